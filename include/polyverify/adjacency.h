@@ -1,0 +1,45 @@
+/* polyverify — adjacency of two cells, from geometry alone.
+ *
+ * Two realised cells are adjacent iff dim(P(a) ∩ P(b)) = dim C(a) - 1 =
+ * dim C(b) - 1 (DESIGN §1). The adjacency distance d_A is 0 for the same
+ * code, 1 for adjacent cells and 2 otherwise. The Hamming distance d_H is
+ * counted from the bits; nothing here assumes the two agree (the paper's
+ * Lemma 1 and Theorem 2 are what polyverify tests, not what it uses). */
+#ifndef POLYVERIFY_ADJACENCY_H
+#define POLYVERIFY_ADJACENCY_H
+
+#include <gmp.h>
+#include "error.h"
+#include "network.h"
+#include "code.h"
+#include "point.h"
+#include "geometry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pv_adjacency {
+    int m;
+    int hamming;           /* d_H                                        */
+    int dim_a, dim_b;      /* -1 when that code is not realised          */
+    int common_dim;        /* dim P(a) ∩ P(b); -1 if empty or unrealised  */
+    mpq_t *common_point;   /* m, relint point of the intersection, or NULL */
+    int adjacent;          /* meaningful when both codes are realised    */
+    int d_A;               /* 0, 1, 2; -1 when a code is not realised    */
+    int d_H2;              /* min(d_H, 2)                                */
+    int agrees;            /* d_A == d_H2; -1 when d_A is undefined      */
+    pv_stats stats;
+} pv_adjacency;
+
+void pv_adjacency_init(pv_adjacency *A);
+void pv_adjacency_clear(pv_adjacency *A);
+
+pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
+                             const pv_code *a, const pv_code *b,
+                             const pv_box *box, pv_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

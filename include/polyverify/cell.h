@@ -1,0 +1,64 @@
+/* polyverify — the cell of an activation code, decided exactly.
+ *
+ * C(b) = { x : z_j(x) > 0 for b_j = 1, z_j(x) <= 0 for b_j = 0 } (and the
+ * box, if any). pv_cell_compute answers: realised or not, dimension,
+ * implicit equalities, a relative-interior point, boundedness, and the
+ * facets of the closure relative to its affine hull, each with the code
+ * just beyond it. */
+#ifndef POLYVERIFY_CELL_H
+#define POLYVERIFY_CELL_H
+
+#include <gmp.h>
+#include "error.h"
+#include "network.h"
+#include "code.h"
+#include "point.h"
+#include "geometry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pv_cell_facet {
+    int nneurons;
+    int *neurons;          /* ascending neuron indices                     */
+    int box_coord;         /* -1, or the coordinate of a box side          */
+    int box_hi;            /* with box_coord >= 0: 0 = lo side, 1 = hi     */
+    int has_neighbor;      /* 0 for a box facet (nothing beyond the box)   */
+    pv_code neighbor;      /* code of y + e(y - p), y in relint, p in cell */
+} pv_cell_facet;
+
+typedef struct pv_cell {
+    pv_code code;
+    int m;
+    int realized;
+    int dim;               /* -1 when not realised                         */
+    mpq_t *point;          /* m, when realised                             */
+    int bounded;           /* when realised and PV_CELL_BOUNDED requested  */
+    int nimplicit;
+    int *implicit;         /* neurons with pre-activation == 0 on the cell */
+    int nimplicit_box;
+    int *implicit_box;     /* box sides the cell lies on: 2*coord + hi     */
+    int nfacets;
+    pv_cell_facet *facets;
+    pv_stats stats;
+} pv_cell;
+
+enum {
+    PV_CELL_DIM = 0,        /* realised, dimension, point, equalities       */
+    PV_CELL_FACETS = 1,
+    PV_CELL_BOUNDED = 2,
+    PV_CELL_ALL = 3
+};
+
+void pv_cell_init(pv_cell *C);
+void pv_cell_clear(pv_cell *C);
+
+/* Computes the cell of code (box may be NULL). what: PV_CELL_* flags. */
+pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
+                          const pv_box *box, unsigned what, pv_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

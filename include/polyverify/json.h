@@ -1,0 +1,49 @@
+/* polyverify — deterministic JSON output.
+ *
+ * A small streaming writer: the caller opens and closes objects and
+ * arrays, and every member is written in the order given, so the same
+ * answer always prints the same bytes. Exact rationals print as strings
+ * "p/q" (JSON numbers would invite float parsing). */
+#ifndef POLYVERIFY_JSON_H
+#define POLYVERIFY_JSON_H
+
+#include <stdio.h>
+#include <gmp.h>
+#include "cell.h"
+#include "network.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PV_JSON_MAX_DEPTH 32
+
+typedef struct pv_json {
+    FILE *f;
+    int depth;
+    int count[PV_JSON_MAX_DEPTH];   /* members written at each level */
+    int inline_depth;               /* levels from here on stay on one line */
+} pv_json;
+
+void pv_json_init(pv_json *j, FILE *f);
+/* key is NULL inside arrays and at the top level. */
+void pv_json_begin_object(pv_json *j, const char *key);
+void pv_json_end_object(pv_json *j);
+void pv_json_begin_array(pv_json *j, const char *key);
+void pv_json_end_array(pv_json *j);
+void pv_json_int(pv_json *j, const char *key, long v);
+void pv_json_bool(pv_json *j, const char *key, int v);
+void pv_json_null(pv_json *j, const char *key);
+void pv_json_string(pv_json *j, const char *key, const char *s);
+void pv_json_rational(pv_json *j, const char *key, const mpq_t q);
+void pv_json_rationals(pv_json *j, const char *key, mpq_t *const q, int n);
+void pv_json_ints(pv_json *j, const char *key, const int *v, int n);
+void pv_json_code(pv_json *j, const char *key, const pv_code *c);
+
+/* The cell object of DESIGN §3.3. */
+void pv_json_cell(pv_json *j, const char *key, const pv_cell *C);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,60 @@
+/* polyverify — networks with exact rational weights.
+ *
+ * A network is a chain of affine layers z_k = W_k a_{k-1} + b_k, a_0 = x,
+ * each `relu` (a_k = max(0, z_k)) or `linear` (a_k = z_k). ReLU neurons are
+ * numbered layer by layer from 0; only they carry code bits (DESIGN §1). */
+#ifndef POLYVERIFY_NETWORK_H
+#define POLYVERIFY_NETWORK_H
+
+#include <gmp.h>
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pv_activation { PV_RELU = 0, PV_LINEAR = 1 } pv_activation;
+
+typedef struct pv_layer {
+    pv_activation act;
+    int in, out;        /* W is out x in                                     */
+    mpq_t *w;           /* row-major: w[i*in + j] = weight from input j to i */
+    mpq_t *b;           /* out biases                                        */
+    int first_neuron;   /* global index of this layer's neuron 0 (relu), -1  */
+} pv_layer;
+
+typedef struct pv_net {
+    char format[16];    /* "pvnet", "nnet", "onnx"                           */
+    int input_dim;      /* m                                                 */
+    int nlayers;
+    pv_layer *layers;
+    int neurons;        /* N: number of ReLU neurons                         */
+    int has_box;        /* the file gives a default input box (.nnet min/max) */
+    mpq_t *box_lo, *box_hi;  /* input_dim each when has_box                  */
+} pv_net;
+
+void pv_net_init(pv_net *net);
+void pv_net_clear(pv_net *net);
+
+/* Loads a network file, choosing the format by content/extension. */
+pv_status pv_net_load(pv_net *net, const char *path, pv_error *err);
+
+/* Parses .pvnet text (DESIGN §3.1). `name` is used in messages. */
+pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
+                             const char *name, pv_error *err);
+
+/* Appends a layer with zero weights (for building networks in code). */
+pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
+                           pv_error *err);
+
+/* Writes net in .pvnet form (exact). */
+pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
+                             pv_error *err);
+
+/* Layer holding ReLU neuron j (0 <= j < neurons); *row = its row there. */
+int pv_net_layer_of_neuron(const pv_net *net, int j, int *row);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

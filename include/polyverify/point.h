@@ -1,0 +1,43 @@
+/* polyverify — exact points and boxes from text. */
+#ifndef POLYVERIFY_POINT_H
+#define POLYVERIFY_POINT_H
+
+#include <gmp.h>
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Parses "1/2,-3,0.25" into dim rationals (x initialised by the caller). */
+pv_status pv_point_parse(mpq_t *x, int dim, const char *s, pv_error *err);
+
+/* A set of points read from CSV: one row per point, coordinates exact.
+ * label_column (0-based, or -1) names a column that is not a coordinate;
+ * its text is kept in labels. */
+typedef struct pv_pointset {
+    int dim, count;
+    mpq_t *x;        /* count*dim, row-major            */
+    char **labels;   /* count strings, or NULL if none  */
+} pv_pointset;
+
+void pv_pointset_init(pv_pointset *ps);
+void pv_pointset_clear(pv_pointset *ps);
+pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
+                               int label_column, pv_error *err);
+
+/* An input box LO <= x_i <= HI. */
+typedef struct pv_box {
+    int dim;
+    mpq_t *lo, *hi;
+} pv_box;
+
+void pv_box_init(pv_box *box, int dim);   /* [0,0]^dim */
+void pv_box_clear(pv_box *box);
+/* "LO,HI" (every coordinate) or "LO1,HI1,...,LOm,HIm"; LO > HI is an error. */
+pv_status pv_box_parse(pv_box *box, int dim, const char *s, pv_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

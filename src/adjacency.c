@@ -1,0 +1,90 @@
+/* polyverify — adjacency of two cells (see adjacency.h). */
+#include "polyverify/adjacency.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "polyverify/system.h"
+#include "linalg.h"
+
+void pv_adjacency_init(pv_adjacency *A)
+{
+    memset(A, 0, sizeof *A);
+    A->dim_a = A->dim_b = A->common_dim = A->d_A = A->agrees = -1;
+}
+
+void pv_adjacency_clear(pv_adjacency *A)
+{
+    pv_qvec_free(A->common_point, A->m);
+    pv_adjacency_init(A);
+}
+
+/* P(a) ∩ P(b): both closures' rows, all non-strict. */
+static void closure_union(pv_system *U, const pv_system *Sa, const pv_system *Sb)
+{
+    int m = Sa->dim;
+    pv_system_init(U, m, Sa->nrows + Sb->nrows);
+    for (int s = 0; s < 2; s++) {
+        const pv_system *S = s ? Sb : Sa;
+        int off = s ? Sa->nrows : 0;
+        for (int i = 0; i < S->nrows; i++) {
+            for (int j = 0; j < m; j++)
+                mpz_set(PV_G(U, off + i, j), PV_G(S, i, j));
+            mpz_set(U->h[off + i], S->h[i]);
+            U->label[off + i] = S->label[i];
+        }
+    }
+}
+
+static pv_status cell_dim(const pv_net *net, const pv_code *c, const pv_box *box,
+                          pv_system *S, int *dim, pv_stats *st, pv_error *err)
+{
+    pv_status rc = pv_system_from_code(S, net, c, box, err);
+    if (rc != PV_OK)
+        return rc;
+    pv_dimension D;
+    rc = pv_system_dimension(S, &D, st, err);
+    *dim = D.dim;
+    pv_dimension_clear(&D);
+    return rc;
+}
+
+pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
+                             const pv_code *a, const pv_code *b,
+                             const pv_box *box, pv_error *err)
+{
+    pv_adjacency_clear(A);
+    A->m = net->input_dim;
+    A->hamming = pv_code_hamming(a, b);
+    A->d_H2 = A->hamming < 2 ? A->hamming : 2;
+    pv_system Sa, Sb;
+    pv_status rc = cell_dim(net, a, box, &Sa, &A->dim_a, &A->stats, err);
+    if (rc != PV_OK)
+        return rc;
+    rc = cell_dim(net, b, box, &Sb, &A->dim_b, &A->stats, err);
+    if (rc != PV_OK) {
+        pv_system_clear(&Sa);
+        return rc;
+    }
+    if (A->dim_a >= 0 && A->dim_b >= 0) {
+        pv_system U;
+        pv_dimension D;
+        closure_union(&U, &Sa, &Sb);
+        rc = pv_system_dimension(&U, &D, &A->stats, err);
+        if (rc == PV_OK) {
+            A->common_dim = D.dim;
+            if (D.dim >= 0) {
+                A->common_point = pv_qvec_new(A->m);
+                for (int j = 0; j < A->m; j++)
+                    mpq_set(A->common_point[j], D.point[j]);
+            }
+            A->adjacent = A->dim_a == A->dim_b && D.dim == A->dim_a - 1;
+            A->d_A = pv_code_equal(a, b) ? 0 : A->adjacent ? 1 : 2;
+            A->agrees = A->d_A == A->d_H2;
+        }
+        pv_dimension_clear(&D);
+        pv_system_clear(&U);
+    }
+    pv_system_clear(&Sa);
+    pv_system_clear(&Sb);
+    return rc;
+}

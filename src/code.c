@@ -1,0 +1,532 @@
+/* polyverify — activation codes and the exact forward pass (DESIGN §1).
+ *
+ * The forward pass never multiplies rationals. Each layer is put in integer
+ * form once per call: with D = lcm of the denominators of W and b,
+ * Wint = D W and bint = D b are integer. The activation is carried as an
+ * integer vector A over one positive common denominator delta, so
+ *
+ *     z = W (A / delta) + b = (Wint A + bint delta) / (D delta)
+ *
+ * is an integer numerator per neuron (accumulated with mpz_addmul) over the
+ * positive denominator D delta: its sign is the sign of the numerator. */
+#include "polyverify/code.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* Codes                                                                     */
+
+void pv_code_init(pv_code *c, int n)
+{
+    if (n < 0)
+        n = 0;
+    c->bit = calloc((size_t)n + 1, 1);
+    c->n = c->bit != NULL ? n : 0;
+}
+
+void pv_code_clear(pv_code *c)
+{
+    free(c->bit);
+    c->bit = NULL;
+    c->n = 0;
+}
+
+/* Resizes c to n bits, all zero. Returns 0 when out of memory (c intact). */
+static int code_reset(pv_code *c, int n)
+{
+    if (n != c->n || c->bit == NULL) {
+        unsigned char *bit = calloc((size_t)n + 1, 1);
+        if (bit == NULL)
+            return 0;
+        free(c->bit);
+        c->bit = bit;
+        c->n = n;
+    } else {
+        memset(c->bit, 0, (size_t)n);
+    }
+    return 1;
+}
+
+void pv_code_set(pv_code *dst, const pv_code *src)
+{
+    if (dst == src || !code_reset(dst, src->n))
+        return;
+    if (src->n > 0)
+        memcpy(dst->bit, src->bit, (size_t)src->n);
+}
+
+int pv_code_equal(const pv_code *a, const pv_code *b)
+{
+    return a->n == b->n &&
+           (a->n == 0 || memcmp(a->bit, b->bit, (size_t)a->n) == 0);
+}
+
+/* Codes of different lengths differ in every missing bit as well. */
+int pv_code_hamming(const pv_code *a, const pv_code *b)
+{
+    int n = a->n < b->n ? a->n : b->n;
+    int h = a->n > b->n ? a->n - b->n : b->n - a->n;
+    for (int i = 0; i < n; i++)
+        h += a->bit[i] != b->bit[i];
+    return h;
+}
+
+int pv_code_cmp(const pv_code *a, const pv_code *b)
+{
+    int n = a->n < b->n ? a->n : b->n;
+    for (int i = 0; i < n; i++)
+        if (a->bit[i] != b->bit[i])
+            return a->bit[i] < b->bit[i] ? -1 : 1;
+    return (a->n > b->n) - (a->n < b->n);
+}
+
+/* "3|2|1": the widths of the ReLU layers, for messages. */
+static void relu_widths(const pv_net *net, char *buf, size_t size)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < net->nlayers; k++) {
+        if (net->layers[k].act != PV_RELU)
+            continue;
+        int w = snprintf(buf + o, size - o, "%s%d", o ? "|" : "",
+                         net->layers[k].out);
+        if (w < 0 || (size_t)w >= size - o) {
+            if (size > 4)
+                memcpy(buf + size - 4, "...", 4);
+            return;
+        }
+        o += (size_t)w;
+    }
+}
+
+pv_status pv_code_parse(pv_code *c, const pv_net *net, const char *s,
+                        pv_error *err)
+{
+    if (s == NULL)
+        return pv_error_set(err, PV_ERR_ARG, "code: no code given");
+    /* First pass: validate and count, so c is untouched on failure. */
+    size_t bits = 0;
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '0' || ch == '1') {
+            bits++;
+        } else if (ch != '|' && ch != ' ' && ch != '\t' && ch != '\n' &&
+                   ch != '\r' && ch != '\v' && ch != '\f') {
+            if (ch >= 0x20 && ch < 0x7f)
+                return pv_error_set(err, PV_ERR_PARSE,
+                                    "code: unexpected character '%c' at "
+                                    "position %zu (expected 0, 1, '|' or "
+                                    "spaces)", ch, i + 1);
+            return pv_error_set(err, PV_ERR_PARSE,
+                                "code: unexpected byte 0x%02x at position "
+                                "%zu (expected 0, 1, '|' or spaces)", ch,
+                                i + 1);
+        }
+    }
+    if (bits > INT32_MAX)
+        return pv_error_set(err, PV_ERR_ARG, "code: too long");
+    if (net != NULL && (int)bits != net->neurons) {
+        char widths[256];
+        relu_widths(net, widths, sizeof widths);
+        if (net->neurons == 0)
+            return pv_error_set(err, PV_ERR_ARG,
+                                "code has %zu bits, expected 0 (the network "
+                                "has no ReLU layers)", bits);
+        return pv_error_set(err, PV_ERR_ARG,
+                            "code has %zu bits, expected %d (layer widths %s "
+                            "for the ReLU layers)", bits, net->neurons,
+                            widths);
+    }
+    if (!code_reset(c, (int)bits))
+        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; s[i] != '\0'; i++)
+        if (s[i] == '0' || s[i] == '1')
+            c->bit[n++] = (unsigned char)(s[i] == '1');
+    return PV_OK;
+}
+
+char *pv_code_str(const pv_code *c, const pv_net *net)
+{
+    /* Separators only when the code matches the network's neuron count;
+     * otherwise there is no layer structure to show. */
+    int layered = net != NULL && net->neurons == c->n;
+    size_t size = (size_t)c->n + 1 +
+                  (layered ? (size_t)net->nlayers : 0);
+    char *s = malloc(size);
+    if (s == NULL)
+        return NULL;
+    size_t o = 0;
+    if (layered) {
+        for (int k = 0; k < net->nlayers; k++) {
+            const pv_layer *L = &net->layers[k];
+            if (L->act != PV_RELU)
+                continue;
+            if (L->first_neuron > 0)
+                s[o++] = '|';
+            for (int i = 0; i < L->out; i++)
+                s[o++] = (char)('0' + c->bit[L->first_neuron + i]);
+        }
+    } else {
+        for (int i = 0; i < c->n; i++)
+            s[o++] = (char)('0' + c->bit[i]);
+    }
+    s[o] = '\0';
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Integer form of the layers                                                */
+
+typedef struct int_layer {
+    mpz_t D;    /* lcm of all denominators of W and b (positive) */
+    mpz_t *w;   /* out x in, row-major: D * W                     */
+    mpz_t *b;   /* out: D * b                                     */
+} int_layer;
+
+typedef struct int_net {
+    int nlayers;
+    int_layer *layers;
+    int max_width;  /* largest of input_dim and the layer widths */
+} int_net;
+
+static void int_layer_clear(int_layer *IL, const pv_layer *L)
+{
+    size_t n = (size_t)L->in * (size_t)L->out;
+    for (size_t i = 0; i < n; i++)
+        mpz_clear(IL->w[i]);
+    for (int i = 0; i < L->out; i++)
+        mpz_clear(IL->b[i]);
+    free(IL->w);
+    free(IL->b);
+    mpz_clear(IL->D);
+}
+
+/* dst = q * D, an integer because den(q) divides D. */
+static void scale_to_integer(mpz_t dst, const mpq_t q, const mpz_t D,
+                             mpz_t tmp)
+{
+    if (mpz_cmp_ui(mpq_denref(q), 1) == 0) {
+        mpz_mul(dst, mpq_numref(q), D);
+    } else {
+        mpz_divexact(tmp, D, mpq_denref(q));
+        mpz_mul(dst, mpq_numref(q), tmp);
+    }
+}
+
+/* The conversion of one layer to integer form (see the top of the file).
+ * Done per call for now; it is the natural thing to cache later. */
+static int layer_to_integers(int_layer *IL, const pv_layer *L)
+{
+    size_t n = (size_t)L->in * (size_t)L->out;
+    IL->w = malloc((n ? n : 1) * sizeof(mpz_t));
+    IL->b = malloc(((size_t)L->out + 1) * sizeof(mpz_t));
+    if (IL->w == NULL || IL->b == NULL) {
+        free(IL->w);
+        free(IL->b);
+        return 0;
+    }
+    mpz_init_set_ui(IL->D, 1);
+    /* The divisibility test is cheap and usually true, so lcm is rare. */
+    for (size_t i = 0; i < n; i++)
+        if (!mpz_divisible_p(IL->D, mpq_denref(L->w[i])))
+            mpz_lcm(IL->D, IL->D, mpq_denref(L->w[i]));
+    for (int i = 0; i < L->out; i++)
+        if (!mpz_divisible_p(IL->D, mpq_denref(L->b[i])))
+            mpz_lcm(IL->D, IL->D, mpq_denref(L->b[i]));
+    mpz_t tmp;
+    mpz_init(tmp);
+    for (size_t i = 0; i < n; i++) {
+        mpz_init(IL->w[i]);
+        scale_to_integer(IL->w[i], L->w[i], IL->D, tmp);
+    }
+    for (int i = 0; i < L->out; i++) {
+        mpz_init(IL->b[i]);
+        scale_to_integer(IL->b[i], L->b[i], IL->D, tmp);
+    }
+    mpz_clear(tmp);
+    return 1;
+}
+
+static void int_net_clear(int_net *IN, const pv_net *net)
+{
+    for (int k = 0; k < IN->nlayers; k++)
+        int_layer_clear(&IN->layers[k], &net->layers[k]);
+    free(IN->layers);
+    IN->layers = NULL;
+    IN->nlayers = 0;
+}
+
+/* Checks that the layers chain up, then converts every layer. */
+static pv_status int_net_prepare(int_net *IN, const pv_net *net,
+                                 pv_error *err)
+{
+    IN->nlayers = 0;
+    IN->layers = NULL;
+    IN->max_width = net->input_dim;
+    if (net->input_dim <= 0 || net->nlayers <= 0)
+        return pv_error_set(err, PV_ERR_ARG,
+                            "forward pass: the network has no input or no "
+                            "layers");
+    int in = net->input_dim, first = 0;
+    for (int k = 0; k < net->nlayers; k++) {
+        const pv_layer *L = &net->layers[k];
+        if (L->in != in || L->out < 1 ||
+            (L->act == PV_RELU && L->first_neuron != first))
+            return pv_error_set(err, PV_ERR_INTERNAL,
+                                "forward pass: layer %d is inconsistent "
+                                "(in %d, expected %d)", k + 1, L->in, in);
+        if (L->act == PV_RELU)
+            first += L->out;
+        in = L->out;
+        if (L->out > IN->max_width)
+            IN->max_width = L->out;
+    }
+    if (first != net->neurons)
+        return pv_error_set(err, PV_ERR_INTERNAL,
+                            "forward pass: %d ReLU neurons, net says %d",
+                            first, net->neurons);
+    IN->layers = calloc((size_t)net->nlayers, sizeof *IN->layers);
+    if (IN->layers == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < net->nlayers; k++) {
+        if (!layer_to_integers(&IN->layers[k], &net->layers[k])) {
+            int_net_clear(IN, net);
+            return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+        }
+        IN->nlayers = k + 1;
+    }
+    return PV_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The pass: activations as integers over a common denominator               */
+
+typedef struct pass {
+    int width;
+    int deriv;       /* also carry derivatives (pv_net_code_beyond)   */
+    mpz_t *v, *g;    /* current numerators: values, derivatives       */
+    mpz_t *zv, *zg;  /* next layer's numerators                       */
+    int *nz;         /* columns whose value or derivative is nonzero  */
+    mpz_t delta;     /* common positive denominator of v and g        */
+    mpz_t t;
+} pass;
+
+static mpz_t *mpz_array(int n)
+{
+    mpz_t *a = malloc((size_t)n * sizeof(mpz_t));
+    if (a != NULL)
+        for (int i = 0; i < n; i++)
+            mpz_init(a[i]);
+    return a;
+}
+
+static void mpz_array_free(mpz_t *a, int n)
+{
+    if (a == NULL)
+        return;
+    for (int i = 0; i < n; i++)
+        mpz_clear(a[i]);
+    free(a);
+}
+
+static void pass_clear(pass *P)
+{
+    int n = P->width;
+    mpz_array_free(P->v, n);
+    mpz_array_free(P->zv, n);
+    mpz_array_free(P->g, n);
+    mpz_array_free(P->zg, n);
+    free(P->nz);
+    mpz_clear(P->delta);
+    mpz_clear(P->t);
+}
+
+static int pass_init(pass *P, int width, int deriv)
+{
+    memset(P, 0, sizeof *P);
+    P->width = width;
+    P->deriv = deriv;
+    mpz_init(P->delta);
+    mpz_init(P->t);
+    P->v = mpz_array(width);
+    P->zv = mpz_array(width);
+    if (deriv) {
+        P->g = mpz_array(width);
+        P->zg = mpz_array(width);
+    }
+    P->nz = malloc((size_t)width * sizeof(int));
+    if (P->v == NULL || P->zv == NULL || P->nz == NULL ||
+        (deriv && (P->g == NULL || P->zg == NULL))) {
+        pass_clear(P);
+        return 0;
+    }
+    return 1;
+}
+
+/* delta = lcm of the denominators of x (and d); v = x * delta, g = d * delta. */
+static void pass_load_input(pass *P, int m, mpq_t *const x, mpq_t *const d)
+{
+    mpz_set_ui(P->delta, 1);
+    for (int j = 0; j < m; j++) {
+        if (!mpz_divisible_p(P->delta, mpq_denref(x[j])))
+            mpz_lcm(P->delta, P->delta, mpq_denref(x[j]));
+        if (d != NULL && !mpz_divisible_p(P->delta, mpq_denref(d[j])))
+            mpz_lcm(P->delta, P->delta, mpq_denref(d[j]));
+    }
+    for (int j = 0; j < m; j++) {
+        scale_to_integer(P->v[j], x[j], P->delta, P->t);
+        if (d != NULL)
+            scale_to_integer(P->g[j], d[j], P->delta, P->t);
+    }
+}
+
+/* Divides v, g and delta by their gcd so numbers do not grow by a factor D
+ * per layer when they need not (dyadic weights share many factors of 2). */
+static void pass_reduce(pass *P, int n)
+{
+    mpz_set(P->t, P->delta);
+    for (int i = 0; i < n && mpz_cmp_ui(P->t, 1) != 0; i++) {
+        if (mpz_sgn(P->v[i]) != 0)
+            mpz_gcd(P->t, P->t, P->v[i]);
+        if (P->deriv && mpz_sgn(P->g[i]) != 0)
+            mpz_gcd(P->t, P->t, P->g[i]);
+    }
+    if (mpz_cmp_ui(P->t, 1) == 0)
+        return;
+    mpz_divexact(P->delta, P->delta, P->t);
+    for (int i = 0; i < n; i++) {
+        mpz_divexact(P->v[i], P->v[i], P->t);
+        if (P->deriv)
+            mpz_divexact(P->g[i], P->g[i], P->t);
+    }
+}
+
+/* Indices of the inputs that contribute: ReLU zeroes make most of a
+ * product vanish, and MNIST-like inputs are mostly 0. */
+static int pass_nonzero(pass *P, int n)
+{
+    int k = 0;
+    for (int j = 0; j < n; j++)
+        if (mpz_sgn(P->v[j]) != 0 || (P->deriv && mpz_sgn(P->g[j]) != 0))
+            P->nz[k++] = j;
+    return k;
+}
+
+static void swap_arrays(mpz_t **a, mpz_t **b)
+{
+    mpz_t *t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* One layer: zv = Wint v + bint delta (and zg = Wint g), then the
+ * activation; writes the code bits (and zero flags) of ReLU neurons. */
+static void pass_layer(pass *P, const pv_layer *L, const int_layer *IL,
+                       unsigned char *bits, unsigned char *zero)
+{
+    int nnz = pass_nonzero(P, L->in);
+    for (int i = 0; i < L->out; i++) {
+        mpz_t *row = IL->w + (size_t)i * (size_t)L->in;
+        mpz_ptr zv = P->zv[i];
+        mpz_mul(zv, IL->b[i], P->delta);
+        for (int c = 0; c < nnz; c++)
+            mpz_addmul(zv, row[P->nz[c]], P->v[P->nz[c]]);
+        mpz_ptr zg = NULL;
+        if (P->deriv) {
+            zg = P->zg[i];
+            mpz_set_ui(zg, 0);
+            for (int c = 0; c < nnz; c++)
+                mpz_addmul(zg, row[P->nz[c]], P->g[P->nz[c]]);
+        }
+        if (L->act != PV_RELU)
+            continue;
+        int j = L->first_neuron + i;
+        int sv = mpz_sgn(zv);
+        if (zero != NULL)
+            zero[j] = sv == 0;
+        if (!P->deriv) {
+            bits[j] = sv > 0;
+            if (sv < 0)
+                mpz_set_ui(zv, 0);
+            continue;
+        }
+        /* relu of (value, derivative) in lexicographic order. */
+        int sg = mpz_sgn(zg);
+        bits[j] = sv > 0 || (sv == 0 && sg > 0);
+        if (sv < 0) {
+            mpz_set_ui(zv, 0);
+            mpz_set_ui(zg, 0);
+        } else if (sv == 0 && sg < 0) {
+            mpz_set_ui(zg, 0);
+        }
+    }
+    mpz_mul(P->delta, P->delta, IL->D);
+    swap_arrays(&P->v, &P->zv);
+    if (P->deriv)
+        swap_arrays(&P->g, &P->zg);
+    pass_reduce(P, L->out);
+}
+
+static void pass_run(pass *P, const pv_net *net, const int_net *IN,
+                     mpq_t *const x, mpq_t *const d, unsigned char *bits,
+                     unsigned char *zero)
+{
+    pass_load_input(P, net->input_dim, x, d);
+    pass_reduce(P, net->input_dim);
+    for (int k = 0; k < net->nlayers; k++)
+        pass_layer(P, &net->layers[k], &IN->layers[k], bits, zero);
+}
+
+/* Shared driver of the three public entry points. */
+static pv_status forward(const pv_net *net, int count, mpq_t *const x,
+                         mpq_t *const d, pv_code *codes, unsigned char *zero,
+                         pv_error *err)
+{
+    if (count < 0 || (count > 0 && (x == NULL || codes == NULL)))
+        return pv_error_set(err, PV_ERR_ARG, "forward pass: no point given");
+    int_net IN;
+    pv_status st = int_net_prepare(&IN, net, err);
+    if (st != PV_OK)
+        return st;
+    pass P;
+    if (!pass_init(&P, IN.max_width, d != NULL)) {
+        int_net_clear(&IN, net);
+        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+    }
+    size_t m = (size_t)net->input_dim, N = (size_t)net->neurons;
+    for (int p = 0; p < count && st == PV_OK; p++) {
+        if (!code_reset(&codes[p], net->neurons)) {
+            st = pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+            break;
+        }
+        pass_run(&P, net, &IN, x + (size_t)p * m, d,
+                 codes[p].bit, zero != NULL ? zero + (size_t)p * N : NULL);
+    }
+    pass_clear(&P);
+    int_net_clear(&IN, net);
+    return st;
+}
+
+pv_status pv_net_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
+                         unsigned char *zero, pv_error *err)
+{
+    return forward(net, 1, x, NULL, code, zero, err);
+}
+
+pv_status pv_net_codes_at(const pv_net *net, int count, mpq_t *const x,
+                          pv_code *codes, unsigned char *zero, pv_error *err)
+{
+    return forward(net, count, x, NULL, codes, zero, err);
+}
+
+pv_status pv_net_code_beyond(const pv_net *net, mpq_t *const y,
+                             mpq_t *const d, pv_code *code, pv_error *err)
+{
+    if (d == NULL)
+        return pv_error_set(err, PV_ERR_ARG, "code_beyond: no direction");
+    return forward(net, 1, y, d, code, NULL, err);
+}

@@ -1,0 +1,42 @@
+/* polyverify — errors are values (see include/polyverify/error.h). */
+#include "polyverify/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+pv_status pv_error_set(pv_error *err, pv_status status, const char *fmt, ...)
+{
+    if (err == NULL)
+        return status;
+    err->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    /* vsnprintf truncates long messages; a truncated message is still a
+     * better diagnosis than none. */
+    int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        err->msg[0] = '\0';
+    /* Messages are one line without a trailing newline, so callers can
+     * append context or print them with their own "\n". */
+    size_t len = strlen(err->msg);
+    while (len > 0 && (err->msg[len - 1] == '\n' || err->msg[len - 1] == '\r'))
+        err->msg[--len] = '\0';
+    return status;
+}
+
+const char *pv_status_name(pv_status status)
+{
+    switch (status) {
+    case PV_OK:           return "ok";
+    case PV_ERR_IO:       return "i/o error";
+    case PV_ERR_PARSE:    return "parse error";
+    case PV_ERR_ARG:      return "invalid argument";
+    case PV_ERR_NOMEM:    return "out of memory";
+    case PV_ERR_SOLVER:   return "solver failure";
+    case PV_ERR_LIMIT:    return "limit reached";
+    case PV_ERR_INTERNAL: return "internal error";
+    }
+    return "unknown error";
+}

@@ -1,0 +1,400 @@
+/* polyverify — exact dimension of a system of strict and non-strict rows.
+ *
+ * Loop (each pass factors out at least one implicit equality, so at most
+ * m+1 passes):
+ *   1. restrict every live row to the current affine frame x = p0 + U z;
+ *      rows that became constant are decided on the spot;
+ *   2. search: GLPK maximises the margin t with g'z + h' >= t (rows
+ *      normalised, t <= 1);
+ *   3. prove: a positive margin gives a point, checked exactly row by row;
+ *      otherwise the float multipliers y name a support K, and the exact
+ *      y >= 0 with sum y_i g'_i = 0 is recomputed in the kernel of those
+ *      rows. Then h'.y < 0 proves emptiness (Farkas), h'.y = 0 proves every
+ *      row of K an implicit equality (Motzkin: emptiness if K holds a
+ *      strict row), and K is factored out of the frame;
+ *   4. if a proof fails, cddlib's exact LP takes the same decision instead.
+ * The final point is checked once more against the original rows. */
+#include "polyverify/geometry.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "linalg.h"
+#include "lp.h"
+#include "reduce.h"
+
+enum { LIVE = 0, CONST_POS, IMPLICIT };
+
+void pv_dimension_init(pv_dimension *D) { memset(D, 0, sizeof *D); D->dim = -1; }
+
+void pv_dimension_clear(pv_dimension *D)
+{
+    if (D->point) {
+        for (int i = 0; i < D->m; i++)
+            mpq_clear(D->point[i]);
+        free(D->point);
+    }
+    if (D->U) {
+        for (size_t i = 0; i < (size_t)D->m * D->dim; i++)
+            mpz_clear(D->U[i]);
+        free(D->U);
+    }
+    free(D->implicit);
+    pv_dimension_init(D);
+}
+
+/* The state of the loop: frame (p0, U) of dimension k, and row status. */
+typedef struct frame {
+    int m, k;
+    mpq_t *p0;                /* m                       */
+    mpz_t *U;                 /* m*k, NULL = identity    */
+    unsigned char *status;    /* per original row        */
+} frame;
+
+
+/* Live rows in the current frame. */
+static void build_live(pv_rrows *R, const pv_system *S, const frame *F)
+{
+    int *rows = malloc((size_t)(S->nrows ? S->nrows : 1) * sizeof(int)), n = 0;
+    for (int i = 0; i < S->nrows; i++)
+        if (F->status[i] == LIVE)
+            rows[n++] = i;
+    pv_rrows_build(R, S, rows, n, F->p0, F->U, F->k);
+    free(rows);
+}
+
+/* Decides rows that became constant. Returns 1 if that proves Q empty. */
+static int settle_constants(const pv_system *S, frame *F, const pv_rrows *R)
+{
+    for (int r = 0; r < R->n; r++) {
+        if (!pv_rrows_zero(R, r))
+            continue;
+        int i = R->orig[r], s = mpz_sgn(R->h[r]);
+        if (s < 0 || (s == 0 && S->strict[i]))
+            return 1;
+        F->status[i] = s > 0 ? CONST_POS : IMPLICIT;
+    }
+    return 0;
+}
+
+/* Factors out rows K (indices into R) that are proven implicit equalities:
+ * solves g'_K z + h'_K = 0 and composes the frame. Returns 1 if that system
+ * is inconsistent (then the closure, hence Q, is empty). */
+static int factor_out(frame *F, const pv_rrows *R, const int *K, int nk)
+{
+    int k = F->k;
+    pv_zmat M;
+    pv_zmat_init(&M, nk, k + 1);
+    for (int a = 0; a < nk; a++) {
+        for (int j = 0; j < k; j++)
+            mpz_set(PV_Z(&M, a, j), R->g[(size_t)K[a] * k + j]);
+        mpz_neg(PV_Z(&M, a, k), R->h[K[a]]);
+    }
+    int *piv = malloc((size_t)(nk + 1) * sizeof *piv);
+    int rank = pv_zmat_rref(&M, piv);
+    if (rank > 0 && piv[rank - 1] == k) {
+        free(piv);
+        pv_zmat_clear(&M);
+        return 1;
+    }
+    int k2 = k - rank;
+    unsigned char *is_piv = calloc((size_t)k + 1, 1);
+    for (int r = 0; r < rank; r++)
+        is_piv[piv[r]] = 1;
+    /* particular solution q0 (free variables 0) and integer kernel basis V */
+    mpq_t *q0 = pv_qvec_new(k);
+    for (int r = 0; r < rank; r++)
+        mpq_set_num(q0[piv[r]], PV_Z(&M, r, k)),
+        mpq_set_den(q0[piv[r]], PV_Z(&M, r, piv[r])),
+        mpq_canonicalize(q0[piv[r]]);
+    mpz_t *V = malloc(((size_t)k * k2 + 1) * sizeof(mpz_t));
+    for (size_t i = 0; i < (size_t)k * k2; i++)
+        mpz_init(V[i]);
+    mpz_t L, t;
+    mpz_init(L);
+    mpz_init(t);
+    for (int c = 0, f = 0; f < k; f++) {
+        if (is_piv[f])
+            continue;
+        /* v_f = L, v_p = -M[r][f] * L / M[r][p] with L = lcm of pivots */
+        mpz_set_ui(L, 1);
+        for (int r = 0; r < rank; r++)
+            mpz_lcm(L, L, PV_Z(&M, r, piv[r]));
+        mpz_set(V[(size_t)f * k2 + c], L);
+        for (int r = 0; r < rank; r++) {
+            mpz_divexact(t, L, PV_Z(&M, r, piv[r]));
+            mpz_mul(t, t, PV_Z(&M, r, f));
+            mpz_neg(V[(size_t)piv[r] * k2 + c], t);
+        }
+        c++;
+    }
+    mpz_clear(L);
+    mpz_clear(t);
+    /* p0 += U q0; U = U V */
+    int m = F->m;
+    mpq_t *shift = pv_qvec_new(m);
+    pv_frame_apply(shift, m, k, NULL, F->U, q0);
+    for (int l = 0; l < m; l++)
+        mpq_add(F->p0[l], F->p0[l], shift[l]);
+    pv_qvec_free(shift, m);
+    mpz_t *U2 = malloc(((size_t)m * k2 + 1) * sizeof(mpz_t));
+    for (int l = 0; l < m; l++)
+        for (int c = 0; c < k2; c++) {
+            mpz_t *u = &U2[(size_t)l * k2 + c];
+            mpz_init(*u);
+            for (int j = 0; j < k; j++) {
+                if (!F->U) {
+                    if (j == l)
+                        mpz_add(*u, *u, V[(size_t)j * k2 + c]);
+                } else {
+                    mpz_addmul(*u, F->U[(size_t)l * k + j], V[(size_t)j * k2 + c]);
+                }
+            }
+        }
+    pv_zvec_free(F->U, (size_t)m * k);
+    F->U = U2;
+    F->k = k2;
+    pv_zvec_free(V, (size_t)k * k2);
+    pv_qvec_free(q0, k);
+    free(is_piv);
+    free(piv);
+    pv_zmat_clear(&M);
+    return 0;
+}
+
+/* Float multipliers y (of normalised rows) -> exact y' >= 0 on their
+ * support with sum y'_i g'_i = 0. On success returns the support size and
+ * the sign of h'.y' in *sign; 0 when no exact multipliers were found. */
+static int exact_multipliers(const pv_rrows *R, const double *y,
+                             const double *norm, int *K, mpq_t hy)
+{
+    int n = R->n, k = R->k, nk = 0;
+    double ymax = 0.0;
+    for (int i = 0; i < n; i++)
+        if (y[i] > ymax)
+            ymax = y[i];
+    if (ymax <= 0.0)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (y[i] > 1e-9 * ymax)
+            K[nk++] = i;
+    pv_zmat A;
+    pv_zmat_init(&A, k, nk);
+    double *guess = malloc((size_t)nk * sizeof *guess);
+    for (int c = 0; c < nk; c++) {
+        for (int j = 0; j < k; j++)
+            mpz_set(PV_Z(&A, j, c), R->g[(size_t)K[c] * k + j]);
+        guess[c] = y[K[c]] / norm[K[c]] / (ymax / norm[K[0]]);
+    }
+    mpq_t *x = pv_qvec_new(nk);
+    int ok = pv_zmat_solve_guided(&A, NULL, guess, x) == 0;
+    int support = 0;
+    mpq_set_ui(hy, 0, 1);
+    mpq_t t;
+    mpq_init(t);
+    for (int c = 0; ok && c < nk; c++) {
+        if (mpq_sgn(x[c]) < 0)
+            ok = 0;
+        else if (mpq_sgn(x[c]) > 0) {
+            mpq_set_z(t, R->h[K[c]]);
+            mpq_mul(t, t, x[c]);
+            mpq_add(hy, hy, t);
+            K[support++] = K[c];
+        }
+    }
+    mpq_clear(t);
+    pv_qvec_free(x, nk);
+    free(guess);
+    pv_zmat_clear(&A);
+    return ok ? support : 0;
+}
+
+/* z (doubles) -> exact dyadic rationals. */
+static void exact_from_double(mpq_t *z, const double *zd, int k)
+{
+    for (int j = 0; j < k; j++)
+        pv_mpq_set_double(z[j], zd[j]);
+}
+
+/* Every live reduced row strictly positive at z? */
+static int strictly_inside(const pv_rrows *R, mpq_t *const z)
+{
+    mpq_t v;
+    mpq_init(v);
+    int ok = 1;
+    for (int r = 0; r < R->n && ok; r++) {
+        pv_rrows_value(v, R, r, z);
+        ok = mpq_sgn(v) > 0;
+    }
+    mpq_clear(v);
+    return ok;
+}
+
+typedef enum { STEP_POINT, STEP_EMPTY, STEP_FACTOR, STEP_FAIL } step_result;
+
+/* Float search then exact proof. On STEP_POINT z holds the point; on
+ * STEP_FACTOR K[0..*nk) the rows to factor out. */
+static step_result float_step(const pv_system *S, const pv_rrows *R, mpq_t *z,
+                              int *K, int *nk, pv_stats *st)
+{
+    int n = R->n, k = R->k;
+    double *G = malloc(((size_t)n * k + 1) * sizeof *G);
+    double *h = malloc((size_t)n * sizeof *h), *norm = malloc((size_t)n * sizeof *norm);
+    double *zd = malloc((size_t)k * sizeof *zd), *y = malloc((size_t)n * sizeof *y);
+    double t = 0.0;
+    pv_rrows_to_double(R, G, h, norm);
+    step_result res = STEP_FAIL;
+    if (st)
+        st->float_lps++;
+    if (pv_flp_margin(k, n, G, h, zd, &t, y) == 0) {
+        if (t > 0.0) {
+            exact_from_double(z, zd, k);
+            if (strictly_inside(R, z))
+                res = STEP_POINT;
+        }
+        if (res == STEP_FAIL && t < 1e-7) {
+            mpq_t hy;
+            mpq_init(hy);
+            int s = exact_multipliers(R, y, norm, K, hy);
+            if (s > 0 && mpq_sgn(hy) < 0)
+                res = STEP_EMPTY;
+            else if (s > 0 && mpq_sgn(hy) == 0) {
+                res = STEP_FACTOR;
+                for (int a = 0; a < s; a++)
+                    if (S->strict[R->orig[K[a]]])
+                        res = STEP_EMPTY;     /* Motzkin */
+                *nk = s;
+            }
+            mpq_clear(hy);
+        }
+    }
+    if (res != STEP_FAIL && st)
+        st->float_proofs++;
+    free(G);
+    free(h);
+    free(norm);
+    free(zd);
+    free(y);
+    return res;
+}
+
+/* The same decision by cddlib's exact LP. */
+static step_result exact_step(const pv_system *S, const pv_rrows *R, mpq_t *z,
+                              int *K, int *nk, pv_stats *st)
+{
+    mpq_t t;
+    mpq_init(t);
+    if (st)
+        st->exact_lps++;
+    step_result res = STEP_FAIL;
+    int rc = pv_xlp_margin(R->k, R->n, R->g, R->h, NULL, t, z);
+    if (rc == PV_XLP_OPTIMAL && mpq_sgn(t) > 0)
+        res = STEP_POINT;
+    else if (rc == PV_XLP_OPTIMAL && mpq_sgn(t) < 0)
+        res = STEP_EMPTY;
+    else if (rc == PV_XLP_OPTIMAL) {
+        unsigned char *flags = calloc((size_t)R->n + 1, 1);
+        if (st)
+            st->exact_lps++;
+        if (pv_xlp_implicit(R->k, R->n, R->g, R->h, NULL, flags) == PV_XLP_OPTIMAL) {
+            *nk = 0;
+            for (int r = 0; r < R->n; r++)
+                if (flags[r])
+                    K[(*nk)++] = r;
+            res = *nk ? STEP_FACTOR : STEP_FAIL;
+            for (int a = 0; a < *nk; a++)
+                if (S->strict[R->orig[K[a]]])
+                    res = STEP_EMPTY;
+        }
+        free(flags);
+    }
+    mpq_clear(t);
+    return res;
+}
+
+/* Final proof against the original rows: implicit rows vanish, all others
+ * are strictly positive at the point. */
+static int check_point(const pv_system *S, const unsigned char *status,
+                       mpq_t *const x)
+{
+    mpq_t v;
+    mpq_init(v);
+    int ok = 1;
+    for (int i = 0; i < S->nrows && ok; i++) {
+        pv_system_row_value(v, S, i, x);
+        ok = status[i] == IMPLICIT ? mpq_sgn(v) == 0 : mpq_sgn(v) > 0;
+    }
+    mpq_clear(v);
+    return ok;
+}
+
+static void finish(pv_dimension *D, frame *F, mpq_t *z)
+{
+    D->dim = F->k;
+    D->point = pv_qvec_new(F->m);
+    pv_frame_apply(D->point, F->m, F->k, F->p0, F->U, z);
+    D->U = F->U;                       /* ownership moves to D */
+    F->U = NULL;
+    for (int i = 0; i < D->nrows; i++)
+        D->implicit[i] = F->status[i] == IMPLICIT;
+}
+
+pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
+                              pv_stats *st, pv_error *err)
+{
+    int m = S->dim;
+    pv_dimension_init(D);
+    D->m = m;
+    D->nrows = S->nrows;
+    D->implicit = calloc((size_t)S->nrows + 1, 1);
+    frame F = { m, m, pv_qvec_new(m), NULL, calloc((size_t)S->nrows + 1, 1) };
+    int *K = malloc((size_t)(S->nrows + 1) * sizeof *K);
+    pv_status rc = PV_OK;
+    int done = 0;
+    while (!done) {
+        pv_rrows R;
+        build_live(&R, S, &F);
+        if (settle_constants(S, &F, &R)) {
+            pv_rrows_clear(&R);
+            break;                                  /* empty */
+        }
+        pv_rrows_clear(&R);
+        build_live(&R, S, &F);                      /* without constants */
+        mpq_t *z = pv_qvec_new(F.k);
+        step_result s = STEP_POINT;
+        int nk = 0;
+        if (R.n > 0 && F.k > 0) {
+            s = float_step(S, &R, z, K, &nk, st);
+            if (s == STEP_FAIL)
+                s = exact_step(S, &R, z, K, &nk, st);
+        }
+        if (s == STEP_FACTOR) {
+            for (int a = 0; a < nk; a++)
+                F.status[R.orig[K[a]]] = IMPLICIT;
+            if (factor_out(&F, &R, K, nk))
+                done = 1;                           /* empty */
+        } else if (s == STEP_POINT) {
+            finish(D, &F, z);
+            if (!check_point(S, F.status, D->point))
+                rc = pv_error_set(err, PV_ERR_INTERNAL,
+                                  "interior point failed its exact check");
+            done = 1;
+        } else if (s == STEP_EMPTY) {
+            done = 1;
+        } else {
+            rc = pv_error_set(err, PV_ERR_SOLVER,
+                              "exact LP failed to decide a cell");
+            done = 1;
+        }
+        pv_qvec_free(z, R.k);
+        pv_rrows_clear(&R);
+    }
+    if (rc != PV_OK)
+        pv_dimension_clear(D);        /* frees what finish() handed over */
+    else if (D->dim < 0)
+        memset(D->implicit, 0, (size_t)S->nrows);
+    free(K);
+    pv_zvec_free(F.U, (size_t)m * F.k);
+    pv_qvec_free(F.p0, m);
+    free(F.status);
+    return rc;
+}

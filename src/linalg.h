@@ -1,0 +1,59 @@
+/* polyverify — exact linear algebra on integer matrices (internal).
+ *
+ * Matrices are dense, row-major arrays of mpz_t. Row reduction is kept in
+ * integers: a pivot step replaces row r by piv*row_r - a*row_p and divides
+ * the row by the gcd of its entries, so no rationals are ever formed and
+ * entries stay as small as the row's content allows. */
+#ifndef PV_LINALG_H
+#define PV_LINALG_H
+
+#include <gmp.h>
+#include <stdint.h>
+
+typedef struct pv_zmat {
+    int rows, cols;
+    mpz_t *a;            /* rows*cols */
+} pv_zmat;
+
+void pv_zmat_init(pv_zmat *M, int rows, int cols);   /* zeros */
+void pv_zmat_clear(pv_zmat *M);
+#define PV_Z(M, i, j) ((M)->a[(size_t)(i) * (size_t)(M)->cols + (size_t)(j)])
+
+/* Integer reduced row echelon form in place: every pivot column is zero
+ * except in its pivot row, pivot entries are positive. pivcol[r] receives
+ * the pivot column of row r (caller allocates M->rows ints). Returns the
+ * rank; rows rank.. are zero afterwards. */
+int pv_zmat_rref(pv_zmat *M, int *pivcol);
+
+/* Divides the vector v[0..n) by the gcd of its entries (no-op if all 0).
+ * A positive scale does not change a half-space. */
+void pv_zvec_primitive(mpz_t *v, int n);
+
+/* Rank over Q proven from below by a rank modulo a prime: rank_p(M) <=
+ * rank_Q(M), so rank_p == rows proves full row rank. Returns rank_p. */
+int pv_zmat_rank_mod_p(const pv_zmat *M, uint64_t p);
+
+/* Row-major product helper: dst[i] = sum_j M[i][j] * v[j]. */
+void pv_zmat_mul_vec(mpz_t *dst, const pv_zmat *M, mpz_t *const v);
+
+/* Exact conversion of a finite double to the dyadic rational it encodes. */
+void pv_mpq_set_double(mpq_t q, double x);
+
+/* Closest double to an mpz ratio-free integer, safe for huge values:
+ * returns mantissa scaled by 2^-shift where shift is common to a row. */
+double pv_mpz_get_d_scaled(const mpz_t z, long shift);
+
+/* Vectors of n initialised rationals / integers, and their release. */
+mpq_t *pv_qvec_new(int n);
+void pv_qvec_free(mpq_t *v, int n);
+void pv_zvec_free(mpz_t *v, size_t n);
+
+
+/* Solves A x = b exactly (A is rows x cols; b has rows entries, NULL for
+ * 0). Free variables take the exact values of `guess` (the float search's
+ * candidate), pivot variables follow. x has cols entries (initialised).
+ * Returns 0, or -1 when the system is inconsistent. */
+int pv_zmat_solve_guided(const pv_zmat *A, mpz_t *const b,
+                         const double *guess, mpq_t *x);
+
+#endif

@@ -1,0 +1,64 @@
+/* polyverify — LP back-ends (internal).
+ *
+ * Two kinds, never mixed up:
+ *  - pv_flp_*: GLPK's double simplex. It only SEARCHES: its answers are
+ *    candidates (a point, a support of multipliers) that geometry.c proves
+ *    or rejects in exact arithmetic.
+ *  - pv_xlp_*: cddlib's GMP-rational LP. Exact: its answers are decisions.
+ *    Used only when a float candidate fails its proof.
+ * Rows are g_i . z + h_i >= 0 over z in R^k. */
+#ifndef PV_LP_H
+#define PV_LP_H
+
+#include <gmp.h>
+
+/* ---- float search (GLPK) ---------------------------------------------- */
+
+/* max t s.t. G_i z + h_i >= t (i < n), t <= 1; G is n*k row-major, rows
+ * should be normalised by the caller. Fills z (k), *t and y (n
+ * non-negative multipliers of the rows at the optimum). Returns 0 when the
+ * simplex reported an optimum. */
+int pv_flp_margin(int k, int n, const double *G, const double *h,
+                  double *z, double *t, double *y);
+
+/* A reusable LP over rows G z + h >= 0 with |z_j| <= zbound, for testing
+ * one row after another (the basis of the previous solve is kept). */
+typedef struct pv_flp pv_flp;
+pv_flp *pv_flp_new(int k, int n, const double *G, const double *h,
+                   double zbound);
+void pv_flp_free(pv_flp *lp);
+/* min G_i z + h_i over the other rows (row i relaxed). Fills *value, z (k),
+ * y (n multipliers of the other rows at the optimum, >= 0). Returns 0 on
+ * an optimum. */
+int pv_flp_min_row(pv_flp *lp, int i, double *value, double *z, double *y);
+
+/* max sum_i G_i d s.t. G d >= 0, |d_j| <= 1 (recession cone probe). Fills d
+ * and y (multipliers of G d >= 0). Returns 0 on an optimum. */
+int pv_flp_recession(int k, int n, const double *G, double *value,
+                     double *d, double *y);
+
+/* ---- exact decisions (cddlib, GMP rationals) --------------------------- */
+
+enum { PV_XLP_OPTIMAL = 0, PV_XLP_INFEASIBLE, PV_XLP_UNBOUNDED, PV_XLP_ERROR };
+
+/* max t s.t. g_i z + h_i >= t for rows with active[i] (NULL: all), t <= 1.
+ * Fills t and z (k, initialised). */
+int pv_xlp_margin(int k, int n, mpz_t *g, mpz_t *h,
+                  const unsigned char *active, mpq_t t, mpq_t *z);
+
+/* Implicit equalities of { z : g_i z + h_i >= 0, active rows }: sets
+ * flags[i] = 1 for rows that vanish on the whole (non-empty) polyhedron. */
+int pv_xlp_implicit(int k, int n, mpz_t *g, mpz_t *h,
+                    const unsigned char *active, unsigned char *flags);
+
+/* min g_i z + h_i over the active rows other than i. On an optimum fills
+ * value and z; PV_XLP_UNBOUNDED when it has no minimum. */
+int pv_xlp_min_row(int k, int n, mpz_t *g, mpz_t *h,
+                   const unsigned char *active, int i, mpq_t value, mpq_t *z);
+
+/* max sum_i g_i d s.t. g d >= 0 (active rows), -1 <= d_j <= 1: the value
+ * is 0 iff the recession cone lies in the kernel of the active rows. */
+int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
+                     mpq_t value, mpq_t *d);
+
+#endif

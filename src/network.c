@@ -1,0 +1,830 @@
+/* polyverify — networks with exact rational weights: memory management, the
+ * .pvnet text format (DESIGN §3.1) and format dispatch for pv_net_load. */
+/* <stdio.h> must precede <gmp.h> for gmp.h to declare mpq_out_str. */
+#include <stdio.h>
+
+#include "polyverify/network.h"
+#include "polyverify/rational.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Limits that keep a malformed or hostile file from making us allocate
+ * absurd amounts of memory before we notice it is wrong. */
+#define PV_MAX_WIDTH 10000000          /* input dimension and layer width  */
+#define PV_MAX_FILE_BYTES (1u << 30)   /* network files are read whole     */
+/* Layers whose weights exceed this many entries must be backed by at least
+ * one byte of remaining text per weight (a real file always is). Below it we
+ * allocate first, so that a truncated small file gets the precise
+ * "unexpected end of file" message instead. */
+#define PV_SMALL_LAYER_ENTRIES (1u << 16)
+
+/* ------------------------------------------------------------------------ */
+/* Memory                                                                    */
+
+void pv_net_init(pv_net *net)
+{
+    memset(net, 0, sizeof *net);
+}
+
+static void layer_free(pv_layer *L)
+{
+    if (L->w != NULL) {
+        size_t n = (size_t)L->in * (size_t)L->out;
+        for (size_t i = 0; i < n; i++)
+            mpq_clear(L->w[i]);
+        free(L->w);
+    }
+    if (L->b != NULL) {
+        for (int i = 0; i < L->out; i++)
+            mpq_clear(L->b[i]);
+        free(L->b);
+    }
+    L->w = L->b = NULL;
+}
+
+/* Allocates an out x in layer with zero weights and biases. */
+static pv_status layer_alloc(pv_layer *L, pv_activation act, int in, int out)
+{
+    memset(L, 0, sizeof *L);
+    size_t n = (size_t)in * (size_t)out;
+    if (n > SIZE_MAX / sizeof(mpq_t))
+        return PV_ERR_NOMEM;
+    L->w = malloc((n ? n : 1) * sizeof(mpq_t));
+    L->b = malloc((size_t)out * sizeof(mpq_t) + 1);
+    if (L->w == NULL || L->b == NULL) {
+        free(L->w);
+        free(L->b);
+        L->w = L->b = NULL;
+        return PV_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        mpq_init(L->w[i]);
+    for (int i = 0; i < out; i++)
+        mpq_init(L->b[i]);
+    L->act = act;
+    L->in = in;
+    L->out = out;
+    L->first_neuron = -1;
+    return PV_OK;
+}
+
+void pv_net_clear(pv_net *net)
+{
+    for (int k = 0; k < net->nlayers; k++)
+        layer_free(&net->layers[k]);
+    free(net->layers);
+    if (net->box_lo != NULL || net->box_hi != NULL) {
+        for (int i = 0; i < net->input_dim; i++) {
+            if (net->box_lo != NULL)
+                mpq_clear(net->box_lo[i]);
+            if (net->box_hi != NULL)
+                mpq_clear(net->box_hi[i]);
+        }
+    }
+    free(net->box_lo);
+    free(net->box_hi);
+    pv_net_init(net);
+}
+
+/* Appends an allocated layer, numbering its ReLU neurons. */
+static pv_status net_append(pv_net *net, pv_activation act, int width,
+                            pv_error *err)
+{
+    int in = net->nlayers > 0 ? net->layers[net->nlayers - 1].out
+                              : net->input_dim;
+    if (act == PV_RELU && width > INT32_MAX - net->neurons)
+        return pv_error_set(err, PV_ERR_LIMIT,
+                            "network has more than %d ReLU neurons", INT32_MAX);
+    if (net->nlayers >= INT32_MAX / 2)
+        return pv_error_set(err, PV_ERR_LIMIT, "too many layers");
+    pv_layer *grown = realloc(net->layers,
+                              (size_t)(net->nlayers + 1) * sizeof *grown);
+    if (grown == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+    net->layers = grown;
+    pv_layer *L = &net->layers[net->nlayers];
+    if (layer_alloc(L, act, in, width) != PV_OK)
+        return pv_error_set(err, PV_ERR_NOMEM,
+                            "out of memory for a %d x %d layer", width, in);
+    if (act == PV_RELU) {
+        L->first_neuron = net->neurons;
+        net->neurons += width;
+    }
+    net->nlayers++;
+    return PV_OK;
+}
+
+pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
+                           pv_error *err)
+{
+    if (net->input_dim <= 0)
+        return pv_error_set(err, PV_ERR_ARG,
+                            "add_layer: set input_dim > 0 before adding layers");
+    if (act != PV_RELU && act != PV_LINEAR)
+        return pv_error_set(err, PV_ERR_ARG, "add_layer: unknown activation");
+    if (width < 1 || width > PV_MAX_WIDTH)
+        return pv_error_set(err, PV_ERR_ARG,
+                            "add_layer: width %d is not in 1..%d", width,
+                            PV_MAX_WIDTH);
+    /* A network built in code is written and re-read as .pvnet. */
+    if (net->format[0] == '\0')
+        strcpy(net->format, "pvnet");
+    return net_append(net, act, width, err);
+}
+
+int pv_net_layer_of_neuron(const pv_net *net, int j, int *row)
+{
+    for (int k = 0; k < net->nlayers; k++) {
+        const pv_layer *L = &net->layers[k];
+        if (L->act == PV_RELU && j >= L->first_neuron &&
+            j - L->first_neuron < L->out) {
+            if (row != NULL)
+                *row = j - L->first_neuron;
+            return k;
+        }
+    }
+    if (row != NULL)
+        *row = -1;
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Line and token reader for the .pvnet text                                 */
+
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+typedef struct lexer {
+    const char *text;
+    size_t len;
+    const char *name;   /* file name for messages                         */
+    pv_error *err;
+    size_t next;        /* offset of the next unread line                 */
+    int lines_read;     /* number of the last line read                   */
+    int line;           /* number of the current content line             */
+    const char *cur;    /* current line, comment removed                  */
+    size_t cur_len, cur_pos;
+} lexer;
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int span_is(span t, const char *word)
+{
+    size_t n = strlen(word);
+    return t.n == n && memcmp(t.p, word, n) == 0;
+}
+
+/* Quoted excerpt of a token for messages: at most 40 characters, with
+ * non-printable bytes escaped so that a message stays one readable line. */
+static const char *excerpt(char *buf, size_t size, span t)
+{
+    size_t o = 0, limit = 40;
+    for (size_t i = 0; i < t.n && i < limit && o + 8 < size; i++) {
+        unsigned char c = (unsigned char)t.p[i];
+        if (c >= 0x20 && c < 0x7f)
+            buf[o++] = (char)c;
+        else
+            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+    }
+    if (t.n > limit && o + 4 < size) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* Records "NAME:LINE: message" as a parse error. */
+static pv_status lx_fail(const lexer *lx, int line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static pv_status lx_fail(const lexer *lx, int line, const char *fmt, ...)
+{
+    char what[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return pv_error_set(lx->err, PV_ERR_PARSE, "%s:%d: %s", lx->name,
+                        line < 1 ? 1 : line, what);
+}
+
+/* Line number to blame for "unexpected end of file". */
+static int lx_eof_line(const lexer *lx)
+{
+    return lx->lines_read < 1 ? 1 : lx->lines_read;
+}
+
+/* Advances to the next line holding something other than blanks and a
+ * comment. Returns 1 on a line, 0 at end of file, -1 on an error (a NUL
+ * byte: the file is not text, and silently stopping there would hide it). */
+static int lx_next_line(lexer *lx)
+{
+    while (lx->next < lx->len) {
+        const char *start = lx->text + lx->next;
+        size_t rest = lx->len - lx->next;
+        const char *nl = memchr(start, '\n', rest);
+        size_t n = nl != NULL ? (size_t)(nl - start) : rest;
+        lx->next += nl != NULL ? n + 1 : n;
+        lx->lines_read++;
+        if (memchr(start, '\0', n) != NULL) {
+            lx_fail(lx, lx->lines_read,
+                    "unexpected NUL byte (is this a text file?)");
+            return -1;
+        }
+        const char *hash = memchr(start, '#', n);
+        if (hash != NULL)
+            n = (size_t)(hash - start);
+        size_t i = 0;
+        while (i < n && is_blank(start[i]))
+            i++;
+        if (i == n)
+            continue;
+        lx->cur = start;
+        lx->cur_len = n;
+        lx->cur_pos = i;
+        lx->line = lx->lines_read;
+        return 1;
+    }
+    return 0;
+}
+
+/* Next token of the current line; 0 when the line is exhausted. */
+static int lx_token(lexer *lx, span *t)
+{
+    size_t i = lx->cur_pos;
+    while (i < lx->cur_len && is_blank(lx->cur[i]))
+        i++;
+    if (i == lx->cur_len) {
+        lx->cur_pos = i;
+        return 0;
+    }
+    size_t j = i;
+    while (j < lx->cur_len && !is_blank(lx->cur[j]))
+        j++;
+    t->p = lx->cur + i;
+    t->n = j - i;
+    lx->cur_pos = j;
+    return 1;
+}
+
+/* Fails if the current line has anything after what was read. */
+static pv_status lx_expect_end(lexer *lx, const char *after)
+{
+    span t;
+    char q[200];
+    if (lx_token(lx, &t))
+        return lx_fail(lx, lx->line, "unexpected '%s' after '%s'",
+                       excerpt(q, sizeof q, t), after);
+    return PV_OK;
+}
+
+/* A positive integer count (input dimension, layer width) 1..PV_MAX_WIDTH. */
+static int parse_count(span t, int *out)
+{
+    if (t.n == 0 || t.n > 9)
+        return 0;
+    long v = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        if (t.p[i] < '0' || t.p[i] > '9')
+            return 0;
+        v = v * 10 + (t.p[i] - '0');
+    }
+    if (v < 1 || v > PV_MAX_WIDTH)
+        return 0;
+    *out = (int)v;
+    return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* .pvnet grammar                                                            */
+
+typedef struct pvnet_parse {
+    lexer lx;
+    pv_net net;        /* built here, moved to the caller on success */
+    int header_line, input_line;
+} pvnet_parse;
+
+static pv_status parse_header(pvnet_parse *ps)
+{
+    lexer *lx = &ps->lx;
+    char q[200];
+    span t;
+    int r = lx_next_line(lx);
+    if (r < 0)
+        return PV_ERR_PARSE;
+    if (r == 0)
+        return lx_fail(lx, lx_eof_line(lx),
+                       "expected header 'pvnet 1', found end of file "
+                       "(empty network file)");
+    lx_token(lx, &t);
+    if (!span_is(t, "pvnet"))
+        return lx_fail(lx, lx->line,
+                       "expected header 'pvnet 1' as the first line, "
+                       "found '%s'", excerpt(q, sizeof q, t));
+    if (!lx_token(lx, &t))
+        return lx_fail(lx, lx->line,
+                       "expected header 'pvnet 1', found 'pvnet' without "
+                       "a version");
+    if (!span_is(t, "1"))
+        return lx_fail(lx, lx->line,
+                       "unsupported pvnet version '%s' (expected 'pvnet 1')",
+                       excerpt(q, sizeof q, t));
+    ps->header_line = lx->line;
+    return lx_expect_end(lx, "pvnet 1");
+}
+
+static pv_status parse_input(pvnet_parse *ps)
+{
+    lexer *lx = &ps->lx;
+    char q[200];
+    span t;
+    int r = lx_next_line(lx);
+    if (r < 0)
+        return PV_ERR_PARSE;
+    if (r == 0)
+        return lx_fail(lx, lx_eof_line(lx),
+                       "expected 'input M' (the input dimension), "
+                       "found end of file");
+    lx_token(lx, &t);
+    if (span_is(t, "pvnet"))
+        return lx_fail(lx, lx->line,
+                       "duplicate header 'pvnet' (already on line %d)",
+                       ps->header_line);
+    if (!span_is(t, "input"))
+        return lx_fail(lx, lx->line,
+                       "expected 'input M' (the input dimension), found '%s'",
+                       excerpt(q, sizeof q, t));
+    if (!lx_token(lx, &t))
+        return lx_fail(lx, lx->line,
+                       "expected the input dimension after 'input', "
+                       "found end of line");
+    if (!parse_count(t, &ps->net.input_dim))
+        return lx_fail(lx, lx->line,
+                       "bad input dimension '%s': expected a positive integer "
+                       "at most %d", excerpt(q, sizeof q, t), PV_MAX_WIDTH);
+    ps->input_line = lx->line;
+    return lx_expect_end(lx, "input M");
+}
+
+/* Explains a line that appears where a `layer` line (or the end) belongs. */
+static pv_status misplaced_line(pvnet_parse *ps, span t)
+{
+    lexer *lx = &ps->lx;
+    char q[200];
+    if (span_is(t, "pvnet"))
+        return lx_fail(lx, lx->line,
+                       "duplicate header 'pvnet' (already on line %d)",
+                       ps->header_line);
+    if (span_is(t, "input"))
+        return lx_fail(lx, lx->line,
+                       "duplicate 'input' line (already on line %d)",
+                       ps->input_line);
+    mpq_t v;
+    mpq_init(v);
+    int is_number = pv_rational_parse(v, t.p, t.n, NULL) == PV_OK;
+    mpq_clear(v);
+    if (is_number && ps->net.nlayers > 0) {
+        const pv_layer *L = &ps->net.layers[ps->net.nlayers - 1];
+        return lx_fail(lx, lx->line,
+                       "expected 'layer relu|linear WIDTH' or end of file, "
+                       "found a row of numbers (layer %d has width %d and "
+                       "its 'bias' line is done)", ps->net.nlayers, L->out);
+    }
+    return lx_fail(lx, lx->line,
+                   "expected 'layer relu|linear WIDTH' or end of file, "
+                   "found '%s'", excerpt(q, sizeof q, t));
+}
+
+/* The rest of a `layer ACT WIDTH` line; allocates the layer. */
+static pv_status parse_layer_line(pvnet_parse *ps)
+{
+    lexer *lx = &ps->lx;
+    char q[200];
+    span t;
+    int k = ps->net.nlayers + 1;  /* 1-based, as in messages */
+    pv_activation act;
+    int width;
+    if (!lx_token(lx, &t))
+        return lx_fail(lx, lx->line,
+                       "expected activation 'relu' or 'linear' after "
+                       "'layer', found end of line");
+    if (span_is(t, "relu"))
+        act = PV_RELU;
+    else if (span_is(t, "linear"))
+        act = PV_LINEAR;
+    else
+        return lx_fail(lx, lx->line,
+                       "unknown activation '%s' for layer %d (expected "
+                       "'relu' or 'linear')", excerpt(q, sizeof q, t), k);
+    if (!lx_token(lx, &t))
+        return lx_fail(lx, lx->line,
+                       "expected the width of layer %d after 'layer %s', "
+                       "found end of line", k,
+                       act == PV_RELU ? "relu" : "linear");
+    if (!parse_count(t, &width))
+        return lx_fail(lx, lx->line,
+                       "bad width '%s' for layer %d: expected a positive "
+                       "integer at most %d", excerpt(q, sizeof q, t), k,
+                       PV_MAX_WIDTH);
+    pv_status st = lx_expect_end(lx, "layer ACTIVATION WIDTH");
+    if (st != PV_OK)
+        return st;
+    int in = ps->net.nlayers > 0 ? ps->net.layers[ps->net.nlayers - 1].out
+                                 : ps->net.input_dim;
+    uint64_t entries = (uint64_t)in * (uint64_t)width;
+    if (entries > PV_SMALL_LAYER_ENTRIES && entries > lx->len - lx->next)
+        return lx_fail(lx, lx->line,
+                       "layer %d declares %d x %d weights, but only %zu "
+                       "bytes of the file follow (truncated file or wrong "
+                       "width?)", k, width, in, lx->len - lx->next);
+    st = net_append(&ps->net, act, width, lx->err);
+    if (st != PV_OK)
+        return st;
+    return PV_OK;
+}
+
+/* Parses one number token into out; `where` describes its place. */
+static pv_status parse_number(lexer *lx, span t, mpq_t out, const char *where)
+{
+    const char *why = NULL;
+    char q[200];
+    pv_status st = pv_rational_parse(out, t.p, t.n, &why);
+    if (st == PV_OK)
+        return PV_OK;
+    if (st == PV_ERR_NOMEM)
+        return pv_error_set(lx->err, st, "out of memory");
+    return lx_fail(lx, lx->line, "bad number '%s' in %s: %s",
+                   excerpt(q, sizeof q, t), where, why);
+}
+
+/* Reads the numbers of the current line into out[0..want); fails naming the
+ * expected and found counts. */
+static pv_status parse_number_list(lexer *lx, mpq_t *out, int want,
+                                   const char *where)
+{
+    span t;
+    int found = 0;
+    while (lx_token(lx, &t)) {
+        if (found < want) {
+            pv_status st = parse_number(lx, t, out[found], where);
+            if (st != PV_OK)
+                return st;
+        }
+        found++;
+    }
+    if (found != want)
+        return lx_fail(lx, lx->line, "expected %d number%s in %s, found %d",
+                       want, want == 1 ? "" : "s", where, found);
+    return PV_OK;
+}
+
+static pv_status parse_rows(pvnet_parse *ps)
+{
+    lexer *lx = &ps->lx;
+    pv_layer *L = &ps->net.layers[ps->net.nlayers - 1];
+    int k = ps->net.nlayers;
+    char where[96], q[200];
+    for (int i = 0; i < L->out; i++) {
+        snprintf(where, sizeof where, "row %d of layer %d", i + 1, k);
+        int r = lx_next_line(lx);
+        if (r < 0)
+            return PV_ERR_PARSE;
+        if (r == 0)
+            return lx_fail(lx, lx_eof_line(lx),
+                           "unexpected end of file: expected %s (%d "
+                           "number%s; layer %d has width %d)", where, L->in,
+                           L->in == 1 ? "" : "s", k, L->out);
+        span t;
+        size_t save = lx->cur_pos;
+        lx_token(lx, &t);
+        if (span_is(t, "bias") || span_is(t, "layer") ||
+            span_is(t, "input") || span_is(t, "pvnet"))
+            return lx_fail(lx, lx->line,
+                           "expected %s (%d number%s), found '%s': layer %d "
+                           "has width %d, so it needs %d rows", where, L->in,
+                           L->in == 1 ? "" : "s", excerpt(q, sizeof q, t), k,
+                           L->out, L->out);
+        lx->cur_pos = save;
+        pv_status st = parse_number_list(lx, L->w + (size_t)i * (size_t)L->in,
+                                         L->in, where);
+        if (st != PV_OK)
+            return st;
+    }
+    return PV_OK;
+}
+
+/* `bias b1 ... bW`, all on one line (like rows, so every line of the file
+ * is self-describing and errors point at one line). */
+static pv_status parse_bias(pvnet_parse *ps)
+{
+    lexer *lx = &ps->lx;
+    pv_layer *L = &ps->net.layers[ps->net.nlayers - 1];
+    int k = ps->net.nlayers;
+    char where[64], q[200];
+    int r = lx_next_line(lx);
+    if (r < 0)
+        return PV_ERR_PARSE;
+    if (r == 0)
+        return lx_fail(lx, lx_eof_line(lx),
+                       "unexpected end of file: expected 'bias' and %d "
+                       "number%s for layer %d", L->out,
+                       L->out == 1 ? "" : "s", k);
+    span t;
+    lx_token(lx, &t);
+    if (!span_is(t, "bias")) {
+        mpq_t v;
+        mpq_init(v);
+        int is_number = pv_rational_parse(v, t.p, t.n, NULL) == PV_OK;
+        mpq_clear(v);
+        if (is_number)
+            return lx_fail(lx, lx->line,
+                           "expected 'bias' and %d number%s for layer %d, "
+                           "found another row (layer %d has width %d)",
+                           L->out, L->out == 1 ? "" : "s", k, k, L->out);
+        return lx_fail(lx, lx->line,
+                       "expected 'bias' and %d number%s for layer %d, "
+                       "found '%s'", L->out, L->out == 1 ? "" : "s", k,
+                       excerpt(q, sizeof q, t));
+    }
+    snprintf(where, sizeof where, "the bias of layer %d", k);
+    return parse_number_list(lx, L->b, L->out, where);
+}
+
+static pv_status parse_layers(pvnet_parse *ps)
+{
+    lexer *lx = &ps->lx;
+    for (;;) {
+        int r = lx_next_line(lx);
+        if (r < 0)
+            return PV_ERR_PARSE;
+        if (r == 0)
+            break;
+        span t;
+        lx_token(lx, &t);
+        if (!span_is(t, "layer"))
+            return misplaced_line(ps, t);
+        pv_status st = parse_layer_line(ps);
+        if (st == PV_OK)
+            st = parse_rows(ps);
+        if (st == PV_OK)
+            st = parse_bias(ps);
+        if (st != PV_OK)
+            return st;
+    }
+    if (ps->net.nlayers == 0)
+        return lx_fail(lx, lx_eof_line(lx),
+                       "expected at least one 'layer relu|linear WIDTH', "
+                       "found end of file");
+    return PV_OK;
+}
+
+pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
+                             const char *name, pv_error *err)
+{
+    pvnet_parse ps;
+    memset(&ps, 0, sizeof ps);
+    ps.lx.text = text != NULL ? text : "";
+    ps.lx.len = text != NULL ? len : 0;
+    ps.lx.name = name != NULL ? name : "<pvnet>";
+    ps.lx.err = err;
+    pv_net_init(&ps.net);
+    pv_status st = parse_header(&ps);
+    if (st == PV_OK)
+        st = parse_input(&ps);
+    if (st == PV_OK)
+        st = parse_layers(&ps);
+    if (st != PV_OK) {
+        pv_net_clear(&ps.net);
+        return st;
+    }
+    strcpy(ps.net.format, "pvnet");
+    /* The caller's net (initialised, possibly holding an older network) is
+     * replaced only on success. */
+    pv_net_clear(net);
+    *net = ps.net;
+    return PV_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writing                                                                   */
+
+static int write_mpq(FILE *fp, const mpq_t q)
+{
+    return mpq_out_str(fp, 10, q) > 0;
+}
+
+static int write_body(FILE *fp, const pv_net *net)
+{
+    int ok = fprintf(fp, "# written by polyverify; exact rationals\n"
+                         "pvnet 1\ninput %d\n", net->input_dim) > 0;
+    if (net->has_box && net->box_lo != NULL && net->box_hi != NULL) {
+        /* .pvnet has no box syntax; keep the default box as a comment. */
+        ok = ok && fputs("# default input box (lo hi per coordinate):", fp) >= 0;
+        for (int i = 0; ok && i < net->input_dim; i++)
+            ok = fputc(' ', fp) != EOF && write_mpq(fp, net->box_lo[i]) &&
+                 fputc(' ', fp) != EOF && write_mpq(fp, net->box_hi[i]);
+        ok = ok && fputc('\n', fp) != EOF;
+    }
+    for (int k = 0; ok && k < net->nlayers; k++) {
+        const pv_layer *L = &net->layers[k];
+        ok = fprintf(fp, "layer %s %d\n", L->act == PV_RELU ? "relu" : "linear",
+                     L->out) > 0;
+        for (int i = 0; ok && i < L->out; i++) {
+            for (int j = 0; ok && j < L->in; j++)
+                ok = (j == 0 || fputc(' ', fp) != EOF) &&
+                     write_mpq(fp, L->w[(size_t)i * (size_t)L->in + (size_t)j]);
+            ok = ok && fputc('\n', fp) != EOF;
+        }
+        ok = ok && fputs("bias", fp) >= 0;
+        for (int i = 0; ok && i < L->out; i++)
+            ok = fputc(' ', fp) != EOF && write_mpq(fp, L->b[i]);
+        ok = ok && fputc('\n', fp) != EOF;
+    }
+    return ok && !ferror(fp);
+}
+
+pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
+                             pv_error *err)
+{
+    if (net->input_dim <= 0 || net->nlayers <= 0)
+        return pv_error_set(err, PV_ERR_ARG,
+                            "%s: cannot write a network without input or "
+                            "layers", path);
+    /* Write a temporary file next to the target and rename it, so a failure
+     * never leaves a partial network behind. */
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 8);
+    if (tmp == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".XXXXXX", 8);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return pv_error_set(err, PV_ERR_IO, "%s: cannot create: %s", path,
+                            strerror(e));
+    }
+    fchmod(fd, 0644);  /* mkstemp's 0600 is needlessly private */
+    FILE *fp = fdopen(fd, "w");
+    if (fp == NULL) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return pv_error_set(err, PV_ERR_IO, "%s: cannot write: %s", path,
+                            strerror(e));
+    }
+    int ok = write_body(fp, net);
+    ok = fflush(fp) == 0 && ok;
+    ok = ok && fsync(fileno(fp)) == 0;
+    int e = errno;
+    ok = fclose(fp) == 0 && ok;
+    if (ok && rename(tmp, path) != 0) {
+        e = errno;
+        ok = 0;
+    }
+    if (!ok) {
+        unlink(tmp);
+        free(tmp);
+        return pv_error_set(err, PV_ERR_IO, "%s: cannot write: %s", path,
+                            strerror(e));
+    }
+    free(tmp);
+    return PV_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading: read the file, pick the format                                   */
+
+static pv_status read_whole_file(const char *path, char **text, size_t *len,
+                                 pv_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return pv_error_set(err, PV_ERR_IO, "%s: cannot open: %s", path,
+                            strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    pv_status st = buf != NULL ? PV_OK : PV_ERR_NOMEM;
+    while (st == PV_OK) {
+        if (n == cap) {
+            if (cap >= PV_MAX_FILE_BYTES) {
+                st = pv_error_set(err, PV_ERR_LIMIT,
+                                  "%s: file is larger than %u bytes", path,
+                                  PV_MAX_FILE_BYTES);
+                break;
+            }
+            char *grown = realloc(buf, 2 * cap + 1);
+            if (grown == NULL) {
+                st = PV_ERR_NOMEM;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0) {
+            if (ferror(fp))
+                st = pv_error_set(err, PV_ERR_IO, "%s: cannot read: %s", path,
+                                  strerror(errno));
+            break;
+        }
+    }
+    fclose(fp);
+    if (st == PV_ERR_NOMEM)
+        pv_error_set(err, st, "%s: out of memory reading the file", path);
+    if (st != PV_OK) {
+        free(buf);
+        return st;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return PV_OK;
+}
+
+/* Does the first line that is not blank or a comment start with `pvnet`? */
+static int looks_like_pvnet(const char *text, size_t len)
+{
+    lexer lx;
+    memset(&lx, 0, sizeof lx);
+    lx.text = text;
+    lx.len = len;
+    lx.name = "";
+    if (lx_next_line(&lx) != 1)
+        return 0;
+    span t;
+    return lx_token(&lx, &t) && span_is(t, "pvnet");
+}
+
+static int has_extension(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    if (n < e)
+        return 0;
+    for (size_t i = 0; i < e; i++) {
+        char c = path[n - e + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != ext[i])
+            return 0;
+    }
+    return 1;
+}
+
+typedef pv_status (*net_parser)(pv_net *, const char *, size_t, const char *,
+                                pv_error *);
+
+/* Known formats. A file is claimed by its extension first (so that a broken
+ * .pvnet gets the .pvnet parser's precise message), then by its content.
+ * New formats (.nnet, ONNX) add one row each. */
+static const struct net_format {
+    const char *extension;
+    int (*sniff)(const char *text, size_t len);
+    net_parser parse;
+} net_formats[] = {
+    { ".pvnet", looks_like_pvnet, pv_net_parse_pvnet },
+};
+
+#define N_FORMATS (sizeof net_formats / sizeof net_formats[0])
+
+pv_status pv_net_load(pv_net *net, const char *path, pv_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    pv_status st = read_whole_file(path, &text, &len, err);
+    if (st != PV_OK)
+        return st;
+    const struct net_format *fmt = NULL;
+    for (size_t i = 0; fmt == NULL && i < N_FORMATS; i++)
+        if (has_extension(path, net_formats[i].extension))
+            fmt = &net_formats[i];
+    for (size_t i = 0; fmt == NULL && i < N_FORMATS; i++)
+        if (net_formats[i].sniff(text, len))
+            fmt = &net_formats[i];
+    if (fmt != NULL)
+        st = fmt->parse(net, text, len, path, err);
+    else
+        st = pv_error_set(err, PV_ERR_PARSE,
+                          "%s: unknown network format (expected .pvnet)",
+                          path);
+    free(text);
+    return st;
+}

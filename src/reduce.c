@@ -1,0 +1,152 @@
+/* polyverify — rows in an affine frame (see reduce.h). */
+#include "reduce.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include "linalg.h"
+
+void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
+                    mpq_t *const p0, mpz_t *const U, int k)
+{
+    int m = S->dim;
+    R->k = k, R->n = n;
+    R->orig = malloc((size_t)(n ? n : 1) * sizeof(int));
+    R->g = malloc(((size_t)n * k + 1) * sizeof(mpz_t));
+    R->h = malloc((size_t)(n ? n : 1) * sizeof(mpz_t));
+    mpq_t c, t;
+    mpq_init(c);
+    mpq_init(t);
+    mpz_t *row = malloc((size_t)(k + 1) * sizeof(mpz_t));
+    for (int j = 0; j <= k; j++)
+        mpz_init(row[j]);
+    for (int r = 0; r < n; r++) {
+        int i = rows[r];
+        R->orig[r] = i;
+        for (int j = 0; j < k; j++) {
+            if (!U) {
+                mpz_set(row[j], PV_G(S, i, j));
+                continue;
+            }
+            mpz_set_ui(row[j], 0);
+            for (int l = 0; l < m; l++)
+                mpz_addmul(row[j], PV_G(S, i, l), U[(size_t)l * k + j]);
+        }
+        /* constant g.p0 + h = num/den: scale the row by den > 0 */
+        mpq_set_z(c, S->h[i]);
+        if (p0)
+            for (int l = 0; l < m; l++) {
+                if (mpz_sgn(PV_G(S, i, l)) == 0 || mpq_sgn(p0[l]) == 0)
+                    continue;
+                mpq_set_z(t, PV_G(S, i, l));
+                mpq_mul(t, t, p0[l]);
+                mpq_add(c, c, t);
+            }
+        for (int j = 0; j < k; j++)
+            mpz_mul(row[j], row[j], mpq_denref(c));
+        mpz_set(row[k], mpq_numref(c));
+        pv_zvec_primitive(row, k + 1);
+        for (int j = 0; j < k; j++)
+            mpz_init_set(R->g[(size_t)r * k + j], row[j]);
+        mpz_init_set(R->h[r], row[k]);
+    }
+    for (int j = 0; j <= k; j++)
+        mpz_clear(row[j]);
+    free(row);
+    mpq_clear(c);
+    mpq_clear(t);
+}
+
+void pv_rrows_clear(pv_rrows *R)
+{
+    for (size_t i = 0; i < (size_t)R->n * R->k; i++)
+        mpz_clear(R->g[i]);
+    for (int i = 0; i < R->n; i++)
+        mpz_clear(R->h[i]);
+    free(R->g);
+    free(R->h);
+    free(R->orig);
+    R->g = R->h = NULL;
+    R->orig = NULL;
+    R->n = 0;
+}
+
+int pv_rrows_zero(const pv_rrows *R, int i)
+{
+    for (int j = 0; j < R->k; j++)
+        if (mpz_sgn(R->g[(size_t)i * R->k + j]) != 0)
+            return 0;
+    return 1;
+}
+
+void pv_rrows_to_double(const pv_rrows *R, double *G, double *h, double *norm)
+{
+    int k = R->k;
+    for (int i = 0; i < R->n; i++) {
+        /* Scale by 2^-e (e = bits of the largest entry) to stay in range. */
+        long e = 0;
+        for (int j = 0; j < k; j++) {
+            long b = (long)mpz_sizeinbase(R->g[(size_t)i * k + j], 2);
+            if (b > e)
+                e = b;
+        }
+        double s = 0.0;
+        for (int j = 0; j < k; j++) {
+            double v = pv_mpz_get_d_scaled(R->g[(size_t)i * k + j], e);
+            G[(size_t)i * k + j] = v;
+            s += v * v;
+        }
+        s = sqrt(s);
+        double hv = pv_mpz_get_d_scaled(R->h[i], e);
+        if (!isfinite(hv))
+            hv = mpz_sgn(R->h[i]) > 0 ? 1e300 : -1e300;
+        if (s == 0.0)
+            s = 1.0;
+        for (int j = 0; j < k; j++)
+            G[(size_t)i * k + j] /= s;
+        h[i] = hv / s;
+        norm[i] = ldexp(s, (int)e);   /* the float row is g'/norm */
+    }
+}
+
+void pv_rrows_value(mpq_t value, const pv_rrows *R, int i, mpq_t *const z)
+{
+    mpq_t t;
+    mpq_init(t);
+    mpq_set_z(value, R->h[i]);
+    for (int j = 0; j < R->k; j++) {
+        const mpz_t *g = &R->g[(size_t)i * R->k + j];
+        if (mpz_sgn(*g) == 0 || mpq_sgn(z[j]) == 0)
+            continue;
+        mpq_set_z(t, *g);
+        mpq_mul(t, t, z[j]);
+        mpq_add(value, value, t);
+    }
+    mpq_clear(t);
+}
+
+void pv_frame_apply(mpq_t *x, int m, int k, mpq_t *const p0, mpz_t *const U,
+                    mpq_t *const z)
+{
+    mpq_t t;
+    mpq_init(t);
+    for (int l = 0; l < m; l++) {
+        if (p0)
+            mpq_set(x[l], p0[l]);
+        else
+            mpq_set_ui(x[l], 0, 1);
+        for (int j = 0; j < k; j++) {
+            if (!U) {
+                if (j == l)
+                    mpq_add(x[l], x[l], z[j]);
+                continue;
+            }
+            const mpz_t *u = &U[(size_t)l * k + j];
+            if (mpz_sgn(*u) == 0)
+                continue;
+            mpq_set_z(t, *u);
+            mpq_mul(t, t, z[j]);
+            mpq_add(x[l], x[l], t);
+        }
+    }
+    mpq_clear(t);
+}

