@@ -178,128 +178,22 @@ char *pv_code_str(const pv_code *c, const pv_net *net)
     return s;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Integer form of the layers                                                */
-
-typedef struct int_layer {
-    mpz_t D;    /* lcm of all denominators of W and b (positive) */
-    mpz_t *w;   /* out x in, row-major: D * W                     */
-    mpz_t *b;   /* out: D * b                                     */
-} int_layer;
-
-typedef struct int_net {
-    int nlayers;
-    int_layer *layers;
-    int max_width;  /* largest of input_dim and the layer widths */
-} int_net;
-
-static void int_layer_clear(int_layer *IL, const pv_layer *L)
-{
-    size_t n = (size_t)L->in * (size_t)L->out;
-    for (size_t i = 0; i < n; i++)
-        mpz_clear(IL->w[i]);
-    for (int i = 0; i < L->out; i++)
-        mpz_clear(IL->b[i]);
-    free(IL->w);
-    free(IL->b);
-    mpz_clear(IL->D);
-}
-
 /* dst = q * D, an integer because den(q) divides D. */
 static void scale_to_integer(mpz_t dst, const mpq_t q, const mpz_t D,
                              mpz_t tmp)
 {
-    if (mpz_cmp_ui(mpq_denref(q), 1) == 0) {
-        mpz_mul(dst, mpq_numref(q), D);
-    } else {
-        mpz_divexact(tmp, D, mpq_denref(q));
-        mpz_mul(dst, mpq_numref(q), tmp);
-    }
+    mpz_divexact(tmp, D, mpq_denref(q));
+    mpz_mul(dst, mpq_numref(q), tmp);
 }
 
-/* The conversion of one layer to integer form (see the top of the file).
- * Done per call for now; it is the natural thing to cache later. */
-static int layer_to_integers(int_layer *IL, const pv_layer *L)
+/* Largest of input_dim and the layer widths. */
+static int max_width(const pv_net *net)
 {
-    size_t n = (size_t)L->in * (size_t)L->out;
-    IL->w = malloc((n ? n : 1) * sizeof(mpz_t));
-    IL->b = malloc(((size_t)L->out + 1) * sizeof(mpz_t));
-    if (IL->w == NULL || IL->b == NULL) {
-        free(IL->w);
-        free(IL->b);
-        return 0;
-    }
-    mpz_init_set_ui(IL->D, 1);
-    /* The divisibility test is cheap and usually true, so lcm is rare. */
-    for (size_t i = 0; i < n; i++)
-        if (!mpz_divisible_p(IL->D, mpq_denref(L->w[i])))
-            mpz_lcm(IL->D, IL->D, mpq_denref(L->w[i]));
-    for (int i = 0; i < L->out; i++)
-        if (!mpz_divisible_p(IL->D, mpq_denref(L->b[i])))
-            mpz_lcm(IL->D, IL->D, mpq_denref(L->b[i]));
-    mpz_t tmp;
-    mpz_init(tmp);
-    for (size_t i = 0; i < n; i++) {
-        mpz_init(IL->w[i]);
-        scale_to_integer(IL->w[i], L->w[i], IL->D, tmp);
-    }
-    for (int i = 0; i < L->out; i++) {
-        mpz_init(IL->b[i]);
-        scale_to_integer(IL->b[i], L->b[i], IL->D, tmp);
-    }
-    mpz_clear(tmp);
-    return 1;
-}
-
-static void int_net_clear(int_net *IN, const pv_net *net)
-{
-    for (int k = 0; k < IN->nlayers; k++)
-        int_layer_clear(&IN->layers[k], &net->layers[k]);
-    free(IN->layers);
-    IN->layers = NULL;
-    IN->nlayers = 0;
-}
-
-/* Checks that the layers chain up, then converts every layer. */
-static pv_status int_net_prepare(int_net *IN, const pv_net *net,
-                                 pv_error *err)
-{
-    IN->nlayers = 0;
-    IN->layers = NULL;
-    IN->max_width = net->input_dim;
-    if (net->input_dim <= 0 || net->nlayers <= 0)
-        return pv_error_set(err, PV_ERR_ARG,
-                            "forward pass: the network has no input or no "
-                            "layers");
-    int in = net->input_dim, first = 0;
-    for (int k = 0; k < net->nlayers; k++) {
-        const pv_layer *L = &net->layers[k];
-        if (L->in != in || L->out < 1 ||
-            (L->act == PV_RELU && L->first_neuron != first))
-            return pv_error_set(err, PV_ERR_INTERNAL,
-                                "forward pass: layer %d is inconsistent "
-                                "(in %d, expected %d)", k + 1, L->in, in);
-        if (L->act == PV_RELU)
-            first += L->out;
-        in = L->out;
-        if (L->out > IN->max_width)
-            IN->max_width = L->out;
-    }
-    if (first != net->neurons)
-        return pv_error_set(err, PV_ERR_INTERNAL,
-                            "forward pass: %d ReLU neurons, net says %d",
-                            first, net->neurons);
-    IN->layers = calloc((size_t)net->nlayers, sizeof *IN->layers);
-    if (IN->layers == NULL)
-        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-    for (int k = 0; k < net->nlayers; k++) {
-        if (!layer_to_integers(&IN->layers[k], &net->layers[k])) {
-            int_net_clear(IN, net);
-            return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-        }
-        IN->nlayers = k + 1;
-    }
-    return PV_OK;
+    int w = net->input_dim;
+    for (int k = 0; k < net->nlayers; k++)
+        if (net->layers[k].out > w)
+            w = net->layers[k].out;
+    return w;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -425,14 +319,14 @@ static void swap_arrays(mpz_t **a, mpz_t **b)
 
 /* One layer: zv = Wint v + bint delta (and zg = Wint g), then the
  * activation; writes the code bits (and zero flags) of ReLU neurons. */
-static void pass_layer(pass *P, const pv_layer *L, const int_layer *IL,
-                       unsigned char *bits, unsigned char *zero)
+static void pass_layer(pass *P, const pv_layer *L, unsigned char *bits,
+                       unsigned char *zero)
 {
     int nnz = pass_nonzero(P, L->in);
     for (int i = 0; i < L->out; i++) {
-        mpz_t *row = IL->w + (size_t)i * (size_t)L->in;
+        mpz_t *row = L->wint + (size_t)i * (size_t)L->in;
         mpz_ptr zv = P->zv[i];
-        mpz_mul(zv, IL->b[i], P->delta);
+        mpz_mul(zv, L->bint[i], P->delta);
         for (int c = 0; c < nnz; c++)
             mpz_addmul(zv, row[P->nz[c]], P->v[P->nz[c]]);
         mpz_ptr zg = NULL;
@@ -464,21 +358,20 @@ static void pass_layer(pass *P, const pv_layer *L, const int_layer *IL,
             mpz_set_ui(zg, 0);
         }
     }
-    mpz_mul(P->delta, P->delta, IL->D);
+    mpz_mul(P->delta, P->delta, L->den);
     swap_arrays(&P->v, &P->zv);
     if (P->deriv)
         swap_arrays(&P->g, &P->zg);
     pass_reduce(P, L->out);
 }
 
-static void pass_run(pass *P, const pv_net *net, const int_net *IN,
-                     mpq_t *const x, mpq_t *const d, unsigned char *bits,
+static void pass_run(pass *P, const pv_net *net, mpq_t *const x, mpq_t *const d, unsigned char *bits,
                      unsigned char *zero)
 {
     pass_load_input(P, net->input_dim, x, d);
     pass_reduce(P, net->input_dim);
     for (int k = 0; k < net->nlayers; k++)
-        pass_layer(P, &net->layers[k], &IN->layers[k], bits, zero);
+        pass_layer(P, &net->layers[k], bits, zero);
 }
 
 /* Shared driver of the three public entry points. */
@@ -488,26 +381,23 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
 {
     if (count < 0 || (count > 0 && (x == NULL || codes == NULL)))
         return pv_error_set(err, PV_ERR_ARG, "forward pass: no point given");
-    int_net IN;
-    pv_status st = int_net_prepare(&IN, net, err);
-    if (st != PV_OK)
-        return st;
+    if (!net->finalized)
+        return pv_error_set(err, PV_ERR_ARG,
+                            "forward pass: call pv_net_finalize first");
+    pv_status st = PV_OK;
     pass P;
-    if (!pass_init(&P, IN.max_width, d != NULL)) {
-        int_net_clear(&IN, net);
+    if (!pass_init(&P, max_width(net), d != NULL))
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-    }
     size_t m = (size_t)net->input_dim, N = (size_t)net->neurons;
     for (int p = 0; p < count && st == PV_OK; p++) {
         if (!code_reset(&codes[p], net->neurons)) {
             st = pv_error_set(err, PV_ERR_NOMEM, "out of memory");
             break;
         }
-        pass_run(&P, net, &IN, x + (size_t)p * m, d,
+        pass_run(&P, net, x + (size_t)p * m, d,
                  codes[p].bit, zero != NULL ? zero + (size_t)p * N : NULL);
     }
     pass_clear(&P);
-    int_net_clear(&IN, net);
     return st;
 }
 

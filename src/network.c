@@ -32,6 +32,21 @@ void pv_net_init(pv_net *net)
     memset(net, 0, sizeof *net);
 }
 
+static void layer_free_integers(pv_layer *L)
+{
+    if (L->wint == NULL)
+        return;
+    size_t n = (size_t)L->in * (size_t)L->out;
+    for (size_t i = 0; i < n; i++)
+        mpz_clear(L->wint[i]);
+    for (int i = 0; i < L->out; i++)
+        mpz_clear(L->bint[i]);
+    free(L->wint);
+    free(L->bint);
+    mpz_clear(L->den);
+    L->wint = L->bint = NULL;
+}
+
 static void layer_free(pv_layer *L)
 {
     if (L->w != NULL) {
@@ -46,6 +61,7 @@ static void layer_free(pv_layer *L)
         free(L->b);
     }
     L->w = L->b = NULL;
+    layer_free_integers(L);
 }
 
 /* Allocates an out x in layer with zero weights and biases. */
@@ -135,7 +151,79 @@ pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
     /* A network built in code is written and re-read as .pvnet. */
     if (net->format[0] == '\0')
         strcpy(net->format, "pvnet");
+    net->finalized = 0;
     return net_append(net, act, width, err);
+}
+
+/* dst = q * D, an integer because den(q) divides D. */
+static void scale_to_integer(mpz_t dst, const mpq_t q, const mpz_t D,
+                             mpz_t tmp)
+{
+    mpz_divexact(tmp, D, mpq_denref(q));
+    mpz_mul(dst, mpq_numref(q), tmp);
+}
+
+static pv_status layer_to_integers(pv_layer *L)
+{
+    size_t n = (size_t)L->in * (size_t)L->out;
+    layer_free_integers(L);
+    L->wint = malloc((n ? n : 1) * sizeof(mpz_t));
+    L->bint = malloc(((size_t)L->out + 1) * sizeof(mpz_t));
+    if (L->wint == NULL || L->bint == NULL) {
+        free(L->wint);
+        free(L->bint);
+        L->wint = L->bint = NULL;
+        return PV_ERR_NOMEM;
+    }
+    mpz_init_set_ui(L->den, 1);
+    /* The divisibility test is cheap and usually true, so lcm is rare. */
+    for (size_t i = 0; i < n; i++)
+        if (!mpz_divisible_p(L->den, mpq_denref(L->w[i])))
+            mpz_lcm(L->den, L->den, mpq_denref(L->w[i]));
+    for (int i = 0; i < L->out; i++)
+        if (!mpz_divisible_p(L->den, mpq_denref(L->b[i])))
+            mpz_lcm(L->den, L->den, mpq_denref(L->b[i]));
+    mpz_t tmp;
+    mpz_init(tmp);
+    for (size_t i = 0; i < n; i++) {
+        mpz_init(L->wint[i]);
+        scale_to_integer(L->wint[i], L->w[i], L->den, tmp);
+    }
+    for (int i = 0; i < L->out; i++) {
+        mpz_init(L->bint[i]);
+        scale_to_integer(L->bint[i], L->b[i], L->den, tmp);
+    }
+    mpz_clear(tmp);
+    return PV_OK;
+}
+
+pv_status pv_net_finalize(pv_net *net, pv_error *err)
+{
+    net->finalized = 0;
+    if (net->input_dim <= 0 || net->nlayers <= 0)
+        return pv_error_set(err, PV_ERR_ARG,
+                            "the network has no input or no layers");
+    int in = net->input_dim, first = 0;
+    for (int k = 0; k < net->nlayers; k++) {
+        const pv_layer *L = &net->layers[k];
+        if (L->in != in || L->out < 1 ||
+            (L->act == PV_RELU && L->first_neuron != first))
+            return pv_error_set(err, PV_ERR_INTERNAL,
+                                "layer %d is inconsistent (in %d, expected %d)",
+                                k + 1, L->in, in);
+        if (L->act == PV_RELU)
+            first += L->out;
+        in = L->out;
+    }
+    if (first != net->neurons)
+        return pv_error_set(err, PV_ERR_INTERNAL,
+                            "%d ReLU neurons, the network says %d", first,
+                            net->neurons);
+    for (int k = 0; k < net->nlayers; k++)
+        if (layer_to_integers(&net->layers[k]) != PV_OK)
+            return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+    net->finalized = 1;
+    return PV_OK;
 }
 
 int pv_net_layer_of_neuron(const pv_net *net, int j, int *row)
@@ -613,6 +701,11 @@ pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
         return st;
     }
     strcpy(ps.net.format, "pvnet");
+    st = pv_net_finalize(&ps.net, err);
+    if (st != PV_OK) {
+        pv_net_clear(&ps.net);
+        return st;
+    }
     /* The caller's net (initialised, possibly holding an older network) is
      * replaced only on success. */
     pv_net_clear(net);

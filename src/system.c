@@ -43,27 +43,6 @@ void pv_system_clear(pv_system *S)
     memset(S, 0, sizeof *S);
 }
 
-/* Integer weights of a layer over one common denominator D. */
-static void layer_to_integers(const pv_layer *L, pv_zmat *W, mpz_t *bint,
-                              mpz_t D)
-{
-    size_t nw = (size_t)L->out * (size_t)L->in;
-    mpz_set_ui(D, 1);
-    for (size_t i = 0; i < nw; i++)
-        mpz_lcm(D, D, mpq_denref(L->w[i]));
-    for (int i = 0; i < L->out; i++)
-        mpz_lcm(D, D, mpq_denref(L->b[i]));
-    pv_zmat_init(W, L->out, L->in);
-    for (size_t i = 0; i < nw; i++) {
-        mpz_divexact(W->a[i], D, mpq_denref(L->w[i]));
-        mpz_mul(W->a[i], W->a[i], mpq_numref(L->w[i]));
-    }
-    for (int i = 0; i < L->out; i++) {
-        mpz_divexact(bint[i], D, mpq_denref(L->b[i]));
-        mpz_mul(bint[i], bint[i], mpq_numref(L->b[i]));
-    }
-}
-
 static size_t max_bits(const pv_zmat *M)
 {
     size_t b = 0, n = (size_t)M->rows * (size_t)M->cols;
@@ -174,6 +153,8 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
     if (code->n != net->neurons)
         return pv_error_set(err, PV_ERR_ARG, "code has %d bits, expected %d",
                             code->n, net->neurons);
+    if (!net->finalized)
+        return pv_error_set(err, PV_ERR_ARG, "call pv_net_finalize first");
     if (box && box->dim != m)
         return pv_error_set(err, PV_ERR_ARG, "box has dimension %d, expected %d",
                             box->dim, m);
@@ -184,24 +165,20 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
     pv_zmat_init(&A, m, m + 1);
     for (int i = 0; i < m; i++)
         mpz_set_ui(PV_Z(&A, i, i), 1);
-    mpz_t delta, D;
+    mpz_t delta;
     mpz_init_set_ui(delta, 1);
-    mpz_init(D);
     const unsigned char *mask = NULL;
     unsigned char *maskbuf = NULL;
 
     for (int k = 0; k < net->nlayers; k++) {
         const pv_layer *L = &net->layers[k];
-        pv_zmat W, Z;
-        mpz_t *bint = malloc((size_t)L->out * sizeof(mpz_t));
-        for (int i = 0; i < L->out; i++)
-            mpz_init(bint[i]);
-        layer_to_integers(L, &W, bint, D);
+        pv_zmat Z;
+        const pv_zmat W = { L->out, L->in, L->wint };
         pv_zmat_init(&Z, L->out, m + 1);
         masked_product(&Z, &W, &A, mask);
         for (int i = 0; i < L->out; i++)          /* + bint * delta */
-            mpz_addmul(PV_Z(&Z, i, m), bint[i], delta);
-        mpz_mul(delta, delta, D);
+            mpz_addmul(PV_Z(&Z, i, m), L->bint[i], delta);
+        mpz_mul(delta, delta, L->den);
         reduce_map(&Z, delta);
 
         free(maskbuf);
@@ -225,17 +202,12 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
             }
             mask = maskbuf;
         }
-        for (int i = 0; i < L->out; i++)
-            mpz_clear(bint[i]);
-        free(bint);
-        pv_zmat_clear(&W);
         pv_zmat_clear(&A);
         A = Z;
     }
     free(maskbuf);
     pv_zmat_clear(&A);
     mpz_clear(delta);
-    mpz_clear(D);
 
     /* Each neuron row: primitive integer vector (g, h). */
     mpz_t *tmp = malloc((size_t)(m + 1) * sizeof(mpz_t));

@@ -21,6 +21,12 @@ typedef struct pv_layer {
     mpq_t *w;           /* row-major: w[i*in + j] = weight from input j to i */
     mpq_t *b;           /* out biases                                        */
     int first_neuron;   /* global index of this layer's neuron 0 (relu), -1  */
+    /* Integer form, filled by pv_net_finalize: W = wint/den, b = bint/den
+     * with den the lcm of the layer's denominators. Every exact
+     * computation runs on it (mpz, never mpq, in the hot loops). */
+    mpz_t den;
+    mpz_t *wint;        /* out x in, or NULL before pv_net_finalize          */
+    mpz_t *bint;        /* out                                               */
 } pv_layer;
 
 typedef struct pv_net {
@@ -31,6 +37,7 @@ typedef struct pv_net {
     int neurons;        /* N: number of ReLU neurons                         */
     int has_box;        /* the file gives a default input box (.nnet min/max) */
     mpq_t *box_lo, *box_hi;  /* input_dim each when has_box                  */
+    int finalized;      /* pv_net_finalize ran after the last weight change  */
 } pv_net;
 
 void pv_net_init(pv_net *net);
@@ -43,9 +50,14 @@ pv_status pv_net_load(pv_net *net, const char *path, pv_error *err);
 pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
                              const char *name, pv_error *err);
 
-/* Appends a layer with zero weights (for building networks in code). */
+/* Appends a layer with zero weights (for building networks in code). Set
+ * the weights, then call pv_net_finalize before using the network. */
 pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
                            pv_error *err);
+
+/* Checks that the layers chain up and computes every layer's integer form.
+ * Loaders call it; code that sets weights by hand calls it afterwards. */
+pv_status pv_net_finalize(pv_net *net, pv_error *err);
 
 /* Writes net in .pvnet form (exact). */
 pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
