@@ -24,7 +24,6 @@
 #include "lp.h"
 #include "reduce.h"
 
-#define PV_PRIME 2305843009213693951ULL      /* 2^61 - 1 */
 
 enum { UNKNOWN = 0, FACET, REDUNDANT };
 
@@ -160,7 +159,7 @@ static int rank_proves_all(const groups *G)
     if (q == 0 || q > k)
         return 0;
     pv_zmat M = { q, k, G->reps.g };
-    return pv_zmat_rank_mod_p(&M, PV_PRIME) == q;
+    return pv_zmat_rank_mod_p(&M) == q;
 }
 
 static uint64_t next_rand(uint64_t *s)
@@ -544,7 +543,7 @@ pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
     int k = R.k;
     pv_status rc = PV_OK;
     pv_zmat M = { R.n, k, R.g };
-    if (n < k + 1 || (pv_zmat_rank_mod_p(&M, PV_PRIME) < k && exact_rank(&R) < k)) {
+    if (n < k + 1 || (pv_zmat_rank_mod_p(&M) < k && exact_rank(&R) < k)) {
         *bounded = 0;                 /* a line or too few rows: unbounded */
     } else {
         double *Gd = malloc(((size_t)n * k + 1) * sizeof *Gd);

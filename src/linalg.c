@@ -88,26 +88,32 @@ int pv_zmat_rref(pv_zmat *M, int *pivcol)
     return rank;
 }
 
-static uint64_t mulmod(uint64_t a, uint64_t b, uint64_t p)
+/* Arithmetic modulo the Mersenne prime 2^31 - 1: products of two residues
+ * fit in 62 bits and reduce with shifts, no division. */
+#define P31 2147483647ULL
+
+static uint64_t red31(uint64_t x)
 {
-    return (uint64_t)((unsigned __int128)a * b % p);
+    x = (x & P31) + (x >> 31);
+    x = (x & P31) + (x >> 31);
+    return x >= P31 ? x - P31 : x;
 }
 
-static uint64_t powmod(uint64_t a, uint64_t e, uint64_t p)
+static uint64_t inv31(uint64_t a)
 {
-    uint64_t r = 1;
-    for (; e; e >>= 1, a = mulmod(a, a, p))
+    uint64_t r = 1, e = P31 - 2;
+    for (; e; e >>= 1, a = red31(a * a))
         if (e & 1)
-            r = mulmod(r, a, p);
+            r = red31(r * a);
     return r;
 }
 
-int pv_zmat_rank_mod_p(const pv_zmat *M, uint64_t p)
+int pv_zmat_rank_mod_p(const pv_zmat *M)
 {
     int R = M->rows, C = M->cols, rank = 0;
     uint64_t *a = malloc(((size_t)R * C + 1) * sizeof *a);
     for (size_t i = 0; i < (size_t)R * C; i++)
-        a[i] = mpz_fdiv_ui(M->a[i], p);
+        a[i] = mpz_fdiv_ui(M->a[i], P31);
     for (int c = 0; c < C && rank < R; c++) {
         int piv = -1;
         for (int r = rank; r < R && piv < 0; r++)
@@ -115,22 +121,20 @@ int pv_zmat_rank_mod_p(const pv_zmat *M, uint64_t p)
                 piv = r;
         if (piv < 0)
             continue;
+        uint64_t *pr = &a[(size_t)piv * C], *rr = &a[(size_t)rank * C];
         for (int j = 0; j < C; j++) {
-            uint64_t t = a[(size_t)piv * C + j];
-            a[(size_t)piv * C + j] = a[(size_t)rank * C + j];
-            a[(size_t)rank * C + j] = t;
+            uint64_t t = pr[j];
+            pr[j] = rr[j];
+            rr[j] = t;
         }
-        uint64_t inv = powmod(a[(size_t)rank * C + c], p - 2, p);
+        uint64_t inv = inv31(rr[c]);
         for (int r = rank + 1; r < R; r++) {
-            uint64_t f = a[(size_t)r * C + c];
-            if (!f)
+            uint64_t *row = &a[(size_t)r * C];
+            if (!row[c])
                 continue;
-            f = mulmod(f, inv, p);
-            for (int j = c; j < C; j++) {
-                uint64_t s = mulmod(f, a[(size_t)rank * C + j], p);
-                uint64_t *x = &a[(size_t)r * C + j];
-                *x = *x >= s ? *x - s : *x + p - s;
-            }
+            uint64_t f = P31 - red31(row[c] * inv);      /* -row[c]/piv */
+            for (int j = c; j < C; j++)
+                row[j] = red31(row[j] + f * rr[j]);
         }
         rank++;
     }

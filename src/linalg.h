@@ -29,9 +29,10 @@ int pv_zmat_rref(pv_zmat *M, int *pivcol);
  * A positive scale does not change a half-space. */
 void pv_zvec_primitive(mpz_t *v, int n);
 
-/* Rank over Q proven from below by a rank modulo a prime: rank_p(M) <=
- * rank_Q(M), so rank_p == rows proves full row rank. Returns rank_p. */
-int pv_zmat_rank_mod_p(const pv_zmat *M, uint64_t p);
+/* Rank over Q proven from below by the rank modulo the prime 2^31 - 1:
+ * rank_p(M) <= rank_Q(M), so rank_p == rows proves full row rank (a
+ * smaller rank_p proves nothing; callers then take another way). */
+int pv_zmat_rank_mod_p(const pv_zmat *M);
 
 /* Row-major product helper: dst[i] = sum_j M[i][j] * v[j]. */
 void pv_zmat_mul_vec(mpz_t *dst, const pv_zmat *M, mpz_t *const v);

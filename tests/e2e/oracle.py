@@ -81,17 +81,6 @@ def fmt(q):
     return str(q.numerator) if q.denominator == 1 else '%d/%d' % (q.numerator, q.denominator)
 
 
-def format_pvnet(net, comment=''):
-    """Serialise a Net as .pvnet text (weights written as exact fractions)."""
-    out = ['# ' + c for c in comment.splitlines()]
-    out += ['pvnet 1', 'input %d' % net.input_dim]
-    for layer in net.layers:
-        out.append('layer %s %d' % (layer.activation, len(layer.W)))
-        out += [' '.join(fmt(w) for w in row) for row in layer.W]
-        out.append('bias ' + ' '.join(fmt(b) for b in layer.bias))
-    return '\n'.join(out) + '\n'
-
-
 def relu_count(net):
     """Number of ReLU neurons N (the length of a code)."""
     return sum(len(l.W) for l in net.layers if l.activation == 'relu')

@@ -23,7 +23,6 @@ import random
 import shutil
 import sys
 import tempfile
-from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
