@@ -214,6 +214,9 @@ static void run_config(const config *c, int queries, double limit, result *r)
         r->facets += C.nfacets;
         r->dim = C.dim;
         r->exact_lps += C.stats.exact_lps;
+        if (getenv("PVBENCH_VERBOSE"))
+            fprintf(stderr, "  %s query %d: %ld float LPs, %ld exact LPs, %ld float proofs, %ld rays\n",
+                    c->name, q, C.stats.float_lps, C.stats.exact_lps, C.stats.float_proofs, C.stats.rays);
         pv_cell_clear(&C);
         pv_system S;
         pv_system_from_code(&S, &net, &code, NULL, NULL);

@@ -1,9 +1,11 @@
 /* polyverify — a code's cell: system, dimension, facets, neighbours. */
 #include "polyverify/cell.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "polyverify/system.h"
+#include "linalg.h"
 
 void pv_cell_init(pv_cell *C)
 {
@@ -30,25 +32,27 @@ void pv_cell_clear(pv_cell *C)
     pv_cell_init(C);
 }
 
-/* Code just beyond a facet. With a point y in its relative interior it is
- * the exact first-order code of y + e(y - p). Without one (a facet proved
- * by rank), the facet is a single neuron i and no neuron vanishes on the
- * cell: at y every other pre-activation is non-zero, so near y only z_i
- * changes sign and the neighbour is b with bit i flipped. */
+/* Code just beyond a facet: the code of y + e(y - p), y in the facet's
+ * relative interior, p in the cell's. When the facet is one neuron i and
+ * no neuron vanishes on the cell, every other pre-activation is non-zero
+ * at y (a row vanishing at a relint point of the facet would contain the
+ * facet and be grouped with i), so near y only z_i changes sign: the
+ * neighbour is b with bit i flipped, read off without a forward pass.
+ * Otherwise it is the exact first-order code of y + e(y - p). */
 static pv_status neighbor_code(pv_cell_facet *cf, const pv_net *net,
                                const pv_cell *C, const pv_facet *f,
                                pv_error *err)
 {
     pv_code_init(&cf->neighbor, net->neurons);
     cf->has_neighbor = 1;
-    if (!f->point) {
-        if (cf->nneurons != 1 || C->nimplicit || C->nimplicit_box)
-            return pv_error_set(err, PV_ERR_INTERNAL,
-                                "facet without a point cannot be crossed");
+    if (cf->nneurons == 1 && !C->nimplicit && !C->nimplicit_box) {
         pv_code_set(&cf->neighbor, &C->code);
         cf->neighbor.bit[cf->neurons[0]] ^= 1;
         return PV_OK;
     }
+    if (!f->point)
+        return pv_error_set(err, PV_ERR_INTERNAL,
+                            "facet without a point cannot be crossed");
     mpq_t *d = malloc((size_t)C->m * sizeof(mpq_t));
     for (int j = 0; j < C->m; j++) {
         mpq_init(d[j]);
@@ -117,12 +121,147 @@ static void fill_dimension(pv_cell *C, const pv_system *S,
     }
 }
 
+/* Search aid: a float x with W_1 x + b_1 close to u (the minimum-norm
+ * solution through the normal equations W_1 W_1^T w = u - b_1, x = W_1^T w,
+ * by Cholesky). Returns 0 on success. Proved or rejected by the caller. */
+static int float_preimage(const pv_layer *L, mpq_t *const u, double *x)
+{
+    int n = L->out, m = L->in, ok = 1;
+    double *W = malloc((size_t)n * m * sizeof *W), *A = malloc((size_t)n * n * sizeof *A);
+    double *r = malloc((size_t)n * sizeof *r);
+    for (size_t i = 0; i < (size_t)n * m; i++)
+        W[i] = mpq_get_d(L->w[i]);
+    for (int i = 0; i < n; i++) {
+        r[i] = mpq_get_d(u[i]) - mpq_get_d(L->b[i]);
+        for (int j = 0; j <= i; j++) {
+            double s = 0.0;
+            for (int l = 0; l < m; l++)
+                s += W[(size_t)i * m + l] * W[(size_t)j * m + l];
+            A[(size_t)i * n + j] = s;
+        }
+    }
+    for (int j = 0; j < n && ok; j++) {          /* A = L L^T in place */
+        double d = A[(size_t)j * n + j];
+        for (int l = 0; l < j; l++)
+            d -= A[(size_t)j * n + l] * A[(size_t)j * n + l];
+        if (!(d > 0.0)) {
+            ok = 0;
+            break;
+        }
+        d = sqrt(d);
+        A[(size_t)j * n + j] = d;
+        for (int i = j + 1; i < n; i++) {
+            double s = A[(size_t)i * n + j];
+            for (int l = 0; l < j; l++)
+                s -= A[(size_t)i * n + l] * A[(size_t)j * n + l];
+            A[(size_t)i * n + j] = s / d;
+        }
+    }
+    if (ok) {
+        for (int i = 0; i < n; i++) {            /* L y = r, L^T w = y */
+            for (int l = 0; l < i; l++)
+                r[i] -= A[(size_t)i * n + l] * r[l];
+            r[i] /= A[(size_t)i * n + i];
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            for (int l = i + 1; l < n; l++)
+                r[i] -= A[(size_t)l * n + i] * r[l];
+            r[i] /= A[(size_t)i * n + i];
+        }
+        for (int l = 0; l < m; l++) {
+            double s = 0.0;
+            for (int i = 0; i < n; i++)
+                s += W[(size_t)i * m + l] * r[i];
+            x[l] = s;
+            ok &= isfinite(s);
+        }
+    }
+    free(W);
+    free(A);
+    free(r);
+    return ok ? 0 : -1;
+}
+
+/* Is x in the relative interior of the full-dimensional cell of code, with
+ * exactly the neurons of `implicit` at zero? Exact forward pass. */
+static int proves_point(const pv_net *net, const pv_code *code, mpq_t *const x,
+                        const int *implicit, int nimplicit)
+{
+    pv_code c;
+    pv_code_init(&c, net->neurons);
+    unsigned char *zero = calloc((size_t)net->neurons + 1, 1);
+    int ok = pv_net_code_at(net, x, &c, zero, NULL) == PV_OK && pv_code_equal(&c, code);
+    for (int i = 0; ok && i < nimplicit; i++)
+        ok = zero[implicit[i]];
+    int nz = 0;
+    for (int j = 0; ok && j < net->neurons; j++)
+        nz += zero[j];
+    ok = ok && nz == nimplicit;
+    free(zero);
+    pv_code_clear(&c);
+    return ok;
+}
+
+/* Lifting through the first layer. When W_1 has full row rank n_1 < m
+ * (net->lifted, no box), x -> u = W_1 x + b_1 maps R^m onto R^{n_1} and
+ * every pre-activation is affine in u, so C(b) is the preimage of the cell
+ * C_u(b) of net->lifted. Preimages of an onto affine map keep the face
+ * lattice: realisability, implicit equalities, facets (as neuron sets) and
+ * neighbour codes are those of C_u(b); dim C(b) = dim C_u(b) + m - n_1; and
+ * C(b) contains lines along ker W_1, so it is unbounded. Only the point is
+ * carried back: a float preimage of C_u's point, proved by an exact forward
+ * pass. Returns 1 when C is filled (or *rc set), 0 to compute in x. */
+static int compute_lifted(pv_cell *C, const pv_net *net, const pv_code *code,
+                          unsigned what, pv_status *rc, pv_error *err)
+{
+    pv_cell U;
+    pv_cell_init(&U);
+    int n1 = net->lifted->input_dim, m = net->input_dim, done = 1;
+    *rc = pv_cell_compute(&U, net->lifted, code, NULL, what & ~(unsigned)PV_CELL_BOUNDED, err);
+    C->stats = U.stats;
+    if (*rc != PV_OK || !U.realized) {
+        pv_cell_clear(&U);
+        return 1;                       /* unrealised in u, so in x */
+    }
+    double *xd = malloc((size_t)m * sizeof *xd);
+    mpq_t *x = malloc((size_t)m * sizeof(mpq_t));
+    for (int l = 0; l < m; l++)
+        mpq_init(x[l]);
+    done = U.dim == n1 && float_preimage(&net->layers[0], U.point, xd) == 0;
+    for (int l = 0; done && l < m; l++)
+        pv_mpq_set_double(x[l], xd[l]);
+    done = done && proves_point(net, code, x, U.implicit, U.nimplicit);
+    free(xd);
+    if (!done) {
+        for (int l = 0; l < m; l++)
+            mpq_clear(x[l]);
+        free(x);
+        pv_cell_clear(&U);
+        return 0;
+    }
+    C->realized = 1;
+    C->dim = U.dim + m - n1;
+    C->point = x;
+    C->bounded = 0;
+    /* the neuron lists and facets carry over unchanged: move them */
+    C->implicit = U.implicit, C->nimplicit = U.nimplicit;
+    C->facets = U.facets, C->nfacets = U.nfacets;
+    U.implicit = NULL, U.nimplicit = 0;
+    U.facets = NULL, U.nfacets = 0;
+    pv_cell_clear(&U);
+    return 1;
+}
+
 pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
                           const pv_box *box, unsigned what, pv_error *err)
 {
     pv_cell_clear(C);
     C->m = net->input_dim;
     pv_code_set(&C->code, code);
+    pv_status lrc = PV_OK;
+    if (net->lifted && !box && code->n == net->neurons &&
+        compute_lifted(C, net, code, what, &lrc, err))
+        return lrc;
     pv_system S;
     pv_status rc = pv_system_from_code(&S, net, code, box, err);
     if (rc != PV_OK)

@@ -17,6 +17,7 @@
  *   - any failed proof: cddlib's exact LP decides. */
 #include "polyverify/geometry.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 
 
 enum { UNKNOWN = 0, FACET, REDUNDANT };
+
+#define PV_RAY_NNZ 8        /* non-zero coordinates of a probing ray */
 
 void pv_facets_init(pv_facets *F) { memset(F, 0, sizeof *F); }
 
@@ -170,16 +173,32 @@ static uint64_t next_rand(uint64_t *s)
     return *s;
 }
 
-/* One ray z = t d from the interior point 0. Returns the group hit alone
- * first (its point set), or -1. */
-static int shoot(groups *G, mpz_t *d, mpz_t *Dv, mpz_t a, mpz_t b)
+/* A direction with the small integer entries val[] at the coordinates
+ * idx[] (all others 0). */
+typedef struct ray {
+    int nnz;
+    int *idx;
+    long *val;
+} ray;
+
+/* One ray z = t d from the interior point 0. Every row meets it at
+ * t_i = h_i / (-D_i) for D_i = g_i . d < 0; the row met first, and met
+ * alone (exact ratio comparisons), is a facet and the meeting point lies in
+ * its relative interior: every other row is still positive there. Sparse
+ * directions keep D_i cheap (nnz products a row). Returns the group or -1. */
+static int shoot(groups *G, const ray *d, mpz_t *Dv, mpz_t a, mpz_t b)
 {
     const pv_rrows *R = &G->reps;
     int k = R->k, best = -1, tie = 0;
     for (int i = 0; i < R->n; i++) {
         mpz_set_ui(Dv[i], 0);
-        for (int j = 0; j < k; j++)
-            mpz_addmul(Dv[i], R->g[(size_t)i * k + j], d[j]);
+        for (int e = 0; e < d->nnz; e++) {
+            const mpz_t *g = &R->g[(size_t)i * k + d->idx[e]];
+            if (d->val[e] > 0)
+                mpz_addmul_ui(Dv[i], *g, (unsigned long)d->val[e]);
+            else
+                mpz_submul_ui(Dv[i], *g, (unsigned long)-d->val[e]);
+        }
         if (mpz_sgn(Dv[i]) >= 0)
             continue;
         if (best < 0) {
@@ -207,91 +226,151 @@ static int shoot(groups *G, mpz_t *d, mpz_t *Dv, mpz_t a, mpz_t b)
         mpq_set_den(t, a);
         mpq_canonicalize(t);
         G->point[best] = pv_qvec_new(k);
-        for (int j = 0; j < k; j++) {
-            mpq_set_z(G->point[best][j], d[j]);
-            mpq_mul(G->point[best][j], G->point[best][j], t);
+        for (int e = 0; e < d->nnz; e++) {
+            mpq_set_si(G->point[best][d->idx[e]], d->val[e], 1);
+            mpq_mul(G->point[best][d->idx[e]], G->point[best][d->idx[e]], t);
         }
         mpq_clear(t);
     }
     return best;
 }
 
-static void shoot_rays(groups *G, pv_stats *st)
+/* Sparse random direction: PV_RAY_NNZ coordinates in [-1000, 1000]. */
+static void random_ray(ray *d, int k, uint64_t *seed)
 {
-    int k = G->reps.k, q = G->q, misses = 0, limit = 3 * q + 20;
-    uint64_t seed = 0x9E3779B97F4A7C15ULL;
-    mpz_t *d = malloc((size_t)k * sizeof(mpz_t)), *Dv = malloc((size_t)q * sizeof(mpz_t));
-    mpz_t a, b;
-    mpz_init(a);
-    mpz_init(b);
-    for (int j = 0; j < k; j++)
-        mpz_init(d[j]);
-    for (int i = 0; i < q; i++)
-        mpz_init(Dv[i]);
-    for (int r = 0; r < limit && misses < q / 2 + 20; r++) {
-        for (int j = 0; j < k; j++)
-            mpz_set_si(d[j], (long)(next_rand(&seed) % 2001) - 1000);
-        if (st)
-            st->rays++;
-        int g = shoot(G, d, Dv, a, b);
-        if (g >= 0 && G->status[g] != FACET) {
-            G->status[g] = FACET;
-            misses = 0;
-        } else {
-            misses++;
-        }
+    d->nnz = k < PV_RAY_NNZ ? k : PV_RAY_NNZ;
+    for (int e = 0; e < d->nnz; e++) {
+        int j, dup;
+        do {              /* distinct coordinates */
+            j = (int)(next_rand(seed) % (uint64_t)k);
+            dup = 0;
+            for (int f = 0; f < e; f++)
+                dup |= d->idx[f] == j;
+        } while (dup);
+        d->idx[e] = j;
+        d->val[e] = (long)(next_rand(seed) % 2001) - 1000;
     }
-    for (int j = 0; j < k; j++)
-        mpz_clear(d[j]);
-    for (int i = 0; i < q; i++)
-        mpz_clear(Dv[i]);
-    free(d);
-    free(Dv);
-    mpz_clear(a);
-    mpz_clear(b);
 }
 
-/* z with row_i(z) < 0 and the others >= 0 (roughly): the point of the
- * segment 0..z on hyperplane i has every other row > 0 if the check below
- * succeeds. Sets the group's point; returns 1 on success. */
-static int facet_from_witness(groups *G, int i, mpq_t *z)
+/* Towards hyperplane i: d = -g_i (rounded to 20-bit integers), the
+ * shortest way out of the cell through it. It meets i first whenever the
+ * foot of the perpendicular from the interior point lies on the facet. */
+static void ray_towards(ray *d, const double *Gd, int i, int k)
 {
-    const pv_rrows *R = &G->reps;
-    int k = R->k, ok = 1;
-    mpq_t ri, lam, v, w;
-    mpq_inits(ri, lam, v, w, NULL);
-    pv_rrows_value(ri, R, i, z);
-    if (mpq_sgn(ri) >= 0)
-        ok = 0;
-    if (ok) {
-        /* lambda = h_i / (h_i - r_i(z)) in (0, 1) */
-        mpq_set_z(w, R->h[i]);
-        mpq_sub(lam, w, ri);
-        mpq_div(lam, w, lam);
-        for (int j = 0; j < R->n && ok; j++) {
-            if (j == i)
-                continue;
-            /* r_j(lambda z) = lambda r_j(z) + (1 - lambda) h_j */
-            pv_rrows_value(v, R, j, z);
-            mpq_mul(v, v, lam);
-            mpq_set_ui(w, 1, 1);
-            mpq_sub(w, w, lam);
-            mpq_t hj;
-            mpq_init(hj);
-            mpq_set_z(hj, R->h[j]);
-            mpq_mul(w, w, hj);
-            mpq_clear(hj);
-            mpq_add(v, v, w);
-            ok = mpq_sgn(v) > 0;
+    double mx = 0.0;
+    for (int j = 0; j < k; j++)
+        if (fabs(Gd[(size_t)i * k + j]) > mx)
+            mx = fabs(Gd[(size_t)i * k + j]);
+    d->nnz = 0;
+    for (int j = 0; j < k && mx > 0.0; j++) {
+        long v = lround(-Gd[(size_t)i * k + j] / mx * 1048576.0);
+        if (v) {
+            d->idx[d->nnz] = j;
+            d->val[d->nnz++] = v;
         }
     }
-    if (ok) {
-        G->point[i] = pv_qvec_new(k);
-        for (int j = 0; j < k; j++)
-            mpq_mul(G->point[i][j], z[j], lam);
+}
+
+/* Rays from the interior point: sparse random ones until they stop finding
+ * new facets, then one towards every hyperplane not yet known a facet. */
+static void shoot_rays(groups *G, pv_stats *st)
+{
+    int q = G->q, k = G->reps.k, misses = 0, limit = 3 * q + 20;
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    mpz_t *Dv = pv_zvec_new(q), a, b;
+    mpz_inits(a, b, NULL);
+    ray d = { 0, malloc((size_t)k * sizeof(int)), malloc((size_t)k * sizeof(long)) };
+    /* Coordinate rays +-e_j first: one column each, and they find at once
+     * every facet whose normal owns a coordinate no other row uses (in the
+     * first-layer frame: every inactive first-layer neuron). */
+    for (int j = 0; j < k; j++)
+        for (int sgn = -1; sgn <= 1; sgn += 2) {
+            d.nnz = 1, d.idx[0] = j, d.val[0] = sgn;
+            int g = shoot(G, &d, Dv, a, b);
+            if (g >= 0)
+                G->status[g] = FACET;
+            if (st)
+                st->rays++;
+        }
+    for (int r = 0; r < limit && misses < q / 4 + 10; r++) {
+        random_ray(&d, k, &seed);
+        int g = shoot(G, &d, Dv, a, b);
+        misses = g >= 0 && G->status[g] != FACET ? 0 : misses + 1;
+        if (g >= 0)
+            G->status[g] = FACET;
+        if (st)
+            st->rays++;
     }
-    mpq_clears(ri, lam, v, w, NULL);
+    double *Gd = malloc(((size_t)q * k + 1) * sizeof *Gd);
+    double *h = malloc((size_t)(q + 1) * sizeof *h), *norm = malloc((size_t)(q + 1) * sizeof *norm);
+    pv_rrows_to_double(&G->reps, Gd, h, norm);
+    for (int i = 0; i < q; i++) {
+        if (G->status[i] == FACET)
+            continue;
+        ray_towards(&d, Gd, i, k);
+        int g = d.nnz ? shoot(G, &d, Dv, a, b) : -1;
+        if (g >= 0)
+            G->status[g] = FACET;
+        if (st)
+            st->rays++;
+    }
+    free(Gd);
+    free(h);
+    free(norm);
+    free(d.idx);
+    free(d.val);
+    pv_zvec_free(Dv, (size_t)q);
+    mpz_clears(a, b, NULL);
+}
+
+/* A witness z = Z/delta with row_i(z) < 0 and the other rows >= 0 (or
+ * nearly): the point y = lambda z of the segment 0..z on hyperplane i,
+ * lambda = h_i / (h_i - r_i(z)), has every other row positive iff
+ * h_i V_j - V_i h_j > 0 for all j != i, where V = delta * r(z) (multiply
+ * r_j(y) = lambda r_j(z) + (1 - lambda) h_j by h_i - r_i(z) > 0). Integer
+ * arithmetic only. Sets the group's point; returns 1 when proved. */
+static int facet_from_witness(groups *G, int i, mpz_t *const Z, const mpz_t delta)
+{
+    const pv_rrows *R = &G->reps;
+    int k = R->k, ok;
+    mpz_t *V = pv_zvec_new(R->n), a, b;
+    mpz_inits(a, b, NULL);
+    pv_rrows_eval(R, Z, delta, V);
+    ok = mpz_sgn(V[i]) < 0;
+    for (int j = 0; j < R->n && ok; j++) {
+        if (j == i)
+            continue;
+        mpz_mul(a, R->h[i], V[j]);
+        mpz_mul(b, V[i], R->h[j]);
+        ok = mpz_cmp(a, b) > 0;
+    }
+    if (ok) {
+        /* y = h_i Z / (h_i delta - V_i) */
+        mpz_mul(b, R->h[i], delta);
+        mpz_sub(b, b, V[i]);
+        G->point[i] = pv_qvec_new(k);
+        for (int j = 0; j < k; j++) {
+            mpz_mul(a, R->h[i], Z[j]);
+            mpq_set_num(G->point[i][j], a);
+            mpq_set_den(G->point[i][j], b);
+            mpq_canonicalize(G->point[i][j]);
+        }
+    }
+    mpz_clears(a, b, NULL);
+    pv_zvec_free(V, (size_t)R->n);
     return ok;
+}
+
+/* z = Z / delta for a rational vector (delta = lcm of the denominators). */
+static void common_denominator(mpz_t *Z, mpz_t delta, mpq_t *const z, int k)
+{
+    mpz_set_ui(delta, 1);
+    for (int j = 0; j < k; j++)
+        mpz_lcm(delta, delta, mpq_denref(z[j]));
+    for (int j = 0; j < k; j++) {
+        mpz_divexact(Z[j], delta, mpq_denref(z[j]));
+        mpz_mul(Z[j], Z[j], mpq_numref(z[j]));
+    }
 }
 
 /* Exact Farkas multipliers from float ones: g'_i = sum l_j g'_j with
@@ -352,8 +431,10 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
     pv_rrows_to_double(R, Gd, h, norm);
     pv_flp *lp = pv_flp_new(k, n, Gd, h, 1e9);
     mpq_t *z = pv_qvec_new(k);
+    mpz_t *Z = pv_zvec_new(k), delta;
     mpq_t val;
     mpq_init(val);
+    mpz_init(delta);
     pv_status rc = PV_OK;
     for (int i = 0; i < n && rc == PV_OK; i++) {
         if (G->status[i] != UNKNOWN)
@@ -363,9 +444,8 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
             st->float_lps++;
         if (lp && pv_flp_min_row(lp, i, &v, zd, y) == 0) {
             if (v < -1e-9) {
-                for (int j = 0; j < k; j++)
-                    pv_mpq_set_double(z[j], zd[j]);
-                if (facet_from_witness(G, i, z))
+                pv_dyadic_round(Z, delta, zd, k, 40);
+                if (facet_from_witness(G, i, Z, delta))
                     G->status[i] = FACET;
             } else if (redundant_from_multipliers(G, i, y, norm)) {
                 G->status[i] = REDUNDANT;
@@ -383,12 +463,15 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
             rc = pv_error_set(err, PV_ERR_SOLVER, "exact LP failed on a facet test");
         else if (mpq_sgn(val) >= 0)
             G->status[i] = REDUNDANT;
-        else if (facet_from_witness(G, i, z))
+        else if (common_denominator(Z, delta, z, k),
+                 facet_from_witness(G, i, Z, delta))
             G->status[i] = FACET;
         else
             rc = pv_error_set(err, PV_ERR_INTERNAL, "exact facet witness failed");
     }
     mpq_clear(val);
+    mpz_clear(delta);
+    pv_zvec_free(Z, (size_t)k);
     pv_qvec_free(z, k);
     pv_flp_free(lp);
     free(Gd);
@@ -497,29 +580,45 @@ static int bounded_by_multipliers(const pv_rrows *R, const double *y,
     return ok;
 }
 
-static int unbounded_by_direction(const pv_rrows *R, const double *dd)
+/* d (float, at a vertex of the LP) -> exact d with g'd = 0 on the rows
+ * the float solution has active, the free coordinates taken from it; then
+ * g'd >= 0 on every row and d != 0 prove a recession direction. */
+static int unbounded_by_direction(const pv_rrows *R, const double *dd,
+                                  const double *Gd)
 {
-    int k = R->k, ok = 0;
-    mpq_t *d = pv_qvec_new(k), v;
-    mpq_init(v);
-    for (int j = 0; j < k; j++) {
-        pv_mpq_set_double(d[j], dd[j]);
-        ok |= mpq_sgn(d[j]) != 0;
+    int k = R->k, n = R->n, na = 0, ok = 0;
+    int *act = malloc((size_t)(n + 1) * sizeof *act);
+    for (int i = 0; i < n; i++) {
+        double v = 0.0;
+        for (int j = 0; j < k; j++)
+            v += Gd[(size_t)i * k + j] * dd[j];
+        if (fabs(v) < 1e-9)
+            act[na++] = i;
     }
-    for (int i = 0; i < R->n && ok; i++) {
-        mpq_set_ui(v, 0, 1);
-        for (int j = 0; j < k; j++) {
-            mpq_t t;
-            mpq_init(t);
-            mpq_set_z(t, R->g[(size_t)i * k + j]);
-            mpq_mul(t, t, d[j]);
-            mpq_add(v, v, t);
-            mpq_clear(t);
+    pv_zmat A;
+    pv_zmat_init(&A, na, k);
+    for (int a = 0; a < na; a++)
+        for (int j = 0; j < k; j++)
+            mpz_set(PV_Z(&A, a, j), R->g[(size_t)act[a] * k + j]);
+    mpq_t *d = pv_qvec_new(k), v, t;
+    mpq_inits(v, t, NULL);
+    if (pv_zmat_solve_guided(&A, NULL, dd, d) == 0) {
+        for (int j = 0; j < k; j++)
+            ok |= mpq_sgn(d[j]) != 0;
+        for (int i = 0; i < n && ok; i++) {
+            mpq_set_ui(v, 0, 1);
+            for (int j = 0; j < k; j++) {
+                mpq_set_z(t, R->g[(size_t)i * k + j]);
+                mpq_mul(t, t, d[j]);
+                mpq_add(v, v, t);
+            }
+            ok = mpq_sgn(v) >= 0;
         }
-        ok = mpq_sgn(v) >= 0;
     }
-    mpq_clear(v);
+    mpq_clears(v, t, NULL);
     pv_qvec_free(d, k);
+    pv_zmat_clear(&A);
+    free(act);
     return ok;
 }
 
@@ -555,7 +654,7 @@ pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
         if (st)
             st->float_lps++;
         if (pv_flp_recession(k, n, Gd, &v, dd, y) == 0) {
-            if (v > 1e-9 && unbounded_by_direction(&R, dd))
+            if (v > 1e-9 && unbounded_by_direction(&R, dd, Gd))
                 decided = 1, *bounded = 0;
             else if (v <= 1e-9 && bounded_by_multipliers(&R, y, norm))
                 decided = 1, *bounded = 1;

@@ -208,24 +208,25 @@ static int exact_multipliers(const pv_rrows *R, const double *y,
     return ok ? support : 0;
 }
 
-/* z (doubles) -> exact dyadic rationals. */
-static void exact_from_double(mpq_t *z, const double *zd, int k)
+/* The float candidate, rounded to a dyadic point: is every live reduced
+ * row strictly positive there? Integer arithmetic; on success z holds it. */
+static int strictly_inside(const pv_rrows *R, const double *zd, mpq_t *z)
 {
-    for (int j = 0; j < k; j++)
-        pv_mpq_set_double(z[j], zd[j]);
-}
-
-/* Every live reduced row strictly positive at z? */
-static int strictly_inside(const pv_rrows *R, mpq_t *const z)
-{
-    mpq_t v;
-    mpq_init(v);
-    int ok = 1;
-    for (int r = 0; r < R->n && ok; r++) {
-        pv_rrows_value(v, R, r, z);
-        ok = mpq_sgn(v) > 0;
+    int k = R->k, ok = 1;
+    mpz_t *Z = pv_zvec_new(k), *V = pv_zvec_new(R->n), delta;
+    mpz_init(delta);
+    pv_dyadic_round(Z, delta, zd, k, 50);
+    pv_rrows_eval(R, Z, delta, V);
+    for (int r = 0; r < R->n && ok; r++)
+        ok = mpz_sgn(V[r]) > 0;
+    for (int j = 0; ok && j < k; j++) {
+        mpq_set_num(z[j], Z[j]);
+        mpq_set_den(z[j], delta);
+        mpq_canonicalize(z[j]);
     }
-    mpq_clear(v);
+    mpz_clear(delta);
+    pv_zvec_free(Z, (size_t)k);
+    pv_zvec_free(V, (size_t)R->n);
     return ok;
 }
 
@@ -246,11 +247,8 @@ static step_result float_step(const pv_system *S, const pv_rrows *R, mpq_t *z,
     if (st)
         st->float_lps++;
     if (pv_flp_margin(k, n, G, h, zd, &t, y) == 0) {
-        if (t > 0.0) {
-            exact_from_double(z, zd, k);
-            if (strictly_inside(R, z))
-                res = STEP_POINT;
-        }
+        if (t > 0.0 && strictly_inside(R, zd, z))
+            res = STEP_POINT;
         if (res == STEP_FAIL && t < 1e-7) {
             mpq_t hy;
             mpq_init(hy);

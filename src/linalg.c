@@ -241,6 +241,15 @@ void pv_qvec_free(mpq_t *v, int n)
     free(v);
 }
 
+mpz_t *pv_zvec_new(int n)
+{
+    size_t len = n > 0 ? (size_t)n : 1;
+    mpz_t *v = malloc(len * sizeof(mpz_t));
+    for (int i = 0; i < n; i++)
+        mpz_init(v[i]);
+    return v;
+}
+
 void pv_zvec_free(mpz_t *v, size_t n)
 {
     if (!v)

@@ -47,6 +47,7 @@ double pv_mpz_get_d_scaled(const mpz_t z, long shift);
 /* Vectors of n initialised rationals / integers, and their release. */
 mpq_t *pv_qvec_new(int n);
 void pv_qvec_free(mpq_t *v, int n);
+mpz_t *pv_zvec_new(int n);
 void pv_zvec_free(mpz_t *v, size_t n);
 
 

@@ -5,6 +5,7 @@
 
 #include "polyverify/network.h"
 #include "polyverify/rational.h"
+#include "linalg.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -105,6 +106,10 @@ void pv_net_clear(pv_net *net)
     }
     free(net->box_lo);
     free(net->box_hi);
+    if (net->lifted != NULL) {
+        pv_net_clear(net->lifted);
+        free(net->lifted);
+    }
     pv_net_init(net);
 }
 
@@ -197,6 +202,61 @@ static pv_status layer_to_integers(pv_layer *L)
     return PV_OK;
 }
 
+/* First layer of full row rank n_1 < m? rank mod a prime is a lower bound
+ * of the rank over Q, so rank_p == n_1 proves it. */
+static int first_layer_onto(const pv_net *net)
+{
+    const pv_layer *L = &net->layers[0];
+    if (L->out >= L->in)
+        return 0;
+    pv_zmat W = { L->out, L->in, L->wint };
+    return pv_zmat_rank_mod_p(&W) == L->out;
+}
+
+/* net->lifted: the identity on u, then layers 2.. copied. */
+static pv_status build_lifted(pv_net *net, pv_error *err)
+{
+    if (net->lifted != NULL) {
+        pv_net_clear(net->lifted);
+        free(net->lifted);
+        net->lifted = NULL;
+    }
+    if (!first_layer_onto(net))
+        return PV_OK;
+    pv_net *u = malloc(sizeof *u);
+    if (u == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+    pv_net_init(u);
+    u->input_dim = net->layers[0].out;
+    pv_status st = PV_OK;
+    for (int k = 0; k < net->nlayers && st == PV_OK; k++) {
+        const pv_layer *L = &net->layers[k];
+        st = pv_net_add_layer(u, L->act, L->out, err);
+        if (st != PV_OK)
+            break;
+        pv_layer *M = &u->layers[k];
+        if (k == 0) {
+            for (int i = 0; i < L->out; i++)
+                mpq_set_ui(M->w[(size_t)i * M->in + i], 1, 1);
+            continue;
+        }
+        for (size_t i = 0; i < (size_t)L->in * L->out; i++)
+            mpq_set(M->w[i], L->w[i]);
+        for (int i = 0; i < L->out; i++)
+            mpq_set(M->b[i], L->b[i]);
+    }
+    strcpy(u->format, net->format);
+    if (st == PV_OK)
+        st = pv_net_finalize(u, err);   /* n_1 == n_1: lifts no further */
+    if (st != PV_OK) {
+        pv_net_clear(u);
+        free(u);
+        return st;
+    }
+    net->lifted = u;
+    return PV_OK;
+}
+
 pv_status pv_net_finalize(pv_net *net, pv_error *err)
 {
     net->finalized = 0;
@@ -222,8 +282,10 @@ pv_status pv_net_finalize(pv_net *net, pv_error *err)
     for (int k = 0; k < net->nlayers; k++)
         if (layer_to_integers(&net->layers[k]) != PV_OK)
             return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-    net->finalized = 1;
-    return PV_OK;
+    pv_status st = build_lifted(net, err);
+    if (st == PV_OK)
+        net->finalized = 1;
+    return st;
 }
 
 int pv_net_layer_of_neuron(const pv_net *net, int j, int *row)

@@ -150,3 +150,34 @@ void pv_frame_apply(mpq_t *x, int m, int k, mpq_t *const p0, mpz_t *const U,
     }
     mpq_clear(t);
 }
+
+void pv_dyadic_round(mpz_t *Z, mpz_t delta, const double *zd, int k, int bits)
+{
+    double mx = 0.0;
+    for (int j = 0; j < k; j++)
+        if (isfinite(zd[j]) && fabs(zd[j]) > mx)
+            mx = fabs(zd[j]);
+    int e = 0;
+    if (mx > 0.0)
+        frexp(mx, &e);                   /* mx < 2^e */
+    long s = bits - e;                   /* max |Z| < 2^bits */
+    if (s < 0)
+        s = 0;
+    for (int j = 0; j < k; j++)
+        mpz_set_d(Z[j], isfinite(zd[j]) ? nearbyint(ldexp(zd[j], (int)s)) : 0.0);
+    mpz_set_ui(delta, 1);
+    mpz_mul_2exp(delta, delta, (mp_bitcnt_t)s);
+}
+
+void pv_rrows_eval(const pv_rrows *R, mpz_t *const Z, const mpz_t delta,
+                   mpz_t *out)
+{
+    int k = R->k;
+    for (int i = 0; i < R->n; i++) {
+        const mpz_t *g = &R->g[(size_t)i * k];
+        mpz_mul(out[i], R->h[i], delta);
+        for (int j = 0; j < k; j++)
+            if (mpz_sgn(g[j]) && mpz_sgn(Z[j]))
+                mpz_addmul(out[i], g[j], Z[j]);
+    }
+}

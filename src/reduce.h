@@ -34,6 +34,16 @@ void pv_rrows_to_double(const pv_rrows *R, double *G, double *h,
 /* value = g'_i . z + h'_i for a rational z (k entries). */
 void pv_rrows_value(mpq_t value, const pv_rrows *R, int i, mpq_t *const z);
 
+/* A point z = Z / delta with integer Z and delta = 2^s, from a float
+ * candidate rounded to about `bits` significant bits (a search aid: the
+ * point it makes is exact, whatever the rounding did). */
+void pv_dyadic_round(mpz_t *Z, mpz_t delta, const double *zd, int k, int bits);
+
+/* out[i] = delta * (g'_i . z + h'_i) for every row at z = Z / delta: the
+ * signs of all row values in integer arithmetic (no rational is formed). */
+void pv_rrows_eval(const pv_rrows *R, mpz_t *const Z, const mpz_t delta,
+                   mpz_t *out);
+
 /* x = p0 + U z in the original coordinates (m entries). */
 void pv_frame_apply(mpq_t *x, int m, int k, mpq_t *const p0, mpz_t *const U,
                     mpq_t *const z);

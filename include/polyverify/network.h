@@ -38,6 +38,12 @@ typedef struct pv_net {
     int has_box;        /* the file gives a default input box (.nnet min/max) */
     mpq_t *box_lo, *box_hi;  /* input_dim each when has_box                  */
     int finalized;      /* pv_net_finalize ran after the last weight change  */
+    /* The same network read on u = W_1 x + b_1 (first layer replaced by the
+     * identity), when W_1 has full row rank n_1 < m; else NULL. x -> u is
+     * then onto R^{n_1} and every pre-activation is affine in u, so a
+     * cell is the preimage of a cell in n_1 dimensions (see cell.c). Built
+     * by pv_net_finalize; owned by this net. */
+    struct pv_net *lifted;
 } pv_net;
 
 void pv_net_init(pv_net *net);
