@@ -9,9 +9,8 @@
 
 void pv_cell_init(pv_cell *C)
 {
-    memset(C, 0, sizeof *C);
+    memset(C, 0, sizeof *C);         /* an empty code owns no memory */
     C->dim = -1;
-    pv_code_init(&C->code, 0);
 }
 
 void pv_cell_clear(pv_cell *C)
@@ -75,7 +74,6 @@ static pv_status fill_facets(pv_cell *C, const pv_net *net,
         pv_cell_facet *cf = &C->facets[C->nfacets++];
         cf->neurons = malloc((size_t)f->nrows * sizeof(int));
         cf->box_coord = -1;
-        pv_code_init(&cf->neighbor, 0);
         for (int r = 0; r < f->nrows; r++) {
             int l = S->label[f->rows[r]];
             if (!PV_LABEL_IS_BOX(l))
@@ -87,7 +85,6 @@ static pv_status fill_facets(pv_cell *C, const pv_net *net,
         }
         if (cf->box_coord >= 0)
             continue;                  /* nothing beyond the box */
-        pv_code_clear(&cf->neighbor);
         pv_status rc = neighbor_code(cf, net, C, f, err);
         if (rc != PV_OK)
             return rc;

@@ -209,16 +209,26 @@ static int exact_multipliers(const pv_rrows *R, const double *y,
 }
 
 /* The float candidate, rounded to a dyadic point: is every live reduced
- * row strictly positive there? Integer arithmetic; on success z holds it. */
+ * row strictly positive there? Integer arithmetic; on success z holds it.
+ * Coarse roundings are tried first (denominators 1, 2, 4, ...), so that a
+ * user reads a point like (1/2, -3) rather than 53-bit fractions; the
+ * margin of the float search usually leaves room for them. */
 static int strictly_inside(const pv_rrows *R, const double *zd, mpq_t *z)
 {
-    int k = R->k, ok = 1;
+    static const int shifts[] = { 0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32 };
+    int k = R->k, ok = 0;
     mpz_t *Z = pv_zvec_new(k), *V = pv_zvec_new(R->n), delta;
     mpz_init(delta);
-    pv_dyadic_round(Z, delta, zd, k, 50);
-    pv_rrows_eval(R, Z, delta, V);
-    for (int r = 0; r < R->n && ok; r++)
-        ok = mpz_sgn(V[r]) > 0;
+    for (int a = 0; a <= (int)(sizeof shifts / sizeof *shifts) && !ok; a++) {
+        if (a < (int)(sizeof shifts / sizeof *shifts))
+            pv_dyadic_round_at(Z, delta, zd, k, shifts[a]);
+        else
+            pv_dyadic_round(Z, delta, zd, k, 50);
+        pv_rrows_eval(R, Z, delta, V);
+        ok = 1;
+        for (int r = 0; r < R->n && ok; r++)
+            ok = mpz_sgn(V[r]) > 0;
+    }
     for (int j = 0; ok && j < k; j++) {
         mpq_set_num(z[j], Z[j]);
         mpq_set_den(z[j], delta);

@@ -151,6 +151,14 @@ void pv_frame_apply(mpq_t *x, int m, int k, mpq_t *const p0, mpz_t *const U,
     mpq_clear(t);
 }
 
+void pv_dyadic_round_at(mpz_t *Z, mpz_t delta, const double *zd, int k, int s)
+{
+    for (int j = 0; j < k; j++)
+        mpz_set_d(Z[j], isfinite(zd[j]) ? nearbyint(ldexp(zd[j], s)) : 0.0);
+    mpz_set_ui(delta, 1);
+    mpz_mul_2exp(delta, delta, (mp_bitcnt_t)s);
+}
+
 void pv_dyadic_round(mpz_t *Z, mpz_t delta, const double *zd, int k, int bits)
 {
     double mx = 0.0;
@@ -160,13 +168,8 @@ void pv_dyadic_round(mpz_t *Z, mpz_t delta, const double *zd, int k, int bits)
     int e = 0;
     if (mx > 0.0)
         frexp(mx, &e);                   /* mx < 2^e */
-    long s = bits - e;                   /* max |Z| < 2^bits */
-    if (s < 0)
-        s = 0;
-    for (int j = 0; j < k; j++)
-        mpz_set_d(Z[j], isfinite(zd[j]) ? nearbyint(ldexp(zd[j], (int)s)) : 0.0);
-    mpz_set_ui(delta, 1);
-    mpz_mul_2exp(delta, delta, (mp_bitcnt_t)s);
+    int s = bits - e;                    /* max |Z| < 2^bits */
+    pv_dyadic_round_at(Z, delta, zd, k, s > 0 ? s : 0);
 }
 
 void pv_rrows_eval(const pv_rrows *R, mpz_t *const Z, const mpz_t delta,

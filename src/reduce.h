@@ -38,6 +38,8 @@ void pv_rrows_value(mpq_t value, const pv_rrows *R, int i, mpq_t *const z);
  * candidate rounded to about `bits` significant bits (a search aid: the
  * point it makes is exact, whatever the rounding did). */
 void pv_dyadic_round(mpz_t *Z, mpz_t delta, const double *zd, int k, int bits);
+/* The same with delta = 2^s given. */
+void pv_dyadic_round_at(mpz_t *Z, mpz_t delta, const double *zd, int k, int s);
 
 /* out[i] = delta * (g'_i . z + h'_i) for every row at z = Z / delta: the
  * signs of all row values in integer arithmetic (no rational is formed). */

@@ -691,6 +691,12 @@ class Runner:
             return -999, '', 'TIMEOUT'
         except OSError as e:
             return -998, '', 'cannot run: %s' % e
+        # Under the sanitizer build a memory or UB error must fail the test
+        # even where a non-zero exit status is the expected outcome.
+        for marker in ('AddressSanitizer', 'LeakSanitizer', 'runtime error:'):
+            if marker in res.stderr:
+                self.check(False, '%s: sanitizer report: %s'
+                           % (list(args)[:3], res.stderr[:500]))
         return res.returncode, res.stdout, res.stderr
 
     def run_json(self, *args, what=''):
