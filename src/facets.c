@@ -442,7 +442,15 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
         double v;
         if (st)
             st->float_lps++;
-        if (lp && pv_flp_min_row(lp, i, &v, zd, y) == 0) {
+        /* Crossing hyperplane i while keeping the others is a phase-1
+         * question (no optimisation); only when it fails does the full
+         * "min row i" LP run, whose multipliers prove redundancy. */
+        if (lp && pv_flp_cross_row(lp, i, 1e-7, zd) == 0) {
+            pv_dyadic_round(Z, delta, zd, k, 40);
+            if (facet_from_witness(G, i, Z, delta))
+                G->status[i] = FACET;
+        }
+        if (G->status[i] == UNKNOWN && lp && pv_flp_min_row(lp, i, &v, zd, y) == 0) {
             if (v < -1e-9) {
                 pv_dyadic_round(Z, delta, zd, k, 40);
                 if (facet_from_witness(G, i, Z, delta))

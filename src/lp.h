@@ -32,6 +32,10 @@ void pv_flp_free(pv_flp *lp);
  * an optimum. */
 int pv_flp_min_row(pv_flp *lp, int i, double *value, double *z, double *y);
 
+/* Any z with the other rows >= 0 and -1 <= row_i <= -delta (no objective:
+ * the simplex stops as soon as it is feasible). Returns 0 when found. */
+int pv_flp_cross_row(pv_flp *lp, int i, double delta, double *z);
+
 /* max sum_i G_i d s.t. G d >= 0, |d_j| <= 1 (recession cone probe). Fills d
  * and y (multipliers of G d >= 0). Returns 0 on an optimum. */
 int pv_flp_recession(int k, int n, const double *G, double *value,

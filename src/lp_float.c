@@ -216,6 +216,39 @@ int pv_flp_min_row(pv_flp *lp, int i, double *value, double *z, double *y)
     return rc;
 }
 
+/* Bounds of column c with bound row `cross` forced to [-1, -delta]. */
+static void cross_column_bounds(pv_flp *lp, int c, int cross, double delta)
+{
+    set_column_bounds(lp, c, cross);      /* others, and r >= -1 */
+    double a = lp->G[(size_t)cross * lp->k + c], v = (-delta - lp->h[cross]) / a;
+    double lo = glp_get_col_lb(lp->P, c + 1), up = glp_get_col_ub(lp->P, c + 1);
+    if (a > 0 && v < up)
+        up = v;
+    else if (a < 0 && v > lo)
+        lo = v;
+    glp_set_col_bnds(lp->P, c + 1, lo < up ? GLP_DB : GLP_FX, lo, lo < up ? up : lo);
+}
+
+int pv_flp_cross_row(pv_flp *lp, int i, double delta, double *z)
+{
+    for (int j = 0; j <= lp->k; j++)
+        glp_set_obj_coef(lp->P, j, 0.0);
+    if (lp->grow[i] >= 0)
+        glp_set_row_bnds(lp->P, lp->grow[i] + 1, GLP_DB, -lp->h[i] - 1.0,
+                         -lp->h[i] - delta);
+    else
+        cross_column_bounds(lp, lp->col[i], i, delta);
+    int rc = solve(lp->P, GLP_PRIMAL);
+    if (rc == 0)
+        for (int j = 0; j < lp->k; j++)
+            z[j] = glp_get_col_prim(lp->P, j + 1);
+    if (lp->grow[i] >= 0)
+        glp_set_row_bnds(lp->P, lp->grow[i] + 1, GLP_LO, -lp->h[i], 0.0);
+    else
+        set_column_bounds(lp, lp->col[i], -1);
+    return rc;
+}
+
 int pv_flp_recession(int k, int n, const double *G, double *value,
                      double *d, double *y)
 {
