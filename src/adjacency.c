@@ -21,18 +21,10 @@ void pv_adjacency_clear(pv_adjacency *A)
 /* P(a) ∩ P(b): both closures' rows, all non-strict. */
 static void closure_union(pv_system *U, const pv_system *Sa, const pv_system *Sb)
 {
-    int m = Sa->dim;
-    pv_system_init(U, m, Sa->nrows + Sb->nrows);
-    for (int s = 0; s < 2; s++) {
-        const pv_system *S = s ? Sb : Sa;
-        int off = s ? Sa->nrows : 0;
-        for (int i = 0; i < S->nrows; i++) {
-            for (int j = 0; j < m; j++)
-                mpz_set(PV_G(U, off + i, j), PV_G(S, i, j));
-            mpz_set(U->h[off + i], S->h[i]);
-            U->label[off + i] = S->label[i];
-        }
-    }
+    pv_system_init(U, Sa->dim, Sa->nrows + Sb->nrows);
+    pv_system_copy_rows(U, 0, Sa);
+    pv_system_copy_rows(U, Sa->nrows, Sb);
+    memset(U->strict, 0, (size_t)U->nrows);
 }
 
 static pv_status cell_dim(const pv_net *net, const pv_code *c, const pv_box *box,
@@ -54,6 +46,8 @@ pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
 {
     pv_adjacency_clear(A);
     A->m = net->input_dim;
+    A->code_a = a;
+    A->code_b = b;
     A->hamming = pv_code_hamming(a, b);
     A->d_H2 = A->hamming < 2 ? A->hamming : 2;
     pv_system Sa, Sb;

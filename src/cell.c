@@ -24,6 +24,7 @@ void pv_cell_clear(pv_cell *C)
     for (int f = 0; f < C->nfacets; f++) {
         free(C->facets[f].neurons);
         pv_code_clear(&C->facets[f].neighbor);
+        pv_qvec_free(C->facets[f].point, C->m);
     }
     free(C->facets);
     free(C->implicit);
@@ -65,7 +66,7 @@ static pv_status neighbor_code(pv_cell_facet *cf, const pv_net *net,
 }
 
 static pv_status fill_facets(pv_cell *C, const pv_net *net,
-                             const pv_system *S, const pv_facets *F,
+                             const pv_system *S, pv_facets *F,
                              pv_error *err)
 {
     C->facets = calloc((size_t)F->count + 1, sizeof(pv_cell_facet));
@@ -83,9 +84,10 @@ static pv_status fill_facets(pv_cell *C, const pv_net *net,
                 cf->box_hi = PV_LABEL_BOX_HI(l);
             }
         }
-        if (cf->box_coord >= 0)
-            continue;                  /* nothing beyond the box */
-        pv_status rc = neighbor_code(cf, net, C, f, err);
+        pv_status rc = cf->box_coord >= 0 ? PV_OK   /* nothing beyond the box */
+                                           : neighbor_code(cf, net, C, f, err);
+        cf->point = f->point;          /* ownership moves to the cell */
+        F->f[i].point = NULL;
         if (rc != PV_OK)
             return rc;
     }
@@ -118,63 +120,37 @@ static void fill_dimension(pv_cell *C, const pv_system *S,
     }
 }
 
-/* Search aid: a float x with W_1 x + b_1 close to u (the minimum-norm
- * solution through the normal equations W_1 W_1^T w = u - b_1, x = W_1^T w,
- * by Cholesky). Returns 0 on success. Proved or rejected by the caller. */
-static int float_preimage(const pv_layer *L, mpq_t *const u, double *x)
+/* Search aid: a float x with W_1 x + b_1 close to u: the minimum-norm
+ * solution x = W_1^T w of W_1 W_1^T w = u - b_1, with the Cholesky factor
+ * cached by pv_net_finalize. Returns 0 on success; the caller proves or
+ * rejects the point exactly. */
+static int float_preimage(const pv_net *net, mpq_t *const u, double *x)
 {
+    const pv_layer *L = &net->layers[0];
+    const double *W = net->lift_w, *A = net->lift_chol;
     int n = L->out, m = L->in, ok = 1;
-    double *W = malloc((size_t)n * m * sizeof *W), *A = malloc((size_t)n * n * sizeof *A);
+    if (!A)
+        return -1;
     double *r = malloc((size_t)n * sizeof *r);
-    for (size_t i = 0; i < (size_t)n * m; i++)
-        W[i] = mpq_get_d(L->w[i]);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++)
         r[i] = mpq_get_d(u[i]) - mpq_get_d(L->b[i]);
-        for (int j = 0; j <= i; j++) {
-            double s = 0.0;
-            for (int l = 0; l < m; l++)
-                s += W[(size_t)i * m + l] * W[(size_t)j * m + l];
-            A[(size_t)i * n + j] = s;
-        }
+    for (int i = 0; i < n; i++) {                /* L y = r, L^T w = y */
+        for (int l = 0; l < i; l++)
+            r[i] -= A[(size_t)i * n + l] * r[l];
+        r[i] /= A[(size_t)i * n + i];
     }
-    for (int j = 0; j < n && ok; j++) {          /* A = L L^T in place */
-        double d = A[(size_t)j * n + j];
-        for (int l = 0; l < j; l++)
-            d -= A[(size_t)j * n + l] * A[(size_t)j * n + l];
-        if (!(d > 0.0)) {
-            ok = 0;
-            break;
-        }
-        d = sqrt(d);
-        A[(size_t)j * n + j] = d;
-        for (int i = j + 1; i < n; i++) {
-            double s = A[(size_t)i * n + j];
-            for (int l = 0; l < j; l++)
-                s -= A[(size_t)i * n + l] * A[(size_t)j * n + l];
-            A[(size_t)i * n + j] = s / d;
-        }
+    for (int i = n - 1; i >= 0; i--) {
+        for (int l = i + 1; l < n; l++)
+            r[i] -= A[(size_t)l * n + i] * r[l];
+        r[i] /= A[(size_t)i * n + i];
     }
-    if (ok) {
-        for (int i = 0; i < n; i++) {            /* L y = r, L^T w = y */
-            for (int l = 0; l < i; l++)
-                r[i] -= A[(size_t)i * n + l] * r[l];
-            r[i] /= A[(size_t)i * n + i];
-        }
-        for (int i = n - 1; i >= 0; i--) {
-            for (int l = i + 1; l < n; l++)
-                r[i] -= A[(size_t)l * n + i] * r[l];
-            r[i] /= A[(size_t)i * n + i];
-        }
-        for (int l = 0; l < m; l++) {
-            double s = 0.0;
-            for (int i = 0; i < n; i++)
-                s += W[(size_t)i * m + l] * r[i];
-            x[l] = s;
-            ok &= isfinite(s);
-        }
+    for (int l = 0; l < m; l++) {
+        double s = 0.0;
+        for (int i = 0; i < n; i++)
+            s += W[(size_t)i * m + l] * r[i];
+        x[l] = s;
+        ok &= isfinite(s);
     }
-    free(W);
-    free(A);
     free(r);
     return ok ? 0 : -1;
 }
@@ -224,7 +200,7 @@ static int compute_lifted(pv_cell *C, const pv_net *net, const pv_code *code,
     mpq_t *x = malloc((size_t)m * sizeof(mpq_t));
     for (int l = 0; l < m; l++)
         mpq_init(x[l]);
-    done = U.dim == n1 && float_preimage(&net->layers[0], U.point, xd) == 0;
+    done = U.dim == n1 && float_preimage(net, U.point, xd) == 0;
     for (int l = 0; done && l < m; l++)
         pv_mpq_set_double(x[l], xd[l]);
     done = done && proves_point(net, code, x, U.implicit, U.nimplicit);
@@ -243,6 +219,10 @@ static int compute_lifted(pv_cell *C, const pv_net *net, const pv_code *code,
     /* the neuron lists and facets carry over unchanged: move them */
     C->implicit = U.implicit, C->nimplicit = U.nimplicit;
     C->facets = U.facets, C->nfacets = U.nfacets;
+    for (int f = 0; f < C->nfacets; f++) {    /* points of u, not of x */
+        pv_qvec_free(C->facets[f].point, n1);
+        C->facets[f].point = NULL;
+    }
     U.implicit = NULL, U.nimplicit = 0;
     U.facets = NULL, U.nfacets = 0;
     pv_cell_clear(&U);
@@ -256,7 +236,7 @@ pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
     C->m = net->input_dim;
     pv_code_set(&C->code, code);
     pv_status lrc = PV_OK;
-    if (net->lifted && !box && code->n == net->neurons &&
+    if (net->lifted && !box && code->n == net->neurons && !(what & PV_CELL_DIRECT) &&
         compute_lifted(C, net, code, what, &lrc, err))
         return lrc;
     pv_system S;

@@ -5,12 +5,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <unistd.h>
 
 #include "polyverify/adjacency.h"
 #include "polyverify/cell.h"
+#include "polyverify/certificate.h"
 #include "polyverify/code.h"
+#include "polyverify/enumerate.h"
 #include "polyverify/json.h"
 #include "polyverify/network.h"
+#include "polyverify/plot.h"
 #include "polyverify/point.h"
 #include "polyverify/rational.h"
 #include "polyverify/system.h"
@@ -29,6 +36,16 @@ typedef struct options {
     int label_column;
     int json;
     int help;
+    int flips;              /* adjacency-check --flips                  */
+    int enumerate;          /* adjacency-check --enumerate              */
+    const char *graph;      /* enumerate --graph dot|json; plot --graph */
+    long max_cells;         /* --max-cells K (0: no limit)              */
+    const char *output;     /* plot -o FILE                             */
+    const char *slice;      /* plot --slice P,D1,D2                     */
+    int highlight;          /* plot --highlight-disagreements           */
+    int lp_only;            /* enumerate --lp-only                      */
+    const char *certificate;/* --certificate FILE                        */
+    int verify;             /* --verify: pvcheck the answer's certificate */
 } options;
 
 static const char *usage_main =
@@ -44,6 +61,11 @@ static const char *usage_main =
     "                                relative-interior point, facets, neighbours\n"
     "  adjacency-check NET --code A --code B [--box B]\n"
     "                                are two cells adjacent? d_A against d_H\n"
+    "  adjacency-check NET --code A --flips | --enumerate [--box B]\n"
+    "                                one-bit flips of a code; Lemma 1 over all cells\n"
+    "  enumerate NET [--box B] [--graph dot|json]\n"
+    "                                every cell and the adjacency graph\n"
+    "  plot NET --box B -o FILE.svg  picture of a 2-D network (or a 2-D slice)\n"
     "\n"
     "Run 'polyverify COMMAND --help' for a command's options.\n";
 
@@ -73,11 +95,16 @@ static const char *usage_cell =
     "  --code C           0/1 string; '|' and spaces are ignored\n"
     "  --box LO,HI        restrict to LO <= x_i <= HI (or LO1,HI1,...,LOm,HIm)\n"
     "  --json             JSON output (DESIGN §3.3)\n"
-    "  --format ine       print the closure P(b) in cddlib/lrs .ine format\n";
+    "  --format ine       print the closure P(b) in cddlib/lrs .ine format\n"
+    "  --certificate FILE write a certificate of every fact printed\n"
+    "                     (check it with: pvcheck NET FILE; format: verify/README.md)\n"
+    "  --verify           run pvcheck on this answer's certificate before printing\n";
 
 static const char *usage_adjacency =
     "usage: polyverify adjacency-check NET (--code A --code B | --point X --point Y)\n"
     "                                  [--box LO,HI] [--json]\n"
+    "       polyverify adjacency-check NET --code A --flips [--box LO,HI] [--json]\n"
+    "       polyverify adjacency-check NET --enumerate [--box LO,HI] [--max-cells K] [--json]\n"
     "\n"
     "Decides from geometry alone whether the cells of two codes are adjacent:\n"
     "dim(P(A) ∩ P(B)) = dim C(A) - 1 = dim C(B) - 1. Prints the Hamming\n"
@@ -86,7 +113,53 @@ static const char *usage_adjacency =
     "  --code A --code B  the two codes\n"
     "  --point X --point Y  take the codes of two points instead\n"
     "  --box LO,HI        cells intersected with the box\n"
-    "  --json             JSON output\n";
+    "  --flips            every one-bit flip of A: realised? adjacent to A? and\n"
+    "                     every facet neighbour of A that is not a one-bit flip\n"
+    "  --enumerate        over ALL cells: pairs at Hamming distance 1 (from the\n"
+    "                     bits) decided adjacent or not (from geometry), adjacent\n"
+    "                     pairs (from geometry) by Hamming distance, every\n"
+    "                     disagreement, and which general-position conditions\n"
+    "                     hold. Exit status 0 whatever it finds.\n"
+    "  --max-cells K      with --enumerate: stop after K cells (exit status 3)\n"
+    "  --json             JSON output\n"
+    "  --certificate FILE (two codes) write a certificate of dim C(A), dim C(B)\n"
+    "                     and dim P(A)∩P(B); check it with: pvcheck NET FILE\n"
+    "  --verify           (two codes) run pvcheck on it before printing\n";
+
+static const char *usage_enumerate =
+    "usage: polyverify enumerate NET [--box LO,HI] [--graph dot|json]\n"
+    "                            [--max-cells K] [--json]\n"
+    "\n"
+    "Every realised cell (in the box, or in R^m without one), each decided\n"
+    "exactly: a walk across facets from the cell of a generic point finds the\n"
+    "full-dimensional cells; the faces of each cell's closure give the\n"
+    "lower-dimensional ones. Output is sorted by code.\n"
+    "  --box LO,HI        restrict to LO <= x_i <= HI (or LO1,HI1,...,LOm,HIm)\n"
+    "  --graph dot        the adjacency graph in Graphviz DOT (pairs decided by\n"
+    "                     the exact dimension of P(a) ∩ P(b))\n"
+    "  --graph json       JSON with the graph's edges\n"
+    "  --max-cells K      stop after K cells: prints what was found, exit status 3\n"
+    "  --lp-only          decide every cell with the LP engine, not the exact\n"
+    "                     vertex fast path (slower; for cross-checking)\n"
+    "  --json             JSON: cells, cells_by_dim, cell_list of {code, dim, point}\n"
+    "Progress (cells found, cells/s) goes to stderr when it is a terminal.\n";
+
+static const char *usage_plot =
+    "usage: polyverify plot NET --box LO,HI -o FILE.svg|FILE.png [--graph]\n"
+    "                       [--highlight-disagreements] [--slice P,D1,D2] [--max-cells K]\n"
+    "\n"
+    "Draws the cells of a network with 2 inputs (or of the 2-D slice\n"
+    "x = P + s*D1 + t*D2, with (s, t) in the box) as polygons with distinct\n"
+    "colours, and the hyperplane pieces between them. Vertices are exact and\n"
+    "rounded only for drawing; lower-dimensional cells are drawn as thick\n"
+    "segments or dots.\n"
+    "  --box LO,HI        the drawn region (required)\n"
+    "  -o FILE            .svg or .png output\n"
+    "  --graph            draw the adjacency graph between cell points\n"
+    "  --highlight-disagreements\n"
+    "                     mark pairs where adjacency and Hamming distance\n"
+    "                     disagree (implies --graph)\n"
+    "  --slice P,D1,D2    3m comma-separated numbers: point and two directions\n";
 
 static int usage_error(const char *msg, const char *usage)
 {
@@ -115,6 +188,30 @@ static int parse_options(int argc, char **argv, options *o, const char *usage)
         } else if (!strcmp(a, "--json")) {
             o->json = 1;
             takes = 0;
+        } else if (!strcmp(a, "--verify")) {
+            o->verify = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--flips")) {
+            o->flips = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--enumerate")) {
+            o->enumerate = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--lp-only")) {
+            o->lp_only = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--highlight-disagreements")) {
+            o->highlight = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--graph")) {
+            /* a value only for enumerate: dot or json */
+            int has = v && (!strcmp(v, "dot") || !strcmp(v, "json"));
+            o->graph = has ? v : "yes";
+            takes = has;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            if (!v)
+                return usage_error("-o needs a file name", usage);
+            o->output = v;
         } else if (a[0] == '-' && a[1] == '-' && !v) {
             fprintf(stderr, "polyverify: option %s needs a value\n", a);
             return EXIT_USAGE;
@@ -128,10 +225,20 @@ static int parse_options(int argc, char **argv, options *o, const char *usage)
             o->point[o->npoints++] = v;
         } else if (!strcmp(a, "--points")) {
             o->points = v;
+        } else if (!strcmp(a, "--certificate")) {
+            o->certificate = v;
         } else if (!strcmp(a, "--box")) {
             o->box = v;
         } else if (!strcmp(a, "--format")) {
             o->format = v;
+        } else if (!strcmp(a, "--slice")) {
+            o->slice = v;
+        } else if (!strcmp(a, "--max-cells")) {
+            char *end;
+            long k = strtol(v, &end, 10);
+            if (*end || k < 1)
+                return usage_error("--max-cells takes a number >= 1", usage);
+            o->max_cells = k;
         } else if (!strcmp(a, "--label-column")) {
             char *end;
             long k = strtol(v, &end, 10);
@@ -355,6 +462,100 @@ static int load_box(pv_box *box, const pv_net *net, const options *o, pv_error *
     return pv_box_parse(box, net->input_dim, o->box, err) == PV_OK ? 1 : -1;
 }
 
+static int write_certificate(const char *path, const pv_net *net,
+                             const pv_box *box, const pv_cell *C,
+                             const pv_adjacency *A, pv_error *err);
+
+/* The checker: $PVCHECK, else pvcheck beside this program (the build tree
+ * puts it in verify/), else pvcheck on the PATH. */
+static void find_pvcheck(char *buf, size_t size)
+{
+    const char *env = getenv("PVCHECK");
+    if (env && *env) {
+        snprintf(buf, size, "%s", env);
+        return;
+    }
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            const char *try[] = { "/verify/pvcheck", "/pvcheck" };
+            for (size_t t = 0; t < 2; t++) {
+                snprintf(buf, size, "%s%s", self, try[t]);
+                if (access(buf, X_OK) == 0)
+                    return;
+            }
+        }
+    }
+    snprintf(buf, size, "pvcheck");
+}
+
+/* --verify: runs the independent checker on the certificate; its report
+ * goes to stderr. Returns 0 when every claim was verified. */
+static int run_pvcheck(const char *net_path, const char *cert, pv_error *err)
+{
+    char prog[4200];
+    find_pvcheck(prog, sizeof prog);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return pv_error_set(err, PV_ERR_IO, "--verify: cannot start %s", prog), 1;
+    if (pid == 0) {
+        dup2(2, 1);                        /* the checker's report to stderr */
+        execlp(prog, prog, net_path, cert, "--quiet", (char *)NULL);
+        fprintf(stderr, "polyverify: --verify: cannot run %s\n", prog);
+        _exit(127);
+    }
+    int st = 0;
+    if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        pv_error_set(err, PV_ERR_INTERNAL, "--verify: the checker (%s) did not accept "
+                     "the certificate of this answer; nothing is printed", prog);
+        return 1;
+    }
+    return 0;
+}
+
+/* Writes the certificate of a cell (C) or of an adjacency check (A); with
+ * --verify (and no --certificate) to a temporary file that is checked and
+ * removed. Returns non-zero with err set on failure, leaving no file. */
+static int certify(const options *o, const pv_net *net, const pv_box *box,
+                   const pv_cell *C, const pv_adjacency *A, pv_error *err)
+{
+    char tmp[64] = "";
+    const char *path = o->certificate;
+    if (!path) {
+        snprintf(tmp, sizeof tmp, "/tmp/polyverify-%ld.cert", (long)getpid());
+        path = tmp;
+    }
+    int rc = write_certificate(path, net, box, C, A, err);
+    if (rc == 0 && o->verify)
+        rc = run_pvcheck(o->net_path, path, err);
+    if (tmp[0])
+        remove(tmp);
+    return rc;
+}
+
+/* Writes the certificate of a cell (C) or of an adjacency check (A, with
+ * codes a, b); returns non-zero with err set on failure, leaving no file. */
+static int write_certificate(const char *path, const pv_net *net,
+                             const pv_box *box, const pv_cell *C,
+                             const pv_adjacency *A, pv_error *err)
+{
+    pv_cert cert;
+    if (pv_cert_open(&cert, path, net, box, err) != PV_OK)
+        return 1;
+    pv_status rc = C ? pv_cert_cell(&cert, C, err) : pv_cert_adjacency(&cert, A, err);
+    pv_error err2;
+    if (pv_cert_close(&cert, rc == PV_OK, &err2) != PV_OK && rc == PV_OK) {
+        *err = err2;
+        rc = err2.status;
+    }
+    return rc != PV_OK;
+}
+
 static int cmd_cell(const pv_net *net, const options *o)
 {
     pv_error err = {0};
@@ -385,7 +586,12 @@ static int cmd_cell(const pv_net *net, const options *o)
     } else {
         pv_cell C;
         pv_cell_init(&C);
-        if (pv_cell_compute(&C, net, &code, hasbox ? &box : NULL, PV_CELL_ALL, &err) != PV_OK)
+        const pv_box *bp = hasbox ? &box : NULL;
+        int cert = o->certificate || o->verify;
+        unsigned what = PV_CELL_ALL | (cert ? PV_CELL_DIRECT : 0);
+        if (pv_cell_compute(&C, net, &code, bp, what, &err) != PV_OK)
+            status = fail(&err);
+        else if (cert && certify(o, net, bp, &C, NULL, &err))
             status = fail(&err);
         else if (o->json || (o->format && !strcmp(o->format, "json"))) {
             pv_json j;
@@ -441,6 +647,9 @@ static int cmd_adjacency(const pv_net *net, const options *o)
         status = uc == EXIT_USAGE ? uc : fail(&err);
     else if (pv_adjacency_check(&A, net, &c[0], &c[1], hasbox ? &box : NULL, &err) != PV_OK)
         status = fail(&err);
+    else if ((o->certificate || o->verify) &&
+             certify(o, net, hasbox ? &box : NULL, NULL, &A, &err))
+        status = fail(&err);
     else
         print_adjacency(&A, c, net, o->json);
     pv_adjacency_clear(&A);
@@ -448,6 +657,458 @@ static int cmd_adjacency(const pv_net *net, const options *o)
     pv_code_clear(&c[0]);
     pv_code_clear(&c[1]);
     return status;
+}
+
+/* ---- adjacency-check --flips / --enumerate, enumerate, plot ------------ */
+
+/* Progress on stderr, only for a terminal (ctx: unused). */
+static void progress_line(void *ctx, long cells, double seconds)
+{
+    (void)ctx;
+    fprintf(stderr, "\rcells found %ld, cells/s %.0f ", cells,
+            seconds > 0 ? (double)cells / seconds : 0.0);
+    fflush(stderr);
+}
+
+static void set_progress(pv_enum_options *eo)
+{
+    if (isatty(2))
+        eo->progress = progress_line;
+}
+
+static void end_progress(const pv_enum_options *eo)
+{
+    if (eo->progress)
+        fputs("\r\033[K", stderr);
+}
+
+static void print_flip_json(pv_json *j, const pv_flip *f)
+{
+    pv_json_begin_object(j, NULL);
+    if (f->neuron >= 0)
+        pv_json_int(j, "neuron", f->neuron);
+    else
+        pv_json_ints(j, "neurons", f->neurons, f->nneurons);
+    pv_json_code(j, "code", &f->code);
+    pv_json_int(j, "hamming", f->hamming);
+    pv_json_bool(j, "realized", f->realized);
+    pv_json_int(j, "dim", f->dim);
+    if (f->realized) {
+        pv_json_int(j, "common_dim", f->common_dim);
+        pv_json_bool(j, "adjacent", f->adjacent);
+    } else {
+        pv_json_null(j, "common_dim");
+        pv_json_null(j, "adjacent");
+    }
+    pv_json_end_object(j);
+}
+
+static void print_flips(const pv_flips *F, const pv_code *code,
+                        const pv_net *net, int json)
+{
+    int n = net->neurons;
+    if (json) {
+        pv_json j;
+        pv_json_init(&j, stdout);
+        pv_json_begin_object(&j, NULL);
+        pv_json_code(&j, "code", code);
+        pv_json_bool(&j, "realized", F->realized);
+        pv_json_int(&j, "dim", F->dim);
+        if (F->realized) {
+            pv_json_begin_array(&j, "flips");
+            for (int i = 0; i < F->nflips && i < n; i++)
+                print_flip_json(&j, &F->flips[i]);
+            pv_json_end_array(&j);
+            pv_json_begin_array(&j, "other_neighbors");
+            for (int i = n; i < F->nflips; i++)
+                print_flip_json(&j, &F->flips[i]);
+            pv_json_end_array(&j);
+        }
+        pv_json_end_object(&j);
+        return;
+    }
+    char *s = pv_code_str(code, net);
+    if (!F->realized) {
+        printf("code %s is NOT realised: no cell, no flips to compare\n", s);
+        free(s);
+        return;
+    }
+    printf("code %s  (realised, dim %d)\n\nflip  code  realised  dim  common_dim  adjacent\n",
+           s, F->dim);
+    free(s);
+    for (int i = 0; i < F->nflips; i++) {
+        const pv_flip *f = &F->flips[i];
+        if (i == n)
+            printf("\nfacet neighbours that are not one-bit flips:\n"
+                   "neurons  code  hamming  dim  common_dim  adjacent\n");
+        char *c = pv_code_str(&f->code, net);
+        if (f->neuron >= 0) {
+            printf("%4d  %s  %s", f->neuron, c, f->realized ? "yes" : "no ");
+        } else {
+            printf("[");
+            for (int k = 0; k < f->nneurons; k++)
+                printf("%s%d", k ? "," : "", f->neurons[k]);
+            printf("]  %s  %d", c, f->hamming);
+        }
+        if (f->realized)
+            printf("  %d  %d  %s\n", f->dim, f->common_dim, f->adjacent ? "yes" : "no");
+        else
+            printf("  -  -  -\n");
+        free(c);
+    }
+    if (F->nflips == n)
+        printf("\nevery facet neighbour is a one-bit flip\n");
+}
+
+static int cmd_flips(const pv_net *net, const options *o)
+{
+    pv_error err = {0};
+    if (o->ncodes != 1 || o->npoints)
+        return usage_error("--flips takes exactly one --code", usage_adjacency);
+    pv_code code;
+    pv_code_init(&code, 0);
+    pv_box box;
+    int hasbox = load_box(&box, net, o, &err), status = 0;
+    pv_flips F;
+    pv_flips_init(&F);
+    if (hasbox < 0 || pv_code_parse(&code, net, o->codes[0], &err) != PV_OK ||
+        pv_flips_check(&F, net, &code, hasbox ? &box : NULL, &err) != PV_OK)
+        status = fail(&err);
+    else
+        print_flips(&F, &code, net, o->json);
+    pv_flips_clear(&F);
+    pv_box_clear(&box);
+    pv_code_clear(&code);
+    return status;
+}
+
+static void json_by_dim(pv_json *j, const pv_enumeration *E)
+{
+    pv_json_begin_object(j, "cells_by_dim");
+    for (int d = E->m; d >= 0; d--) {
+        char key[16];
+        snprintf(key, sizeof key, "%d", d);
+        if (E->by_dim[d])
+            pv_json_int(j, key, E->by_dim[d]);
+    }
+    pv_json_end_object(j);
+}
+
+static void text_by_dim(const pv_enumeration *E)
+{
+    printf("cells       %d%s\nby dim     ", E->ncells,
+           E->complete ? "" : "  (INCOMPLETE: stopped at --max-cells)");
+    for (int d = E->m; d >= 0; d--)
+        if (E->by_dim[d])
+            printf(" dim %d: %d", d, E->by_dim[d]);
+    printf("\n");
+}
+
+static void print_enumeration(const pv_enumeration *E, const pv_net *net,
+                              const options *o)
+{
+    if (o->graph && !strcmp(o->graph, "dot")) {
+        printf("graph cells {\n  node [shape=box, fontname=\"monospace\"];\n");
+        for (int i = 0; i < E->ncells; i++) {
+            char *s = pv_code_str(&E->cells[i].code, NULL);
+            char *t = pv_code_str(&E->cells[i].code, net);
+            printf("  \"%s\" [label=\"%s\\ndim %d\"];\n", s, t, E->cells[i].dim);
+            free(s);
+            free(t);
+        }
+        for (int k = 0; k < E->npairs; k++) {
+            char *a = pv_code_str(&E->cells[E->pairs[k].a].code, NULL);
+            char *b = pv_code_str(&E->cells[E->pairs[k].b].code, NULL);
+            printf("  \"%s\" -- \"%s\" [label=\"%d\"%s];\n", a, b, E->pairs[k].hamming,
+                   E->pairs[k].hamming == 1 ? "" : ", color=red, penwidth=2");
+            free(a);
+            free(b);
+        }
+        printf("}\n");
+        return;
+    }
+    if (o->json || o->graph) {
+        pv_json j;
+        pv_json_init(&j, stdout);
+        pv_json_begin_object(&j, NULL);
+        pv_json_int(&j, "cells", E->ncells);
+        json_by_dim(&j, E);
+        pv_json_bool(&j, "complete", E->complete);
+        pv_json_begin_array(&j, "cell_list");
+        for (int i = 0; i < E->ncells; i++) {
+            pv_json_begin_object(&j, NULL);
+            pv_json_code(&j, "code", &E->cells[i].code);
+            pv_json_int(&j, "dim", E->cells[i].dim);
+            pv_json_rationals(&j, "point", E->cells[i].point, E->m);
+            pv_json_end_object(&j);
+        }
+        pv_json_end_array(&j);
+        if (E->has_graph) {
+            pv_json_begin_array(&j, "edges");
+            for (int k = 0; k < E->npairs; k++) {
+                pv_json_begin_object(&j, NULL);
+                pv_json_code(&j, "a", &E->cells[E->pairs[k].a].code);
+                pv_json_code(&j, "b", &E->cells[E->pairs[k].b].code);
+                pv_json_int(&j, "hamming", E->pairs[k].hamming);
+                pv_json_end_object(&j);
+            }
+            pv_json_end_array(&j);
+        }
+        pv_json_end_object(&j);
+        return;
+    }
+    text_by_dim(E);
+    printf("\ncode  dim  point\n");
+    for (int i = 0; i < E->ncells; i++) {
+        char *s = pv_code_str(&E->cells[i].code, net);
+        printf("%s  %d  ", s, E->cells[i].dim);
+        print_point_text(E->cells[i].point, E->m);
+        printf("\n");
+        free(s);
+    }
+}
+
+/* Runs the enumeration; 0, 3 (stopped at --max-cells, E still valid) or 1. */
+static int run_enumeration(pv_enumeration *E, const pv_net *net,
+                           const options *o, const pv_box *box, int graph)
+{
+    pv_error err = {0};
+    pv_enum_options eo;
+    memset(&eo, 0, sizeof eo);
+    eo.box = box;
+    eo.max_cells = o->max_cells;
+    eo.graph = graph;
+    eo.lp_only = o->lp_only;
+    set_progress(&eo);
+    pv_status rc = pv_enumerate(E, net, &eo, &err);
+    end_progress(&eo);
+    if (rc == PV_ERR_LIMIT) {
+        fprintf(stderr, "polyverify: %s\n", err.msg);
+        return 3;
+    }
+    return rc == PV_OK ? 0 : fail(&err);
+}
+
+static int cmd_enumerate(const pv_net *net, const options *o)
+{
+    pv_error err = {0};
+    if (o->graph && strcmp(o->graph, "dot") && strcmp(o->graph, "json"))
+        return usage_error("--graph takes dot or json", usage_enumerate);
+    if (o->ncodes || o->npoints)
+        return usage_error("enumerate takes no --code or --point", usage_enumerate);
+    pv_box box;
+    int hasbox = load_box(&box, net, o, &err);
+    if (hasbox < 0) {
+        pv_box_clear(&box);
+        return fail(&err);
+    }
+    pv_enumeration E;
+    pv_enumeration_init(&E);
+    int status = run_enumeration(&E, net, o, hasbox ? &box : NULL, o->graph != NULL);
+    if (status == 0 || status == 3)
+        print_enumeration(&E, net, o);
+    pv_enumeration_clear(&E);
+    pv_box_clear(&box);
+    return status;
+}
+
+static void json_condition(pv_json *j, const char *key, int holds,
+                           const char *what, long count)
+{
+    pv_json_begin_object(j, key);
+    pv_json_bool(j, "checked", 1);
+    pv_json_bool(j, "holds", holds);
+    pv_json_int(j, what, count);
+    pv_json_end_object(j);
+}
+
+static void print_lemma1(const pv_lemma1 *L, const pv_enumeration *E,
+                         const pv_net *net, int json)
+{
+    const pv_genpos *gp = &E->gp;
+    int gp_ok = gp->zero_rows == 0 && gp->shared_facets == 0 && gp->bad_vertices == 0;
+    if (json) {
+        pv_json j;
+        pv_json_init(&j, stdout);
+        pv_json_begin_object(&j, NULL);
+        pv_json_int(&j, "cells", E->ncells);
+        json_by_dim(&j, E);
+        pv_json_bool(&j, "complete", E->complete);
+        pv_json_int(&j, "pairs_hamming1", L->pairs_hamming1);
+        pv_json_int(&j, "adjacent_pairs", L->adjacent_pairs);
+        pv_json_int(&j, "hamming1_not_adjacent", L->hamming1_not_adjacent);
+        pv_json_int(&j, "adjacent_not_hamming1", L->adjacent_not_hamming1);
+        pv_json_bool(&j, "agrees", L->ndisagree == 0);
+        pv_json_bool(&j, "general_position", gp_ok);
+        pv_json_begin_object(&j, "general_position_checks");
+        json_condition(&j, "no_zero_preactivation", gp->zero_rows == 0,
+                       "violations", gp->zero_rows);
+        json_condition(&j, "no_shared_facets", gp->shared_facets == 0,
+                       "violations", gp->shared_facets);
+        pv_json_begin_object(&j, "vertices_on_m_hyperplanes");
+        pv_json_bool(&j, "checked", 1);
+        pv_json_bool(&j, "holds", gp->bad_vertices == 0);
+        pv_json_int(&j, "vertices", gp->vertices);
+        pv_json_int(&j, "violations", gp->bad_vertices);
+        if (gp->example_vertex) {
+            pv_json_rationals(&j, "example_vertex", gp->example_vertex, E->m);
+            pv_json_int(&j, "example_hyperplanes", gp->example_count);
+        }
+        pv_json_end_object(&j);
+        pv_json_end_object(&j);
+        pv_json_begin_array(&j, "disagreements");
+        for (int k = 0; k < L->ndisagree; k++) {
+            const pv_enum_pair *P = &L->disagree[k];
+            pv_json_begin_object(&j, NULL);
+            pv_json_code(&j, "a", &E->cells[P->a].code);
+            pv_json_code(&j, "b", &E->cells[P->b].code);
+            pv_json_int(&j, "hamming", P->hamming);
+            pv_json_bool(&j, "adjacent", P->adjacent);
+            pv_json_int(&j, "dim_a", E->cells[P->a].dim);
+            pv_json_int(&j, "dim_b", E->cells[P->b].dim);
+            pv_json_int(&j, "common_dim", P->common_dim);
+            pv_json_end_object(&j);
+        }
+        pv_json_end_array(&j);
+        pv_json_end_object(&j);
+        return;
+    }
+    text_by_dim(E);
+    printf("pairs with d_H = 1          %ld (from the bits)\n", L->pairs_hamming1);
+    printf("adjacent pairs              %ld (from geometry)\n", L->adjacent_pairs);
+    printf("d_H = 1 but not adjacent    %ld\n", L->hamming1_not_adjacent);
+    printf("adjacent but d_H != 1       %ld\n", L->adjacent_not_hamming1);
+    printf("general position            %s\n", gp_ok ? "yes" : "NO");
+    printf("  no zero pre-activation on a cell    %s (%ld)\n",
+           gp->zero_rows ? "fails" : "holds", gp->zero_rows);
+    printf("  no facet shared by two neurons      %s (%ld)\n",
+           gp->shared_facets ? "fails" : "holds", gp->shared_facets);
+    printf("  vertices on exactly m hyperplanes   %s (%ld of %ld vertices fail)\n",
+           gp->bad_vertices ? "fails" : "holds", gp->bad_vertices, gp->vertices);
+    if (L->ndisagree)
+        printf("\ndisagreements (a, b, d_H, adjacent, dims, dim of P(a) ∩ P(b)):\n");
+    for (int k = 0; k < L->ndisagree; k++) {
+        const pv_enum_pair *P = &L->disagree[k];
+        char *a = pv_code_str(&E->cells[P->a].code, net);
+        char *b = pv_code_str(&E->cells[P->b].code, net);
+        printf("  %s  %s  %d  %s  %d,%d  %d\n", a, b, P->hamming,
+               P->adjacent ? "adjacent" : "not adjacent", E->cells[P->a].dim,
+               E->cells[P->b].dim, P->common_dim);
+        free(a);
+        free(b);
+    }
+}
+
+static int cmd_lemma1(const pv_net *net, const options *o)
+{
+    pv_error err = {0};
+    if (o->ncodes || o->npoints)
+        return usage_error("--enumerate takes no --code or --point", usage_adjacency);
+    pv_box box;
+    int hasbox = load_box(&box, net, o, &err);
+    if (hasbox < 0) {
+        pv_box_clear(&box);
+        return fail(&err);
+    }
+    pv_enumeration E;
+    pv_enumeration_init(&E);
+    int status = run_enumeration(&E, net, o, hasbox ? &box : NULL, 1);
+    if (status == 0 || status == 3) {
+        pv_lemma1 L;
+        pv_lemma1_init(&L);
+        if (pv_lemma1_check(&L, &E, net, hasbox ? &box : NULL, &err) != PV_OK)
+            status = fail(&err);
+        else
+            print_lemma1(&L, &E, net, o->json);
+        pv_lemma1_clear(&L);
+    }
+    pv_enumeration_clear(&E);
+    pv_box_clear(&box);
+    return status;
+}
+
+/* The 2-input network to draw: net itself, or its --slice. */
+static int plot_net(pv_net *out, const pv_net *net, const options *o,
+                    pv_error *err)
+{
+    int m = net->input_dim;
+    if (!o->slice) {
+        if (m == 2)
+            return 0;
+        pv_error_set(err, PV_ERR_ARG, "plot: the network has %d inputs; give "
+                     "--slice P,D1,D2 (3*%d numbers)", m, m);
+        return -1;
+    }
+    mpq_t *v = malloc((size_t)3 * m * sizeof(mpq_t));
+    for (int i = 0; i < 3 * m; i++)
+        mpq_init(v[i]);
+    int rc = pv_point_parse(v, 3 * m, o->slice, err) != PV_OK ? -1 : 1;
+    if (rc > 0 && pv_net_slice(out, net, v, v + m, v + 2 * m, err) != PV_OK)
+        rc = -1;
+    for (int i = 0; i < 3 * m; i++)
+        mpq_clear(v[i]);
+    free(v);
+    return rc;
+}
+
+static int cmd_plot(const pv_net *net, const options *o)
+{
+    pv_error err = {0};
+    if (!o->output)
+        return usage_error("give the output file with -o FILE.svg or FILE.png", usage_plot);
+    if (!o->box)
+        return usage_error("plot needs --box LO,HI", usage_plot);
+    if (o->graph && strcmp(o->graph, "yes"))
+        return usage_error("plot's --graph takes no value", usage_plot);
+    pv_net slice;
+    pv_net_init(&slice);
+    int sliced = plot_net(&slice, net, o, &err);
+    const pv_net *drawn = sliced > 0 ? &slice : net;
+    pv_box box;
+    pv_box_init(&box, 2);
+    int status = 0;
+    if (sliced < 0 || pv_box_parse(&box, 2, o->box, &err) != PV_OK) {
+        status = fail(&err);
+    } else {
+        pv_plot_options po;
+        memset(&po, 0, sizeof po);
+        po.box = &box;
+        po.graph = o->graph != NULL;
+        po.highlight = o->highlight;
+        po.max_cells = o->max_cells;
+        pv_plot_info info;
+        pv_status rc = pv_plot(drawn, o->output, &po, &info, &err);
+        if (rc == PV_ERR_LIMIT) {
+            fprintf(stderr, "polyverify: %s\n", err.msg);
+            status = 3;
+        } else if (rc != PV_OK) {
+            status = fail(&err);
+        } else {
+            printf("wrote %s: %d cells (dim 2: %d, dim 1: %d, dim 0: %d)",
+                   o->output, info.cells, info.cells_by_dim[2],
+                   info.cells_by_dim[1], info.cells_by_dim[0]);
+            if (po.graph || po.highlight)
+                printf(", %d adjacent pairs", info.edges);
+            if (po.highlight)
+                printf(", %d disagreements", info.disagreements);
+            printf("\n");
+        }
+    }
+    pv_box_clear(&box);
+    pv_net_clear(&slice);
+    return status;
+}
+
+/* adjacency-check: two codes, --flips or --enumerate. */
+static int cmd_adjacency_any(const pv_net *net, const options *o)
+{
+    if (o->flips && o->enumerate)
+        return usage_error("give --flips or --enumerate, not both", usage_adjacency);
+    if (o->flips)
+        return cmd_flips(net, o);
+    if (o->enumerate)
+        return cmd_lemma1(net, o);
+    return cmd_adjacency(net, o);
 }
 
 typedef struct command {
@@ -466,7 +1127,9 @@ int main(int argc, char **argv)
         { "info", usage_info, cmd_info },
         { "code", usage_code, cmd_code },
         { "cell", usage_cell, cmd_cell },
-        { "adjacency-check", usage_adjacency, cmd_adjacency },
+        { "adjacency-check", usage_adjacency, cmd_adjacency_any },
+        { "enumerate", usage_enumerate, cmd_enumerate },
+        { "plot", usage_plot, cmd_plot },
     };
     for (size_t c = 0; c < sizeof commands / sizeof *commands; c++) {
         if (strcmp(argv[1], commands[c].name))

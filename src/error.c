@@ -1,5 +1,6 @@
 /* polyverify — errors are values (see include/polyverify/error.h). */
 #include "polyverify/error.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,4 +40,22 @@ const char *pv_status_name(pv_status status)
     case PV_ERR_INTERNAL: return "internal error";
     }
     return "unknown error";
+}
+
+const char *pv_excerpt(char *buf, size_t size, const char *p, size_t n)
+{
+    size_t o = 0, limit = 40;
+    for (size_t i = 0; i < n && i < limit && o + 8 < size; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 0x20 && c < 0x7f)
+            buf[o++] = (char)c;
+        else
+            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+    }
+    if (n > limit && o + 4 < size) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
 }

@@ -161,6 +161,28 @@ static int factor_out(frame *F, const pv_rrows *R, const int *K, int nk)
     return 0;
 }
 
+/* Rows forced to = 0 (a face) are implicit equalities by definition:
+ * factor them out before anything else. Returns 1 if they are
+ * inconsistent (the set is empty). */
+static int factor_out_forced(const pv_system *S, frame *F, int *K)
+{
+    int n = 0;
+    for (int i = 0; i < S->nrows; i++)
+        if (S->eq[i])
+            K[n++] = i;
+    if (n == 0)
+        return 0;
+    pv_rrows R;
+    pv_rrows_build(&R, S, K, n, F->p0, F->U, F->k);
+    for (int a = 0; a < n; a++) {
+        F->status[K[a]] = IMPLICIT;
+        K[a] = a;                   /* indices into R */
+    }
+    int empty = factor_out(F, &R, K, n);
+    pv_rrows_clear(&R);
+    return empty;
+}
+
 /* Float multipliers y (of normalised rows) -> exact y' >= 0 on their
  * support with sum y'_i g'_i = 0. On success returns the support size and
  * the sign of h'.y' in *sign; 0 when no exact multipliers were found. */
@@ -357,7 +379,7 @@ pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
     frame F = { m, m, pv_qvec_new(m), NULL, calloc((size_t)S->nrows + 1, 1) };
     int *K = malloc((size_t)(S->nrows + 1) * sizeof *K);
     pv_status rc = PV_OK;
-    int done = 0;
+    int done = factor_out_forced(S, &F, K);        /* 1: empty */
     while (!done) {
         pv_rrows R;
         build_live(&R, S, &F);

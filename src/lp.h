@@ -65,4 +65,10 @@ int pv_xlp_min_row(int k, int n, mpz_t *g, mpz_t *h,
 int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
                      mpq_t value, mpq_t *d);
 
+/* Some x in Q^nvar with A_i . x + b_i = 0 for rows i < neq and >= 0 for
+ * the other rows (A is nrows x nvar, row-major, rationals). Fills x.
+ * PV_XLP_OPTIMAL when found, PV_XLP_INFEASIBLE when none exists. */
+int pv_xlp_find(int nvar, int nrows, int neq, mpq_t *const A, mpq_t *const b,
+                mpq_t *x);
+
 #endif

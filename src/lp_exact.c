@@ -179,3 +179,28 @@ int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
     free(zero);
     return rc;
 }
+
+int pv_xlp_find(int nvar, int nrows, int neq, mpq_t *const A, mpq_t *const b,
+                mpq_t *x)
+{
+    pthread_once(&cdd_once, cdd_init);
+    dd_MatrixPtr M = dd_CreateMatrix(nrows, nvar + 1);
+    M->representation = dd_Inequality;
+    M->numbtype = dd_Rational;
+    for (int i = 0; i < nrows; i++) {
+        mpq_set(M->matrix[i][0], b[i]);
+        for (int j = 0; j < nvar; j++)
+            mpq_set(M->matrix[i][j + 1], A[(size_t)i * nvar + j]);
+        if (i < neq)
+            set_addelem(M->linset, i + 1);
+    }
+    M->objective = dd_LPmax;             /* zero objective: feasibility */
+    mpq_t v;
+    mpq_init(v);
+    int rc = solve(M, v, x, nvar);
+    if (rc == PV_XLP_UNBOUNDED)
+        rc = PV_XLP_ERROR;
+    mpq_clear(v);
+    dd_FreeMatrix(M);
+    return rc;
+}

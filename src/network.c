@@ -3,11 +3,13 @@
 /* <stdio.h> must precede <gmp.h> for gmp.h to declare mpq_out_str. */
 #include <stdio.h>
 
+#include "text.h"
 #include "polyverify/network.h"
 #include "polyverify/rational.h"
 #include "linalg.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -110,6 +112,8 @@ void pv_net_clear(pv_net *net)
         pv_net_clear(net->lifted);
         free(net->lifted);
     }
+    free(net->lift_w);
+    free(net->lift_chol);
     pv_net_init(net);
 }
 
@@ -213,6 +217,49 @@ static int first_layer_onto(const pv_net *net)
     return pv_zmat_rank_mod_p(&W) == L->out;
 }
 
+/* W_1 in doubles and L with L L^T = W_1 W_1^T (Cholesky). A failed
+ * factorisation (numerically singular) just leaves lift_chol NULL: the
+ * preimage search is then skipped and cells are computed in x. Returns 0
+ * only when out of memory. */
+static int lift_factor(pv_net *net)
+{
+    const pv_layer *L = &net->layers[0];
+    int n = L->out, m = L->in;
+    double *W = malloc((size_t)n * m * sizeof *W), *A = calloc((size_t)n * n, sizeof *A);
+    if (!W || !A) {
+        free(W);
+        free(A);
+        return 0;
+    }
+    for (size_t i = 0; i < (size_t)n * m; i++)
+        W[i] = mpq_get_d(L->w[i]);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j <= i; j++) {
+            double s = 0.0;
+            for (int l = 0; l < m; l++)
+                s += W[(size_t)i * m + l] * W[(size_t)j * m + l];
+            A[(size_t)i * n + j] = s;
+        }
+    int ok = 1;
+    for (int j = 0; j < n && ok; j++) {
+        double d = A[(size_t)j * n + j];
+        for (int l = 0; l < j; l++)
+            d -= A[(size_t)j * n + l] * A[(size_t)j * n + l];
+        ok = d > 0.0;
+        d = ok ? sqrt(d) : 1.0;
+        A[(size_t)j * n + j] = d;
+        for (int i = j + 1; i < n; i++) {
+            double s = A[(size_t)i * n + j];
+            for (int l = 0; l < j; l++)
+                s -= A[(size_t)i * n + l] * A[(size_t)j * n + l];
+            A[(size_t)i * n + j] = s / d;
+        }
+    }
+    net->lift_w = W;
+    net->lift_chol = ok ? A : (free(A), NULL);
+    return 1;
+}
+
 /* net->lifted: the identity on u, then layers 2.. copied. */
 static pv_status build_lifted(pv_net *net, pv_error *err)
 {
@@ -254,6 +301,8 @@ static pv_status build_lifted(pv_net *net, pv_error *err)
         return st;
     }
     net->lifted = u;
+    if (!lift_factor(net))
+        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
     return PV_OK;
 }
 
@@ -335,24 +384,9 @@ static int span_is(span t, const char *word)
     return t.n == n && memcmp(t.p, word, n) == 0;
 }
 
-/* Quoted excerpt of a token for messages: at most 40 characters, with
- * non-printable bytes escaped so that a message stays one readable line. */
 static const char *excerpt(char *buf, size_t size, span t)
 {
-    size_t o = 0, limit = 40;
-    for (size_t i = 0; i < t.n && i < limit && o + 8 < size; i++) {
-        unsigned char c = (unsigned char)t.p[i];
-        if (c >= 0x20 && c < 0x7f)
-            buf[o++] = (char)c;
-        else
-            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-    }
-    if (t.n > limit && o + 4 < size) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-    return buf;
+    return pv_excerpt(buf, size, t.p, t.n);
 }
 
 /* Records "NAME:LINE: message" as a parse error. */

@@ -2,6 +2,7 @@
  *
  * Coordinates, columns and fields are numbered from 0 in messages (as
  * --label-column is); file lines from 1. */
+#include "text.h"
 #include "polyverify/point.h"
 #include "polyverify/rational.h"
 
@@ -67,24 +68,9 @@ static int all_blank(const char *s, size_t len)
     return 1;
 }
 
-/* Quoted excerpt of a field for messages (at most 40 characters, with
- * non-printable bytes escaped). */
 static const char *excerpt(char *buf, size_t size, field f)
 {
-    size_t o = 0, limit = 40;
-    for (size_t i = 0; i < f.n && i < limit && o + 8 < size; i++) {
-        unsigned char c = (unsigned char)f.p[i];
-        if (c >= 0x20 && c < 0x7f)
-            buf[o++] = (char)c;
-        else
-            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-    }
-    if (f.n > limit && o + 4 < size) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-    return buf;
+    return pv_excerpt(buf, size, f.p, f.n);
 }
 
 /* ------------------------------------------------------------------------ */

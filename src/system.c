@@ -22,11 +22,16 @@ void pv_system_init(pv_system *S, int dim, int nrows)
     S->g = malloc((n ? n : 1) * sizeof(mpz_t));
     S->h = malloc((nrows ? nrows : 1) * sizeof(mpz_t));
     S->strict = calloc(nrows ? nrows : 1, 1);
+    S->eq = calloc(nrows ? nrows : 1, 1);
     S->label = calloc(nrows ? nrows : 1, sizeof(int));
+    S->scale = malloc((nrows ? nrows : 1) * sizeof(mpq_t));
     for (size_t i = 0; i < n; i++)
         mpz_init(S->g[i]);
-    for (int i = 0; i < nrows; i++)
+    for (int i = 0; i < nrows; i++) {
         mpz_init(S->h[i]);
+        mpq_init(S->scale[i]);
+        mpq_set_ui(S->scale[i], 1, 1);
+    }
 }
 
 void pv_system_clear(pv_system *S)
@@ -34,12 +39,16 @@ void pv_system_clear(pv_system *S)
     size_t n = (size_t)S->dim * (size_t)S->nrows;
     for (size_t i = 0; i < n; i++)
         mpz_clear(S->g[i]);
-    for (int i = 0; i < S->nrows; i++)
+    for (int i = 0; i < S->nrows; i++) {
         mpz_clear(S->h[i]);
+        mpq_clear(S->scale[i]);
+    }
     free(S->g);
     free(S->h);
     free(S->strict);
+    free(S->eq);
     free(S->label);
+    free(S->scale);
     memset(S, 0, sizeof *S);
 }
 
@@ -137,6 +146,7 @@ static void add_box_rows(pv_system *S, int r, const pv_box *box)
             const mpq_t *q = hi ? &box->hi[i] : &box->lo[i];
             mpz_set(PV_G(S, r, i), mpq_denref(*q));
             mpz_set(S->h[r], mpq_numref(*q));
+            mpq_set_z(S->scale[r], mpq_denref(*q));
             if (hi)
                 mpz_neg(PV_G(S, r, i), PV_G(S, r, i));
             else
@@ -199,6 +209,7 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
                 }
                 S->strict[j] = (unsigned char)bit;
                 S->label[j] = j;
+                mpq_set_z(S->scale[j], delta);    /* row = delta * sigma z_j */
             }
             mask = maskbuf;
         }
@@ -209,15 +220,25 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
     pv_zmat_clear(&A);
     mpz_clear(delta);
 
-    /* Each neuron row: primitive integer vector (g, h). */
+    /* Each neuron row: primitive integer vector (g, h), and its scale. */
     mpz_t *tmp = malloc((size_t)(m + 1) * sizeof(mpz_t));
+    mpz_t gcd;
+    mpz_init(gcd);
     for (int c = 0; c <= m; c++)
         mpz_init(tmp[c]);
     for (int j = 0; j < net->neurons; j++) {
         for (int c = 0; c < m; c++)
             mpz_swap(tmp[c], PV_G(S, j, c));
         mpz_swap(tmp[m], S->h[j]);
-        pv_zvec_primitive(tmp, m + 1);
+        mpz_set_ui(gcd, 0);
+        for (int c = 0; c <= m; c++)
+            mpz_gcd(gcd, gcd, tmp[c]);
+        if (mpz_sgn(gcd) > 0) {
+            for (int c = 0; c <= m; c++)
+                mpz_divexact(tmp[c], tmp[c], gcd);
+            mpz_set(mpq_denref(S->scale[j]), gcd);
+            mpq_canonicalize(S->scale[j]);
+        }
         for (int c = 0; c < m; c++)
             mpz_swap(tmp[c], PV_G(S, j, c));
         mpz_swap(tmp[m], S->h[j]);
@@ -225,9 +246,33 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
     for (int c = 0; c <= m; c++)
         mpz_clear(tmp[c]);
     free(tmp);
+    mpz_clear(gcd);
     if (box)
         add_box_rows(S, net->neurons, box);
     return PV_OK;
+}
+
+void pv_system_copy_rows(pv_system *T, int offset, const pv_system *S)
+{
+    for (int i = 0; i < S->nrows; i++) {
+        int r = offset + i;
+        for (int j = 0; j < S->dim; j++)
+            mpz_set(PV_G(T, r, j), PV_G(S, i, j));
+        mpz_set(T->h[r], S->h[i]);
+        mpq_set(T->scale[r], S->scale[i]);
+        T->strict[r] = S->strict[i];
+        T->eq[r] = S->eq[i];
+        T->label[r] = S->label[i];
+    }
+}
+
+void pv_system_face(pv_system *F, const pv_system *S, const int *zero, int nz)
+{
+    pv_system_init(F, S->dim, S->nrows);
+    pv_system_copy_rows(F, 0, S);
+    memset(F->strict, 0, (size_t)S->nrows);
+    for (int a = 0; a < nz; a++)
+        F->eq[zero[a]] = 1;
 }
 
 void pv_system_row_value(mpq_t out, const pv_system *S, int i, mpq_t *const x)

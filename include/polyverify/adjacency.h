@@ -30,6 +30,7 @@ typedef struct pv_adjacency {
     int d_H2;              /* min(d_H, 2)                                */
     int agrees;            /* d_A == d_H2; -1 when d_A is undefined      */
     pv_stats stats;
+    const pv_code *code_a, *code_b;   /* the codes checked (not owned)  */
 } pv_adjacency;
 
 void pv_adjacency_init(pv_adjacency *A);

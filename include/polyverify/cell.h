@@ -26,6 +26,8 @@ typedef struct pv_cell_facet {
     int box_hi;            /* with box_coord >= 0: 0 = lo side, 1 = hi     */
     int has_neighbor;      /* 0 for a box facet (nothing beyond the box)   */
     pv_code neighbor;      /* code of y + e(y - p), y in relint, p in cell */
+    mpq_t *point;          /* m: a point y in the facet's relative
+                              interior, or NULL when it was not needed    */
 } pv_cell_facet;
 
 typedef struct pv_cell {
@@ -48,7 +50,9 @@ enum {
     PV_CELL_DIM = 0,        /* realised, dimension, point, equalities       */
     PV_CELL_FACETS = 1,
     PV_CELL_BOUNDED = 2,
-    PV_CELL_ALL = 3
+    PV_CELL_ALL = 3,
+    PV_CELL_DIRECT = 4      /* compute in x even where lifting applies, so
+                               that every facet point is in x (certificates) */
 };
 
 void pv_cell_init(pv_cell *C);

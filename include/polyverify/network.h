@@ -44,6 +44,9 @@ typedef struct pv_net {
      * cell is the preimage of a cell in n_1 dimensions (see cell.c). Built
      * by pv_net_finalize; owned by this net. */
     struct pv_net *lifted;
+    /* With lifted: W_1 in doubles and the Cholesky factor of W_1 W_1^T, a
+     * search aid for carrying points back from u to x (never a proof). */
+    double *lift_w, *lift_chol;
 } pv_net;
 
 void pv_net_init(pv_net *net);

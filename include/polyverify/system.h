@@ -27,14 +27,20 @@ extern "C" {
 #define PV_LABEL_BOX_COORD(l) ((-(l) - 1) / 2)
 #define PV_LABEL_BOX_HI(l)    ((-(l) - 1) % 2)
 
-/* Rows g_i . x + h_i (> 0 if strict[i], else >= 0). */
+/* Rows g_i . x + h_i: > 0 if strict[i], = 0 if eq[i] (a face: the row is
+ * forced to vanish), else >= 0. scale[i] > 0 relates the integer row to
+ * the unscaled affine function it stands for (sigma_j z_j(x) for a neuron,
+ * x_i - lo_i or hi_i - x_i for a box side): row_i = scale[i] * that
+ * function. Certificates are written against the unscaled functions. */
 typedef struct pv_system {
     int dim;               /* m                                     */
     int nrows;
     mpz_t *g;              /* nrows*dim, row-major                  */
     mpz_t *h;              /* nrows                                 */
     unsigned char *strict;
+    unsigned char *eq;
     int *label;            /* neuron index, or PV_LABEL_BOX(i, hi)  */
+    mpq_t *scale;          /* nrows, > 0                            */
 } pv_system;
 
 void pv_system_init(pv_system *S, int dim, int nrows);  /* zero rows */
@@ -46,6 +52,14 @@ void pv_system_clear(pv_system *S);
 pv_status pv_system_from_code(pv_system *S, const pv_net *net,
                               const pv_code *code, const pv_box *box,
                               pv_error *err);
+
+/* Copies rows [0, S->nrows) of S into T from row `offset` on (T has room;
+ * labels, scales and flags are copied too). */
+void pv_system_copy_rows(pv_system *T, int offset, const pv_system *S);
+
+/* The face of the closure of S where the rows zero[0..nz) vanish: every
+ * row non-strict, those rows forced to = 0. F is initialised here. */
+void pv_system_face(pv_system *F, const pv_system *S, const int *zero, int nz);
 
 /* Value of row i at the rational point x, exactly. */
 void pv_system_row_value(mpq_t out, const pv_system *S, int i, mpq_t *const x);

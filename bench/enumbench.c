@@ -1,0 +1,165 @@
+/* enumbench — cells per second of `enumerate` (pv_enumerate), exact.
+ *
+ * The issue's benchmark: He-initialised Gaussian nets of the shapes
+ * [2,20,20,2] and [3,16,16,2] on the box [-1,1]^m, where the float tool RPM
+ * reports 93-258 regions in 1.9-3.1 s and 217-823 regions in 2.4-4.1 s.
+ * Weights are either rounded to k/1000 (exact decimals) or kept as the
+ * exact dyadic rationals of the float64 samples ("--weights double", the
+ * harder case: 53-bit numerators).
+ *
+ * Usage: enumbench [--seeds K] [--weights decimal|double] [--graph]
+ *                  [--lp-only] [--shape m,w1,w2,...] [--box HALF]
+ * ENUMBENCH_PROGRESS=1 prints progress; ENUMBENCH_WRITE=PREFIX writes each
+ * net as PREFIX_shape_seed.pvnet. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "polyverify/enumerate.h"
+#include "polyverify/network.h"
+#include "polyverify/point.h"
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static double gauss(uint64_t *s)
+{
+    double u = ((double)(rng(s) >> 11) + 0.5) / 9007199254740992.0;
+    double v = ((double)(rng(s) >> 11) + 0.5) / 9007199254740992.0;
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+static void set_weight(mpq_t q, double x, int dyadic)
+{
+    if (dyadic)
+        mpq_set_d(q, x);                 /* exact: the double's value */
+    else {
+        mpq_set_si(q, lround(1000.0 * x), 1000);
+        mpq_canonicalize(q);
+    }
+}
+
+/* He init: W ~ N(0, 2/fan_in), small Gaussian biases; ReLU hidden layers,
+ * linear output of width 2. */
+static void make_net(pv_net *net, int m, const int *w, int nw, uint64_t seed,
+                     int dyadic)
+{
+    pv_net_init(net);
+    net->input_dim = m;
+    int in = m;
+    for (int l = 0; l <= nw; l++) {
+        int out = l < nw ? w[l] : 2;
+        pv_net_add_layer(net, l < nw ? PV_RELU : PV_LINEAR, out, NULL);
+        pv_layer *L = &net->layers[l];
+        double sd = sqrt(2.0 / in);
+        for (int i = 0; i < out * in; i++)
+            set_weight(L->w[i], sd * gauss(&seed), dyadic);
+        for (int i = 0; i < out; i++)
+            set_weight(L->b[i], 0.1 * gauss(&seed), dyadic);
+        in = out;
+    }
+    pv_net_finalize(net, NULL);
+}
+
+static void progress(void *ctx, long cells, double seconds)
+{
+    (void)ctx;
+    fprintf(stderr, "  ... %ld cells, %.1f s\n", cells, seconds);
+}
+
+int main(int argc, char **argv)
+{
+    int seeds = 5, dyadic = 0, graph = 0, lp_only = 0;
+    double half = 1.0;
+    int shapes[8][8] = { { 2, 20, 20 }, { 3, 16, 16 } };
+    int lens[8] = { 3, 3 }, nshapes = 2;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
+            seeds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--weights") && i + 1 < argc)
+            dyadic = !strcmp(argv[++i], "double");
+        else if (!strcmp(argv[i], "--graph"))
+            graph = 1;
+        else if (!strcmp(argv[i], "--lp-only"))
+            lp_only = 1;
+        else if (!strcmp(argv[i], "--box") && i + 1 < argc)
+            half = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--shape") && i + 1 < argc) {
+            char *s = argv[++i], *end;
+            nshapes = 1;
+            lens[0] = 0;
+            while (*s && lens[0] < 8) {
+                shapes[0][lens[0]++] = (int)strtol(s, &end, 10);
+                s = *end ? end + 1 : end;
+            }
+        } else {
+            fprintf(stderr, "usage: enumbench [--seeds K] [--weights decimal|double] "
+                            "[--graph] [--lp-only] [--shape m,w1,...] [--box HALF]\n");
+            return 2;
+        }
+    }
+    printf("shape           seed  cells  by dim        seconds  cells/s  fast  faces  exact_lps\n");
+    for (int s = 0; s < nshapes; s++) {
+        int m = shapes[s][0];
+        double total_cells = 0, total_time = 0;
+        char name[64];
+        int o = snprintf(name, sizeof name, "[%d", m);
+        for (int k = 1; k < lens[s]; k++)
+            o += snprintf(name + o, sizeof name - (size_t)o, ",%d", shapes[s][k]);
+        snprintf(name + o, sizeof name - (size_t)o, ",2]");
+        for (int seed = 1; seed <= seeds; seed++) {
+            pv_net net;
+            make_net(&net, m, shapes[s] + 1, lens[s] - 1,
+                     0x1234567ULL * (uint64_t)seed + (uint64_t)s, dyadic);
+            if (getenv("ENUMBENCH_WRITE")) {
+                char path[256];
+                snprintf(path, sizeof path, "%s_%d_%d.pvnet", getenv("ENUMBENCH_WRITE"), s, seed);
+                pv_net_write_pvnet(&net, path, NULL);
+            }
+            pv_box box;
+            pv_box_init(&box, m);
+            for (int i = 0; i < m; i++) {
+                mpq_set_d(box.lo[i], -half);
+                mpq_set_d(box.hi[i], half);
+            }
+            pv_enum_options opt;
+            memset(&opt, 0, sizeof opt);
+            opt.box = &box;
+            opt.graph = graph;
+            opt.lp_only = lp_only;
+            if (getenv("ENUMBENCH_PROGRESS"))
+                opt.progress = progress;
+            pv_enumeration E;
+            pv_enumeration_init(&E);
+            pv_error err = { 0 };
+            if (pv_enumerate(&E, &net, &opt, &err) != PV_OK) {
+                fprintf(stderr, "enumbench: %s\n", err.msg);
+                return 1;
+            }
+            char dims[64] = "";
+            int d = 0;
+            for (int k = m; k >= 0; k--)
+                if (E.by_dim[k])
+                    d += snprintf(dims + d, sizeof dims - (size_t)d, "%s%d:%d",
+                                  d ? " " : "", k, E.by_dim[k]);
+            printf("%-15s %4d  %5d  %-12s  %7.3f  %7.0f  %5ld  %5ld  %ld\n", name, seed,
+                   E.ncells, dims, E.seconds, E.ncells / E.seconds, E.fast_cells, E.faces,
+                   E.stats.exact_lps);
+            total_cells += E.ncells;
+            total_time += E.seconds;
+            pv_enumeration_clear(&E);
+            pv_box_clear(&box);
+            pv_net_clear(&net);
+        }
+        printf("%-15s  all  %5.0f                %7.3f  %7.0f\n", name, total_cells,
+               total_time, total_cells / total_time);
+    }
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* polyverify — certificates: every printed fact, in a form that the small
+ * independent checker `pvcheck` re-verifies with GMP alone.
+ *
+ * The format (versioned text) is specified in verify/README.md. Every fact
+ * is a dimension fact about a set given by parts (a cell C(b), a closure
+ * P(b)) and rows forced to zero: a point with the rows that vanish there
+ * (dim >= d) plus multipliers proving those rows vanish on the whole set
+ * (dim <= d); emptiness by Farkas/Motzkin multipliers. Facets, non-facets,
+ * adjacency and boundedness reduce to such facts. Multipliers refer to the
+ * unscaled affine functions (sigma_j z_j), not to polyverify's integer rows,
+ * so the checker needs none of polyverify's arithmetic. */
+#ifndef POLYVERIFY_CERTIFICATE_H
+#define POLYVERIFY_CERTIFICATE_H
+
+#include <stdio.h>
+#include "adjacency.h"
+#include "cell.h"
+#include "error.h"
+#include "network.h"
+#include "point.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pv_cert {
+    FILE *f;
+    char *path, *tmp;        /* written to tmp, renamed to path on close */
+    const pv_net *net;
+    const pv_box *box;
+    int nsets;               /* sets named so far (S1, S2, ...)          */
+    long claims;
+} pv_cert;
+
+/* Starts a certificate for answers about net (and box, may be NULL). */
+pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
+                       const pv_box *box, pv_error *err);
+
+/* Finishes it: with keep, atomically renames it into place; otherwise (or
+ * on failure) removes it, so no partial certificate is ever left. */
+pv_status pv_cert_close(pv_cert *c, int keep, pv_error *err);
+
+/* The claims behind every fact of a cell computed with pv_cell_compute
+ * (PV_CELL_DIRECT, so that facet points are in x): realised or not, dim,
+ * point, implicit equalities, each facet (as a face of dimension dim - 1)
+ * with its neighbour, every other row (its face has dimension <= dim - 2
+ * or is empty: the facet list is complete), and boundedness. */
+pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err);
+
+/* The claims behind an adjacency check: dim C(a), dim C(b) and
+ * dim (P(a) ∩ P(b)). */
+pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *A, pv_error *err);
+
+/* FNV-1a 64 of the canonical text of the network (verify/README.md). */
+unsigned long long pv_net_fingerprint(const pv_net *net);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

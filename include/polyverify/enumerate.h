@@ -1,0 +1,163 @@
+/* polyverify — every cell of a network, its adjacency graph, and the
+ * paper's Lemma 1 / Theorem 2 tested on all of them.
+ *
+ * How cells are found (the argument is spelled out in src/enumerate.c):
+ *   1. Full-dimensional cells: a walk across facets from the cell of a
+ *      generic start point (a point whose pre-activations are all non-zero,
+ *      checked exactly, so its cell is open). Across a facet of a
+ *      full-dimensional cell lies exactly one full-dimensional cell (the
+ *      exact first-order code beyond a relative-interior facet point), and
+ *      full-dimensional cells of a convex box are connected through facets.
+ *   2. Lower-dimensional cells: every point y of the box lies in the
+ *      closure P(c) of a found cell, in the relative interior of a face G of
+ *      P(c), and code(y) = c with the 1-bits whose rows vanish on G cleared.
+ *      For every found cell c (of any dimension) the faces of P(c) on which
+ *      no 1-bit row vanishes (the faces lying inside C(c)) are explored
+ *      down to vertices; the code of every facet of such a face that leaves
+ *      C(c) is recorded as a cell. Each step strictly removes 1-bits that
+ *      vanish at y, so every realised code is reached.
+ * Every recorded code is the code of an actual point; each is then decided
+ * exactly (dimension, relative-interior point) like `cell`. */
+#ifndef POLYVERIFY_ENUMERATE_H
+#define POLYVERIFY_ENUMERATE_H
+
+#include <gmp.h>
+#include "error.h"
+#include "network.h"
+#include "code.h"
+#include "point.h"
+#include "geometry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pv_enum_cell {
+    pv_code code;
+    int dim;               /* dimension of the cell (in the box, if any)  */
+    mpq_t *point;          /* m: an exact relative-interior point         */
+} pv_enum_cell;
+
+/* A pair of cells, indices into pv_enumeration.cells with a < b. */
+typedef struct pv_enum_pair {
+    int a, b;
+    int hamming;
+    int common_dim;        /* dim P(a) ∩ P(b), -1 if empty                */
+    int adjacent;          /* DESIGN §1, from common_dim and the dims     */
+} pv_enum_pair;
+
+/* General-position conditions (DESIGN §1), each decided exactly over the
+ * enumerated cells. A count of -1 means "not checked". */
+typedef struct pv_genpos {
+    long zero_rows;        /* (cell, neuron) with an identically zero
+                              pre-activation on a realised cell           */
+    long shared_facets;    /* facets of cells defined by >= 2 neurons     */
+    long vertices;         /* vertices of the arrangement examined (every
+                              vertex of a cell closure in the box on which
+                              at least one neuron vanishes)               */
+    long bad_vertices;     /* of those, vertices not on exactly m
+                              hyperplanes (neurons vanishing there, plus
+                              box sides through the vertex)               */
+    int example_cell;      /* a cell showing a violation, or -1           */
+    int example_kind;      /* 1 zero row, 2 shared facet, 3 vertex        */
+    mpq_t *example_vertex; /* m, for kind 3 (NULL otherwise)              */
+    int example_count;     /* hyperplanes through that vertex             */
+} pv_genpos;
+
+typedef struct pv_enumeration {
+    int m, n;                /* input dimension, code length               */
+    int ncells;
+    pv_enum_cell *cells;     /* sorted by code                             */
+    int *by_dim;             /* m + 1 entries: cells of each dimension     */
+    int complete;            /* 0 when stopped by max_cells                */
+    int has_graph;
+    int npairs;
+    pv_enum_pair *pairs;     /* adjacent pairs (with a graph), sorted      */
+    long candidates;         /* pairs whose adjacency was decided          */
+    long faces;              /* faces examined for lower-dim cells (LPs)    */
+    long fast_cells;         /* cells decided by exact vertices, no LP      */
+    pv_genpos gp;
+    pv_stats stats;
+    double seconds;          /* wall time of the enumeration               */
+} pv_enumeration;
+
+/* Called now and then with the number of cells found so far. */
+typedef void (*pv_enum_progress)(void *ctx, long cells, double seconds);
+
+typedef struct pv_enum_options {
+    const pv_box *box;       /* NULL: all of R^m                           */
+    long max_cells;          /* 0: no limit                                */
+    int graph;               /* also decide the adjacency graph            */
+    int lp_only;             /* decide every cell with the LP engine (no
+                                vertex fast path): slower, for checking    */
+    pv_enum_progress progress;
+    void *progress_ctx;
+} pv_enum_options;
+
+void pv_enumeration_init(pv_enumeration *E);
+void pv_enumeration_clear(pv_enumeration *E);
+
+/* Enumerates every realised cell. When max_cells is reached the result is
+ * what was found (every listed cell is decided exactly) with complete = 0
+ * and the status PV_ERR_LIMIT with a message; E is then still valid. */
+pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
+                       const pv_enum_options *opt, pv_error *err);
+
+/* Index of code among the enumerated cells, or -1. */
+int pv_enum_find(const pv_enumeration *E, const pv_code *code);
+
+/* Lemma 1 and Theorem 2 over every enumerated cell, both directions
+ * decided independently: every pair of cells at Hamming distance 1 (found
+ * from the bits alone) has its adjacency decided from geometry, and every
+ * geometrically adjacent pair (E must hold the graph) has its Hamming
+ * distance counted. */
+typedef struct pv_lemma1 {
+    long pairs_hamming1;
+    long adjacent_pairs;
+    long hamming1_not_adjacent;
+    long adjacent_not_hamming1;
+    int ndisagree;
+    pv_enum_pair *disagree;  /* sorted by (a, b)                            */
+} pv_lemma1;
+
+void pv_lemma1_init(pv_lemma1 *L);
+void pv_lemma1_clear(pv_lemma1 *L);
+pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
+                          const pv_box *box, pv_error *err);
+
+/* Decides whether two realised cells of known dimensions are adjacent:
+ * common_dim = dim P(a) ∩ P(b) from one exact dimension computation. */
+pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
+                         const pv_code *a, int dim_a, const pv_code *b,
+                         int dim_b, const pv_box *box, pv_stats *st,
+                         pv_error *err);
+
+/* The one-bit flips of a code (issue 4 item 2). */
+typedef struct pv_flip {
+    int neuron;            /* the flipped bit, or -1 for a facet neighbour  */
+    pv_code code;
+    int realized;
+    int dim;
+    int hamming;
+    int common_dim;
+    int adjacent;
+    int nneurons;          /* facet neighbours: the facet's neurons         */
+    int *neurons;
+} pv_flip;
+
+typedef struct pv_flips {
+    int realized, dim;     /* of the code itself                            */
+    int nflips;            /* N one-bit flips, then facet neighbours that
+                              are not one-bit flips                         */
+    pv_flip *flips;
+} pv_flips;
+
+void pv_flips_init(pv_flips *F);
+void pv_flips_clear(pv_flips *F);
+pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
+                         const pv_box *box, pv_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

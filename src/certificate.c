@@ -1,0 +1,547 @@
+/* polyverify — writing certificates (format: verify/README.md).
+ *
+ * A claim's proof is recomputed here in exact arithmetic against the set's
+ * own rows: the multipliers of a dimension claim come from an exact LP over
+ * the handful of rows that vanish (cddlib, GMP), emptiness multipliers from
+ * one exact LP over all rows. Certificates are optional and slower than
+ * answers; they are meant to be checked, not to be fast. */
+#include "polyverify/certificate.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "polyverify/geometry.h"
+#include "polyverify/system.h"
+#include "linalg.h"
+#include "lp.h"
+
+/* ---- fingerprint ---------------------------------------------------------- */
+
+static void fnv(unsigned long long *h, const char *s)
+{
+    for (; *s; s++) {
+        *h ^= (unsigned char)*s;
+        *h *= 0x100000001b3ULL;
+    }
+}
+
+static void fnv_q(unsigned long long *h, const mpq_t q)
+{
+    char *s = mpq_get_str(NULL, 10, q);
+    fnv(h, " ");
+    fnv(h, s);
+    free(s);
+}
+
+unsigned long long pv_net_fingerprint(const pv_net *net)
+{
+    unsigned long long h = 0xcbf29ce484222325ULL;
+    char buf[64];
+    snprintf(buf, sizeof buf, "pvnet %d %d", net->input_dim, net->nlayers);
+    fnv(&h, buf);
+    for (int k = 0; k < net->nlayers; k++) {
+        const pv_layer *L = &net->layers[k];
+        snprintf(buf, sizeof buf, " %s %d", L->act == PV_RELU ? "relu" : "linear", L->out);
+        fnv(&h, buf);
+        for (size_t i = 0; i < (size_t)L->out * L->in; i++)
+            fnv_q(&h, L->w[i]);
+        for (int i = 0; i < L->out; i++)
+            fnv_q(&h, L->b[i]);
+    }
+    return h;
+}
+
+/* ---- sets ------------------------------------------------------------------ */
+
+/* A set: up to two parts (a cell or a closure of a code), the box rows
+ * once, and rows forced to zero. Its system lists part 0's neurons, the box
+ * rows, then part 1's neurons; part[r] says which part a row belongs to. */
+typedef struct cset {
+    int nparts;
+    const pv_code *code[2];
+    int closure[2];
+    int *zero, nz;              /* system row indices */
+    pv_system S;
+    int *part;
+    char name[16];
+} cset;
+
+static pv_status cset_build(cset *X, pv_cert *c, pv_error *err)
+{
+    const pv_net *net = c->net;
+    pv_system P[2];
+    int n = 0;
+    for (int p = 0; p < X->nparts; p++) {
+        pv_status rc = pv_system_from_code(&P[p], net, X->code[p], p == 0 ? c->box : NULL, err);
+        if (rc != PV_OK) {
+            for (int q = 0; q < p; q++)
+                pv_system_clear(&P[q]);
+            return rc;
+        }
+        if (X->closure[p])
+            memset(P[p].strict, 0, (size_t)P[p].nrows);
+        n += P[p].nrows;
+    }
+    pv_system_init(&X->S, net->input_dim, n);
+    X->part = malloc((size_t)(n + 1) * sizeof(int));
+    for (int p = 0, off = 0; p < X->nparts; p++) {
+        pv_system_copy_rows(&X->S, off, &P[p]);
+        for (int r = 0; r < P[p].nrows; r++)
+            X->part[off + r] = p;
+        off += P[p].nrows;
+        pv_system_clear(&P[p]);
+    }
+    for (int a = 0; a < X->nz; a++)
+        X->S.eq[X->zero[a]] = 1;
+    snprintf(X->name, sizeof X->name, "S%d", ++c->nsets);
+    return PV_OK;
+}
+
+static void cset_clear(cset *X)
+{
+    pv_system_clear(&X->S);
+    free(X->part);
+}
+
+static void write_ref(FILE *f, const cset *X, int r)
+{
+    int l = X->S.label[r];
+    if (PV_LABEL_IS_BOX(l))
+        fprintf(f, " %s:%d", PV_LABEL_BOX_HI(l) ? "hi" : "lo", PV_LABEL_BOX_COORD(l));
+    else
+        fprintf(f, " %d:n%d", X->part[r], l);
+}
+
+static void cset_write(FILE *f, const cset *X)
+{
+    fprintf(f, "set %s\n", X->name);
+    for (int p = 0; p < X->nparts; p++) {
+        char *s = pv_code_str(X->code[p], NULL);
+        fprintf(f, "  %s %s\n", X->closure[p] ? "closure" : "cell", s);
+        free(s);
+    }
+    if (X->nz) {
+        fprintf(f, "  zero");
+        for (int a = 0; a < X->nz; a++)
+            write_ref(f, X, X->zero[a]);
+        fprintf(f, "\n");
+    }
+    fprintf(f, "end\n");
+}
+
+/* ---- proofs ---------------------------------------------------------------- */
+
+/* Multipliers in terms of the unscaled functions: the system's integer row
+ * is scale * function, so y_function = y_row * scale. */
+static void write_multipliers(FILE *f, const cset *X, const int *rows, int n,
+                              mpq_t *const y)
+{
+    mpq_t t;
+    mpq_init(t);
+    fprintf(f, "  multipliers");
+    for (int a = 0; a < n; a++) {
+        if (mpq_sgn(y[a]) == 0)
+            continue;
+        mpq_mul(t, y[a], X->S.scale[rows[a]]);
+        write_ref(f, X, rows[a]);
+        gmp_fprintf(f, "=%Qd", t);
+    }
+    fprintf(f, "\n");
+    mpq_clear(t);
+}
+
+/* y on rows E with sum y_e (g_e, h_e) = 0 and y_e >= 1 on inequality rows
+ * (free on rows forced to zero): an exact LP over |E| variables. */
+static int implicit_multipliers(const pv_system *S, const int *E, int ne,
+                                mpq_t *y)
+{
+    int m = S->dim, nin = 0;
+    for (int a = 0; a < ne; a++)
+        nin += !S->eq[E[a]];
+    int nrows = m + 1 + nin;
+    mpq_t *A = pv_qvec_new(nrows * (ne ? ne : 1)), *b = pv_qvec_new(nrows);
+    for (int a = 0; a < ne; a++) {
+        for (int i = 0; i < m; i++)
+            mpq_set_z(A[(size_t)i * ne + a], PV_G(S, E[a], i));
+        mpq_set_z(A[(size_t)m * ne + a], S->h[E[a]]);
+    }
+    for (int a = 0, r = m + 1; a < ne; a++)
+        if (!S->eq[E[a]]) {
+            mpq_set_ui(A[(size_t)r * ne + a], 1, 1);   /* y_e - 1 >= 0 */
+            mpq_set_si(b[r], -1, 1);
+            r++;
+        }
+    int rc = ne == 0 ? PV_XLP_OPTIMAL : pv_xlp_find(ne, nrows, m + 1, A, b, y);
+    pv_qvec_free(A, nrows * (ne ? ne : 1));
+    pv_qvec_free(b, nrows);
+    return rc == PV_XLP_OPTIMAL ? 0 : -1;
+}
+
+/* Emptiness: y >= 0 (free on forced rows) with sum y_i g_i = 0, h.y <= 0
+ * and h.y - sum_{strict} y_i <= -1 (Farkas when h.y < 0, Motzkin when a
+ * strict row carries weight). One exact LP over all rows. */
+static int empty_multipliers(const pv_system *S, mpq_t *y)
+{
+    int m = S->dim, n = S->nrows, nin = 0;
+    for (int i = 0; i < n; i++)
+        nin += !S->eq[i];
+    int nrows = m + nin + 2;
+    mpq_t *A = pv_qvec_new(nrows * n), *b = pv_qvec_new(nrows);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < m; j++)
+            mpq_set_z(A[(size_t)j * n + i], PV_G(S, i, j));
+    int r = m;
+    for (int i = 0; i < n; i++)
+        if (!S->eq[i])
+            mpq_set_ui(A[(size_t)(r++) * n + i], 1, 1);   /* y_i >= 0 */
+    for (int i = 0; i < n; i++) {
+        mpq_t *hy = &A[(size_t)r * n + i], *hs = &A[(size_t)(r + 1) * n + i];
+        mpq_set_z(*hy, S->h[i]);                  /* -h.y >= 0            */
+        mpq_neg(*hy, *hy);
+        mpq_set(*hs, *hy);                        /* -h.y + y_S - 1 >= 0  */
+        if (S->strict[i]) {
+            mpq_t one;
+            mpq_init(one);
+            mpq_set_ui(one, 1, 1);
+            mpq_add(*hs, *hs, one);
+            mpq_clear(one);
+        }
+    }
+    mpq_set_si(b[r + 1], -1, 1);
+    int rc = pv_xlp_find(n, nrows, m, A, b, y);
+    pv_qvec_free(A, nrows * n);
+    pv_qvec_free(b, nrows);
+    return rc == PV_XLP_OPTIMAL ? 0 : -1;
+}
+
+static int *all_rows(int n)
+{
+    int *r = malloc((size_t)(n + 1) * sizeof *r);
+    for (int i = 0; i < n; i++)
+        r[i] = i;
+    return r;
+}
+
+static pv_status write_empty(pv_cert *c, const cset *X, pv_error *err)
+{
+    int n = X->S.nrows;
+    mpq_t *y = pv_qvec_new(n);
+    int *rows = all_rows(n);
+    pv_status rc = PV_OK;
+    if (empty_multipliers(&X->S, y) != 0)
+        rc = pv_error_set(err, PV_ERR_SOLVER, "certificate: no emptiness multipliers found");
+    else {
+        fprintf(c->f, "empty %s\n", X->name);
+        write_multipliers(c->f, X, rows, n, y);
+        fprintf(c->f, "end\n");
+        c->claims++;
+    }
+    free(rows);
+    pv_qvec_free(y, n);
+    return rc;
+}
+
+/* dim claim at the point x: E = the rows that vanish there. */
+static pv_status write_dim(pv_cert *c, const cset *X, mpq_t *const x, int dim,
+                           pv_error *err)
+{
+    const pv_system *S = &X->S;
+    int n = S->nrows, ne = 0;
+    int *E = malloc((size_t)(n + 1) * sizeof *E);
+    mpq_t v;
+    mpq_init(v);
+    for (int i = 0; i < n; i++) {
+        pv_system_row_value(v, S, i, x);
+        if (mpq_sgn(v) == 0)
+            E[ne++] = i;
+    }
+    mpq_clear(v);
+    mpq_t *y = pv_qvec_new(ne);
+    pv_status rc = PV_OK;
+    if (implicit_multipliers(S, E, ne, y) != 0)
+        rc = pv_error_set(err, PV_ERR_SOLVER, "certificate: no multipliers for the implicit equalities");
+    else {
+        FILE *f = c->f;
+        fprintf(f, "dim %s %d\n  point", X->name, dim);
+        for (int j = 0; j < S->dim; j++)
+            gmp_fprintf(f, " %Qd", x[j]);
+        fprintf(f, "\n  equal");
+        for (int a = 0; a < ne; a++)
+            write_ref(f, X, E[a]);
+        fprintf(f, "\n");
+        write_multipliers(f, X, E, ne, y);
+        fprintf(f, "end\n");
+        c->claims++;
+    }
+    pv_qvec_free(y, ne);
+    free(E);
+    return rc;
+}
+
+/* Decides the set's dimension and writes the claim; *dim receives it and,
+ * if point != NULL, the point is copied there (m entries). */
+static pv_status certify_set(pv_cert *c, const cset *X, int *dim, mpq_t *point,
+                             pv_error *err)
+{
+    pv_dimension D;
+    pv_status rc = pv_system_dimension(&X->S, &D, NULL, err);
+    if (rc != PV_OK)
+        return rc;
+    *dim = D.dim;
+    if (D.dim < 0)
+        rc = write_empty(c, X, err);
+    else {
+        rc = write_dim(c, X, D.point, D.dim, err);
+        for (int j = 0; point && j < X->S.dim; j++)
+            mpq_set(point[j], D.point[j]);
+    }
+    pv_dimension_clear(&D);
+    return rc;
+}
+
+/* ---- cells ----------------------------------------------------------------- */
+
+/* Row of the cell's system for a neuron j, or for a box side. */
+static int facet_rows(const pv_cell_facet *cf, const pv_net *net, int *rows)
+{
+    int n = 0;
+    for (int a = 0; a < cf->nneurons; a++)
+        rows[n++] = cf->neurons[a];
+    if (cf->box_coord >= 0)
+        rows[n++] = net->neurons + 2 * cf->box_coord + cf->box_hi;
+    return n;
+}
+
+/* The face of the closure where rows vanish: a point from the facet when
+ * polyverify kept one, else the dimension procedure finds one. */
+static pv_status certify_face(pv_cert *c, const pv_cell *C, const int *zero,
+                              int nz, const mpq_t *point, int *dim,
+                              const char **name, cset *X, pv_error *err)
+{
+    X->nparts = 1, X->code[0] = &C->code, X->closure[0] = 1;
+    X->zero = (int *)zero, X->nz = nz;
+    pv_status rc = cset_build(X, c, err);
+    if (rc != PV_OK)
+        return rc;
+    cset_write(c->f, X);
+    *name = X->name;
+    if (point) {
+        *dim = C->dim - 1;
+        return write_dim(c, X, (mpq_t *)point, *dim, err);
+    }
+    return certify_set(c, X, dim, NULL, err);
+}
+
+static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
+                                 pv_error *err)
+{
+    const pv_system *S = &A->S;
+    int m = S->dim, n = S->nrows, rc;
+    FILE *f = c->f;
+    if (bounded) {
+        /* w >= 1 on every row, sum w_i g_i = 0 (Stiemke), rank m checked
+         * by pvcheck */
+        mpq_t *M = pv_qvec_new((m + n) * n), *b = pv_qvec_new(m + n), *w = pv_qvec_new(n);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++)
+                mpq_set_z(M[(size_t)j * n + i], PV_G(S, i, j));
+            mpq_set_ui(M[(size_t)(m + i) * n + i], 1, 1);
+            mpq_set_si(b[m + i], -1, 1);
+        }
+        rc = pv_xlp_find(n, m + n, m, M, b, w);
+        if (rc == PV_XLP_OPTIMAL) {
+            int *rows = all_rows(n);
+            fprintf(f, "bounded %s\n", A->name);
+            /* bounded's multipliers are for linear parts: scale alike */
+            write_multipliers(f, A, rows, n, w);
+            fprintf(f, "end\n");
+            free(rows);
+        }
+        pv_qvec_free(M, (m + n) * n);
+        pv_qvec_free(b, m + n);
+        pv_qvec_free(w, n);
+    } else {
+        /* d with g_i . d >= 0 for all rows and sum_i g_i . d >= 1, or else a
+         * line: g_i . d = 0 for all rows (the kernel) */
+        mpq_t *M = pv_qvec_new((n + 1) * m), *b = pv_qvec_new(n + 1), *d = pv_qvec_new(m);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++) {
+                mpq_set_z(M[(size_t)i * m + j], PV_G(S, i, j));
+                mpq_add(M[(size_t)n * m + j], M[(size_t)n * m + j], M[(size_t)i * m + j]);
+            }
+        mpq_set_si(b[n], -1, 1);
+        rc = pv_xlp_find(m, n + 1, 0, M, b, d);
+        if (rc != PV_XLP_OPTIMAL) {
+            pv_zmat G;
+            pv_zmat_init(&G, n, m);
+            for (size_t i = 0; i < (size_t)n * m; i++)
+                mpz_set(G.a[i], S->g[i]);
+            int *piv = malloc((size_t)(n + 1) * sizeof *piv);
+            int r = pv_zmat_rref(&G, piv), free_col = -1;
+            for (int j = 0, a = 0; j < m && free_col < 0; j++) {
+                if (a < r && piv[a] == j)
+                    a++;
+                else
+                    free_col = j;
+            }
+            if (free_col >= 0) {          /* d_free = 1, pivots follow */
+                for (int j = 0; j < m; j++)
+                    mpq_set_ui(d[j], j == free_col, 1);
+                for (int a = 0; a < r; a++) {
+                    mpq_set_num(d[piv[a]], PV_Z(&G, a, free_col));
+                    mpz_set(mpq_denref(d[piv[a]]), PV_Z(&G, a, piv[a]));
+                    mpq_canonicalize(d[piv[a]]);
+                    mpq_neg(d[piv[a]], d[piv[a]]);
+                }
+                rc = PV_XLP_OPTIMAL;
+            }
+            free(piv);
+            pv_zmat_clear(&G);
+        }
+        if (rc == PV_XLP_OPTIMAL) {
+            fprintf(f, "unbounded %s\n  direction", A->name);
+            for (int j = 0; j < m; j++)
+                gmp_fprintf(f, " %Qd", d[j]);
+            fprintf(f, "\nend\n");
+        }
+        pv_qvec_free(M, (n + 1) * m);
+        pv_qvec_free(b, n + 1);
+        pv_qvec_free(d, m);
+    }
+    if (rc != PV_XLP_OPTIMAL)
+        return pv_error_set(err, PV_ERR_SOLVER, "certificate: no boundedness proof found");
+    c->claims++;
+    return PV_OK;
+}
+
+pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
+{
+    cset A = { .nparts = 1, .code = { &C->code, NULL } };
+    pv_status rc = cset_build(&A, c, err);
+    if (rc != PV_OK)
+        return rc;
+    cset_write(c->f, &A);
+    if (!C->realized) {
+        rc = write_empty(c, &A, err);
+        cset_clear(&A);
+        return rc;
+    }
+    rc = write_dim(c, &A, C->point, C->dim, err);
+    int n = A.S.nrows;
+    unsigned char *covered = calloc((size_t)n + 1, 1);
+    mpq_t v;
+    mpq_init(v);
+    for (int i = 0; i < n; i++) {         /* implicit rows: not faces */
+        pv_system_row_value(v, &A.S, i, C->point);
+        covered[i] = mpq_sgn(v) == 0;
+    }
+    mpq_clear(v);
+    int *rows = malloc((size_t)(n + 1) * sizeof *rows);
+    for (int f = 0; f < C->nfacets && rc == PV_OK; f++) {
+        const pv_cell_facet *cf = &C->facets[f];
+        int nz = facet_rows(cf, c->net, rows), dim;
+        const char *name;
+        cset F;
+        rc = certify_face(c, C, rows, nz, cf->point, &dim, &name, &F, err);
+        if (rc == PV_OK && cf->has_neighbor) {
+            char *s = pv_code_str(&cf->neighbor, NULL);
+            fprintf(c->f, "neighbor %s %s %s\n", A.name, name, s);
+            c->claims++;
+            free(s);
+        }
+        for (int a = 0; a < nz; a++)
+            covered[rows[a]] = 1;
+        cset_clear(&F);
+    }
+    /* every other row: its face is lower-dimensional or empty, so the
+     * facet list is complete */
+    for (int i = 0; i < n && rc == PV_OK; i++) {
+        if (covered[i])
+            continue;
+        int dim;
+        const char *name;
+        cset F;
+        rc = certify_face(c, C, &i, 1, NULL, &dim, &name, &F, err);
+        if (rc == PV_OK && dim >= 0 && dim > C->dim - 2)
+            rc = pv_error_set(err, PV_ERR_INTERNAL,
+                              "certificate: row %d bounds a face of dimension %d", i, dim);
+        cset_clear(&F);
+    }
+    if (rc == PV_OK)
+        rc = certify_bounded(c, &A, C->bounded, err);
+    free(rows);
+    free(covered);
+    cset_clear(&A);
+    return rc;
+}
+
+pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
+{
+    const pv_code *a = Adj->code_a, *b = Adj->code_b;
+    cset X[3] = {
+        { .nparts = 1, .code = { a, NULL } },
+        { .nparts = 1, .code = { b, NULL } },
+        { .nparts = 2, .code = { a, b }, .closure = { 1, 1 } },
+    };
+    int want[3] = { Adj->dim_a, Adj->dim_b, Adj->common_dim };
+    int built = 0, last = Adj->dim_a >= 0 && Adj->dim_b >= 0 ? 3 : 2;
+    pv_status rc = PV_OK;
+    for (int s = 0; s < last && rc == PV_OK; s++) {
+        rc = cset_build(&X[s], c, err);
+        if (rc != PV_OK)
+            break;
+        built++;
+        cset_write(c->f, &X[s]);
+        int dim;
+        rc = certify_set(c, &X[s], &dim, NULL, err);
+        if (rc == PV_OK && dim != want[s])
+            rc = pv_error_set(err, PV_ERR_INTERNAL, "certificate: dimension %d, answer said %d",
+                              dim, want[s]);
+    }
+    for (int s = 0; s < built; s++)
+        cset_clear(&X[s]);
+    return rc;
+}
+
+/* ---- file ------------------------------------------------------------------ */
+
+pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
+                       const pv_box *box, pv_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->net = net;
+    c->box = box;
+    c->path = strdup(path);
+    c->tmp = malloc(strlen(path) + 32);
+    sprintf(c->tmp, "%s.tmp%ld", path, (long)getpid());
+    c->f = fopen(c->tmp, "w");
+    if (!c->f) {
+        free(c->path);
+        free(c->tmp);
+        return pv_error_set(err, PV_ERR_IO, "%s: cannot write the certificate", path);
+    }
+    fprintf(c->f, "pvcert 1\n# written by polyverify; check with: pvcheck NET %s\n", path);
+    fprintf(c->f, "fingerprint %016llx\ninput %d\n", pv_net_fingerprint(net), net->input_dim);
+    if (box) {
+        fprintf(c->f, "box");
+        for (int i = 0; i < box->dim; i++)
+            gmp_fprintf(c->f, " %Qd %Qd", box->lo[i], box->hi[i]);
+        fprintf(c->f, "\n");
+    }
+    return PV_OK;
+}
+
+pv_status pv_cert_close(pv_cert *c, int keep, pv_error *err)
+{
+    pv_status rc = PV_OK;
+    if (fclose(c->f) != 0 && keep)
+        rc = pv_error_set(err, PV_ERR_IO, "%s: write failed", c->path);
+    if (keep && rc == PV_OK && rename(c->tmp, c->path) != 0)
+        rc = pv_error_set(err, PV_ERR_IO, "%s: cannot rename the certificate into place", c->path);
+    if (!keep || rc != PV_OK)
+        remove(c->tmp);
+    free(c->path);
+    free(c->tmp);
+    memset(c, 0, sizeof *c);
+    return rc;
+}
