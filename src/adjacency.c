@@ -6,6 +6,14 @@
 #include "polyverify/system.h"
 #include "linalg.h"
 
+int pv_adjacent_dims(int dim_a, int dim_b, int common_dim)
+{
+    /* Cells that share nothing (common -1) are not adjacent, even two
+     * points, for which the formula alone would say so. */
+    return dim_a >= 0 && dim_a == dim_b && common_dim == dim_a - 1 &&
+           common_dim >= 0;
+}
+
 void pv_adjacency_init(pv_adjacency *A)
 {
     memset(A, 0, sizeof *A);
@@ -71,7 +79,7 @@ pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
                 for (int j = 0; j < A->m; j++)
                     mpq_set(A->common_point[j], D.point[j]);
             }
-            A->adjacent = A->dim_a == A->dim_b && D.dim == A->dim_a - 1;
+            A->adjacent = pv_adjacent_dims(A->dim_a, A->dim_b, D.dim);
             A->d_A = pv_code_equal(a, b) ? 0 : A->adjacent ? 1 : 2;
             A->agrees = A->d_A == A->d_H2;
         }

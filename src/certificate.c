@@ -312,6 +312,26 @@ static int facet_rows(const pv_cell_facet *cf, const pv_net *net, int *rows)
     return n;
 }
 
+/* The rows that vanish at a facet's point, but not on the whole cell:
+ * every row defining the facet (a neuron set, and box sides: several rows
+ * can lie on one facet). */
+static int rows_vanishing(const pv_system *S, mpq_t *const y,
+                          const unsigned char *implicit, int *rows)
+{
+    int n = 0;
+    mpq_t v;
+    mpq_init(v);
+    for (int i = 0; i < S->nrows; i++) {
+        if (implicit[i])
+            continue;
+        pv_system_row_value(v, S, i, y);
+        if (mpq_sgn(v) == 0)
+            rows[n++] = i;
+    }
+    mpq_clear(v);
+    return n;
+}
+
 /* The face of the closure where rows vanish: a point from the facet when
  * polyverify kept one, else the dimension procedure finds one. */
 static pv_status certify_face(pv_cert *c, const pv_cell *C, const int *zero,
@@ -437,9 +457,12 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
     }
     mpq_clear(v);
     int *rows = malloc((size_t)(n + 1) * sizeof *rows);
+    unsigned char *implicit = malloc((size_t)n + 1);
+    memcpy(implicit, covered, (size_t)n);
     for (int f = 0; f < C->nfacets && rc == PV_OK; f++) {
         const pv_cell_facet *cf = &C->facets[f];
-        int nz = facet_rows(cf, c->net, rows), dim;
+        int nz = cf->point ? rows_vanishing(&A.S, cf->point, implicit, rows)
+                           : facet_rows(cf, c->net, rows), dim;
         const char *name;
         cset F;
         rc = certify_face(c, C, rows, nz, cf->point, &dim, &name, &F, err);
@@ -471,6 +494,7 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
         rc = certify_bounded(c, &A, C->bounded, err);
     free(rows);
     free(covered);
+    free(implicit);
     cset_clear(&A);
     return rc;
 }

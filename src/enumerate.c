@@ -1228,19 +1228,13 @@ static pv_status cross_facet(cellctx *X, int i, const pv_facet *f,
                              const int *rows, int nrows, mpq_t *const p,
                              pv_error *err)
 {
-    state *st = X->st;
-    int m = st->m;
-    mpq_t *y = NULL, *d;
+    mpq_t *y = NULL;
     pv_status rc = PV_OK;
-    if (f->point)
-        y = qvec_copy(f->point, m);
-    else
+    if (!f->point)
         rc = facet_point(&y, X->S, rows, nrows, &X->stats, err);
-    if (rc != PV_OK)
-        return rc;
-    (void)d;
-    rc = cross_at(st, i, y, p, err);
-    qvec_free(y, m);
+    if (rc == PV_OK)
+        rc = cross_at(X->st, i, y ? y : f->point, p, err);
+    qvec_free(y, X->st->m);
     return rc;
 }
 
@@ -1416,6 +1410,19 @@ static int fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     mpq_t *p = qvec_new(m), *y = qvec_new(m);
     centroid(p, &V, all, V.count);
     free(all);
+    /* a last exact check, independent of the vertex argument: the point
+     * has the cell's code (else the LP path decides the cell) */
+    pv_code c;
+    pv_code_init(&c, 0);
+    ok = pv_net_code_at(st->net, p, &c, NULL, err) == PV_OK &&
+         pv_code_equal(&c, X->code);
+    pv_code_clear(&c);
+    if (!ok) {
+        qvec_free(p, m);
+        qvec_free(y, m);
+        vset_clear(&V);
+        return 0;
+    }
     st->cells[i].dim = m;
     st->cells[i].point = qvec_copy(p, m);
     check_zero_rows(st, S, i);
@@ -1536,8 +1543,7 @@ pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
     if (rc == PV_OK) {
         P->common_dim = D.dim;
         /* DESIGN §1, as pv_adjacency_check decides it */
-        P->adjacent = !pv_code_equal(a, b) && dim_a == dim_b &&
-                      D.dim == dim_a - 1;
+        P->adjacent = !pv_code_equal(a, b) && pv_adjacent_dims(dim_a, dim_b, D.dim);
     }
     pv_dimension_clear(&D);
     pv_system_clear(&U);

@@ -421,6 +421,39 @@ static int redundant_from_multipliers(const groups *G, int i, const double *y,
     return ok;
 }
 
+/* Redundancy by exact Farkas multipliers from cddlib, checked here:
+ * g'_i = sum l_j g'_j, l >= 0, h'_i - sum l_j h'_j >= 0. */
+static int redundant_exactly(const groups *G, int i)
+{
+    const pv_rrows *R = &G->reps;
+    int k = R->k, n = R->n, ok;
+    unsigned char *act = malloc((size_t)n + 1);
+    memset(act, 1, (size_t)n);
+    act[i] = 0;
+    mpq_t *l = pv_qvec_new(n), acc, t;
+    mpq_inits(acc, t, NULL);
+    ok = pv_xlp_combination(k, n, R->g, R->h, act, &R->g[(size_t)i * k], R->h[i], 0, l)
+         == PV_XLP_OPTIMAL;
+    for (int j = 0; ok && j < n; j++)
+        ok = mpq_sgn(l[j]) >= 0;
+    for (int c = 0; ok && c <= k; c++) {        /* column c: g, then h */
+        mpq_set_ui(acc, 0, 1);
+        for (int j = 0; j < n; j++) {
+            if (mpq_sgn(l[j]) == 0)
+                continue;
+            mpq_set_z(t, c < k ? R->g[(size_t)j * k + c] : R->h[j]);
+            mpq_mul(t, t, l[j]);
+            mpq_add(acc, acc, t);
+        }
+        mpq_set_z(t, c < k ? R->g[(size_t)i * k + c] : R->h[i]);
+        ok = c < k ? mpq_equal(acc, t) : mpq_cmp(t, acc) >= 0;
+    }
+    mpq_clears(acc, t, NULL);
+    pv_qvec_free(l, n);
+    free(act);
+    return ok;
+}
+
 static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
 {
     const pv_rrows *R = &G->reps;
@@ -466,16 +499,15 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
         }
         if (st)
             st->exact_lps++;
+        /* cddlib decides; its answer is then proved like a float one */
         int x = pv_xlp_min_row(k, n, R->g, R->h, NULL, i, val, z);
-        if (x != PV_XLP_OPTIMAL)
-            rc = pv_error_set(err, PV_ERR_SOLVER, "exact LP failed on a facet test");
-        else if (mpq_sgn(val) >= 0)
+        if (x == PV_XLP_OPTIMAL && mpq_sgn(val) >= 0 && redundant_exactly(G, i))
             G->status[i] = REDUNDANT;
-        else if (common_denominator(Z, delta, z, k),
-                 facet_from_witness(G, i, Z, delta))
+        else if (x == PV_XLP_OPTIMAL && mpq_sgn(val) < 0 &&
+                 (common_denominator(Z, delta, z, k), facet_from_witness(G, i, Z, delta)))
             G->status[i] = FACET;
         else
-            rc = pv_error_set(err, PV_ERR_INTERNAL, "exact facet witness failed");
+            rc = pv_error_set(err, PV_ERR_SOLVER, "no exact proof for a facet test");
     }
     mpq_clear(val);
     mpz_clear(delta);
@@ -588,6 +620,27 @@ static int bounded_by_multipliers(const pv_rrows *R, const double *y,
     return ok;
 }
 
+/* g'_i . d >= 0 for every row and d != 0: d is a recession direction. */
+static int direction_proves_unbounded(const pv_rrows *R, mpq_t *const d)
+{
+    int k = R->k, ok = 0;
+    mpq_t v, t;
+    mpq_inits(v, t, NULL);
+    for (int j = 0; j < k; j++)
+        ok |= mpq_sgn(d[j]) != 0;
+    for (int i = 0; i < R->n && ok; i++) {
+        mpq_set_ui(v, 0, 1);
+        for (int j = 0; j < k; j++) {
+            mpq_set_z(t, R->g[(size_t)i * k + j]);
+            mpq_mul(t, t, d[j]);
+            mpq_add(v, v, t);
+        }
+        ok = mpq_sgn(v) >= 0;
+    }
+    mpq_clears(v, t, NULL);
+    return ok;
+}
+
 /* d (float, at a vertex of the LP) -> exact d with g'd = 0 on the rows
  * the float solution has active, the free coordinates taken from it; then
  * g'd >= 0 on every row and d != 0 prove a recession direction. */
@@ -608,22 +661,8 @@ static int unbounded_by_direction(const pv_rrows *R, const double *dd,
     for (int a = 0; a < na; a++)
         for (int j = 0; j < k; j++)
             mpz_set(PV_Z(&A, a, j), R->g[(size_t)act[a] * k + j]);
-    mpq_t *d = pv_qvec_new(k), v, t;
-    mpq_inits(v, t, NULL);
-    if (pv_zmat_solve_guided(&A, NULL, dd, d) == 0) {
-        for (int j = 0; j < k; j++)
-            ok |= mpq_sgn(d[j]) != 0;
-        for (int i = 0; i < n && ok; i++) {
-            mpq_set_ui(v, 0, 1);
-            for (int j = 0; j < k; j++) {
-                mpq_set_z(t, R->g[(size_t)i * k + j]);
-                mpq_mul(t, t, d[j]);
-                mpq_add(v, v, t);
-            }
-            ok = mpq_sgn(v) >= 0;
-        }
-    }
-    mpq_clears(v, t, NULL);
+    mpq_t *d = pv_qvec_new(k);
+    ok = pv_zmat_solve_guided(&A, NULL, dd, d) == 0 && direction_proves_unbounded(R, d);
     pv_qvec_free(d, k);
     pv_zmat_clear(&A);
     free(act);
@@ -668,18 +707,36 @@ pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
                 decided = 1, *bounded = 1;
         }
         if (!decided) {
-            mpq_t val;
-            mpq_init(val);
-            mpq_t *d = pv_qvec_new(k);
+            /* cddlib: w >= 1 with sum w g' = 0 (Stiemke: bounded), else a
+             * recession direction; both checked here in exact arithmetic */
+            mpq_t val, acc, t;
+            mpq_inits(val, acc, t, NULL);
+            mpq_t *w = pv_qvec_new(n), *d = pv_qvec_new(k);
             if (st)
                 st->exact_lps++;
-            if (pv_xlp_recession(k, n, R.g, NULL, val, d) != PV_XLP_OPTIMAL)
-                rc = pv_error_set(err, PV_ERR_SOLVER, "exact LP failed on boundedness");
-            else
-                *bounded = mpq_sgn(val) == 0;
-            mpq_clear(val);
-            pv_qvec_free(d, k);
-        } else if (st) {
+            int ok = pv_xlp_combination(k, n, R.g, NULL, NULL, NULL, NULL, 1, w) == PV_XLP_OPTIMAL;
+            for (int i = 0; ok && i < n; i++)
+                ok = mpq_sgn(w[i]) > 0;
+            for (int j = 0; ok && j < k; j++) {
+                mpq_set_ui(acc, 0, 1);
+                for (int i = 0; i < n; i++) {
+                    mpq_set_z(t, R.g[(size_t)i * k + j]);
+                    mpq_mul(t, t, w[i]);
+                    mpq_add(acc, acc, t);
+                }
+                ok = mpq_sgn(acc) == 0;
+            }
+            if (ok) {
+                *bounded = 1;
+            } else if (pv_xlp_recession(k, n, R.g, NULL, val, d) == PV_XLP_OPTIMAL &&
+                       direction_proves_unbounded(&R, d)) {
+                *bounded = 0;
+            } else {
+                rc = pv_error_set(err, PV_ERR_SOLVER, "no exact proof of boundedness");
+            }
+            mpq_clears(val, acc, t, NULL);
+            pv_qvec_free(w, n);
+            pv_qvec_free(d, k);        } else if (st) {
             st->float_proofs++;
         }
         free(Gd);

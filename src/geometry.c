@@ -307,7 +307,38 @@ static step_result float_step(const pv_system *S, const pv_rrows *R, mpq_t *z,
     return res;
 }
 
-/* The same decision by cddlib's exact LP. */
+/* sum_r y_r (g'_r, h'_r): *lin = 1 iff the linear part vanishes; c gets
+ * the constant. Our own arithmetic: how cddlib's answers are checked. */
+static int combination_vanishes(const pv_rrows *R, mpq_t *const y, mpq_t c)
+{
+    int k = R->k, ok = 1;
+    mpq_t acc, t;
+    mpq_inits(acc, t, NULL);
+    for (int j = 0; j < k && ok; j++) {
+        mpq_set_ui(acc, 0, 1);
+        for (int r = 0; r < R->n; r++) {
+            if (mpq_sgn(y[r]) == 0 || mpz_sgn(R->g[(size_t)r * k + j]) == 0)
+                continue;
+            mpq_set_z(t, R->g[(size_t)r * k + j]);
+            mpq_mul(t, t, y[r]);
+            mpq_add(acc, acc, t);
+        }
+        ok = mpq_sgn(acc) == 0;
+    }
+    mpq_set_ui(c, 0, 1);
+    for (int r = 0; r < R->n; r++) {
+        mpq_set_z(t, R->h[r]);
+        mpq_mul(t, t, y[r]);
+        mpq_add(c, c, t);
+    }
+    mpq_clears(acc, t, NULL);
+    return ok;
+}
+
+/* The same decision by cddlib's exact LPs — each answer re-proved here:
+ * a point is checked row by row; otherwise the multipliers y >= 0 with
+ * sum y g' = 0 are checked, and h'.y < 0 proves emptiness (Farkas), h'.y =
+ * 0 proves the rows of their support implicit equalities. */
 static step_result exact_step(const pv_system *S, const pv_rrows *R, mpq_t *z,
                               int *K, int *nk, pv_stats *st)
 {
@@ -317,25 +348,41 @@ static step_result exact_step(const pv_system *S, const pv_rrows *R, mpq_t *z,
         st->exact_lps++;
     step_result res = STEP_FAIL;
     int rc = pv_xlp_margin(R->k, R->n, R->g, R->h, NULL, t, z);
-    if (rc == PV_XLP_OPTIMAL && mpq_sgn(t) > 0)
+    if (rc == PV_XLP_OPTIMAL && mpq_sgn(t) > 0) {
+        mpz_t *Z = pv_zvec_new(R->k), *V = pv_zvec_new(R->n), delta;
+        mpz_init_set_ui(delta, 1);
+        for (int j = 0; j < R->k; j++)
+            mpz_lcm(delta, delta, mpq_denref(z[j]));
+        for (int j = 0; j < R->k; j++) {
+            mpz_divexact(Z[j], delta, mpq_denref(z[j]));
+            mpz_mul(Z[j], Z[j], mpq_numref(z[j]));
+        }
+        pv_rrows_eval(R, Z, delta, V);
         res = STEP_POINT;
-    else if (rc == PV_XLP_OPTIMAL && mpq_sgn(t) < 0)
-        res = STEP_EMPTY;
-    else if (rc == PV_XLP_OPTIMAL) {
-        unsigned char *flags = calloc((size_t)R->n + 1, 1);
+        for (int r = 0; r < R->n; r++)
+            if (mpz_sgn(V[r]) <= 0)
+                res = STEP_FAIL;
+        mpz_clear(delta);
+        pv_zvec_free(Z, (size_t)R->k);
+        pv_zvec_free(V, (size_t)R->n);
+    } else if (rc == PV_XLP_OPTIMAL) {
+        mpq_t *y = pv_qvec_new(R->n);
         if (st)
             st->exact_lps++;
-        if (pv_xlp_implicit(R->k, R->n, R->g, R->h, NULL, flags) == PV_XLP_OPTIMAL) {
-            *nk = 0;
-            for (int r = 0; r < R->n; r++)
-                if (flags[r])
-                    K[(*nk)++] = r;
-            res = *nk ? STEP_FACTOR : STEP_FAIL;
-            for (int a = 0; a < *nk; a++)
-                if (S->strict[R->orig[K[a]]])
-                    res = STEP_EMPTY;
+        int ok = pv_xlp_dual(R->k, R->n, R->g, R->h, NULL, y) == PV_XLP_OPTIMAL;
+        *nk = 0;
+        for (int r = 0; ok && r < R->n; r++) {
+            ok = mpq_sgn(y[r]) >= 0;
+            if (mpq_sgn(y[r]) > 0)
+                K[(*nk)++] = r;
         }
-        free(flags);
+        if (ok && *nk > 0 && combination_vanishes(R, y, t)) {
+            res = mpq_sgn(t) < 0 ? STEP_EMPTY : mpq_sgn(t) == 0 ? STEP_FACTOR : STEP_FAIL;
+            for (int a = 0; res == STEP_FACTOR && a < *nk; a++)
+                if (S->strict[R->orig[K[a]]])
+                    res = STEP_EMPTY;          /* Motzkin */
+        }
+        pv_qvec_free(y, R->n);
     }
     mpq_clear(t);
     return res;

@@ -50,11 +50,6 @@ enum { PV_XLP_OPTIMAL = 0, PV_XLP_INFEASIBLE, PV_XLP_UNBOUNDED, PV_XLP_ERROR };
 int pv_xlp_margin(int k, int n, mpz_t *g, mpz_t *h,
                   const unsigned char *active, mpq_t t, mpq_t *z);
 
-/* Implicit equalities of { z : g_i z + h_i >= 0, active rows }: sets
- * flags[i] = 1 for rows that vanish on the whole (non-empty) polyhedron. */
-int pv_xlp_implicit(int k, int n, mpz_t *g, mpz_t *h,
-                    const unsigned char *active, unsigned char *flags);
-
 /* min g_i z + h_i over the active rows other than i. On an optimum fills
  * value and z; PV_XLP_UNBOUNDED when it has no minimum. */
 int pv_xlp_min_row(int k, int n, mpz_t *g, mpz_t *h,
@@ -64,6 +59,22 @@ int pv_xlp_min_row(int k, int n, mpz_t *g, mpz_t *h,
  * is 0 iff the recession cone lies in the kernel of the active rows. */
 int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
                      mpq_t value, mpq_t *d);
+
+/* Multipliers y >= 0 with sum y = 1, sum_i y_i g_i = 0 and sum_i y_i h_i
+ * <= 0 over the rows with active[i] (NULL: all); they exist iff the rows
+ * have no strictly interior point. y has n entries (0 off the active
+ * rows). The caller verifies them: cddlib's answers are checked, never
+ * trusted (its GMP build runs a float phase first). */
+int pv_xlp_dual(int k, int n, mpz_t *g, mpz_t *h, const unsigned char *active,
+                mpq_t *y);
+
+/* y over the active rows (NULL: all), y_i >= lb (0 or 1), with
+ * sum_i y_i g_i = tg (k entries; NULL: 0) and, when h and th are given,
+ * th - sum_i y_i h_i >= 0. Scaled for cddlib like pv_xlp_dual; the caller
+ * verifies the answer. y has n entries (0 off the active rows). */
+int pv_xlp_combination(int k, int n, mpz_t *g, mpz_t *h,
+                       const unsigned char *active, mpz_t *const tg,
+                       const mpz_t th, int lb, mpq_t *y);
 
 /* Some x in Q^nvar with A_i . x + b_i = 0 for rows i < neq and >= 0 for
  * the other rows (A is nrows x nvar, row-major, rationals). Fills x.

@@ -27,15 +27,32 @@ static dd_MatrixPtr make_matrix(int k, int n, mpz_t *g, mpz_t *h,
     dd_MatrixPtr M = dd_CreateMatrix(r + extra, k + 1 + tcols);
     M->representation = dd_Inequality;
     M->numbtype = dd_Rational;
+    /* Each row is divided by its largest entry (a positive scale keeps the
+     * half-space): cddlib's GMP build runs a floating-point phase first, and
+     * rows of 150-bit integers overflow it into wrong bases. */
+    mpz_t mx;
+    mpz_init(mx);
     r = 0;
     for (int i = 0; i < n; i++) {
         if ((active && !active[i]) || i == skip)
             continue;
-        mpq_set_z(M->matrix[r][0], h[i]);
+        mpz_abs(mx, h[i]);
         for (int j = 0; j < k; j++)
+            if (mpz_cmpabs(g[(size_t)i * k + j], mx) > 0)
+                mpz_abs(mx, g[(size_t)i * k + j]);
+        if (mpz_sgn(mx) == 0)
+            mpz_set_ui(mx, 1);
+        mpq_set_z(M->matrix[r][0], h[i]);
+        mpq_set_den(M->matrix[r][0], mx);
+        mpq_canonicalize(M->matrix[r][0]);
+        for (int j = 0; j < k; j++) {
             mpq_set_z(M->matrix[r][j + 1], g[(size_t)i * k + j]);
+            mpq_set_den(M->matrix[r][j + 1], mx);
+            mpq_canonicalize(M->matrix[r][j + 1]);
+        }
         r++;
     }
+    mpz_clear(mx);
     *nrows = r;
     return M;
 }
@@ -97,29 +114,6 @@ int pv_xlp_margin(int k, int n, mpz_t *g, mpz_t *h,
     for (int j = 0; j <= k; j++)
         mpq_clear(zz[j]);
     free(zz);
-    dd_FreeMatrix(M);
-    return rc;
-}
-
-int pv_xlp_implicit(int k, int n, mpz_t *g, mpz_t *h,
-                    const unsigned char *active, unsigned char *flags)
-{
-    pthread_once(&cdd_once, cdd_init);
-    int r;
-    dd_MatrixPtr M = make_matrix(k, n, g, h, active, -1, 0, 0, &r);
-    dd_ErrorType err = dd_NoError;
-    dd_rowset L = dd_ImplicitLinearityRows(M, &err);
-    int rc = err == dd_NoError ? PV_XLP_OPTIMAL : PV_XLP_ERROR;
-    if (rc == PV_XLP_OPTIMAL) {
-        int row = 0;
-        for (int i = 0; i < n; i++) {
-            if (active && !active[i])
-                continue;
-            flags[i] = set_member(row + 1, L) ? 1 : 0;
-            row++;
-        }
-    }
-    set_free(L);
     dd_FreeMatrix(M);
     return rc;
 }
@@ -187,13 +181,25 @@ int pv_xlp_find(int nvar, int nrows, int neq, mpq_t *const A, mpq_t *const b,
     dd_MatrixPtr M = dd_CreateMatrix(nrows, nvar + 1);
     M->representation = dd_Inequality;
     M->numbtype = dd_Rational;
+    /* each constraint divided by its largest entry (see make_matrix) */
+    mpq_t mx, t;
+    mpq_inits(mx, t, NULL);
     for (int i = 0; i < nrows; i++) {
-        mpq_set(M->matrix[i][0], b[i]);
+        mpq_abs(mx, b[i]);
+        for (int j = 0; j < nvar; j++) {
+            mpq_abs(t, A[(size_t)i * nvar + j]);
+            if (mpq_cmp(t, mx) > 0)
+                mpq_set(mx, t);
+        }
+        if (mpq_sgn(mx) == 0)
+            mpq_set_ui(mx, 1, 1);
+        mpq_div(M->matrix[i][0], b[i], mx);
         for (int j = 0; j < nvar; j++)
-            mpq_set(M->matrix[i][j + 1], A[(size_t)i * nvar + j]);
+            mpq_div(M->matrix[i][j + 1], A[(size_t)i * nvar + j], mx);
         if (i < neq)
             set_addelem(M->linset, i + 1);
     }
+    mpq_clears(mx, t, NULL);
     M->objective = dd_LPmax;             /* zero objective: feasibility */
     mpq_t v;
     mpq_init(v);
@@ -202,5 +208,156 @@ int pv_xlp_find(int nvar, int nrows, int neq, mpq_t *const A, mpq_t *const b,
         rc = PV_XLP_ERROR;
     mpq_clear(v);
     dd_FreeMatrix(M);
+    return rc;
+}
+
+int pv_xlp_dual(int k, int n, mpz_t *g, mpz_t *h, const unsigned char *active,
+                mpq_t *y)
+{
+    /* variables u_i = y_i * s_i with s_i the largest entry of row i, so
+     * that every coefficient handed to cddlib is at most 1 in size */
+    int na = 0;
+    for (int i = 0; i < n; i++)
+        na += !active || active[i];
+    int *idx = malloc((size_t)(na + 1) * sizeof *idx);
+    mpz_t *s = malloc((size_t)(na + 1) * sizeof(mpz_t));
+    for (int i = 0, a = 0; i < n; i++) {
+        if (active && !active[i])
+            continue;
+        idx[a] = i;
+        mpz_init(s[a]);
+        mpz_abs(s[a], h[i]);
+        for (int j = 0; j < k; j++)
+            if (mpz_cmpabs(g[(size_t)i * k + j], s[a]) > 0)
+                mpz_abs(s[a], g[(size_t)i * k + j]);
+        if (mpz_sgn(s[a]) == 0)
+            mpz_set_ui(s[a], 1);
+        a++;
+    }
+    /* rows: k+1 equalities (sum u g/s = 0, sum u - 1 = 0... as sum u = 1),
+     * then -sum u h/s >= 0, then u_i >= 0 */
+    int nrows = k + 1 + 1 + na;
+    mpq_t *A = malloc(((size_t)nrows * na + 1) * sizeof(mpq_t)), *b = malloc((size_t)nrows * sizeof(mpq_t));
+    for (size_t e = 0; e < (size_t)nrows * na; e++)
+        mpq_init(A[e]);
+    for (int r = 0; r < nrows; r++)
+        mpq_init(b[r]);
+    for (int a = 0; a < na; a++) {
+        int i = idx[a];
+        for (int j = 0; j < k; j++) {
+            mpq_set_num(A[(size_t)j * na + a], g[(size_t)i * k + j]);
+            mpq_set_den(A[(size_t)j * na + a], s[a]);
+            mpq_canonicalize(A[(size_t)j * na + a]);
+        }
+        mpq_set_ui(A[(size_t)k * na + a], 1, 1);
+        mpq_set_num(A[(size_t)(k + 1) * na + a], h[i]);
+        mpq_set_den(A[(size_t)(k + 1) * na + a], s[a]);
+        mpq_canonicalize(A[(size_t)(k + 1) * na + a]);
+        mpq_neg(A[(size_t)(k + 1) * na + a], A[(size_t)(k + 1) * na + a]);
+        mpq_set_ui(A[(size_t)(k + 2 + a) * na + a], 1, 1);
+    }
+    mpq_set_si(b[k], -1, 1);
+    mpq_t *u = malloc((size_t)(na + 1) * sizeof(mpq_t));
+    for (int a = 0; a < na; a++)
+        mpq_init(u[a]);
+    int rc = pv_xlp_find(na, nrows, k + 1, A, b, u);
+    for (int i = 0; i < n; i++)
+        mpq_set_ui(y[i], 0, 1);
+    for (int a = 0; a < na; a++) {
+        if (rc == PV_XLP_OPTIMAL) {
+            mpq_set_z(y[idx[a]], s[a]);
+            mpq_div(y[idx[a]], u[a], y[idx[a]]);
+        }
+        mpq_clear(u[a]);
+        mpz_clear(s[a]);
+    }
+    for (size_t e = 0; e < (size_t)nrows * na; e++)
+        mpq_clear(A[e]);
+    for (int r = 0; r < nrows; r++)
+        mpq_clear(b[r]);
+    free(A);
+    free(b);
+    free(u);
+    free(s);
+    free(idx);
+    return rc;
+}
+
+int pv_xlp_combination(int k, int n, mpz_t *g, mpz_t *h,
+                       const unsigned char *active, mpz_t *const tg,
+                       const mpz_t th, int lb, mpq_t *y)
+{
+    int na = 0, withh = h && th;
+    for (int i = 0; i < n; i++)
+        na += !active || active[i];
+    int *idx = malloc((size_t)(na + 1) * sizeof *idx);
+    mpz_t *s = malloc((size_t)(na + 1) * sizeof(mpz_t));
+    for (int i = 0, a = 0; i < n; i++) {        /* u_a = y_i * s_a */
+        if (active && !active[i])
+            continue;
+        idx[a] = i;
+        mpz_init_set_ui(s[a], 1);
+        for (int j = 0; j < k; j++)
+            if (mpz_cmpabs(g[(size_t)i * k + j], s[a]) > 0)
+                mpz_abs(s[a], g[(size_t)i * k + j]);
+        if (withh && mpz_cmpabs(h[i], s[a]) > 0)
+            mpz_abs(s[a], h[i]);
+        a++;
+    }
+    int nrows = k + withh + na;
+    mpq_t *A = malloc(((size_t)nrows * (na ? na : 1) + 1) * sizeof(mpq_t));
+    mpq_t *b = malloc(((size_t)nrows + 1) * sizeof(mpq_t));
+    for (size_t e = 0; e < (size_t)nrows * (na ? na : 1); e++)
+        mpq_init(A[e]);
+    for (int r = 0; r < nrows; r++)
+        mpq_init(b[r]);
+    for (int j = 0; j < k; j++)                 /* sum u g/s - tg = 0   */
+        if (tg)
+            mpq_set_z(b[j], tg[j]), mpq_neg(b[j], b[j]);
+    if (withh)                                  /* th - sum u h/s >= 0  */
+        mpq_set_z(b[k], th);
+    for (int a = 0; a < na; a++) {
+        int i = idx[a];
+        for (int j = 0; j < k; j++) {
+            mpq_set_num(A[(size_t)j * na + a], g[(size_t)i * k + j]);
+            mpq_set_den(A[(size_t)j * na + a], s[a]);
+            mpq_canonicalize(A[(size_t)j * na + a]);
+        }
+        if (withh) {
+            mpq_set_num(A[(size_t)k * na + a], h[i]);
+            mpq_set_den(A[(size_t)k * na + a], s[a]);
+            mpq_canonicalize(A[(size_t)k * na + a]);
+            mpq_neg(A[(size_t)k * na + a], A[(size_t)k * na + a]);
+        }
+        int r = k + withh + a;                  /* u_a - lb*s_a >= 0 */
+        mpq_set_ui(A[(size_t)r * na + a], 1, 1);
+        mpq_set_z(b[r], s[a]);
+        mpq_neg(b[r], b[r]);
+        if (!lb)
+            mpq_set_ui(b[r], 0, 1);
+    }
+    mpq_t *u = malloc((size_t)(na + 1) * sizeof(mpq_t));
+    for (int a = 0; a < na; a++)
+        mpq_init(u[a]);
+    int rc = na ? pv_xlp_find(na, nrows, k, A, b, u) : PV_XLP_INFEASIBLE;
+    for (int i = 0; i < n; i++)
+        mpq_set_ui(y[i], 0, 1);
+    for (int a = 0; a < na; a++) {
+        if (rc == PV_XLP_OPTIMAL) {
+            mpq_set_z(y[idx[a]], s[a]);
+            mpq_div(y[idx[a]], u[a], y[idx[a]]);
+        }
+        mpq_clear(u[a]);
+        mpz_clear(s[a]);
+    }
+    for (size_t e = 0; e < (size_t)nrows * (na ? na : 1); e++)
+        mpq_clear(A[e]);
+    for (int r = 0; r < nrows; r++)
+        mpq_clear(b[r]);
+    free(A);
+    free(b);
+    free(u);
+    free(s);
+    free(idx);
     return rc;
 }

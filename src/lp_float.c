@@ -42,6 +42,10 @@ static int solve(glp_prob *P, int meth)
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
     parm.meth = meth;
+    /* The float search must end: GLPK's simplex can cycle on degenerate
+     * systems. On the limit the search simply fails and the exact LP
+     * decides. */
+    parm.it_lim = 20 * (glp_get_num_rows(P) + glp_get_num_cols(P)) + 1000;
     glp_term_out(GLP_OFF);
     if (glp_simplex(P, &parm) != 0)
         return -1;

@@ -361,27 +361,45 @@ static void node_of(const pv_polygon *P, double *px, double *py,
     to_px(C, P->n ? x / P->n : 0, P->n ? y / P->n : 0, px, py);
 }
 
+/* A lower-dimensional cell: a segment or a point, outlined in black so it
+ * shows on top of the 2-D cells around it. */
+static void draw_thin_cell(const canvas *C, const pv_polygon *P,
+                           const double rgb[3])
+{
+    cairo_t *cr = C->cr;
+    if (P->n >= 2) {
+        for (int pass = 0; pass < 2; pass++) {
+            polygon_path(C, P);
+            if (pass == 0)
+                cairo_set_source_rgb(cr, 0, 0, 0);
+            else
+                cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+            cairo_set_line_width(cr, pass == 0 ? 7.0 : 4.0);
+            cairo_stroke(cr);
+        }
+    } else if (P->n == 1) {
+        double px, py;
+        to_px(C, mpq_get_d(P->x[0]), mpq_get_d(P->y[0]), &px, &py);
+        cairo_arc(cr, px, py, 5.0, 0, PV_TAU);
+        cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_line_width(cr, 1.5);
+        cairo_stroke(cr);
+    }
+}
+
 static void draw_cells(canvas *C, const pv_enumeration *E,
                        const pv_polygon *poly)
 {
     unsigned char *used = calloc(1u << 21, 1);
-    double rgb[3];
+    double *rgb = malloc((size_t)(3 * E->ncells + 3) * sizeof *rgb);
     cairo_t *cr = C->cr;
     for (int k = 0; k < E->ncells; k++) {
-        cell_colour(k, used, rgb);
-        cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-        const pv_polygon *P = &poly[k];
-        if (E->cells[k].dim == 2 && P->n > 2) {
-            polygon_path(C, P);
-            cairo_fill(cr);
-        } else if (P->n >= 2) {          /* a segment */
-            polygon_path(C, P);
-            cairo_set_line_width(cr, 4.0);
-            cairo_stroke(cr);
-        } else if (P->n == 1) {          /* a point */
-            double px, py;
-            to_px(C, mpq_get_d(P->x[0]), mpq_get_d(P->y[0]), &px, &py);
-            cairo_arc(cr, px, py, 4.5, 0, PV_TAU);
+        cell_colour(k, used, rgb + 3 * k);
+        if (E->cells[k].dim == 2 && poly[k].n > 2) {
+            cairo_set_source_rgb(cr, rgb[3 * k], rgb[3 * k + 1], rgb[3 * k + 2]);
+            polygon_path(C, &poly[k]);
             cairo_fill(cr);
         }
     }
@@ -393,6 +411,10 @@ static void draw_cells(canvas *C, const pv_enumeration *E,
             polygon_path(C, &poly[k]);
             cairo_stroke(cr);
         }
+    for (int k = 0; k < E->ncells; k++)
+        if (E->cells[k].dim < 2)
+            draw_thin_cell(C, &poly[k], rgb + 3 * k);
+    free(rgb);
     free(used);
 }
 

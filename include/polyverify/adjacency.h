@@ -33,6 +33,10 @@ typedef struct pv_adjacency {
     const pv_code *code_a, *code_b;   /* the codes checked (not owned)  */
 } pv_adjacency;
 
+/* The rule of DESIGN §1 on dimensions: dim C(a) = dim C(b) = common + 1,
+ * and the closures meet (common >= 0: two points are never adjacent). */
+int pv_adjacent_dims(int dim_a, int dim_b, int common_dim);
+
 void pv_adjacency_init(pv_adjacency *A);
 void pv_adjacency_clear(pv_adjacency *A);
 
