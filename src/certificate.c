@@ -527,6 +527,42 @@ pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
     return rc;
 }
 
+pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
+                              pv_error *err)
+{
+    pv_status rc = PV_OK;
+    char **names = calloc((size_t)E->ncells + 1, sizeof *names);
+    for (int i = 0; i < E->ncells && rc == PV_OK; i++) {
+        cset X = { .nparts = 1, .code = { &E->cells[i].code, NULL } };
+        rc = cset_build(&X, c, err);
+        if (rc != PV_OK)
+            break;
+        cset_write(c->f, &X);
+        rc = write_dim(c, &X, E->cells[i].point, E->cells[i].dim, err);
+        names[i] = strdup(X.name);
+        cset_clear(&X);
+    }
+    for (int p = 0; p < E->npairs && rc == PV_OK; p++) {
+        const pv_enum_pair *P = &E->pairs[p];
+        cset X = { .nparts = 2, .code = { &E->cells[P->a].code, &E->cells[P->b].code },
+                   .closure = { 1, 1 } };
+        rc = cset_build(&X, c, err);
+        if (rc != PV_OK)
+            break;
+        cset_write(c->f, &X);
+        int dim;
+        rc = certify_set(c, &X, &dim, NULL, err);
+        if (rc == PV_OK && dim != P->common_dim)
+            rc = pv_error_set(err, PV_ERR_INTERNAL, "certificate: dimension %d, answer said %d",
+                              dim, P->common_dim);
+        cset_clear(&X);
+    }
+    for (int i = 0; i < E->ncells; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
 /* ---- file ------------------------------------------------------------------ */
 
 pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,

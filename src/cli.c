@@ -142,6 +142,9 @@ static const char *usage_enumerate =
     "  --lp-only          decide every cell with the LP engine, not the exact\n"
     "                     vertex fast path (slower; for cross-checking)\n"
     "  --json             JSON: cells, cells_by_dim, cell_list of {code, dim, point}\n"
+    "  --certificate FILE write a certificate: each cell's dimension at its point,\n"
+    "                     and dim P(a)∩P(b) of each edge (check: pvcheck NET FILE)\n"
+    "  --verify           run pvcheck on it before printing\n"
     "Progress (cells found, cells/s) goes to stderr when it is a terminal.\n";
 
 static const char *usage_plot =
@@ -464,7 +467,8 @@ static int load_box(pv_box *box, const pv_net *net, const options *o, pv_error *
 
 static int write_certificate(const char *path, const pv_net *net,
                              const pv_box *box, const pv_cell *C,
-                             const pv_adjacency *A, pv_error *err);
+                             const pv_adjacency *A, const pv_enumeration *E,
+                             pv_error *err);
 
 /* The checker: $PVCHECK, else pvcheck beside this program (the build tree
  * puts it in verify/), else pvcheck on the PATH. */
@@ -522,7 +526,8 @@ static int run_pvcheck(const char *net_path, const char *cert, pv_error *err)
  * --verify (and no --certificate) to a temporary file that is checked and
  * removed. Returns non-zero with err set on failure, leaving no file. */
 static int certify(const options *o, const pv_net *net, const pv_box *box,
-                   const pv_cell *C, const pv_adjacency *A, pv_error *err)
+                   const pv_cell *C, const pv_adjacency *A,
+                   const pv_enumeration *E, pv_error *err)
 {
     char tmp[64] = "";
     const char *path = o->certificate;
@@ -530,7 +535,7 @@ static int certify(const options *o, const pv_net *net, const pv_box *box,
         snprintf(tmp, sizeof tmp, "/tmp/polyverify-%ld.cert", (long)getpid());
         path = tmp;
     }
-    int rc = write_certificate(path, net, box, C, A, err);
+    int rc = write_certificate(path, net, box, C, A, E, err);
     if (rc == 0 && o->verify)
         rc = run_pvcheck(o->net_path, path, err);
     if (tmp[0])
@@ -542,12 +547,15 @@ static int certify(const options *o, const pv_net *net, const pv_box *box,
  * codes a, b); returns non-zero with err set on failure, leaving no file. */
 static int write_certificate(const char *path, const pv_net *net,
                              const pv_box *box, const pv_cell *C,
-                             const pv_adjacency *A, pv_error *err)
+                             const pv_adjacency *A, const pv_enumeration *E,
+                             pv_error *err)
 {
     pv_cert cert;
     if (pv_cert_open(&cert, path, net, box, err) != PV_OK)
         return 1;
-    pv_status rc = C ? pv_cert_cell(&cert, C, err) : pv_cert_adjacency(&cert, A, err);
+    pv_status rc = C ? pv_cert_cell(&cert, C, err)
+                 : A ? pv_cert_adjacency(&cert, A, err)
+                     : pv_cert_enumeration(&cert, E, err);
     pv_error err2;
     if (pv_cert_close(&cert, rc == PV_OK, &err2) != PV_OK && rc == PV_OK) {
         *err = err2;
@@ -591,7 +599,7 @@ static int cmd_cell(const pv_net *net, const options *o)
         unsigned what = PV_CELL_ALL | (cert ? PV_CELL_DIRECT : 0);
         if (pv_cell_compute(&C, net, &code, bp, what, &err) != PV_OK)
             status = fail(&err);
-        else if (cert && certify(o, net, bp, &C, NULL, &err))
+        else if (cert && certify(o, net, bp, &C, NULL, NULL, &err))
             status = fail(&err);
         else if (o->json || (o->format && !strcmp(o->format, "json"))) {
             pv_json j;
@@ -648,7 +656,7 @@ static int cmd_adjacency(const pv_net *net, const options *o)
     else if (pv_adjacency_check(&A, net, &c[0], &c[1], hasbox ? &box : NULL, &err) != PV_OK)
         status = fail(&err);
     else if ((o->certificate || o->verify) &&
-             certify(o, net, hasbox ? &box : NULL, NULL, &A, &err))
+             certify(o, net, hasbox ? &box : NULL, NULL, &A, NULL, &err))
         status = fail(&err);
     else
         print_adjacency(&A, c, net, o->json);
@@ -889,6 +897,13 @@ static int run_enumeration(pv_enumeration *E, const pv_net *net,
     return rc == PV_OK ? 0 : fail(&err);
 }
 
+static int certify_enumeration(const options *o, const pv_net *net,
+                               const pv_box *box, const pv_enumeration *E,
+                               pv_error *err)
+{
+    return certify(o, net, box, NULL, NULL, E, err);
+}
+
 static int cmd_enumerate(const pv_net *net, const options *o)
 {
     pv_error err = {0};
@@ -905,6 +920,9 @@ static int cmd_enumerate(const pv_net *net, const options *o)
     pv_enumeration E;
     pv_enumeration_init(&E);
     int status = run_enumeration(&E, net, o, hasbox ? &box : NULL, o->graph != NULL);
+    if (status == 0 && (o->certificate || o->verify) &&
+        certify_enumeration(o, net, hasbox ? &box : NULL, &E, &err))
+        status = fail(&err);
     if (status == 0 || status == 3)
         print_enumeration(&E, net, o);
     pv_enumeration_clear(&E);

@@ -11,6 +11,7 @@ tools/bootstrap.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
     -Dbuildtype=debug || exit 1
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS=suppressions=$here/tools/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 passed=0
 failed=0

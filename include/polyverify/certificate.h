@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include "adjacency.h"
 #include "cell.h"
+#include "enumerate.h"
 #include "error.h"
 #include "network.h"
 #include "point.h"
@@ -50,6 +51,13 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err);
 /* The claims behind an adjacency check: dim C(a), dim C(b) and
  * dim (P(a) ∩ P(b)). */
 pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *A, pv_error *err);
+
+/* The claims behind an enumeration's printed facts: each cell's dimension
+ * at its printed point, and for each adjacent pair of the graph the
+ * dimension of P(a) ∩ P(b). (That the list is complete is argued in
+ * enumerate.c, not certified.) */
+pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
+                              pv_error *err);
 
 /* FNV-1a 64 of the canonical text of the network (verify/README.md). */
 unsigned long long pv_net_fingerprint(const pv_net *net);
