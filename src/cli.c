@@ -66,8 +66,18 @@ static const char *usage_main =
     "  enumerate NET [--box B] [--graph dot|json]\n"
     "                                every cell and the adjacency graph\n"
     "  plot NET --box B -o FILE.svg  picture of a 2-D network (or a 2-D slice)\n"
+    "  convert NET -o FILE.pvnet     write the network in the exact .pvnet form\n"
     "\n"
     "Run 'polyverify COMMAND --help' for a command's options.\n";
+
+static const char *usage_convert =
+    "usage: polyverify convert NET -o FILE.pvnet\n"
+    "\n"
+    "Writes any network polyverify reads (.pvnet, .nnet, ONNX) as exact\n"
+    "native text: every weight the rational it is (an ONNX float as its\n"
+    "dyadic value, .nnet normalisation composed into the first and last\n"
+    "layers), so that it can be inspected and edited. A .nnet default box\n"
+    "(min/max) is kept as a comment.\n";
 
 static const char *usage_info =
     "usage: polyverify info NET [--json]\n"
@@ -295,6 +305,16 @@ static int cmd_info(const pv_net *net, const options *o)
     return 0;
 }
 
+static int cmd_convert(const pv_net *net, const options *o)
+{
+    if (!o->output)
+        return usage_error("convert needs -o FILE.pvnet", usage_convert);
+    pv_error err = {0};
+    if (pv_net_write_pvnet(net, o->output, &err) != PV_OK)
+        return fail(&err);
+    return 0;
+}
+
 static void print_point_text(mpq_t *const x, int m)
 {
     for (int i = 0; i < m; i++)
@@ -457,11 +477,29 @@ static void print_adjacency(const pv_adjacency *A, const pv_code c[2],
            A->agrees ? "yes" : "NO (the paper's claim fails for this pair)");
 }
 
+/* `--box input`: the network's default box (a .nnet file's min/max). */
+static int box_from_net(pv_box *box, const pv_net *net, pv_error *err)
+{
+    if (!net->has_box) {
+        pv_error_set(err, PV_ERR_ARG, "--box input: this %s network has no "
+                     "default input box (a .nnet file's min/max gives one)",
+                     net->format);
+        return -1;
+    }
+    for (int i = 0; i < net->input_dim; i++) {
+        mpq_set(box->lo[i], net->box_lo[i]);
+        mpq_set(box->hi[i], net->box_hi[i]);
+    }
+    return 1;
+}
+
 static int load_box(pv_box *box, const pv_net *net, const options *o, pv_error *err)
 {
     pv_box_init(box, net->input_dim);
     if (!o->box)
         return 0;
+    if (!strcmp(o->box, "input"))
+        return box_from_net(box, net, err);
     return pv_box_parse(box, net->input_dim, o->box, err) == PV_OK ? 1 : -1;
 }
 
@@ -1148,6 +1186,7 @@ int main(int argc, char **argv)
         { "adjacency-check", usage_adjacency, cmd_adjacency_any },
         { "enumerate", usage_enumerate, cmd_enumerate },
         { "plot", usage_plot, cmd_plot },
+        { "convert", usage_convert, cmd_convert },
     };
     for (size_t c = 0; c < sizeof commands / sizeof *commands; c++) {
         if (strcmp(argv[1], commands[c].name))

@@ -142,15 +142,6 @@ int pv_zmat_rank_mod_p(const pv_zmat *M)
     return rank;
 }
 
-void pv_zmat_mul_vec(mpz_t *dst, const pv_zmat *M, mpz_t *const v)
-{
-    for (int i = 0; i < M->rows; i++) {
-        mpz_set_ui(dst[i], 0);
-        for (int j = 0; j < M->cols; j++)
-            mpz_addmul(dst[i], PV_Z(M, i, j), v[j]);
-    }
-}
-
 void pv_mpq_set_double(mpq_t q, double x)
 {
     int e;

@@ -34,9 +34,6 @@ void pv_zvec_primitive(mpz_t *v, int n);
  * smaller rank_p proves nothing; callers then take another way). */
 int pv_zmat_rank_mod_p(const pv_zmat *M);
 
-/* Row-major product helper: dst[i] = sum_j M[i][j] * v[j]. */
-void pv_zmat_mul_vec(mpz_t *dst, const pv_zmat *M, mpz_t *const v);
-
 /* Exact conversion of a finite double to the dyadic rational it encodes. */
 void pv_mpq_set_double(mpq_t q, double x);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "text.h"
+#include "polyverify/formats.h"
 #include "polyverify/network.h"
 #include "polyverify/rational.h"
 #include "linalg.h"
@@ -990,6 +991,8 @@ static const struct net_format {
     net_parser parse;
 } net_formats[] = {
     { ".pvnet", looks_like_pvnet, pv_net_parse_pvnet },
+    { ".nnet", pv_nnet_sniff, pv_net_parse_nnet },
+    { ".onnx", pv_onnx_sniff, pv_net_parse_onnx },
 };
 
 #define N_FORMATS (sizeof net_formats / sizeof net_formats[0])

@@ -108,22 +108,6 @@ void pv_rrows_to_double(const pv_rrows *R, double *G, double *h, double *norm)
     }
 }
 
-void pv_rrows_value(mpq_t value, const pv_rrows *R, int i, mpq_t *const z)
-{
-    mpq_t t;
-    mpq_init(t);
-    mpq_set_z(value, R->h[i]);
-    for (int j = 0; j < R->k; j++) {
-        const mpz_t *g = &R->g[(size_t)i * R->k + j];
-        if (mpz_sgn(*g) == 0 || mpq_sgn(z[j]) == 0)
-            continue;
-        mpq_set_z(t, *g);
-        mpq_mul(t, t, z[j]);
-        mpq_add(value, value, t);
-    }
-    mpq_clear(t);
-}
-
 void pv_frame_apply(mpq_t *x, int m, int k, mpq_t *const p0, mpz_t *const U,
                     mpq_t *const z)
 {

@@ -31,9 +31,6 @@ int  pv_rrows_zero(const pv_rrows *R, int i);   /* g'_i == 0 */
 void pv_rrows_to_double(const pv_rrows *R, double *G, double *h,
                         double *norm);
 
-/* value = g'_i . z + h'_i for a rational z (k entries). */
-void pv_rrows_value(mpq_t value, const pv_rrows *R, int i, mpq_t *const z);
-
 /* A point z = Z / delta with integer Z and delta = 2^s, from a float
  * candidate rounded to about `bits` significant bits (a search aid: the
  * point it makes is exact, whatever the rounding did). */

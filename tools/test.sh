@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 tools/bootstrap.sh build || exit 1
 tools/bootstrap.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dbuildtype=debug || exit 1
+    -Dbuildtype=debugoptimized || exit 1
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$here/tools/lsan.supp:print_suppressions=0

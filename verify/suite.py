@@ -91,6 +91,7 @@ QUICK_RANDOM = [
     (7, 3, [4, 3, 3], True),
     (8, 4, [4, 3], False),
     (9, 4, [3, 3, 2], False),
+    (10, 3, [6], False),
 ]
 FULL_RANDOM = QUICK_RANDOM + [
     (seed, m, widths, lin)
@@ -128,8 +129,16 @@ class Tool:
     def run(self, args, ok=(0,)):
         with self.lock:
             self.calls += 1
-        proc = subprocess.run([self.exe] + list(args), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, universal_newlines=True, timeout=1800)
+        for attempt in range(3):    # an executable being relinked under us: retry
+            try:
+                proc = subprocess.run([self.exe] + list(args), stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, universal_newlines=True,
+                                      timeout=1800)
+                break
+            except OSError as exc:
+                if attempt == 2:
+                    raise SuiteError('cannot run %s: %s' % (self.exe, exc))
+                time.sleep(2)
         if proc.returncode not in ok:
             raise SuiteError('polyverify %s: exit %d: %s' % (' '.join(args), proc.returncode,
                                                              proc.stderr.strip()[:500]))
@@ -432,7 +441,8 @@ class NetRun:
         info = self.tool.json(['info', self.path])
         self.m, self.N = info['input_dim'], info['neurons']
         self.box = parse_box(self.boxtext, self.m)
-        self.res.update(m=self.m, neurons=self.N)
+        self.res.update(m=self.m, neurons=self.N,
+                        relu_layers=sum(1 for l in info['layers'] if l['activation'] == 'relu'))
         en = self.tool.json(['enumerate', self.path] + self.boxargs() + ['--graph', 'json'])
         ad = self.tool.json(['adjacency-check', self.path, '--enumerate'] + self.boxargs())
         if not en.get('complete', True) or not ad.get('complete', True):
@@ -915,9 +925,29 @@ def make_tables(results, full, elapsed, calls, nviol, ncert, rejected, ninc):
             'clipping of the cells\' polygons in the suite; m >= 3: violating and sampled pairs, '
             'by `adjacency-check --code A --code B`).', '']
     rows = []
+    rand = [r for r in results if r['group'] == 'random']
+    for depth in sorted({r['relu_layers'] for r in rand}):
+        for gp in (True, False):
+            rs = [r for r in rand if r['relu_layers'] == depth and r['general_position'] == gp]
+            if not rs:
+                continue
+            f = [r['lemma1_forward'] for r in rs]
+            b = [r['lemma1_backward'] for r in rs]
+            rows.append([depth, 'yes' if gp else 'no', len(rs), S(rs, lambda r: r['cells']),
+                         '%d/%d' % (S(f, lambda x: x['violations']), S(f, lambda x: x['pairs'])),
+                         S(f, lambda x: x['without_box']),
+                         '%d/%d' % (S(b, lambda x: x['violations']), S(b, lambda x: x['pairs'])),
+                         S(b, lambda x: x['without_box']),
+                         sum(1 for r in rs if r['lemma1_forward']['violations']
+                             or r['lemma1_backward']['violations'])])
+    out += ['## Lemma 1 by depth (random nets)', '',
+            md_table(['ReLU layers', 'gp', 'networks', 'cells', '(=>) violations/pairs',
+                      '(=>) also without box', '(<=) violations/pairs', '(<=) also without box',
+                      'networks violating'], rows), '']
+    rows = []
     for r in results:
         t1, f, b, t2 = r['theorem1'], r['lemma1_forward'], r['lemma1_backward'], r['theorem2']
-        rows.append([r['name'], r['group'], r['m'], r['neurons'], r['box'].replace(PI_2, 'pi/2'),
+        rows.append([r['name'], r['group'], r['m'], r['relu_layers'], r['neurons'], r['box'].replace(PI_2, 'pi/2'),
                      ' '.join('%s:%s' % kv for kv in sorted(r['cells_by_dim'].items(),
                                                            reverse=True)),
                      'yes' if r['general_position'] else 'no',
@@ -926,7 +956,7 @@ def make_tables(results, full, elapsed, calls, nviol, ncert, rejected, ninc):
                      '%d/%d' % (f['violations'], f['pairs']), '%d/%d' % (b['violations'], b['pairs']),
                      '%d/%d' % (t2['violations'], t2['pairs']), r['seconds']])
     out += ['## Per network', '',
-            md_table(['network', 'corpus', 'm', 'N', 'box', 'cells by dim', 'gp',
+            md_table(['network', 'corpus', 'm', 'ReLU layers', 'N', 'box', 'cells by dim', 'gp',
                       'Thm 1 violations', 'L1 (=>) viol./pairs', 'L1 (<=) viol./pairs',
                       'Thm 2 viol./pairs', 'seconds'], rows), '',
             'Violations: %d, with %d certificates; pvcheck rejected %d. Tool inconsistencies: %d.'

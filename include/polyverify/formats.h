@@ -1,0 +1,51 @@
+/* polyverify — network formats other than .pvnet: .nnet (ACAS Xu) and ONNX
+ * models of fully-connected ReLU networks (DESIGN §3.1).
+ *
+ * Both parsers take the whole file in memory (pv_net_load reads it) and,
+ * like pv_net_parse_pvnet, replace *net only on success. Every weight is
+ * exact: .nnet decimals are the rationals they write, ONNX floats are the
+ * dyadic rationals their bits encode. */
+#ifndef POLYVERIFY_FORMATS_H
+#define POLYVERIFY_FORMATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gmp.h>
+#include "error.h"
+#include "network.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* .nnet text. The header's input normalisation x' = (x - mean)/range and
+ * the output de-normalisation y*range_out + mean_out are composed exactly
+ * into the first and last layers, so the result maps raw inputs to raw
+ * outputs; min/max become the default box (net->has_box). `name` is used
+ * in messages. */
+pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
+                            const char *name, pv_error *err);
+
+/* Does the text look like .nnet (first line a `//` comment or a line of
+ * comma-separated integers)? For pv_net_load's content check. */
+int pv_nnet_sniff(const char *text, size_t len);
+
+/* A binary ONNX ModelProto whose graph is a chain of fully-connected
+ * layers: Gemm, MatMul, Add, Sub, Mul, Div by constants, Relu, Flatten,
+ * Reshape, Identity, Constant. Consecutive affine operations are composed
+ * exactly into one layer. */
+pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
+                            const char *name, pv_error *err);
+
+/* Does the data start like an ONNX ModelProto (field 1, ir_version)? */
+int pv_onnx_sniff(const char *data, size_t len);
+
+/* out = the exact value of an IEEE 754 binary32 / binary64 bit pattern.
+ * PV_ERR_ARG (out untouched) for NaN and infinities. */
+pv_status pv_rational_from_float32_bits(mpq_t out, uint32_t bits);
+pv_status pv_rational_from_float64_bits(mpq_t out, uint64_t bits);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
