@@ -947,13 +947,15 @@ def make_tables(results, full, elapsed, calls, nviol, ncert, rejected, ninc):
     rows = []
     for r in results:
         t1, f, b, t2 = r['theorem1'], r['lemma1_forward'], r['lemma1_backward'], r['theorem2']
-        rows.append([r['name'], r['group'], r['m'], r['relu_layers'], r['neurons'], r['box'].replace(PI_2, 'pi/2'),
+        rows.append([r['name'], r['group'], r['m'], r['relu_layers'], r['neurons'],
+                     r['box'].replace(PI_2, 'pi/2'),
                      ' '.join('%s:%s' % kv for kv in sorted(r['cells_by_dim'].items(),
                                                            reverse=True)),
                      'yes' if r['general_position'] else 'no',
                      t1['dim_violations'] + t1['face_violations'] + t1['coverage_violations']
                      + (0 if t1['tiling_ok'] in (True, None) else 1),
-                     '%d/%d' % (f['violations'], f['pairs']), '%d/%d' % (b['violations'], b['pairs']),
+                     '%d/%d' % (f['violations'], f['pairs']),
+                     '%d/%d' % (b['violations'], b['pairs']),
                      '%d/%d' % (t2['violations'], t2['pairs']), r['seconds']])
     out += ['## Per network', '',
             md_table(['network', 'corpus', 'm', 'ReLU layers', 'N', 'box', 'cells by dim', 'gp',
