@@ -335,6 +335,27 @@ static int combination_vanishes(const pv_rrows *R, mpq_t *const y, mpq_t c)
     return ok;
 }
 
+/* y >= 0 with sum y = 1, sum y g' = 0 and sum y h' <= 0 (they exist iff
+ * no point has every row > 0): a combination over the rows extended by a
+ * column of ones, whose target is (0, ..., 0, 1). */
+static int dual_multipliers(const pv_rrows *R, mpq_t *y)
+{
+    int k = R->k, n = R->n;
+    mpz_t *g = pv_zvec_new(n * (k + 1)), *tg = pv_zvec_new(k + 1), th;
+    for (int r = 0; r < n; r++) {
+        for (int j = 0; j < k; j++)
+            mpz_set(g[(size_t)r * (k + 1) + j], R->g[(size_t)r * k + j]);
+        mpz_set_ui(g[(size_t)r * (k + 1) + k], 1);
+    }
+    mpz_set_ui(tg[k], 1);
+    mpz_init(th);
+    int rc = pv_xlp_combination(k + 1, n, g, R->h, NULL, tg, th, 0, y);
+    mpz_clear(th);
+    pv_zvec_free(g, (size_t)n * (k + 1));
+    pv_zvec_free(tg, (size_t)k + 1);
+    return rc;
+}
+
 /* The same decision by cddlib's exact LPs — each answer re-proved here:
  * a point is checked row by row; otherwise the multipliers y >= 0 with
  * sum y g' = 0 are checked, and h'.y < 0 proves emptiness (Farkas), h'.y =
@@ -369,7 +390,7 @@ static step_result exact_step(const pv_system *S, const pv_rrows *R, mpq_t *z,
         mpq_t *y = pv_qvec_new(R->n);
         if (st)
             st->exact_lps++;
-        int ok = pv_xlp_dual(R->k, R->n, R->g, R->h, NULL, y) == PV_XLP_OPTIMAL;
+        int ok = dual_multipliers(R, y) == PV_XLP_OPTIMAL;
         *nk = 0;
         for (int r = 0; ok && r < R->n; r++) {
             ok = mpq_sgn(y[r]) >= 0;

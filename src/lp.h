@@ -60,14 +60,6 @@ int pv_xlp_min_row(int k, int n, mpz_t *g, mpz_t *h,
 int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
                      mpq_t value, mpq_t *d);
 
-/* Multipliers y >= 0 with sum y = 1, sum_i y_i g_i = 0 and sum_i y_i h_i
- * <= 0 over the rows with active[i] (NULL: all); they exist iff the rows
- * have no strictly interior point. y has n entries (0 off the active
- * rows). The caller verifies them: cddlib's answers are checked, never
- * trusted (its GMP build runs a float phase first). */
-int pv_xlp_dual(int k, int n, mpz_t *g, mpz_t *h, const unsigned char *active,
-                mpq_t *y);
-
 /* y over the active rows (NULL: all), y_i >= lb (0 or 1), with
  * sum_i y_i g_i = tg (k entries; NULL: 0) and, when h and th are given,
  * th - sum_i y_i h_i >= 0. Scaled for cddlib like pv_xlp_dual; the caller

@@ -152,6 +152,60 @@ static void test_dimension(void)
     CHECK(dim_of(2, zero_strict, NULL) == -1, "0 > 0 is empty");
 }
 
+/* A face from the pendulum net (a row and its exact negation among 18 rows
+ * of ~80-bit integers in R^2): the set is one point. cddlib's implicit-
+ * linearity call once answered "no implicit row" here; polyverify's exact
+ * path must find dim 0 and prove it. Rows are "h g1 g2" (h + g.x >= 0). */
+static const char *huge_face =
+    "69966428955782036203639365 51025650176466321292656640 -395912767379002881998848\n"
+    "89567609636912063898255 -42567800140148254965760 32505257087830142746624\n"
+    "6593698581427490396607307385 1554500490551316224766115840 -678257374856118496395264\n"
+    "-496704024129545772881565 208852181387644502016000 -290535374727551400280064\n"
+    "19432457357495020783179045 -12827111486412127343738880 -113160947278290570182656\n"
+    "174959762949725596399592555 103504085939318484537180160 -801996586603838007410688\n"
+    "550971410579117141867749135 -125729823891101338881228800 632606036120443673378816\n"
+    "433613180632693330191925 744847737640988631367680 646691338436642871443456\n"
+    "46752302975499738741849669 22346519108508521548742656 -88110999039627673731072\n"
+    "134169633213288852763415 -57941733171795863797760 74761551696714130259968\n"
+    "36109477211589702104340935 -359137403796290503966720 -3637164336542938229112832\n"
+    "18299727169425108898053 34680482965064377171968 30874171976964890427392\n"
+    "7853981633974483 5000000000000000 0\n"
+    "7853981633974483 -5000000000000000 0\n"
+    "7853981633974483 0 5000000000000000\n"
+    "7853981633974483 0 -5000000000000000\n"
+    "496704024129545772881565 -208852181387644502016000 290535374727551400280064\n"
+    "-134169633213288852763415 57941733171795863797760 -74761551696714130259968\n";
+
+static void test_huge_face(void)
+{
+    pv_system S;
+    pv_system_init(&S, 2, 18);
+    const char *p = huge_face;
+    for (int i = 0; i < 18; i++) {
+        char buf[3][64];
+        int used = 0;
+        CHECK(sscanf(p, "%63s %63s %63s%n", buf[0], buf[1], buf[2], &used) == 3, "row %d", i);
+        p += used;
+        mpz_set_str(S.h[i], buf[0], 10);
+        mpz_set_str(PV_G(&S, i, 0), buf[1], 10);
+        mpz_set_str(PV_G(&S, i, 1), buf[2], 10);
+        S.label[i] = i;
+    }
+    pv_dimension D;
+    pv_stats st = { 0 };
+    CHECK(pv_system_dimension(&S, &D, &st, NULL) == PV_OK, "huge face decided");
+    CHECK(D.dim == 0, "huge face is a point (dim %d)", D.dim);
+    mpq_t v;
+    mpq_init(v);
+    for (int i = 0; D.dim == 0 && i < 18; i++) {
+        pv_system_row_value(v, &S, i, D.point);
+        CHECK(mpq_sgn(v) >= 0, "row %d holds at the point", i);
+    }
+    mpq_clear(v);
+    pv_dimension_clear(&D);
+    pv_system_clear(&S);
+}
+
 /* Deterministic pseudo-random net m -> n1 -> n2 (relu, relu) with small
  * rational weights. */
 static void random_net(pv_net *net, int m, int n1, int n2, unsigned seed)
@@ -232,6 +286,7 @@ int main(void)
     test_rank();
     test_solve_guided();
     test_dimension();
+    test_huge_face();
     test_lift_agrees();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
