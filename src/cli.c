@@ -20,6 +20,7 @@
 #include "polyverify/plot.h"
 #include "polyverify/point.h"
 #include "polyverify/rational.h"
+#include "polyverify/stats.h"
 #include "polyverify/system.h"
 
 #define EXIT_USAGE 2
@@ -46,6 +47,8 @@ typedef struct options {
     int lp_only;            /* enumerate --lp-only                      */
     const char *certificate;/* --certificate FILE                        */
     int verify;             /* --verify: pvcheck the answer's certificate */
+    const char *data;       /* stats --data FILE.csv                     */
+    const char *scale;      /* stats --scale S                           */
 } options;
 
 static const char *usage_main =
@@ -59,6 +62,8 @@ static const char *usage_main =
     "                                activation codes of points (exact)\n"
     "  cell NET --code C [--box B]   the cell of a code: realised, dimension,\n"
     "                                relative-interior point, facets, neighbours\n"
+    "  stats NET --data FILE.csv     distinct codes of a data set, Hamming\n"
+    "                                distances, components of d_H = 1\n"
     "  adjacency-check NET --code A --code B [--box B]\n"
     "                                are two cells adjacent? d_A against d_H\n"
     "  adjacency-check NET --code A --flips | --enumerate [--box B]\n"
@@ -236,6 +241,10 @@ static int parse_options(int argc, char **argv, options *o, const char *usage)
             if (o->npoints == 2)
                 return usage_error("too many --point options", usage);
             o->point[o->npoints++] = v;
+        } else if (!strcmp(a, "--data")) {
+            o->data = v;
+        } else if (!strcmp(a, "--scale")) {
+            o->scale = v;
         } else if (!strcmp(a, "--points")) {
             o->points = v;
         } else if (!strcmp(a, "--certificate")) {
@@ -303,6 +312,109 @@ static int cmd_info(const pv_net *net, const options *o)
         printf(" %s %d", act_name(net->layers[k].act), net->layers[k].out);
     printf("\n");
     return 0;
+}
+
+static const char *usage_stats =
+    "usage: polyverify stats NET --data FILE.csv [--label-column K] [--scale S] [--json]\n"
+    "\n"
+    "The paper's code-space experiment on a data set: the codes of the points\n"
+    "(exact forward passes), the number of distinct codes of the network and\n"
+    "of each ReLU layer, points per code, per class when labels are given, the\n"
+    "histogram of Hamming distances between the distinct codes (all pairs, or\n"
+    "200000 pairs sampled with a fixed seed), and the connected components of\n"
+    "the graph d_H = 1 among them.\n"
+    "  --data FILE        CSV, one point per line (exact numbers)\n"
+    "  --label-column K   0-based column holding a class label\n"
+    "  --scale S          multiply every coordinate by S exactly (1/255 for\n"
+    "                     pixels 0..255 of networks that take pixel/255)\n"
+    "  --json             JSON output\n";
+
+static void print_stats(const pv_code_stats *S, int json)
+{
+    if (json) {
+        pv_json j;
+        pv_json_init(&j, stdout);
+        pv_json_begin_object(&j, NULL);
+        pv_json_int(&j, "points", S->points);
+        pv_json_int(&j, "distinct_codes", S->distinct_codes);
+        pv_json_ints(&j, "distinct_by_layer", S->distinct_by_layer, S->nlayers);
+        pv_json_int(&j, "max_points_per_code", S->max_points_per_code);
+        pv_json_int(&j, "singleton_codes", S->singleton_codes);
+        if (S->classes) {
+            pv_json_begin_array(&j, "classes");
+            for (int c = 0; c < S->nclasses; c++) {
+                pv_json_begin_object(&j, NULL);
+                pv_json_string(&j, "label", S->classes[c].label);
+                pv_json_int(&j, "points", S->classes[c].points);
+                pv_json_int(&j, "distinct_codes", S->classes[c].distinct_codes);
+                pv_json_end_object(&j);
+            }
+            pv_json_end_array(&j);
+            pv_json_int(&j, "codes_shared_by_classes", S->shared_codes);
+        }
+        pv_json_begin_object(&j, "hamming_histogram");
+        for (int d = 0; d <= S->nbits; d++)
+            if (S->hamming[d]) {
+                char key[16];
+                snprintf(key, sizeof key, "%d", d);
+                pv_json_int(&j, key, S->hamming[d]);
+            }
+        pv_json_end_object(&j);
+        pv_json_int(&j, "hamming_pairs", S->pairs);
+        pv_json_bool(&j, "hamming_sampled", S->sampled);
+        pv_json_begin_object(&j, "hamming1_components");
+        pv_json_int(&j, "count", S->components);
+        pv_json_int(&j, "largest", S->largest_component);
+        pv_json_int(&j, "isolated", S->isolated_codes);
+        pv_json_end_object(&j);
+        pv_json_end_object(&j);
+        return;
+    }
+    printf("points          %d\ndistinct codes  %d\nby layer       ", S->points, S->distinct_codes);
+    for (int l = 0; l < S->nlayers; l++)
+        printf(" %d", S->distinct_by_layer[l]);
+    printf("\npoints/code     max %d, codes of one point %d\n", S->max_points_per_code,
+           S->singleton_codes);
+    for (int c = 0; S->classes && c < S->nclasses; c++)
+        printf("class %-8s  %d points, %d distinct codes\n", S->classes[c].label,
+               S->classes[c].points, S->classes[c].distinct_codes);
+    if (S->classes)
+        printf("codes shared by classes  %d\n", S->shared_codes);
+    printf("hamming (%s%ld pairs):", S->sampled ? "sampled, " : "", S->pairs);
+    for (int d = 0; d <= S->nbits; d++)
+        if (S->hamming[d])
+            printf(" %d:%ld", d, S->hamming[d]);
+    printf("\nd_H = 1 graph   %d components, largest %d, isolated codes %d\n",
+           S->components, S->largest_component, S->isolated_codes);
+}
+
+static int cmd_stats(const pv_net *net, const options *o)
+{
+    pv_error err = {0};
+    if (!o->data)
+        return usage_error("stats needs --data FILE.csv", usage_stats);
+    mpq_t scale;
+    mpq_init(scale);
+    const char *why = NULL;
+    if (o->scale && pv_rational_parse(scale, o->scale, strlen(o->scale), &why) != PV_OK) {
+        mpq_clear(scale);
+        fprintf(stderr, "polyverify: --scale '%s': %s\n", o->scale, why ? why : "bad number");
+        return EXIT_USAGE;
+    }
+    pv_pointset ps;
+    pv_pointset_init(&ps);
+    pv_code_stats S;
+    pv_code_stats_init(&S);
+    int status = 0;
+    if (pv_pointset_read_csv(&ps, o->data, net->input_dim, o->label_column, &err) != PV_OK ||
+        pv_code_stats_compute(&S, net, &ps, o->scale ? &scale : NULL, 200000, &err) != PV_OK)
+        status = fail(&err);
+    else
+        print_stats(&S, o->json);
+    pv_code_stats_clear(&S);
+    pv_pointset_clear(&ps);
+    mpq_clear(scale);
+    return status;
 }
 
 static int cmd_convert(const pv_net *net, const options *o)
@@ -1187,6 +1299,7 @@ int main(int argc, char **argv)
         { "enumerate", usage_enumerate, cmd_enumerate },
         { "plot", usage_plot, cmd_plot },
         { "convert", usage_convert, cmd_convert },
+        { "stats", usage_stats, cmd_stats },
     };
     for (size_t c = 0; c < sizeof commands / sizeof *commands; c++) {
         if (strcmp(argv[1], commands[c].name))
