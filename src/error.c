@@ -1,6 +1,8 @@
 /* polyverify — errors are values (see include/polyverify/error.h). */
 #include "polyverify/error.h"
 #include "text.h"
+#include <stdlib.h>
+#include <errno.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,4 +60,52 @@ const char *pv_excerpt(char *buf, size_t size, const char *p, size_t n)
     }
     buf[o] = '\0';
     return buf;
+}
+
+pv_status pv_read_file(const char *path, size_t max_bytes, char **text,
+                       size_t *len, pv_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return pv_error_set(err, PV_ERR_IO, "%s: cannot open: %s", path,
+                            strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    pv_status st = buf != NULL ? PV_OK : PV_ERR_NOMEM;
+    while (st == PV_OK) {
+        if (n == cap) {
+            if (cap >= max_bytes) {
+                st = pv_error_set(err, PV_ERR_LIMIT,
+                                  "%s: file is larger than %zu bytes", path,
+                                  max_bytes);
+                break;
+            }
+            char *grown = realloc(buf, 2 * cap + 1);
+            if (grown == NULL) {
+                st = PV_ERR_NOMEM;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0) {
+            if (ferror(fp))
+                st = pv_error_set(err, PV_ERR_IO, "%s: cannot read: %s", path,
+                                  strerror(errno));
+            break;
+        }
+    }
+    fclose(fp);
+    if (st == PV_ERR_NOMEM)
+        pv_error_set(err, st, "%s: out of memory reading the file", path);
+    if (st != PV_OK) {
+        free(buf);
+        return st;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return PV_OK;
 }

@@ -905,49 +905,7 @@ pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
 static pv_status read_whole_file(const char *path, char **text, size_t *len,
                                  pv_error *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return pv_error_set(err, PV_ERR_IO, "%s: cannot open: %s", path,
-                            strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    pv_status st = buf != NULL ? PV_OK : PV_ERR_NOMEM;
-    while (st == PV_OK) {
-        if (n == cap) {
-            if (cap >= PV_MAX_FILE_BYTES) {
-                st = pv_error_set(err, PV_ERR_LIMIT,
-                                  "%s: file is larger than %u bytes", path,
-                                  PV_MAX_FILE_BYTES);
-                break;
-            }
-            char *grown = realloc(buf, 2 * cap + 1);
-            if (grown == NULL) {
-                st = PV_ERR_NOMEM;
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, fp);
-        n += got;
-        if (got == 0) {
-            if (ferror(fp))
-                st = pv_error_set(err, PV_ERR_IO, "%s: cannot read: %s", path,
-                                  strerror(errno));
-            break;
-        }
-    }
-    fclose(fp);
-    if (st == PV_ERR_NOMEM)
-        pv_error_set(err, st, "%s: out of memory reading the file", path);
-    if (st != PV_OK) {
-        free(buf);
-        return st;
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return PV_OK;
+    return pv_read_file(path, PV_MAX_FILE_BYTES, text, len, err);
 }
 
 /* Does the first line that is not blank or a comment start with `pvnet`? */

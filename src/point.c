@@ -132,44 +132,7 @@ void pv_pointset_clear(pv_pointset *ps)
 static pv_status read_whole_file(const char *path, char **text, size_t *len,
                                  pv_error *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return pv_error_set(err, PV_ERR_IO, "%s: cannot open: %s", path,
-                            strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    pv_status st = buf != NULL ? PV_OK
-                               : pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-    while (st == PV_OK) {
-        if (n == cap) {
-            char *grown = cap < PV_MAX_CSV_BYTES ? realloc(buf, 2 * cap + 1)
-                                                 : NULL;
-            if (grown == NULL) {
-                st = pv_error_set(err, PV_ERR_LIMIT,
-                                  "%s: file too large to read", path);
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, fp);
-        n += got;
-        if (got == 0) {
-            if (ferror(fp))
-                st = pv_error_set(err, PV_ERR_IO, "%s: cannot read: %s", path,
-                                  strerror(errno));
-            break;
-        }
-    }
-    fclose(fp);
-    if (st != PV_OK) {
-        free(buf);
-        return st;
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return PV_OK;
+    return pv_read_file(path, PV_MAX_CSV_BYTES, text, len, err);
 }
 
 typedef struct csv_reader {
