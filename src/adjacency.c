@@ -26,15 +26,7 @@ void pv_adjacency_clear(pv_adjacency *A)
     pv_adjacency_init(A);
 }
 
-/* P(a) ∩ P(b): both closures' rows, all non-strict. */
-static void closure_union(pv_system *U, const pv_system *Sa, const pv_system *Sb)
-{
-    pv_system_init(U, Sa->dim, Sa->nrows + Sb->nrows);
-    pv_system_copy_rows(U, 0, Sa);
-    pv_system_copy_rows(U, Sa->nrows, Sb);
-    memset(U->strict, 0, (size_t)U->nrows);
-}
-
+/* The system of a code and its cell's dimension. */
 static pv_status cell_dim(const pv_net *net, const pv_code *c, const pv_box *box,
                           pv_system *S, int *dim, pv_stats *st, pv_error *err)
 {
@@ -70,7 +62,7 @@ pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
     if (A->dim_a >= 0 && A->dim_b >= 0) {
         pv_system U;
         pv_dimension D;
-        closure_union(&U, &Sa, &Sb);
+        pv_system_closure_union(&U, &Sa, &Sb);
         rc = pv_system_dimension(&U, &D, &A->stats, err);
         if (rc == PV_OK) {
             A->common_dim = D.dim;

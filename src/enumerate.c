@@ -1503,23 +1503,6 @@ static pv_status process_cell(state *st, int i, pv_error *err)
 /* ------------------------------------------------------------------------ */
 /* Adjacency                                                                 */
 
-static void closure_union(pv_system *U, const pv_system *Sa,
-                          const pv_system *Sb)
-{
-    int m = Sa->dim;
-    pv_system_init(U, m, Sa->nrows + Sb->nrows);
-    for (int s = 0; s < 2; s++) {
-        const pv_system *S = s ? Sb : Sa;
-        int off = s ? Sa->nrows : 0;
-        for (int i = 0; i < S->nrows; i++) {
-            for (int j = 0; j < m; j++)
-                mpz_set(PV_G(U, off + i, j), PV_G(S, i, j));
-            mpz_set(U->h[off + i], S->h[i]);
-            U->label[off + i] = S->label[i];
-        }
-    }
-}
-
 pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
                          const pv_code *a, int dim_a, const pv_code *b,
                          int dim_b, const pv_box *box, pv_stats *st,
@@ -1537,7 +1520,7 @@ pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
         pv_system_clear(&Sa);
         return rc;
     }
-    closure_union(&U, &Sa, &Sb);
+    pv_system_closure_union(&U, &Sa, &Sb);
     pv_dimension D;
     rc = pv_system_dimension(&U, &D, st, err);
     if (rc == PV_OK) {

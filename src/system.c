@@ -266,6 +266,15 @@ void pv_system_copy_rows(pv_system *T, int offset, const pv_system *S)
     }
 }
 
+void pv_system_closure_union(pv_system *U, const pv_system *Sa,
+                             const pv_system *Sb)
+{
+    pv_system_init(U, Sa->dim, Sa->nrows + Sb->nrows);
+    pv_system_copy_rows(U, 0, Sa);
+    pv_system_copy_rows(U, Sa->nrows, Sb);
+    memset(U->strict, 0, (size_t)U->nrows);
+}
+
 void pv_system_face(pv_system *F, const pv_system *S, const int *zero, int nz)
 {
     pv_system_init(F, S->dim, S->nrows);

@@ -57,6 +57,11 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
  * labels, scales and flags are copied too). */
 void pv_system_copy_rows(pv_system *T, int offset, const pv_system *S);
 
+/* P(a) ∩ P(b): the rows of both systems, all non-strict. U is initialised
+ * here. */
+void pv_system_closure_union(pv_system *U, const pv_system *Sa,
+                             const pv_system *Sb);
+
 /* The face of the closure of S where the rows zero[0..nz) vanish: every
  * row non-strict, those rows forced to = 0. F is initialised here. */
 void pv_system_face(pv_system *F, const pv_system *S, const int *zero, int nz);
