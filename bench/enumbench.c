@@ -19,22 +19,9 @@
 
 #include "polyverify/enumerate.h"
 #include "polyverify/network.h"
+#include "bench_util.h"
 #include "polyverify/point.h"
 
-static uint64_t rng(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-static double gauss(uint64_t *s)
-{
-    double u = ((double)(rng(s) >> 11) + 0.5) / 9007199254740992.0;
-    double v = ((double)(rng(s) >> 11) + 0.5) / 9007199254740992.0;
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
 
 static void set_weight(mpq_t q, double x, int dyadic)
 {

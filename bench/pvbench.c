@@ -24,6 +24,7 @@
 #include "polyverify/cell.h"
 #include "polyverify/code.h"
 #include "polyverify/network.h"
+#include "bench_util.h"
 #include "polyverify/system.h"
 #include "../src/lp.h"
 
@@ -43,20 +44,6 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static uint64_t rng(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-static double gauss(uint64_t *s)
-{
-    double u = ((double)(rng(s) >> 11) + 0.5) / 9007199254740992.0;
-    double v = ((double)(rng(s) >> 11) + 0.5) / 9007199254740992.0;
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
 
 /* He-initialised net, weights k/1000, plus a linear output of width 1. */
 static void make_net(pv_net *net, const config *c, uint64_t seed)

@@ -191,6 +191,21 @@ static int fail(const pv_error *err)
     return 1;
 }
 
+/* The field of an option that takes no value, or NULL. */
+static int *switch_option(options *o, const char *a)
+{
+    const struct { const char *name; int *field; } table[] = {
+        { "--help", &o->help }, { "-h", &o->help }, { "--json", &o->json },
+        { "--verify", &o->verify }, { "--flips", &o->flips },
+        { "--enumerate", &o->enumerate }, { "--lp-only", &o->lp_only },
+        { "--highlight-disagreements", &o->highlight },
+    };
+    for (size_t t = 0; t < sizeof table / sizeof *table; t++)
+        if (!strcmp(a, table[t].name))
+            return table[t].field;
+    return NULL;
+}
+
 /* Parses argv[2..]; returns 0 or prints a usage error and returns 2. */
 static int parse_options(int argc, char **argv, options *o, const char *usage)
 {
@@ -199,27 +214,9 @@ static int parse_options(int argc, char **argv, options *o, const char *usage)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = 1;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            o->help = 1;
-            takes = 0;
-        } else if (!strcmp(a, "--json")) {
-            o->json = 1;
-            takes = 0;
-        } else if (!strcmp(a, "--verify")) {
-            o->verify = 1;
-            takes = 0;
-        } else if (!strcmp(a, "--flips")) {
-            o->flips = 1;
-            takes = 0;
-        } else if (!strcmp(a, "--enumerate")) {
-            o->enumerate = 1;
-            takes = 0;
-        } else if (!strcmp(a, "--lp-only")) {
-            o->lp_only = 1;
-            takes = 0;
-        } else if (!strcmp(a, "--highlight-disagreements")) {
-            o->highlight = 1;
+        int takes = 1, *flag = switch_option(o, a);
+        if (flag) {
+            *flag = 1;
             takes = 0;
         } else if (!strcmp(a, "--graph")) {
             /* a value only for enumerate: dot or json */

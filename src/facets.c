@@ -24,6 +24,7 @@
 #include "linalg.h"
 #include "lp.h"
 #include "reduce.h"
+#include "sort.h"
 
 
 enum { UNKNOWN = 0, FACET, REDUNDANT };
@@ -69,23 +70,13 @@ static int row_cmp(const pv_rrows *R, int a, int b)
     return mpz_cmp(R->h[a], R->h[b]);
 }
 
-/* qsort has no context argument in C11: a merge sort over an index array
- * avoids a global. */
-static void merge_sort(const pv_rrows *R, int *idx, int *tmp, int n)
+/* Candidate rows by (g', h'), ties by original index: equal rows end up
+ * next to each other, in a deterministic order. */
+static int cmp_candidates(const void *ctx, int a, int b)
 {
-    if (n < 2)
-        return;
-    int h = n / 2;
-    merge_sort(R, idx, tmp, h);
-    merge_sort(R, idx + h, tmp, n - h);
-    int a = 0, b = h, t = 0;
-    while (a < h || b < n) {
-        int take_a = b >= n || (a < h && (row_cmp(R, idx[a], idx[b]) < 0 ||
-                     (row_cmp(R, idx[a], idx[b]) == 0 &&
-                      R->orig[idx[a]] < R->orig[idx[b]])));
-        tmp[t++] = take_a ? idx[a++] : idx[b++];
-    }
-    memcpy(idx, tmp, (size_t)n * sizeof *idx);
+    const pv_rrows *R = ctx;
+    int c = row_cmp(R, a, b);
+    return c ? c : (R->orig[a] > R->orig[b]) - (R->orig[a] < R->orig[b]);
 }
 
 static void groups_build(groups *G, const pv_rrows *R)
@@ -96,7 +87,7 @@ static void groups_build(groups *G, const pv_rrows *R)
     for (int r = 0; r < n; r++)
         if (!pv_rrows_zero(R, r))        /* constant rows bound nothing */
             idx[cnt++] = r;
-    merge_sort(R, idx, tmp, cnt);
+    pv_sort_indices(idx, tmp, cnt, cmp_candidates, R);
     /* runs of equal rows; then order groups by their smallest member */
     int *gstart = malloc((size_t)(cnt + 1) * sizeof *gstart), q = 0;
     for (int a = 0; a < cnt; a++)
@@ -165,13 +156,6 @@ static int rank_proves_all(const groups *G)
     return pv_zmat_rank_mod_p(&M) == q;
 }
 
-static uint64_t next_rand(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
 
 /* A direction with the small integer entries val[] at the coordinates
  * idx[] (all others 0). */
@@ -242,13 +226,13 @@ static void random_ray(ray *d, int k, uint64_t *seed)
     for (int e = 0; e < d->nnz; e++) {
         int j, dup;
         do {              /* distinct coordinates */
-            j = (int)(next_rand(seed) % (uint64_t)k);
+            j = (int)(pv_xorshift64(seed) % (uint64_t)k);
             dup = 0;
             for (int f = 0; f < e; f++)
                 dup |= d->idx[f] == j;
         } while (dup);
         d->idx[e] = j;
-        d->val[e] = (long)(next_rand(seed) % 2001) - 1000;
+        d->val[e] = (long)(pv_xorshift64(seed) % 2001) - 1000;
     }
 }
 

@@ -3,6 +3,7 @@
  * word operations; everything is exact (the codes come from exact forward
  * passes), only the choice of sampled pairs is random, with a fixed seed. */
 #include "polyverify/stats.h"
+#include "sort.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,22 +43,16 @@ static int cmp_words(const uint64_t *a, const uint64_t *b, int w)
     return 0;
 }
 
-/* Sorts the indices 0..n-1 of packed rows (merge sort: no qsort context in
- * C11) and returns the number of distinct rows; first[r] = 1 marks the
- * first row of each run. */
+static int cmp_packed(const void *ctx, int a, int b)
+{
+    const packed *P = ctx;
+    return cmp_words(&P->v[(size_t)a * P->w], &P->v[(size_t)b * P->w], P->w);
+}
+
+/* Indices 0..n-1 of packed rows in sorted order (stable). */
 static void sort_rows(const packed *P, int *idx, int *tmp, int n)
 {
-    if (n < 2)
-        return;
-    int h = n / 2;
-    sort_rows(P, idx, tmp, h);
-    sort_rows(P, idx + h, tmp, n - h);
-    int a = 0, b = h, t = 0;
-    while (a < h || b < n)
-        tmp[t++] = (b >= n || (a < h && cmp_words(&P->v[(size_t)idx[a] * P->w],
-                                                  &P->v[(size_t)idx[b] * P->w], P->w) <= 0))
-                       ? idx[a++] : idx[b++];
-    memcpy(idx, tmp, (size_t)n * sizeof *idx);
+    pv_sort_indices(idx, tmp, n, cmp_packed, P);
 }
 
 static int count_distinct(const packed *P, const int *idx, int n)
@@ -78,13 +73,6 @@ static int hamming(const uint64_t *a, const uint64_t *b, int w)
     return d;
 }
 
-static uint64_t next_rand(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
 
 static int find(int *parent, int x)
 {
@@ -148,9 +136,9 @@ static void hamming_histogram(pv_code_stats *S, const uint64_t *U, int nu, int w
     }
     uint64_t seed = 0x5EED5EED5EEDULL;
     for (long p = 0; p < max_pairs; p++) {
-        int a = (int)(next_rand(&seed) % (uint64_t)nu), b;
+        int a = (int)(pv_xorshift64(&seed) % (uint64_t)nu), b;
         do
-            b = (int)(next_rand(&seed) % (uint64_t)nu);
+            b = (int)(pv_xorshift64(&seed) % (uint64_t)nu);
         while (b == a);
         S->hamming[hamming(&U[(size_t)a * w], &U[(size_t)b * w], w)]++;
     }
