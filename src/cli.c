@@ -49,6 +49,7 @@ typedef struct options {
     int verify;             /* --verify: pvcheck the answer's certificate */
     const char *data;       /* stats --data FILE.csv                     */
     const char *scale;      /* stats --scale S                           */
+    int no_filter;          /* code, stats --no-filter                   */
 } options;
 
 static const char *usage_main =
@@ -91,7 +92,8 @@ static const char *usage_info =
     "(the code length).\n";
 
 static const char *usage_code =
-    "usage: polyverify code NET (--point X | --points FILE.csv [--label-column K]) [--json]\n"
+    "usage: polyverify code NET (--point X | --points FILE.csv [--label-column K])\n"
+    "                           [--no-filter] [--json]\n"
     "\n"
     "Codes of points by an exact forward pass: bit j is 1 iff neuron j's\n"
     "pre-activation is > 0. Also lists the neurons whose pre-activation is\n"
@@ -99,6 +101,10 @@ static const char *usage_code =
     "  --point X          one point, comma-separated coordinates\n"
     "  --points FILE      a CSV file, one point per line\n"
     "  --label-column K   0-based column of FILE that is not a coordinate\n"
+    "  --no-filter        skip the float filter (a double forward pass with a\n"
+    "                     proved error bound that settles most points) and\n"
+    "                     compute every point in exact integers: same codes,\n"
+    "                     slower; for checking\n"
     "  --json             JSON: an array of {point, code, zero_neurons}\n";
 
 static const char *usage_cell =
@@ -198,6 +204,7 @@ static int *switch_option(options *o, const char *a)
         { "--help", &o->help }, { "-h", &o->help }, { "--json", &o->json },
         { "--verify", &o->verify }, { "--flips", &o->flips },
         { "--enumerate", &o->enumerate }, { "--lp-only", &o->lp_only },
+        { "--no-filter", &o->no_filter },
         { "--highlight-disagreements", &o->highlight },
     };
     for (size_t t = 0; t < sizeof table / sizeof *table; t++)
@@ -312,7 +319,8 @@ static int cmd_info(const pv_net *net, const options *o)
 }
 
 static const char *usage_stats =
-    "usage: polyverify stats NET --data FILE.csv [--label-column K] [--scale S] [--json]\n"
+    "usage: polyverify stats NET --data FILE.csv [--label-column K] [--scale S]\n"
+    "                            [--no-filter] [--json]\n"
     "\n"
     "The paper's code-space experiment on a data set: the codes of the points\n"
     "(exact forward passes), the number of distinct codes of the network and\n"
@@ -324,6 +332,7 @@ static const char *usage_stats =
     "  --label-column K   0-based column holding a class label\n"
     "  --scale S          multiply every coordinate by S exactly (1/255 for\n"
     "                     pixels 0..255 of networks that take pixel/255)\n"
+    "  --no-filter        exact integer forward passes only (see code --help)\n"
     "  --json             JSON output\n";
 
 static void print_stats(const pv_code_stats *S, int json)
@@ -364,6 +373,10 @@ static void print_stats(const pv_code_stats *S, int json)
         pv_json_int(&j, "largest", S->largest_component);
         pv_json_int(&j, "isolated", S->isolated_codes);
         pv_json_end_object(&j);
+        pv_json_begin_object(&j, "forward_pass");
+        pv_json_int(&j, "float_filter", S->forward.filtered);
+        pv_json_int(&j, "exact", S->forward.exact);
+        pv_json_end_object(&j);
         pv_json_end_object(&j);
         return;
     }
@@ -383,6 +396,8 @@ static void print_stats(const pv_code_stats *S, int json)
             printf(" %d:%ld", d, S->hamming[d]);
     printf("\nd_H = 1 graph   %d components, largest %d, isolated codes %d\n",
            S->components, S->largest_component, S->isolated_codes);
+    printf("forward pass    %ld points proved by the float filter, %ld exactly\n",
+           S->forward.filtered, S->forward.exact);
 }
 
 static int cmd_stats(const pv_net *net, const options *o)
@@ -404,7 +419,8 @@ static int cmd_stats(const pv_net *net, const options *o)
     pv_code_stats_init(&S);
     int status = 0;
     if (pv_pointset_read_csv(&ps, o->data, net->input_dim, o->label_column, &err) != PV_OK ||
-        pv_code_stats_compute(&S, net, &ps, o->scale ? &scale : NULL, 200000, &err) != PV_OK)
+        pv_code_stats_compute(&S, net, &ps, o->scale ? &scale : NULL, 200000,
+                              !o->no_filter, &err) != PV_OK)
         status = fail(&err);
     else
         print_stats(&S, o->json);
@@ -462,7 +478,7 @@ static int cmd_code(const pv_net *net, const options *o)
         pv_json_begin_array(&j, NULL);
     for (int p = 0; p < ps.count && rc == PV_OK; p++) {
         mpq_t *x = &ps.x[(size_t)p * ps.dim];
-        rc = pv_net_code_at(net, x, &c, zero, &err);
+        rc = pv_net_codes_at_opt(net, 1, x, &c, zero, !o->no_filter, NULL, &err);
         if (rc != PV_OK)
             break;
         int nz = 0;

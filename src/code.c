@@ -11,6 +11,7 @@
  * positive denominator D delta: its sign is the sign of the numerator. */
 #include "polyverify/code.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,8 @@ typedef struct pass {
     int *nz;         /* columns whose value or derivative is nonzero  */
     mpz_t delta;     /* common positive denominator of v and g        */
     mpz_t t;
+    double *h, *r;   /* float filter: activations and error radii     */
+    double *zh, *zr; /* next layer's                                  */
 } pass;
 
 static mpz_t *mpz_array(int n)
@@ -235,6 +238,10 @@ static void pass_clear(pass *P)
     mpz_array_free(P->g, n);
     mpz_array_free(P->zg, n);
     free(P->nz);
+    free(P->h);
+    free(P->r);
+    free(P->zh);
+    free(P->zr);
     mpz_clear(P->delta);
     mpz_clear(P->t);
 }
@@ -253,7 +260,12 @@ static int pass_init(pass *P, int width, int deriv)
         P->zg = mpz_array(width);
     }
     P->nz = malloc((size_t)width * sizeof(int));
-    if (P->v == NULL || P->zv == NULL || P->nz == NULL ||
+    P->h = malloc((size_t)width * sizeof(double));
+    P->r = malloc((size_t)width * sizeof(double));
+    P->zh = malloc((size_t)width * sizeof(double));
+    P->zr = malloc((size_t)width * sizeof(double));
+    if (P->v == NULL || P->zv == NULL || P->nz == NULL || P->h == NULL ||
+        P->r == NULL || P->zh == NULL || P->zr == NULL ||
         (deriv && (P->g == NULL || P->zg == NULL))) {
         pass_clear(P);
         return 0;
@@ -374,10 +386,115 @@ static void pass_run(pass *P, const pv_net *net, mpq_t *const x, mpq_t *const d,
         pass_layer(P, &net->layers[k], bits, zero);
 }
 
-/* Shared driver of the three public entry points. */
+/* ------------------------------------------------------------------------ */
+/* The float filter                                                          */
+/*
+ * Most points are far from every hyperplane, so each point first goes
+ * through the network in doubles carrying, per activation, a radius r with
+ * |h - ĥ| <= r proved for the exact h, the way the filters of exact
+ * geometric predicates work. A bit is taken from the floats only when
+ * |ẑ| > B, B a proved bound on |z - ẑ|; if any bit is left open the point
+ * takes the exact pass. So the filter changes speed, never an answer.
+ *
+ * The bound, with u = 2^-53 and w̃ = trunc(w), so |w - w̃| <= 2u|w̃| (+ one
+ * subnormal step), for z = b + sum_i w_i h_i over the n nonzero terms:
+ *   |z - ẑ| <= sum |w_i| r_i + 2u (|b̃| + sum |w̃_i ĥ_i|)      (data)
+ *            + gamma_{n+1} (|b̃| + sum |w̃_i ĥ_i|)             (Higham (3.5))
+ * With g = (n + 8) u, S = fl(sum |w̃_i| r_i), T = fl(|b̃| + sum |fl(w̃_i ĥ_i)|):
+ *   B = fl((S + 2g T)(1 + 2g)) + (n + 2)(1 + 2 max_i(|ĥ_i| + r_i)) 2^-1070
+ * covers both lines, the rounding of S, T and B themselves (the slack
+ * between 1.6g and 2g), and every underflow (the last term: at most
+ * (n + 2)(1 + max) subnormal steps 2^-1074 in all, so 16 times over).
+ * Any overflow makes a sum non-finite, and a non-finite value decides
+ * nothing. */
+
+#define PV_U 0x1p-53
+
+/* ĥ, r of the input: the truncations of x, exact zeros kept exact. Returns
+ * 0 when a coordinate is out of double range. */
+static int filter_load(pass *P, int m, mpq_t *const x)
+{
+    for (int j = 0; j < m; j++) {
+        if ((long)mpz_sizeinbase(mpq_numref(x[j]), 2) -
+            (long)mpz_sizeinbase(mpq_denref(x[j]), 2) >= 1000)
+            return 0;
+        P->h[j] = mpq_get_d(x[j]);
+        P->r[j] = mpq_sgn(x[j]) == 0 ? 0.0
+                  : 2 * PV_U * fabs(P->h[j]) + 0x1p-1074;
+    }
+    return 1;
+}
+
+/* One layer in doubles; 0 when some ReLU bit (or a value) is left open. */
+static int filter_layer(pass *P, const pv_layer *L, unsigned char *bits)
+{
+    if (L->wd == NULL)
+        return 0;
+    int nnz = 0;
+    double big = 0;
+    for (int j = 0; j < L->in; j++)
+        if (P->h[j] != 0 || P->r[j] != 0) {
+            P->nz[nnz++] = j;
+            if (fabs(P->h[j]) + P->r[j] > big)
+                big = fabs(P->h[j]) + P->r[j];
+        }
+    double g = (nnz + 8) * PV_U;
+    double tiny = (nnz + 2) * (1 + 2 * big) * 0x1p-1070;
+    for (int i = 0; i < L->out; i++) {
+        const double *w = L->wd + (size_t)i * (size_t)L->in;
+        double z = L->bd[i], t = fabs(L->bd[i]), s = 0;
+        for (int c = 0; c < nnz; c++) {
+            int j = P->nz[c];
+            double p = w[j] * P->h[j];
+            z += p;
+            t += fabs(p);
+            s += fabs(w[j]) * P->r[j];
+        }
+        double B = (s + 2 * g * t) * (1 + 2 * g) + tiny;
+        if (!isfinite(z) || !isfinite(B))
+            return 0;
+        P->zh[i] = z;
+        P->zr[i] = B;
+        if (L->act != PV_RELU)
+            continue;
+        if (z > B) {
+            bits[L->first_neuron + i] = 1;
+        } else if (z < -B) {
+            bits[L->first_neuron + i] = 0;
+            P->zh[i] = P->zr[i] = 0;   /* relu(z) = 0 exactly */
+        } else {
+            return 0;
+        }
+    }
+    double *t = P->h;
+    P->h = P->zh;
+    P->zh = t;
+    t = P->r;
+    P->r = P->zr;
+    P->zr = t;
+    return 1;
+}
+
+/* All bits of x from the filter (1), or none decided (0). */
+static int filter_run(pass *P, const pv_net *net, mpq_t *const x,
+                      unsigned char *bits)
+{
+    int last = -1;
+    for (int k = 0; k < net->nlayers; k++)
+        if (net->layers[k].act == PV_RELU)
+            last = k;
+    if (!filter_load(P, net->input_dim, x))
+        return 0;
+    for (int k = 0; k <= last; k++)
+        if (!filter_layer(P, &net->layers[k], bits))
+            return 0;
+    return 1;
+}
+
+/* Shared driver of the public entry points. */
 static pv_status forward(const pv_net *net, int count, mpq_t *const x,
                          mpq_t *const d, pv_code *codes, unsigned char *zero,
-                         pv_error *err)
+                         int filter, pv_forward_stats *fs, pv_error *err)
 {
     if (count < 0 || (count > 0 && (x == NULL || codes == NULL)))
         return pv_error_set(err, PV_ERR_ARG, "forward pass: no point given");
@@ -394,8 +511,18 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
             st = pv_error_set(err, PV_ERR_NOMEM, "out of memory");
             break;
         }
-        pass_run(&P, net, x + (size_t)p * m, d,
-                 codes[p].bit, zero != NULL ? zero + (size_t)p * N : NULL);
+        mpq_t *xp = x + (size_t)p * m;
+        unsigned char *zp = zero != NULL ? zero + (size_t)p * N : NULL;
+        if (filter && d == NULL && filter_run(&P, net, xp, codes[p].bit)) {
+            if (zp != NULL)
+                memset(zp, 0, N);   /* every |z| > B > 0 */
+            if (fs != NULL)
+                fs->filtered++;
+            continue;
+        }
+        pass_run(&P, net, xp, d, codes[p].bit, zp);
+        if (fs != NULL)
+            fs->exact++;
     }
     pass_clear(&P);
     return st;
@@ -404,13 +531,20 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
 pv_status pv_net_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
                          unsigned char *zero, pv_error *err)
 {
-    return forward(net, 1, x, NULL, code, zero, err);
+    return forward(net, 1, x, NULL, code, zero, 1, NULL, err);
 }
 
 pv_status pv_net_codes_at(const pv_net *net, int count, mpq_t *const x,
                           pv_code *codes, unsigned char *zero, pv_error *err)
 {
-    return forward(net, count, x, NULL, codes, zero, err);
+    return forward(net, count, x, NULL, codes, zero, 1, NULL, err);
+}
+
+pv_status pv_net_codes_at_opt(const pv_net *net, int count, mpq_t *const x,
+                              pv_code *codes, unsigned char *zero, int filter,
+                              pv_forward_stats *stats, pv_error *err)
+{
+    return forward(net, count, x, NULL, codes, zero, filter, stats, err);
 }
 
 pv_status pv_net_code_beyond(const pv_net *net, mpq_t *const y,
@@ -418,5 +552,5 @@ pv_status pv_net_code_beyond(const pv_net *net, mpq_t *const y,
 {
     if (d == NULL)
         return pv_error_set(err, PV_ERR_ARG, "code_beyond: no direction");
-    return forward(net, 1, y, d, code, NULL, err);
+    return forward(net, 1, y, d, code, NULL, 0, NULL, err);
 }

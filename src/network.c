@@ -49,6 +49,38 @@ static void layer_free_integers(pv_layer *L)
     free(L->bint);
     mpz_clear(L->den);
     L->wint = L->bint = NULL;
+    free(L->wd);
+    free(L->bd);
+    L->wd = L->bd = NULL;
+}
+
+/* |q| < 2^1000, so that mpq_get_d neither overflows nor leaves its
+ * documented range (it truncates towards zero). */
+static int fits_double(const mpq_t q)
+{
+    return (long)mpz_sizeinbase(mpq_numref(q), 2) -
+           (long)mpz_sizeinbase(mpq_denref(q), 2) < 1000;
+}
+
+/* The doubles of the float filter; none when a number does not fit. */
+static pv_status layer_to_doubles(pv_layer *L)
+{
+    size_t n = (size_t)L->in * (size_t)L->out;
+    for (size_t i = 0; i < n; i++)
+        if (!fits_double(L->w[i]))
+            return PV_OK;
+    for (int i = 0; i < L->out; i++)
+        if (!fits_double(L->b[i]))
+            return PV_OK;
+    L->wd = malloc((n ? n : 1) * sizeof(double));
+    L->bd = malloc(((size_t)L->out + 1) * sizeof(double));
+    if (L->wd == NULL || L->bd == NULL)
+        return PV_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        L->wd[i] = mpq_get_d(L->w[i]);
+    for (int i = 0; i < L->out; i++)
+        L->bd[i] = mpq_get_d(L->b[i]);
+    return PV_OK;
 }
 
 static void layer_free(pv_layer *L)
@@ -330,7 +362,8 @@ pv_status pv_net_finalize(pv_net *net, pv_error *err)
                             "%d ReLU neurons, the network says %d", first,
                             net->neurons);
     for (int k = 0; k < net->nlayers; k++)
-        if (layer_to_integers(&net->layers[k]) != PV_OK)
+        if (layer_to_integers(&net->layers[k]) != PV_OK ||
+            layer_to_doubles(&net->layers[k]) != PV_OK)
             return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
     pv_status st = build_lifted(net, err);
     if (st == PV_OK)

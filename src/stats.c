@@ -189,7 +189,7 @@ static void class_stats(pv_code_stats *S, const pv_pointset *ps, const packed *P
 
 pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
                                 const pv_pointset *ps, const mpq_t *scale,
-                                long max_pairs, pv_error *err)
+                                long max_pairs, int filter, pv_error *err)
 {
     pv_code_stats_init(S);
     int n = ps->count, N = net->neurons, m = ps->dim;
@@ -204,7 +204,8 @@ pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
             mpq_mul(x[i], x[i], *scale);
     }
     pv_code *codes = calloc((size_t)n + 1, sizeof *codes);
-    pv_status rc = pv_net_codes_at(net, n, x, codes, NULL, err);
+    pv_status rc = pv_net_codes_at_opt(net, n, x, codes, NULL, filter,
+                                       &S->forward, err);
     for (size_t i = 0; i < (size_t)n * m; i++)
         mpq_clear(x[i]);
     free(x);

@@ -34,7 +34,8 @@ pv_status pv_code_parse(pv_code *c, const pv_net *net, const char *s,
 /* 0/1 string; with net != NULL layers are separated by '|'. malloc'd. */
 char *pv_code_str(const pv_code *c, const pv_net *net);
 
-/* Exact forward pass at x (input_dim entries). Fills code (initialised, any
+/* Exact forward pass at x (input_dim entries): every bit is proved, by the
+ * float filter below or by exact integer arithmetic. Fills code (initialised, any
  * n) and, if zero != NULL, zero[j] = 1 iff neuron j's pre-activation is
  * exactly 0 (zero has `neurons` entries). */
 pv_status pv_net_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
@@ -47,6 +48,22 @@ pv_status pv_net_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
  * has count * neurons entries (point p's flags start at p * neurons). */
 pv_status pv_net_codes_at(const pv_net *net, int count, mpq_t *const x,
                           pv_code *codes, unsigned char *zero, pv_error *err);
+
+/* What the float filter did (pv_net_codes_at_opt). */
+typedef struct pv_forward_stats {
+    long filtered;   /* points whose every bit the float filter proved  */
+    long exact;      /* points that took the exact integer pass         */
+} pv_forward_stats;
+
+/* pv_net_codes_at with a choice: filter = 0 sends every point through the
+ * exact integer pass; filter = 1 (what pv_net_code_at and pv_net_codes_at
+ * do) first runs a float forward pass with a proved error bound per
+ * pre-activation and keeps its bits only when every |z| exceeds its bound
+ * (see code.c). Both give the same codes. stats may be NULL; it is added
+ * to, not reset. */
+pv_status pv_net_codes_at_opt(const pv_net *net, int count, mpq_t *const x,
+                              pv_code *codes, unsigned char *zero, int filter,
+                              pv_forward_stats *stats, pv_error *err);
 
 /* Code of y + e*d for every small enough e > 0, computed exactly by a
  * first-order (lexicographic) forward pass: each pre-activation is the pair

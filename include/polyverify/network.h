@@ -27,6 +27,11 @@ typedef struct pv_layer {
     mpz_t den;
     mpz_t *wint;        /* out x in, or NULL before pv_net_finalize          */
     mpz_t *bint;        /* out                                               */
+    /* The same weights in doubles, each the truncation of the exact value
+     * (mpq_get_d), for the forward pass's float filter (code.c), which
+     * bounds the truncation error; NULL when a weight is out of double
+     * range (the filter is then skipped). */
+    double *wd, *bd;
 } pv_layer;
 
 typedef struct pv_net {

@@ -40,6 +40,7 @@ typedef struct pv_code_stats {
     int components;           /* of the graph d_H = 1 on the distinct codes   */
     int largest_component;
     int isolated_codes;       /* components of size one                       */
+    pv_forward_stats forward; /* points decided by the float filter / exactly */
 } pv_code_stats;
 
 void pv_code_stats_init(pv_code_stats *S);
@@ -47,10 +48,11 @@ void pv_code_stats_clear(pv_code_stats *S);
 
 /* Statistics of the codes of the points (each multiplied by scale, exactly,
  * when scale is not NULL). max_pairs bounds the Hamming pairs (sampled
- * beyond it). */
+ * beyond it). filter: as in pv_net_codes_at_opt (the codes are exact
+ * either way). */
 pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
                                 const pv_pointset *ps, const mpq_t *scale,
-                                long max_pairs, pv_error *err);
+                                long max_pairs, int filter, pv_error *err);
 
 #ifdef __cplusplus
 }

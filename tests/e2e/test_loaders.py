@@ -665,12 +665,12 @@ def floats_of(net):
             for l in net.layers]
 
 
-def codes_of(pv, path, points, tmp):
+def codes_of(pv, path, points, tmp, *extra):
     csv = os.path.join(tmp, 'points.csv')
     with open(csv, 'w') as f:
         for p in points:
             f.write(','.join(oracle.fmt(v) for v in p) + '\n')
-    out = pv.ok('code', path, '--points', csv, '--json')
+    out = pv.ok('code', path, '--points', csv, '--json', *extra)
     res = json.loads(out or '[]')
     return [r['code'] for r in (res if isinstance(res, list) else [res])]
 
@@ -706,6 +706,9 @@ def test_forward(pv, tmp, rnd):
         if not check(len(codes) == len(points), '%s: %d codes for %d points' %
                      (rel, len(codes), len(points))):
             continue
+        # the float filter (default) and the exact pass alone agree
+        check(codes_of(pv, path, points, tmp, '--no-filter') == codes,
+              '%s: codes differ with --no-filter' % rel)
         compared = 0
         for p, code in zip(points, codes):
             if exact:
