@@ -16,6 +16,7 @@
  * The final point is checked once more against the original rows. */
 #include "polyverify/geometry.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "linalg.h"
@@ -51,29 +52,33 @@ typedef struct frame {
 } frame;
 
 
-/* Live rows in the current frame. */
+/* Live rows in the current frame. In the first frame (the identity, p0 =
+ * 0) they are S's rows themselves. */
 static void build_live(pv_rrows *R, const pv_system *S, const frame *F)
 {
     int *rows = malloc((size_t)(S->nrows ? S->nrows : 1) * sizeof(int)), n = 0;
     for (int i = 0; i < S->nrows; i++)
         if (F->status[i] == LIVE)
             rows[n++] = i;
-    pv_rrows_build(R, S, rows, n, F->p0, F->U, F->k);
+    pv_rrows_build(R, S, rows, n, F->U ? F->p0 : NULL, F->U, F->k);
     free(rows);
 }
 
-/* Decides rows that became constant. Returns 1 if that proves Q empty. */
+/* Decides rows that became constant: returns -1 if that proves Q empty,
+ * else the number of rows settled. */
 static int settle_constants(const pv_system *S, frame *F, const pv_rrows *R)
 {
+    int settled = 0;
     for (int r = 0; r < R->n; r++) {
         if (!pv_rrows_zero(R, r))
             continue;
         int i = R->orig[r], s = mpz_sgn(R->h[r]);
         if (s < 0 || (s == 0 && S->strict[i]))
-            return 1;
+            return -1;
         F->status[i] = s > 0 ? CONST_POS : IMPLICIT;
+        settled++;
     }
-    return 0;
+    return settled;
 }
 
 /* Factors out rows K (indices into R) that are proven implicit equalities:
@@ -235,17 +240,41 @@ static int exact_multipliers(const pv_rrows *R, const double *y,
  * Coarse roundings are tried first (denominators 1, 2, 4, ...), so that a
  * user reads a point like (1/2, -3) rather than 53-bit fractions; the
  * margin of the float search usually leaves room for them. */
-static int strictly_inside(const pv_rrows *R, const double *zd, mpq_t *z)
+/* Is the float candidate zd, rounded to multiples of 2^-s, inside with room
+ * to spare by the float rows (G, h)? Only picks which roundings are worth
+ * an exact check; decides nothing. */
+static int float_inside_at(int n, int k, const double *G, const double *h,
+                           const double *zd, int s)
+{
+    double *zr = malloc(((size_t)k + 1) * sizeof *zr);
+    int ok = zr != NULL;
+    for (int j = 0; ok && j < k; j++)
+        zr[j] = ldexp(nearbyint(ldexp(zd[j], s)), -s);
+    for (int i = 0; ok && i < n; i++) {
+        double v = h[i];
+        for (int j = 0; j < k; j++)
+            v += G[(size_t)i * k + j] * zr[j];
+        ok = v > 1e-9;
+    }
+    free(zr);
+    return ok;
+}
+
+static int strictly_inside(const pv_rrows *R, const double *G, const double *h,
+                           const double *zd, mpq_t *z)
 {
     static const int shifts[] = { 0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32 };
     int k = R->k, ok = 0;
     mpz_t *Z = pv_zvec_new(k), *V = pv_zvec_new(R->n), delta;
     mpz_init(delta);
     for (int a = 0; a <= (int)(sizeof shifts / sizeof *shifts) && !ok; a++) {
-        if (a < (int)(sizeof shifts / sizeof *shifts))
+        if (a < (int)(sizeof shifts / sizeof *shifts)) {
+            if (!float_inside_at(R->n, k, G, h, zd, shifts[a]))
+                continue;
             pv_dyadic_round_at(Z, delta, zd, k, shifts[a]);
-        else
+        } else {
             pv_dyadic_round(Z, delta, zd, k, 50);
+        }
         pv_rrows_eval(R, Z, delta, V);
         ok = 1;
         for (int r = 0; r < R->n && ok; r++)
@@ -279,7 +308,7 @@ static step_result float_step(const pv_system *S, const pv_rrows *R, mpq_t *z,
     if (st)
         st->float_lps++;
     if (pv_flp_margin(k, n, G, h, zd, &t, y) == 0) {
-        if (t > 0.0 && strictly_inside(R, zd, z))
+        if (t > 0.0 && strictly_inside(R, G, h, zd, z))
             res = STEP_POINT;
         if (res == STEP_FAIL && t < 1e-7) {
             mpq_t hy;
@@ -451,12 +480,15 @@ pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
     while (!done) {
         pv_rrows R;
         build_live(&R, S, &F);
-        if (settle_constants(S, &F, &R)) {
+        int settled = settle_constants(S, &F, &R);
+        if (settled < 0) {
             pv_rrows_clear(&R);
             break;                                  /* empty */
         }
-        pv_rrows_clear(&R);
-        build_live(&R, S, &F);                      /* without constants */
+        if (settled > 0) {
+            pv_rrows_clear(&R);
+            build_live(&R, S, &F);                  /* without constants */
+        }
         mpq_t *z = pv_qvec_new(F.k);
         step_result s = STEP_POINT;
         int nk = 0;
@@ -471,8 +503,11 @@ pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
             if (factor_out(&F, &R, K, nk))
                 done = 1;                           /* empty */
         } else if (s == STEP_POINT) {
+            /* In the first frame strictly_inside has just proved S's own
+             * rows (positive multiples) at this very point. */
+            int first_frame = F.U == NULL;
             finish(D, &F, z);
-            if (!check_point(S, F.status, D->point))
+            if (!first_frame && !check_point(S, F.status, D->point))
                 rc = pv_error_set(err, PV_ERR_INTERNAL,
                                   "interior point failed its exact check");
             done = 1;

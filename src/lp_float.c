@@ -52,27 +52,57 @@ static int solve(glp_prob *P, int meth)
     return glp_get_status(P) == GLP_OPT ? 0 : -1;
 }
 
-int pv_flp_margin(int k, int n, const double *G, const double *h,
-                  double *z, double *t, double *y)
+/* The margin LP  max t  s.t.  G_i z + h_i + tc_i t >= 0,  t <= 1, each z_j
+ * free or (nonneg[j]) >= 0; tc == NULL means tc_i = -1, nonneg == NULL all
+ * free. y gets the row multipliers, cdual[j] those of the bounds z_j >= 0. */
+typedef struct margin_lp {
+    int k, n;
+    const double *G, *h, *tc;
+    const unsigned char *nonneg;
+} margin_lp;
+
+static int margin_glpk(const margin_lp *L, double *z, double *t, double *y,
+                       double *cdual)
 {
-    if (k < 1 || n < 1)
-        return -1;
+    int k = L->k, n = L->n;
     glp_prob *P = glp_create_prob();
     glp_set_obj_dir(P, GLP_MAX);
     glp_add_rows(P, n);
     glp_add_cols(P, k + 1);
     for (int i = 0; i < n; i++)
-        glp_set_row_bnds(P, i + 1, GLP_LO, -h[i], 0.0);
+        glp_set_row_bnds(P, i + 1, GLP_LO, -L->h[i], 0.0);
     for (int j = 0; j < k; j++)
-        glp_set_col_bnds(P, j + 1, GLP_FR, 0.0, 0.0);
+        glp_set_col_bnds(P, j + 1, L->nonneg && L->nonneg[j] ? GLP_LO : GLP_FR,
+                         0.0, 0.0);
     glp_set_col_bnds(P, k + 1, GLP_UP, 0.0, 1.0);
     glp_set_obj_coef(P, k + 1, 1.0);
-    load_rows(P, k, n, G, 1);
+    if (L->tc == NULL) {
+        load_rows(P, k, n, L->G, 1);
+    } else {
+        /* the matrix with column t = tc */
+        double *Gt = malloc(((size_t)n * (k + 1) + 1) * sizeof *Gt);
+        if (Gt == NULL) {
+            glp_delete_prob(P);
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < k; j++)
+                Gt[(size_t)i * (k + 1) + j] = L->G[(size_t)i * k + j];
+            Gt[(size_t)i * (k + 1) + k] = L->tc[i];
+        }
+        load_rows(P, k + 1, n, Gt, 0);
+        free(Gt);
+    }
     int rc = solve(P, GLP_DUALP);
     if (rc == 0) {
         *t = glp_get_obj_val(P);
-        for (int j = 0; j < k; j++)
+        for (int j = 0; j < k; j++) {
             z[j] = glp_get_col_prim(P, j + 1);
+            if (cdual != NULL) {   /* at its lower bound: dual <= 0 */
+                double d = -glp_get_col_dual(P, j + 1);
+                cdual[j] = d > 0 ? d : 0.0;
+            }
+        }
         /* Maximisation: a row at its lower bound has dual <= 0. */
         for (int i = 0; i < n; i++) {
             double d = -glp_get_row_dual(P, i + 1);
@@ -80,6 +110,162 @@ int pv_flp_margin(int k, int n, const double *G, const double *h,
         }
     }
     glp_delete_prob(P);
+    return rc;
+}
+
+/* A presolve for the margin LP, for the rows with one nonzero entry
+ * a z_c + h_i >= t (|a| = 1: rows are normalised). Two reductions:
+ *  - drop: a column that only such rows touch, all of one sign a, is set to
+ *    z_c = a (1 - min_i h_i), which meets them with margin >= 1 >= t; the
+ *    column and its rows leave the LP (multipliers 0: column c's dual
+ *    constraint holds with them at 0). In the first-layer frame: the
+ *    coordinates of inactive neurons, which no later row sees.
+ *  - substitute: a column with exactly one such row i and other rows too
+ *    becomes v_c = a z_c + h_i - t >= 0, a bound instead of a row; the
+ *    other rows r get G_rc/a on v_c, G_rc/a more on t, and -G_rc h_i/a in
+ *    their constant. Row i's multiplier is v_c's bound multiplier. In the
+ *    first-layer frame: the coordinates of active neurons.
+ * Together they leave only the deeper layers' rows: half the rows and half
+ * the columns of the first-layer frame. */
+enum { COL_KEEP = 0, COL_DROP = 1, COL_SUBST = 2 };
+
+typedef struct margin_presolve {
+    int *single;     /* per row: its column if it has one nonzero, else -1 */
+    int *kind;       /* per column: COL_KEEP, COL_DROP or COL_SUBST        */
+    int *subrow;     /* per column: the substituted row (COL_SUBST)        */
+    int *keeprow;    /* per row: index in the reduced LP, or -1            */
+    int k2, n2;      /* reduced sizes (columns keep their index)           */
+} margin_presolve;
+
+static void presolve_clear(margin_presolve *ps)
+{
+    free(ps->single);
+    free(ps->kind);
+    free(ps->subrow);
+    free(ps->keeprow);
+}
+
+/* Returns 0 when nothing can be reduced (or on allocation failure). */
+static int presolve(margin_presolve *ps, int k, int n, const double *G)
+{
+    ps->single = malloc((size_t)n * sizeof(int));
+    ps->kind = malloc((size_t)k * sizeof(int));
+    ps->subrow = malloc((size_t)k * sizeof(int));
+    ps->keeprow = malloc((size_t)n * sizeof(int));
+    int *general = calloc((size_t)k, sizeof(int)), *nsingle = calloc((size_t)k, sizeof(int));
+    int *sign = calloc((size_t)k, sizeof(int));     /* of single rows: +-1, 2 mixed */
+    int ok = ps->single && ps->kind && ps->subrow && ps->keeprow && general &&
+             nsingle && sign, reduced = 0;
+    for (int i = 0; ok && i < n; i++) {
+        int nz = 0, c = -1;
+        for (int j = 0; j < k; j++)
+            if (G[(size_t)i * k + j] != 0.0)
+                nz++, c = j;
+        ps->single[i] = nz == 1 ? c : -1;
+        for (int j = 0; nz >= 2 && j < k; j++)
+            general[j] |= G[(size_t)i * k + j] != 0.0;
+        if (nz == 1) {
+            int a = G[(size_t)i * k + c] > 0 ? 1 : -1;
+            sign[c] = sign[c] == 0 || sign[c] == a ? a : 2;
+            nsingle[c]++;
+            ps->subrow[c] = i;
+        }
+    }
+    for (int j = 0; ok && j < k; j++) {
+        ps->kind[j] = !general[j] && sign[j] != 2 ? COL_DROP
+                    : general[j] && nsingle[j] == 1 ? COL_SUBST : COL_KEEP;
+        reduced |= ps->kind[j] != COL_KEEP;
+    }
+    ps->k2 = ps->n2 = 0;
+    for (int j = 0; ok && j < k; j++)
+        ps->k2 += ps->kind[j] != COL_DROP;
+    for (int i = 0; ok && i < n; i++)
+        ps->keeprow[i] = ps->single[i] < 0 || ps->kind[ps->single[i]] == COL_KEEP
+                         ? ps->n2++ : -1;
+    free(general);
+    free(nsingle);
+    free(sign);
+    return ok && reduced && ps->k2 > 0 && ps->n2 > 0;
+}
+
+int pv_flp_margin(int k, int n, const double *G, const double *h,
+                  double *z, double *t, double *y)
+{
+    if (k < 1 || n < 1)
+        return -1;
+    margin_presolve ps;
+    if (!presolve(&ps, k, n, G)) {
+        presolve_clear(&ps);
+        margin_lp L = { k, n, G, h, NULL, NULL };
+        return margin_glpk(&L, z, t, y, NULL);
+    }
+    int k2 = ps.k2, n2 = ps.n2, rc = -1;
+    int *col = malloc((size_t)k * sizeof(int));       /* column -> reduced */
+    double *G2 = calloc((size_t)n2 * k2 + 1, sizeof *G2);
+    double *h2 = malloc(((size_t)n2 + 1) * sizeof *h2);
+    double *tc = malloc(((size_t)n2 + 1) * sizeof *tc);
+    double *z2 = malloc(((size_t)k2 + 1) * sizeof *z2);
+    double *y2 = malloc(((size_t)n2 + 1) * sizeof *y2);
+    double *cd = malloc(((size_t)k2 + 1) * sizeof *cd);
+    unsigned char *nonneg = calloc((size_t)k2 + 1, 1);
+    if (col && G2 && h2 && tc && z2 && y2 && cd && nonneg) {
+        for (int j = 0, c = 0; j < k; j++) {
+            col[j] = ps.kind[j] == COL_DROP ? -1 : c++;
+            if (col[j] >= 0)
+                nonneg[col[j]] = ps.kind[j] == COL_SUBST;
+        }
+        for (int i = 0; i < n; i++) {
+            int r = ps.keeprow[i];
+            if (r < 0)
+                continue;
+            h2[r] = h[i];
+            tc[r] = -1.0;
+            for (int j = 0; j < k; j++) {
+                double g = G[(size_t)i * k + j];
+                if (g == 0.0 || col[j] < 0)
+                    continue;
+                if (ps.kind[j] == COL_SUBST) {   /* z_j = (v_j - h_s + t) / a */
+                    int s = ps.subrow[j];
+                    double a = G[(size_t)s * k + j];
+                    G2[(size_t)r * k2 + col[j]] = g / a;
+                    tc[r] += g / a;
+                    h2[r] -= g * h[s] / a;
+                } else {
+                    G2[(size_t)r * k2 + col[j]] = g;
+                }
+            }
+        }
+        margin_lp L = { k2, n2, G2, h2, tc, nonneg };
+        rc = margin_glpk(&L, z2, t, y2, cd);
+    }
+    if (rc == 0) {
+        for (int i = 0; i < n; i++)
+            y[i] = ps.keeprow[i] >= 0 ? y2[ps.keeprow[i]] : 0.0;
+        for (int j = 0; j < k; j++) {
+            if (ps.kind[j] == COL_KEEP) {
+                z[j] = z2[col[j]];
+            } else if (ps.kind[j] == COL_SUBST) {
+                int s = ps.subrow[j];
+                z[j] = (z2[col[j]] - h[s] + *t) / G[(size_t)s * k + j];
+                y[s] = cd[col[j]];
+            } else {
+                double minh = INFINITY, a = 1.0;
+                for (int i = 0; i < n; i++)
+                    if (ps.single[i] == j && h[i] < minh)
+                        minh = h[i], a = G[(size_t)i * k + j];
+                z[j] = minh == INFINITY ? 0.0 : (1.0 - minh) / a;
+            }
+        }
+    }
+    free(col);
+    free(G2);
+    free(h2);
+    free(tc);
+    free(z2);
+    free(y2);
+    free(cd);
+    free(nonneg);
+    presolve_clear(&ps);
     return rc;
 }
 

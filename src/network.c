@@ -49,9 +49,38 @@ static void layer_free_integers(pv_layer *L)
     free(L->bint);
     mpz_clear(L->den);
     L->wint = L->bint = NULL;
+    L->w64_bits = 0;
     free(L->wd);
     free(L->bd);
     L->wd = L->bd = NULL;
+    free(L->w64);
+    free(L->b64);
+    L->w64 = L->b64 = NULL;
+}
+
+/* The 64-bit copy of the integer form; none when a number needs more than
+ * 62 bits. */
+static pv_status layer_to_int64(pv_layer *L)
+{
+    size_t n = (size_t)L->in * (size_t)L->out;
+    int bits = (int)mpz_sizeinbase(L->den, 2);
+    for (size_t i = 0; i < n + (size_t)L->out; i++) {
+        const mpz_t *z = i < n ? &L->wint[i] : &L->bint[i - n];
+        int b = mpz_sgn(*z) ? (int)mpz_sizeinbase(*z, 2) : 0;
+        if (b > 62 || bits > 62)
+            return PV_OK;
+        if (i < n && b > L->w64_bits)
+            L->w64_bits = b;
+    }
+    L->w64 = malloc((n ? n : 1) * sizeof(int64_t));
+    L->b64 = malloc(((size_t)L->out + 1) * sizeof(int64_t));
+    if (L->w64 == NULL || L->b64 == NULL)
+        return PV_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        L->w64[i] = (int64_t)mpz_get_si(L->wint[i]);
+    for (int i = 0; i < L->out; i++)
+        L->b64[i] = (int64_t)mpz_get_si(L->bint[i]);
+    return PV_OK;
 }
 
 /* |q| < 2^1000, so that mpq_get_d neither overflows nor leaves its
@@ -363,7 +392,8 @@ pv_status pv_net_finalize(pv_net *net, pv_error *err)
                             net->neurons);
     for (int k = 0; k < net->nlayers; k++)
         if (layer_to_integers(&net->layers[k]) != PV_OK ||
-            layer_to_doubles(&net->layers[k]) != PV_OK)
+            layer_to_doubles(&net->layers[k]) != PV_OK ||
+            layer_to_int64(&net->layers[k]) != PV_OK)
             return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
     pv_status st = build_lifted(net, err);
     if (st == PV_OK)

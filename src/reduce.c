@@ -3,14 +3,24 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "linalg.h"
 
 void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
                     mpq_t *const p0, mpz_t *const U, int k)
 {
-    int m = S->dim;
+    int m = S->dim, all = !U && !p0 && n == S->nrows;
     R->k = k, R->n = n;
     R->orig = malloc((size_t)(n ? n : 1) * sizeof(int));
+    for (int r = 0; all && r < n; r++)
+        all = rows[r] == r;
+    R->borrowed = all;
+    if (all) {
+        memcpy(R->orig, rows, (size_t)n * sizeof(int));
+        R->g = S->g;
+        R->h = S->h;
+        return;
+    }
     R->g = malloc(((size_t)n * k + 1) * sizeof(mpz_t));
     R->h = malloc((size_t)(n ? n : 1) * sizeof(mpz_t));
     mpq_t c, t;
@@ -44,7 +54,8 @@ void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
         for (int j = 0; j < k; j++)
             mpz_mul(row[j], row[j], mpq_denref(c));
         mpz_set(row[k], mpq_numref(c));
-        pv_zvec_primitive(row, k + 1);
+        if (U != NULL || p0 != NULL)  /* S's rows are primitive already */
+            pv_zvec_primitive(row, k + 1);
         for (int j = 0; j < k; j++)
             mpz_init_set(R->g[(size_t)r * k + j], row[j]);
         mpz_init_set(R->h[r], row[k]);
@@ -58,12 +69,14 @@ void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
 
 void pv_rrows_clear(pv_rrows *R)
 {
-    for (size_t i = 0; i < (size_t)R->n * R->k; i++)
+    for (size_t i = 0; !R->borrowed && i < (size_t)R->n * R->k; i++)
         mpz_clear(R->g[i]);
-    for (int i = 0; i < R->n; i++)
+    for (int i = 0; !R->borrowed && i < R->n; i++)
         mpz_clear(R->h[i]);
-    free(R->g);
-    free(R->h);
+    if (!R->borrowed) {
+        free(R->g);
+        free(R->h);
+    }
     free(R->orig);
     R->g = R->h = NULL;
     R->orig = NULL;

@@ -17,10 +17,13 @@ typedef struct pv_rrows {
     int *orig;      /* row index in the original system  */
     mpz_t *g;       /* n*k */
     mpz_t *h;       /* n   */
+    int borrowed;   /* g, h are S's own arrays (read-only view)  */
 } pv_rrows;
 
 /* Rows `rows[0..n)` of S in the frame (p0, U); U == NULL means the
- * identity (then k == S->dim) and p0 == NULL means the origin. */
+ * identity (then k == S->dim) and p0 == NULL means the origin. All of S's
+ * rows in the identity frame are S's own (primitive) rows: R then views
+ * S's arrays instead of copying them, so S must outlive R, unchanged. */
 void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
                     mpq_t *const p0, mpz_t *const U, int k);
 void pv_rrows_clear(pv_rrows *R);

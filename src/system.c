@@ -155,6 +155,146 @@ static void add_box_rows(pv_system *S, int r, const pv_box *box)
         }
 }
 
+/* ---- the fixed-width path ------------------------------------------------
+ * The same recursion in int64 maps with __int128 sums, used when every
+ * layer has a 64-bit integer form (pv_net_finalize) and each product and
+ * sum provably fits: most networks with decimal or float32 weights and
+ * few layers. Returns 0, with S's neuron rows partly written, as soon as a
+ * bound fails; the mpz path then redoes everything. */
+
+static int bit_length(uint64_t v)
+{
+    return v ? 64 - __builtin_clzll(v) : 0;
+}
+
+static uint64_t abs64(int64_t v)
+{
+    return v < 0 ? -(uint64_t)v : (uint64_t)v;
+}
+
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* Neuron rows j of this layer from Z (out x (m+1)) over delta: primitive,
+ * signed by the code bit, with their scale delta / gcd. */
+static void rows_from_map64(pv_system *S, const pv_layer *L, const int64_t *Z,
+                            int64_t delta, const unsigned char *bits)
+{
+    int m = S->dim;
+    for (int i = 0; i < L->out; i++) {
+        const int64_t *z = Z + (size_t)i * (m + 1);
+        int j = L->first_neuron + i, bit = bits[j];
+        uint64_t g = 0;
+        for (int c = 0; c <= m && g != 1; c++)
+            g = gcd64(g, abs64(z[c]));
+        int64_t d = g ? (int64_t)g : 1;
+        for (int c = 0; c < m; c++)     /* S starts at 0: skip zeros */
+            if (z[c])
+                mpz_set_si(PV_G(S, j, c), bit ? z[c] / d : -(z[c] / d));
+        if (z[m])
+            mpz_set_si(S->h[j], bit ? z[m] / d : -(z[m] / d));
+        mpq_set_si(S->scale[j], delta, (unsigned long)d);
+        mpq_canonicalize(S->scale[j]);
+        S->strict[j] = (unsigned char)bit;
+        S->label[j] = j;
+    }
+}
+
+static int system_from_code64(pv_system *S, const pv_net *net,
+                              const pv_code *code)
+{
+    int m = net->input_dim, ok = 1, last = -1;
+    size_t w = (size_t)m + 1;
+    for (int k = 0; k < net->nlayers; k++)
+        if (net->layers[k].act == PV_RELU)
+            last = k;               /* later layers give no rows */
+    int64_t delta = 1, *A = calloc((size_t)m * w, sizeof *A);
+    int rows = m, abits = 1;                 /* A: rows x (m+1), max bits */
+    const unsigned char *mask = NULL;
+    for (int i = 0; A != NULL && i < m; i++)
+        A[(size_t)i * w + (size_t)i] = 1;
+    for (int k = 0; ok && A != NULL && k <= last; k++) {
+        const pv_layer *L = &net->layers[k];
+        int64_t den = (int64_t)mpz_get_si(L->den);
+        /* |sum| < in 2^(wbits + abits) + |b| delta < 2^124 + 2^124 */
+        if (L->w64 == NULL ||
+            L->w64_bits + abits + bit_length((uint64_t)L->in) + 1 > 125) {
+            ok = 0;
+            break;
+        }
+        int64_t *Z = malloc((size_t)L->out * w * sizeof *Z);
+        __int128 *acc = malloc(w * sizeof *acc);
+        /* A's nonzero columns per row: after a lifted first layer (the
+         * identity) each row of A has one or two. */
+        int *nzc = malloc(((size_t)rows * w + 1) * sizeof *nzc);
+        int *nzn = malloc(((size_t)rows + 1) * sizeof *nzn);
+        for (int l = 0; nzc != NULL && nzn != NULL && l < rows; l++) {
+            nzn[l] = 0;
+            for (size_t c = 0; c < w; c++)
+                if (A[(size_t)l * w + c])
+                    nzc[(size_t)l * w + (size_t)nzn[l]++] = (int)c;
+        }
+        uint64_t g = 0, big = 0;
+        if (nzc == NULL || nzn == NULL)
+            ok = 0;
+        for (int i = 0; ok && Z != NULL && acc != NULL && i < L->out; i++) {
+            for (size_t c = 0; c < w; c++)
+                acc[c] = 0;
+            acc[m] = (__int128)L->b64[i] * delta;
+            const int64_t *wr = L->w64 + (size_t)i * (size_t)L->in;
+            for (int l = 0; l < rows; l++) {
+                if (!wr[l] || (mask && !mask[l]))
+                    continue;
+                const int64_t *ar = A + (size_t)l * w;
+                const int *nc = nzc + (size_t)l * w;
+                for (int c = 0; c < nzn[l]; c++)
+                    acc[nc[c]] += (__int128)wr[l] * ar[nc[c]];
+            }
+            for (size_t c = 0; c < w; c++) {
+                __int128 v = acc[c];
+                if (v >= ((__int128)1 << 62) || v <= -((__int128)1 << 62))
+                    ok = 0;
+                Z[(size_t)i * w + c] = (int64_t)v;
+                g = gcd64(g, abs64((int64_t)v));
+            }
+        }
+        __int128 nd = (__int128)delta * den;
+        if (Z == NULL || acc == NULL || nd >= ((__int128)1 << 62))
+            ok = 0;
+        if (ok) {                           /* reduce map and denominator */
+            delta = (int64_t)nd;
+            g = gcd64(g, abs64(delta));
+            if (g > 1) {
+                delta /= (int64_t)g;
+                for (size_t a = 0; a < (size_t)L->out * w; a++)
+                    Z[a] /= (int64_t)g;
+            }
+            for (size_t a = 0; a < (size_t)L->out * w; a++)
+                if (abs64(Z[a]) > big)
+                    big = abs64(Z[a]);
+            if (L->act == PV_RELU)
+                rows_from_map64(S, L, Z, delta, code->bit);
+        }
+        free(acc);
+        free(nzc);
+        free(nzn);
+        free(A);
+        A = Z;
+        rows = L->out;
+        abits = bit_length(big);
+        mask = L->act == PV_RELU ? code->bit + L->first_neuron : NULL;
+    }
+    free(A);
+    return ok && A != NULL;
+}
+
 pv_status pv_system_from_code(pv_system *S, const pv_net *net,
                               const pv_code *code, const pv_box *box,
                               pv_error *err)
@@ -169,6 +309,11 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
         return pv_error_set(err, PV_ERR_ARG, "box has dimension %d, expected %d",
                             box->dim, m);
     pv_system_init(S, m, net->neurons + (box ? 2 * m : 0));
+    if (system_from_code64(S, net, code)) {
+        if (box)
+            add_box_rows(S, net->neurons, box);
+        return PV_OK;
+    }
 
     /* Map of a_0 = x: identity with zero constant column, denominator 1. */
     pv_zmat A;

@@ -7,6 +7,7 @@
 #define POLYVERIFY_NETWORK_H
 
 #include <gmp.h>
+#include <stdint.h>
 #include "error.h"
 
 #ifdef __cplusplus
@@ -32,6 +33,11 @@ typedef struct pv_layer {
      * bounds the truncation error; NULL when a weight is out of double
      * range (the filter is then skipped). */
     double *wd, *bd;
+    /* The integer form again in 64 bits when every entry and den fit in
+     * 62 bits (else NULL), with w64_bits the largest entry's bit length:
+     * system.c's fixed-width fast path. */
+    int64_t *w64, *b64;
+    int w64_bits;
 } pv_layer;
 
 typedef struct pv_net {
