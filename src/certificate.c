@@ -5,6 +5,7 @@
  * the handful of rows that vanish (cddlib, GMP), emptiness multipliers from
  * one exact LP over all rows. Certificates are optional and slower than
  * answers; they are meant to be checked, not to be fast. */
+#include "outfile.h"
 #include "polyverify/certificate.h"
 
 #include <stdlib.h>
@@ -571,15 +572,13 @@ pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
     memset(c, 0, sizeof *c);
     c->net = net;
     c->box = box;
-    c->path = strdup(path);
-    c->tmp = malloc(strlen(path) + 32);
-    sprintf(c->tmp, "%s.tmp%ld", path, (long)getpid());
-    c->f = fopen(c->tmp, "w");
-    if (!c->f) {
-        free(c->path);
-        free(c->tmp);
-        return pv_error_set(err, PV_ERR_IO, "%s: cannot write the certificate", path);
-    }
+    pv_outfile o;          /* whole or not at all (outfile.h) */
+    pv_status rc = pv_outfile_open(&o, path, err);
+    if (rc != PV_OK)
+        return rc;
+    c->f = o.f;
+    c->path = o.path;
+    c->tmp = o.tmp;
     fprintf(c->f, "pvcert 1\n# written by polyverify; check with: pvcheck NET %s\n", path);
     fprintf(c->f, "fingerprint %016llx\ninput %d\n", pv_net_fingerprint(net), net->input_dim);
     if (box) {
@@ -593,15 +592,12 @@ pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
 
 pv_status pv_cert_close(pv_cert *c, int keep, pv_error *err)
 {
+    pv_outfile o = { c->f, c->path, c->tmp };
     pv_status rc = PV_OK;
-    if (fclose(c->f) != 0 && keep)
-        rc = pv_error_set(err, PV_ERR_IO, "%s: write failed", c->path);
-    if (keep && rc == PV_OK && rename(c->tmp, c->path) != 0)
-        rc = pv_error_set(err, PV_ERR_IO, "%s: cannot rename the certificate into place", c->path);
-    if (!keep || rc != PV_OK)
-        remove(c->tmp);
-    free(c->path);
-    free(c->tmp);
+    if (keep)
+        rc = pv_outfile_commit(&o, err);
+    else
+        pv_outfile_abort(&o);
     memset(c, 0, sizeof *c);
     return rc;
 }

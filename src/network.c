@@ -8,6 +8,7 @@
 #include "polyverify/network.h"
 #include "polyverify/rational.h"
 #include "linalg.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -918,48 +919,16 @@ pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
         return pv_error_set(err, PV_ERR_ARG,
                             "%s: cannot write a network without input or "
                             "layers", path);
-    /* Write a temporary file next to the target and rename it, so a failure
-     * never leaves a partial network behind. */
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 8);
-    if (tmp == NULL)
-        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".XXXXXX", 8);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return pv_error_set(err, PV_ERR_IO, "%s: cannot create: %s", path,
-                            strerror(e));
+    /* A failure never leaves a partial network behind (outfile.h). */
+    pv_outfile o;
+    pv_status rc = pv_outfile_open(&o, path, err);
+    if (rc != PV_OK)
+        return rc;
+    if (!write_body(o.f, net)) {
+        pv_outfile_abort(&o);
+        return pv_error_set(err, PV_ERR_IO, "%s: cannot write", path);
     }
-    fchmod(fd, 0644);  /* mkstemp's 0600 is needlessly private */
-    FILE *fp = fdopen(fd, "w");
-    if (fp == NULL) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return pv_error_set(err, PV_ERR_IO, "%s: cannot write: %s", path,
-                            strerror(e));
-    }
-    int ok = write_body(fp, net);
-    ok = fflush(fp) == 0 && ok;
-    ok = ok && fsync(fileno(fp)) == 0;
-    int e = errno;
-    ok = fclose(fp) == 0 && ok;
-    if (ok && rename(tmp, path) != 0) {
-        e = errno;
-        ok = 0;
-    }
-    if (!ok) {
-        unlink(tmp);
-        free(tmp);
-        return pv_error_set(err, PV_ERR_IO, "%s: cannot write: %s", path,
-                            strerror(e));
-    }
-    free(tmp);
-    return PV_OK;
+    return pv_outfile_commit(&o, err);
 }
 
 /* ------------------------------------------------------------------------ */

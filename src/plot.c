@@ -4,6 +4,7 @@
  * clipped by every row of the cell's system, one half-plane at a time, in
  * rationals (Sutherland-Hodgman; exact signs, so no vertex is lost or
  * invented by rounding). Doubles appear only in the drawing calls. */
+#include "outfile.h"
 #include "polyverify/plot.h"
 
 #include <math.h>
@@ -508,6 +509,15 @@ static int has_suffix(const char *s, const char *suf)
     return n >= k && !strcmp(s + n - k, suf);
 }
 
+
+/* cairo's stream writer into our temporary file. */
+static cairo_status_t write_stream(void *closure, const unsigned char *data,
+                                   unsigned int length)
+{
+    return fwrite(data, 1, length, (FILE *)closure) == length
+           ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
 static pv_status render(const char *path, const pv_box *box, int width,
                         const pv_enumeration *E, const pv_polygon *poly,
                         const pv_lemma1 *L, int graph, const pv_net *net,
@@ -529,11 +539,16 @@ static pv_status render(const char *path, const pv_box *box, int width,
     if (!svg && !has_suffix(path, ".png"))
         return pv_error_set(err, PV_ERR_ARG,
                             "plot: %s: the output must end in .svg or .png", path);
+    pv_outfile o;          /* whole or not at all (outfile.h) */
+    pv_status rc = pv_outfile_open(&o, path, err);
+    if (rc != PV_OK)
+        return rc;
     cairo_surface_t *surf = svg
-        ? cairo_svg_surface_create(path, W, C.height)
+        ? cairo_svg_surface_create_for_stream(write_stream, o.f, W, C.height)
         : cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(W), (int)ceil(C.height));
     if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(surf);
+        pv_outfile_abort(&o);
         return pv_error_set(err, PV_ERR_IO, "plot: cannot write %s", path);
     }
     C.cr = cairo_create(surf);
@@ -548,15 +563,17 @@ static pv_status render(const char *path, const pv_box *box, int width,
     cairo_destroy(C.cr);
     cairo_status_t st = CAIRO_STATUS_SUCCESS;
     if (!svg)
-        st = cairo_surface_write_to_png(surf, path);
+        st = cairo_surface_write_to_png_stream(surf, write_stream, o.f);
     cairo_surface_finish(surf);
     if (st == CAIRO_STATUS_SUCCESS)
         st = cairo_surface_status(surf);
     cairo_surface_destroy(surf);
-    if (st != CAIRO_STATUS_SUCCESS)
+    if (st != CAIRO_STATUS_SUCCESS) {
+        pv_outfile_abort(&o);
         return pv_error_set(err, PV_ERR_IO, "plot: cannot write %s (%s)", path,
                             cairo_status_to_string(st));
-    return PV_OK;
+    }
+    return pv_outfile_commit(&o, err);
 }
 
 pv_status pv_plot(const pv_net *net, const char *path,

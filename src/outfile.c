@@ -1,0 +1,75 @@
+/* polyverify — atomic output files (see outfile.h). */
+#include "outfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void outfile_free(pv_outfile *o)
+{
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+}
+
+pv_status pv_outfile_open(pv_outfile *o, const char *path, pv_error *err)
+{
+    memset(o, 0, sizeof *o);
+    size_t n = strlen(path);
+    o->path = strdup(path);
+    o->tmp = malloc(n + sizeof PV_OUTFILE_TMP + 6);
+    if (o->path == NULL || o->tmp == NULL) {
+        outfile_free(o);
+        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+    }
+    memcpy(o->tmp, path, n);
+    memcpy(o->tmp + n, PV_OUTFILE_TMP "XXXXXX", sizeof PV_OUTFILE_TMP + 6);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        int e = errno;
+        outfile_free(o);
+        return pv_error_set(err, PV_ERR_IO, "%s: cannot create: %s", path,
+                            strerror(e));
+    }
+    fchmod(fd, 0644);   /* mkstemp's 0600 is needlessly private */
+    o->f = fdopen(fd, "w");
+    if (o->f == NULL) {
+        int e = errno;
+        close(fd);
+        unlink(o->tmp);
+        outfile_free(o);
+        return pv_error_set(err, PV_ERR_IO, "%s: cannot write: %s", path,
+                            strerror(e));
+    }
+    return PV_OK;
+}
+
+pv_status pv_outfile_commit(pv_outfile *o, pv_error *err)
+{
+    int ok = !ferror(o->f) && fflush(o->f) == 0 && fsync(fileno(o->f)) == 0;
+    int e = errno;
+    ok = fclose(o->f) == 0 && ok;
+    if (ok && rename(o->tmp, o->path) != 0) {
+        e = errno;
+        ok = 0;
+    }
+    pv_status rc = PV_OK;
+    if (!ok) {
+        unlink(o->tmp);
+        rc = pv_error_set(err, PV_ERR_IO, "%s: cannot write: %s", o->path,
+                          strerror(e ? e : EIO));
+    }
+    outfile_free(o);
+    return rc;
+}
+
+void pv_outfile_abort(pv_outfile *o)
+{
+    if (o->f != NULL)
+        fclose(o->f);
+    if (o->tmp != NULL)
+        unlink(o->tmp);
+    outfile_free(o);
+}
