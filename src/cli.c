@@ -22,6 +22,7 @@
 #include "polyverify/rational.h"
 #include "polyverify/stats.h"
 #include "polyverify/system.h"
+#include "supervise.h"
 
 #define EXIT_USAGE 2
 
@@ -50,6 +51,8 @@ typedef struct options {
     const char *data;       /* stats --data FILE.csv                     */
     const char *scale;      /* stats --scale S                           */
     int no_filter;          /* code, stats --no-filter                   */
+    double timeout;         /* --timeout SECONDS (0: none)               */
+    long max_memory;        /* --max-memory MB (0: 3/4 of the RAM)       */
 } options;
 
 static const char *usage_main =
@@ -74,7 +77,21 @@ static const char *usage_main =
     "  plot NET --box B -o FILE.svg  picture of a 2-D network (or a 2-D slice)\n"
     "  convert NET -o FILE.pvnet     write the network in the exact .pvnet form\n"
     "\n"
-    "Run 'polyverify COMMAND --help' for a command's options.\n";
+    "Run 'polyverify COMMAND --help' for a command's options.\n"
+    "\n"
+    "options of every command:\n"
+    "  --timeout SECONDS   stop a run that takes longer: exit status 4, nothing\n"
+    "                      printed, no output file left behind\n"
+    "  --max-memory MB     cap the memory: enumerations stop (exit status 3)\n"
+    "                      before their cells would exceed it, or refuse at\n"
+    "                      once when they provably would; other allocations\n"
+    "                      fail with a clear error (exit status 5). Default for\n"
+    "                      enumerations: 3/4 of the physical memory\n"
+    "\n"
+    "exit status: 0 answered; 1 error (bad input, ...); 2 usage; 3 stopped at a\n"
+    "limit (--max-cells, memory); 4 --timeout; 5 out of memory.\n"
+    "POLYVERIFY_SELF_CHECK=1 in the environment makes cell, adjacency-check and\n"
+    "enumerate behave as with --verify (the test suite runs that way).\n";
 
 static const char *usage_convert =
     "usage: polyverify convert NET -o FILE.pvnet\n"
@@ -213,6 +230,20 @@ static int *switch_option(options *o, const char *a)
     return NULL;
 }
 
+/* Is a one of the options that take a value? */
+static int takes_value(const char *a)
+{
+    static const char *const names[] = {
+        "--code", "--point", "--data", "--scale", "--points", "--certificate",
+        "--box", "--format", "--slice", "--max-cells", "--label-column",
+        "--timeout", "--max-memory",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(a, names[i]))
+            return 1;
+    return 0;
+}
+
 /* Parses argv[2..]; returns 0 or prints a usage error and returns 2. */
 static int parse_options(int argc, char **argv, options *o, const char *usage)
 {
@@ -226,8 +257,10 @@ static int parse_options(int argc, char **argv, options *o, const char *usage)
             *flag = 1;
             takes = 0;
         } else if (!strcmp(a, "--graph")) {
-            /* a value only for enumerate: dot or json */
-            int has = v && (!strcmp(v, "dot") || !strcmp(v, "json"));
+            /* a value only for enumerate: dot or json (plot's takes none) */
+            int has = v && v[0] != '-' && !strcmp(argv[1], "enumerate");
+            if (has && strcmp(v, "dot") && strcmp(v, "json"))
+                return usage_error("--graph takes dot or json", usage);
             o->graph = has ? v : "yes";
             takes = has;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -235,6 +268,10 @@ static int parse_options(int argc, char **argv, options *o, const char *usage)
                 return usage_error("-o needs a file name", usage);
             o->output = v;
         } else if (a[0] == '-' && a[1] == '-' && !v) {
+            if (!takes_value(a)) {
+                fprintf(stderr, "polyverify: unknown option '%s'\n%s", a, usage);
+                return EXIT_USAGE;
+            }
             fprintf(stderr, "polyverify: option %s needs a value\n", a);
             return EXIT_USAGE;
         } else if (!strcmp(a, "--code")) {
@@ -259,6 +296,18 @@ static int parse_options(int argc, char **argv, options *o, const char *usage)
             o->format = v;
         } else if (!strcmp(a, "--slice")) {
             o->slice = v;
+        } else if (!strcmp(a, "--timeout")) {
+            char *end;
+            double t = strtod(v, &end);
+            if (*end || !(t > 0) || t > 1e9)
+                return usage_error("--timeout takes a number of seconds > 0", usage);
+            o->timeout = t;
+        } else if (!strcmp(a, "--max-memory")) {
+            char *end;
+            long k = strtol(v, &end, 10);
+            if (*end || k < 1 || k > (1L << 30))
+                return usage_error("--max-memory takes a number of MB >= 1", usage);
+            o->max_memory = k;
         } else if (!strcmp(a, "--max-cells")) {
             char *end;
             long k = strtol(v, &end, 10);
@@ -411,7 +460,7 @@ static int cmd_stats(const pv_net *net, const options *o)
     if (o->scale && pv_rational_parse(scale, o->scale, strlen(o->scale), &why) != PV_OK) {
         mpq_clear(scale);
         fprintf(stderr, "polyverify: --scale '%s': %s\n", o->scale, why ? why : "bad number");
-        return EXIT_USAGE;
+        return 1;   /* a bad number is bad input, as in --box or --point */
     }
     pv_pointset ps;
     pv_pointset_init(&ps);
@@ -673,11 +722,15 @@ static int run_pvcheck(const char *net_path, const char *cert, pv_error *err)
     if (pid == 0) {
         dup2(2, 1);                        /* the checker's report to stderr */
         execlp(prog, prog, net_path, cert, "--quiet", (char *)NULL);
-        fprintf(stderr, "polyverify: --verify: cannot run %s\n", prog);
         _exit(127);
     }
     int st = 0;
-    if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    if (waitpid(pid, &st, 0) >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127) {
+        pv_error_set(err, PV_ERR_IO, "--verify: cannot run %s (the checker: "
+                     "set PVCHECK to its path); nothing is printed", prog);
+        return 1;
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         pv_error_set(err, PV_ERR_INTERNAL, "--verify: the checker (%s) did not accept "
                      "the certificate of this answer; nothing is printed", prog);
         return 1;
@@ -699,8 +752,11 @@ static int certify(const options *o, const pv_net *net, const pv_box *box,
         path = tmp;
     }
     int rc = write_certificate(path, net, box, C, A, E, err);
-    if (rc == 0 && o->verify)
+    if (rc == 0 && o->verify) {
         rc = run_pvcheck(o->net_path, path, err);
+        if (rc != 0)
+            remove(path);   /* a failed run leaves no output behind */
+    }
     if (tmp[0])
         remove(tmp);
     return rc;
@@ -1048,6 +1104,8 @@ static int run_enumeration(pv_enumeration *E, const pv_net *net,
     memset(&eo, 0, sizeof eo);
     eo.box = box;
     eo.max_cells = o->max_cells;
+    eo.max_bytes = o->max_memory ? (size_t)o->max_memory << 20
+                                 : pv_physical_memory() / 4 * 3;
     eo.graph = graph;
     eo.lp_only = o->lp_only;
     set_progress(&eo);
@@ -1055,7 +1113,7 @@ static int run_enumeration(pv_enumeration *E, const pv_net *net,
     end_progress(&eo);
     if (rc == PV_ERR_LIMIT) {
         fprintf(stderr, "polyverify: %s\n", err.msg);
-        return 3;
+        return 3;   /* E holds what was found, if anything (by_dim) */
     }
     return rc == PV_OK ? 0 : fail(&err);
 }
@@ -1086,7 +1144,7 @@ static int cmd_enumerate(const pv_net *net, const options *o)
     if (status == 0 && (o->certificate || o->verify) &&
         certify_enumeration(o, net, hasbox ? &box : NULL, &E, &err))
         status = fail(&err);
-    if (status == 0 || status == 3)
+    if (status == 0 || (status == 3 && E.by_dim != NULL))
         print_enumeration(&E, net, o);
     pv_enumeration_clear(&E);
     pv_box_clear(&box);
@@ -1194,7 +1252,7 @@ static int cmd_lemma1(const pv_net *net, const options *o)
     pv_enumeration E;
     pv_enumeration_init(&E);
     int status = run_enumeration(&E, net, o, hasbox ? &box : NULL, 1);
-    if (status == 0 || status == 3) {
+    if (status == 0 || (status == 3 && E.by_dim != NULL)) {
         pv_lemma1 L;
         pv_lemma1_init(&L);
         if (pv_lemma1_check(&L, &E, net, hasbox ? &box : NULL, &err) != PV_OK)
@@ -1296,6 +1354,7 @@ typedef struct command {
     const char *name;
     const char *usage;
     int (*run)(const pv_net *, const options *);
+    int certifies;     /* takes --certificate / --verify */
 } command;
 
 int main(int argc, char **argv)
@@ -1305,14 +1364,14 @@ int main(int argc, char **argv)
         return argc < 2 ? EXIT_USAGE : 0;
     }
     const command commands[] = {
-        { "info", usage_info, cmd_info },
-        { "code", usage_code, cmd_code },
-        { "cell", usage_cell, cmd_cell },
-        { "adjacency-check", usage_adjacency, cmd_adjacency_any },
-        { "enumerate", usage_enumerate, cmd_enumerate },
-        { "plot", usage_plot, cmd_plot },
-        { "convert", usage_convert, cmd_convert },
-        { "stats", usage_stats, cmd_stats },
+        { "info", usage_info, cmd_info, 0 },
+        { "code", usage_code, cmd_code, 0 },
+        { "cell", usage_cell, cmd_cell, 1 },
+        { "adjacency-check", usage_adjacency, cmd_adjacency_any, 1 },
+        { "enumerate", usage_enumerate, cmd_enumerate, 1 },
+        { "plot", usage_plot, cmd_plot, 0 },
+        { "convert", usage_convert, cmd_convert, 0 },
+        { "stats", usage_stats, cmd_stats, 0 },
     };
     for (size_t c = 0; c < sizeof commands / sizeof *commands; c++) {
         if (strcmp(argv[1], commands[c].name))
@@ -1325,6 +1384,15 @@ int main(int argc, char **argv)
             fputs(commands[c].usage, stdout);
             return 0;
         }
+        if (o.max_memory)
+            pv_limit_memory((size_t)o.max_memory << 20);
+        if (o.timeout > 0) {
+            const char *outputs[2] = { o.output, o.certificate };
+            pv_supervise(o.timeout, outputs, 2);   /* returns in the child */
+        }
+        const char *self = getenv("POLYVERIFY_SELF_CHECK");
+        if (self && *self && strcmp(self, "0") && commands[c].certifies)
+            o.verify = 1;
         pv_net net;
         pv_error err = {0};
         pv_net_init(&net);

@@ -42,6 +42,7 @@
 #include "polyverify/adjacency.h"
 #include "polyverify/cell.h"
 #include "polyverify/system.h"
+#include "linalg.h"
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
@@ -127,7 +128,9 @@ typedef struct state {
     int ncells, cap;
     int *table;             /* open addressing: cell index + 1, 0 = empty   */
     size_t tcap;
-    int limit_hit;
+    int limit_hit;          /* max_cells reached                           */
+    int memory_hit;         /* max_bytes reached                           */
+    size_t cell_bytes;      /* pv_enum_bytes_per_cell                      */
     pv_enumeration *E;
     double t0, last_report;
 } state;
@@ -172,6 +175,11 @@ static int add_code(state *st, const pv_code *c)
         return i;
     if (st->opt->max_cells > 0 && st->ncells >= st->opt->max_cells) {
         st->limit_hit = 1;
+        return -1;
+    }
+    if (st->opt->max_bytes > 0 &&
+        (size_t)(st->ncells + 1) * st->cell_bytes > st->opt->max_bytes) {
+        st->limit_hit = st->memory_hit = 1;
         return -1;
     }
     if (st->ncells == st->cap) {
@@ -273,8 +281,9 @@ static pv_status start_code(state *st, pv_code *c, double *hint,
             }
             break;
         }
-        rc = pv_error_set(err, PV_ERR_INTERNAL,
-                          "no generic start point found in 1000 tries");
+        rc = pv_error_set(err, PV_ERR_INTERNAL, "enumerate: no point of the "
+                          "box off every neuron's hyperplane found in 1000 "
+                          "tries (does a neuron vanish on the whole box?)");
     }
     free(zero);
     qvec_free(x, st->m);
@@ -1657,6 +1666,42 @@ static void state_clear(state *st)
     free(st->table);
 }
 
+size_t pv_enum_bytes_per_cell(const pv_net *net)
+{
+    /* the working cell and the result: code bytes, an exact point of m
+     * rationals (struct and two limbs for each of numerator and
+     * denominator), the hash slot and the bookkeeping */
+    size_t m = (size_t)net->input_dim, n = (size_t)net->neurons;
+    return 2 * (n + 1 + m * (sizeof(mpq_t) + 32)) + sizeof(ecell) +
+           sizeof(pv_enum_cell) + 4 * sizeof(int);
+}
+
+/* Without a box, the first layer alone has at least 2^r cells when its
+ * weights have rank r (r independent hyperplanes cut R^m into 2^r
+ * orthants, each holding a cell; rank mod p is a lower bound of the rank).
+ * Refuses at once when that many cells cannot fit in max_bytes. */
+static pv_status check_memory(const pv_net *net, const pv_enum_options *opt,
+                              size_t cell_bytes, pv_error *err)
+{
+    if (opt->max_bytes == 0 || opt->box != NULL)
+        return PV_OK;
+    const pv_layer *L = &net->layers[0];
+    pv_zmat W = { L->out, L->in, L->wint };
+    int r = pv_zmat_rank_mod_p(&W);
+    size_t cap = opt->max_bytes / cell_bytes;  /* cells that fit */
+    if (opt->max_cells > 0 && (size_t)opt->max_cells <= cap)
+        return PV_OK;                          /* bounded by the user */
+    if (r < 62 && ((size_t)1 << r) <= cap)
+        return PV_OK;
+    return pv_error_set(err, PV_ERR_LIMIT, "enumerate: all of R^%d has at "
+                        "least 2^%d cells (the first layer has rank %d, so "
+                        "every sign pattern of %d of its neurons is "
+                        "realised), about %zu bytes each: more than the "
+                        "memory limit of %zu MiB. Give a --box, or bound the "
+                        "run with --max-cells K", net->input_dim, r, r, r,
+                        cell_bytes, opt->max_bytes >> 20);
+}
+
 pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
                        const pv_enum_options *opt, pv_error *err)
 {
@@ -1665,6 +1710,15 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
         return pv_error_set(err, PV_ERR_ARG, "enumerate: the box has %d "
                             "coordinates, the network %d inputs",
                             opt->box->dim, net->input_dim);
+    for (int i = 0; opt->box && i < net->input_dim; i++)
+        if (mpq_cmp(opt->box->lo[i], opt->box->hi[i]) >= 0)
+            return pv_error_set(err, PV_ERR_ARG, "enumerate: the box is flat "
+                                "(LO >= HI in coordinate %d): enumeration "
+                                "needs LO < HI in every coordinate", i + 1);
+    size_t cell_bytes = pv_enum_bytes_per_cell(net);
+    pv_status mc = check_memory(net, opt, cell_bytes, err);
+    if (mc != PV_OK)
+        return mc;
     state st;
     memset(&st, 0, sizeof st);
     st.net = net;
@@ -1673,6 +1727,7 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     st.m = net->input_dim;
     st.n = net->neurons;
     st.E = E;
+    st.cell_bytes = cell_bytes;
     st.t0 = st.last_report = now_seconds();
     E->m = st.m;
     E->n = st.n;
@@ -1703,7 +1758,13 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     free(rank_of);
     state_clear(&st);
     E->seconds = now_seconds() - st.t0;
-    if (rc == PV_OK && !E->complete)
+    if (rc == PV_OK && !E->complete && st.memory_hit)
+        rc = pv_error_set(err, PV_ERR_LIMIT, "stopped at %d cells: more would "
+                          "exceed the memory limit of %zu MiB (about %zu bytes "
+                          "a cell); the enumeration is incomplete. Use a "
+                          "smaller --box, --max-cells K or --max-memory MB",
+                          E->ncells, opt->max_bytes >> 20, cell_bytes);
+    else if (rc == PV_OK && !E->complete)
         rc = pv_error_set(err, PV_ERR_LIMIT, "stopped at --max-cells %ld: the "
                           "enumeration is incomplete", opt->max_cells);
     return rc;

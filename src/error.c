@@ -8,6 +8,29 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Control characters in a message (a newline inside a tensor name read
+ * from a file, say) would break its one line: they are escaped as \xNN,
+ * as pv_excerpt does. */
+static void escape_controls(char *msg, size_t size)
+{
+    size_t n = strlen(msg), i = 0;
+    while (i < n && (unsigned char)msg[i] >= 0x20 && msg[i] != 0x7f)
+        i++;
+    if (i == n)
+        return;
+    char tmp[sizeof ((pv_error *)NULL)->msg];
+    size_t o = 0, cap = size < sizeof tmp ? size : sizeof tmp;
+    for (size_t j = 0; j < n && o + 5 < cap; j++) {
+        unsigned char c = (unsigned char)msg[j];
+        if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(tmp + o, cap - o, "\\x%02x", c);
+        else
+            tmp[o++] = (char)c;
+    }
+    tmp[o] = '\0';
+    memcpy(msg, tmp, o + 1);
+}
+
 pv_status pv_error_set(pv_error *err, pv_status status, const char *fmt, ...)
 {
     if (err == NULL)
@@ -26,6 +49,7 @@ pv_status pv_error_set(pv_error *err, pv_status status, const char *fmt, ...)
     size_t len = strlen(err->msg);
     while (len > 0 && (err->msg[len - 1] == '\n' || err->msg[len - 1] == '\r'))
         err->msg[--len] = '\0';
+    escape_controls(err->msg, sizeof err->msg);
     return status;
 }
 

@@ -110,7 +110,7 @@ static void groups_build(groups *G, const pv_rrows *R)
     G->members = malloc((size_t)(cnt + 1) * sizeof(int));
     G->status = calloc((size_t)q + 1, 1);
     G->point = calloc((size_t)q + 1, sizeof(mpq_t *));
-    G->reps.k = k, G->reps.n = q;
+    G->reps.k = k, G->reps.n = q, G->reps.borrowed = 0;
     G->reps.orig = malloc((size_t)(q + 1) * sizeof(int));
     G->reps.g = malloc(((size_t)q * k + 1) * sizeof(mpz_t));
     G->reps.h = malloc((size_t)(q + 1) * sizeof(mpz_t));

@@ -1005,8 +1005,9 @@ pv_status pv_net_load(pv_net *net, const char *path, pv_error *err)
         st = fmt->parse(net, text, len, path, err);
     else
         st = pv_error_set(err, PV_ERR_PARSE,
-                          "%s: unknown network format (expected .pvnet)",
-                          path);
+                          "%s: unknown network format (expected .pvnet "
+                          "text, .nnet text or an ONNX model, recognised by "
+                          "extension or content)", path);
     free(text);
     return st;
 }

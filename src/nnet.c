@@ -287,8 +287,27 @@ static pv_status read_sizes(nnet_reader *r, nnet_header *h)
     return PV_OK;
 }
 
+/* The minimums, maximums, means and ranges hold 4m + 2 numbers: like the
+ * layers (check_room), a large inputSize must fit in the rest of the file
+ * before anything is allocated for it. */
+static pv_status check_header_room(const nnet_reader *r,
+                                   const nnet_header *h)
+{
+    uint64_t need = 4 * (uint64_t)h->m + 2;
+    uint64_t room = (uint64_t)(r->len - r->next) / 2 + 1;
+    if (need > NNET_SMALL_ENTRIES && need > room)
+        return nr_fail(r, h->sizes_line, "inputSize %ld needs %llu "
+                       "minimums, maximums, means and ranges, but the rest "
+                       "of the file can hold at most %llu numbers", h->m,
+                       (unsigned long long)need, (unsigned long long)room);
+    return PV_OK;
+}
+
 static pv_status read_vectors(nnet_reader *r, nnet_header *h)
 {
+    pv_status room = check_header_room(r, h);
+    if (room != PV_OK)
+        return room;
     h->mins = vec_new(h->m);
     h->maxs = vec_new(h->m);
     h->means = vec_new(h->m + 1);

@@ -26,6 +26,9 @@
 #include <string.h>
 
 #define ONNX_MAX_WIDTH 10000000
+/* Layers above this many weights must be backed by at least one byte of
+ * file per weight (see check_layer_size). */
+#define ONNX_SMALL_ENTRIES (1u << 20)
 #define ONNX_TYPE_FLOAT 1
 #define ONNX_TYPE_INT32 6
 #define ONNX_TYPE_INT64 7
@@ -99,6 +102,7 @@ typedef struct onnx_ctx {
     pv_error *err;
     const Onnx__GraphProto *g;
     char *visited;                  /* per node                        */
+    size_t len;                     /* file size, in bytes             */
 } onnx_ctx;
 
 static pv_status cx_fail(const onnx_ctx *cx, const char *fmt, ...)
@@ -481,6 +485,21 @@ static pv_status aff_emit(affine *f, pv_net *net, pv_activation act,
 /* ------------------------------------------------------------------------ */
 /* Operations                                                                */
 
+/* Why the input `name` of node n is not a constant: computed by another
+ * node, or defined nowhere. */
+static pv_status not_constant(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                              const char *role, const char *name)
+{
+    for (size_t i = 0; i < cx->g->n_node; i++)
+        for (size_t o = 0; o < cx->g->node[i]->n_output; o++)
+            if (!strcmp(cx->g->node[i]->output[o], name))
+                return node_fail(cx, n, "%s '%s' is computed, not a constant: "
+                                 "only affine maps by constant tensors are "
+                                 "supported", role, name);
+    return node_fail(cx, n, "%s '%s' is not defined: no initializer, "
+                     "Constant or node output has that name", role, name);
+}
+
 /* Index of the current tensor among the node's first two inputs, after
  * checking that the other one (if `other_const`) is a constant. */
 static pv_status operand_of(const onnx_ctx *cx, const Onnx__NodeProto *n,
@@ -496,9 +515,7 @@ static pv_status operand_of(const onnx_ctx *cx, const Onnx__NodeProto *n,
                          "tensor '%s' (not an affine map)", cur);
     *k = find_const(cx, n->input[1 - p]);
     if (*k == NULL)
-        return node_fail(cx, n, "operand '%s' is computed, not a constant: "
-                         "only affine maps by constant tensors are "
-                         "supported", n->input[1 - p]);
+        return not_constant(cx, n, "operand", n->input[1 - p]);
     *pos = p;
     return PV_OK;
 }
@@ -552,6 +569,51 @@ static pv_status nomem(const onnx_ctx *cx)
     return pv_error_set(cx->err, PV_ERR_NOMEM, "out of memory");
 }
 
+/* A layer the file does not write out weight by weight can be far larger
+ * than the file: an identity or diagonal matrix (a Relu right after the
+ * input or after Mul/Div), or the product of two weight matrices with no
+ * Relu between them. As the text formats ask for a byte of text per
+ * weight, such a layer beyond ONNX_SMALL_ENTRIES needs a byte of file per
+ * weight, so that a few hostile bytes cannot ask for gigabytes. Weights
+ * stored in the file (4 or 8 bytes each) always pass. */
+static pv_status check_layer_size(const onnx_ctx *cx, int64_t rows,
+                                  int64_t cols, const char *where)
+{
+    uint64_t entries = (uint64_t)rows * (uint64_t)cols;
+    if (entries <= ONNX_SMALL_ENTRIES || entries <= cx->len)
+        return PV_OK;
+    return cx_fail(cx, "%s: the graph implies a layer of %lld x %lld = %llu "
+                   "weights (an identity or diagonal map, or two weight "
+                   "matrices composed), more than the %u allowed for a file "
+                   "of %zu bytes", where, (long long)rows, (long long)cols,
+                   (unsigned long long)entries, ONNX_SMALL_ENTRIES, cx->len);
+}
+
+/* aff_apply after check_layer_size for the product it forms; frees M
+ * either way. */
+static pv_status apply_checked(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                               affine *f, mpq_t *M, int rows)
+{
+    char label[200];
+    pv_status st = f->kind != AFF_FULL ? PV_OK :
+        check_layer_size(cx, rows, f->in,
+                         node_label(cx, n, label, sizeof label));
+    if (st != PV_OK) {
+        values_free(M, (size_t)rows * (size_t)f->out);
+        return st;
+    }
+    return aff_apply(f, M, rows) ? PV_OK : nomem(cx);
+}
+
+/* aff_emit after check_layer_size (identity and diagonal maps become
+ * dense layers here). */
+static pv_status emit_checked(const onnx_ctx *cx, affine *f, pv_net *net,
+                              pv_activation act, const char *where)
+{
+    pv_status st = check_layer_size(cx, f->out, f->in, where);
+    return st != PV_OK ? st : aff_emit(f, net, act, cx->err);
+}
+
 static pv_status op_matmul(const onnx_ctx *cx, const Onnx__NodeProto *n,
                            const char *cur, affine *f)
 {
@@ -565,9 +627,7 @@ static pv_status op_matmul(const onnx_ctx *cx, const Onnx__NodeProto *n,
     int rows;
     st = weight_matrix(cx, n, k, n->input[1 - pos], f->out, pos == 0, &M,
                        &rows);
-    if (st == PV_OK && !aff_apply(f, M, rows))
-        st = nomem(cx);
-    return st;
+    return st != PV_OK ? st : apply_checked(cx, n, f, M, rows);
 }
 
 static int64_t attr_int(const Onnx__NodeProto *n, const char *name,
@@ -578,11 +638,17 @@ static int64_t attr_int(const Onnx__NodeProto *n, const char *name,
 }
 
 /* Gemm attribute alpha or beta as the exact float32 it holds. */
-static void attr_float(mpq_t out, const Onnx__NodeProto *n, const char *name)
+/* A float attribute (default 1) as its exact dyadic value; NaN or an
+ * infinity is an error naming the node. */
+static pv_status attr_float(const onnx_ctx *cx, mpq_t out,
+                            const Onnx__NodeProto *n, const char *name)
 {
     const Onnx__AttributeProto *a = find_attr(n, name);
-    if (a == NULL || pv_rational_from_float32_bits(out, float_bits(a->f)))
-        mpq_set_ui(out, 1, 1);
+    mpq_set_ui(out, 1, 1);
+    if (a != NULL && pv_rational_from_float32_bits(out, float_bits(a->f)))
+        return node_fail(cx, n, "attribute %s is %g: expected a finite number",
+                         name, (double)a->f);
+    return PV_OK;
 }
 
 /* Y = alpha A' B' + beta C: the current tensor is A (then B' is the
@@ -605,7 +671,7 @@ static pv_status gemm_weight(const onnx_ctx *cx, const Onnx__NodeProto *n,
     if (mpq_cmp_ui(alpha, 1, 1) != 0)
         for (size_t i = 0; i < (size_t)rows * (size_t)f->out; i++)
             mpq_mul(M[i], M[i], alpha);
-    return aff_apply(f, M, rows) ? PV_OK : nomem(cx);
+    return apply_checked(cx, n, f, M, rows);
 }
 
 /* Values of a constant operand that broadcasts onto the current vector:
@@ -621,10 +687,13 @@ static pv_status broadcast_values(const onnx_ctx *cx,
         return st;
     if (*count == 1 || *count == (size_t)width)
         return PV_OK;
+    size_t got = *count;
     values_free(*v, *count);
+    *v = NULL;           /* the caller frees (v, count) again */
+    *count = 0;
     return node_fail(cx, n, "constant '%s' has %zu values: expected 1 or %d "
                      "(one per value of the tensor it applies to)", label,
-                     *count, width);
+                     got, width);
 }
 
 static pv_status op_gemm(const onnx_ctx *cx, const Onnx__NodeProto *n,
@@ -632,16 +701,17 @@ static pv_status op_gemm(const onnx_ctx *cx, const Onnx__NodeProto *n,
 {
     mpq_t alpha, beta;
     mpq_inits(alpha, beta, NULL);
-    attr_float(alpha, n, "alpha");
-    attr_float(beta, n, "beta");
-    pv_status st = gemm_weight(cx, n, cur, f, alpha);
+    pv_status st = attr_float(cx, alpha, n, "alpha");
+    if (st == PV_OK)
+        st = attr_float(cx, beta, n, "beta");
+    if (st == PV_OK)
+        st = gemm_weight(cx, n, cur, f, alpha);
     if (st == PV_OK && n->n_input >= 3 && n->input[2][0] != '\0') {
         const Onnx__TensorProto *t = find_const(cx, n->input[2]);
         mpq_t *v = NULL;
         size_t count = 0;
         if (t == NULL)
-            st = node_fail(cx, n, "bias '%s' is computed, not a constant",
-                           n->input[2]);
+            st = not_constant(cx, n, "bias", n->input[2]);
         else
             st = broadcast_values(cx, n, t, n->input[2], f->out, &v, &count);
         for (size_t i = 0; st == PV_OK && i < count; i++)
@@ -760,7 +830,9 @@ static pv_status apply_node(const onnx_ctx *cx, const Onnx__NodeProto *n,
     if (is_op(n, "Relu")) {
         if (strcmp(n->input[0], cur))
             return node_fail(cx, n, "expected input '%s'", cur);
-        return aff_emit(f, net, PV_RELU, cx->err);
+        char label[200];
+        return emit_checked(cx, f, net, PV_RELU,
+                            node_label(cx, n, label, sizeof label));
     }
     if (is_op(n, "Gemm"))
         return op_gemm(cx, n, cur, f);
@@ -927,7 +999,7 @@ static pv_status walk(const onnx_ctx *cx, pv_net *net, affine *f)
      * in Relu has none. */
     if (st == PV_OK && (f->kind != AFF_IDENTITY || f->c != NULL ||
                         net->nlayers == 0))
-        st = aff_emit(f, net, PV_LINEAR, cx->err);
+        st = emit_checked(cx, f, net, PV_LINEAR, "the output layer");
     return st;
 }
 
@@ -958,6 +1030,9 @@ pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
     memset(&cx, 0, sizeof cx);
     cx.name = name != NULL ? name : "<onnx>";
     cx.err = err;
+    cx.len = len;
+    if (len == 0)
+        return cx_fail(&cx, "the file is empty: expected an ONNX model");
     Onnx__ModelProto *model =
         onnx__model_proto__unpack(NULL, len, (const uint8_t *)data);
     if (model == NULL)

@@ -586,6 +586,9 @@ pv_status pv_plot(const pv_net *net, const char *path,
                             "plot draws 2 (use --slice P,D1,D2)", net->input_dim);
     if (!opt->box)
         return pv_error_set(err, PV_ERR_ARG, "plot: a --box is required");
+    for (int i = 0; i < 2; i++)
+        if (mpq_cmp(opt->box->lo[i], opt->box->hi[i]) >= 0)
+            return pv_error_set(err, PV_ERR_ARG, "plot: the box has no area");
     pv_enum_options eo;
     memset(&eo, 0, sizeof eo);
     eo.box = opt->box;

@@ -271,24 +271,32 @@ static pv_status csv_parse(csv_reader *R, const char *text, size_t len)
     return PV_OK;
 }
 
-pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
-                               int label_column, pv_error *err)
+/* The arguments both CSV entry points check before reading anything. */
+static pv_status csv_check_args(const char *name, int dim, int label_column,
+                                pv_error *err)
 {
     if (dim < 1)
         return pv_error_set(err, PV_ERR_ARG, "%s: point dimension %d < 1",
-                            path, dim);
+                            name, dim);
     if (label_column < -1 || label_column > dim)
         return pv_error_set(err, PV_ERR_ARG,
-                            "%s: label column %d is not in 0..%d", path,
+                            "%s: label column %d is not in 0..%d", name,
                             label_column, dim);
-    char *text = NULL;
-    size_t len = 0;
-    pv_status st = read_whole_file(path, &text, &len, err);
+    return PV_OK;
+}
+
+pv_status pv_pointset_parse_csv(pv_pointset *ps, const char *text,
+                                size_t len, const char *name, int dim,
+                                int label_column, pv_error *err)
+{
+    if (name == NULL)
+        name = "<csv>";
+    pv_status st = csv_check_args(name, dim, label_column, err);
     if (st != PV_OK)
         return st;
     csv_reader R;
     memset(&R, 0, sizeof R);
-    R.path = path;
+    R.path = name;
     R.dim = dim;
     R.label_column = label_column;
     R.ncols = dim + (label_column >= 0);
@@ -296,10 +304,10 @@ pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
     pv_pointset_init(&R.set);
     R.set.dim = dim;
     R.fields = malloc(((size_t)R.ncols + 1) * sizeof(field));
-    st = R.fields != NULL ? csv_parse(&R, text, len)
+    st = R.fields != NULL ? csv_parse(&R, text != NULL ? text : "",
+                                      text != NULL ? len : 0)
                           : pv_error_set(err, PV_ERR_NOMEM, "out of memory");
     free(R.fields);
-    free(text);
     if (st != PV_OK) {
         pv_pointset_clear(&R.set);
         return st;
@@ -308,6 +316,23 @@ pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
     pv_pointset_clear(ps);
     *ps = R.set;
     return PV_OK;
+}
+
+pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
+                               int label_column, pv_error *err)
+{
+    /* Bad arguments are reported before the file is even opened. */
+    pv_status st = csv_check_args(path, dim, label_column, err);
+    if (st != PV_OK)
+        return st;
+    char *text = NULL;
+    size_t len = 0;
+    st = read_whole_file(path, &text, &len, err);
+    if (st != PV_OK)
+        return st;
+    st = pv_pointset_parse_csv(ps, text, len, path, dim, label_column, err);
+    free(text);
+    return st;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -55,6 +55,7 @@
 #include <stdio.h>
 #include <gmp.h>
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,12 +69,25 @@
 
 static const char *cert_path = "CERT";
 
+/* A run that cannot go on (malformed input, out of memory) jumps back to
+ * pvcheck's entry point, which frees everything and returns 2, rather than
+ * calling exit(2): the same for the program, and it lets the checker run
+ * many times in one process (fuzz/fuzz_pvcheck.c builds this file with
+ * -DPVCHECK_LIBRARY). Every allocation is therefore owned by the state
+ * below (C, net, cert_text, tok_buf) from the moment it is made. */
+static jmp_buf bail_out;
+
+static _Noreturn void bail(void)
+{
+    longjmp(bail_out, 1);
+}
+
 static void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (p == NULL) {
         fprintf(stderr, "pvcheck: out of memory\n");
-        exit(2);
+        bail();
     }
     return p;
 }
@@ -84,7 +98,7 @@ static char *xstrdup(const char *s)
 }
 
 /* Malformed certificate: says where and what was expected, exit 2. */
-static void malformed(int line, const char *fmt, ...)
+static _Noreturn void malformed(int line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -92,7 +106,7 @@ static void malformed(int line, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\n");
     va_end(ap);
-    exit(2);
+    bail();
 }
 
 static mpq_t *qvec(size_t n)
@@ -157,7 +171,7 @@ enum { REF_NEURON, REF_LO, REF_HI };
 typedef struct ref {
     int kind;
     long part, index;   /* K and J of K:nJ; I of lo:I / hi:I */
-    const char *text;
+    char *text;
 } ref;
 
 typedef struct part {
@@ -205,12 +219,18 @@ typedef struct stmt {
     char **tok;
 } stmt;
 
+/* The certificate's text and next_stmt's token array (reused for every
+ * statement); freed with the rest in free_all. */
+static char *cert_text;
+static char **tok_buf;
+static int tok_cap;
+
 /* Reads the next non-empty statement from *pos; 0 at end of text. The text
  * is modified in place (tokens are NUL-terminated). */
 static int next_stmt(char **pos, int *lineno, stmt *st)
 {
-    static char **buf = NULL;
-    static int cap = 0;
+    char **buf = tok_buf;
+    int cap = tok_cap;
     while (**pos != '\0') {
         char *line = *pos, *eol = strchr(line, '\n');
         if (eol != NULL) {
@@ -232,7 +252,8 @@ static int next_stmt(char **pos, int *lineno, stmt *st)
                 char **nb = realloc(buf, (size_t)cap * sizeof *buf);
                 if (nb == NULL)
                     malformed(*lineno, "out of memory");
-                buf = nb;
+                buf = tok_buf = nb;
+                tok_cap = cap;
             }
             buf[st->n++] = t;
         }
@@ -258,20 +279,34 @@ static char *join_tokens(const stmt *st)
     return s;
 }
 
+/* Checked before anything is allocated, so a bad code leaks nothing. */
 static char *parse_code(const char *s, int line)
 {
-    char *bits = xmalloc(strlen(s) + 1);
     size_t n = 0;
     for (const char *p = s; *p; p++) {
         if (*p == '0' || *p == '1')
-            bits[n++] = *p;
+            n++;
         else if (*p != '|')
             malformed(line, "expected a code of 0/1 (and '|'), got '%s'", s);
     }
     if (n == 0)
         malformed(line, "expected a code of 0/1 (and '|'), got '%s'", s);
+    char *bits = xmalloc(n + 1);
+    n = 0;
+    for (const char *p = s; *p; p++)
+        if (*p == '0' || *p == '1')
+            bits[n++] = *p;
     bits[n] = '\0';
     return bits;
+}
+
+/* n references with no text yet, so that free_all can free a partly
+ * parsed list. */
+static ref *refs_new(size_t n)
+{
+    ref *r = xmalloc(n * sizeof *r);
+    memset(r, 0, n * sizeof *r);
+    return r;
 }
 
 static void parse_ref(ref *r, const char *s, int line)
@@ -302,7 +337,7 @@ static void parse_ref(ref *r, const char *s, int line)
 static void parse_mult(claim *c, const stmt *st)
 {
     c->nmult = st->n - 1;
-    c->mult = xmalloc((size_t)c->nmult * sizeof(ref));
+    c->mult = refs_new((size_t)c->nmult);
     c->y = qvec((size_t)c->nmult);
     for (int i = 0; i < c->nmult; i++) {
         char *t = st->tok[i + 1], *eq = strchr(t, '=');
@@ -314,15 +349,15 @@ static void parse_mult(claim *c, const stmt *st)
     }
 }
 
-static mpq_t *parse_vector(const stmt *st, const char *what)
+/* C.input numbers into *v, which owns them before they are parsed. */
+static void parse_vector(mpq_t **v, const stmt *st, const char *what)
 {
     if (st->n - 1 != C.input)
         malformed(st->line, "expected %d numbers after '%s', got %d", C.input,
                   what, st->n - 1);
-    mpq_t *v = qvec((size_t)C.input);
+    *v = qvec((size_t)C.input);
     for (int i = 0; i < C.input; i++)
-        parse_number(v[i], st->tok[i + 1], st->line, what);
-    return v;
+        parse_number((*v)[i], st->tok[i + 1], st->line, what);
 }
 
 static void expect_args(const stmt *st, int n, const char *usage)
@@ -342,17 +377,25 @@ static void parse_set(char **pos, int *lineno, set *s)
             return;
         } else if (strcmp(kw, "cell") == 0 || strcmp(kw, "closure") == 0) {
             expect_args(&st, 1, "cell CODE' or 'closure CODE");
-            s->parts = realloc(s->parts, (size_t)(s->nparts + 1) * sizeof(part));
-            if (s->parts == NULL)
+            char *bits = parse_code(st.tok[1], st.line);
+            part *grown = realloc(s->parts,
+                                  (size_t)(s->nparts + 1) * sizeof(part));
+            if (grown == NULL) {
+                free(bits);
                 malformed(st.line, "out of memory");
+            }
+            s->parts = grown;
             part *p = &s->parts[s->nparts++];
             p->closure = kw[1] == 'l';
-            p->bits = parse_code(st.tok[1], st.line);
+            p->bits = bits;
             p->line = st.line;
         } else if (strcmp(kw, "zero") == 0) {
-            s->zero = realloc(s->zero, (size_t)(s->nzero + st.n) * sizeof(ref));
-            if (s->zero == NULL)
+            ref *grown = realloc(s->zero,
+                                 (size_t)(s->nzero + st.n) * sizeof(ref));
+            if (grown == NULL)
                 malformed(st.line, "out of memory");
+            memset(grown + s->nzero, 0, (size_t)st.n * sizeof(ref));
+            s->zero = grown;
             for (int i = 1; i < st.n; i++)
                 parse_ref(&s->zero[s->nzero++], st.tok[i], st.line);
         } else {
@@ -393,12 +436,12 @@ static void parse_claim_body(char **pos, int *lineno, claim *c)
         if (strcmp(kw, "point") == 0 || strcmp(kw, "direction") == 0) {
             if (c->point != NULL)
                 malformed(st.line, "a second '%s' line", kw);
-            c->point = parse_vector(&st, kw);
+            parse_vector(&c->point, &st, kw);
         } else if (strcmp(kw, "equal") == 0) {
             if (seen_eq++)
                 malformed(st.line, "a second 'equal' line");
             c->neq = st.n - 1;
-            c->eq = xmalloc((size_t)c->neq * sizeof(ref));
+            c->eq = refs_new((size_t)c->neq);
             for (int i = 0; i < c->neq; i++)
                 parse_ref(&c->eq[i], st.tok[i + 1], st.line);
         } else {
@@ -417,7 +460,7 @@ static void parse_cert(char *text)
     int lineno = 0;
     stmt st;
     if (!next_stmt(&pos, &lineno, &st))
-        malformed(lineno, "empty certificate: expected 'pvcert 1'");
+        malformed(lineno > 0 ? lineno : 1, "empty certificate: expected 'pvcert 1'");
     if (strcmp(st.tok[0], "pvcert") != 0 || st.n != 2)
         malformed(st.line, "expected 'pvcert 1' as the first statement");
     if (strcmp(st.tok[1], "1") != 0)
@@ -473,9 +516,10 @@ static void parse_cert(char *text)
                 if (!strcmp(C.sets[i].name, st.tok[1]))
                     malformed(st.line, "set %s is already defined (line %d)",
                               st.tok[1], C.sets[i].line);
-            C.sets = realloc(C.sets, (size_t)(C.nsets + 1) * sizeof(set));
-            if (C.sets == NULL)
+            set *grown = realloc(C.sets, (size_t)(C.nsets + 1) * sizeof(set));
+            if (grown == NULL)
                 malformed(st.line, "out of memory");
+            C.sets = grown;
             set *s = &C.sets[C.nsets++];
             memset(s, 0, sizeof *s);
             s->name = xstrdup(st.tok[1]);
@@ -498,9 +542,11 @@ static void parse_cert(char *text)
                 malformed(st.line, "'fingerprint' and 'input' must come before "
                           "the first claim");
             expect_args(&st, nargs[k], usage[k]);
-            C.claims = realloc(C.claims, (size_t)(C.nclaims + 1) * sizeof(claim));
-            if (C.claims == NULL)
+            claim *grown = realloc(C.claims,
+                                   (size_t)(C.nclaims + 1) * sizeof(claim));
+            if (grown == NULL)
                 malformed(st.line, "out of memory");
+            C.claims = grown;
             claim *c = &C.claims[C.nclaims++];
             memset(c, 0, sizeof *c);
             c->kind = k;
@@ -1102,23 +1148,26 @@ static int check_claim(int k)
 
 /* ------------------------------------------------------------------------ */
 
-static char *read_file(const char *path)
+/* The certificate's text into cert_text (NUL-terminated, no NUL inside). */
+static void read_cert(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         fprintf(stderr, "pvcheck: cannot open %s\n", path);
-        exit(2);
+        bail();
     }
     size_t cap = 1 << 16, len = 0, n;
-    char *buf = xmalloc(cap + 1);
+    char *buf = cert_text = xmalloc(cap + 1);
     while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
         len += n;
         if (len == cap) {
-            buf = realloc(buf, 2 * cap + 1);
-            if (buf == NULL) {
+            char *grown = realloc(buf, 2 * cap + 1);
+            if (grown == NULL) {
+                fclose(f);
                 fprintf(stderr, "pvcheck: out of memory\n");
-                exit(2);
+                bail();
             }
+            buf = cert_text = grown;
             cap *= 2;
         }
     }
@@ -1126,17 +1175,83 @@ static char *read_file(const char *path)
     fclose(f);
     if (bad) {
         fprintf(stderr, "pvcheck: cannot read %s\n", path);
-        exit(2);
+        bail();
     }
     buf[len] = '\0';
     if (memchr(buf, '\0', len) != NULL) {
         fprintf(stderr, "pvcheck: %s: not a text file (NUL byte)\n", path);
-        exit(2);
+        bail();
     }
-    return buf;
 }
 
-int main(int argc, char **argv)
+static void refs_free(ref *r, int n)
+{
+    for (int i = 0; r != NULL && i < n; i++)
+        free(r[i].text);
+    free(r);
+}
+
+/* Frees everything a run allocated, however far it got, and leaves the
+ * state as a new run expects it. */
+static void free_all(void)
+{
+    for (int i = 0; i < C.nsets; i++) {
+        set *s = &C.sets[i];
+        for (int k = 0; k < s->nparts; k++)
+            free(s->parts[k].bits);
+        free(s->parts);
+        refs_free(s->zero, s->nzero);
+        free(s->name);
+    }
+    for (int i = 0; i < C.nclaims; i++) {
+        claim *c = &C.claims[i];
+        free(c->text);
+        free(c->s1);
+        free(c->s2);
+        free(c->code);
+        qvec_free(c->point, (size_t)C.input);
+        refs_free(c->eq, c->neq);
+        refs_free(c->mult, c->nmult);
+        qvec_free(c->y, (size_t)c->nmult);
+    }
+    free(C.sets);
+    free(C.claims);
+    qvec_free(C.box, 2 * (size_t)C.input);
+    memset(&C, 0, sizeof C);
+    free(cert_text);
+    free(tok_buf);
+    cert_text = NULL;
+    tok_buf = NULL;
+    tok_cap = 0;
+    pv_net_clear(&net);
+}
+
+/* Loads NET, whose shape pvcheck relies on; 0 (message printed) if it
+ * cannot. */
+static int load_net(const char *path)
+{
+    pv_error err;
+    if (pv_net_load(&net, path, &err) != PV_OK) {
+        fprintf(stderr, "pvcheck: %s\n", err.msg);
+        return 0;
+    }
+    M = net.input_dim;
+    int in = M;
+    N = 0;
+    for (int k = 0; k < net.nlayers; k++) {   /* the shapes pvcheck relies on */
+        if (net.layers[k].in != in || net.layers[k].out < 1) {
+            fprintf(stderr, "pvcheck: %s: layer %d does not chain\n", path,
+                    k + 1);
+            return 0;
+        }
+        in = net.layers[k].out;
+        N += net.layers[k].act == PV_RELU ? net.layers[k].out : 0;
+    }
+    return 1;
+}
+
+/* pvcheck NET CERT [--quiet]: the exit status. */
+static int run(int argc, char **argv)
 {
     const char *paths[2] = { NULL, NULL };
     int quiet = 0, np = 0;
@@ -1153,28 +1268,10 @@ int main(int argc, char **argv)
         return 2;
     }
     cert_path = paths[1];
-
-    pv_error err;
-    pv_net_init(&net);
-    if (pv_net_load(&net, paths[0], &err) != PV_OK) {
-        fprintf(stderr, "pvcheck: %s\n", err.msg);
+    if (!load_net(paths[0]))
         return 2;
-    }
-    M = net.input_dim;
-    int in = M;
-    N = 0;
-    for (int k = 0; k < net.nlayers; k++) {   /* the shapes pvcheck relies on */
-        if (net.layers[k].in != in || net.layers[k].out < 1) {
-            fprintf(stderr, "pvcheck: %s: layer %d does not chain\n", paths[0],
-                    k + 1);
-            return 2;
-        }
-        in = net.layers[k].out;
-        N += net.layers[k].act == PV_RELU ? net.layers[k].out : 0;
-    }
-
-    char *text = read_file(cert_path);
-    parse_cert(text);
+    read_cert(cert_path);
+    parse_cert(cert_text);
 
     char fp[17];
     fingerprint(fp);
@@ -1209,7 +1306,28 @@ int main(int argc, char **argv)
         printf("pvcheck: %d claims, %d FAILED\n", C.nclaims, failed);
     else
         printf("pvcheck: %d claims, all verified\n", C.nclaims);
-    free(text);
-    pv_net_clear(&net);
     return failed ? 1 : 0;
+}
+
+#ifdef PVCHECK_LIBRARY
+/* The checker as a function (for fuzz/fuzz_pvcheck.c): the same arguments,
+ * output and return value as the program; callable any number of times. */
+int pvcheck_main(int argc, char **argv);
+#define PVCHECK_MAIN pvcheck_main
+#else
+#define PVCHECK_MAIN main
+#endif
+
+int PVCHECK_MAIN(int argc, char **argv)
+{
+    int status;
+    memset(&C, 0, sizeof C);
+    pv_net_init(&net);
+    cert_path = "CERT";
+    if (setjmp(bail_out) == 0)
+        status = run(argc, argv);
+    else
+        status = 2;   /* malformed input: the message is printed */
+    free_all();
+    return status;
 }

@@ -92,7 +92,15 @@ typedef struct pv_enum_options {
                                 vertex fast path): slower, for checking    */
     pv_enum_progress progress;
     void *progress_ctx;
+    size_t max_bytes;        /* memory for the cells (0: no limit): the
+                                enumeration refuses to start when a proved
+                                lower bound on the cells exceeds it, and
+                                stops (PV_ERR_LIMIT, like max_cells) when
+                                its cells reach it                         */
 } pv_enum_options;
+
+/* Estimated bytes held per cell of an enumeration of net (for max_bytes). */
+size_t pv_enum_bytes_per_cell(const pv_net *net);
 
 void pv_enumeration_init(pv_enumeration *E);
 void pv_enumeration_clear(pv_enumeration *E);

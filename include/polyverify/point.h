@@ -2,6 +2,7 @@
 #ifndef POLYVERIFY_POINT_H
 #define POLYVERIFY_POINT_H
 
+#include <stddef.h>
 #include <gmp.h>
 #include "error.h"
 
@@ -25,6 +26,12 @@ void pv_pointset_init(pv_pointset *ps);
 void pv_pointset_clear(pv_pointset *ps);
 pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
                                int label_column, pv_error *err);
+/* The same from CSV text in memory (text[0..len), no terminator needed);
+ * `name` stands for the file in messages. pv_pointset_read_csv reads the
+ * file and calls this. */
+pv_status pv_pointset_parse_csv(pv_pointset *ps, const char *text,
+                                size_t len, const char *name, int dim,
+                                int label_column, pv_error *err);
 
 /* An input box LO <= x_i <= HI. */
 typedef struct pv_box {

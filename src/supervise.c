@@ -1,0 +1,194 @@
+/* polyverify — the CLI's resource limits (see supervise.h). */
+#include "supervise.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <gmp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "outfile.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PV_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PV_ASAN 1
+#endif
+#endif
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Removes DIR/BASE.tmp-* for path = DIR/BASE. */
+static void remove_temporaries(const char *path)
+{
+    char dir[4096], prefix[4096];
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        snprintf(dir, sizeof dir, ".");
+        snprintf(prefix, sizeof prefix, "%s%s", path, PV_OUTFILE_TMP);
+    } else {
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path + (slash == path)), path);
+        snprintf(prefix, sizeof prefix, "%s%s", slash + 1, PV_OUTFILE_TMP);
+    }
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    size_t n = strlen(prefix);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, n) != 0)
+            continue;
+        char full[8300];
+        snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+        unlink(full);
+    }
+    closedir(d);
+}
+
+/* Reads the child's output until it closes it or the time is up; returns
+ * 0 on timeout. */
+static int collect(int fd, double deadline, char **buf, size_t *len)
+{
+    size_t cap = 0;
+    for (;;) {
+        double left = deadline - now();
+        if (left <= 0)
+            return 0;
+        struct pollfd p = { fd, POLLIN, 0 };
+        int r = poll(&p, 1, left > 1e6 ? 1000000000 : (int)(left * 1000) + 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0)
+            continue;                       /* re-check the clock */
+        if (*len + 65536 > cap) {
+            cap = 2 * cap + 65536;
+            char *nb = realloc(*buf, cap);
+            if (nb == NULL)
+                return 1;                   /* keep what we have */
+            *buf = nb;
+        }
+        ssize_t k = read(fd, *buf + *len, cap - *len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return 1;
+        *len += (size_t)k;
+    }
+}
+
+void pv_supervise(double seconds, const char *const *outputs, int noutputs)
+{
+    int fds[2];
+    fflush(stdout);
+    fflush(stderr);
+    if (pipe(fds) != 0)
+        return;                             /* run unsupervised */
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        dup2(fds[1], 1);
+        close(fds[1]);
+        return;                             /* the child does the work */
+    }
+    close(fds[1]);
+    char *buf = NULL;
+    size_t len = 0;
+    int finished = collect(fds[0], now() + seconds, &buf, &len);
+    close(fds[0]);
+    int st = 0;
+    if (!finished) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &st, 0);
+        for (int i = 0; i < noutputs; i++)
+            if (outputs[i] != NULL)
+                remove_temporaries(outputs[i]);
+        char scratch[64];
+        snprintf(scratch, sizeof scratch, "/tmp/polyverify-%ld.cert", (long)pid);
+        unlink(scratch);
+        remove_temporaries(scratch);
+        fprintf(stderr, "polyverify: stopped after --timeout %g s: no answer "
+                "was printed and no output file was written\n", seconds);
+        free(buf);
+        exit(PV_EXIT_TIMEOUT);
+    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (len > 0)
+        fwrite(buf, 1, len, stdout);
+    free(buf);
+    fflush(stdout);
+    if (WIFSIGNALED(st)) {
+        fprintf(stderr, "polyverify: the run was killed by signal %d\n",
+                WTERMSIG(st));
+        exit(128 + WTERMSIG(st));
+    }
+    exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+}
+
+size_t pv_physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (size_t)pages * (size_t)size : 0;
+}
+
+/* GMP cannot report a failed allocation to its caller; these end the
+ * process with a clear message instead of GMP's abort. */
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "polyverify: out of memory (%zu bytes more would exceed "
+            "the memory limit; see --max-memory)\n", n);
+    _exit(PV_EXIT_NOMEM);
+}
+
+static void *gmp_alloc(size_t n)
+{
+    void *p = malloc(n);
+    if (p == NULL)
+        out_of_memory(n);
+    return p;
+}
+
+static void *gmp_realloc(void *p, size_t old, size_t n)
+{
+    (void)old;
+    void *q = realloc(p, n);
+    if (q == NULL)
+        out_of_memory(n);
+    return q;
+}
+
+static void gmp_free(void *p, size_t n)
+{
+    (void)n;
+    free(p);
+}
+
+void pv_limit_memory(size_t bytes)
+{
+    mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
+#ifndef PV_ASAN
+    struct rlimit r = { (rlim_t)bytes, (rlim_t)bytes };
+    setrlimit(RLIMIT_AS, &r);
+#else
+    (void)bytes;
+#endif
+}
