@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,7 +48,8 @@ typedef struct options {
     int highlight;          /* plot --highlight-disagreements           */
     int lp_only;            /* enumerate --lp-only                      */
     const char *certificate;/* --certificate FILE                        */
-    int verify;             /* --verify: pvcheck the answer's certificate */
+    int verify;             /* --verify: pvcheck the answer's certificate
+                               (2: by POLYVERIFY_SELF_CHECK, quietly)     */
     const char *data;       /* stats --data FILE.csv                     */
     const char *scale;      /* stats --scale S                           */
     int no_filter;          /* code, stats --no-filter                   */
@@ -711,7 +713,8 @@ static void find_pvcheck(char *buf, size_t size)
 
 /* --verify: runs the independent checker on the certificate; its report
  * goes to stderr. Returns 0 when every claim was verified. */
-static int run_pvcheck(const char *net_path, const char *cert, pv_error *err)
+static int run_pvcheck(const char *net_path, const char *cert, int quiet,
+                       pv_error *err)
 {
     char prog[4200];
     find_pvcheck(prog, sizeof prog);
@@ -720,7 +723,9 @@ static int run_pvcheck(const char *net_path, const char *cert, pv_error *err)
     if (pid < 0)
         return pv_error_set(err, PV_ERR_IO, "--verify: cannot start %s", prog), 1;
     if (pid == 0) {
-        dup2(2, 1);                        /* the checker's report to stderr */
+        /* the checker's report to stderr; its failures always are */
+        int out = quiet ? open("/dev/null", O_WRONLY) : 2;
+        dup2(out >= 0 ? out : 2, 1);
         execlp(prog, prog, net_path, cert, "--quiet", (char *)NULL);
         _exit(127);
     }
@@ -753,7 +758,7 @@ static int certify(const options *o, const pv_net *net, const pv_box *box,
     }
     int rc = write_certificate(path, net, box, C, A, E, err);
     if (rc == 0 && o->verify) {
-        rc = run_pvcheck(o->net_path, path, err);
+        rc = run_pvcheck(o->net_path, path, o->verify == 2, err);
         if (rc != 0)
             remove(path);   /* a failed run leaves no output behind */
     }
@@ -1392,7 +1397,7 @@ int main(int argc, char **argv)
         }
         const char *self = getenv("POLYVERIFY_SELF_CHECK");
         if (self && *self && strcmp(self, "0") && commands[c].certifies)
-            o.verify = 1;
+            o.verify = o.verify ? 1 : 2;   /* 2: silent unless it fails */
         pv_net net;
         pv_error err = {0};
         pv_net_init(&net);

@@ -38,6 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "polyverify/adjacency.h"
 #include "polyverify/cell.h"
@@ -46,6 +49,19 @@
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
+
+/* Bytes of heap in use by the process: what max_bytes bounds. Cells vary
+ * too much in size (a point's numbers may have hundreds of digits) for an
+ * estimate, so the allocator is asked (glibc; elsewhere no limit). */
+static size_t heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+#else
+    return 0;
+#endif
+}
 
 static double now_seconds(void)
 {
@@ -177,8 +193,8 @@ static int add_code(state *st, const pv_code *c)
         st->limit_hit = 1;
         return -1;
     }
-    if (st->opt->max_bytes > 0 &&
-        (size_t)(st->ncells + 1) * st->cell_bytes > st->opt->max_bytes) {
+    if (st->opt->max_bytes > 0 && st->ncells % 64 == 0 &&
+        heap_in_use() > st->opt->max_bytes) {
         st->limit_hit = st->memory_hit = 1;
         return -1;
     }
@@ -1654,6 +1670,27 @@ static void finish_cells(pv_enumeration *E, state *st, int *rank_of)
     free(order);
 }
 
+/* After the memory limit: keeps cells [0, done), which were processed,
+ * and forgets the neighbours they listed beyond them. */
+static void drop_unprocessed(state *st, int done)
+{
+    for (int i = done; i < st->ncells; i++) {
+        pv_code_clear(&st->cells[i].code);
+        qvec_free(st->cells[i].point, st->m);
+        free(st->cells[i].nbr);
+        free(st->cells[i].hint);
+    }
+    for (int i = 0; i < done; i++) {
+        ecell *e = &st->cells[i];
+        int k = 0;
+        for (int a = 0; a < e->nnbr; a++)
+            if (e->nbr[a] < done)
+                e->nbr[k++] = e->nbr[a];
+        e->nnbr = k;
+    }
+    st->ncells = done;
+}
+
 static void state_clear(state *st)
 {
     for (int i = 0; i < st->ncells; i++) {
@@ -1668,12 +1705,13 @@ static void state_clear(state *st)
 
 size_t pv_enum_bytes_per_cell(const pv_net *net)
 {
-    /* the working cell and the result: code bytes, an exact point of m
-     * rationals (struct and two limbs for each of numerator and
-     * denominator), the hash slot and the bookkeeping */
+    /* a lower bound: the working cell and the result each hold the code
+     * (a byte a bit) and an exact point of m rationals (the struct and at
+     * least one limb each for numerator and denominator); plus the hash
+     * slot. Real cells hold more (points with long numbers, neighbours). */
     size_t m = (size_t)net->input_dim, n = (size_t)net->neurons;
-    return 2 * (n + 1 + m * (sizeof(mpq_t) + 32)) + sizeof(ecell) +
-           sizeof(pv_enum_cell) + 4 * sizeof(int);
+    return 2 * (n + 1 + m * (sizeof(mpq_t) + 16)) + sizeof(ecell) +
+           sizeof(pv_enum_cell) + 2 * sizeof(int);
 }
 
 /* Without a box, the first layer alone has at least 2^r cells when its
@@ -1744,15 +1782,18 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     pv_code_clear(&c);
     /* The queue is the cell array itself: cells are processed in the order
      * found, and processing may append new ones. */
-    for (int i = 0; rc == PV_OK && i < st.ncells; i++) {
-        rc = process_cell(&st, i, err);
+    int done = 0;
+    for (; rc == PV_OK && done < st.ncells && !st.memory_hit; done++) {
+        rc = process_cell(&st, done, err);
         report_progress(&st);
     }
+    if (st.memory_hit)
+        drop_unprocessed(&st, done);    /* memory is the limit: stop now */
     int *rank_of = malloc((size_t)(st.ncells + 1) * sizeof *rank_of);
     if (rc == PV_OK) {
         finish_cells(E, &st, rank_of);
         E->complete = !st.limit_hit;
-        if (opt->graph)
+        if (opt->graph && !st.memory_hit)
             rc = build_graph(E, &st, rank_of, err);
     }
     free(rank_of);
@@ -1760,10 +1801,10 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     E->seconds = now_seconds() - st.t0;
     if (rc == PV_OK && !E->complete && st.memory_hit)
         rc = pv_error_set(err, PV_ERR_LIMIT, "stopped at %d cells: more would "
-                          "exceed the memory limit of %zu MiB (about %zu bytes "
-                          "a cell); the enumeration is incomplete. Use a "
-                          "smaller --box, --max-cells K or --max-memory MB",
-                          E->ncells, opt->max_bytes >> 20, cell_bytes);
+                          "exceed the memory limit of %zu MiB; the enumeration "
+                          "is incomplete. Use a smaller --box, --max-cells K "
+                          "or --max-memory MB", E->ncells,
+                          opt->max_bytes >> 20);
     else if (rc == PV_OK && !E->complete)
         rc = pv_error_set(err, PV_ERR_LIMIT, "stopped at --max-cells %ld: the "
                           "enumeration is incomplete", opt->max_cells);

@@ -186,8 +186,19 @@ void pv_limit_memory(size_t bytes)
 {
     mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
 #ifndef PV_ASAN
-    struct rlimit r = { (rlim_t)bytes, (rlim_t)bytes };
-    setrlimit(RLIMIT_AS, &r);
+    /* on top of what the process already maps (code, libraries) */
+    size_t base = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (f != NULL && fscanf(f, "%lu", &pages) == 1)
+        base = (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+    if (f != NULL)
+        fclose(f);
+    /* the enumeration keeps its cells within `bytes`; as much again is
+     * left for working memory (LPs, GMP temporaries) */
+    size_t cap = base + 2 * bytes;
+    struct rlimit r = { (rlim_t)cap, (rlim_t)cap };
+    setrlimit(RLIMIT_DATA, &r);
 #else
     (void)bytes;
 #endif

@@ -19,8 +19,10 @@ void pv_supervise(double seconds, const char *const *outputs, int noutputs);
 /* Physical memory in bytes (0 if unknown). */
 size_t pv_physical_memory(void);
 
-/* --max-memory: caps the address space at `bytes` (so that allocation
- * fails instead of the system's OOM killer striking) and makes a failed
+/* --max-memory: caps the address space at 2 * `bytes` more than the
+ * process maps at start (`bytes` for an enumeration's cells, as much again
+ * for working memory), so that allocation fails instead of the system's
+ * OOM killer striking, and makes a failed
  * GMP allocation a one-line error with exit status 5, not an abort. Under
  * AddressSanitizer, which reserves terabytes of address space, only the
  * GMP part applies. */

@@ -92,14 +92,14 @@ typedef struct pv_enum_options {
                                 vertex fast path): slower, for checking    */
     pv_enum_progress progress;
     void *progress_ctx;
-    size_t max_bytes;        /* memory for the cells (0: no limit): the
+    size_t max_bytes;        /* heap for the run (0: no limit): the
                                 enumeration refuses to start when a proved
-                                lower bound on the cells exceeds it, and
+                                lower bound on its cells cannot fit, and
                                 stops (PV_ERR_LIMIT, like max_cells) when
-                                its cells reach it                         */
+                                the process's heap in use reaches it       */
 } pv_enum_options;
 
-/* Estimated bytes held per cell of an enumeration of net (for max_bytes). */
+/* A lower bound on the bytes an enumeration of net holds per cell. */
 size_t pv_enum_bytes_per_cell(const pv_net *net);
 
 void pv_enumeration_init(pv_enumeration *E);

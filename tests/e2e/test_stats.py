@@ -98,7 +98,7 @@ def main():
         rc, out, err = runner.run('stats', path)
         runner.check(rc == 2 and out == '' and '--data' in err, 'stats without --data: usage error')
         rc, out, err = runner.run('stats', path, '--data', csv, '--scale', 'x')
-        runner.check(rc == 2 and out == '', 'stats with a bad --scale')
+        runner.check(rc == 1 and out == '', 'stats with a bad --scale')
         rc, out, err = runner.run('stats', path, '--data', csv)
         runner.check(rc == 1 and out == '' and 'data2.csv' in err,
                      'a label column read as a coordinate gives a clear error: %r' % err[:200])

@@ -258,7 +258,7 @@ static void test_pvnet_roundtrip(void)
     write_text(path, "hello world\n", 12);
     st = pv_net_load(&back, path, &err);
     CHECK(st == PV_ERR_PARSE &&
-          strstr(err.msg, "unknown network format (expected .pvnet)") != NULL);
+          strstr(err.msg, "unknown network format (expected .pvnet") != NULL);
     CHECK(nets_equal(&net, &back));  /* failure leaves the net unchanged */
     remove(path);
 
