@@ -1,10 +1,14 @@
-/* Shared by the benchmarks: fixed-seed Gaussian samples for the random
- * networks and points (the same on every run). */
+/* Shared by the benchmarks (pvbench, enumbench): fixed-seed Gaussian
+ * samples, the one He-initialised network builder, a monotonic clock, and
+ * the enumeration of a network on a box [-half, half]^m. */
 #ifndef PV_BENCH_UTIL_H
 #define PV_BENCH_UTIL_H
 
 #include <math.h>
 #include <stdint.h>
+
+#include "polyverify/enumerate.h"
+#include "polyverify/network.h"
 
 static inline uint64_t rng(uint64_t *s)
 {
@@ -14,12 +18,36 @@ static inline uint64_t rng(uint64_t *s)
     return *s;
 }
 
+/* Uniform in (0, 1). */
+static inline double uniform(uint64_t *s)
+{
+    return ((double)(rng(s) >> 11) + 0.5) / 9007199254740992.0;
+}
+
 /* Box-Muller from two uniforms in (0, 1). */
 static inline double gauss(uint64_t *s)
 {
-    double u = ((double)(rng(s) >> 11) + 0.5) / 9007199254740992.0;
-    double v = ((double)(rng(s) >> 11) + 0.5) / 9007199254740992.0;
+    double u = uniform(s);
+    double v = uniform(s);
     return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
 }
+
+/* Wall-clock seconds (CLOCK_MONOTONIC). */
+double bench_now(void);
+
+/* He-initialised network: input dimension m, ReLU layers of the given
+ * widths, then a linear output layer of width nout. Weights ~ N(0, 2/fan_in),
+ * biases ~ N(0, 0.01), drawn in that order layer by layer from the xorshift
+ * stream started at seed. dyadic = 0: every number rounded to k/1000 (exact
+ * decimals, the issue's anchors); dyadic = 1: the exact value of the
+ * double sample (53-bit numerators). The net is finalised. */
+void bench_he_net(pv_net *net, int m, const int *widths, int nw, int nout,
+                  uint64_t seed, int dyadic);
+
+/* Every cell of net in the box [-half, half]^m (pv_enumerate; E initialised
+ * by the caller). */
+pv_status bench_enumerate_box(pv_enumeration *E, const pv_net *net,
+                              double half, int graph, int lp_only,
+                              pv_enum_progress progress, pv_error *err);
 
 #endif

@@ -11,7 +11,6 @@
  *                  [--lp-only] [--shape m,w1,w2,...] [--box HALF]
  * ENUMBENCH_PROGRESS=1 prints progress; ENUMBENCH_WRITE=PREFIX writes each
  * net as PREFIX_shape_seed.pvnet. */
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,40 +19,7 @@
 #include "polyverify/enumerate.h"
 #include "polyverify/network.h"
 #include "bench_util.h"
-#include "polyverify/point.h"
 
-
-static void set_weight(mpq_t q, double x, int dyadic)
-{
-    if (dyadic)
-        mpq_set_d(q, x);                 /* exact: the double's value */
-    else {
-        mpq_set_si(q, lround(1000.0 * x), 1000);
-        mpq_canonicalize(q);
-    }
-}
-
-/* He init: W ~ N(0, 2/fan_in), small Gaussian biases; ReLU hidden layers,
- * linear output of width 2. */
-static void make_net(pv_net *net, int m, const int *w, int nw, uint64_t seed,
-                     int dyadic)
-{
-    pv_net_init(net);
-    net->input_dim = m;
-    int in = m;
-    for (int l = 0; l <= nw; l++) {
-        int out = l < nw ? w[l] : 2;
-        pv_net_add_layer(net, l < nw ? PV_RELU : PV_LINEAR, out, NULL);
-        pv_layer *L = &net->layers[l];
-        double sd = sqrt(2.0 / in);
-        for (int i = 0; i < out * in; i++)
-            set_weight(L->w[i], sd * gauss(&seed), dyadic);
-        for (int i = 0; i < out; i++)
-            set_weight(L->b[i], 0.1 * gauss(&seed), dyadic);
-        in = out;
-    }
-    pv_net_finalize(net, NULL);
-}
 
 static void progress(void *ctx, long cells, double seconds)
 {
@@ -103,30 +69,19 @@ int main(int argc, char **argv)
         snprintf(name + o, sizeof name - (size_t)o, ",2]");
         for (int seed = 1; seed <= seeds; seed++) {
             pv_net net;
-            make_net(&net, m, shapes[s] + 1, lens[s] - 1,
-                     0x1234567ULL * (uint64_t)seed + (uint64_t)s, dyadic);
+            bench_he_net(&net, m, shapes[s] + 1, lens[s] - 1, 2,
+                         0x1234567ULL * (uint64_t)seed + (uint64_t)s, dyadic);
             if (getenv("ENUMBENCH_WRITE")) {
                 char path[256];
                 snprintf(path, sizeof path, "%s_%d_%d.pvnet", getenv("ENUMBENCH_WRITE"), s, seed);
                 pv_net_write_pvnet(&net, path, NULL);
             }
-            pv_box box;
-            pv_box_init(&box, m);
-            for (int i = 0; i < m; i++) {
-                mpq_set_d(box.lo[i], -half);
-                mpq_set_d(box.hi[i], half);
-            }
-            pv_enum_options opt;
-            memset(&opt, 0, sizeof opt);
-            opt.box = &box;
-            opt.graph = graph;
-            opt.lp_only = lp_only;
-            if (getenv("ENUMBENCH_PROGRESS"))
-                opt.progress = progress;
             pv_enumeration E;
             pv_enumeration_init(&E);
             pv_error err = { 0 };
-            if (pv_enumerate(&E, &net, &opt, &err) != PV_OK) {
+            if (bench_enumerate_box(&E, &net, half, graph, lp_only,
+                                    getenv("ENUMBENCH_PROGRESS") ? progress : NULL,
+                                    &err) != PV_OK) {
                 fprintf(stderr, "enumbench: %s\n", err.msg);
                 return 1;
             }
@@ -142,7 +97,6 @@ int main(int argc, char **argv)
             total_cells += E.ncells;
             total_time += E.seconds;
             pv_enumeration_clear(&E);
-            pv_box_clear(&box);
             pv_net_clear(&net);
         }
         printf("%-15s  all  %5.0f                %7.3f  %7.0f\n", name, total_cells,
