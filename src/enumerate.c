@@ -1198,8 +1198,11 @@ static pv_status facet_point(mpq_t **y, const pv_system *S, const int *rows,
 }
 
 /* General position: rows of neurons that are identically 0 on the cell. */
-static void check_zero_rows(state *st, const pv_system *S, int cell)
+/* Counts the neurons whose pre-activation is identically 0 on the cell
+ * (general-position report); returns how many there are. */
+static int check_zero_rows(state *st, const pv_system *S, int cell)
 {
+    int count = 0;
     for (int i = 0; i < S->nrows; i++) {
         if (PV_LABEL_IS_BOX(S->label[i]) || mpz_sgn(S->h[i]))
             continue;
@@ -1210,18 +1213,26 @@ static void check_zero_rows(state *st, const pv_system *S, int cell)
             continue;
         pv_genpos *gp = &st->E->gp;
         gp->zero_rows++;
+        count++;
         if (gp->example_kind == 0) {
             gp->example_kind = 1;
             gp->example_cell = cell;
         }
     }
+    return count;
 }
 
 /* The cell beyond y (in the relative interior of a facet of cell i, with
  * p inside cell i): the code of y + e(y - p) for small e > 0. The new cell
- * keeps (y, y - p) in doubles as the fast path's hint. */
+ * keeps (y, y - p) in doubles as the fast path's hint. flip >= 0 says that
+ * neuron alone vanishes at y (no other, not even one that is identically 0
+ * on the cell) and the cell is full-dimensional: then the
+ * code beyond is cell i's with that bit flipped (every other
+ * pre-activation is continuous and non-zero at y, so keeps its sign, and
+ * the flipped neuron's own affine form is unchanged across y); otherwise
+ * an exact first-order forward pass computes it. */
 static pv_status cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
-                          pv_error *err)
+                          int flip, pv_error *err)
 {
     int m = st->m;
     mpq_t *d = qvec_new(m);
@@ -1229,7 +1240,13 @@ static pv_status cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
         mpq_sub(d[j], y[j], p[j]);
     pv_code c;
     pv_code_init(&c, 0);
-    pv_status rc = pv_net_code_beyond(st->net, y, d, &c, err);
+    pv_status rc = PV_OK;
+    if (flip >= 0) {
+        pv_code_set(&c, &st->cells[i].code);
+        c.bit[flip] ^= 1;
+    } else {
+        rc = pv_net_code_beyond(st->net, y, d, &c, err);
+    }
     if (rc == PV_OK) {
         int j = add_code(st, &c);
         if (j >= 0 && j != i)
@@ -1258,7 +1275,7 @@ static pv_status cross_facet(cellctx *X, int i, const pv_facet *f,
     if (!f->point)
         rc = facet_point(&y, X->S, rows, nrows, &X->stats, err);
     if (rc == PV_OK)
-        rc = cross_at(X->st, i, y ? y : f->point, p, err);
+        rc = cross_at(X->st, i, y ? y : f->point, p, -1, err);
     qvec_free(y, X->st->m);
     return rc;
 }
@@ -1450,7 +1467,7 @@ static int fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     }
     st->cells[i].dim = m;
     st->cells[i].point = qvec_copy(p, m);
-    check_zero_rows(st, S, i);
+    int zero_rows = check_zero_rows(st, S, i);
     facet_index F;
     facet_index_build(&F, &V, S->nrows);
     *rc = PV_OK;
@@ -1458,7 +1475,9 @@ static int fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
         if (PV_LABEL_IS_BOX(S->label[F.rows[k]]))
             continue;                 /* nothing beyond the box */
         centroid(y, &V, F.idx + F.first[k], F.first[k + 1] - F.first[k]);
-        *rc = cross_at(st, i, y, p, err);
+        /* vertices are simple, so of the rows that are not identically 0,
+         * row F.rows[k] alone vanishes at y */
+        *rc = cross_at(st, i, y, p, zero_rows ? -1 : S->label[F.rows[k]], err);
     }
     for (int k = 0; k < V.count && *rc == PV_OK; k++)
         vertex_faces(X, &V.v[k], m);
