@@ -102,9 +102,12 @@ void pv_rrows_to_double(const pv_rrows *R, double *G, double *h, double *norm)
             if (b > e)
                 e = b;
         }
-        double s = 0.0;
+        double s = 0.0, sc = ldexp(1.0, (int)-e);
         for (int j = 0; j < k; j++) {
-            double v = pv_mpz_get_d_scaled(R->g[(size_t)i * k + j], e);
+            const mpz_t *z = &R->g[(size_t)i * k + j];
+            /* entries of up to 53 bits are doubles, 2^-e scales exactly */
+            double v = e <= 53 ? mpz_get_d(*z) * sc
+                               : pv_mpz_get_d_scaled(*z, e);
             G[(size_t)i * k + j] = v;
             s += v * v;
         }
