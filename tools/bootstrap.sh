@@ -9,6 +9,9 @@ build=${1:-build}
 [ $# -gt 0 ] && shift
 
 pkgs="gcc libc6-dev meson ninja-build pkg-config libgmp-dev libglpk-dev libcdd-dev libcairo2-dev python3 lrslib protobuf-c-compiler libprotobuf-c-dev libonnx-dev"
+# tools/fuzz.sh: clang with libFuzzer, whose runtime (libclang_rt.fuzzer)
+# is in libclang-rt-14-dev, only recommended by clang-14.
+pkgs="$pkgs clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite: installs and builds first (tools/bootstrap.sh), then
 # runs the tests twice, in an optimised build and under AddressSanitizer +
-# UndefinedBehaviorSanitizer (leak checking on), and ends with the line
+# UndefinedBehaviorSanitizer (leak checking on), then a short fuzzing run
+# of the parsers (tools/fuzz.sh 10, with clang), and ends with the line
 # "N passed, N failed". Exit status is non-zero on any failure.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +26,10 @@ for b in build build-asan; do
         PV_TEST_LIGHT=1 meson test -C "$b" --print-errorlogs --num-processes 2 \
             --no-suite oracle --no-suite experiment "$@"
     else
-        meson test -C "$b" --print-errorlogs --num-processes 2 "$@"
+        # Self-check: every cell, adjacency and enumeration answer the tests
+        # read is first accepted by the independent checker (pvcheck).
+        POLYVERIFY_SELF_CHECK=1 meson test -C "$b" --print-errorlogs \
+            --num-processes 2 "$@"
     fi
     log="$b/meson-logs/testlog.json"
     if [ -f "$log" ]; then
@@ -37,5 +41,18 @@ for b in build build-asan; do
         failed=$((failed + 1))
     fi
 done
+# Fuzzing smoke run: every parser's libFuzzer harness for 10 s and the
+# saved reproducers of fixed bugs (tools/fuzz.sh, fuzz/README.md), when
+# clang is installed. It counts as one test.
+if command -v clang >/dev/null 2>&1; then
+    echo "== fuzz smoke run (tools/fuzz.sh 10)"
+    if tools/fuzz.sh 10; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+else
+    echo "== fuzz smoke run skipped: no clang"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

