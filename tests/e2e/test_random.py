@@ -44,6 +44,9 @@ SAMPLES = 80          # random points per net
 SAMPLED_CODES = 15    # sampled codes whose cells are checked in full
 RANDOM_CODES = 8      # uniformly random codes
 FLIPS = 8             # one-bit flips of sampled codes
+if os.environ.get('PV_TEST_LIGHT'):
+    # the sanitizer pass of tools/test.sh: the same code paths, fewer cells
+    SAMPLED_CODES, RANDOM_CODES, FLIPS = 6, 3, 3
 
 
 def check_codes_of_points(runner, path, net, points):
