@@ -797,6 +797,9 @@ static void float_rows(const dnet *D, const pv_code *code, double *G, double *h)
     }
 }
 
+/* (c) loads GLPK itself rather than through src/lp_float.c: the float
+ * pipeline must stay what a float tool does, whatever the library's LP
+ * layer becomes (its presolve, for one, would flatter (c)). */
 static void load_dense(glp_prob *P, int k, int n, const double *G, int with_t)
 {
     size_t cap = (size_t)n * (size_t)(k + 1) + 1;

@@ -16,35 +16,9 @@ import os
 import struct
 import sys
 
-
-def varint(n):
-    n &= (1 << 64) - 1
-    out = b''
-    while True:
-        b = n & 0x7f
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-
-def key(field, wire):
-    return varint(field << 3 | wire)
-
-
-def f_int(field, n):
-    return key(field, 0) + varint(n)
-
-
-def f_bytes(field, data):
-    if isinstance(data, str):
-        data = data.encode()
-    return key(field, 2) + varint(len(data)) + data
-
-
-def f_float(field, x):
-    return key(field, 5) + struct.pack('<f', x)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'tests', 'e2e'))
+from onnxwire import varint, f_int, f_bytes, f_float  # noqa: E402
 
 
 def tensor(name, dims, values, dtype=1, raw=False):

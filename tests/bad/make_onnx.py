@@ -20,44 +20,14 @@ import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'e2e'))
+from onnxwire import varint, f_int, f_bytes, f_fixed32  # noqa: E402
 
 # ---------------------------------------------------------------------------
-# Protobuf wire format
+# ONNX field numbers (onnx.proto); the wire format is tests/e2e/onnxwire.py
 # ---------------------------------------------------------------------------
 
 
-def varint(n):
-    if n < 0:
-        n += 1 << 64          # int64 fields: two's complement, 10 bytes
-    out = bytearray()
-    while True:
-        b = n & 0x7f
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def f_int(field, n):
-    """Varint field (wire type 0)."""
-    return varint(field << 3) + varint(n)
-
-
-def f_bytes(field, b):
-    """Length-delimited field (wire type 2)."""
-    if isinstance(b, str):
-        b = b.encode()
-    return varint(field << 3 | 2) + varint(len(b)) + b
-
-
-def f_fixed32(field, raw4):
-    """32-bit field (wire type 5), given its 4 little-endian bytes."""
-    return varint(field << 3 | 5) + raw4
-
-
-# ONNX field numbers (onnx.proto)
 MODEL_IR_VERSION, MODEL_OPSET, MODEL_GRAPH = 1, 8, 7
 OPSET_VERSION = 2
 GRAPH_NODE, GRAPH_NAME, GRAPH_INIT, GRAPH_INPUT, GRAPH_OUTPUT = 1, 2, 5, 11, 12

@@ -36,6 +36,7 @@ from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
+from onnxwire import varint, f_int, f_bytes, f_float  # noqa: E402
 
 DATA = os.path.join('..', 'shared', 'data')
 TINY = os.path.join('tests', 'nets', 'tiny_norm_gemm.onnx')
@@ -51,36 +52,8 @@ def check(cond, what):
 
 
 # ---------------------------------------------------------------------------
-# Protobuf wire format (enough of ONNX for these tests)
+# ONNX messages (enough for these tests; the wire format is onnxwire.py)
 # ---------------------------------------------------------------------------
-
-def varint(n):
-    if n < 0:
-        n += 1 << 64
-    out = bytearray()
-    while True:
-        b = n & 0x7f
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def f_int(field, n):
-    return varint(field << 3) + varint(n)
-
-
-def f_bytes(field, b):
-    if isinstance(b, str):
-        b = b.encode()
-    return varint(field << 3 | 2) + varint(len(b)) + b
-
-
-def f_float(field, x):
-    return varint(field << 3 | 5) + struct.pack('<f', x)
-
 
 def tensor(name, dims, values, dtype=1, raw=False):
     """TensorProto: float32 (1), float64 (11) or int64 (7)."""
