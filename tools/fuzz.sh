@@ -73,7 +73,8 @@ for h in $harnesses; do
     log=$build/fuzz-work/regressions-$h.log
     mkdir -p "$build/fuzz-work"
     # shellcheck disable=SC2086  # file names have no blanks
-    if "$build/fuzz/fuzz_$h" -close_fd_mask=1 $files >"$log" 2>&1; then
+    if "$build/fuzz/fuzz_$h" -close_fd_mask=1 \
+        -artifact_prefix="$build/fuzz-work/regression-" $files >"$log" 2>&1; then
         printf 'fuzz: %-8s regressions: %d reproducers pass\n' "$h" "$n"
     else
         printf 'fuzz: %-8s regressions: FAILED (see %s)\n' "$h" "$log"
