@@ -10,6 +10,7 @@
  * is an integer numerator per neuron (accumulated with mpz_addmul) over the
  * positive denominator D delta: its sign is the sign of the numerator. */
 #include "polyverify/code.h"
+#include "polyverify/rational.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -417,8 +418,7 @@ static void pass_run(pass *P, const pv_net *net, mpq_t *const x, mpq_t *const d,
 static int filter_load(pass *P, int m, mpq_t *const x)
 {
     for (int j = 0; j < m; j++) {
-        if ((long)mpz_sizeinbase(mpq_numref(x[j]), 2) -
-            (long)mpz_sizeinbase(mpq_denref(x[j]), 2) >= 1000)
+        if (!pv_rational_fits_double(x[j]))
             return 0;
         P->h[j] = mpq_get_d(x[j]);
         P->r[j] = mpq_sgn(x[j]) == 0 ? 0.0

@@ -1691,14 +1691,18 @@ static void finish_cells(pv_enumeration *E, state *st, int *rank_of)
 
 /* After the memory limit: keeps cells [0, done), which were processed,
  * and forgets the neighbours they listed beyond them. */
+static void ecell_clear(ecell *e, int m)
+{
+    pv_code_clear(&e->code);
+    qvec_free(e->point, m);
+    free(e->nbr);
+    free(e->hint);
+}
+
 static void drop_unprocessed(state *st, int done)
 {
-    for (int i = done; i < st->ncells; i++) {
-        pv_code_clear(&st->cells[i].code);
-        qvec_free(st->cells[i].point, st->m);
-        free(st->cells[i].nbr);
-        free(st->cells[i].hint);
-    }
+    for (int i = done; i < st->ncells; i++)
+        ecell_clear(&st->cells[i], st->m);
     for (int i = 0; i < done; i++) {
         ecell *e = &st->cells[i];
         int k = 0;
@@ -1712,12 +1716,8 @@ static void drop_unprocessed(state *st, int done)
 
 static void state_clear(state *st)
 {
-    for (int i = 0; i < st->ncells; i++) {
-        pv_code_clear(&st->cells[i].code);
-        qvec_free(st->cells[i].point, st->m);
-        free(st->cells[i].nbr);
-        free(st->cells[i].hint);
-    }
+    for (int i = 0; i < st->ncells; i++)
+        ecell_clear(&st->cells[i], st->m);
     free(st->cells);
     free(st->table);
 }

@@ -84,23 +84,15 @@ static pv_status layer_to_int64(pv_layer *L)
     return PV_OK;
 }
 
-/* |q| < 2^1000, so that mpq_get_d neither overflows nor leaves its
- * documented range (it truncates towards zero). */
-static int fits_double(const mpq_t q)
-{
-    return (long)mpz_sizeinbase(mpq_numref(q), 2) -
-           (long)mpz_sizeinbase(mpq_denref(q), 2) < 1000;
-}
-
 /* The doubles of the float filter; none when a number does not fit. */
 static pv_status layer_to_doubles(pv_layer *L)
 {
     size_t n = (size_t)L->in * (size_t)L->out;
     for (size_t i = 0; i < n; i++)
-        if (!fits_double(L->w[i]))
+        if (!pv_rational_fits_double(L->w[i]))
             return PV_OK;
     for (int i = 0; i < L->out; i++)
-        if (!fits_double(L->b[i]))
+        if (!pv_rational_fits_double(L->b[i]))
             return PV_OK;
     L->wd = malloc((n ? n : 1) * sizeof(double));
     L->bd = malloc(((size_t)L->out + 1) * sizeof(double));

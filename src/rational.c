@@ -241,3 +241,9 @@ char *pv_rational_str(const mpq_t q)
     mpq_get_str(buf, 10, q);
     return buf;
 }
+
+int pv_rational_fits_double(const mpq_t q)
+{
+    return (long)mpz_sizeinbase(mpq_numref(q), 2) -
+           (long)mpz_sizeinbase(mpq_denref(q), 2) < 1000;
+}

@@ -28,6 +28,11 @@ extern "C" {
 pv_status pv_rational_parse(mpq_t out, const char *s, size_t len,
                             const char **why);
 
+/* |q| < 2^1000 (checked by bit lengths, no division): mpq_get_d then
+ * neither overflows nor leaves its documented range (it truncates towards
+ * zero). The float filter's guard for weights and inputs. */
+int pv_rational_fits_double(const mpq_t q);
+
 /* "p" or "p/q" in lowest terms; malloc'd, the caller frees it. */
 char *pv_rational_str(const mpq_t q);
 
