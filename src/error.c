@@ -64,6 +64,7 @@ const char *pv_status_name(pv_status status)
     case PV_ERR_SOLVER:   return "solver failure";
     case PV_ERR_LIMIT:    return "limit reached";
     case PV_ERR_INTERNAL: return "internal error";
+    case PV_ERR_INTERRUPTED: return "interrupted";
     }
     return "unknown error";
 }

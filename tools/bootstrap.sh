@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
 [ $# -gt 0 ] && shift
 
-pkgs="gcc libc6-dev meson ninja-build pkg-config libgmp-dev libglpk-dev libcdd-dev libcairo2-dev python3 lrslib protobuf-c-compiler libprotobuf-c-dev libonnx-dev"
+pkgs="gcc libc6-dev meson ninja-build pkg-config libgmp-dev libglpk-dev libcdd-dev libcairo2-dev python3 lrslib protobuf-c-compiler libprotobuf-c-dev libonnx-dev zlib1g-dev"
 # tools/fuzz.sh: clang with libFuzzer, whose runtime (libclang_rt.fuzzer)
 # is in libclang-rt-14-dev, only recommended by clang-14.
 pkgs="$pkgs clang libclang-rt-14-dev"

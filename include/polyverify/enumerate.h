@@ -69,7 +69,8 @@ typedef struct pv_enumeration {
     int ncells;
     pv_enum_cell *cells;     /* sorted by code                             */
     int *by_dim;             /* m + 1 entries: cells of each dimension     */
-    int complete;            /* 0 when stopped by max_cells                */
+    int complete;            /* 0 when stopped early (max_cells, memory,
+                                interrupt): every listed cell is exact    */
     int has_graph;
     int npairs;
     pv_enum_pair *pairs;     /* adjacent pairs (with a graph), sorted      */
@@ -90,8 +91,14 @@ typedef struct pv_enum_options {
     int graph;               /* also decide the adjacency graph            */
     int lp_only;             /* decide every cell with the LP engine (no
                                 vertex fast path): slower, for checking    */
-    pv_enum_progress progress;
+    pv_enum_progress progress;   /* called at least every second or so,
+                                    whatever the phase of the run          */
     void *progress_ctx;
+    /* Polled often (at least every ~0.1 s of work): a non-zero return stops
+     * the run like max_cells does, with status PV_ERR_INTERRUPTED, E valid
+     * and complete = 0 (used for Ctrl-C and --timeout). NULL: never. */
+    int (*interrupted)(void *ctx);
+    void *interrupted_ctx;
     size_t max_bytes;        /* heap for the run (0: no limit): the
                                 enumeration refuses to start when a proved
                                 lower bound on its cells cannot fit, and

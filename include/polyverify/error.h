@@ -18,7 +18,9 @@ typedef enum pv_status {
     PV_ERR_NOMEM,    /* allocation failed                                   */
     PV_ERR_SOLVER,   /* every exact method failed (should not happen)       */
     PV_ERR_LIMIT,    /* a resource limit was reached                        */
-    PV_ERR_INTERNAL  /* an invariant of polyverify itself was violated      */
+    PV_ERR_INTERNAL, /* an invariant of polyverify itself was violated      */
+    PV_ERR_INTERRUPTED /* the caller's interrupt hook asked to stop: what
+                          was found so far is kept, marked incomplete     */
 } pv_status;
 
 typedef struct pv_error {
