@@ -59,25 +59,28 @@ pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
         pv_system_clear(&Sa);
         return rc;
     }
-    if (A->dim_a >= 0 && A->dim_b >= 0) {
-        pv_system U;
-        pv_dimension D;
-        pv_system_closure_union(&U, &Sa, &Sb);
-        rc = pv_system_dimension(&U, &D, &A->stats, err);
-        if (rc == PV_OK) {
-            A->common_dim = D.dim;
-            if (D.dim >= 0) {
-                A->common_point = pv_qvec_new(A->m);
-                for (int j = 0; j < A->m; j++)
-                    mpq_set(A->common_point[j], D.point[j]);
-            }
+    /* P(a) ∩ P(b) is decided in every case: P(b) is given by b's rows even
+     * when C(b) is empty, and may then be non-empty (DESIGN §1). Adjacency
+     * itself is only defined between realised cells. */
+    pv_system U;
+    pv_dimension D;
+    pv_system_closure_union(&U, &Sa, &Sb);
+    rc = pv_system_dimension(&U, &D, &A->stats, err);
+    if (rc == PV_OK) {
+        A->common_dim = D.dim;
+        if (D.dim >= 0) {
+            A->common_point = pv_qvec_new(A->m);
+            for (int j = 0; j < A->m; j++)
+                mpq_set(A->common_point[j], D.point[j]);
+        }
+        if (A->dim_a >= 0 && A->dim_b >= 0) {
             A->adjacent = pv_adjacent_dims(A->dim_a, A->dim_b, D.dim);
             A->d_A = pv_code_equal(a, b) ? 0 : A->adjacent ? 1 : 2;
             A->agrees = A->d_A == A->d_H2;
         }
-        pv_dimension_clear(&D);
-        pv_system_clear(&U);
     }
+    pv_dimension_clear(&D);
+    pv_system_clear(&U);
     pv_system_clear(&Sa);
     pv_system_clear(&Sb);
     return rc;

@@ -23,7 +23,8 @@ typedef struct pv_adjacency {
     int m;
     int hamming;           /* d_H                                        */
     int dim_a, dim_b;      /* -1 when that code is not realised          */
-    int common_dim;        /* dim P(a) ∩ P(b); -1 if empty or unrealised  */
+    int common_dim;        /* dim P(a) ∩ P(b) (closures of the two codes'
+                              systems, realised or not); -1 if empty     */
     mpq_t *common_point;   /* m, relint point of the intersection, or NULL */
     int adjacent;          /* meaningful when both codes are realised    */
     int d_A;               /* 0, 1, 2; -1 when a code is not realised    */

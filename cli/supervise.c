@@ -59,21 +59,30 @@ static void remove_temporaries(const char *path)
     closedir(d);
 }
 
-/* Reads the child's output until it closes it or the time is up; returns
- * 0 on timeout. */
-static int collect(int fd, double deadline, char **buf, size_t *len)
+/* Ctrl-C in the parent: counted, acted on in the collecting loop. */
+static volatile sig_atomic_t interrupts;
+
+static void on_interrupt(int sig)
 {
-    size_t cap = 0;
+    (void)sig;
+    interrupts++;
+}
+
+/* Reads the child's output until it closes it (returns 1), the time is up
+ * (0) or a Ctrl-C arrives (-1). */
+static int collect(int fd, double deadline, int seen, char **buf, size_t *len)
+{
+    size_t cap = *len;
     for (;;) {
+        if (interrupts > seen)
+            return -1;
         double left = deadline - now();
         if (left <= 0)
             return 0;
         struct pollfd p = { fd, POLLIN, 0 };
         int r = poll(&p, 1, left > 1e6 ? 1000000000 : (int)(left * 1000) + 1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r == 0)
-            continue;                       /* re-check the clock */
+        if (r <= 0)
+            continue;                       /* EINTR or re-check the clock */
         if (*len + 65536 > cap) {
             cap = 2 * cap + 65536;
             char *nb = realloc(*buf, cap);
@@ -90,6 +99,26 @@ static int collect(int fd, double deadline, char **buf, size_t *len)
     }
 }
 
+/* The child was killed, or did not stop in time: it leaves nothing. */
+static void discard_outputs(pid_t pid, const char *const *outputs, int noutputs)
+{
+    for (int i = 0; i < noutputs; i++)
+        if (outputs[i] != NULL)
+            remove_temporaries(outputs[i]);
+    const char *scratch[] = { "/tmp/polyverify-%ld.cert",
+                              "/tmp/polyverify-%ld.answer.json" };
+    for (size_t i = 0; i < sizeof scratch / sizeof *scratch; i++) {
+        char path[64];
+        snprintf(path, sizeof path, scratch[i], (long)pid);
+        unlink(path);
+        remove_temporaries(path);
+    }
+}
+
+/* Seconds a child has to stop after it was asked to (an enumeration stops
+ * within a fraction of a second; printing what it found takes the rest). */
+#define GRACE_SECONDS 10.0
+
 void pv_supervise(double seconds, const char *const *outputs, int noutputs)
 {
     int fds[2];
@@ -104,34 +133,48 @@ void pv_supervise(double seconds, const char *const *outputs, int noutputs)
         return;
     }
     if (pid == 0) {
+        /* a process group of its own: a terminal's Ctrl-C reaches only the
+         * parent, which passes on one request to stop */
+        setpgid(0, 0);
         close(fds[0]);
         dup2(fds[1], 1);
         close(fds[1]);
         return;                             /* the child does the work */
     }
+    setpgid(pid, pid);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
     close(fds[1]);
     char *buf = NULL;
     size_t len = 0;
-    int finished = collect(fds[0], now() + seconds, &buf, &len);
+    int r = collect(fds[0], now() + seconds, 0, &buf, &len);
+    int asked = 0;                          /* 0, PV_SIGNAL_TIMEOUT, SIGINT */
+    if (r != 1) {
+        asked = r == 0 ? PV_SIGNAL_TIMEOUT : SIGINT;
+        kill(pid, asked);
+        r = collect(fds[0], now() + GRACE_SECONDS, (int)interrupts, &buf, &len);
+    }
     close(fds[0]);
     int st = 0;
-    if (!finished) {
+    if (r != 1)
         kill(pid, SIGKILL);
-        waitpid(pid, &st, 0);
-        for (int i = 0; i < noutputs; i++)
-            if (outputs[i] != NULL)
-                remove_temporaries(outputs[i]);
-        char scratch[64];
-        snprintf(scratch, sizeof scratch, "/tmp/polyverify-%ld.cert", (long)pid);
-        unlink(scratch);
-        remove_temporaries(scratch);
-        fprintf(stderr, "polyverify: stopped after --timeout %g s: no answer "
-                "was printed and no output file was written\n", seconds);
-        free(buf);
-        exit(PV_EXIT_TIMEOUT);
-    }
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
+    int code = asked == SIGINT ? PV_EXIT_INTERRUPT : PV_EXIT_TIMEOUT;
+    if (asked && (r != 1 || WIFSIGNALED(st))) {
+        discard_outputs(pid, outputs, noutputs);
+        if (asked == SIGINT)
+            fprintf(stderr, "polyverify: interrupted: no answer was printed "
+                    "and no output file was written\n");
+        else
+            fprintf(stderr, "polyverify: stopped after --timeout %g s: no answer "
+                    "was printed and no output file was written\n", seconds);
+        free(buf);
+        exit(code);
+    }
     if (len > 0)
         fwrite(buf, 1, len, stdout);
     free(buf);

@@ -3,17 +3,25 @@
 #ifndef PV_SUPERVISE_H
 #define PV_SUPERVISE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* --timeout: runs the rest of the program in a child process and returns
  * there. The parent keeps the child's standard output until the child
- * ends, so that a run that is stopped prints nothing; after `seconds` it
- * kills the child, removes the temporary files of the outputs (outfile.h:
- * PATH.tmp-*) and of --verify's scratch certificate, says so on stderr and
- * exits with status 4. Otherwise it prints the output and exits with the
- * child's status. */
+ * ends. After `seconds` (or at the first Ctrl-C, SIGINT, which only the
+ * parent receives: the child has a process group of its own) it asks the
+ * child to stop — PV_SIGNAL_TIMEOUT, or SIGINT — and gives it a few
+ * seconds: an enumeration stops, prints what it found marked INCOMPLETE
+ * and exits 4 (130 for Ctrl-C), and that output is passed on. A child that
+ * does not stop in time (any other command: the signal simply ends it) is
+ * killed: its temporary output files (outfile.h: PATH.tmp-*) and --verify's
+ * scratch files are removed, nothing is printed, and the exit status is 4
+ * (130). A second Ctrl-C kills the child at once. Otherwise the parent
+ * prints the output and exits with the child's status. */
 #define PV_EXIT_TIMEOUT 4
 #define PV_EXIT_NOMEM 5
+#define PV_EXIT_INTERRUPT 130
+#define PV_SIGNAL_TIMEOUT SIGUSR1
 void pv_supervise(double seconds, const char *const *outputs, int noutputs);
 
 /* Physical memory in bytes (0 if unknown). */

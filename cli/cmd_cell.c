@@ -1,0 +1,159 @@
+/* polyverify cell — the cell of a code (or of a point's code): realised,
+ * dimension, implicit equalities, a relative-interior point, boundedness,
+ * facets and the code beyond each. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "polyverify/code.h"
+#include "polyverify/json.h"
+#include "polyverify/system.h"
+
+static void print_cell_text(const pv_cell *C, const pv_net *net)
+{
+    char *s = pv_code_str(&C->code, net);
+    printf("code        %s\n", s);
+    free(s);
+    if (!C->realized) {
+        printf("realized    no (the code's cell is empty)\n");
+        return;
+    }
+    printf("realized    yes\ndim         %d\npoint       ", C->dim);
+    cli_print_point(stdout, C->point, C->m);
+    printf("\nbounded     %s\n", C->bounded ? "yes" : "no");
+    printf("implicit    ");
+    for (int i = 0; i < C->nimplicit; i++)
+        printf("%s%d", i ? "," : "", C->implicit[i]);
+    printf("%s\nfacets      %d\n", C->nimplicit ? "" : "none", C->nfacets);
+    for (int f = 0; f < C->nfacets; f++) {
+        const pv_cell_facet *cf = &C->facets[f];
+        printf("  ");
+        if (cf->nneurons)
+            printf("neurons ");
+        for (int i = 0; i < cf->nneurons; i++)
+            printf("%s%d", i ? "," : "", cf->neurons[i]);
+        if (cf->box_coord >= 0)
+            printf("%sbox x%d %s", cf->nneurons ? " + " : "", cf->box_coord,
+                   cf->box_hi ? "hi" : "lo");
+        if (cf->has_neighbor) {
+            char *n = pv_code_str(&cf->neighbor, net);
+            printf("  -> %s (Hamming %d)", n, pv_code_hamming(&C->code, &cf->neighbor));
+            free(n);
+        }
+        printf("\n");
+    }
+}
+
+static void cell_json(FILE *f, const void *answer)
+{
+    pv_json j;
+    pv_json_init(&j, f);
+    pv_json_cell(&j, NULL, answer);
+}
+
+/* The code of --code C, or of the point of --point X: 0 or 1 (err set). */
+static int the_code(pv_code *code, const pv_net *net, const cli_args *a,
+                    pv_error *err)
+{
+    if (a->given[OPT_CODE])
+        return pv_code_parse(code, net, a->codes[0], err) != PV_OK;
+    mpq_t *x = cli_parse_point(a->points_arg[0], net->input_dim, err);
+    if (x == NULL)
+        return 1;
+    int rc = pv_net_code_at(net, x, code, NULL, err) != PV_OK;
+    for (int j = 0; j < net->input_dim; j++)
+        mpq_clear(x[j]);
+    free(x);
+    return rc;
+}
+
+static int write_ine(const pv_net *net, const pv_code *code, const pv_box *box,
+                     pv_error *err)
+{
+    pv_system S;
+    if (pv_system_from_code(&S, net, code, box, err) != PV_OK)
+        return 1;
+    char *s = pv_code_str(code, net);
+    char comment[256];
+    snprintf(comment, sizeof comment, "polyverify: closure P(b) of code %.200s", s);
+    pv_system_write_ine(&S, stdout, comment);
+    free(s);
+    pv_system_clear(&S);
+    return 0;
+}
+
+static int cell(const pv_net *net, const cli_args *a, const pv_code *code,
+                const pv_box *box, pv_error *err)
+{
+    pv_cell C;
+    pv_cell_init(&C);
+    int cert = a->certificate || a->verify;
+    int json = a->given[OPT_JSON] || (a->format && !strcmp(a->format, "json"));
+    unsigned what = PV_CELL_ALL | (cert ? PV_CELL_DIRECT : 0);
+    int status = 0;
+    if (pv_cell_compute(&C, net, code, box, what, err) != PV_OK ||
+        (cert && cli_certify(a, net, box, &C, NULL, NULL, cell_json, &C, err)))
+        status = 1;
+    else if (json)
+        cell_json(stdout, &C);
+    else {
+        if (a->given[OPT_POINT])
+            printf("the code of the point %s\n", a->points_arg[0]);
+        print_cell_text(&C, net);
+    }
+    pv_cell_clear(&C);
+    return status;
+}
+
+static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
+{
+    pv_error err = {0};
+    if (a->given[OPT_CODE] + a->given[OPT_POINT] != 1)
+        return cli_usage(cmd, "give exactly one --code C or --point X");
+    int ine = a->format && !strcmp(a->format, "ine");
+    if (ine && (a->given[OPT_JSON] || a->certificate || a->verify == 1))
+        return cli_usage(cmd, "--format ine prints the system only: it takes no "
+                         "--json, --certificate or --verify");
+    pv_code code;
+    pv_code_init(&code, 0);
+    pv_box box;
+    int hasbox = cli_load_box(&box, net, a, &err);
+    const pv_box *bp = hasbox > 0 ? &box : NULL;
+    int status = hasbox < 0 || the_code(&code, net, a, &err) ||
+                 (ine ? write_ine(net, &code, bp, &err) : cell(net, a, &code, bp, &err));
+    if (status)
+        cli_fail(&err);
+    pv_box_clear(&box);
+    pv_code_clear(&code);
+    return status;
+}
+
+static const cli_opt opts[] = {
+    { OPT_CODE, "--code", "C", 0, "0/1 string; '|' and spaces are ignored" },
+    { OPT_POINT, "--point", "X", 0,
+      "the cell of the code of the point X (comma-separated exact\n"
+      "coordinates; the code by an exact forward pass)" },
+    { OPT_BOX, "--box", "LO,HI", 0,
+      "restrict to LO <= x_i <= HI (or LO1,HI1,...,LOm,HIm; `input`: the\n"
+      "network's own input box, e.g. a .nnet file's min/max)" },
+    { OPT_JSON, "--json", NULL, 0, "JSON output (DESIGN §3.3)" },
+    { OPT_FORMAT, "--format", "ine|json|text", 0,
+      "ine: the closure P(b) in cddlib/lrs .ine format (equality rows in a\n"
+      "linearity line; strict rows kept as >= and listed in a comment)" },
+    { OPT_CERTIFICATE, "--certificate", "FILE", 0,
+      "write a certificate of every fact printed (check it with:\n"
+      "pvcheck NET FILE --answer ANSWER.json; format: verify/README.md)" },
+    { OPT_VERIFY, "--verify", NULL, 0,
+      "run pvcheck on this answer and its certificate before printing" },
+    { OPT_COUNT, NULL, NULL, 0, NULL },
+};
+
+const cli_command cli_cell = {
+    "cell", "polyverify cell NET (--code C | --point X) [--box LO,HI]\n"
+    "                           [--json | --format ine] [--certificate F] [--verify]",
+    "Decides exactly whether the code is realised, and its cell's dimension,\n"
+    "implicit equalities, a relative-interior point, boundedness and facets\n"
+    "(each facet: the neurons defining it and the code beyond it).",
+    opts, run, 1,
+};

@@ -1,0 +1,27 @@
+/* polyverify convert — any network as exact .pvnet text. */
+#include "cli.h"
+
+static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
+{
+    if (!a->output)
+        return cli_usage(cmd, "give the output file with -o FILE.pvnet");
+    pv_error err = {0};
+    if (pv_net_write_pvnet(net, a->output, &err) != PV_OK)
+        return cli_fail(&err);
+    return 0;
+}
+
+static const cli_opt opts[] = {
+    { OPT_OUTPUT, "-o", "FILE.pvnet", 0, "the output file (also --output)" },
+    { OPT_COUNT, NULL, NULL, 0, NULL },
+};
+
+const cli_command cli_convert = {
+    "convert", "polyverify convert NET -o FILE.pvnet",
+    "Writes any network polyverify reads (.pvnet, .nnet, ONNX) as exact\n"
+    "native text: every weight the rational it is (an ONNX float as its\n"
+    "dyadic value, .nnet normalisation composed into the first and last\n"
+    "layers), so that it can be inspected and edited. A .nnet default box\n"
+    "(min/max) is kept as a comment.",
+    opts, run, 0,
+};

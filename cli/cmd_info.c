@@ -1,0 +1,53 @@
+/* polyverify info — a network's summary. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "polyverify/json.h"
+
+static const char *act_name(pv_activation a) { return a == PV_RELU ? "relu" : "linear"; }
+
+static void info_json(const pv_net *net)
+{
+    pv_json j;
+    pv_json_init(&j, stdout);
+    pv_json_begin_object(&j, NULL);
+    pv_json_string(&j, "format", net->format);
+    pv_json_int(&j, "input_dim", net->input_dim);
+    pv_json_int(&j, "neurons", net->neurons);
+    pv_json_begin_array(&j, "layers");
+    for (int k = 0; k < net->nlayers; k++) {
+        pv_json_begin_object(&j, NULL);
+        pv_json_string(&j, "activation", act_name(net->layers[k].act));
+        pv_json_int(&j, "width", net->layers[k].out);
+        pv_json_end_object(&j);
+    }
+    pv_json_end_array(&j);
+    pv_json_end_object(&j);
+}
+
+static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
+{
+    (void)cmd;
+    if (a->given[OPT_JSON]) {
+        info_json(net);
+        return 0;
+    }
+    printf("format     %s\ninput_dim  %d\nneurons    %d (ReLU, the code length)\nlayers    ",
+           net->format, net->input_dim, net->neurons);
+    for (int k = 0; k < net->nlayers; k++)
+        printf(" %s %d", act_name(net->layers[k].act), net->layers[k].out);
+    printf("\n");
+    return 0;
+}
+
+static const cli_opt opts[] = {
+    { OPT_JSON, "--json", NULL, 0, "JSON: format, input_dim, neurons, layers" },
+    { OPT_COUNT, NULL, NULL, 0, NULL },
+};
+
+const cli_command cli_info = {
+    "info", "polyverify info NET [--json]",
+    "Prints the network's format, input dimension, layers and N, the number\n"
+    "of ReLU neurons (the code length).",
+    opts, run, 0,
+};
