@@ -131,7 +131,7 @@ static int store(const cli_command *cmd, const cli_opt *o, const char *v,
                  cli_args *a)
 {
     int n = a->given[o->id];
-    long k;
+    long k = 0;
     switch (o->id) {
     case OPT_CODE:        a->codes[n] = v; return 0;
     case OPT_POINT:       a->points_arg[n] = v; return 0;

@@ -30,5 +30,7 @@ fi
 cd "$here"
 if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" "$@" >&2
+elif [ $# -gt 0 ]; then
+    meson configure "$build" "$@" >&2    # options given again take effect
 fi
 ninja -C "$build" >&2

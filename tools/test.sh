@@ -1,15 +1,17 @@
 #!/bin/sh
 # The whole test suite: installs and builds first (tools/bootstrap.sh), then
 # runs the tests twice, in an optimised build and under AddressSanitizer +
-# UndefinedBehaviorSanitizer (leak checking on), then a short fuzzing run
-# of the parsers (tools/fuzz.sh 10, with clang), and ends with the line
-# "N passed, N failed". Exit status is non-zero on any failure.
+# UndefinedBehaviorSanitizer (leak checking on), then builds polyverify as
+# users do — gcc with --buildtype=release, and clang — and a short fuzzing
+# run of the parsers (tools/fuzz.sh 10, with clang), and ends with the line
+# "N passed, N failed". Exit status is non-zero on any failure. Warnings
+# are errors here (-Dwerror=true), not in a user's default build.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-tools/bootstrap.sh build || exit 1
-tools/bootstrap.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dbuildtype=debugoptimized || exit 1
+tools/bootstrap.sh build -Dwerror=true || exit 1
+tools/bootstrap.sh build-asan -Dwerror=true -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dbuildtype=debugoptimized || exit 1
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$here/tools/lsan.supp:print_suppressions=0
@@ -41,6 +43,29 @@ for b in build build-asan; do
         failed=$((failed + 1))
     fi
 done
+# The builds users make: gcc's release build (-O3 finds other warnings)
+# and clang. Each counts as one test.
+build_as_user() {
+    name=$1
+    shift
+    echo "== build: $name"
+    if [ ! -f "build-$name/build.ninja" ]; then
+        "$@" -Dwerror=true "build-$name" >"build-$name.log" 2>&1 || {
+            cat "build-$name.log"; failed=$((failed + 1)); return; }
+    fi
+    if ninja -C "build-$name" >"build-$name.log" 2>&1; then
+        passed=$((passed + 1))
+    else
+        tail -40 "build-$name.log"
+        failed=$((failed + 1))
+    fi
+}
+build_as_user release meson setup --buildtype=release
+if command -v clang >/dev/null 2>&1; then
+    build_as_user clang env CC=clang meson setup
+else
+    echo "== build: clang skipped: no clang"
+fi
 # Fuzzing smoke run: every parser's libFuzzer harness for 10 s and the
 # saved reproducers of fixed bugs (tools/fuzz.sh, fuzz/README.md), when
 # clang is installed. It counts as one test.
