@@ -1,5 +1,8 @@
 /* polyverify convert — any network as exact .pvnet text. */
+#include <stdio.h>
+
 #include "cli.h"
+#include "polyverify/json.h"
 
 static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
 {
@@ -8,16 +11,28 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     pv_error err = {0};
     if (pv_net_write_pvnet(net, a->output, &err) != PV_OK)
         return cli_fail(&err);
+    if (a->given[OPT_JSON]) {
+        pv_json j;
+        pv_json_init(&j, stdout);
+        pv_json_begin_object(&j, NULL);
+        pv_json_string(&j, "output", a->output);
+        pv_json_string(&j, "format", "pvnet");
+        pv_json_int(&j, "input_dim", net->input_dim);
+        pv_json_int(&j, "neurons", net->neurons);
+        pv_json_end_object(&j);
+    }
     return 0;
 }
 
 static const cli_opt opts[] = {
     { OPT_OUTPUT, "-o", "FILE.pvnet", 0, "the output file (also --output)" },
+    { OPT_JSON, "--json", NULL, 0,
+      "print what was written: output, format, input_dim, neurons" },
     { OPT_COUNT, NULL, NULL, 0, NULL },
 };
 
 const cli_command cli_convert = {
-    "convert", "polyverify convert NET -o FILE.pvnet",
+    "convert", "polyverify convert NET -o FILE.pvnet [--json]",
     "Writes any network polyverify reads (.pvnet, .nnet, ONNX) as exact\n"
     "native text: every weight the rational it is (an ONNX float as its\n"
     "dyadic value, .nnet normalisation composed into the first and last\n"

@@ -36,7 +36,7 @@ COMMON = {'--help', '--timeout', '--max-memory'}
 # command -> its options (besides COMMON), the contract of issue 12
 OPTIONS = {
     'info': {'--json'},
-    'convert': {'-o'},
+    'convert': {'-o', '--json'},
     'code': {'--point', '--points', '--label-column', '--scale', '--no-filter', '--json'},
     'stats': {'--data', '--label-column', '--scale', '--no-filter', '--json'},
     'cell': {'--code', '--point', '--box', '--json', '--format', '--certificate', '--verify'},
