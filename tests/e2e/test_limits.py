@@ -11,11 +11,20 @@ Facts asserted, and why they hold:
     printing cells;
   * an ACAS Xu network on its whole input box has many thousands of cells
     (more than 4 MiB / bytes-per-cell: a few hundred),
-    so --max-memory 4 stops it (exit 3, INCOMPLETE) and --timeout 1 kills
-    it (exit 4) with nothing on stdout and an empty output directory.
+    so --max-memory 4 stops it (exit 3, INCOMPLETE); --timeout 1 and Ctrl-C
+    stop it too (exit 4 / 130) and it prints the cells it decided, marked
+    INCOMPLETE, each of which `cell` confirms on its own (realised, with the
+    listed dimension, the listed point in it); no certificate is left;
+  * a command that is not an enumeration (the cell of an MNIST image in
+    the pixel box, which takes minutes) prints nothing when stopped;
+  * on a terminal, progress appears within 2 s whatever the phase.
 """
 
+import json
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -83,15 +92,60 @@ def test_memory_stop(pv, tmp):
     check('INCOMPLETE' in out, 'ACAS --max-memory 4: partial result marked')
 
 
+def check_partial(pv, out, what, box):
+    """The JSON of a stopped enumeration: INCOMPLETE, and its cells real."""
+    try:
+        d = json.loads(out)
+    except ValueError:
+        check(False, '%s: output is not JSON: %r' % (what, out[:200]))
+        return
+    check(d.get('complete') is False, '%s: complete is false' % what)
+    cells = d.get('cell_list', [])
+    check(len(cells) == d.get('cells') and len(cells) > 0,
+          '%s: %d cells listed' % (what, len(cells)))
+    for c in cells[:3]:
+        rc, o, e, _ = run(pv, 'cell', ACAS, '--code', c['code'], '--box', box, '--json')
+        if not check(rc == 0, '%s: cell %s: exit %d %s' % (what, c['code'], rc, e)):
+            continue
+        got = json.loads(o)
+        check(got['realized'] and got['dim'] == c['dim'],
+              '%s: listed cell %s realised with dim %d' % (what, c['code'], c['dim']))
+        rc, o, e, _ = run(pv, 'code', ACAS, '--point', ','.join(c['point']), '--json')
+        check(rc == 0 and json.loads(o)[0]['code'] == c['code'],
+              '%s: listed point of %s has that code' % (what, c['code']))
+    return d
+
+
 def test_timeout(pv, tmp):
     cert = os.path.join(tmp, 'acas.cert')
-    rc, out, err, dt = run(pv, 'enumerate', ACAS, '--box', 'input',
+    rc, out, err, dt = run(pv, 'enumerate', ACAS, '--box', 'input', '--json',
                            '--certificate', cert, '--timeout', '1')
     check(rc == 4, 'timeout: exit %d, expected 4' % rc)
-    check(out == '', 'timeout: printed %r' % out[:80])
-    check('--timeout 1 s' in err, 'timeout: message %r' % err)
+    check('--timeout 1 s' in err and 'INCOMPLETE' in err, 'timeout: message %r' % err)
     check(dt < 10, 'timeout: took %.1f s' % dt)
     check(os.listdir(tmp) == [], 'timeout: left %s' % os.listdir(tmp))
+    d = check_partial(pv, out, 'enumerate --timeout 1', 'input')
+    check(d is not None and d.get('stopped') == 'timeout', 'timeout: stopped = timeout')
+    rc, out, err, dt = run(pv, 'enumerate', ACAS, '--box', 'input', '--timeout', '1')
+    check(rc == 4 and 'INCOMPLETE: stopped at --timeout' in out,
+          'timeout: text output marked INCOMPLETE: %r' % out[:200])
+    # adjacency-check --enumerate: the cells, no pair analysis
+    rc, out, err, dt = run(pv, 'adjacency-check', ACAS, '--enumerate', '--box', 'input',
+                           '--json', '--timeout', '1')
+    ok = rc == 4
+    try:
+        d = json.loads(out)
+        ok = ok and d['complete'] is False and d['pairs_hamming1'] is None
+    except (ValueError, KeyError):
+        ok = False
+    check(ok, 'adjacency-check --enumerate --timeout 1: exit %d %r' % (rc, out[:200]))
+    # any other command: killed, nothing printed, no file
+    cell_out = os.path.join(tmp, 'mnist.cert')
+    rc, out, err, dt = run(pv, 'adjacency-check', MNIST, '--flips', '--code', '1' * 512,
+                           '--timeout', '1')
+    check(rc == 4 and out == '' and 'no answer was printed' in err and dt < 15,
+          'adjacency --flips --timeout 1: exit %d, %.1f s, %r' % (rc, dt, err[:200]))
+    check(not os.path.exists(cell_out) and os.listdir(tmp) == [], 'timeout: no file')
     # a run within its time prints what it prints without --timeout
     a = run(pv, 'enumerate', DEMO, '--box', '-2,2', '--json')
     b = run(pv, 'enumerate', DEMO, '--box', '-2,2', '--json', '--timeout', '60')
@@ -100,6 +154,60 @@ def test_timeout(pv, tmp):
     rc, _, _, _ = run(pv, 'convert', DEMO, '-o', out_file, '--timeout', '60')
     check(rc == 0 and os.path.exists(out_file), 'timeout: convert writes its file')
     os.remove(out_file)
+
+
+def interrupt(pv, args, after):
+    """Runs polyverify, sends SIGINT after `after` seconds; (rc, out, err, dt)."""
+    t0 = time.time()
+    p = subprocess.Popen([pv] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    time.sleep(after)
+    p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+        return -999, out, 'did not stop: ' + err, time.time() - t0
+    return p.returncode, out, err, time.time() - t0
+
+
+def test_interrupt(pv):
+    args = ['enumerate', ACAS, '--box', 'input', '--json']
+    for extra, what in (([], 'Ctrl-C'), (['--timeout', '600'], 'Ctrl-C under --timeout')):
+        rc, out, err, dt = interrupt(pv, args + extra, 1.5)
+        check(rc == 130 and 'interrupted' in err, '%s: exit %d %r' % (what, rc, err[:200]))
+        check(dt < 8, '%s: took %.1f s' % (what, dt))
+        d = check_partial(pv, out, what, 'input')
+        check(d is not None and d.get('stopped') == 'interrupt', '%s: stopped = interrupt' % what)
+
+
+def test_progress(pv, tmp):
+    """On a terminal, a progress line within 2 s, whatever the phase."""
+    master, slave = pty.openpty()
+    t0 = time.time()
+    p = subprocess.Popen([pv, 'enumerate', ACAS, '--box', 'input', '--max-cells', '100000'],
+                         stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    seen, buf = None, b''
+    while time.time() - t0 < 6 and seen is None:
+        r, _, _ = select.select([master], [], [], 0.1)
+        if r:
+            try:
+                buf += os.read(master, 4096)
+            except OSError:
+                break
+            if b'cells found' in buf:
+                seen = time.time() - t0
+    p.send_signal(signal.SIGINT)
+    try:
+        p.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    os.close(master)
+    check(seen is not None and seen < 2.5,
+          'progress on a terminal: first line after %s s' % seen)
 
 
 def test_usage(pv):
@@ -118,6 +226,8 @@ def main():
         test_memory_refusal(pv)
         test_memory_stop(pv, tmp)
         test_timeout(pv, tmp)
+        test_interrupt(pv)
+        test_progress(pv, tmp)
         test_usage(pv)
     print('%d passed, %d failed' % (passed, failures))
     return 1 if failures else 0
