@@ -129,6 +129,8 @@ const char *cli_stop_reason(int status);
 /* The enumeration's counts by dimension (shared by enumerate and
  * adjacency-check --enumerate). */
 void cli_json_by_dim(pv_json *j, const pv_enumeration *E);
+/* cells, cells_by_dim, complete and (when incomplete) stopped. */
+void cli_json_enum_head(pv_json *j, const pv_enumeration *E, int status);
 void cli_text_by_dim(const pv_enumeration *E, int status);
 
 /* Signals: SIGINT and the supervisor's SIGUSR1 (--timeout) set a flag that

@@ -42,11 +42,7 @@ static void enumeration_json(FILE *f, const void *ans)
     pv_json j;
     pv_json_init(&j, f);
     pv_json_begin_object(&j, NULL);
-    pv_json_int(&j, "cells", E->ncells);
-    cli_json_by_dim(&j, E);
-    pv_json_bool(&j, "complete", E->complete);
-    if (!E->complete)
-        pv_json_string(&j, "stopped", cli_stop_reason(status));
+    cli_json_enum_head(&j, E, status);
     pv_json_begin_array(&j, "cell_list");
     for (int i = 0; i < E->ncells; i++) {
         pv_json_begin_object(&j, NULL);

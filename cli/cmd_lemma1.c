@@ -28,11 +28,7 @@ static void print_lemma1(const pv_lemma1 *L, const pv_enumeration *E,
         pv_json j;
         pv_json_init(&j, stdout);
         pv_json_begin_object(&j, NULL);
-        pv_json_int(&j, "cells", E->ncells);
-        cli_json_by_dim(&j, E);
-        pv_json_bool(&j, "complete", E->complete);
-        if (!E->complete)
-            pv_json_string(&j, "stopped", cli_stop_reason(status));
+        cli_json_enum_head(&j, E, status);
         pv_json_int(&j, "pairs_hamming1", L->pairs_hamming1);
         pv_json_int(&j, "adjacent_pairs", L->adjacent_pairs);
         pv_json_int(&j, "hamming1_not_adjacent", L->hamming1_not_adjacent);
@@ -110,10 +106,7 @@ static void print_stopped(const pv_enumeration *E, int json, int status)
     pv_json j;
     pv_json_init(&j, stdout);
     pv_json_begin_object(&j, NULL);
-    pv_json_int(&j, "cells", E->ncells);
-    cli_json_by_dim(&j, E);
-    pv_json_bool(&j, "complete", 0);
-    pv_json_string(&j, "stopped", cli_stop_reason(status));
+    cli_json_enum_head(&j, E, status);
     pv_json_null(&j, "pairs_hamming1");
     pv_json_null(&j, "adjacent_pairs");
     pv_json_end_object(&j);

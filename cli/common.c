@@ -306,6 +306,15 @@ int cli_run_enumeration(pv_enumeration *E, const pv_net *net,
     return rc == PV_OK ? 0 : cli_fail(&err);
 }
 
+void cli_json_enum_head(pv_json *j, const pv_enumeration *E, int status)
+{
+    pv_json_int(j, "cells", E->ncells);
+    cli_json_by_dim(j, E);
+    pv_json_bool(j, "complete", E->complete);
+    if (!E->complete)
+        pv_json_string(j, "stopped", cli_stop_reason(status));
+}
+
 void cli_json_by_dim(pv_json *j, const pv_enumeration *E)
 {
     pv_json_begin_object(j, "cells_by_dim");
