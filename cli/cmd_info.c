@@ -1,5 +1,6 @@
 /* polyverify info — a network's summary. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "polyverify/json.h"
@@ -12,6 +13,10 @@ static void info_json(const pv_net *net)
     pv_json_init(&j, stdout);
     pv_json_begin_object(&j, NULL);
     pv_json_string(&j, "format", net->format);
+    if (net->dialect)
+        pv_json_string(&j, "dialect", net->dialect);
+    else
+        pv_json_null(&j, "dialect");
     pv_json_int(&j, "input_dim", net->input_dim);
     pv_json_int(&j, "neurons", net->neurons);
     pv_json_begin_array(&j, "layers");
@@ -32,8 +37,13 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         info_json(net);
         return 0;
     }
-    printf("format     %s\ninput_dim  %d\nneurons    %d (ReLU, the code length)\nlayers    ",
-           net->format, net->input_dim, net->neurons);
+    printf("format     %s", net->format);
+    if (net->dialect && !strcmp(net->dialect, "NeuralVerification.jl"))
+        printf(" (NeuralVerification.jl dialect: no normalisation, no default box)");
+    else if (net->dialect)
+        printf(" (%s dialect)", net->dialect);
+    printf("\ninput_dim  %d\nneurons    %d (ReLU, the code length)\nlayers    ",
+           net->input_dim, net->neurons);
     for (int k = 0; k < net->nlayers; k++)
         printf(" %s %d", act_name(net->layers[k].act), net->layers[k].out);
     printf("\n");
@@ -41,7 +51,8 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
 }
 
 static const cli_opt opts[] = {
-    { OPT_JSON, "--json", NULL, 0, "JSON: format, input_dim, neurons, layers" },
+    { OPT_JSON, "--json", NULL, 0, "JSON: format, dialect (.nnet: standard or NeuralVerification.jl;\n"
+      "null for other formats), input_dim, neurons, layers" },
     { OPT_COUNT, NULL, NULL, 0, NULL },
 };
 

@@ -926,6 +926,8 @@ pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
 /* ------------------------------------------------------------------------ */
 /* Loading: read the file, pick the format                                   */
 
+/* The file's content: gzip is decompressed (within the same size limit)
+ * and a Git LFS pointer is refused with its own message (pv_read_file). */
 static pv_status read_whole_file(const char *path, char **text, size_t *len,
                                  pv_error *err)
 {
@@ -961,6 +963,18 @@ static int has_extension(const char *path, const char *ext)
     return 1;
 }
 
+/* `ext`, or `ext` then ".gz": pv_read_file has already decompressed a
+ * gzipped file (found by its magic bytes), so model.onnx.gz is ONNX. */
+static int has_format_extension(const char *path, const char *ext)
+{
+    if (has_extension(path, ext))
+        return 1;
+    char both[32];
+    if (snprintf(both, sizeof both, "%s.gz", ext) >= (int)sizeof both)
+        return 0;
+    return has_extension(path, both);
+}
+
 typedef pv_status (*net_parser)(pv_net *, const char *, size_t, const char *,
                                 pv_error *);
 
@@ -988,7 +1002,7 @@ pv_status pv_net_load(pv_net *net, const char *path, pv_error *err)
         return st;
     const struct net_format *fmt = NULL;
     for (size_t i = 0; fmt == NULL && i < N_FORMATS; i++)
-        if (has_extension(path, net_formats[i].extension))
+        if (has_format_extension(path, net_formats[i].extension))
             fmt = &net_formats[i];
     for (size_t i = 0; fmt == NULL && i < N_FORMATS; i++)
         if (net_formats[i].sniff(text, len))

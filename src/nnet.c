@@ -12,7 +12,15 @@
  *   per layer k: s_k lines of s_{k-1} weights (row i = weights into
  *   neuron i), then s_k lines of one bias each.
  * Hidden layers are ReLU, the last one is linear. Every number is decimal
- * text and is read as the rational it writes (0.1 is 1/10, DESIGN §2). */
+ * text and is read as the rational it writes (0.1 is 1/10, DESIGN §2).
+ *
+ * That is the standard dialect. NeuralVerification.jl's dialect (the
+ * files of its test/networks written for its `read_nnet`) has numLayers
+ * alone on line A and five one-number placeholder lines instead of the
+ * flag, minimums, maximums, means and ranges (its reader skips them): no
+ * normalisation and no box. The number of fields on line A tells the two
+ * apart; a file that mixes them is refused as ambiguous (see
+ * read_standard_header and read_nvjl_header). */
 #include "polyverify/formats.h"
 #include "polyverify/rational.h"
 #include "text.h"
@@ -149,17 +157,10 @@ static int nr_count_rest(nnet_reader *r)
     return k;
 }
 
-/* Reads the next line as exactly `count` exact numbers into out. */
-static pv_status nr_numbers(nnet_reader *r, mpq_t *out, int count,
-                            const char *what)
+/* Parses the current line as exactly `count` exact numbers into out. */
+static pv_status nr_parse_line(nnet_reader *r, mpq_t *out, int count,
+                               const char *what)
 {
-    int got = nr_next_line(r);
-    if (got < 0)
-        return PV_ERR_PARSE;
-    if (got == 0)
-        return nr_fail(r, r->lines_read + 1,
-                       "unexpected end of file: expected %s (%d number%s)",
-                       what, count, count == 1 ? "" : "s");
     char q[64];
     for (int i = 0; i < count; i++) {
         field f;
@@ -182,16 +183,47 @@ static pv_status nr_numbers(nnet_reader *r, mpq_t *out, int count,
     return PV_OK;
 }
 
-/* Reads the next line as exactly `count` integers in [lo, hi]. */
-static pv_status nr_ints(nnet_reader *r, long *out, int count, long lo,
-                         long hi, const char *what)
+/* Moves to the next content line; an error if the file ends first. */
+static pv_status nr_expect_line(nnet_reader *r, int count, const char *what)
+{
+    int got = nr_next_line(r);
+    if (got < 0)
+        return PV_ERR_PARSE;
+    if (got == 0)
+        return nr_fail(r, r->lines_read + 1,
+                       "unexpected end of file: expected %s (%d number%s)",
+                       what, count, count == 1 ? "" : "s");
+    return PV_OK;
+}
+
+/* Reads the next line as exactly `count` exact numbers into out. */
+static pv_status nr_numbers(nnet_reader *r, mpq_t *out, int count,
+                            const char *what)
+{
+    pv_status st = nr_expect_line(r, count, what);
+    return st != PV_OK ? st : nr_parse_line(r, out, count, what);
+}
+
+/* The number of fields on the current line, without consuming them. */
+static int nr_fields_here(nnet_reader *r)
+{
+    size_t pos = r->pos;
+    r->pos = 0;
+    int k = nr_count_rest(r);
+    r->pos = pos;
+    return k;
+}
+
+/* Parses the current line as exactly `count` integers in [lo, hi]. */
+static pv_status nr_ints_line(nnet_reader *r, long *out, int count, long lo,
+                              long hi, const char *what)
 {
     mpq_t *v = malloc((size_t)count * sizeof *v);
     if (v == NULL)
         return pv_error_set(r->err, PV_ERR_NOMEM, "out of memory");
     for (int i = 0; i < count; i++)
         mpq_init(v[i]);
-    pv_status st = nr_numbers(r, v, count, what);
+    pv_status st = nr_parse_line(r, v, count, what);
     for (int i = 0; st == PV_OK && i < count; i++) {
         if (mpz_cmp_ui(mpq_denref(v[i]), 1) != 0 ||
             mpz_cmp_si(mpq_numref(v[i]), lo) < 0 ||
@@ -207,15 +239,42 @@ static pv_status nr_ints(nnet_reader *r, long *out, int count, long lo,
     return st;
 }
 
+/* Reads the next line as exactly `count` integers in [lo, hi]. */
+static pv_status nr_ints(nnet_reader *r, long *out, int count, long lo,
+                         long hi, const char *what)
+{
+    pv_status st = nr_expect_line(r, count, what);
+    return st != PV_OK ? st : nr_ints_line(r, out, count, lo, hi, what);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Header                                                                    */
+
+/* The two dialects (pv_net.dialect). The standard one is sisl/NNet's,
+ * read by Reluplex and Marabou. NeuralVerification.jl's `read_nnet`
+ * takes only the first field of line A (numLayers) and skips the five
+ * lines after the layer sizes without reading them; the files written
+ * for it alone (its test/networks/small_nnet.nnet, say) hold numLayers
+ * alone on line A and a `0` on each of the five lines, and have no
+ * normalisation: the weights are the network. */
+#define DIALECT_STANDARD "standard"
+#define DIALECT_NVJL "NeuralVerification.jl"
+
+/* The five lines after the layer sizes. */
+#define NNET_HEADER_LINES 5
+
+/* The text NeuralVerification.jl's `write_nnet` puts on the flag line of
+ * the standard dialect; every reference reader ignores that line. */
+#define NVJL_FLAG_TEXT "This line extraneous"
 
 typedef struct nnet_header {
     long nlayers, m, n, maxsize;
     long *sizes;                  /* nlayers + 1                           */
     mpq_t *mins, *maxs;           /* m each                                */
     mpq_t *means, *ranges;        /* m + 1 each (the last: output)         */
-    int sizes_line, min_line, max_line, range_line;
+    int line_a, sizes_line, min_line, max_line, range_line;
+    int nvjl;                     /* the NeuralVerification.jl dialect     */
+    int normalised;               /* mins..ranges read and to be applied   */
 } nnet_header;
 
 static void vec_free(mpq_t *v, long n)
@@ -245,23 +304,44 @@ static void header_free(nnet_header *h)
     vec_free(h->ranges, h->m + 1);
 }
 
-/* Line A and line B: counts and layer sizes, checked against each other. */
-static pv_status read_sizes(nnet_reader *r, nnet_header *h)
+#define WHAT_LINE_A "the header line 'numLayers,inputSize,outputSize," \
+                    "maxLayerSize' (or numLayers alone, the " \
+                    "NeuralVerification.jl dialect)"
+
+/* Line A: four numbers (standard) or numLayers alone (NeuralVerification.jl);
+ * the count of fields decides the dialect. */
+static pv_status read_line_a(nnet_reader *r, nnet_header *h)
 {
-    long a[4];
-    pv_status st = nr_ints(r, a, 4, 0, NNET_MAX_WIDTH,
-                           "the header line 'numLayers,inputSize,outputSize,"
-                           "maxLayerSize'");
+    pv_status st = nr_expect_line(r, 4, WHAT_LINE_A);
     if (st != PV_OK)
         return st;
-    int line_a = r->line;
+    h->line_a = r->line;
+    long a[4] = { 0, 0, 0, 0 };
+    if (nr_fields_here(r) == 1) {
+        h->nvjl = 1;
+        st = nr_ints_line(r, a, 1, 0, NNET_MAX_LAYERS, WHAT_LINE_A);
+    } else {
+        st = nr_ints_line(r, a, 4, 0, NNET_MAX_WIDTH, WHAT_LINE_A);
+    }
+    if (st != PV_OK)
+        return st;
     h->nlayers = a[0];
     h->m = a[1];
     h->n = a[2];
     h->maxsize = a[3];
     if (h->nlayers < 1 || h->nlayers > NNET_MAX_LAYERS)
-        return nr_fail(r, line_a, "numLayers is %ld: expected 1..%d",
+        return nr_fail(r, h->line_a, "numLayers is %ld: expected 1..%d",
                        h->nlayers, NNET_MAX_LAYERS);
+    return PV_OK;
+}
+
+/* Line B, the layer sizes; the standard dialect checks them against
+ * line A, the other one takes inputSize and outputSize from them. */
+static pv_status read_sizes(nnet_reader *r, nnet_header *h)
+{
+    pv_status st = read_line_a(r, h);
+    if (st != PV_OK)
+        return st;
     h->sizes = malloc((size_t)(h->nlayers + 1) * sizeof *h->sizes);
     if (h->sizes == NULL)
         return pv_error_set(r->err, PV_ERR_NOMEM, "out of memory");
@@ -275,13 +355,20 @@ static pv_status read_sizes(nnet_reader *r, nnet_header *h)
     long biggest = 0;
     for (long k = 0; k <= h->nlayers; k++)
         biggest = h->sizes[k] > biggest ? h->sizes[k] : biggest;
+    if (h->nvjl) {
+        h->m = h->sizes[0];
+        h->n = h->sizes[h->nlayers];
+        h->maxsize = biggest;
+        return PV_OK;
+    }
     if (h->sizes[0] != h->m || h->sizes[h->nlayers] != h->n)
         return nr_fail(r, r->line, "layer sizes %ld..%ld disagree with "
                        "inputSize %ld and outputSize %ld on line %d",
-                       h->sizes[0], h->sizes[h->nlayers], h->m, h->n, line_a);
+                       h->sizes[0], h->sizes[h->nlayers], h->m, h->n,
+                       h->line_a);
     /* The reference reader sizes its buffers by maxLayerSize. */
     if (h->maxsize < biggest)
-        return nr_fail(r, line_a, "maxLayerSize %ld is smaller than the "
+        return nr_fail(r, h->line_a, "maxLayerSize %ld is smaller than the "
                        "largest layer size %ld on line %d", h->maxsize,
                        biggest, h->sizes_line);
     return PV_OK;
@@ -339,20 +426,138 @@ static pv_status read_vectors(nnet_reader *r, nnet_header *h)
     return st;
 }
 
+/* The flag line ("0," or "0"): one field, value unused; NVJL_FLAG_TEXT
+ * too, as every reference reader ignores the line. */
+static pv_status read_flag(nnet_reader *r)
+{
+    const char *what = "the legacy flag line (one number, e.g. '0,')";
+    pv_status st = nr_expect_line(r, 1, what);
+    if (st != PV_OK)
+        return st;
+    field f;
+    size_t pos = r->pos;
+    if (nr_field(r, &f) > 0 && f.n == strlen(NVJL_FLAG_TEXT) &&
+        !memcmp(f.p, NVJL_FLAG_TEXT, f.n) && nr_count_rest(r) == 0)
+        return PV_OK;
+    r->pos = pos;
+    mpq_t flag;
+    mpq_init(flag);
+    st = nr_parse_line(r, &flag, 1, what);
+    mpq_clear(flag);
+    return st;
+}
+
+/* Field counts of the next NNET_HEADER_LINES content lines (0 past the
+ * end of the file), read ahead without consuming them, to tell the two
+ * dialects' header lines apart before parsing them. */
+static void peek_header_lines(const nnet_reader *r, int counts[])
+{
+    nnet_reader ahead = *r;
+    ahead.err = NULL;       /* a bad line is reported when it is parsed */
+    for (int i = 0; i < NNET_HEADER_LINES; i++)
+        counts[i] = nr_next_line(&ahead) > 0 ? nr_fields_here(&ahead) : 0;
+}
+
+/* Lines 3..7 hold a full standard header: 1, m, m, m+1, m+1 fields. */
+static int counts_standard(const int counts[], long m)
+{
+    long want[NNET_HEADER_LINES] = { 1, m, m, m + 1, m + 1 };
+    for (int i = 0; i < NNET_HEADER_LINES; i++)
+        if (counts[i] != want[i])
+            return 0;
+    return 1;
+}
+
+static int counts_all_one(const int counts[])
+{
+    for (int i = 0; i < NNET_HEADER_LINES; i++)
+        if (counts[i] != 1)
+            return 0;
+    return 1;
+}
+
+/* Is the normalisation x' = (x - mean)/range, y*range + mean the
+ * identity (every mean 0, every range 1)? */
+static int identity_normalisation(const nnet_header *h)
+{
+    for (long i = 0; i <= h->m; i++)
+        if (mpq_sgn(h->means[i]) != 0 || mpq_cmp_ui(h->ranges[i], 1, 1))
+            return 0;
+    return 1;
+}
+
+/* Standard dialect: flag, minimums, maximums, means, ranges. A file whose
+ * line A is standard but whose next lines are the other dialect's
+ * one-number placeholders is ambiguous: say so, rather than "found 1". */
+static pv_status read_standard_header(nnet_reader *r, nnet_header *h)
+{
+    int counts[NNET_HEADER_LINES];
+    peek_header_lines(r, counts);
+    if (counts_all_one(counts))
+        return nr_fail(r, h->line_a, "ambiguous .nnet dialect: this line "
+                       "has the standard header's 4 numbers, but the %d "
+                       "lines after the layer sizes on line %d hold one "
+                       "number each, like the NeuralVerification.jl "
+                       "dialect, whose reader skips them; the standard "
+                       "dialect needs the flag, %ld minimums, %ld maximums, "
+                       "%ld means and %ld ranges there: write those, or "
+                       "numLayers alone on this line", NNET_HEADER_LINES,
+                       h->sizes_line, h->m, h->m, h->m + 1, h->m + 1);
+    pv_status st = read_flag(r);
+    if (st == PV_OK)
+        st = read_vectors(r, h);
+    h->normalised = st == PV_OK;
+    return st;
+}
+
+/* The five placeholder lines of the NeuralVerification.jl dialect, one
+ * number each (its reader skips them, so their values mean nothing). */
+static pv_status read_placeholders(nnet_reader *r)
+{
+    mpq_t v;
+    mpq_init(v);
+    pv_status st = PV_OK;
+    for (int i = 0; st == PV_OK && i < NNET_HEADER_LINES; i++)
+        st = nr_numbers(r, &v, 1, "one number (a placeholder line of the "
+                        "NeuralVerification.jl dialect, '0' in its files)");
+    mpq_clear(v);
+    return st;
+}
+
+/* NeuralVerification.jl dialect: five one-number placeholder lines. If
+ * they are instead a full standard header, the file reads two ways: its
+ * reader skips the normalisation that the standard readers apply. That
+ * is refused unless the normalisation is the identity, when both
+ * readings give the same network (no box: that reader has none). */
+static pv_status read_nvjl_header(nnet_reader *r, nnet_header *h)
+{
+    int counts[NNET_HEADER_LINES];
+    peek_header_lines(r, counts);
+    if (!counts_standard(counts, h->m))
+        return read_placeholders(r);
+    pv_status st = read_flag(r);
+    if (st == PV_OK)
+        st = read_vectors(r, h);
+    if (st != PV_OK || identity_normalisation(h))
+        return st;
+    return nr_fail(r, h->line_a, "ambiguous .nnet dialect: this line holds "
+                   "numLayers alone (the NeuralVerification.jl dialect, "
+                   "whose reader skips the 5 lines after the layer sizes on "
+                   "line %d), but those lines are a standard header whose "
+                   "means and ranges (up to line %d) "
+                   "normalise the inputs and output, which the standard "
+                   "readers apply: the two readings are different networks; "
+                   "write 'numLayers,inputSize,outputSize,maxLayerSize' "
+                   "here for the standard dialect, or '0' on each of those "
+                   "lines for the other", h->sizes_line, h->range_line);
+}
+
 static pv_status read_header(nnet_reader *r, nnet_header *h)
 {
     pv_status st = read_sizes(r, h);
     if (st != PV_OK)
         return st;
-    /* The flag line ("0," or "0"): one field, value unused. */
-    mpq_t flag;
-    mpq_init(flag);
-    st = nr_numbers(r, &flag, 1, "the legacy flag line (one number, "
-                    "e.g. '0,')");
-    mpq_clear(flag);
-    if (st != PV_OK)
-        return st;
-    return read_vectors(r, h);
+    return h->nvjl ? read_nvjl_header(r, h) : read_standard_header(r, h);
 }
 
 /* Refuses sizes that the rest of the file cannot possibly fill. */
@@ -461,6 +666,9 @@ static pv_status build(nnet_reader *r, nnet_header *h, pv_net *net)
         return nr_fail(r, r->line, "unexpected content after the last bias "
                        "(the header declares %ld layers with sizes on line "
                        "%d)", h->nlayers, h->sizes_line);
+    net->dialect = h->nvjl ? DIALECT_NVJL : DIALECT_STANDARD;
+    if (!h->normalised)
+        return PV_OK;
     compose_input(&net->layers[0], h->means, h->ranges);
     compose_output(&net->layers[net->nlayers - 1], h->means[h->m],
                    h->ranges[h->m]);
@@ -496,6 +704,24 @@ pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
     return PV_OK;
 }
 
+/* Scans the line starting at i: counts its commas and digits; returns
+ * the offset of its newline (or len), SIZE_MAX if it holds anything but
+ * digits, commas and blanks. */
+static size_t sniff_int_line(const char *text, size_t len, size_t i,
+                             int *commas, int *digits)
+{
+    for (; i < len && text[i] != '\n'; i++) {
+        char c = text[i];
+        if (c == ',')
+            (*commas)++;
+        else if (c >= '0' && c <= '9')
+            (*digits)++;
+        else if (!is_blank(c))
+            return SIZE_MAX;
+    }
+    return i;
+}
+
 int pv_nnet_sniff(const char *text, size_t len)
 {
     size_t i = 0;
@@ -503,16 +729,17 @@ int pv_nnet_sniff(const char *text, size_t len)
         i++;
     if (len - i >= 2 && text[i] == '/' && text[i + 1] == '/')
         return 1;
-    /* Otherwise line A: four comma-separated integers. */
+    /* Otherwise line A: four comma-separated integers, or (the
+     * NeuralVerification.jl dialect) one, then the layer sizes. */
     int commas = 0, digits = 0;
-    for (; i < len && text[i] != '\n'; i++) {
-        char c = text[i];
-        if (c == ',')
-            commas++;
-        else if (c >= '0' && c <= '9')
-            digits++;
-        else if (!is_blank(c))
-            return 0;
-    }
-    return commas >= 3 && digits >= 4;
+    i = sniff_int_line(text, len, i, &commas, &digits);
+    if (i == SIZE_MAX)
+        return 0;
+    if (commas >= 3 && digits >= 4)
+        return 1;
+    if (commas > 1 || digits == 0)
+        return 0;
+    int commas_b = 0, digits_b = 0;
+    return sniff_int_line(text, len, i + 1, &commas_b, &digits_b) !=
+               SIZE_MAX && commas_b >= 1 && digits_b >= 2;
 }

@@ -11,7 +11,14 @@
  * composed exactly into one pending map x -> A x + c, which becomes a
  * `relu` layer at a Relu and a `linear` layer at the output. With a batch
  * of one, every tensor on the chain is a vector of values in row-major
- * order, which is why reshapes are identities.
+ * order, which is why reshapes are identities on the values.
+ *
+ * The shape of that tensor is tracked all the same, and every operand is
+ * checked against it by ONNX's rules (numpy broadcasting, numpy matmul,
+ * Gemm's transA/transB and unidirectional C): a constant that broadcasts
+ * the tensor to more values (x[1,3] + B[3,1] is [3,3]) or a product that
+ * is not one example's (a [2,1] column times W[1,3]) is refused with the
+ * node and the shapes, never read as some other network.
  *
  * Every float32/float64 is converted to the dyadic rational its bits
  * encode (DESIGN §2); NaN and infinities are errors. */
@@ -483,6 +490,109 @@ static pv_status aff_emit(affine *f, pv_net *net, pv_activation act,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Shapes                                                                    */
+
+/* The shape of a tensor on the chain, of one example: the input's batch
+ * dimension is 1. Every operation checks its operands' shapes by ONNX's
+ * rules (numpy broadcasting and matmul) so that a graph is read as the
+ * function it computes or refused, never read as a different network:
+ * `x[1,3] + B[3,1]` is a [3,3] tensor in ONNX, not 3 neurons. */
+#define ONNX_MAX_RANK 32
+
+typedef struct tshape {
+    int rank;
+    int64_t d[ONNX_MAX_RANK];
+} tshape;
+
+static int64_t shape_numel(const tshape *s)
+{
+    int64_t n = 1;
+    for (int i = 0; i < s->rank; i++)
+        n *= s->d[i];
+    return n;
+}
+
+/* "[1, 3]"; "[]" for a scalar. */
+static const char *shape_str(const tshape *s, char *buf, size_t size)
+{
+    size_t o = (size_t)snprintf(buf, size, "[");
+    for (int i = 0; i < s->rank && o + 24 < size; i++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%lld", i ? ", " : "",
+                              (long long)s->d[i]);
+    snprintf(buf + o, size - o, "]");
+    return buf;
+}
+
+/* The shape of a constant tensor. */
+static pv_status const_shape(const onnx_ctx *cx, const Onnx__TensorProto *t,
+                             const char *label, tshape *s)
+{
+    if (t->n_dims > ONNX_MAX_RANK)
+        return cx_fail(cx, "tensor '%s' has %zu dimensions: at most %d are "
+                       "supported", label, t->n_dims, ONNX_MAX_RANK);
+    if (tensor_numel(t) < 0)
+        return cx_fail(cx, "tensor '%s' has an invalid shape", label);
+    s->rank = (int)t->n_dims;
+    for (int i = 0; i < s->rank; i++)
+        s->d[i] = t->dims[i];
+    return PV_OK;
+}
+
+/* numpy (ONNX multidirectional) broadcasting: dimensions aligned from the
+ * last must be equal or 1. 0: r is the result; -1: incompatible. */
+static int broadcast_shapes(const tshape *a, const tshape *b, tshape *r)
+{
+    r->rank = a->rank > b->rank ? a->rank : b->rank;
+    for (int i = 1; i <= r->rank; i++) {
+        int64_t da = i <= a->rank ? a->d[a->rank - i] : 1;
+        int64_t db = i <= b->rank ? b->d[b->rank - i] : 1;
+        if (da != db && da != 1 && db != 1)
+            return -1;
+        r->d[r->rank - i] = da == 1 ? db : da;
+    }
+    return 0;
+}
+
+static int same_shape(const tshape *a, const tshape *b)
+{
+    if (a->rank != b->rank)
+        return 0;
+    for (int i = 0; i < a->rank; i++)
+        if (a->d[i] != b->d[i])
+            return 0;
+    return 1;
+}
+
+/* The values v of shape t broadcast to shape r (row-major), exactly. */
+static mpq_t *expand_values(mpq_t *const v, const tshape *t, const tshape *r)
+{
+    size_t n = (size_t)shape_numel(r);
+    mpq_t *out = values_new(n);
+    if (out == NULL)
+        return NULL;
+    /* stride[k]: step in v for a step along axis k of r (0 if broadcast) */
+    int64_t stride[ONNX_MAX_RANK], idx[ONNX_MAX_RANK], step = 1;
+    for (int k = r->rank - 1; k >= 0; k--) {
+        int tk = k - (r->rank - t->rank);
+        stride[k] = tk < 0 || t->d[tk] == 1 ? 0 : step;
+        step *= tk < 0 ? 1 : t->d[tk];
+        idx[k] = 0;
+    }
+    int64_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        mpq_set(out[i], v[off]);
+        for (int k = r->rank - 1; k >= 0; k--) {   /* odometer */
+            off += stride[k];
+            if (++idx[k] < r->d[k])
+                break;
+            off -= stride[k] * idx[k];
+            idx[k] = 0;
+        }
+    }
+    return out;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Operations                                                                */
 
 /* Why the input `name` of node n is not a constant: computed by another
@@ -500,19 +610,36 @@ static pv_status not_constant(const onnx_ctx *cx, const Onnx__NodeProto *n,
                      "Constant or node output has that name", role, name);
 }
 
-/* Index of the current tensor among the node's first two inputs, after
- * checking that the other one (if `other_const`) is a constant. */
+/* The node has lo..hi inputs (ONNX's arity for its operator). */
+static pv_status check_arity(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                             size_t lo, size_t hi)
+{
+    if (n->n_input >= lo && n->n_input <= hi)
+        return PV_OK;
+    if (lo == hi)
+        return node_fail(cx, n, "expected %zu input%s, found %zu", lo,
+                         lo == 1 ? "" : "s", n->n_input);
+    return node_fail(cx, n, "expected %zu to %zu inputs, found %zu", lo, hi,
+                     n->n_input);
+}
+
+/* Index (0 or 1) of the current tensor among the node's first two
+ * inputs, the other one being a constant *k. The current tensor is read
+ * by this node, but maybe as a third input (Gemm's C): that is refused
+ * here, never taken for another operand. */
 static pv_status operand_of(const onnx_ctx *cx, const Onnx__NodeProto *n,
                             const char *cur, int *pos,
                             const Onnx__TensorProto **k)
 {
-    if (n->n_input < 2)
-        return node_fail(cx, n, "expected two inputs, found %zu",
-                         n->n_input);
-    int p = !strcmp(n->input[0], cur) ? 0 : 1;
-    if (!strcmp(n->input[1 - p], cur))
+    int at0 = !strcmp(n->input[0], cur), at1 = !strcmp(n->input[1], cur);
+    if (at0 && at1)
         return node_fail(cx, n, "both operands are the same computed "
                          "tensor '%s' (not an affine map)", cur);
+    if (!at0 && !at1)
+        return node_fail(cx, n, "the computed tensor '%s' is not its first "
+                         "or second input: only affine maps of it by "
+                         "constants are supported", cur);
+    int p = at0 ? 0 : 1;
     *k = find_const(cx, n->input[1 - p]);
     if (*k == NULL)
         return not_constant(cx, n, "operand", n->input[1 - p]);
@@ -520,53 +647,42 @@ static pv_status operand_of(const onnx_ctx *cx, const Onnx__NodeProto *n,
     return PV_OK;
 }
 
-/* A 2-D weight tensor as an out x d matrix, row-major: the tensor itself
- * (`transpose` 0, shape (out, d)) or its transpose (shape (d, out)). */
+static pv_status nomem(const onnx_ctx *cx)
+{
+    return pv_error_set(cx->err, PV_ERR_NOMEM, "out of memory");
+}
+
+/* The values of a weight tensor holding a rows x cols matrix (row-major;
+ * leading dimensions of 1 allowed) as the out x in layer matrix: itself,
+ * or its transpose when `transpose`. */
 static pv_status weight_matrix(const onnx_ctx *cx, const Onnx__NodeProto *n,
                                const Onnx__TensorProto *t, const char *label,
-                               int d, int transpose, mpq_t **M, int *out)
+                               int64_t rows, int64_t cols, int transpose,
+                               mpq_t **M)
 {
-    if (t->n_dims != 2 || t->dims[transpose ? 0 : 1] != d) {
-        char shape[160] = "(";
-        for (size_t i = 0; i < t->n_dims && i < 8; i++)
-            snprintf(shape + strlen(shape), sizeof shape - strlen(shape),
-                     "%s%lld", i ? ", " : "", (long long)t->dims[i]);
-        strcat(shape, t->n_dims > 8 ? ", ...)" : ")");
-        return node_fail(cx, n, "weight '%s' has shape %s: expected a 2-D "
-                         "tensor of shape %s with in = %d, the number of "
-                         "values reaching this node", label, shape,
-                         transpose ? "(in, out)" : "(out, in)", d);
-    }
-    int64_t rows = t->dims[transpose ? 1 : 0];
-    if (rows < 1 || rows > ONNX_MAX_WIDTH)
+    int64_t out = transpose ? cols : rows;
+    if (out < 1 || out > ONNX_MAX_WIDTH)
         return node_fail(cx, n, "weight '%s' gives a layer of width %lld: "
-                         "expected 1..%d", label, (long long)rows,
+                         "expected 1..%d", label, (long long)out,
                          ONNX_MAX_WIDTH);
     mpq_t *v;
     size_t count;
     pv_status st = tensor_reals(cx, t, label, &v, &count);
     if (st != PV_OK || !transpose) {
         *M = v;
-        *out = (int)rows;
         return st;
     }
     mpq_t *T = values_new(count);
     if (T == NULL) {
         values_free(v, count);
-        return pv_error_set(cx->err, PV_ERR_NOMEM, "out of memory");
+        return nomem(cx);
     }
-    for (int64_t i = 0; i < d; i++)
-        for (int64_t o = 0; o < rows; o++)
-            mpq_swap(T[o * d + i], v[i * rows + o]);
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t o = 0; o < cols; o++)
+            mpq_swap(T[o * rows + i], v[i * cols + o]);
     values_free(v, count);
     *M = T;
-    *out = (int)rows;
     return PV_OK;
-}
-
-static pv_status nomem(const onnx_ctx *cx)
-{
-    return pv_error_set(cx->err, PV_ERR_NOMEM, "out of memory");
 }
 
 /* A layer the file does not write out weight by weight can be far larger
@@ -614,20 +730,94 @@ static pv_status emit_checked(const onnx_ctx *cx, affine *f, pv_net *net,
     return st != PV_OK ? st : aff_emit(f, net, act, cx->err);
 }
 
-static pv_status op_matmul(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                           const char *cur, affine *f)
+/* The shape numpy.matmul gives a @ b (1-D operands promoted, then the
+ * promoted dimension removed; leading dimensions broadcast), with the
+ * matrix dimensions M x K times K x N. 0, or -1 on mismatched inner
+ * dimensions, -2 on batch dimensions that do not broadcast. */
+static int matmul_shape(const tshape *a, const tshape *b, tshape *r,
+                        int64_t *M, int64_t *K, int64_t *N)
 {
-    int pos;
-    const Onnx__TensorProto *k;
-    pv_status st = operand_of(cx, n, cur, &pos, &k);
+    tshape a2 = *a, b2 = *b;
+    if (a->rank == 1) {
+        a2.rank = 2;
+        a2.d[0] = 1;
+        a2.d[1] = a->d[0];
+    }
+    if (b->rank == 1) {
+        b2.rank = 2;
+        b2.d[1] = 1;
+    }
+    *M = a2.d[a2.rank - 2];
+    *K = a2.d[a2.rank - 1];
+    *N = b2.d[b2.rank - 1];
+    if (b2.d[b2.rank - 2] != *K)
+        return -1;
+    tshape ba = a2, bb = b2;
+    ba.rank -= 2;
+    bb.rank -= 2;
+    if (broadcast_shapes(&ba, &bb, r) != 0)
+        return -2;
+    if (a->rank != 1)
+        r->d[r->rank++] = *M;
+    if (b->rank != 1)
+        r->d[r->rank++] = *N;
+    return 0;
+}
+
+/* MatMul of the current tensor (shape *s) and a constant: x @ W, W of
+ * shape [K, N] (or [K]), or W @ x, W of shape [M, K] (or [K]). It is a
+ * map of one example only when x is one vector: a row [1, K] or [K]
+ * before W, a column [K, 1] or [K] after it (any leading dimensions 1),
+ * and W has no batch of matrices. */
+static pv_status op_matmul(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                           const char *cur, tshape *s, affine *f)
+{
+    int pos = 0;
+    const Onnx__TensorProto *k = NULL;
+    pv_status st = check_arity(cx, n, 2, 2);
+    if (st == PV_OK)
+        st = operand_of(cx, n, cur, &pos, &k);
     if (st != PV_OK)
         return st;
-    /* x . W with W (in, out), or W . x with W (out, in). */
-    mpq_t *M;
-    int rows;
-    st = weight_matrix(cx, n, k, n->input[1 - pos], f->out, pos == 0, &M,
-                       &rows);
-    return st != PV_OK ? st : apply_checked(cx, n, f, M, rows);
+    tshape ts, r;
+    const char *wname = n->input[1 - pos];
+    st = const_shape(cx, k, wname, &ts);
+    if (st != PV_OK)
+        return st;
+    char sa[160], sb[160], sr[160];
+    if (s->rank == 0 || ts.rank == 0)
+        return node_fail(cx, n, "MatMul of a scalar (shapes %s and %s): "
+                         "expected tensors of rank 1 or more",
+                         shape_str(pos ? &ts : s, sa, sizeof sa),
+                         shape_str(pos ? s : &ts, sb, sizeof sb));
+    int64_t M, K, N;
+    int got = matmul_shape(pos ? &ts : s, pos ? s : &ts, &r, &M, &K, &N);
+    shape_str(pos ? &ts : s, sa, sizeof sa);
+    shape_str(pos ? s : &ts, sb, sizeof sb);
+    if (got != 0)
+        return node_fail(cx, n, "'%s' of shape %s times '%s' of shape %s: %s",
+                         n->input[0], sa, n->input[1], sb, got == -1 ?
+                         "the inner dimensions differ (numpy matmul)" :
+                         "the leading (batch) dimensions do not broadcast");
+    /* x is one row (x @ W) or one column (W @ x) of K values */
+    int64_t wsize = pos ? M * K : K * N;
+    if (shape_numel(s) != K || shape_numel(&ts) != wsize)
+        return node_fail(cx, n, "'%s' of shape %s times '%s' of shape %s "
+                         "gives shape %s: %s", n->input[0], sa, n->input[1],
+                         sb, shape_str(&r, sr, sizeof sr),
+                         shape_numel(s) != K ?
+                         "the computed tensor is not one vector, so this is "
+                         "not a map of one example" :
+                         "a batch of weight matrices is not supported");
+    /* x @ W: the layer matrix is W^T (N x K); W @ x: W itself (M x K). */
+    mpq_t *A;
+    int64_t rows = pos ? M : N;
+    st = weight_matrix(cx, n, k, wname, pos ? M : K, pos ? K : N, pos == 0,
+                       &A);
+    if (st != PV_OK)
+        return st;
+    *s = r;
+    return apply_checked(cx, n, f, A, (int)rows);
 }
 
 static int64_t attr_int(const Onnx__NodeProto *n, const char *name,
@@ -637,7 +827,6 @@ static int64_t attr_int(const Onnx__NodeProto *n, const char *name,
     return a != NULL ? a->i : dflt;
 }
 
-/* Gemm attribute alpha or beta as the exact float32 it holds. */
 /* A float attribute (default 1) as its exact dyadic value; NaN or an
  * infinity is an error naming the node. */
 static pv_status attr_float(const onnx_ctx *cx, mpq_t out,
@@ -651,91 +840,173 @@ static pv_status attr_float(const onnx_ctx *cx, mpq_t out,
     return PV_OK;
 }
 
-/* Y = alpha A' B' + beta C: the current tensor is A (then B' is the
- * weight, (in, out)) or B (then A' is the weight, (out, in)). */
-static pv_status gemm_weight(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                             const char *cur, affine *f, mpq_t alpha)
+/* The constant k of shape *t broadcast onto the current tensor of shape
+ * *s: its values, one per value of the tensor (expanded), or a single
+ * scalar (count 1). Refused when the result has more values than the
+ * tensor (x[1,3] + B[3,1] is [3,3]: not a map of one example), or, for
+ * Gemm's C (`unidirectional`), when C does not broadcast to *s itself.
+ * *s becomes the result's shape (leading 1s may be added). */
+static pv_status broadcast_operand(const onnx_ctx *cx,
+                                   const Onnx__NodeProto *n, const char *cur,
+                                   tshape *s, const Onnx__TensorProto *k,
+                                   const char *label, int unidirectional,
+                                   mpq_t **v, size_t *count)
 {
-    int pos;
-    const Onnx__TensorProto *k;
-    pv_status st = operand_of(cx, n, cur, &pos, &k);
+    tshape t, r;
+    pv_status st = const_shape(cx, k, label, &t);
     if (st != PV_OK)
         return st;
-    int trans = pos == 0 ? attr_int(n, "transB", 0) == 0
-                         : attr_int(n, "transA", 0) != 0;
-    mpq_t *M;
-    int rows;
-    st = weight_matrix(cx, n, k, n->input[1 - pos], f->out, trans, &M, &rows);
+    char ss[160], st_[160], sr[160];
+    shape_str(s, ss, sizeof ss);
+    shape_str(&t, st_, sizeof st_);
+    if (broadcast_shapes(s, &t, &r) != 0)
+        return node_fail(cx, n, "constant '%s' of shape %s does not "
+                         "broadcast with the tensor '%s' of shape %s "
+                         "(numpy broadcasting: dimensions, from the last, "
+                         "must be equal or 1)", label, st_, cur, ss);
+    if (shape_numel(&r) != shape_numel(s) ||
+        (unidirectional && !same_shape(&r, s)))
+        return node_fail(cx, n, "constant '%s' of shape %s broadcasts with "
+                         "the tensor '%s' of shape %s to shape %s%s: not a "
+                         "map of one example's %lld values; expected a "
+                         "shape that broadcasts to %s (such as %s, [%lld], "
+                         "[1] or a scalar)", label, st_, cur, ss,
+                         shape_str(&r, sr, sizeof sr), unidirectional ?
+                         " (Gemm's C must broadcast to the output's shape)" :
+                         "", (long long)shape_numel(s), ss, ss,
+                         (long long)(s->rank ? s->d[s->rank - 1] : 1));
+    st = tensor_reals(cx, k, label, v, count);
     if (st != PV_OK)
         return st;
-    if (mpq_cmp_ui(alpha, 1, 1) != 0)
-        for (size_t i = 0; i < (size_t)rows * (size_t)f->out; i++)
-            mpq_mul(M[i], M[i], alpha);
-    return apply_checked(cx, n, f, M, rows);
+    *s = r;
+    if (*count == 1)
+        return PV_OK;
+    mpq_t *e = expand_values(*v, &t, &r);
+    values_free(*v, *count);
+    *v = e;
+    *count = e != NULL ? (size_t)shape_numel(&r) : 0;
+    return e != NULL ? PV_OK : nomem(cx);
 }
 
-/* Values of a constant operand that broadcasts onto the current vector:
- * one per value, or a single scalar. */
-static pv_status broadcast_values(const onnx_ctx *cx,
-                                  const Onnx__NodeProto *n,
-                                  const Onnx__TensorProto *t,
-                                  const char *label, int width, mpq_t **v,
-                                  size_t *count)
+/* Gemm's C (input 2, optional): beta C added to the pending map. */
+static pv_status gemm_bias(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                           const char *cur, tshape *y, affine *f,
+                           const mpq_t beta)
 {
-    pv_status st = tensor_reals(cx, t, label, v, count);
+    if (n->n_input < 3 || n->input[2][0] == '\0')
+        return PV_OK;
+    if (!strcmp(n->input[2], cur))
+        return node_fail(cx, n, "the computed tensor '%s' is also C: only "
+                         "affine maps by constants are supported", cur);
+    const Onnx__TensorProto *t = find_const(cx, n->input[2]);
+    if (t == NULL)
+        return not_constant(cx, n, "bias", n->input[2]);
+    mpq_t *v = NULL;
+    size_t count = 0;
+    /* C broadcasts onto Y, Gemm's output, not onto its input. */
+    pv_status st = broadcast_operand(cx, n, n->output[0], y, t, n->input[2],
+                                     1, &v, &count);
+    for (size_t i = 0; st == PV_OK && i < count; i++)
+        mpq_mul(v[i], v[i], beta);
+    if (st == PV_OK && !aff_shift(f, v, count, 1))
+        st = nomem(cx);
+    values_free(v, count);
+    return st;
+}
+
+/* Y = alpha A' B' + beta C, A' = transA ? A^T : A (M x K), B' likewise
+ * (K x N). The current tensor is A (one example: M = 1, the weight B' is
+ * the layer matrix transposed) or B (N = 1, the layer matrix is A'). */
+static pv_status gemm_weight(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                             const char *cur, tshape *s, affine *f,
+                             const mpq_t alpha)
+{
+    int pos = 0;
+    const Onnx__TensorProto *k = NULL;
+    pv_status st = operand_of(cx, n, cur, &pos, &k);
+    tshape ts;
+    if (st == PV_OK)
+        st = const_shape(cx, k, n->input[1 - pos], &ts);
     if (st != PV_OK)
         return st;
-    if (*count == 1 || *count == (size_t)width)
-        return PV_OK;
-    size_t got = *count;
-    values_free(*v, *count);
-    *v = NULL;           /* the caller frees (v, count) again */
-    *count = 0;
-    return node_fail(cx, n, "constant '%s' has %zu values: expected 1 or %d "
-                     "(one per value of the tensor it applies to)", label,
-                     got, width);
+    const tshape *a = pos ? &ts : s, *b = pos ? s : &ts;
+    int ta = attr_int(n, "transA", 0) != 0, tb = attr_int(n, "transB", 0) != 0;
+    char sa[160], sb[160];
+    shape_str(a, sa, sizeof sa);
+    shape_str(b, sb, sizeof sb);
+    if (a->rank != 2 || b->rank != 2)
+        return node_fail(cx, n, "A '%s' has shape %s and B '%s' shape %s: "
+                         "Gemm takes 2-D A and B", n->input[0], sa,
+                         n->input[1], sb);
+    int64_t M = a->d[ta], K = a->d[1 - ta], KB = b->d[tb], N = b->d[1 - tb];
+    if (K != KB)
+        return node_fail(cx, n, "A '%s' of shape %s (transA = %d) gives A' "
+                         "of %lld x %lld, B '%s' of shape %s (transB = %d) "
+                         "gives B' of %lld x %lld: the inner dimensions (%lld "
+                         "and %lld) differ", n->input[0], sa, ta,
+                         (long long)M, (long long)K, n->input[1], sb, tb,
+                         (long long)KB, (long long)N, (long long)K,
+                         (long long)KB);
+    if ((pos == 0 && M != 1) || (pos == 1 && N != 1))
+        return node_fail(cx, n, "the computed tensor '%s' of shape %s gives "
+                         "Y of shape [%lld, %lld]: %lld %s, not one example "
+                         "(expected %s = 1)", cur, pos ? sb : sa,
+                         (long long)M, (long long)N,
+                         (long long)(pos ? N : M), pos ? "columns" : "rows",
+                         pos ? "N" : "M");
+    mpq_t *W;
+    /* x = A: the layer matrix is B'^T, N x K: B itself when transB. */
+    st = pos == 0 ? weight_matrix(cx, n, k, n->input[1], b->d[0], b->d[1],
+                                  !tb, &W)
+                  : weight_matrix(cx, n, k, n->input[0], a->d[0], a->d[1],
+                                  ta, &W);
+    if (st != PV_OK)
+        return st;
+    int64_t rows = pos ? M : N;
+    if (mpq_cmp_ui(alpha, 1, 1) != 0)
+        for (size_t i = 0; i < (size_t)rows * (size_t)K; i++)
+            mpq_mul(W[i], W[i], alpha);
+    s->rank = 2;
+    s->d[0] = M;
+    s->d[1] = N;
+    return apply_checked(cx, n, f, W, (int)rows);
 }
 
 static pv_status op_gemm(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                         const char *cur, affine *f)
+                         const char *cur, tshape *s, affine *f)
 {
     mpq_t alpha, beta;
     mpq_inits(alpha, beta, NULL);
-    pv_status st = attr_float(cx, alpha, n, "alpha");
+    pv_status st = check_arity(cx, n, 2, 3);
+    if (st == PV_OK)
+        st = attr_float(cx, alpha, n, "alpha");
     if (st == PV_OK)
         st = attr_float(cx, beta, n, "beta");
     if (st == PV_OK)
-        st = gemm_weight(cx, n, cur, f, alpha);
-    if (st == PV_OK && n->n_input >= 3 && n->input[2][0] != '\0') {
-        const Onnx__TensorProto *t = find_const(cx, n->input[2]);
-        mpq_t *v = NULL;
-        size_t count = 0;
-        if (t == NULL)
-            st = not_constant(cx, n, "bias", n->input[2]);
-        else
-            st = broadcast_values(cx, n, t, n->input[2], f->out, &v, &count);
-        for (size_t i = 0; st == PV_OK && i < count; i++)
-            mpq_mul(v[i], v[i], beta);
-        if (st == PV_OK && !aff_shift(f, v, count, 1))
-            st = nomem(cx);
-        values_free(v, count);
-    }
+        st = gemm_weight(cx, n, cur, s, f, alpha);
+    if (st == PV_OK)
+        st = gemm_bias(cx, n, cur, s, f, beta);
     mpq_clears(alpha, beta, NULL);
     return st;
 }
 
 /* Add, Sub, Mul, Div of the current tensor and a constant. */
 static pv_status op_elementwise(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                                const char *cur, affine *f)
+                                const char *cur, tshape *s, affine *f)
 {
-    int pos;
-    const Onnx__TensorProto *k;
-    pv_status st = operand_of(cx, n, cur, &pos, &k);
+    int pos = 0;
+    const Onnx__TensorProto *k = NULL;
+    pv_status st = check_arity(cx, n, 2, 2);
+    if (st == PV_OK)
+        st = operand_of(cx, n, cur, &pos, &k);
+    if (st == PV_OK && is_op(n, "Div") && pos != 0)
+        st = node_fail(cx, n, "dividing the constant '%s' by the computed "
+                       "tensor is not affine", n->input[0]);
     mpq_t *v = NULL;
     size_t count = 0;
     if (st == PV_OK)
-        st = broadcast_values(cx, n, k, n->input[1 - pos], f->out, &v,
-                              &count);
+        st = broadcast_operand(cx, n, cur, s, k, n->input[1 - pos], 0, &v,
+                               &count);
     if (st != PV_OK)
         return st;
     int ok = 1;
@@ -752,61 +1023,100 @@ static pv_status op_elementwise(const onnx_ctx *cx, const Onnx__NodeProto *n,
     } else if (is_op(n, "Mul")) {
         ok = aff_scale(f, v, count, 0);
     } else {
-        if (pos != 0)
-            st = node_fail(cx, n, "dividing the constant '%s' by the "
-                           "computed tensor is not affine", n->input[0]);
+        /* Broadcasting repeats values, so the first zero of the expanded
+         * divisor is also the first zero of the constant's own values
+         * only up to repetition: report the tensor, not an index. */
         for (size_t i = 0; st == PV_OK && i < count; i++)
             if (mpq_sgn(v[i]) == 0)
                 st = node_fail(cx, n, "divisor '%s' has a zero element "
-                               "(number %zu)", n->input[1], i);
+                               "(dividing value %zu of the tensor by it)",
+                               n->input[1], i);
         ok = st != PV_OK || aff_scale(f, v, count, 1);
     }
     values_free(v, count);
     return st != PV_OK ? st : ok ? PV_OK : nomem(cx);
 }
 
-/* Reshape: the new shape must keep the number of values (a batch of one;
- * -1 infers one dimension, 0 copies the input's, which we take to be the
- * batch dimension, 1). */
+/* Reshape to a constant shape: -1 is inferred (at most one), 0 copies
+ * the input's dimension (or, with allowzero = 1, is a real 0: an empty
+ * tensor). The values keep their row-major order. */
 static pv_status op_reshape(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                            int width)
+                            tshape *s)
 {
-    const Onnx__TensorProto *t =
-        n->n_input >= 2 ? find_const(cx, n->input[1]) : NULL;
+    const Onnx__TensorProto *t = find_const(cx, n->input[1]);
     if (t == NULL)
         return node_fail(cx, n, "the target shape must be a constant "
                          "(an initializer or a Constant node)");
-    int64_t *s = NULL;
+    int64_t *v = NULL;
     size_t count = 0;
-    pv_status st = tensor_ints(cx, t, n->input[1], &s, &count);
+    pv_status st = tensor_ints(cx, t, n->input[1], &v, &count);
     if (st != PV_OK)
         return st;
-    int64_t prod = 1;
-    int infer = 0, bad = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (s[i] == -1)
-            infer++;
-        else if (s[i] < 0 || s[i] > ONNX_MAX_WIDTH)
+    int allowzero = attr_int(n, "allowzero", 0) != 0;
+    int64_t width = shape_numel(s), prod = 1;
+    int infer = -1, bad = count > ONNX_MAX_RANK;
+    tshape r;
+    r.rank = bad ? 0 : (int)count;
+    for (int i = 0; !bad && i < r.rank; i++) {
+        int64_t d = v[i];
+        if (d == 0 && !allowzero)
+            d = i < s->rank ? s->d[i] : -2;   /* -2: nothing to copy */
+        if (d == -1 && infer < 0)
+            infer = i;
+        else if (d < 1 || d > ONNX_MAX_WIDTH)
             bad = 1;
-        else if (s[i] > 0)
-            prod *= s[i];
+        else
+            prod *= d;
         bad = bad || prod > ONNX_MAX_WIDTH;
+        r.d[i] = d;
     }
-    free(s);
-    if (bad || infer > 1 || (infer ? width % prod != 0 : prod != width))
-        return node_fail(cx, n, "the target shape '%s' does not hold the %d "
-                         "values of its input as one example", n->input[1],
-                         width);
+    free(v);
+    if (!bad && infer >= 0 && width % prod == 0)
+        r.d[infer] = width / prod;
+    char ss[160];
+    if (bad || (infer >= 0 ? width % prod != 0 : prod != width))
+        return node_fail(cx, n, "the target shape '%s' does not hold the "
+                         "%lld values of its input of shape %s", n->input[1],
+                         (long long)width, shape_str(s, ss, sizeof ss));
+    *s = r;
+    return PV_OK;
+}
+
+/* Flatten: [d0 ... d(axis-1)] and [d(axis) ...] each become one
+ * dimension. */
+static pv_status op_flatten(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                            tshape *s)
+{
+    int64_t axis = attr_int(n, "axis", 1);
+    char ss[160];
+    if (axis < -s->rank || axis > s->rank)
+        return node_fail(cx, n, "axis %lld is out of range for its input of "
+                         "shape %s", (long long)axis,
+                         shape_str(s, ss, sizeof ss));
+    if (axis < 0)
+        axis += s->rank;
+    int64_t outer = 1, inner = 1;
+    for (int i = 0; i < s->rank; i++)
+        *(i < axis ? &outer : &inner) *= s->d[i];
+    s->rank = 2;
+    s->d[0] = outer;
+    s->d[1] = inner;
     return PV_OK;
 }
 
 static pv_status op_shape_only(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                               const char *cur, int width)
+                               const char *cur, tshape *s)
 {
-    if (n->n_input < 1 || strcmp(n->input[0], cur))
+    pv_status st = check_arity(cx, n, is_op(n, "Reshape") ? 2 : 1,
+                               is_op(n, "Reshape") ? 2 : 1);
+    if (st != PV_OK)
+        return st;
+    if (strcmp(n->input[0], cur))
         return node_fail(cx, n, "expected the tensor '%s' as its first "
                          "(data) input", cur);
-    return is_op(n, "Reshape") ? op_reshape(cx, n, width) : PV_OK;
+    if (is_op(n, "Reshape"))
+        return op_reshape(cx, n, s);
+    return is_op(n, "Flatten") ? op_flatten(cx, n, s) : PV_OK;
 }
 
 static int is_shape_op(const Onnx__NodeProto *n)
@@ -820,14 +1130,17 @@ static int is_elementwise(const Onnx__NodeProto *n)
            is_op(n, "Div");
 }
 
-static pv_status apply_node(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                            const char *cur, affine *f, pv_net *net)
+static pv_status apply_op(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                          const char *cur, tshape *s, affine *f, pv_net *net)
 {
     if (n->domain != NULL && n->domain[0] != '\0' &&
         strcmp(n->domain, "ai.onnx"))
         return node_fail(cx, n, "operator domain '%s' is not supported "
                          "(only the standard ONNX operators)", n->domain);
     if (is_op(n, "Relu")) {
+        pv_status st = check_arity(cx, n, 1, 1);
+        if (st != PV_OK)
+            return st;
         if (strcmp(n->input[0], cur))
             return node_fail(cx, n, "expected input '%s'", cur);
         char label[200];
@@ -835,17 +1148,34 @@ static pv_status apply_node(const onnx_ctx *cx, const Onnx__NodeProto *n,
                             node_label(cx, n, label, sizeof label));
     }
     if (is_op(n, "Gemm"))
-        return op_gemm(cx, n, cur, f);
+        return op_gemm(cx, n, cur, s, f);
     if (is_op(n, "MatMul"))
-        return op_matmul(cx, n, cur, f);
+        return op_matmul(cx, n, cur, s, f);
     if (is_elementwise(n))
-        return op_elementwise(cx, n, cur, f);
+        return op_elementwise(cx, n, cur, s, f);
     if (is_shape_op(n))
-        return op_shape_only(cx, n, cur, f->out);
+        return op_shape_only(cx, n, cur, s);
     return node_fail(cx, n, "unsupported operation: polyverify reads chains "
                      "of fully-connected layers (Gemm, MatMul, Add, Sub, "
                      "Mul, Div by constants, Relu, Flatten, Reshape, "
                      "Identity, Constant)");
+}
+
+/* One node on the chain; afterwards the shape must still describe the
+ * pending map's values (an internal check of the shape rules above). */
+static pv_status apply_node(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                            const char *cur, tshape *s, affine *f,
+                            pv_net *net)
+{
+    pv_status st = apply_op(cx, n, cur, s, f, net);
+    if (st == PV_OK && shape_numel(s) != f->out) {
+        char label[200], ss[160];
+        return pv_error_set(cx->err, PV_ERR_INTERNAL, "%s: %s: shape %s but "
+                            "%d values", cx->name,
+                            node_label(cx, n, label, sizeof label),
+                            shape_str(s, ss, sizeof ss), f->out);
+    }
+    return st;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -879,10 +1209,12 @@ static pv_status find_input(const onnx_ctx *cx, const Onnx__ValueInfoProto **in)
     return PV_OK;
 }
 
-/* The number of input values: the product of the input's dimensions, where
- * the first may be a symbolic batch dimension. */
-static pv_status input_width(const onnx_ctx *cx, const Onnx__ValueInfoProto *in,
-                             int *width)
+/* The input's shape for one example: a symbolic first dimension is the
+ * batch, read as 1. A fixed first dimension other than 1 (shape [25, 5])
+ * is not a batch of one, so the network would be read on 25 examples at
+ * once: refused, saying what is supported. */
+static pv_status input_shape(const onnx_ctx *cx, const Onnx__ValueInfoProto *in,
+                             tshape *shape)
 {
     const Onnx__TypeProto *tp = in->type;
     if (tp == NULL || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ||
@@ -894,26 +1226,38 @@ static pv_status input_width(const onnx_ctx *cx, const Onnx__ValueInfoProto *in,
         return cx_fail(cx, "input '%s' has element type %d: expected float32 "
                        "(1) or float64 (11)", in->name, (int)tt->elem_type);
     const Onnx__TensorShapeProto *s = tt->shape;
+    if (s->n_dim > ONNX_MAX_RANK)
+        return cx_fail(cx, "input '%s' has %zu dimensions: at most %d are "
+                       "supported", in->name, s->n_dim, ONNX_MAX_RANK);
     int64_t prod = 1;
+    shape->rank = (int)s->n_dim;
     for (size_t i = 0; i < s->n_dim; i++) {
         const Onnx__TensorShapeProto__Dimension *d = s->dim[i];
         int known = d->value_case ==
                     ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+        shape->d[i] = known ? d->dim_value : 1;
         if (!known && i == 0)
             continue;      /* the batch dimension */
         if (!known || d->dim_value < 1)
             return cx_fail(cx, "input '%s': dimension %zu is dynamic or "
                            "empty: expected a fixed size", in->name, i);
-        if (i == 0 && s->n_dim > 1 && d->dim_value != 1)
-            return cx_fail(cx, "input '%s': batch dimension %lld: expected "
-                           "1 or symbolic", in->name,
-                           (long long)d->dim_value);
         prod *= d->dim_value;
         if (prod > ONNX_MAX_WIDTH)
             return cx_fail(cx, "input '%s' has more than %d values",
                            in->name, ONNX_MAX_WIDTH);
     }
-    *width = (int)prod;
+    if (s->n_dim > 1 && shape->d[0] != 1) {
+        char ss[160];
+        return cx_fail(cx, "input '%s' has shape %s: its first dimension "
+                       "%lld is fixed, so the model takes %lld values that "
+                       "are not one example (a batch of %lld, or a 2-D "
+                       "example); polyverify reads one example: an input of "
+                       "shape [m], or [1, ...] or [N, ...] with a batch "
+                       "dimension of 1 or symbolic", in->name,
+                       shape_str(shape, ss, sizeof ss),
+                       (long long)shape->d[0], (long long)prod,
+                       (long long)shape->d[0]);
+    }
     return PV_OK;
 }
 
@@ -976,20 +1320,20 @@ static pv_status walk(const onnx_ctx *cx, pv_net *net, affine *f)
 {
     const Onnx__ValueInfoProto *in;
     pv_status st = find_input(cx, &in);
-    int width = 0;
+    tshape shape;
     if (st == PV_OK)
-        st = input_width(cx, in, &width);
+        st = input_shape(cx, in, &shape);
     if (st != PV_OK)
         return st;
-    net->input_dim = width;
-    aff_reset(f, width);
+    net->input_dim = (int)shape_numel(&shape);
+    aff_reset(f, net->input_dim);
     const char *cur = in->name;
     const Onnx__NodeProto *n;
     int got = 0;
     while (st == PV_OK && (got = next_node(cx, cur, &n)) > 0) {
         if (n->n_output < 1)
             return node_fail(cx, n, "has no output");
-        st = apply_node(cx, n, cur, f, net);
+        st = apply_node(cx, n, cur, &shape, f, net);
         cur = n->output[0];
     }
     if (st != PV_OK || got < 0)

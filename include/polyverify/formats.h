@@ -22,18 +22,25 @@ extern "C" {
  * the output de-normalisation y*range_out + mean_out are composed exactly
  * into the first and last layers, so the result maps raw inputs to raw
  * outputs; min/max become the default box (net->has_box). `name` is used
- * in messages. */
+ * in messages. Two dialects (net->dialect): "standard" (sisl/NNet,
+ * Reluplex, Marabou) and "NeuralVerification.jl" (numLayers alone on the
+ * first line, five placeholder lines, no normalisation and no box); a
+ * file that reads differently in the two is refused as ambiguous. */
 pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
                             const char *name, pv_error *err);
 
 /* Does the text look like .nnet (first line a `//` comment or a line of
- * comma-separated integers)? For pv_net_load's content check. */
+ * comma-separated integers, or one integer then such a line)? For
+ * pv_net_load's content check. */
 int pv_nnet_sniff(const char *text, size_t len);
 
 /* A binary ONNX ModelProto whose graph is a chain of fully-connected
  * layers: Gemm, MatMul, Add, Sub, Mul, Div by constants, Relu, Flatten,
  * Reshape, Identity, Constant. Consecutive affine operations are composed
- * exactly into one layer. */
+ * exactly into one layer. Operand shapes are checked by ONNX's
+ * broadcasting and matmul rules; the input is one example (a first
+ * dimension of 1 or symbolic). A gzipped file is decompressed before
+ * (pv_read_file), not here. */
 pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
                             const char *name, pv_error *err);
 

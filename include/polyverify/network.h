@@ -42,6 +42,12 @@ typedef struct pv_layer {
 
 typedef struct pv_net {
     char format[16];    /* "pvnet", "nnet", "onnx"                           */
+    /* The dialect of the format the file was read in, a static string, or
+     * NULL for formats without dialects (pvnet, onnx): for .nnet,
+     * "standard" (sisl/NNet, Reluplex, Marabou: normalisation header) or
+     * "NeuralVerification.jl" (numLayers alone on the first line, five
+     * skipped lines, no normalisation). */
+    const char *dialect;
     int input_dim;      /* m                                                 */
     int nlayers;
     pv_layer *layers;

@@ -10,6 +10,9 @@ output is deterministic, so the committed files can be re-made and compared:
     python3 tests/bad/make_onnx.py            # (re)write the files
     python3 tests/bad/make_onnx.py --check    # exit 1 if a committed file differs
 
+Besides ONNX, it writes the gzip cases (*.onnx.gz) and the Git LFS pointer
+cases (lfs-pointer.*), which are about any model file.
+
 The valid base model is  x[1,2] -> Gemm(W1[3,2], b1[3], transB=1) 'dense1'
 -> Relu 'relu1' -> Gemm(W2[1,3], b2[1], transB=1) 'dense2' -> y[1,1];
 every bad file changes one thing in it (its name says what).
@@ -18,6 +21,7 @@ every bad file changes one thing in it (its name says what).
 import os
 import struct
 import sys
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'e2e'))
@@ -109,6 +113,22 @@ def graph(nodes, inits, inputs, outputs):
     g += b''.join(f_bytes(GRAPH_INPUT, v) for v in inputs)
     g += b''.join(f_bytes(GRAPH_OUTPUT, v) for v in outputs)
     return g
+
+
+# gzip member (RFC 1952) with mtime 0 and one stored deflate block
+# (RFC 1951, BTYPE 00): deterministic bytes, unlike zlib's compressor.
+GZIP_HEADER = b'\x1f\x8b\x08\x00' + bytes(4) + b'\x00\xff'
+
+
+def gzip_stored(data):
+    assert len(data) < 65536
+    block = b'\x01' + struct.pack('<HH', len(data), len(data) ^ 0xffff) + data
+    return GZIP_HEADER + block + struct.pack('<II', zlib.crc32(data), len(data))
+
+
+LFS_POINTER = (b'version https://git-lfs.github.com/spec/v1\n'
+               b'oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n'
+               b'size 12345\n')
 
 
 def model(g):
@@ -296,6 +316,89 @@ def cases():
         nodes[1] = node('Gemm', ['xs', 'W1', 'b1'], ['h'], 'dense1', [TRANS_B])
     out['onnx-div-by-zero'] = variant(div_zero)
 
+    # Shapes (numpy broadcasting and matmul rules, issue 12): each of these
+    # computes a tensor that is not one example's vector, so reading it as
+    # a layer would be a different network.
+    w1t = [W1[0], W1[2], W1[4], W1[1], W1[3], W1[5]]   # W1 transposed, (2, 3)
+
+    def bias_column(nodes, inits, inputs, outputs):
+        # x[1,2] . W1t[2,3] + b[3,1] is a [3,3] tensor, not 3 neurons
+        inits['W1'] = tensor('W1t', [2, 3], w1t)
+        inits['b1'] = tensor('b1', [3, 1], B1)
+        nodes[0:1] = [node('MatMul', ['x', 'W1t'], ['m'], 'matmul1'),
+                      node('Add', ['m', 'b1'], ['h'], 'add1')]
+    out['onnx-broadcast-bias-column'] = variant(bias_column)
+
+    def mul_column(nodes, inits, inputs, outputs):
+        # x[1,2] * k[2,1] is [2,2] (every x_j times every k_i), not a scaling
+        inits['k'] = tensor('k', [2, 1], [2.0, 3.0])
+        nodes.insert(0, node('Mul', ['x', 'k'], ['xk'], 'scale'))
+        nodes[1] = node('Gemm', ['xk', 'W1', 'b1'], ['h'], 'dense1', [TRANS_B])
+    out['onnx-broadcast-mul-column'] = variant(mul_column)
+
+    def gemm_c_column(nodes, inits, inputs, outputs):
+        # C must broadcast to Y[1,3] (unidirectional): [3,1] does not
+        inits['b1'] = tensor('b1', [3, 1], B1)
+    out['onnx-broadcast-gemm-c-column'] = variant(gemm_c_column)
+
+    def gemm_c_rank3(nodes, inits, inputs, outputs):
+        # [1,1,3] broadcasts with [1,3] to [1,1,3], but Gemm's C may not
+        # add dimensions to Y
+        inits['b1'] = tensor('b1', [1, 1, 3], B1)
+    out['onnx-broadcast-gemm-c-rank3'] = variant(gemm_c_rank3)
+
+    def matmul_rows(nodes, inits, inputs, outputs):
+        # x reshaped to a column [2,1] times Wr[1,3]: two rows of 3 values
+        inits['shape'] = tensor('shape', [2], [2, 1], dtype=INT64)
+        inits['W1'] = tensor('Wr', [1, 3], [1.0, 0.0, -1.0])
+        nodes[0:1] = [node('Reshape', ['x', 'shape'], ['xr'], 'to_column'),
+                      node('MatMul', ['xr', 'Wr'], ['m'], 'matmul1'),
+                      node('Add', ['m', 'b1'], ['h'], 'add1')]
+    out['onnx-matmul-two-rows'] = variant(matmul_rows)
+
+    def matmul_inner(nodes, inits, inputs, outputs):
+        # x[1,2] . W1[3,2]: the inner dimensions 2 and 3 differ
+        nodes[0:1] = [node('MatMul', ['x', 'W1'], ['m'], 'matmul1'),
+                      node('Add', ['m', 'b1'], ['h'], 'add1')]
+    out['onnx-matmul-inner-mismatch'] = variant(matmul_inner)
+
+    def gemm_1d(nodes, inits, inputs, outputs):
+        inputs[0] = value_info('x', [2])
+    out['onnx-gemm-1d-input'] = variant(gemm_1d)
+
+    def gemm_x_as_c(nodes, inits, inputs, outputs):
+        # the input is Gemm's C: never take another operand for it
+        inits['Wb'] = tensor('Wb', [2, 3], w1t)
+        nodes[0] = node('Gemm', ['W1', 'Wb', 'x'], ['h'], 'dense1')
+    out['onnx-gemm-input-as-c'] = variant(gemm_x_as_c)
+
+    def flatten_axis(nodes, inits, inputs, outputs):
+        nodes.insert(0, node('Flatten', ['x'], ['xf'], 'flatten', [attr_i('axis', 5)]))
+        nodes[1] = node('Gemm', ['xf', 'W1', 'b1'], ['h'], 'dense1', [TRANS_B])
+    out['onnx-flatten-axis-out-of-range'] = variant(flatten_axis)
+
+    # A fixed first input dimension other than 1: 25 examples (or a 2-D
+    # example), not a batch dimension of one.
+    def input_rows(nodes, inits, inputs, outputs):
+        inputs[0] = value_info('x', [25, 2])
+    out['onnx-input-second-dimension'] = variant(input_rows)
+
+    # gzip (read transparently; these are the broken ones). Stored deflate
+    # blocks, so the bytes do not depend on the zlib version.
+    gz = gzip_stored(base)
+    out['onnx-gz-truncated.onnx.gz'] = gz[:len(gz) // 2]
+    out['onnx-gz-trailing-garbage.onnx.gz'] = gz + b'garbage'
+    out['onnx-gz-bad-crc.onnx.gz'] = gz[:-8] + bytes(4) + gz[-4:]
+    # Block type 3 is reserved: "invalid block type".
+    out['onnx-gz-corrupt.onnx.gz'] = GZIP_HEADER + b'\x07' + bytes(8)
+    # The trailer's size is not the data's (zlib: "incorrect length check").
+    # (A real zip bomb is ~1 MB: test_loaders_more.py makes one at run time.)
+    out['onnx-gz-bad-length.onnx.gz'] = gz[:-4] + struct.pack('<I', 0xffffffff)
+
+    # A Git LFS pointer where the model should be (a clone without git-lfs).
+    out['lfs-pointer.onnx'] = LFS_POINTER
+    out['lfs-pointer.csv'] = LFS_POINTER
+
     # Not a protobuf at all, but starting like one (so that it is sniffed as
     # ONNX even without the extension: see bin-garbage for the other case).
     garbage = bytearray(b'\x08\x07')
@@ -314,7 +417,9 @@ def main():
         return 2
     base, bad = cases()
     files = {os.path.join(HERE, 'valid', 'base.onnx'): base}
-    files.update({os.path.join(HERE, n + '.onnx'): b for n, b in bad.items()})
+    # names with their own extension (.onnx.gz, .csv) keep it
+    files.update({os.path.join(HERE, n if '.' in n else n + '.onnx'): b
+                  for n, b in bad.items()})
     differ = 0
     for path, data in sorted(files.items()):
         if check:

@@ -501,7 +501,10 @@ def test_acas(pv, tmp):
 
 def tiny_model():
     """x (1x2) -> Sub mean -> Div std -> Gemm(transB=1, alpha=2, beta=1/2)
-    -> Relu -> MatMul(W, x) + Add -> output. Weights chosen with 0.1f."""
+    -> Relu -> Gemm(W, r, b, transB=1): the weight first, r[1,3] as B
+    (B' = r^T is a column, so y = W r + b) -> output. Weights chosen with
+    0.1f. (It once wrote MatMul(W2[1,3], r[N,3]), whose inner dimensions
+    differ: invalid ONNX, which the loader now refuses.)"""
     inits = [
         tensor('mean', [2], [0.5, -1.0]),
         tensor('std', [1, 2], [4.0, 0.25]),
@@ -516,10 +519,9 @@ def tiny_model():
         node('Gemm', ['d', 'W1', 'b1'], ['h'], attrs=[attr_i('transB', 1), attr_f('alpha', 2.0),
                                                      attr_f('beta', 0.5)]),
         node('Relu', ['h'], ['r']),
-        node('MatMul', ['W2', 'r'], ['y0']),
-        node('Add', ['y0', 'b2'], ['y']),
+        node('Gemm', ['W2', 'r', 'b2'], ['y'], attrs=[attr_i('transB', 1)]),
     ]
-    return model(nodes, inits, [value_info('x', ['N', 2])], [value_info('y', ['N', 1])])
+    return model(nodes, inits, [value_info('x', ['N', 2])], [value_info('y', [1, 1])])
 
 
 def tiny_expected():
@@ -574,11 +576,14 @@ def chain_model(nodes, inits, m=2, out='y', in_dims=None):
 def test_ops(pv, tmp):
     one = [1.0]
     cases = {
-        # Gemm with the input as B (weight first, transA=1: A is (in, out)),
-        # then two affine layers without ReLU, composed exactly.
+        # Gemm with the input as B (weight first, transA=1: A is (in, out);
+        # transB=1: B' = x^T is a column [2, 1]), a Flatten(axis=0) back to
+        # a row [1, 2], then two affine layers without ReLU, composed exactly.
         'gemm_transA': (chain_model(
-            [node('Gemm', ['A', 'x', 'c'], ['h'], attrs=[attr_i('transA', 1)]),
-             node('Relu', ['h'], ['r']),
+            [node('Gemm', ['A', 'x', 'c'], ['h'], attrs=[attr_i('transA', 1),
+                                                       attr_i('transB', 1)]),
+             node('Relu', ['h'], ['rc']),
+             node('Flatten', ['rc'], ['r'], attrs=[attr_i('axis', 0)]),
              node('MatMul', ['r', 'W2'], ['u']),   # (2, 3): x.W
              node('MatMul', ['u', 'W3'], ['v']),   # (3, 1)
              node('Add', ['v', 'c3'], ['y'])],
