@@ -1,0 +1,26 @@
+/* polyverify — exact geometry of the activation regions of ReLU networks.
+ *
+ * The umbrella header: every public module of the library. A program can
+ * include only the modules it uses (<polyverify/cell.h>, ...); each header
+ * includes what it needs. Link with `pkg-config --libs polyverify`. */
+#ifndef POLYVERIFY_H
+#define POLYVERIFY_H
+
+#include "polyverify/version.h"
+#include "polyverify/error.h"
+#include "polyverify/rational.h"
+#include "polyverify/network.h"
+#include "polyverify/formats.h"
+#include "polyverify/code.h"
+#include "polyverify/point.h"
+#include "polyverify/system.h"
+#include "polyverify/geometry.h"
+#include "polyverify/cell.h"
+#include "polyverify/adjacency.h"
+#include "polyverify/enumerate.h"
+#include "polyverify/certificate.h"
+#include "polyverify/stats.h"
+#include "polyverify/plot.h"
+#include "polyverify/json.h"
+
+#endif
