@@ -25,8 +25,10 @@ for b in build build-asan; do
         # run none of polyverify's C code (the Python oracle against lrs) or
         # that repeat the same calls at scale (the theorem-validation
         # experiment), and the others run lighter (PV_TEST_LIGHT).
+        # The installed-library test (examples/c/ linked through
+        # pkg-config) is about the optimised build's install.
         PV_TEST_LIGHT=1 meson test -C "$b" --print-errorlogs --num-processes 2 \
-            --no-suite oracle --no-suite experiment "$@"
+            --no-suite oracle --no-suite experiment --no-suite install "$@"
     else
         # Self-check: every cell, adjacency and enumeration answer the tests
         # read is first accepted by the independent checker (pvcheck).
