@@ -28,6 +28,10 @@
  * it leaves the inner faces at a facet G1 of an inner face; its code e1 is
  * recorded, y lies in P(e1), and e1 has strictly fewer 1-bits vanishing at
  * y than e0 (it lost those of G1). Repeating ends with d.
+ * The inner faces can be exponentially many (a box cut by a hyperplane:
+ * ~3^m), so past a per-cell budget (explore_budget) a cell records, for
+ * each 1-bit row r, the code of the face P(c) ∩ {r = 0} instead: the same
+ * chain with G1 = that face (row_faces has the argument), N faces a cell.
  *
  * Every code recorded is the code of an actual point; each cell is then
  * decided exactly by pv_system_dimension and pv_system_facets. */
@@ -46,6 +50,7 @@
 #include "polyverify/cell.h"
 #include "polyverify/system.h"
 #include "linalg.h"
+#include "lp.h"
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
@@ -146,9 +151,13 @@ typedef struct state {
     size_t tcap;
     int limit_hit;          /* max_cells reached                           */
     int memory_hit;         /* max_bytes reached                           */
+    int interrupted;        /* the caller's interrupt hook said stop       */
+    int census;             /* the vertex census (general position) is
+                               still exhaustive: see explore_budget        */
+    long cell_faces;        /* faces explored for the current cell         */
     size_t cell_bytes;      /* pv_enum_bytes_per_cell                      */
     pv_enumeration *E;
-    double t0, last_report;
+    double t0, last_report, last_poll;
 } state;
 
 static void table_grow(state *st)
@@ -220,15 +229,38 @@ static void add_neighbor(ecell *e, int j)
     e->nbr[e->nnbr++] = j;
 }
 
-static void report_progress(state *st)
+static void report_progress(state *st, double t)
 {
-    if (!st->opt->progress)
-        return;
-    double t = now_seconds();
-    if (t - st->last_report < 0.5)
+    if (!st->opt->progress || t - st->last_report < 0.5)
         return;
     st->last_report = t;
     st->opt->progress(st->opt->progress_ctx, st->ncells, t - st->t0);
+}
+
+/* The one place where a run looks up from its work: progress every half
+ * second, the caller's interrupt hook every 5 ms of work. Called between
+ * any two pieces of work that cost an LP or more (a cell, a face, a facet,
+ * a pair), so no phase runs unobserved. Returns 1 when the run must stop
+ * at once (interrupt, memory): the callers unwind, keeping what was
+ * decided. */
+static int must_stop(state *st)
+{
+    if (st->interrupted || st->memory_hit)
+        return 1;
+    double t = now_seconds();
+    report_progress(st, t);
+    if (st->opt->interrupted && t - st->last_poll >= 0.005) {
+        st->last_poll = t;
+        st->interrupted = st->opt->interrupted(st->opt->interrupted_ctx) != 0;
+    }
+    return st->interrupted;
+}
+
+/* Whether new codes can still be recorded: after max_cells (or a stop) no
+ * code is added, so searching for more is wasted time. */
+static int can_add(const state *st)
+{
+    return !st->limit_hit && !st->interrupted && !st->memory_hit;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -273,8 +305,46 @@ static void start_candidate(mpq_t *x, int m, const pv_box *box, int t,
     mpq_clear(half);
 }
 
-/* The code of a point inside the box at which no pre-activation is 0: an
- * open neighbourhood has that code, so its cell has the box's dimension. */
+/* Whether every neuron vanishing at x (zero[j]) is identically 0 near x:
+ * its row in the system of x's code c is g = 0, h = 0. Then x is generic.
+ * Proof, layer by layer: a neuron that is non-zero at x keeps its sign
+ * near x (continuity); one that vanishes has, near x, the affine form of
+ * its row in c's system as long as the earlier layers keep their signs or
+ * vanish identically (relu(0) = 0 matches bit 0), so a zero row means it
+ * vanishes identically near x too. Every neuron is then sign-constant or
+ * identically 0 on a neighbourhood of x: code c holds on an open set, and
+ * its cell has the box's dimension. Such a neuron — zero weights and bias
+ * in a pruned net, or a deep neuron whose inputs are all off — is an
+ * implicit equality of the cell, not an obstacle. */
+static pv_status zeros_are_identical(int *generic, const state *st,
+                                     const pv_code *c,
+                                     const unsigned char *zero, pv_error *err)
+{
+    int any = 0;
+    for (int j = 0; j < st->n; j++)
+        any |= zero[j];
+    *generic = !any;
+    if (!any)
+        return PV_OK;
+    pv_system S;
+    pv_status rc = pv_system_from_code(&S, st->net, c, st->box, err);
+    if (rc != PV_OK)
+        return rc;
+    *generic = 1;
+    for (int i = 0; i < S.nrows && *generic; i++) {
+        if (PV_LABEL_IS_BOX(S.label[i]) || !zero[S.label[i]])
+            continue;
+        *generic = !mpz_sgn(S.h[i]);
+        for (int k = 0; k < S.dim && *generic; k++)
+            *generic = !mpz_sgn(PV_G(&S, i, k));
+    }
+    pv_system_clear(&S);
+    return PV_OK;
+}
+
+/* The code of a point inside the box at which every pre-activation is
+ * non-zero or identically zero nearby (zeros_are_identical): an open
+ * neighbourhood has that code, so its cell has the box's dimension. */
 static pv_status start_code(state *st, pv_code *c, double *hint,
                             pv_error *err)
 {
@@ -285,12 +355,12 @@ static pv_status start_code(state *st, pv_code *c, double *hint,
     for (int t = 0; t < 1000; t++) {
         start_candidate(x, st->m, st->box, t, &seed);
         rc = pv_net_code_at(st->net, x, c, zero, err);
+        int generic = 0;
+        if (rc == PV_OK)
+            rc = zeros_are_identical(&generic, st, c, zero, err);
         if (rc != PV_OK)
             break;
-        int any = 0;
-        for (int j = 0; j < st->n; j++)
-            any |= zero[j];
-        if (!any) {
+        if (generic) {
             for (int j = 0; j < st->m; j++) {
                 hint[j] = mpq_get_d(x[j]);
                 hint[st->m + j] = 0.0;
@@ -298,8 +368,8 @@ static pv_status start_code(state *st, pv_code *c, double *hint,
             break;
         }
         rc = pv_error_set(err, PV_ERR_INTERNAL, "enumerate: no point of the "
-                          "box off every neuron's hyperplane found in 1000 "
-                          "tries (does a neuron vanish on the whole box?)");
+                          "box off the hyperplane of every neuron that is "
+                          "not identically 0 there found in 1000 tries");
     }
     free(zero);
     qvec_free(x, st->m);
@@ -610,6 +680,31 @@ static pv_status record_code(cellctx *X, const pv_code *c)
 static pv_status explore_face(cellctx *X, const int *E, int ne, int cell,
                               pv_error *err);
 
+/* The exhaustive exploration of inner faces below is what the vertex
+ * census of general position needs (every vertex of the arrangement is
+ * visited), but a cell can have exponentially many inner faces: a box
+ * [-1,1]^m cut by one hyperplane has ~3^m faces, and the section of the
+ * box by the hyperplane exponentially many vertices — a census that counts
+ * them cannot be fast. So each cell gets a budget of faces; past it the
+ * census is declared incomplete for the run (gp.vertices_checked = 0: the
+ * violations found are real, "holds" is no longer claimed) and from then
+ * on lower-dimensional cells are found by the N single-row faces of each
+ * cell instead (row_faces, whose completeness argument does not need the
+ * inner faces). Returns 1 when one more face may be explored. */
+#define EXPLORE_FACES_PER_CELL 1000
+#define CENSUS_MAX_DIM 6
+
+static int explore_budget(state *st)
+{
+    if (must_stop(st) || !can_add(st) || !st->census)
+        return 0;
+    if (++st->cell_faces > EXPLORE_FACES_PER_CELL) {
+        st->census = 0;
+        return 0;
+    }
+    return 1;
+}
+
 /* For each facet of an inner face (F, its dimension DE in F's coordinates
  * and its vanishing rows key): record the facet's code if it leaves the
  * cell, else explore it. A facet point, when there is one, gives the code
@@ -661,7 +756,7 @@ static pv_status explore_facets(cellctx *X, const face *F,
 static pv_status explore_face(cellctx *X, const int *E, int ne, int cell,
                               pv_error *err)
 {
-    if (!keyset_add(&X->seen, E, ne))
+    if (!explore_budget(X->st) || !keyset_add(&X->seen, E, ne))
         return PV_OK;
     const pv_system *S = X->S;
     face F;
@@ -1086,6 +1181,8 @@ static int first_vertex(vset *V, const pv_system *S, const frows *R,
     return ok;
 }
 
+#define FAST_MAX_VERTICES 200
+
 /* Pivots along every edge of every vertex; each edge must end at a proved
  * vertex. */
 static int all_vertices(vset *V, const pv_system *S, const frows *R)
@@ -1115,7 +1212,10 @@ static int all_vertices(vset *V, const pv_system *S, const frows *R)
             }
             T[k] = r;
             ok = vset_add(V, S, R, T);
-            if (V->count > 100000)
+            /* a cell with many vertices (a box corner region in m >= 10
+             * has 2^m) costs more here than on the LP path: the exact
+             * centroid of thousands of vertices alone takes seconds */
+            if (V->count > FAST_MAX_VERTICES)
                 ok = 0;
         }
     }
@@ -1280,8 +1380,11 @@ static pv_status cross_facet(cellctx *X, int i, const pv_facet *f,
     return rc;
 }
 
+/* The facets of cell i: the cell beyond each (the walk), the code of each
+ * that leaves C(c), and the exploration of the inner ones. on_facet[r] is
+ * set for the rows of every facet (row_faces skips them). */
 static pv_status process_facets(cellctx *X, int i, const pv_dimension *D,
-                                pv_error *err)
+                                unsigned char *on_facet, pv_error *err)
 {
     state *st = X->st;
     const pv_system *S = X->S;
@@ -1294,9 +1397,11 @@ static pv_status process_facets(cellctx *X, int i, const pv_dimension *D,
             rows[nimp++] = r;
     pv_code c;
     pv_code_init(&c, 0);
-    for (int f = 0; f < F.count && rc == PV_OK; f++) {
+    for (int f = 0; f < F.count && rc == PV_OK && !must_stop(st); f++) {
         const pv_facet *fa = &F.f[f];
         int nr = nimp, neurons = 0, box = 0;
+        for (int a = 0; a < fa->nrows; a++)
+            on_facet[fa->rows[a]] = 1;
         for (int a = 0; a < fa->nrows; a++) {
             int r = fa->rows[a];
             rows[nr++] = r;
@@ -1322,8 +1427,10 @@ static pv_status process_facets(cellctx *X, int i, const pv_dimension *D,
         } else if (rc == PV_OK) {
             leaves = clear_vanishing(&c, X, rows, nr);
         }
-        if (rc == PV_OK)
-            rc = leaves ? record_code(X, &c) : explore_face(X, rows, nr, i, err);
+        if (rc == PV_OK && leaves)
+            rc = record_code(X, &c);
+        else if (rc == PV_OK)
+            rc = explore_face(X, rows, nr, i, err);   /* within the budget */
         /* restore the implicit rows at the front for the next facet */
         nimp = 0;
         for (int r = 0; r < S->nrows; r++)
@@ -1490,6 +1597,139 @@ static int fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
 
 /* The LP path: exact dimension and facets from the geometry engine, then
  * neighbours across facets and the inner faces. */
+/* The lower-dimensional cells next to cell c, without its inner faces.
+ * For each 1-bit row r (neurons only; rows of facets were recorded by
+ * process_facets), the face G_r = P(c) ∩ {r = 0}: if it is non-empty,
+ * record the code of its relative interior (constant there: on P(c) the
+ * pre-activations are c's affine functions, and a row vanishing at one
+ * relative-interior point of a face vanishes on all of it).
+ * Completeness (replacing the inner-face chain of the header): let y have
+ * code d and lie in P(e) for a found cell e != d. Some 1-bit row r of e
+ * vanishes at y (those are the bits d clears), so y is in G_r; its code
+ * e' is recorded, y lies in P(e') (G_r is the closure of its relative
+ * interior, inside C(e')), and the 1-bits of e' vanishing at y are those
+ * of e minus r at least. Repeating from e' ends at d after at most N
+ * steps. One LP per 1-bit row instead of one per face. */
+/* A Farkas proof that row r is positive on all of P(c), so that G_r is
+ * empty: multipliers y >= 0 on other rows with sum y_i g_i = g_r and
+ * c0 = h_r - sum y_i h_i > 0 give r(x) = sum y_i row_i(x) + c0 >= c0 > 0
+ * on P(c). The float LP min r over P(c) only proposes the support of y
+ * (at most m rows); y is then solved exactly from the integer rows and
+ * its signs checked. Returns 1 when proved; 0 means "not proved" (the
+ * face may or may not be empty: the exact dimension decides). */
+static int row_positive(const pv_system *S, pv_flp *lp, int r, double *z,
+                        double *y)
+{
+    int m = S->dim, nb = 0, ok = 1;
+    double v;
+    if (pv_flp_min_row(lp, r, &v, z, y) != 0 || !(v > 1e-9))
+        return 0;
+    double ymax = 0;
+    for (int i = 0; i < S->nrows; i++)
+        if (i != r && y[i] > ymax)
+            ymax = y[i];
+    int *B = malloc((size_t)(S->nrows + 1) * sizeof *B);
+    for (int i = 0; i < S->nrows && ok; i++)
+        if (i != r && y[i] > 1e-12 * ymax) {
+            ok = nb < m;
+            B[nb++] = i;
+        }
+    int cols = nb + 1, rank = 0;
+    mpq_t *A = NULL;
+    int *piv = malloc((size_t)(m + 1) * sizeof *piv);
+    if (ok) {
+        /* sum_b y_b g_{B_b} = g_r: m equations in nb unknowns */
+        A = qvec_new(m * cols);
+        for (int j = 0; j < m; j++) {
+            for (int b = 0; b < nb; b++)
+                mpq_set_z(A[j * cols + b], PV_G(S, B[b], j));
+            mpq_set_z(A[j * cols + nb], PV_G(S, r, j));
+        }
+        rank = rref_rows(A, m, cols, piv);
+        ok = rank == nb && (rank == 0 || piv[rank - 1] < nb);  /* unique */
+    }
+    if (ok) {
+        mpq_t c0, t;
+        mpq_init(c0);
+        mpq_init(t);
+        mpq_set_z(c0, S->h[r]);
+        for (int a = 0; a < rank && ok; a++) {   /* y_{B[piv[a]]} = A[a][nb] */
+            ok = mpq_sgn(A[a * cols + nb]) >= 0;
+            mpq_set_z(t, S->h[B[piv[a]]]);
+            mpq_mul(t, t, A[a * cols + nb]);
+            mpq_sub(c0, c0, t);
+        }
+        ok = ok && mpq_sgn(c0) > 0;
+        mpq_clear(c0);
+        mpq_clear(t);
+    }
+    qvec_free(A, A ? m * cols : 0);
+    free(piv);
+    free(B);
+    return ok;
+}
+
+/* The float LP of the cell's rows for row_positive (NULL if none). */
+static pv_flp *cell_flp(const pv_system *S, frows *R)
+{
+    memset(R, 0, sizeof *R);
+    if (!frows_build(R, S))
+        return NULL;
+    for (int i = 0; i < S->nrows; i++)
+        if (!R->live[i]) {          /* g = 0: 0 z + h >= 0, h >= 0 */
+            memset(R->G + (size_t)i * S->dim, 0, (size_t)S->dim * sizeof *R->G);
+            R->h[i] = 0.0;
+        }
+    return pv_flp_new(S->dim, S->nrows, R->G, R->h, 1e9);
+}
+
+static pv_status row_faces(cellctx *X, const unsigned char *on_facet,
+                           pv_error *err)
+{
+    const pv_system *S = X->S;
+    state *st = X->st;
+    mpq_t *x = qvec_new(S->dim);
+    double *z = malloc((size_t)(S->dim + 1) * sizeof *z);
+    double *y = malloc((size_t)(S->nrows + 1) * sizeof *y);
+    frows R;
+    pv_flp *lp = cell_flp(S, &R);
+    pv_code c;
+    pv_code_init(&c, 0);
+    pv_status rc = PV_OK;
+    for (int r = 0; r < S->nrows && rc == PV_OK; r++) {
+        if (!S->strict[r] || PV_LABEL_IS_BOX(S->label[r]) || on_facet[r])
+            continue;
+        if (must_stop(st) || !can_add(st))
+            break;
+        st->E->faces++;
+        if (lp && row_positive(S, lp, r, z, y))
+            continue;               /* G_r is empty, proved */
+        /* in x, with row r marked = 0: the rows keep their small integers
+         * (a restriction to the flat r = 0 would not) */
+        pv_system G;
+        pv_system_face(&G, S, &r, 1);
+        pv_dimension DE;
+        pv_dimension_init(&DE);
+        rc = pv_system_dimension(&G, &DE, &X->stats, err);
+        int found = rc == PV_OK && DE.dim >= 0;
+        for (int j = 0; j < S->dim && found; j++)
+            mpq_set(x[j], DE.point[j]);
+        pv_dimension_clear(&DE);
+        pv_system_clear(&G);
+        if (found)
+            rc = pv_net_code_at(st->net, x, &c, NULL, err);
+        if (found && rc == PV_OK)
+            rc = record_code(X, &c);
+    }
+    pv_flp_free(lp);
+    frows_clear(&R);
+    pv_code_clear(&c);
+    free(z);
+    free(y);
+    qvec_free(x, S->dim);
+    return rc;
+}
+
 static pv_status slow_cell(cellctx *X, int i, pv_error *err)
 {
     state *st = X->st;
@@ -1514,8 +1754,16 @@ static pv_status slow_cell(cellctx *X, int i, pv_error *err)
                     rows[n++] = r;
             check_vertex(X, rows, n, D.point, i);
             free(rows);
-        } else {
-            rc = process_facets(X, i, &D, err);
+        } else if (can_add(st) || st->opt->graph) {
+            /* after max_cells the facets only serve the graph's candidates */
+            unsigned char *on_facet = calloc((size_t)S->nrows + 1, 1);
+            st->cell_faces = 0;
+            rc = process_facets(X, i, &D, on_facet, err);
+            /* the inner faces were not all explored (budget): the single-
+             * row faces find the lower-dimensional cells instead */
+            if (rc == PV_OK && !st->census && can_add(st))
+                rc = row_faces(X, on_facet, err);
+            free(on_facet);
         }
     }
     pv_dimension_clear(&D);
@@ -1590,7 +1838,7 @@ static int pair_cmp(const void *x, const void *y)
 /* Candidates: pairs across facets, and (rarely needed) every pair of
  * lower-dimensional cells of one dimension, since two such cells can meet
  * at an angle without sharing an affine hull. Each is decided exactly. */
-static pv_status build_graph(pv_enumeration *E, const state *st,
+static pv_status build_graph(pv_enumeration *E, state *st,
                              const int *rank_of, pv_error *err)
 {
     size_t cap = 64, n = 0;
@@ -1621,7 +1869,8 @@ static pv_status build_graph(pv_enumeration *E, const state *st,
             cand[k++] = cand[i];
     pv_status rc = PV_OK;
     E->pairs = malloc((k + 1) * sizeof *E->pairs);
-    for (size_t i = 0; i < k && rc == PV_OK; i++) {
+    /* an interrupt keeps the pairs decided so far (complete = 0) */
+    for (size_t i = 0; i < k && rc == PV_OK && !must_stop(st); i++) {
         pv_enum_pair P = cand[i];
         const pv_enum_cell *ca = &E->cells[P.a], *cb = &E->cells[P.b];
         rc = pv_pair_decide(&P, st->net, &ca->code, ca->dim, &cb->code,
@@ -1759,6 +2008,146 @@ static pv_status check_memory(const pv_net *net, const pv_enum_options *opt,
                         cell_bytes, opt->max_bytes >> 20);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Flat boxes: lo = hi in some coordinates                                   */
+/*
+ * The box then lies in the affine subspace A = {x_i = lo_i for the fixed
+ * i}, and its cells are the cells of the network restricted to A: the
+ * same neurons, the same codes, the first layer's bias absorbing the fixed
+ * coordinates (b + W_fixed lo_fixed). A cell's dimension is that of a
+ * subset of A, so it is the same number measured in A's free coordinates
+ * or in R^m (as `cell` reports it); points are carried back by inserting
+ * the fixed coordinates. */
+
+/* The network on the free coordinates fr[0..k) (k >= 1), x_fixed = lo. */
+static pv_status restrict_net(pv_net *out, const pv_net *net, const int *fr,
+                              int k, const pv_box *box, pv_error *err)
+{
+    pv_net_init(out);
+    memcpy(out->format, net->format, sizeof out->format);
+    out->input_dim = k;
+    pv_status rc = PV_OK;
+    mpq_t t;
+    mpq_init(t);
+    for (int l = 0; l < net->nlayers && rc == PV_OK; l++) {
+        const pv_layer *L = &net->layers[l];
+        rc = pv_net_add_layer(out, L->act, L->out, err);
+        if (rc != PV_OK)
+            break;
+        pv_layer *M = &out->layers[l];
+        for (int i = 0; i < L->out; i++) {
+            mpq_set(M->b[i], L->b[i]);
+            if (l > 0) {
+                for (int j = 0; j < L->in; j++)
+                    mpq_set(M->w[i * L->in + j], L->w[i * L->in + j]);
+                continue;
+            }
+            for (int j = 0, a = 0; j < L->in; j++) {
+                if (a < k && fr[a] == j) {
+                    mpq_set(M->w[i * k + a++], L->w[i * L->in + j]);
+                } else {        /* fixed: w_ij lo_j joins the bias */
+                    mpq_mul(t, L->w[i * L->in + j], box->lo[j]);
+                    mpq_add(M->b[i], M->b[i], t);
+                }
+            }
+        }
+    }
+    mpq_clear(t);
+    if (rc == PV_OK)
+        rc = pv_net_finalize(out, err);
+    return rc;
+}
+
+/* x in R^m from z on the free coordinates (fixed ones from the box). */
+static mpq_t *lift_point(mpq_t *const z, const int *fr, int k,
+                         const pv_box *box)
+{
+    int m = box->dim;
+    mpq_t *x = qvec_new(m);
+    for (int j = 0, a = 0; j < m; j++)
+        mpq_set(x[j], a < k && fr[a] == j ? z[a++] : box->lo[j]);
+    return x;
+}
+
+/* A box that is one point x: one cell, the code of x, dimension 0. */
+static pv_status enumerate_point(pv_enumeration *E, const pv_net *net,
+                                 const pv_enum_options *opt, pv_error *err)
+{
+    int m = net->input_dim;
+    E->m = m;
+    E->n = net->neurons;
+    E->cells = calloc(1, sizeof *E->cells);
+    E->by_dim = calloc((size_t)m + 2, sizeof *E->by_dim);
+    pv_code_init(&E->cells[0].code, 0);
+    E->cells[0].point = qvec_copy(opt->box->lo, m);
+    pv_status rc = pv_net_code_at(net, E->cells[0].point, &E->cells[0].code,
+                                  NULL, err);
+    E->ncells = 1;
+    E->by_dim[0] = 1;
+    E->complete = rc == PV_OK;
+    E->has_graph = opt->graph;
+    return rc;
+}
+
+/* Moves the enumeration R of the restricted net into E (in R^m). */
+static void lift_enumeration(pv_enumeration *E, pv_enumeration *R,
+                             const int *fr, int k, const pv_box *box)
+{
+    int m = box->dim;
+    *E = *R;
+    E->m = m;
+    E->by_dim = calloc((size_t)m + 2, sizeof *E->by_dim);
+    for (int d = 0; R->by_dim && d <= k; d++)
+        E->by_dim[d] = R->by_dim[d];
+    free(R->by_dim);
+    for (int i = 0; i < E->ncells; i++) {
+        mpq_t *z = E->cells[i].point;
+        E->cells[i].point = lift_point(z, fr, k, box);
+        qvec_free(z, k);
+    }
+    if (R->gp.example_vertex) {
+        E->gp.example_vertex = lift_point(R->gp.example_vertex, fr, k, box);
+        qvec_free(R->gp.example_vertex, k);
+    }
+    pv_enumeration_init(R);     /* everything moved to E */
+}
+
+static pv_status enumerate_flat(pv_enumeration *E, const pv_net *net,
+                                const pv_enum_options *opt, pv_error *err)
+{
+    const pv_box *box = opt->box;
+    int m = net->input_dim, k = 0;
+    int *free_ = malloc((size_t)m * sizeof *free_);
+    for (int j = 0; j < m; j++)
+        if (mpq_cmp(box->lo[j], box->hi[j]) < 0)
+            free_[k++] = j;
+    if (k == 0) {
+        free(free_);
+        return enumerate_point(E, net, opt, err);
+    }
+    pv_net R;
+    pv_box B;
+    pv_box_init(&B, k);
+    for (int a = 0; a < k; a++) {
+        mpq_set(B.lo[a], box->lo[free_[a]]);
+        mpq_set(B.hi[a], box->hi[free_[a]]);
+    }
+    pv_status rc = restrict_net(&R, net, free_, k, box, err);
+    if (rc == PV_OK) {
+        pv_enum_options o = *opt;
+        o.box = &B;
+        pv_enumeration ER;
+        pv_enumeration_init(&ER);
+        rc = pv_enumerate(&ER, &R, &o, err);
+        /* E is valid after a limit or an interrupt too: lift it anyway */
+        lift_enumeration(E, &ER, free_, k, box);
+    }
+    pv_net_clear(&R);
+    pv_box_clear(&B);
+    free(free_);
+    return rc;
+}
+
 pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
                        const pv_enum_options *opt, pv_error *err)
 {
@@ -1767,11 +2156,16 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
         return pv_error_set(err, PV_ERR_ARG, "enumerate: the box has %d "
                             "coordinates, the network %d inputs",
                             opt->box->dim, net->input_dim);
-    for (int i = 0; opt->box && i < net->input_dim; i++)
-        if (mpq_cmp(opt->box->lo[i], opt->box->hi[i]) >= 0)
-            return pv_error_set(err, PV_ERR_ARG, "enumerate: the box is flat "
-                                "(LO >= HI in coordinate %d): enumeration "
-                                "needs LO < HI in every coordinate", i + 1);
+    int flat = 0;
+    for (int i = 0; opt->box && i < net->input_dim; i++) {
+        int s = mpq_cmp(opt->box->lo[i], opt->box->hi[i]);
+        if (s > 0)
+            return pv_error_set(err, PV_ERR_ARG, "enumerate: the box is empty "
+                                "(LO > HI in coordinate %d)", i + 1);
+        flat |= s == 0;
+    }
+    if (flat)
+        return enumerate_flat(E, net, opt, err);
     size_t cell_bytes = pv_enum_bytes_per_cell(net);
     pv_status mc = check_memory(net, opt, cell_bytes, err);
     if (mc != PV_OK)
@@ -1785,7 +2179,11 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     st.n = net->neurons;
     st.E = E;
     st.cell_bytes = cell_bytes;
-    st.t0 = st.last_report = now_seconds();
+    st.t0 = st.last_report = st.last_poll = now_seconds();
+    /* the census explores faces of faces, whose systems (rows restricted
+     * to a flat, integer directions) grow long numbers: beyond a few
+     * dimensions one face's facets can cost seconds of exact LP */
+    st.census = st.m <= CENSUS_MAX_DIM;
     E->m = st.m;
     E->n = st.n;
     pv_code c;
@@ -1802,23 +2200,30 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     /* The queue is the cell array itself: cells are processed in the order
      * found, and processing may append new ones. */
     int done = 0;
-    for (; rc == PV_OK && done < st.ncells && !st.memory_hit; done++) {
+    for (; rc == PV_OK && done < st.ncells && !must_stop(&st); done++)
         rc = process_cell(&st, done, err);
-        report_progress(&st);
-    }
-    if (st.memory_hit)
-        drop_unprocessed(&st, done);    /* memory is the limit: stop now */
+    if (st.memory_hit || st.interrupted)
+        drop_unprocessed(&st, done);    /* stop now: keep the decided cells */
     int *rank_of = malloc((size_t)(st.ncells + 1) * sizeof *rank_of);
     if (rc == PV_OK) {
         finish_cells(E, &st, rank_of);
-        E->complete = !st.limit_hit;
+        E->complete = !st.limit_hit && !st.interrupted;
+        E->gp.vertices_checked = st.census && E->complete;
+        if (!st.census && E->gp.bad_vertices == 0)
+            E->gp.vertices = E->gp.bad_vertices = -1;   /* not checked */
         if (opt->graph && !st.memory_hit)
             rc = build_graph(E, &st, rank_of, err);
+        E->complete = E->complete && !st.interrupted;
     }
     free(rank_of);
     state_clear(&st);
     E->seconds = now_seconds() - st.t0;
-    if (rc == PV_OK && !E->complete && st.memory_hit)
+    if (rc == PV_OK && st.interrupted)
+        rc = pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted after %d cells "
+                          "(every one decided exactly%s): the enumeration is "
+                          "incomplete", E->ncells, E->has_graph ? "; the graph "
+                          "holds the pairs decided so far" : "");
+    else if (rc == PV_OK && !E->complete && st.memory_hit)
         rc = pv_error_set(err, PV_ERR_LIMIT, "stopped at %d cells: more would "
                           "exceed the memory limit of %zu MiB; the enumeration "
                           "is incomplete. Use a smaller --box, --max-cells K "

@@ -528,7 +528,7 @@ static pv_status render(const char *path, const pv_box *box, int width,
     double dy = mpq_get_d(box->hi[1]) - mpq_get_d(box->lo[1]);
     double big = dx > dy ? dx : dy;
     if (!(big > 0))
-        return pv_error_set(err, PV_ERR_ARG, "plot: the box has no area");
+        big = 1;              /* a one-point box: its one cell, a dot */
     C.margin = 10;
     C.scale = width / big;
     C.x0 = mpq_get_d(box->lo[0]);
@@ -586,14 +586,21 @@ pv_status pv_plot(const pv_net *net, const char *path,
                             "plot draws 2 (use --slice P,D1,D2)", net->input_dim);
     if (!opt->box)
         return pv_error_set(err, PV_ERR_ARG, "plot: a --box is required");
+    /* a flat box (lo = hi in a coordinate) is drawn too: its cells are
+     * segments and points, enumerated in the box's affine hull */
     for (int i = 0; i < 2; i++)
-        if (mpq_cmp(opt->box->lo[i], opt->box->hi[i]) >= 0)
-            return pv_error_set(err, PV_ERR_ARG, "plot: the box has no area");
+        if (mpq_cmp(opt->box->lo[i], opt->box->hi[i]) > 0)
+            return pv_error_set(err, PV_ERR_ARG, "plot: the box is empty "
+                                "(LO > HI in coordinate %d)", i + 1);
     pv_enum_options eo;
     memset(&eo, 0, sizeof eo);
     eo.box = opt->box;
     eo.graph = opt->graph || opt->highlight;
     eo.max_cells = opt->max_cells;
+    eo.progress = opt->progress;
+    eo.progress_ctx = opt->progress_ctx;
+    eo.interrupted = opt->interrupted;
+    eo.interrupted_ctx = opt->interrupted_ctx;
     pv_enumeration E;
     pv_enumeration_init(&E);
     pv_status rc = pv_enumerate(&E, net, &eo, err);

@@ -15,7 +15,17 @@
  *      no 1-bit row vanishes (the faces lying inside C(c)) are explored
  *      down to vertices; the code of every facet of such a face that leaves
  *      C(c) is recorded as a cell. Each step strictly removes 1-bits that
- *      vanish at y, so every realised code is reached.
+ *      vanish at y, so every realised code is reached. That exploration
+ *      can meet exponentially many faces (a box cut by one hyperplane in
+ *      m >= 13); past a per-cell budget, and always for m > 6, each cell
+ *      instead records the code of P(c) ∩ {r = 0} for each of its 1-bit
+ *      rows r — at most N faces, and the same chain argument holds.
+ *   3. A neuron identically 0 on the box (pruned, or deep with every input
+ *      off) is an implicit equality of every cell: the start point only
+ *      has to be off the other neurons' hyperplanes.
+ *   4. A flat box (lo = hi in some coordinates) is enumerated in its
+ *      affine hull: the net restricted to the free coordinates; dimensions
+ *      are those of the cells as sets in R^m, as `cell` reports them.
  * Every recorded code is the code of an actual point; each is then decided
  * exactly (dimension, relative-interior point) like `cell`. */
 #ifndef POLYVERIFY_ENUMERATE_H
@@ -62,6 +72,15 @@ typedef struct pv_genpos {
     int example_kind;      /* 1 zero row, 2 shared facet, 3 vertex        */
     mpq_t *example_vertex; /* m, for kind 3 (NULL otherwise)              */
     int example_count;     /* hyperplanes through that vertex             */
+    int vertices_checked;  /* 1: every vertex of the enumerated cells
+                              was examined (vertices, bad_vertices are
+                              exact counts). 0: the run was incomplete, or
+                              the census stopped (m > 6, or a cell with
+                              more than 1000 inner faces: the vertices of
+                              a box section can be exponentially many) —
+                              then a violation found is real (counts are
+                              lower bounds), and with none found vertices
+                              = bad_vertices = -1: not checked            */
 } pv_genpos;
 
 typedef struct pv_enumeration {

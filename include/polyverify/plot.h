@@ -49,6 +49,13 @@ typedef struct pv_plot_options {
     int highlight;            /* mark pairs where d_A != min(d_H, 2)       */
     long max_cells;           /* 0: no limit                               */
     int width;                /* pixels of the longer side (default 800)   */
+    /* passed to the enumeration (pv_enum_options): progress now and then,
+     * and an interrupt hook (non-zero: stop; nothing is drawn, the status
+     * is PV_ERR_INTERRUPTED). NULL: none. */
+    void (*progress)(void *ctx, long cells, double seconds);
+    void *progress_ctx;
+    int (*interrupted)(void *ctx);
+    void *interrupted_ctx;
 } pv_plot_options;
 
 /* What was drawn, for the caller's message. */
