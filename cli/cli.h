@@ -136,6 +136,11 @@ void cli_text_by_dim(const pv_enumeration *E, int status);
 /* Signals: SIGINT and the supervisor's SIGUSR1 (--timeout) set a flag that
  * the enumeration polls; a second SIGINT ends the process at once. */
 void cli_catch_stop_signals(void);
+void cli_release_stop_signals(void);
+/* The hooks of a long library run: progress on a terminal (else NULL),
+ * and the poll of the stop flag. */
+void cli_stop_hooks(void (**progress)(void *, long, double),
+                    int (**stop)(void *));
 int cli_stop_signal(void);    /* 0, SIGINT or SIGUSR1 */
 
 #endif

@@ -23,7 +23,12 @@ static void print_lemma1(const pv_lemma1 *L, const pv_enumeration *E,
                          const pv_net *net, int json, int status)
 {
     const pv_genpos *gp = &E->gp;
-    int gp_ok = gp->zero_rows == 0 && gp->shared_facets == 0 && gp->bad_vertices == 0;
+    /* The vertex census can stop (m > 6, huge cells: gp.vertices_checked
+     * = 0): a violation it found is real (a lower bound), but with none
+     * found the condition is unknown, never "holds". */
+    int vfail = gp->bad_vertices > 0, vknown = gp->vertices_checked || vfail;
+    int gp_fail = gp->zero_rows > 0 || gp->shared_facets > 0 || vfail;
+    int gp_known = gp_fail || vknown;    /* yes / NO / unknown */
     if (json) {
         pv_json j;
         pv_json_init(&j, stdout);
@@ -34,17 +39,31 @@ static void print_lemma1(const pv_lemma1 *L, const pv_enumeration *E,
         pv_json_int(&j, "hamming1_not_adjacent", L->hamming1_not_adjacent);
         pv_json_int(&j, "adjacent_not_hamming1", L->adjacent_not_hamming1);
         pv_json_bool(&j, "agrees", L->ndisagree == 0);
-        pv_json_bool(&j, "general_position", gp_ok);
+        if (gp_known)
+            pv_json_bool(&j, "general_position", !gp_fail);
+        else
+            pv_json_null(&j, "general_position");
         pv_json_begin_object(&j, "general_position_checks");
         json_condition(&j, "no_zero_preactivation", gp->zero_rows == 0,
                        "violations", gp->zero_rows);
         json_condition(&j, "no_shared_facets", gp->shared_facets == 0,
                        "violations", gp->shared_facets);
         pv_json_begin_object(&j, "vertices_on_m_hyperplanes");
-        pv_json_bool(&j, "checked", 1);
-        pv_json_bool(&j, "holds", gp->bad_vertices == 0);
-        pv_json_int(&j, "vertices", gp->vertices);
-        pv_json_int(&j, "violations", gp->bad_vertices);
+        pv_json_bool(&j, "checked", gp->vertices_checked);
+        if (vknown)
+            pv_json_bool(&j, "holds", !vfail);
+        else
+            pv_json_null(&j, "holds");
+        if (gp->vertices_checked) {
+            pv_json_int(&j, "vertices", gp->vertices);
+            pv_json_int(&j, "violations", gp->bad_vertices);
+        } else {
+            pv_json_null(&j, "vertices");
+            if (vfail)
+                pv_json_int(&j, "violations_at_least", gp->bad_vertices);
+            else
+                pv_json_null(&j, "violations");
+        }
         if (gp->example_vertex) {
             pv_json_rationals(&j, "example_vertex", gp->example_vertex, E->m);
             pv_json_int(&j, "example_hyperplanes", gp->example_count);
@@ -73,13 +92,21 @@ static void print_lemma1(const pv_lemma1 *L, const pv_enumeration *E,
     printf("adjacent pairs              %ld (from geometry)\n", L->adjacent_pairs);
     printf("d_H = 1 but not adjacent    %ld\n", L->hamming1_not_adjacent);
     printf("adjacent but d_H != 1       %ld\n", L->adjacent_not_hamming1);
-    printf("general position            %s\n", gp_ok ? "yes" : "NO");
+    printf("general position            %s\n", gp_fail ? "NO" : gp_known ? "yes"
+           : "not decided (the vertex census did not run to the end)");
     printf("  no zero pre-activation on a cell    %s (%ld)\n",
            gp->zero_rows ? "fails" : "holds", gp->zero_rows);
     printf("  no facet shared by two neurons      %s (%ld)\n",
            gp->shared_facets ? "fails" : "holds", gp->shared_facets);
-    printf("  vertices on exactly m hyperplanes   %s (%ld of %ld vertices fail)\n",
-           gp->bad_vertices ? "fails" : "holds", gp->bad_vertices, gp->vertices);
+    if (gp->vertices_checked)
+        printf("  vertices on exactly m hyperplanes   %s (%ld of %ld vertices fail)\n",
+               vfail ? "fails" : "holds", gp->bad_vertices, gp->vertices);
+    else if (vfail)
+        printf("  vertices on exactly m hyperplanes   fails (at least %ld vertices)\n",
+               gp->bad_vertices);
+    else
+        printf("  vertices on exactly m hyperplanes   not checked (m > 6, or a cell with\n"
+               "                                      too many faces to visit them all)\n");
     if (L->ndisagree)
         printf("\ndisagreements (a, b, d_H, adjacent, dims, dim of P(a) ∩ P(b)):\n");
     for (int k = 0; k < L->ndisagree; k++) {

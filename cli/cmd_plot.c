@@ -1,5 +1,6 @@
 /* polyverify plot — the cells of a 2-input network (or of a 2-D slice of
  * any network) as coloured polygons with exact vertices. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,9 +86,19 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         po.graph = a->given[OPT_GRAPH_SWITCH] > 0;
         po.highlight = a->given[OPT_HIGHLIGHT] > 0;
         po.max_cells = a->max_cells;
+        cli_stop_hooks(&po.progress, &po.interrupted);
         pv_plot_info info;
+        cli_catch_stop_signals();
         pv_status rc = pv_plot(drawn, a->output, &po, &info, &err);
-        if (rc == PV_ERR_LIMIT) {
+        cli_release_stop_signals();
+        if (po.progress)
+            fputs("\r\033[K", stderr);
+        if (rc == PV_ERR_INTERRUPTED) {
+            /* a partial picture would look complete: nothing is drawn */
+            fprintf(stderr, "polyverify: %s: no picture was written\n",
+                    cli_stop_signal() == SIGINT ? "interrupted" : "stopped at --timeout");
+            status = cli_stop_signal() == SIGINT ? CLI_EXIT_INTERRUPT : CLI_EXIT_TIMEOUT;
+        } else if (rc == PV_ERR_LIMIT) {
             fprintf(stderr, "polyverify: %s\n", err.msg);
             status = CLI_EXIT_LIMIT;
         } else if (rc != PV_OK) {

@@ -232,7 +232,7 @@ void cli_catch_stop_signals(void)
     set_handler(PV_SIGNAL_TIMEOUT, on_stop);
 }
 
-static void release_stop_signals(void)
+void cli_release_stop_signals(void)
 {
     set_handler(SIGINT, SIG_DFL);
     set_handler(PV_SIGNAL_TIMEOUT, SIG_DFL);
@@ -270,6 +270,13 @@ const char *cli_stop_reason(int status)
     }
 }
 
+void cli_stop_hooks(void (**progress)(void *, long, double),
+                    int (**stop)(void *))
+{
+    *progress = isatty(2) ? progress_line : NULL;
+    *stop = interrupted;
+}
+
 int cli_run_enumeration(pv_enumeration *E, const pv_net *net,
                         const cli_args *a, const pv_box *box, int graph)
 {
@@ -282,12 +289,10 @@ int cli_run_enumeration(pv_enumeration *E, const pv_net *net,
                                  : pv_physical_memory() / 4 * 3;
     eo.graph = graph;
     eo.lp_only = a->given[OPT_LP_ONLY] > 0;
-    eo.interrupted = interrupted;
-    if (isatty(2))
-        eo.progress = progress_line;
+    cli_stop_hooks(&eo.progress, &eo.interrupted);
     cli_catch_stop_signals();
     pv_status rc = pv_enumerate(E, net, &eo, &err);
-    release_stop_signals();
+    cli_release_stop_signals();
     if (eo.progress)
         fputs("\r\033[K", stderr);
     if (rc == PV_ERR_LIMIT || rc == PV_ERR_INTERRUPTED) {
