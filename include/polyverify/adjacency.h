@@ -8,6 +8,8 @@
 #ifndef POLYVERIFY_ADJACENCY_H
 #define POLYVERIFY_ADJACENCY_H
 
+#include "export.h"
+
 #include <gmp.h>
 #include "error.h"
 #include "network.h"
@@ -36,14 +38,14 @@ typedef struct pv_adjacency {
 
 /* The rule of DESIGN §1 on dimensions: dim C(a) = dim C(b) = common + 1,
  * and the closures meet (common >= 0: two points are never adjacent). */
-int pv_adjacent_dims(int dim_a, int dim_b, int common_dim);
+PV_API int pv_adjacent_dims(int dim_a, int dim_b, int common_dim);
 
-void pv_adjacency_init(pv_adjacency *A);
-void pv_adjacency_clear(pv_adjacency *A);
+PV_API void pv_adjacency_init(pv_adjacency *A);
+PV_API void pv_adjacency_clear(pv_adjacency *A);
 
-pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
-                             const pv_code *a, const pv_code *b,
-                             const pv_box *box, pv_error *err);
+PV_API pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
+                                    const pv_code *a, const pv_code *b,
+                                    const pv_box *box, pv_error *err);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #ifndef POLYVERIFY_CELL_H
 #define POLYVERIFY_CELL_H
 
+#include "export.h"
+
 #include <gmp.h>
 #include "error.h"
 #include "network.h"
@@ -55,12 +57,12 @@ enum {
                                that every facet point is in x (certificates) */
 };
 
-void pv_cell_init(pv_cell *C);
-void pv_cell_clear(pv_cell *C);
+PV_API void pv_cell_init(pv_cell *C);
+PV_API void pv_cell_clear(pv_cell *C);
 
 /* Computes the cell of code (box may be NULL). what: PV_CELL_* flags. */
-pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
-                          const pv_box *box, unsigned what, pv_error *err);
+PV_API pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
+                                 const pv_box *box, unsigned what, pv_error *err);
 
 #ifdef __cplusplus
 }

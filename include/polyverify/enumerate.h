@@ -31,6 +31,8 @@
 #ifndef POLYVERIFY_ENUMERATE_H
 #define POLYVERIFY_ENUMERATE_H
 
+#include "export.h"
+
 #include <gmp.h>
 #include "error.h"
 #include "network.h"
@@ -126,19 +128,19 @@ typedef struct pv_enum_options {
 } pv_enum_options;
 
 /* A lower bound on the bytes an enumeration of net holds per cell. */
-size_t pv_enum_bytes_per_cell(const pv_net *net);
+PV_API size_t pv_enum_bytes_per_cell(const pv_net *net);
 
-void pv_enumeration_init(pv_enumeration *E);
-void pv_enumeration_clear(pv_enumeration *E);
+PV_API void pv_enumeration_init(pv_enumeration *E);
+PV_API void pv_enumeration_clear(pv_enumeration *E);
 
 /* Enumerates every realised cell. When max_cells is reached the result is
  * what was found (every listed cell is decided exactly) with complete = 0
  * and the status PV_ERR_LIMIT with a message; E is then still valid. */
-pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
-                       const pv_enum_options *opt, pv_error *err);
+PV_API pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
+                              const pv_enum_options *opt, pv_error *err);
 
 /* Index of code among the enumerated cells, or -1. */
-int pv_enum_find(const pv_enumeration *E, const pv_code *code);
+PV_API int pv_enum_find(const pv_enumeration *E, const pv_code *code);
 
 /* Lemma 1 and Theorem 2 over every enumerated cell, both directions
  * decided independently: every pair of cells at Hamming distance 1 (found
@@ -154,17 +156,17 @@ typedef struct pv_lemma1 {
     pv_enum_pair *disagree;  /* sorted by (a, b)                            */
 } pv_lemma1;
 
-void pv_lemma1_init(pv_lemma1 *L);
-void pv_lemma1_clear(pv_lemma1 *L);
-pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
-                          const pv_box *box, pv_error *err);
+PV_API void pv_lemma1_init(pv_lemma1 *L);
+PV_API void pv_lemma1_clear(pv_lemma1 *L);
+PV_API pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
+                                 const pv_box *box, pv_error *err);
 
 /* Decides whether two realised cells of known dimensions are adjacent:
  * common_dim = dim P(a) ∩ P(b) from one exact dimension computation. */
-pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
-                         const pv_code *a, int dim_a, const pv_code *b,
-                         int dim_b, const pv_box *box, pv_stats *st,
-                         pv_error *err);
+PV_API pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
+                                const pv_code *a, int dim_a, const pv_code *b,
+                                int dim_b, const pv_box *box, pv_stats *st,
+                                pv_error *err);
 
 /* The one-bit flips of a code (issue 4 item 2). */
 typedef struct pv_flip {
@@ -186,10 +188,10 @@ typedef struct pv_flips {
     pv_flip *flips;
 } pv_flips;
 
-void pv_flips_init(pv_flips *F);
-void pv_flips_clear(pv_flips *F);
-pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
-                         const pv_box *box, pv_error *err);
+PV_API void pv_flips_init(pv_flips *F);
+PV_API void pv_flips_clear(pv_flips *F);
+PV_API pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
+                                const pv_box *box, pv_error *err);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,8 @@
 #ifndef POLYVERIFY_ERROR_H
 #define POLYVERIFY_ERROR_H
 
+#include "export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,14 +32,14 @@ typedef struct pv_error {
 
 /* Records status and a printf-style message in err (which may be NULL) and
  * returns status, so that `return pv_error_set(err, ...)` reads naturally. */
-pv_status pv_error_set(pv_error *err, pv_status status, const char *fmt, ...)
+PV_API pv_status pv_error_set(pv_error *err, pv_status status, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
 /* Short stable name of a status ("parse error", ...). */
-const char *pv_status_name(pv_status status);
+PV_API const char *pv_status_name(pv_status status);
 
 #ifdef __cplusplus
 }

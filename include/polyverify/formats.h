@@ -8,6 +8,8 @@
 #ifndef POLYVERIFY_FORMATS_H
 #define POLYVERIFY_FORMATS_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <gmp.h>
@@ -26,13 +28,13 @@ extern "C" {
  * Reluplex, Marabou) and "NeuralVerification.jl" (numLayers alone on the
  * first line, five placeholder lines, no normalisation and no box); a
  * file that reads differently in the two is refused as ambiguous. */
-pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
-                            const char *name, pv_error *err);
+PV_API pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
+                                   const char *name, pv_error *err);
 
 /* Does the text look like .nnet (first line a `//` comment or a line of
  * comma-separated integers, or one integer then such a line)? For
  * pv_net_load's content check. */
-int pv_nnet_sniff(const char *text, size_t len);
+PV_API int pv_nnet_sniff(const char *text, size_t len);
 
 /* A binary ONNX ModelProto whose graph is a chain of fully-connected
  * layers: Gemm, MatMul, Add, Sub, Mul, Div by constants, Relu, Flatten,
@@ -41,16 +43,16 @@ int pv_nnet_sniff(const char *text, size_t len);
  * broadcasting and matmul rules; the input is one example (a first
  * dimension of 1 or symbolic). A gzipped file is decompressed before
  * (pv_read_file), not here. */
-pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
-                            const char *name, pv_error *err);
+PV_API pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
+                                   const char *name, pv_error *err);
 
 /* Does the data start like an ONNX ModelProto (field 1, ir_version)? */
-int pv_onnx_sniff(const char *data, size_t len);
+PV_API int pv_onnx_sniff(const char *data, size_t len);
 
 /* out = the exact value of an IEEE 754 binary32 / binary64 bit pattern.
  * PV_ERR_ARG (out untouched) for NaN and infinities. */
-pv_status pv_rational_from_float32_bits(mpq_t out, uint32_t bits);
-pv_status pv_rational_from_float64_bits(mpq_t out, uint64_t bits);
+PV_API pv_status pv_rational_from_float32_bits(mpq_t out, uint32_t bits);
+PV_API pv_status pv_rational_from_float64_bits(mpq_t out, uint64_t bits);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #ifndef POLYVERIFY_GEOMETRY_H
 #define POLYVERIFY_GEOMETRY_H
 
+#include "export.h"
+
 #include <gmp.h>
 #include "error.h"
 #include "system.h"
@@ -35,14 +37,14 @@ typedef struct pv_dimension {
                                 directions (row-major); NULL = identity    */
 } pv_dimension;
 
-void pv_dimension_init(pv_dimension *D);
-void pv_dimension_clear(pv_dimension *D);
+PV_API void pv_dimension_init(pv_dimension *D);
+PV_API void pv_dimension_clear(pv_dimension *D);
 
 /* Decides whether Q = { x : strict rows > 0, other rows >= 0 } is empty and
  * otherwise its dimension, implicit equalities and a relative-interior
  * point. stats may be NULL. */
-pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
-                              pv_stats *stats, pv_error *err);
+PV_API pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
+                                     pv_stats *stats, pv_error *err);
 
 /* A facet of the closure relative to its affine hull: the rows whose
  * hyperplane contains it (rows defining the same facet on this cell are
@@ -60,17 +62,17 @@ typedef struct pv_facets {
     pv_facet *f;
 } pv_facets;
 
-void pv_facets_init(pv_facets *F);
-void pv_facets_clear(pv_facets *F);
+PV_API void pv_facets_init(pv_facets *F);
+PV_API void pv_facets_clear(pv_facets *F);
 
 /* Facets of a non-empty set whose dimension D was computed by
  * pv_system_dimension. */
-pv_status pv_system_facets(const pv_system *S, const pv_dimension *D,
-                           pv_facets *F, pv_stats *stats, pv_error *err);
+PV_API pv_status pv_system_facets(const pv_system *S, const pv_dimension *D,
+                                  pv_facets *F, pv_stats *stats, pv_error *err);
 
 /* Whether the non-empty set is bounded. */
-pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
-                            int *bounded, pv_stats *stats, pv_error *err);
+PV_API pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
+                                   int *bounded, pv_stats *stats, pv_error *err);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #ifndef POLYVERIFY_JSON_H
 #define POLYVERIFY_JSON_H
 
+#include "export.h"
+
 #include <stdio.h>
 #include <gmp.h>
 #include "cell.h"
@@ -25,23 +27,23 @@ typedef struct pv_json {
     int inline_depth;               /* levels from here on stay on one line */
 } pv_json;
 
-void pv_json_init(pv_json *j, FILE *f);
+PV_API void pv_json_init(pv_json *j, FILE *f);
 /* key is NULL inside arrays and at the top level. */
-void pv_json_begin_object(pv_json *j, const char *key);
-void pv_json_end_object(pv_json *j);
-void pv_json_begin_array(pv_json *j, const char *key);
-void pv_json_end_array(pv_json *j);
-void pv_json_int(pv_json *j, const char *key, long v);
-void pv_json_bool(pv_json *j, const char *key, int v);
-void pv_json_null(pv_json *j, const char *key);
-void pv_json_string(pv_json *j, const char *key, const char *s);
-void pv_json_rational(pv_json *j, const char *key, const mpq_t q);
-void pv_json_rationals(pv_json *j, const char *key, mpq_t *const q, int n);
-void pv_json_ints(pv_json *j, const char *key, const int *v, int n);
-void pv_json_code(pv_json *j, const char *key, const pv_code *c);
+PV_API void pv_json_begin_object(pv_json *j, const char *key);
+PV_API void pv_json_end_object(pv_json *j);
+PV_API void pv_json_begin_array(pv_json *j, const char *key);
+PV_API void pv_json_end_array(pv_json *j);
+PV_API void pv_json_int(pv_json *j, const char *key, long v);
+PV_API void pv_json_bool(pv_json *j, const char *key, int v);
+PV_API void pv_json_null(pv_json *j, const char *key);
+PV_API void pv_json_string(pv_json *j, const char *key, const char *s);
+PV_API void pv_json_rational(pv_json *j, const char *key, const mpq_t q);
+PV_API void pv_json_rationals(pv_json *j, const char *key, mpq_t *const q, int n);
+PV_API void pv_json_ints(pv_json *j, const char *key, const int *v, int n);
+PV_API void pv_json_code(pv_json *j, const char *key, const pv_code *c);
 
 /* The cell object of DESIGN §3.3. */
-void pv_json_cell(pv_json *j, const char *key, const pv_cell *C);
+PV_API void pv_json_cell(pv_json *j, const char *key, const pv_cell *C);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,8 @@
 #ifndef POLYVERIFY_NETWORK_H
 #define POLYVERIFY_NETWORK_H
 
+#include "export.h"
+
 #include <gmp.h>
 #include <stdint.h>
 #include "error.h"
@@ -66,31 +68,31 @@ typedef struct pv_net {
     double *lift_w, *lift_chol;
 } pv_net;
 
-void pv_net_init(pv_net *net);
-void pv_net_clear(pv_net *net);
+PV_API void pv_net_init(pv_net *net);
+PV_API void pv_net_clear(pv_net *net);
 
 /* Loads a network file, choosing the format by content/extension. */
-pv_status pv_net_load(pv_net *net, const char *path, pv_error *err);
+PV_API pv_status pv_net_load(pv_net *net, const char *path, pv_error *err);
 
 /* Parses .pvnet text (DESIGN §3.1). `name` is used in messages. */
-pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
-                             const char *name, pv_error *err);
+PV_API pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
+                                    const char *name, pv_error *err);
 
 /* Appends a layer with zero weights (for building networks in code). Set
  * the weights, then call pv_net_finalize before using the network. */
-pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
-                           pv_error *err);
+PV_API pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
+                                  pv_error *err);
 
 /* Checks that the layers chain up and computes every layer's integer form.
  * Loaders call it; code that sets weights by hand calls it afterwards. */
-pv_status pv_net_finalize(pv_net *net, pv_error *err);
+PV_API pv_status pv_net_finalize(pv_net *net, pv_error *err);
 
 /* Writes net in .pvnet form (exact). */
-pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
-                             pv_error *err);
+PV_API pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
+                                    pv_error *err);
 
 /* Layer holding ReLU neuron j (0 <= j < neurons); *row = its row there. */
-int pv_net_layer_of_neuron(const pv_net *net, int j, int *row);
+PV_API int pv_net_layer_of_neuron(const pv_net *net, int j, int *row);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #ifndef POLYVERIFY_PLOT_H
 #define POLYVERIFY_PLOT_H
 
+#include "export.h"
+
 #include <gmp.h>
 #include "error.h"
 #include "network.h"
@@ -26,22 +28,22 @@ typedef struct pv_polygon {
     mpq_t *x, *y;
 } pv_polygon;
 
-void pv_polygon_init(pv_polygon *P);
-void pv_polygon_clear(pv_polygon *P);
+PV_API void pv_polygon_init(pv_polygon *P);
+PV_API void pv_polygon_clear(pv_polygon *P);
 
 /* P(code) ∩ box for a network with 2 inputs. */
-pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
-                             const pv_code *code, const pv_box *box,
-                             pv_error *err);
+PV_API pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
+                                    const pv_code *code, const pv_box *box,
+                                    pv_error *err);
 
 /* Twice the signed area (shoelace), exactly. */
-void pv_polygon_area2(mpq_t out, const pv_polygon *P);
+PV_API void pv_polygon_area2(mpq_t out, const pv_polygon *P);
 
 /* A 2-input copy of net on the plane x = p + s d1 + t d2 (m entries
  * each): the affine map is composed exactly into the first layer. out
  * must not be initialised. */
-pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
-                       mpq_t *const d1, mpq_t *const d2, pv_error *err);
+PV_API pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
+                              mpq_t *const d1, mpq_t *const d2, pv_error *err);
 
 typedef struct pv_plot_options {
     const pv_box *box;        /* the drawn region (required)               */
@@ -66,9 +68,9 @@ typedef struct pv_plot_info {
 
 /* Enumerates the cells of a 2-input network in the box and draws them to
  * path (.svg or .png). */
-pv_status pv_plot(const pv_net *net, const char *path,
-                  const pv_plot_options *opt, pv_plot_info *info,
-                  pv_error *err);
+PV_API pv_status pv_plot(const pv_net *net, const char *path,
+                         const pv_plot_options *opt, pv_plot_info *info,
+                         pv_error *err);
 
 #ifdef __cplusplus
 }

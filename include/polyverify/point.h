@@ -2,6 +2,8 @@
 #ifndef POLYVERIFY_POINT_H
 #define POLYVERIFY_POINT_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <gmp.h>
 #include "error.h"
@@ -11,7 +13,7 @@ extern "C" {
 #endif
 
 /* Parses "1/2,-3,0.25" into dim rationals (x initialised by the caller). */
-pv_status pv_point_parse(mpq_t *x, int dim, const char *s, pv_error *err);
+PV_API pv_status pv_point_parse(mpq_t *x, int dim, const char *s, pv_error *err);
 
 /* A set of points read from CSV: one row per point, coordinates exact.
  * label_column (0-based, or -1) names a column that is not a coordinate;
@@ -22,16 +24,16 @@ typedef struct pv_pointset {
     char **labels;   /* count strings, or NULL if none  */
 } pv_pointset;
 
-void pv_pointset_init(pv_pointset *ps);
-void pv_pointset_clear(pv_pointset *ps);
-pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
-                               int label_column, pv_error *err);
+PV_API void pv_pointset_init(pv_pointset *ps);
+PV_API void pv_pointset_clear(pv_pointset *ps);
+PV_API pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
+                                      int label_column, pv_error *err);
 /* The same from CSV text in memory (text[0..len), no terminator needed);
  * `name` stands for the file in messages. pv_pointset_read_csv reads the
  * file and calls this. */
-pv_status pv_pointset_parse_csv(pv_pointset *ps, const char *text,
-                                size_t len, const char *name, int dim,
-                                int label_column, pv_error *err);
+PV_API pv_status pv_pointset_parse_csv(pv_pointset *ps, const char *text,
+                                       size_t len, const char *name, int dim,
+                                       int label_column, pv_error *err);
 
 /* An input box LO <= x_i <= HI. */
 typedef struct pv_box {
@@ -39,10 +41,10 @@ typedef struct pv_box {
     mpq_t *lo, *hi;
 } pv_box;
 
-void pv_box_init(pv_box *box, int dim);   /* [0,0]^dim */
-void pv_box_clear(pv_box *box);
+PV_API void pv_box_init(pv_box *box, int dim);   /* [0,0]^dim */
+PV_API void pv_box_clear(pv_box *box);
 /* "LO,HI" (every coordinate) or "LO1,HI1,...,LOm,HIm"; LO > HI is an error. */
-pv_status pv_box_parse(pv_box *box, int dim, const char *s, pv_error *err);
+PV_API pv_status pv_box_parse(pv_box *box, int dim, const char *s, pv_error *err);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,8 @@
 #ifndef POLYVERIFY_RATIONAL_H
 #define POLYVERIFY_RATIONAL_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <gmp.h>
 #include "error.h"
@@ -25,16 +27,16 @@ extern "C" {
 /* Parses s[0..len) into out (initialised by the caller). On failure returns
  * PV_ERR_PARSE and, if why is not NULL, a static description of what was
  * expected. */
-pv_status pv_rational_parse(mpq_t out, const char *s, size_t len,
-                            const char **why);
+PV_API pv_status pv_rational_parse(mpq_t out, const char *s, size_t len,
+                                   const char **why);
 
 /* |q| < 2^1000 (checked by bit lengths, no division): mpq_get_d then
  * neither overflows nor leaves its documented range (it truncates towards
  * zero). The float filter's guard for weights and inputs. */
-int pv_rational_fits_double(const mpq_t q);
+PV_API int pv_rational_fits_double(const mpq_t q);
 
 /* "p" or "p/q" in lowest terms; malloc'd, the caller frees it. */
-char *pv_rational_str(const mpq_t q);
+PV_API char *pv_rational_str(const mpq_t q);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #ifndef POLYVERIFY_STATS_H
 #define POLYVERIFY_STATS_H
 
+#include "export.h"
+
 #include "code.h"
 #include "error.h"
 #include "network.h"
@@ -43,16 +45,16 @@ typedef struct pv_code_stats {
     pv_forward_stats forward; /* points decided by the float filter / exactly */
 } pv_code_stats;
 
-void pv_code_stats_init(pv_code_stats *S);
-void pv_code_stats_clear(pv_code_stats *S);
+PV_API void pv_code_stats_init(pv_code_stats *S);
+PV_API void pv_code_stats_clear(pv_code_stats *S);
 
 /* Statistics of the codes of the points (each multiplied by scale, exactly,
  * when scale is not NULL). max_pairs bounds the Hamming pairs (sampled
  * beyond it). filter: as in pv_net_codes_at_opt (the codes are exact
  * either way). */
-pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
-                                const pv_pointset *ps, const mpq_t *scale,
-                                long max_pairs, int filter, pv_error *err);
+PV_API pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
+                                       const pv_pointset *ps, const mpq_t *scale,
+                                       long max_pairs, int filter, pv_error *err);
 
 #ifdef __cplusplus
 }

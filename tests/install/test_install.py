@@ -10,7 +10,8 @@ print against the independent oracle (tests/e2e/oracle.py):
     realised with the listed dimension (oracle), and every code seen on a
     rational grid listed.
 Also: the headers, the .so with its soname, the .pc and the man page are
-installed, and pv_version() is the project's version.
+installed, pv_version() is the project's version, and the .so exports
+exactly the functions the installed headers declare (nm -D).
 
 Usage: python3 tests/install/test_install.py BUILD_DIR   (cwd = project root)
 """
@@ -52,6 +53,28 @@ def main():
         r.check(so is not None and os.path.islink(so), 'libpolyverify.so (a link) installed')
         if pc is None or so is None:
             r.finish()
+        # the ABI is exactly the public API: every function the installed
+        # headers declare, and nothing else (no internal module, no ONNX
+        # bindings)
+        declared = set()
+        for d, _, files in os.walk(dest):
+            for f in files:
+                if f.endswith('.h'):
+                    declared |= set(re.findall(r'^PV_API [^;(\n]*?\b(pv_\w+)\(',
+                                               open(os.path.join(d, f)).read(), re.M))
+        nm = subprocess.run(['nm', '-D', '--defined-only', so], capture_output=True, text=True)
+        exported = set(line.split()[-1] for line in nm.stdout.split('\n') if line.strip())
+        r.check(exported == declared and len(declared) > 50,
+                'exported symbols = declared API: exported only %s; declared only %s'
+                % (sorted(exported - declared)[:10], sorted(declared - exported)[:10]))
+        for d, _, files in os.walk(dest):
+            for f in files:
+                if f.endswith('.h'):
+                    text = open(os.path.join(d, f)).read()
+                    undeclared = re.findall(r'^(?!PV_API|typedef|#)[a-z][^;(\n]*\bpv_\w+\(',
+                                            text, re.M)
+                    r.check(not undeclared, '%s: declarations without PV_API: %s'
+                            % (f, undeclared[:3]))
         text = open(pc).read()
         prefix = re.search(r'^prefix=(.*)$', text, re.M).group(1)
         version = re.search(r'^Version: (.*)$', text, re.M).group(1)
