@@ -55,7 +55,7 @@ pv_status bench_enumerate_box(pv_enumeration *E, const pv_net *net,
         mpq_set_d(box.hi[i], half);
     }
     pv_enum_options opt;
-    memset(&opt, 0, sizeof opt);
+    pv_enum_options_init(&opt);
     opt.box = &box;
     opt.graph = graph;
     opt.lp_only = lp_only;

@@ -81,7 +81,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         status = cli_fail(&err);
     } else {
         pv_plot_options po;
-        memset(&po, 0, sizeof po);
+        pv_plot_options_init(&po);
         po.box = &box;
         po.graph = a->given[OPT_GRAPH_SWITCH] > 0;
         po.highlight = a->given[OPT_HIGHLIGHT] > 0;

@@ -282,7 +282,7 @@ int cli_run_enumeration(pv_enumeration *E, const pv_net *net,
 {
     pv_error err = {0};
     pv_enum_options eo;
-    memset(&eo, 0, sizeof eo);
+    pv_enum_options_init(&eo);
     eo.box = box;
     eo.max_cells = a->max_cells;
     eo.max_bytes = a->max_memory ? (size_t)a->max_memory << 20

@@ -1887,6 +1887,11 @@ static pv_status build_graph(pv_enumeration *E, state *st,
 /* ------------------------------------------------------------------------ */
 /* The enumeration                                                           */
 
+void pv_enum_options_init(pv_enum_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+}
+
 void pv_enumeration_init(pv_enumeration *E)
 {
     memset(E, 0, sizeof *E);

@@ -21,6 +21,11 @@
 /* ------------------------------------------------------------------------ */
 /* Exact polygons                                                            */
 
+void pv_plot_options_init(pv_plot_options *opt)
+{
+    memset(opt, 0, sizeof *opt);   /* width 0: the default 800 pixels */
+}
+
 void pv_polygon_init(pv_polygon *P) { memset(P, 0, sizeof *P); }
 
 void pv_polygon_clear(pv_polygon *P)

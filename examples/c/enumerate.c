@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     pv_enumeration E;
     pv_enumeration_init(&E);
     pv_enum_options opt;
-    memset(&opt, 0, sizeof opt);     /* no limits, no graph, no progress */
+    pv_enum_options_init(&opt);      /* no limits, no graph, no progress */
     opt.box = &box;
     int status = 1;
     if (pv_box_parse(&box, net.input_dim, spec, &err) == PV_OK &&

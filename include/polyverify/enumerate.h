@@ -125,7 +125,12 @@ typedef struct pv_enum_options {
                                 lower bound on its cells cannot fit, and
                                 stops (PV_ERR_LIMIT, like max_cells) when
                                 the process's heap in use reaches it       */
+    void *reserved[8];       /* room for options to come: keep NULL       */
 } pv_enum_options;
+
+/* Every option at its default: all of R^m, no limits, no graph, the
+ * vertex fast path, no hooks. Initialise with it, then set what differs. */
+PV_API void pv_enum_options_init(pv_enum_options *opt);
 
 /* A lower bound on the bytes an enumeration of net holds per cell. */
 PV_API size_t pv_enum_bytes_per_cell(const pv_net *net);

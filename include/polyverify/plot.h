@@ -58,7 +58,12 @@ typedef struct pv_plot_options {
     void *progress_ctx;
     int (*interrupted)(void *ctx);
     void *interrupted_ctx;
+    void *reserved[8];        /* room for options to come: keep NULL      */
 } pv_plot_options;
+
+/* Every option at its default (no box: set one; no graph, no limit, 800
+ * pixels, no hooks). */
+PV_API void pv_plot_options_init(pv_plot_options *opt);
 
 /* What was drawn, for the caller's message. */
 typedef struct pv_plot_info {

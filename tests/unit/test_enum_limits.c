@@ -141,7 +141,7 @@ static void check_kept(const pv_enumeration *E, const pv_net *net,
 static void test_max_cells(const pv_net *net, const pv_box *box, int graph)
 {
     pv_enum_options o;
-    memset(&o, 0, sizeof o);
+    pv_enum_options_init(&o);
     o.box = box;
     o.max_cells = 10;
     o.graph = graph;
@@ -203,7 +203,7 @@ static void test_interrupt(const pv_net *net, const pv_box *box, long n,
 {
     polls P = { 0, n, 0, 0, now() };
     pv_enum_options o;
-    memset(&o, 0, sizeof o);
+    pv_enum_options_init(&o);
     o.box = box;
     o.graph = graph;
     o.interrupted = interrupt_hook;
@@ -240,7 +240,7 @@ static void test_progress(const pv_net *net, const pv_box *box, int graph,
     memset(&C, 0, sizeof C);
     polls P = { 0, 0, 0, 3.0, now() };
     pv_enum_options o;
-    memset(&o, 0, sizeof o);
+    pv_enum_options_init(&o);
     o.box = box;
     o.graph = graph;
     o.max_cells = max_cells;
