@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "polyverify/code.h"
 #include "polyverify/json.h"
+#include "polyverify/geometry.h"
 #include "polyverify/system.h"
 
 static void print_cell_text(const pv_cell *C, const pv_net *net)
@@ -68,19 +69,31 @@ static int the_code(pv_code *code, const pv_net *net, const cli_args *a,
     return rc;
 }
 
+/* P(b) in cddlib's .ine: the rows that vanish on all of P(b) (its implicit
+ * equalities, decided exactly on the closure system) on the linearity
+ * line, so that lrs and redund see its affine hull exactly. */
 static int write_ine(const pv_net *net, const pv_code *code, const pv_box *box,
                      pv_error *err)
 {
-    pv_system S;
+    pv_system S, F;
     if (pv_system_from_code(&S, net, code, box, err) != PV_OK)
         return 1;
-    char *s = pv_code_str(code, net);
-    char comment[256];
-    snprintf(comment, sizeof comment, "polyverify: closure P(b) of code %.200s", s);
-    pv_system_write_ine(&S, stdout, comment);
-    free(s);
+    pv_system_face(&F, &S, NULL, 0);          /* the closure: all rows >= 0 */
+    pv_dimension D;
+    int rc = pv_system_dimension(&F, &D, NULL, err) != PV_OK;
+    if (!rc) {
+        for (int i = 0; D.dim >= 0 && i < S.nrows; i++)
+            S.eq[i] |= D.implicit[i];
+        char *s = pv_code_str(code, net);
+        char comment[256];
+        snprintf(comment, sizeof comment, "polyverify: closure P(b) of code %.200s", s);
+        pv_system_write_ine(&S, stdout, comment);
+        free(s);
+    }
+    pv_dimension_clear(&D);
+    pv_system_clear(&F);
     pv_system_clear(&S);
-    return 0;
+    return rc;
 }
 
 static int cell(const pv_net *net, const cli_args *a, const pv_code *code,

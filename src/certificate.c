@@ -334,10 +334,12 @@ static int rows_vanishing(const pv_system *S, mpq_t *const y,
 }
 
 /* The face of the closure where rows vanish: a point from the facet when
- * polyverify kept one, else the dimension procedure finds one. */
+ * polyverify kept one, else the dimension procedure finds one (copied to
+ * found, m entries, when found != NULL). */
 static pv_status certify_face(pv_cert *c, const pv_cell *C, const int *zero,
                               int nz, const mpq_t *point, int *dim,
-                              const char **name, cset *X, pv_error *err)
+                              const char **name, cset *X, mpq_t *found,
+                              pv_error *err)
 {
     X->nparts = 1, X->code[0] = &C->code, X->closure[0] = 1;
     X->zero = (int *)zero, X->nz = nz;
@@ -350,7 +352,7 @@ static pv_status certify_face(pv_cert *c, const pv_cell *C, const int *zero,
         *dim = C->dim - 1;
         return write_dim(c, X, (mpq_t *)point, *dim, err);
     }
-    return certify_set(c, X, dim, NULL, err);
+    return certify_set(c, X, dim, found, err);
 }
 
 static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
@@ -438,6 +440,9 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
 pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
 {
     cset A = { .nparts = 1, .code = { &C->code, NULL } };
+    /* pvcheck then also checks that the claims cover the whole answer:
+     * every row a facet's, an implicit equality or a lower face's */
+    fprintf(c->f, "answer cell\n");
     pv_status rc = cset_build(&A, c, err);
     if (rc != PV_OK)
         return rc;
@@ -460,13 +465,21 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
     int *rows = malloc((size_t)(n + 1) * sizeof *rows);
     unsigned char *implicit = malloc((size_t)n + 1);
     memcpy(implicit, covered, (size_t)n);
+    mpq_t *found = pv_qvec_new(A.S.dim);
     for (int f = 0; f < C->nfacets && rc == PV_OK; f++) {
         const pv_cell_facet *cf = &C->facets[f];
         int nz = cf->point ? rows_vanishing(&A.S, cf->point, implicit, rows)
                            : facet_rows(cf, c->net, rows), dim;
         const char *name;
         cset F;
-        rc = certify_face(c, C, rows, nz, cf->point, &dim, &name, &F, err);
+        rc = certify_face(c, C, rows, nz, cf->point, &dim, &name, &F, found, err);
+        if (rc == PV_OK && dim != C->dim - 1)
+            rc = pv_error_set(err, PV_ERR_INTERNAL,
+                              "certificate: a facet has dimension %d, not %d", dim, C->dim - 1);
+        /* pvcheck counts as the facet's rows every row vanishing at its
+         * point (but the implicit ones): so must the rows left below */
+        if (rc == PV_OK && !cf->point)
+            nz = rows_vanishing(&A.S, found, implicit, rows);
         if (rc == PV_OK && cf->has_neighbor) {
             char *s = pv_code_str(&cf->neighbor, NULL);
             fprintf(c->f, "neighbor %s %s %s\n", A.name, name, s);
@@ -485,7 +498,7 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
         int dim;
         const char *name;
         cset F;
-        rc = certify_face(c, C, &i, 1, NULL, &dim, &name, &F, err);
+        rc = certify_face(c, C, &i, 1, NULL, &dim, &name, &F, NULL, err);
         if (rc == PV_OK && dim >= 0 && dim > C->dim - 2)
             rc = pv_error_set(err, PV_ERR_INTERNAL,
                               "certificate: row %d bounds a face of dimension %d", i, dim);
@@ -493,6 +506,7 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
     }
     if (rc == PV_OK)
         rc = certify_bounded(c, &A, C->bounded, err);
+    pv_qvec_free(found, A.S.dim);
     free(rows);
     free(covered);
     free(implicit);
@@ -509,8 +523,9 @@ pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
         { .nparts = 2, .code = { a, b }, .closure = { 1, 1 } },
     };
     int want[3] = { Adj->dim_a, Adj->dim_b, Adj->common_dim };
-    int built = 0, last = Adj->dim_a >= 0 && Adj->dim_b >= 0 ? 3 : 2;
+    int built = 0, last = 3;   /* P(a) ∩ P(b) is decided even for unrealised codes */
     pv_status rc = PV_OK;
+    fprintf(c->f, "answer adjacency\n");
     for (int s = 0; s < last && rc == PV_OK; s++) {
         rc = cset_build(&X[s], c, err);
         if (rc != PV_OK)
@@ -533,6 +548,7 @@ pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
 {
     pv_status rc = PV_OK;
     char **names = calloc((size_t)E->ncells + 1, sizeof *names);
+    fprintf(c->f, "answer enumeration\n");
     for (int i = 0; i < E->ncells && rc == PV_OK; i++) {
         cset X = { .nparts = 1, .code = { &E->cells[i].code, NULL } };
         rc = cset_build(&X, c, err);
@@ -579,7 +595,7 @@ pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
     c->f = o.f;
     c->path = o.path;
     c->tmp = o.tmp;
-    fprintf(c->f, "pvcert 1\n# written by polyverify; check with: pvcheck NET %s\n", path);
+    fprintf(c->f, "pvcert 2\n# written by polyverify; check with: pvcheck NET %s\n", path);
     fprintf(c->f, "fingerprint %016llx\ninput %d\n", pv_net_fingerprint(net), net->input_dim);
     if (box) {
         fprintf(c->f, "box");

@@ -444,18 +444,38 @@ void pv_system_row_value(mpq_t out, const pv_system *S, int i, mpq_t *const x)
     mpq_clear(t);
 }
 
+/* cddlib/lrs H-representation of S. Rows forced to = 0 (S->eq: a face,
+ * or equalities a caller marked) go on the `linearity` line, which both
+ * cddlib and lrs read between `H-representation` and `begin`; rows are
+ * counted from 1 there, as those tools count them. Strict rows (> 0 in
+ * the cell) have no H-representation: they are written as >= 0, so the
+ * file is the closure, and they are listed in a comment. */
 void pv_system_write_ine(const pv_system *S, FILE *f, const char *comment)
 {
+    int neq = 0;
     if (comment)
         fprintf(f, "* %s\n", comment);
-    fprintf(f, "* rows: one per ReLU neuron (row j = neuron j), then box rows;"
-               " row means h + g.x >= 0\n");
+    fprintf(f, "* rows: one per ReLU neuron (row k = neuron k-1, rows counted"
+               " from 1), then box rows; row means h + g.x >= 0\n");
     fprintf(f, "* strict rows (> 0 in the cell itself):");
     for (int i = 0; i < S->nrows; i++)
         if (S->strict[i])
             fprintf(f, " %d", i + 1);
-    fprintf(f, "\nH-representation\nbegin\n%d %d rational\n", S->nrows,
-            S->dim + 1);
+    fprintf(f, "\n* equality rows (= 0, the linearity line):");
+    for (int i = 0; i < S->nrows; i++)
+        if (S->eq[i]) {
+            fprintf(f, " %d", i + 1);
+            neq++;
+        }
+    fprintf(f, "\nH-representation\n");
+    if (neq) {
+        fprintf(f, "linearity %d", neq);
+        for (int i = 0; i < S->nrows; i++)
+            if (S->eq[i])
+                fprintf(f, " %d", i + 1);
+        fputc('\n', f);
+    }
+    fprintf(f, "begin\n%d %d rational\n", S->nrows, S->dim + 1);
     for (int i = 0; i < S->nrows; i++) {
         gmp_fprintf(f, "%Zd", S->h[i]);
         for (int j = 0; j < S->dim; j++)

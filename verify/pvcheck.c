@@ -1,13 +1,18 @@
-/* pvcheck — the independent checker of polyverify certificates, format 1.
+/* pvcheck — the independent checker of polyverify certificates, formats 1
+ * and 2.
  *
- *     pvcheck NET CERT [--quiet]
+ *     pvcheck NET CERT [--answer FILE.json] [--quiet]
  *
- * Specification: verify/README.md ("Certificate format, version 1", and the
+ * Specification: verify/README.md ("Certificate format", "Answers", and the
  * Notes at its end). Output: one line "ok <claim>" per verified claim (not
- * with --quiet), "FAIL CERT:LINE: <claim> — <why>" per failed claim, then a
- * summary. Exit 0 when every claim is verified, 1 when a claim, the
- * fingerprint or the input dimension fails, 2 for unreadable or malformed
- * input ("pvcheck: CERT:LINE: ..." names the line and what was expected).
+ * with --quiet), "FAIL CERT:LINE: <claim> — <why>" per failed claim, then,
+ * for a version-2 certificate, whether the claims cover the answer it
+ * declares ("FAIL CERT:LINE: answer KIND — <why>") and, with --answer,
+ * whether the JSON answer is exactly what they prove ("FAIL FILE.json:
+ * FIELD — <why>" per field), then a summary. Exit 0 when all holds, 1 when
+ * a claim, the coverage, an answer field, the fingerprint or the input
+ * dimension fails, 2 for unreadable or malformed input ("pvcheck:
+ * CERT:LINE: ..." or "pvcheck: FILE.json:LINE: ...").
  *
  * WHAT IT TRUSTS
  *   - GMP (exact mpq_t / mpz_t arithmetic) and the C library.
@@ -20,8 +25,9 @@
  *     w (out x in, row-major) and b.
  * Everything else is here and nowhere else: the certificate parser, the
  * fingerprint, the layer recursion that gives each row, row evaluation, the
- * rank (mpq Gaussian elimination) and the first-order forward pass. No LP
- * solver, no floating point, no other code of polyverify.
+ * rank (mpq Gaussian elimination), the first-order forward pass, the
+ * coverage of an answer and a small strict JSON reader. No LP solver, no
+ * floating point, no other code of polyverify.
  *
  * WHY THE CHECKS PROVE THE CLAIMS. A set S is a conjunction of rows
  * r_i(x) = a_i.x + c_i, each "> 0" (strict: bit 1 of a `cell` part), ">= 0"
@@ -51,6 +57,16 @@
  *              by an exact first-order forward pass: on a ray every
  *              pre-activation is v + e*v' for small e, relu(v + e v') is
  *              v + e v' (v > 0), 0 (v < 0), e*max(v', 0) (v = 0).
+ *   answer cell  (the facet list is complete) P = closure of the cell, of
+ *              dimension d, E its implicit equalities (the cell's `equal`).
+ *              Every facet of P is P ∩ {r_i = 0} for some row i not in E. A
+ *              verified `dim F d-1` on F = P ∩ {Z = 0} makes F a facet; the
+ *              rows of its `equal` outside E are exactly the rows that vanish
+ *              on F (each r_i >= 0 on P vanishing on a facet defines it). A
+ *              row whose face P ∩ {r_i = 0} has dimension <= d-2 or is empty
+ *              defines no facet. So when every row is in E, in one facet's
+ *              rows or has such a face, no facet is missing, and facets with
+ *              different rows are different.
  */
 #include <stdio.h>
 #include <gmp.h>
@@ -201,9 +217,17 @@ typedef struct claim {
     ref *eq, *mult;
     mpq_t *y;            /* nmult multipliers */
     int verified;
+    char *eqmap;         /* verified dim: eqmap[i] iff row i is in `equal` */
+    int nrows;           /* the number of rows of its set (eqmap's length) */
 } claim;
 
+enum { A_NONE, A_CELL, A_ADJACENCY, A_ENUMERATION };
+static const char *const answer_kinds[] = { "", "cell", "adjacency",
+                                            "enumeration" };
+
 static struct cert {
+    int version;         /* 1: claims only; 2: claims proving an answer */
+    int answer, answer_line;   /* A_*: what a version-2 certificate proves */
     char fingerprint[17];
     int fp_line, input, input_line, has_box;
     mpq_t *box;          /* lo_0 hi_0 lo_1 hi_1 ... */
@@ -454,25 +478,49 @@ static void parse_claim_body(char **pos, int *lineno, claim *c)
               "'end'", c->text, c->line);
 }
 
+/* `answer KIND` (version 2): the certificate proves a whole answer, not
+ * only its claims; pvcheck then checks that the claims cover it. */
+static void parse_answer_kind(const stmt *st)
+{
+    if (C.version != 2)
+        malformed(st->line, "'answer' needs certificate format version 2 "
+                  "('pvcert 2')");
+    expect_args(st, 1, "answer cell|adjacency|enumeration");
+    if (C.answer_line)
+        malformed(st->line, "a second 'answer' line");
+    for (int k = A_CELL; k <= A_ENUMERATION; k++)
+        if (!strcmp(st->tok[1], answer_kinds[k]))
+            C.answer = k;
+    if (C.answer == A_NONE)
+        malformed(st->line, "expected 'answer cell', 'answer adjacency' or "
+                  "'answer enumeration', got 'answer %s'", st->tok[1]);
+    C.answer_line = st->line;
+}
+
 static void parse_cert(char *text)
 {
     char *pos = text;
     int lineno = 0;
     stmt st;
     if (!next_stmt(&pos, &lineno, &st))
-        malformed(lineno > 0 ? lineno : 1, "empty certificate: expected 'pvcert 1'");
+        malformed(lineno > 0 ? lineno : 1, "empty certificate: expected 'pvcert 1' "
+                  "or 'pvcert 2'");
     if (strcmp(st.tok[0], "pvcert") != 0 || st.n != 2)
-        malformed(st.line, "expected 'pvcert 1' as the first statement");
-    if (strcmp(st.tok[1], "1") != 0)
+        malformed(st.line, "expected 'pvcert 1' or 'pvcert 2' as the first "
+                  "statement");
+    if (strcmp(st.tok[1], "1") != 0 && strcmp(st.tok[1], "2") != 0)
         malformed(st.line, "certificate format version %s is not supported "
-                  "(this checker reads version 1)", st.tok[1]);
+                  "(this checker reads versions 1 and 2)", st.tok[1]);
+    C.version = st.tok[1][0] - '0';
     while (next_stmt(&pos, &lineno, &st)) {
         const char *kw = st.tok[0];
         int header = !strcmp(kw, "fingerprint") || !strcmp(kw, "input") ||
-                     !strcmp(kw, "box");
+                     !strcmp(kw, "box") || !strcmp(kw, "answer");
         if (header && (C.nsets || C.nclaims))
             malformed(st.line, "'%s' must come before every set and claim", kw);
-        if (!strcmp(kw, "fingerprint")) {
+        if (!strcmp(kw, "answer")) {
+            parse_answer_kind(&st);
+        } else if (!strcmp(kw, "fingerprint")) {
             expect_args(&st, 1, "fingerprint HEX16");
             if (C.fp_line)
                 malformed(st.line, "a second 'fingerprint' line");
@@ -566,6 +614,9 @@ static void parse_cert(char *text)
     if (!C.fp_line || !C.input_line)
         malformed(lineno, "unexpected end of file: the certificate has no "
                   "'fingerprint' or no 'input' line");
+    if (C.version == 2 && !C.answer_line)
+        malformed(lineno, "a version-2 certificate needs an 'answer cell', "
+                  "'answer adjacency' or 'answer enumeration' line");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -886,7 +937,7 @@ static int check_sum(const rows *R, mpq_t *y, const char *has, int with_const,
 /* ------------------------------------------------------------------------ */
 /* Claims                                                                    */
 
-static int check_dim(const claim *c, const rows *R, mpq_t *y, char *has)
+static int check_dim(claim *c, const rows *R, mpq_t *y, char *has)
 {
     char *inE = calloc((size_t)R->n + 1, 1), name[48];
     mpq_t v;
@@ -936,7 +987,12 @@ static int check_dim(const claim *c, const rows *R, mpq_t *y, char *has)
                       M - d, d, c->d);
     }
     mpq_clear(v);
-    free(inE);
+    if (ok) {            /* kept: what the certificate proves uses it */
+        c->eqmap = inE;
+        c->nrows = R->n;
+    } else {
+        free(inE);
+    }
     return ok;
 }
 
@@ -1147,9 +1203,1129 @@ static int check_claim(int k)
 }
 
 /* ------------------------------------------------------------------------ */
+/* What a version-2 certificate proves: its claims must cover the answer     */
+/*                                                                           */
+/* Verified claims prove facts; an answer is more than a bag of facts (a     */
+/* facet list is complete, every row of the cell is a facet, an implicit     */
+/* equality or the wall of a lower-dimensional face). These checks run once  */
+/* every claim is verified, and read only verified claims.                   */
 
-/* The certificate's text into cert_text (NUL-terminated, no NUL inside). */
-static void read_cert(const char *path)
+typedef struct facet_proof {
+    int set;             /* index in C.sets */
+    const claim *dim;    /* its dim claim, d - 1 */
+    char *rows;          /* the cell's rows that define it: its `equal`
+                            minus the cell's implicit equalities */
+    const claim *nb;     /* its neighbor claim; NULL for a box facet */
+} facet_proof;
+
+static struct proof {
+    const claim **dimc;  /* per set: its one dim, empty or dimle claim */
+    int *pair_a, *pair_b;/* enumeration, per set: -1 for a cell, else the
+                            sets of the two cells of the edge */
+    int *count;          /* cell: how many times each row is accounted for
+                            (an int: 256 copies of a claim must not wrap) */
+    int nfacets;
+    facet_proof *facets;
+    const claim *bound;  /* cell: its bounded or unbounded claim */
+} P;
+
+static void proof_free(void)
+{
+    for (int f = 0; f < P.nfacets; f++)
+        free(P.facets[f].rows);
+    free(P.facets);
+    free(P.dimc);
+    free(P.pair_a);
+    free(P.pair_b);
+    free(P.count);
+    memset(&P, 0, sizeof P);
+}
+
+static int set_index(const char *name)
+{
+    for (int i = 0; i < C.nsets; i++)
+        if (!strcmp(C.sets[i].name, name))
+            return i;
+    return -1;
+}
+
+static long claimed_dim(const claim *c)
+{
+    return c->kind == C_EMPTY ? -1 : c->d;
+}
+
+/* The one claim of set i on its dimension (dim, empty or dimle). An answer
+ * states each set's dimension once; a second claim is not part of it. */
+static const claim *dim_claim_of(int i)
+{
+    const claim *found = NULL;
+    for (int k = 0; k < C.nclaims; k++) {
+        const claim *c = &C.claims[k];
+        if (c->kind > C_DIMLE || strcmp(c->s1, C.sets[i].name))
+            continue;
+        if (found) {
+            fail("set %s has two dimension claims (lines %d and %d)",
+                 C.sets[i].name, found->line, c->line);
+            return NULL;
+        }
+        found = c;
+    }
+    if (found == NULL)
+        fail("set %s (line %d) has no dim, empty or dimle claim",
+             C.sets[i].name, C.sets[i].line);
+    return found;
+}
+
+/* One part, `cell` (closure = 0) or `closure` (1), and no `zero` rows. */
+static int is_plain(const set *s, int closure)
+{
+    return s->nparts == 1 && s->parts[0].closure == closure && s->nzero == 0;
+}
+
+/* A decided dimension: dim or empty (dimle bounds it only). */
+static int decided(const claim *c, const char *what)
+{
+    return c->kind != C_DIMLE ||
+           fail("the dimension of %s is only bounded (dimle, line %d), not "
+                "decided", what, c->line);
+}
+
+/* --- cell ----------------------------------------------------------------- */
+
+/* Set s: a face of the cell A (one `closure` part of A's code, `zero`
+ * rows). Its claim makes it a facet (dim d - 1), or accounts for its one
+ * zero row (dim <= d - 2 or empty). */
+static int cover_face(int s, const claim *a)
+{
+    const set *A = &C.sets[0], *F = &C.sets[s];
+    const claim *c = P.dimc[s];
+    long k = claimed_dim(c);
+    if (F->nparts != 1 || !F->parts[0].closure || F->nzero == 0 ||
+        strcmp(F->parts[0].bits, A->parts[0].bits))
+        return fail("set %s (line %d) is not a face of the cell %s: one "
+                    "'closure %s' part and 'zero' rows", F->name, F->line,
+                    A->name, A->parts[0].bits);
+    if (c->kind == C_DIM && k == a->d - 1) {
+        facet_proof *f = &P.facets[P.nfacets];
+        f->set = s;
+        f->dim = c;
+        f->rows = xmalloc((size_t)a->nrows);
+        P.nfacets++;
+        int any = 0;
+        for (int i = 0; i < a->nrows; i++) {
+            f->rows[i] = c->eqmap[i] && !a->eqmap[i];
+            P.count[i] += f->rows[i];
+            any |= f->rows[i];
+        }
+        for (int g = 0; g < P.nfacets - 1; g++)
+            if (!memcmp(P.facets[g].rows, f->rows, (size_t)a->nrows))
+                return fail("sets %s and %s are the same facet (the same rows "
+                            "vanish on them)", C.sets[P.facets[g].set].name,
+                            F->name);
+        return any || fail("facet %s: no row vanishes on it but the cell's "
+                           "implicit equalities", F->name);
+    }
+    if (c->kind != C_EMPTY && k > a->d - 2)   /* empty: never a facet */
+        return fail("set %s: %s %ld is neither d - 1 = %ld (a facet) nor <= "
+                    "d - 2 = %ld (a lower-dimensional face)", F->name,
+                    c->kind == C_DIMLE ? "dimle" : "dim", k, a->d - 1,
+                    a->d - 2);
+    if (F->nzero != 1)
+        return fail("set %s: a face of dimension <= d - 2 accounts for a row "
+                    "only with one 'zero' row, it has %d", F->name, F->nzero);
+    P.count[ref_index(&F->zero[0], 1)]++;
+    return 1;
+}
+
+/* The neighbor claims (one per facet off the box) and the boundedness
+ * claim (one) of a realised cell. */
+static int cover_cell_claims(void)
+{
+    const set *A = &C.sets[0];
+    for (int k = 0; k < C.nclaims; k++) {
+        const claim *c = &C.claims[k];
+        if (c->kind <= C_DIMLE)
+            continue;
+        if (strcmp(c->s1, A->name))
+            return fail("the claim at line %d is on %s, not on the cell %s",
+                        c->line, c->s1, A->name);
+        if (c->kind != C_NEIGHBOR) {
+            if (P.bound)
+                return fail("two boundedness claims (lines %d and %d)",
+                            P.bound->line, c->line);
+            P.bound = c;
+            continue;
+        }
+        int s = set_index(c->s2), f = 0;
+        while (f < P.nfacets && P.facets[f].set != s)
+            f++;
+        if (f == P.nfacets)
+            return fail("neighbor at line %d: %s is not a facet of %s",
+                        c->line, c->s2, A->name);
+        if (P.facets[f].nb)
+            return fail("facet %s has two neighbor claims (lines %d and %d)",
+                        c->s2, P.facets[f].nb->line, c->line);
+        P.facets[f].nb = c;
+    }
+    if (P.bound == NULL)
+        return fail("no 'bounded' or 'unbounded' claim on the cell %s", A->name);
+    for (int f = 0; f < P.nfacets; f++) {
+        int on_box = 0;
+        for (int i = N; i < P.facets[f].dim->nrows; i++)
+            on_box |= P.facets[f].rows[i];
+        const char *name = C.sets[P.facets[f].set].name;
+        if (on_box && P.facets[f].nb)
+            return fail("facet %s lies on the box, nothing lies beyond it, yet "
+                        "it has a neighbor claim (line %d)", name,
+                        P.facets[f].nb->line);
+        if (!on_box && !P.facets[f].nb)
+            return fail("facet %s has no neighbor claim", name);
+    }
+    return 1;
+}
+
+/* Every row of the cell accounted for exactly once: an implicit equality,
+ * a row of one facet, or the one zero row of a lower-dimensional face. */
+static int cover_rows(const claim *a)
+{
+    char name[48];
+    for (int i = 0; i < a->nrows; i++) {
+        row_name(name, sizeof name, i, 1);
+        if (P.count[i] == 0)
+            return fail("row %s is not accounted for: not an implicit "
+                        "equality, not a row of a facet, and no face claim "
+                        "(dim <= d - 2 or empty) for it", name);
+        if (P.count[i] > 1)
+            return fail("row %s is accounted for %d times", name, P.count[i]);
+    }
+    return 1;
+}
+
+static int cover_cell(void)
+{
+    const set *A = &C.sets[0];
+    const claim *a = P.dimc[0];
+    if (!is_plain(A, 0))
+        return fail("the first set, %s, must be the cell: one 'cell' part and "
+                    "no 'zero' rows", A->name);
+    if (!decided(a, A->name))
+        return 0;
+    if (a->kind == C_EMPTY)
+        return C.nclaims == 1 ||
+               fail("the cell %s is empty (line %d): the certificate must "
+                    "hold nothing else", A->name, a->line);
+    P.count = xmalloc((size_t)a->nrows * sizeof *P.count);
+    P.facets = xmalloc((size_t)C.nsets * sizeof *P.facets);
+    memset(P.facets, 0, (size_t)C.nsets * sizeof *P.facets);
+    for (int i = 0; i < a->nrows; i++)
+        P.count[i] = a->eqmap[i];
+    for (int s = 1; s < C.nsets; s++)
+        if (!cover_face(s, a))
+            return 0;
+    return cover_cell_claims() && cover_rows(a);
+}
+
+/* --- adjacency and enumeration --------------------------------------------- */
+
+/* Set s is P(a) ∩ P(b) for the cells of sets ia and ib. */
+static int is_pair_of(const set *s, int ia, int ib)
+{
+    return s->nparts == 2 && s->nzero == 0 && s->parts[0].closure &&
+           s->parts[1].closure &&
+           !strcmp(s->parts[0].bits, C.sets[ia].parts[0].bits) &&
+           !strcmp(s->parts[1].bits, C.sets[ib].parts[0].bits);
+}
+
+/* Sets: C(a), C(b) and P(a) ∩ P(b) (decided also when a cell is empty:
+ * the answer prints its dimension); one decided dimension claim each,
+ * nothing else. */
+static int cover_adjacency(void)
+{
+    if (C.nsets != 3)
+        return fail("expected the sets C(a), C(b) and P(a) ∩ P(b); found %d "
+                    "sets", C.nsets);
+    for (int s = 0; s < C.nsets; s++)
+        if (!decided(P.dimc[s], C.sets[s].name))
+            return 0;
+    if (!is_plain(&C.sets[0], 0) || !is_plain(&C.sets[1], 0))
+        return fail("the first two sets must be the cells C(a) and C(b): one "
+                    "'cell' part each, no 'zero' rows");
+    if (!is_pair_of(&C.sets[2], 0, 1))
+        return fail("the third set, %s, must be P(a) ∩ P(b): 'closure' of "
+                    "a, then 'closure' of b, no 'zero' rows", C.sets[2].name);
+    return C.nclaims == C.nsets ||
+           fail("%d claims: an adjacency answer is one dimension claim per "
+                "set", C.nclaims);
+}
+
+/* The cell set (one 'cell' part) with that code, or -1. */
+static int cell_set_of(const char *bits)
+{
+    for (int i = 0; i < C.nsets; i++)
+        if (is_plain(&C.sets[i], 0) && !strcmp(C.sets[i].parts[0].bits, bits))
+            return i;
+    return -1;
+}
+
+/* An edge of the graph: P(a) ∩ P(b) of two listed cells, adjacent. */
+static int cover_edge(int s)
+{
+    const set *X = &C.sets[s];
+    int ia = X->nparts == 2 ? cell_set_of(X->parts[0].bits) : -1;
+    int ib = X->nparts == 2 ? cell_set_of(X->parts[1].bits) : -1;
+    if (ia < 0 || ib < 0 || ia == ib || !is_pair_of(X, ia, ib))
+        return fail("set %s (line %d) is neither a listed cell nor P(a) ∩ "
+                    "P(b) of two listed cells", X->name, X->line);
+    P.pair_a[s] = ia;
+    P.pair_b[s] = ib;
+    for (int t = 0; t < s; t++)
+        if ((P.pair_a[t] == ia && P.pair_b[t] == ib) ||
+            (P.pair_a[t] == ib && P.pair_b[t] == ia))
+            return fail("sets %s and %s are the same edge", C.sets[t].name,
+                        X->name);
+    long da = P.dimc[ia]->d, db = P.dimc[ib]->d, k = claimed_dim(P.dimc[s]);
+    if (!decided(P.dimc[s], X->name))
+        return 0;
+    return (da == db && k == da - 1 && k >= 0) ||
+           fail("edge %s: dims %ld and %ld, common dimension %ld: the cells "
+                "are not adjacent", X->name, da, db, k);
+}
+
+/* Cells (one 'cell' part, realised, distinct codes) and edges. */
+static int cover_enumeration(void)
+{
+    P.pair_a = xmalloc((size_t)C.nsets * sizeof(int));
+    P.pair_b = xmalloc((size_t)C.nsets * sizeof(int));
+    for (int s = 0; s < C.nsets; s++) {
+        P.pair_a[s] = P.pair_b[s] = -1;
+        const set *X = &C.sets[s];
+        if (!is_plain(X, 0))
+            continue;
+        if (P.dimc[s]->kind != C_DIM)
+            return fail("cell %s: a listed cell needs a dim claim (it is "
+                        "realised)", X->name);
+        if (cell_set_of(X->parts[0].bits) != s)
+            return fail("set %s: the code %s is listed twice", X->name,
+                        X->parts[0].bits);
+    }
+    for (int s = 0; s < C.nsets; s++)
+        if (!is_plain(&C.sets[s], 0) && !cover_edge(s))
+            return 0;
+    return C.nclaims == C.nsets ||
+           fail("%d claims: an enumeration answer is one dimension claim per "
+                "set", C.nclaims);
+}
+
+/* 1 when the verified claims cover the answer the certificate declares. */
+static int cover(void)
+{
+    P.dimc = xmalloc(((size_t)C.nsets + 1) * sizeof *P.dimc);
+    if (C.nsets == 0)
+        return fail("the certificate has no set");
+    for (int s = 0; s < C.nsets; s++)
+        if ((P.dimc[s] = dim_claim_of(s)) == NULL)
+            return 0;
+    switch (C.answer) {
+    case A_CELL:      return cover_cell();
+    case A_ADJACENCY: return cover_adjacency();
+    default:          return cover_enumeration();
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The answer file: a small strict JSON reader                               */
+/*                                                                           */
+/* RFC 8259 with two restrictions an answer never needs: numbers are         */
+/* integers (exact rationals are strings), and \u escapes are ASCII. Every   */
+/* node is on one list (jnodes) from the moment it is made, so a malformed   */
+/* file frees cleanly through bail().                                        */
+
+enum { J_NULL, J_BOOL, J_INT, J_STR, J_ARR, J_OBJ };
+static const char *const jtype_name[] = { "null", "a boolean",
+    "an integer", "a string", "an array", "an object" };
+
+typedef struct jnode {
+    int type, line;
+    long num;                /* J_BOOL (0 or 1), J_INT */
+    char *str;               /* J_STR */
+    int n, cap;              /* J_ARR, J_OBJ: members */
+    struct jnode **item;
+    const char **key;        /* J_OBJ: each key is a J_STR node's str */
+    struct jnode *next;      /* every node, for free_all */
+} jnode;
+
+static const char *answer_path;
+static char *answer_text;
+static jnode *jnodes;
+static const char *jp;       /* the reader's position */
+static int jline;
+
+static _Noreturn void bad_json(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "pvcheck: %s:%d: ", answer_path, jline);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    bail();
+}
+
+static void jnodes_free(void)
+{
+    while (jnodes) {
+        jnode *v = jnodes;
+        jnodes = v->next;
+        free(v->str);
+        free(v->item);
+        free(v->key);
+        free(v);
+    }
+}
+
+static jnode *jnew(int type)
+{
+    jnode *v = xmalloc(sizeof *v);
+    memset(v, 0, sizeof *v);
+    v->type = type;
+    v->line = jline;
+    v->next = jnodes;
+    jnodes = v;
+    return v;
+}
+
+static void jskip(void)
+{
+    while (*jp == ' ' || *jp == '\t' || *jp == '\r' || *jp == '\n')
+        jline += *jp++ == '\n';
+}
+
+static void jappend(jnode *v, jnode *item, const char *key)
+{
+    if (v->n == v->cap) {
+        int cap = v->cap ? 2 * v->cap : 4;
+        jnode **it = realloc(v->item, (size_t)cap * sizeof *it);
+        if (it == NULL)
+            bad_json("out of memory");
+        v->item = it;
+        if (v->type == J_OBJ) {
+            const char **k = realloc(v->key, (size_t)cap * sizeof *k);
+            if (k == NULL)
+                bad_json("out of memory");
+            v->key = k;
+        }
+        v->cap = cap;
+    }
+    if (key)
+        v->key[v->n] = key;
+    v->item[v->n++] = item;
+}
+
+static int jhex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static char jescape(void)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    char e = *jp++;
+    const char *hit = e ? strchr(from, e) : NULL;
+    if (hit)
+        return to[hit - from];
+    if (e != 'u')
+        bad_json("bad escape '\\%c' in a string", e ? e : '0');
+    int u = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = jhex(*jp);
+        if (h < 0)
+            bad_json("expected 4 hex digits after '\\u'");
+        u = 16 * u + h;
+        jp++;
+    }
+    if (u == 0 || u >= 0x80)
+        bad_json("\\u%04x: an answer's strings are ASCII", u);
+    return (char)u;
+}
+
+static jnode *jstring(void)
+{
+    jnode *v = jnew(J_STR);
+    size_t cap = 16, n = 0;
+    v->str = xmalloc(cap);
+    for (jp++;;) {           /* past the opening quote */
+        char ch = *jp++;
+        if (ch == '\0')
+            bad_json("unterminated string");
+        if (ch == '"')
+            break;
+        if ((unsigned char)ch < 0x20)
+            bad_json("a control character in a string");
+        if (ch == '\\')
+            ch = jescape();
+        if (n + 1 == cap) {
+            char *s = realloc(v->str, 2 * cap);
+            if (s == NULL)
+                bad_json("out of memory");
+            v->str = s;
+            cap *= 2;
+        }
+        v->str[n++] = ch;
+    }
+    v->str[n] = '\0';
+    return v;
+}
+
+static jnode *jnumber(void)
+{
+    jnode *v = jnew(J_INT);
+    int neg = *jp == '-', digits = 0;
+    jp += neg;
+    if (*jp < '0' || *jp > '9')
+        bad_json("expected a value");
+    if (*jp == '0' && jp[1] >= '0' && jp[1] <= '9')
+        bad_json("a number with a leading zero");
+    for (; *jp >= '0' && *jp <= '9'; jp++) {
+        if (++digits > 15)   /* before it could overflow a long */
+            bad_json("an integer of more than 15 digits");
+        v->num = 10 * v->num + (*jp - '0');
+    }
+    if (*jp == '.' || *jp == 'e' || *jp == 'E')
+        bad_json("a number that is not an integer (exact rationals are "
+                 "strings in an answer)");
+    v->num = neg ? -v->num : v->num;
+    return v;
+}
+
+static jnode *jvalue(int depth);
+
+static jnode *jarray(int depth)
+{
+    jnode *v = jnew(J_ARR);
+    jp++;
+    jskip();
+    if (*jp == ']') {
+        jp++;
+        return v;
+    }
+    for (;;) {
+        jappend(v, jvalue(depth + 1), NULL);
+        jskip();
+        if (*jp == ']') {
+            jp++;
+            return v;
+        }
+        if (*jp++ != ',')
+            bad_json("expected ',' or ']' in an array");
+        jskip();
+    }
+}
+
+static jnode *jobject(int depth)
+{
+    jnode *v = jnew(J_OBJ);
+    jp++;
+    jskip();
+    if (*jp == '}') {
+        jp++;
+        return v;
+    }
+    for (;;) {
+        if (*jp != '"')
+            bad_json("expected a key (a string) in an object");
+        const char *key = jstring()->str;
+        for (int i = 0; i < v->n; i++)
+            if (!strcmp(v->key[i], key))
+                bad_json("the key \"%s\" appears twice in an object", key);
+        jskip();
+        if (*jp++ != ':')
+            bad_json("expected ':' after the key \"%s\"", key);
+        jskip();
+        jappend(v, jvalue(depth + 1), key);
+        jskip();
+        if (*jp == '}') {
+            jp++;
+            return v;
+        }
+        if (*jp++ != ',')
+            bad_json("expected ',' or '}' in an object");
+        jskip();
+    }
+}
+
+static jnode *jvalue(int depth)
+{
+    static const char *const lit[] = { "null", "true", "false" };
+    if (depth > 32)
+        bad_json("nested more than 32 deep");
+    if (*jp == '{')
+        return jobject(depth);
+    if (*jp == '[')
+        return jarray(depth);
+    if (*jp == '"')
+        return jstring();
+    for (int i = 0; i < 3; i++)
+        if (!strncmp(jp, lit[i], strlen(lit[i]))) {
+            jp += strlen(lit[i]);
+            jnode *v = jnew(i ? J_BOOL : J_NULL);
+            v->num = i == 1;
+            return v;
+        }
+    return jnumber();
+}
+
+/* The whole answer file: one JSON value, nothing after it. */
+static jnode *parse_json(const char *text)
+{
+    jp = text;
+    jline = 1;
+    jskip();
+    jnode *v = jvalue(0);
+    jskip();
+    if (*jp != '\0')
+        bad_json("unexpected text after the JSON value");
+    return v;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The answer against what the certificate proves                            */
+/*                                                                           */
+/* Every field of the answer must be a fact the certificate proves; a field  */
+/* it does not know is a fact nobody checked, and fails too. Each mismatch   */
+/* prints "FAIL ANSWER: FIELD — why".                                        */
+
+static int answer_failed;
+
+static void afail(const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gmp_vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    printf("FAIL %s: %s — %s\n", answer_path, field[0] ? field : "(top)", why);
+    answer_failed++;
+}
+
+static const jnode *jget(const jnode *o, const char *key)
+{
+    for (int i = 0; o && o->type == J_OBJ && i < o->n; i++)
+        if (!strcmp(o->key[i], key))
+            return o->item[i];
+    return NULL;
+}
+
+/* Field name `where.key` (or `key`) for messages. */
+static const char *field(char *buf, size_t n, const char *where,
+                         const char *key)
+{
+    snprintf(buf, n, "%s%s%s", where, where[0] && key[0] ? "." : "", key);
+    return buf;
+}
+
+static void only_keys(const jnode *o, const char *where,
+                      const char *const *keys)
+{
+    char f[160];
+    for (int i = 0; i < o->n; i++) {
+        int k = 0;
+        while (keys[k] && strcmp(keys[k], o->key[i]))
+            k++;
+        if (!keys[k])
+            afail(field(f, sizeof f, where, o->key[i]), "not a field of this "
+                  "answer: no claim of the certificate proves it");
+    }
+}
+
+/* o[key], of the given type (J_NULL accepts nothing else); NULL, with a
+ * failure, when it is missing or of another type. */
+static const jnode *want(const jnode *o, const char *where, const char *key,
+                         int type)
+{
+    char f[160];
+    const jnode *v = jget(o, key);
+    if (v == NULL)
+        afail(field(f, sizeof f, where, key), "missing");
+    else if (v->type != type)
+        afail(field(f, sizeof f, where, key), "is %s, expected %s",
+              jtype_name[v->type], jtype_name[type]);
+    else
+        return v;
+    return NULL;
+}
+
+static void want_int(const jnode *o, const char *where, const char *key,
+                     long n)
+{
+    char f[160];
+    const jnode *v = want(o, where, key, J_INT);
+    if (v && v->num != n)
+        afail(field(f, sizeof f, where, key), "is %ld, the certificate proves "
+              "%ld", v->num, n);
+}
+
+static void want_bool(const jnode *o, const char *where, const char *key,
+                      int b)
+{
+    char f[160];
+    const jnode *v = want(o, where, key, J_BOOL);
+    if (v && v->num != b)
+        afail(field(f, sizeof f, where, key), "is %s, the certificate proves "
+              "%s", v->num ? "true" : "false", b ? "true" : "false");
+}
+
+/* A code as the answer prints it ('|' allowed) against bits. */
+static int same_code(const char *s, const char *bits)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            continue;
+        if (*s != *bits++)
+            return 0;
+    }
+    return *bits == '\0';
+}
+
+static void want_code(const jnode *o, const char *where, const char *key,
+                      const char *bits)
+{
+    char f[160];
+    const jnode *v = want(o, where, key, J_STR);
+    if (v && !same_code(v->str, bits))
+        afail(field(f, sizeof f, where, key), "is \"%s\", the certificate is "
+              "about %s", v->str, bits);
+}
+
+/* The answer's point (m exact rationals as strings) lies in the relative
+ * interior of set s whose verified dim claim is c: the rows of its `equal`
+ * vanish there, every other row is > 0. */
+static void want_relint(const jnode *o, const char *where, const char *key,
+                        int s, const claim *c)
+{
+    char f[160], name[48];
+    field(f, sizeof f, where, key);
+    const jnode *v = want(o, where, key, J_ARR);
+    if (v == NULL)
+        return;
+    if (v->n != M) {
+        afail(f, "has %d coordinates, the input dimension is %d", v->n, M);
+        return;
+    }
+    mpq_t *x = qvec((size_t)M), val;
+    mpq_init(val);
+    rows R = { 0, 0, NULL };
+    int ok = 1;
+    for (int i = 0; ok && i < M; i++) {
+        const char *bad = "";
+        ok = v->item[i]->type == J_STR &&
+             pv_rational_parse(x[i], v->item[i]->str, strlen(v->item[i]->str),
+                               &bad) == PV_OK;
+        if (!ok)
+            afail(f, "coordinate %d is not an exact number in a string %s", i,
+                  bad);
+    }
+    if (ok && !build_rows(&C.sets[s], &R)) {
+        char reason[sizeof why];
+        snprintf(reason, sizeof reason, "%s", why);
+        ok = 0;
+        afail(f, "%s", reason);
+    }
+    for (int i = 0; ok && i < R.n; i++) {
+        row_value(val, &R.r[i], x);
+        row_name(name, sizeof name, i, R.nparts);
+        if (c->eqmap[i] && mpq_sgn(val) != 0)
+            ok = 0, afail(f, "row %s is %Qd there; it vanishes on the whole "
+                          "set %s (line %d)", name, val, C.sets[s].name, c->line);
+        else if (!c->eqmap[i] && mpq_sgn(val) <= 0)
+            ok = 0, afail(f, "row %s is %Qd there: not in the relative "
+                          "interior of %s", name, val, C.sets[s].name);
+    }
+    rows_free(&R);
+    mpq_clear(val);
+    qvec_free(x, (size_t)M);
+}
+
+/* An answer's list of neurons (integers) against map[0..N). */
+static void want_neurons(const jnode *list, const char *f, const char *map,
+                         const char *what)
+{
+    char *seen = xmalloc((size_t)N + 1);
+    memset(seen, 0, (size_t)N + 1);
+    for (int i = 0; list && i < list->n; i++) {
+        const jnode *v = list->item[i];
+        if (v->type != J_INT || v->num < 0 || v->num >= N)
+            afail(f, "item %d is not a neuron (0 to %d)", i, N - 1);
+        else if (seen[v->num]++)
+            afail(f, "lists neuron %ld twice", v->num);
+        else if (!map[v->num])
+            afail(f, "lists neuron %ld, which is not %s", v->num, what);
+    }
+    for (int j = 0; j < N; j++)
+        if (map[j] && !seen[j])
+            afail(f, "omits neuron %d, %s", j, what);
+    free(seen);
+}
+
+/* A box side [i, "lo"|"hi"] as a row index of a one-part set, or -1. */
+static int box_row(const jnode *v)
+{
+    if (v == NULL || v->type != J_ARR || v->n != 2 ||
+        v->item[0]->type != J_INT || v->item[1]->type != J_STR || !C.has_box ||
+        v->item[0]->num < 0 || v->item[0]->num >= M)
+        return -1;
+    const char *side = v->item[1]->str;
+    if (strcmp(side, "lo") && strcmp(side, "hi"))
+        return -1;
+    return N + 2 * (int)v->item[0]->num + (side[0] == 'h');
+}
+
+/* --- cell ----------------------------------------------------------------- */
+
+static void answer_implicit(const jnode *J, const claim *a)
+{
+    const jnode *v = want(J, "", "implicit_equalities", J_ARR);
+    if (v)
+        want_neurons(v, "implicit_equalities", a->eqmap,
+                     "an implicit equality of the cell");
+    const jnode *b = jget(J, "implicit_box");   /* absent: none */
+    char *seen = xmalloc((size_t)a->nrows + 1), name[48];
+    memset(seen, 0, (size_t)a->nrows + 1);
+    if (b && b->type != J_ARR)
+        afail("implicit_box", "is %s, expected an array", jtype_name[b->type]);
+    for (int i = 0; b && b->type == J_ARR && i < b->n; i++) {
+        int r = box_row(b->item[i]);
+        if (r < 0)
+            afail("implicit_box", "item %d is not a box side [i, \"lo\"|\"hi\"] "
+                  "of the certificate's box", i);
+        else if (seen[r]++)
+            afail("implicit_box", "lists a box side twice");
+        else if (!a->eqmap[r])
+            afail("implicit_box", "item %d: the cell does not lie on that box "
+                  "side", i);
+    }
+    for (int r = N; r < a->nrows; r++)
+        if (a->eqmap[r] && !seen[r]) {
+            row_name(name, sizeof name, r, 1);
+            afail("implicit_box", "omits box side %s, on which the cell lies",
+                  name);
+        }
+    free(seen);
+}
+
+/* The certificate's facet whose rows the answer's facet f names: its
+ * neurons, and as its "box" the first box row (the answer prints one). */
+static int match_facet(const jnode *f, char *map, int nrows)
+{
+    memset(map, 0, (size_t)nrows);
+    const jnode *ns = jget(f, "neurons"), *bx = jget(f, "box");
+    for (int i = 0; ns && ns->type == J_ARR && i < ns->n; i++)
+        if (ns->item[i]->type == J_INT && ns->item[i]->num >= 0 &&
+            ns->item[i]->num < N)
+            map[ns->item[i]->num] = 1;
+    int r = bx ? box_row(bx) : -1;
+    for (int g = 0; g < P.nfacets; g++) {
+        const char *rows = P.facets[g].rows;
+        int first = -1;
+        for (int i = N; i < nrows && first < 0; i++)
+            if (rows[i])
+                first = i;
+        if (!memcmp(rows, map, (size_t)N) && first == r)
+            return g;
+    }
+    return -1;
+}
+
+static void answer_facet(const jnode *f, int k, int g)
+{
+    static const char *const keys[] = { "neurons", "box", "neighbor", NULL };
+    char where[48], fb[160];
+    snprintf(where, sizeof where, "facets[%d]", k);
+    only_keys(f, where, keys);
+    const jnode *ns = want(f, where, "neurons", J_ARR);
+    if (ns)
+        want_neurons(ns, field(fb, sizeof fb, where, "neurons"),
+                     P.facets[g].rows, "a row of this facet");
+    const jnode *bx = jget(f, "box");
+    if (bx && box_row(bx) < 0)
+        afail(field(fb, sizeof fb, where, "box"), "not a box side [i, "
+              "\"lo\"|\"hi\"] of the certificate's box");
+    const claim *nb = P.facets[g].nb;
+    const jnode *v = jget(f, "neighbor");
+    field(fb, sizeof fb, where, "neighbor");
+    if (v == NULL)
+        afail(fb, "missing");
+    else if (nb == NULL && v->type != J_NULL)
+        afail(fb, "the facet lies on the box: its neighbor is null");
+    else if (nb && (v->type != J_STR || !same_code(v->str, nb->code)))
+        afail(fb, "the certificate proves the neighbor %s (line %d)",
+              nb->code, nb->line);
+}
+
+static void answer_facets(const jnode *J, const claim *a)
+{
+    const jnode *F = want(J, "", "facets", J_ARR);
+    if (F == NULL)
+        return;
+    char *map = xmalloc((size_t)a->nrows + 1), where[48];
+    char *used = xmalloc((size_t)P.nfacets + 1);
+    memset(used, 0, (size_t)P.nfacets + 1);
+    for (int k = 0; k < F->n; k++) {
+        snprintf(where, sizeof where, "facets[%d]", k);
+        if (F->item[k]->type != J_OBJ) {
+            afail(where, "is %s, expected an object", jtype_name[F->item[k]->type]);
+            continue;
+        }
+        int g = match_facet(F->item[k], map, a->nrows);
+        if (g < 0)
+            afail(where, "no facet of the certificate has these neurons and "
+                  "this box side");
+        else if (used[g]++)
+            afail(where, "the facet %s is listed twice", C.sets[P.facets[g].set].name);
+        else
+            answer_facet(F->item[k], k, g);
+    }
+    for (int g = 0; g < P.nfacets; g++)
+        if (!used[g])
+            afail("facets", "omits the facet %s (line %d)",
+                  C.sets[P.facets[g].set].name, P.facets[g].dim->line);
+    free(used);
+    free(map);
+}
+
+static void answer_cell(const jnode *J)
+{
+    static const char *const keys[] = { "code", "realized", "dim", "point",
+        "bounded", "implicit_equalities", "implicit_box", "facets", NULL };
+    const claim *a = P.dimc[0];
+    int realized = a->kind == C_DIM;
+    only_keys(J, "", keys);
+    want_code(J, "", "code", C.sets[0].parts[0].bits);
+    want_bool(J, "", "realized", realized);
+    want_int(J, "", "dim", realized ? a->d : -1);
+    if (!realized) {
+        want(J, "", "point", J_NULL);
+        want(J, "", "bounded", J_NULL);
+        const jnode *v = want(J, "", "implicit_equalities", J_ARR);
+        if (v && v->n)
+            afail("implicit_equalities", "an empty cell has none");
+        v = want(J, "", "facets", J_ARR);
+        if (v && v->n)
+            afail("facets", "an empty cell has none");
+        v = jget(J, "implicit_box");
+        if (v && (v->type != J_ARR || v->n))
+            afail("implicit_box", "an empty cell has none");
+        return;
+    }
+    want_relint(J, "", "point", 0, a);
+    want_bool(J, "", "bounded", P.bound->kind == C_BOUNDED);
+    answer_implicit(J, a);
+    answer_facets(J, a);
+}
+
+/* --- adjacency ------------------------------------------------------------- */
+
+static int hamming(const char *a, const char *b)
+{
+    int h = 0;
+    for (; *a && *b; a++, b++)
+        h += *a != *b;
+    return h;
+}
+
+static void answer_adjacency(const jnode *J)
+{
+    static const char *const keys[] = { "a", "b", "realized_a", "realized_b",
+        "dim_a", "dim_b", "hamming", "common_dim", "common_point", "adjacent",
+        "d_A", "d_H2", "agrees", NULL };
+    const char *a = C.sets[0].parts[0].bits, *b = C.sets[1].parts[0].bits;
+    long da = claimed_dim(P.dimc[0]), db = claimed_dim(P.dimc[1]);
+    int h = hamming(a, b), both = da >= 0 && db >= 0;
+    only_keys(J, "", keys);
+    want_code(J, "", "a", a);
+    want_code(J, "", "b", b);
+    want_bool(J, "", "realized_a", da >= 0);
+    want_bool(J, "", "realized_b", db >= 0);
+    want_int(J, "", "dim_a", da);
+    want_int(J, "", "dim_b", db);
+    want_int(J, "", "hamming", h);
+    want_int(J, "", "d_H2", h < 2 ? h : 2);
+    long dc = claimed_dim(P.dimc[2]);
+    want_int(J, "", "common_dim", dc);
+    if (dc >= 0)
+        want_relint(J, "", "common_point", 2, P.dimc[2]);
+    else if (jget(J, "common_point"))
+        afail("common_point", "the certificate proves no common point");
+    if (!both) {             /* an empty cell: adjacency is undefined */
+        want(J, "", "adjacent", J_NULL);
+        want(J, "", "d_A", J_NULL);
+        want(J, "", "agrees", J_NULL);
+        return;
+    }
+    int adj = da == db && dc == da - 1 && dc >= 0;
+    int dA = !strcmp(a, b) ? 0 : adj ? 1 : 2;
+    want_bool(J, "", "adjacent", adj);
+    want_int(J, "", "d_A", dA);
+    want_bool(J, "", "agrees", dA == (h < 2 ? h : 2));
+}
+
+/* --- enumeration ----------------------------------------------------------- */
+
+static void answer_by_dim(const jnode *J)
+{
+    const jnode *v = want(J, "", "cells_by_dim", J_OBJ);
+    long *count = xmalloc(((size_t)M + 1) * sizeof *count);
+    memset(count, 0, ((size_t)M + 1) * sizeof *count);
+    for (int s = 0; s < C.nsets; s++)
+        if (P.pair_a[s] < 0)
+            count[P.dimc[s]->d]++;
+    char f[64];
+    for (int i = 0; v && i < v->n; i++) {
+        long d = parse_index(v->key[i]);
+        snprintf(f, sizeof f, "cells_by_dim.%.30s", v->key[i]);
+        if (d < 0 || d > M)
+            afail(f, "not a dimension 0 to %d", M);
+        else if (v->item[i]->type != J_INT || v->item[i]->num != count[d])
+            afail(f, "the certificate has %ld cells of dimension %ld",
+                  count[d], d);
+    }
+    for (int d = 0; v && d <= M; d++) {
+        snprintf(f, sizeof f, "%d", d);
+        if (count[d] && jget(v, f) == NULL)
+            afail("cells_by_dim", "omits dimension %d (%ld cells)", d, count[d]);
+    }
+    free(count);
+}
+
+static void answer_cell_list(const jnode *J)
+{
+    static const char *const keys[] = { "code", "dim", "point", NULL };
+    const jnode *L = want(J, "", "cell_list", J_ARR);
+    if (L == NULL)
+        return;
+    char *used = xmalloc((size_t)C.nsets + 1), where[48];
+    memset(used, 0, (size_t)C.nsets + 1);
+    for (int k = 0; k < L->n; k++) {
+        const jnode *c = L->item[k], *code = jget(c, "code");
+        snprintf(where, sizeof where, "cell_list[%d]", k);
+        int s = 0;
+        while (s < C.nsets && !(P.pair_a[s] < 0 && code && code->type == J_STR &&
+                                same_code(code->str, C.sets[s].parts[0].bits)))
+            s++;
+        if (c->type != J_OBJ || s == C.nsets) {
+            afail(where, "no cell of the certificate has this code");
+            continue;
+        }
+        if (used[s]++) {
+            afail(where, "the cell %s is listed twice", C.sets[s].name);
+            continue;
+        }
+        only_keys(c, where, keys);
+        want_int(c, where, "dim", P.dimc[s]->d);
+        want_relint(c, where, "point", s, P.dimc[s]);
+    }
+    for (int s = 0; s < C.nsets; s++)
+        if (P.pair_a[s] < 0 && !used[s])
+            afail("cell_list", "omits the cell %s (%s)", C.sets[s].name,
+                  C.sets[s].parts[0].bits);
+    free(used);
+}
+
+static void answer_edges(const jnode *J, int nedges)
+{
+    static const char *const keys[] = { "a", "b", "hamming", NULL };
+    const jnode *E = jget(J, "edges");
+    if (E == NULL) {
+        if (nedges)
+            afail("edges", "missing: the certificate proves %d edges", nedges);
+        return;
+    }
+    if ((E = want(J, "", "edges", J_ARR)) == NULL)
+        return;
+    char *used = xmalloc((size_t)C.nsets + 1), where[48];
+    memset(used, 0, (size_t)C.nsets + 1);
+    for (int k = 0; k < E->n; k++) {
+        const jnode *e = E->item[k], *a = jget(e, "a"), *b = jget(e, "b");
+        snprintf(where, sizeof where, "edges[%d]", k);
+        int s = 0;
+        for (; a && b && a->type == J_STR && b->type == J_STR && s < C.nsets; s++) {
+            if (P.pair_a[s] < 0)
+                continue;
+            const char *x = C.sets[P.pair_a[s]].parts[0].bits;
+            const char *y = C.sets[P.pair_b[s]].parts[0].bits;
+            if ((same_code(a->str, x) && same_code(b->str, y)) ||
+                (same_code(a->str, y) && same_code(b->str, x)))
+                break;
+        }
+        if (e->type != J_OBJ || !a || !b || s == C.nsets) {
+            afail(where, "the certificate proves no such edge");
+            continue;
+        }
+        if (used[s]++) {
+            afail(where, "the edge %s is listed twice", C.sets[s].name);
+            continue;
+        }
+        only_keys(e, where, keys);
+        want_int(e, where, "hamming", hamming(C.sets[P.pair_a[s]].parts[0].bits,
+                                               C.sets[P.pair_b[s]].parts[0].bits));
+    }
+    for (int s = 0; s < C.nsets; s++)
+        if (P.pair_a[s] >= 0 && !used[s])
+            afail("edges", "omits the edge %s", C.sets[s].name);
+    free(used);
+}
+
+static void answer_enumeration(const jnode *J, int quiet)
+{
+    static const char *const keys[] = { "cells", "cells_by_dim", "complete",
+        "cell_list", "edges", NULL };
+    int ncells = 0, nedges = 0;
+    for (int s = 0; s < C.nsets; s++) {
+        ncells += P.pair_a[s] < 0;
+        nedges += P.pair_a[s] >= 0;
+    }
+    only_keys(J, "", keys);
+    want_int(J, "", "cells", ncells);
+    answer_by_dim(J);
+    if (want(J, "", "complete", J_BOOL) && !quiet)
+        printf("note %s: complete — not certified (that the list holds every "
+               "cell is argued, not proved by the certificate)\n", answer_path);
+    answer_cell_list(J);
+    answer_edges(J, nedges);
+}
+
+/* Which answer the JSON is, by a field only that kind has. */
+static int answer_kind_of(const jnode *J)
+{
+    return jget(J, "cell_list") ? A_ENUMERATION
+         : jget(J, "facets") || jget(J, "realized") ? A_CELL
+         : jget(J, "common_dim") || jget(J, "realized_a") ? A_ADJACENCY
+         : A_NONE;
+}
+
+static void check_answer(const jnode *J, int quiet)
+{
+    int kind = J->type == J_OBJ ? answer_kind_of(J) : A_NONE;
+    if (kind != C.answer) {
+        afail("", "%s, but the certificate proves %s answer",
+              kind == A_NONE ? "not a cell, adjacency or enumeration answer"
+                             : answer_kinds[kind],
+              C.answer == A_CELL ? "a cell" : C.answer == A_ADJACENCY
+                                                  ? "an adjacency" : "an enumeration");
+        return;
+    }
+    if (kind == A_CELL)
+        answer_cell(J);
+    else if (kind == A_ADJACENCY)
+        answer_adjacency(J);
+    else
+        answer_enumeration(J, quiet);
+}
+
+/* ------------------------------------------------------------------------ */
+
+/* A text file into *owner (NUL-terminated, no NUL inside): the
+ * certificate into cert_text, the answer into answer_text. */
+static void read_text(const char *path, char **owner)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -1157,7 +2333,7 @@ static void read_cert(const char *path)
         bail();
     }
     size_t cap = 1 << 16, len = 0, n;
-    char *buf = cert_text = xmalloc(cap + 1);
+    char *buf = *owner = xmalloc(cap + 1);
     while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
         len += n;
         if (len == cap) {
@@ -1167,7 +2343,7 @@ static void read_cert(const char *path)
                 fprintf(stderr, "pvcheck: out of memory\n");
                 bail();
             }
-            buf = cert_text = grown;
+            buf = *owner = grown;
             cap *= 2;
         }
     }
@@ -1213,6 +2389,7 @@ static void free_all(void)
         refs_free(c->eq, c->neq);
         refs_free(c->mult, c->nmult);
         qvec_free(c->y, (size_t)c->nmult);
+        free(c->eqmap);
     }
     free(C.sets);
     free(C.claims);
@@ -1223,6 +2400,11 @@ static void free_all(void)
     cert_text = NULL;
     tok_buf = NULL;
     tok_cap = 0;
+    proof_free();
+    jnodes_free();
+    free(answer_text);
+    answer_text = NULL;
+    answer_failed = 0;
     pv_net_clear(&net);
 }
 
@@ -1250,28 +2432,87 @@ static int load_net(const char *path)
     return 1;
 }
 
-/* pvcheck NET CERT [--quiet]: the exit status. */
-static int run(int argc, char **argv)
+/* Arguments: NET CERT [--answer FILE] [--quiet]; 0 when they are usable. */
+static int parse_args(int argc, char **argv, const char *paths[2], int *quiet)
 {
-    const char *paths[2] = { NULL, NULL };
-    int quiet = 0, np = 0;
+    int np = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quiet"))
-            quiet = 1;
+            *quiet = 1;
+        else if (!strcmp(argv[i], "--answer") && i + 1 < argc && !answer_path)
+            answer_path = argv[++i];
         else if (np < 2 && argv[i][0] != '-')
             paths[np++] = argv[i];
         else
             np = 3;
     }
-    if (np != 2) {
-        fprintf(stderr, "usage: pvcheck NET CERT [--quiet]\n");
-        return 2;
+    if (np == 2)
+        return 0;
+    fprintf(stderr, "usage: pvcheck NET CERT [--answer FILE.json] [--quiet]\n");
+    return 2;
+}
+
+/* Every claim, in order; the number that failed. */
+static int check_claims(int quiet)
+{
+    int failed = 0;
+    for (int k = 0; k < C.nclaims; k++) {
+        claim *c = &C.claims[k];
+        why[0] = '\0';
+        c->verified = check_claim(k);
+        if (c->verified) {
+            if (!quiet)
+                printf("ok %s\n", c->text);
+        } else {
+            printf("FAIL %s:%d: %s — %s\n", cert_path, c->line, c->text, why);
+            failed++;
+        }
     }
+    return failed;
+}
+
+/* Version 2, every claim verified: do they cover the declared answer, and
+ * (with --answer) is the file exactly that answer? 1 when not. */
+static int check_coverage(const jnode *J, int quiet)
+{
+    const char *kind = answer_kinds[C.answer];
+    why[0] = '\0';
+    if (!cover()) {
+        printf("FAIL %s:%d: answer %s — %s\n", cert_path, C.answer_line, kind,
+               why);
+        if (J)
+            printf("FAIL %s: (top) — not compared: the certificate does not "
+                   "prove a whole answer\n", answer_path);
+        return 1;
+    }
+    if (!quiet)
+        printf("ok answer %s (the claims cover it)\n", kind);
+    if (J == NULL)
+        return 0;
+    check_answer(J, quiet);
+    if (!answer_failed && !quiet)
+        printf("ok %s (every field is what the certificate proves)\n",
+               answer_path);
+    return answer_failed != 0;
+}
+
+/* pvcheck NET CERT [--answer FILE] [--quiet]: the exit status. */
+static int run(int argc, char **argv)
+{
+    const char *paths[2] = { NULL, NULL };
+    int quiet = 0;
+    if (parse_args(argc, argv, paths, &quiet))
+        return 2;
     cert_path = paths[1];
     if (!load_net(paths[0]))
         return 2;
-    read_cert(cert_path);
+    read_text(cert_path, &cert_text);
     parse_cert(cert_text);
+    const jnode *J = NULL;
+    if (answer_path) {     /* malformed answers exit 2 before any check */
+        read_text(answer_path, &answer_text);
+        J = parse_json(answer_text);
+    }
 
     char fp[17];
     fingerprint(fp);
@@ -1289,24 +2530,28 @@ static int run(int argc, char **argv)
         return 1;
     }
 
-    int failed = 0;
-    for (int k = 0; k < C.nclaims; k++) {
-        claim *c = &C.claims[k];
-        why[0] = '\0';
-        c->verified = check_claim(k);
-        if (c->verified) {
-            if (!quiet)
-                printf("ok %s\n", c->text);
-        } else {
-            printf("FAIL %s:%d: %s — %s\n", cert_path, c->line, c->text, why);
-            failed++;
-        }
+    int failed = check_claims(quiet), uncovered = 0;
+    if (C.version == 1 && J) {
+        printf("FAIL %s: (top) — a version-1 certificate proves its claims, "
+               "not an answer\n", answer_path);
+        uncovered = 1;
+    } else if (C.version == 2 && failed && J) {
+        printf("FAIL %s: (top) — not compared: a claim failed\n", answer_path);
+    } else if (C.version == 2 && !failed) {
+        uncovered = check_coverage(J, quiet);
     }
     if (failed)
         printf("pvcheck: %d claims, %d FAILED\n", C.nclaims, failed);
+    else if (uncovered)
+        printf("pvcheck: %d claims, all verified, but they do not prove %s\n",
+               C.nclaims, J ? "this answer" : "a whole answer");
+    else if (C.version == 2)
+        printf("pvcheck: %d claims, all verified; they prove the %s answer%s%s\n",
+               C.nclaims, answer_kinds[C.answer], J ? " in " : "",
+               J ? answer_path : "");
     else
         printf("pvcheck: %d claims, all verified\n", C.nclaims);
-    return failed ? 1 : 0;
+    return failed || uncovered ? 1 : 0;
 }
 
 #ifdef PVCHECK_LIBRARY
@@ -1324,6 +2569,7 @@ int PVCHECK_MAIN(int argc, char **argv)
     memset(&C, 0, sizeof C);
     pv_net_init(&net);
     cert_path = "CERT";
+    answer_path = NULL;
     if (setjmp(bail_out) == 0)
         status = run(argc, argv);
     else

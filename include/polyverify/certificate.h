@@ -12,6 +12,8 @@
 #ifndef POLYVERIFY_CERTIFICATE_H
 #define POLYVERIFY_CERTIFICATE_H
 
+#include "export.h"
+
 #include <stdio.h>
 #include "adjacency.h"
 #include "cell.h"
@@ -34,33 +36,35 @@ typedef struct pv_cert {
 } pv_cert;
 
 /* Starts a certificate for answers about net (and box, may be NULL). */
-pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
-                       const pv_box *box, pv_error *err);
+PV_API pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
+                              const pv_box *box, pv_error *err);
 
 /* Finishes it: with keep, atomically renames it into place; otherwise (or
  * on failure) removes it, so no partial certificate is ever left. */
-pv_status pv_cert_close(pv_cert *c, int keep, pv_error *err);
+PV_API pv_status pv_cert_close(pv_cert *c, int keep, pv_error *err);
 
 /* The claims behind every fact of a cell computed with pv_cell_compute
  * (PV_CELL_DIRECT, so that facet points are in x): realised or not, dim,
  * point, implicit equalities, each facet (as a face of dimension dim - 1)
  * with its neighbour, every other row (its face has dimension <= dim - 2
- * or is empty: the facet list is complete), and boundedness. */
-pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err);
+ * or is empty: the facet list is complete), and boundedness. The file
+ * declares `answer cell` (format 2), so pvcheck checks that these claims
+ * account for every row; each pv_cert_* writes one answer per file. */
+PV_API pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err);
 
 /* The claims behind an adjacency check: dim C(a), dim C(b) and
  * dim (P(a) ∩ P(b)). */
-pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *A, pv_error *err);
+PV_API pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *A, pv_error *err);
 
 /* The claims behind an enumeration's printed facts: each cell's dimension
  * at its printed point, and for each adjacent pair of the graph the
  * dimension of P(a) ∩ P(b). (That the list is complete is argued in
  * enumerate.c, not certified.) */
-pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
-                              pv_error *err);
+PV_API pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
+                                     pv_error *err);
 
 /* FNV-1a 64 of the canonical text of the network (verify/README.md). */
-unsigned long long pv_net_fingerprint(const pv_net *net);
+PV_API unsigned long long pv_net_fingerprint(const pv_net *net);
 
 #ifdef __cplusplus
 }

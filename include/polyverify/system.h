@@ -10,6 +10,8 @@
 #ifndef POLYVERIFY_SYSTEM_H
 #define POLYVERIFY_SYSTEM_H
 
+#include "export.h"
+
 #include <stdio.h>
 #include <gmp.h>
 #include "error.h"
@@ -43,34 +45,36 @@ typedef struct pv_system {
     mpq_t *scale;          /* nrows, > 0                            */
 } pv_system;
 
-void pv_system_init(pv_system *S, int dim, int nrows);  /* zero rows */
-void pv_system_clear(pv_system *S);
+PV_API void pv_system_init(pv_system *S, int dim, int nrows);  /* zero rows */
+PV_API void pv_system_clear(pv_system *S);
 #define PV_G(S, i, j) ((S)->g[(size_t)(i) * (size_t)(S)->dim + (size_t)(j)])
 
 /* Builds the system of code over the network, with box rows if box != NULL.
  * S must not be initialised (it is initialised here). */
-pv_status pv_system_from_code(pv_system *S, const pv_net *net,
-                              const pv_code *code, const pv_box *box,
-                              pv_error *err);
+PV_API pv_status pv_system_from_code(pv_system *S, const pv_net *net,
+                                     const pv_code *code, const pv_box *box,
+                                     pv_error *err);
 
 /* Copies rows [0, S->nrows) of S into T from row `offset` on (T has room;
  * labels, scales and flags are copied too). */
-void pv_system_copy_rows(pv_system *T, int offset, const pv_system *S);
+PV_API void pv_system_copy_rows(pv_system *T, int offset, const pv_system *S);
 
 /* P(a) ∩ P(b): the rows of both systems, all non-strict. U is initialised
  * here. */
-void pv_system_closure_union(pv_system *U, const pv_system *Sa,
-                             const pv_system *Sb);
+PV_API void pv_system_closure_union(pv_system *U, const pv_system *Sa,
+                                    const pv_system *Sb);
 
 /* The face of the closure of S where the rows zero[0..nz) vanish: every
  * row non-strict, those rows forced to = 0. F is initialised here. */
-void pv_system_face(pv_system *F, const pv_system *S, const int *zero, int nz);
+PV_API void pv_system_face(pv_system *F, const pv_system *S, const int *zero, int nz);
 
 /* Value of row i at the rational point x, exactly. */
-void pv_system_row_value(mpq_t out, const pv_system *S, int i, mpq_t *const x);
+PV_API void pv_system_row_value(mpq_t out, const pv_system *S, int i, mpq_t *const x);
 
-/* Writes the closure (every row as >= 0) in cddlib/lrs H-representation. */
-void pv_system_write_ine(const pv_system *S, FILE *f, const char *comment);
+/* Writes S in cddlib/lrs H-representation: every row as >= 0 (strict rows
+ * too, listed in a comment: the file is the closure), except rows with
+ * S->eq, which go on the `linearity` line (= 0). */
+PV_API void pv_system_write_ine(const pv_system *S, FILE *f, const char *comment);
 
 #ifdef __cplusplus
 }

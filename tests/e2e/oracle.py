@@ -803,11 +803,22 @@ def compare_ine(runner, net, path, code, box=None, label=''):
     except (ValueError, IndexError, ZeroDivisionError) as e:
         runner.check(False, '%s: cannot parse output (%s): %r' % (what, e, out[:300]))
         return
-    runner.equal(lin, [], what + ' linearity rows')
     expected = [r for _, r, _ in signed_rows(net, code, box)]
     N = relu_count(net)
     if not runner.equal(len(rows), len(expected), what + ' number of rows'):
         return
+    # the linearity rows: exactly the rows vanishing on all of P(b)
+    m = net.input_dim
+    if max_slack(m, [], expected)[0] is None:
+        want_lin = []
+    else:
+        want_lin = [expected[i] for i in implicit_equalities(m, expected)]
+    got_lin = [rows[i] for i in lin]
+    runner.equal(len(got_lin), len(want_lin), what + ' number of linearity rows')
+    for r in want_lin:
+        runner.check(any(same_up_to_positive_scaling(u, r) for u in got_lin),
+                     '%s: implicit equality %s not on the linearity line'
+                     % (what, [fmt(v) for v in affine_vec(r)]))
     for j in range(N):
         runner.check(same_up_to_positive_scaling(rows[j], expected[j]),
                      '%s: row of neuron %d is %s, expected a positive multiple of %s'
