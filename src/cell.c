@@ -202,7 +202,7 @@ static int compute_lifted(pv_cell *C, const pv_net *net, const pv_code *code,
         mpq_init(x[l]);
     done = U.dim == n1 && float_preimage(net, U.point, xd) == 0;
     for (int l = 0; done && l < m; l++)
-        pv_mpq_set_double(x[l], xd[l]);
+        done = pv_mpq_set_double(x[l], xd[l]) == 0;   /* Inf/NaN: no point */
     done = done && proves_point(net, code, x, U.implicit, U.nimplicit);
     free(xd);
     if (!done) {

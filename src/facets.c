@@ -462,15 +462,14 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
         /* Crossing hyperplane i while keeping the others is a phase-1
          * question (no optimisation); only when it fails does the full
          * "min row i" LP run, whose multipliers prove redundancy. */
-        if (lp && pv_flp_cross_row(lp, i, 1e-7, zd) == 0) {
-            pv_dyadic_round(Z, delta, zd, k, 40);
-            if (facet_from_witness(G, i, Z, delta))
-                G->status[i] = FACET;
-        }
+        if (lp && pv_flp_cross_row(lp, i, 1e-7, zd) == 0 &&
+            pv_dyadic_round(Z, delta, zd, k, 40) == 0 &&
+            facet_from_witness(G, i, Z, delta))
+            G->status[i] = FACET;
         if (G->status[i] == UNKNOWN && lp && pv_flp_min_row(lp, i, &v, zd, y) == 0) {
             if (v < -1e-9) {
-                pv_dyadic_round(Z, delta, zd, k, 40);
-                if (facet_from_witness(G, i, Z, delta))
+                if (pv_dyadic_round(Z, delta, zd, k, 40) == 0 &&
+                    facet_from_witness(G, i, Z, delta))
                     G->status[i] = FACET;
             } else if (redundant_from_multipliers(G, i, y, norm)) {
                 G->status[i] = REDUNDANT;

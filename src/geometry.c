@@ -269,11 +269,11 @@ static int strictly_inside(const pv_rrows *R, const double *G, const double *h,
     mpz_init(delta);
     for (int a = 0; a <= (int)(sizeof shifts / sizeof *shifts) && !ok; a++) {
         if (a < (int)(sizeof shifts / sizeof *shifts)) {
-            if (!float_inside_at(R->n, k, G, h, zd, shifts[a]))
+            if (!float_inside_at(R->n, k, G, h, zd, shifts[a]) ||
+                pv_dyadic_round_at(Z, delta, zd, k, shifts[a]) != 0)
                 continue;
-            pv_dyadic_round_at(Z, delta, zd, k, shifts[a]);
-        } else {
-            pv_dyadic_round(Z, delta, zd, k, 50);
+        } else if (pv_dyadic_round(Z, delta, zd, k, 50) != 0) {
+            break;                    /* not finite: the exact step decides */
         }
         pv_rrows_eval(R, Z, delta, V);
         ok = 1;

@@ -142,8 +142,14 @@ int pv_zmat_rank_mod_p(const pv_zmat *M)
     return rank;
 }
 
-void pv_mpq_set_double(mpq_t q, double x)
+int pv_mpq_set_double(mpq_t q, double x)
 {
+    /* mpz_set_d raises SIGFPE on Inf/NaN (DESIGN §2: a float that is not
+     * finite never reaches GMP; the caller takes the exact path). */
+    if (!isfinite(x)) {
+        mpq_set_ui(q, 0, 1);
+        return -1;
+    }
     int e;
     double m = frexp(x, &e);            /* x = m * 2^e, 0.5 <= |m| < 1 */
     mpz_t num;
@@ -156,6 +162,7 @@ void pv_mpq_set_double(mpq_t q, double x)
     else if (e < 0)
         mpq_div_2exp(q, q, (mp_bitcnt_t)-e);
     mpz_clear(num);
+    return 0;
 }
 
 double pv_mpz_get_d_scaled(const mpz_t z, long shift)
@@ -163,6 +170,40 @@ double pv_mpz_get_d_scaled(const mpz_t z, long shift)
     long e;
     double m = mpz_get_d_2exp(&e, z);   /* z ~ m * 2^e */
     return ldexp(m, (int)(e - shift));
+}
+
+/* Free variables x_j := guess_j exactly; -1 if a guess is not finite. */
+static int set_free_from_guess(mpq_t *x, const unsigned char *is_piv, int C,
+                               const double *guess)
+{
+    for (int j = 0; j < C; j++)
+        if (!is_piv[j] && pv_mpq_set_double(x[j], guess ? guess[j] : 0.0) != 0)
+            return -1;
+    return 0;
+}
+
+/* Back substitution: piv_r x_p + sum_free M[r][f] x_f = M[r][C]. */
+static void solve_pivots(const pv_zmat *M, const int *piv, int rank,
+                         const unsigned char *is_piv, mpq_t *x)
+{
+    int C = M->cols - 1;
+    mpq_t acc, t;
+    mpq_init(acc);
+    mpq_init(t);
+    for (int r = 0; r < rank; r++) {
+        mpq_set_z(acc, PV_Z(M, r, C));
+        for (int j = 0; j < C; j++) {
+            if (is_piv[j] || mpz_sgn(PV_Z(M, r, j)) == 0)
+                continue;
+            mpq_set_z(t, PV_Z(M, r, j));
+            mpq_mul(t, t, x[j]);
+            mpq_sub(acc, acc, t);
+        }
+        mpq_set_z(t, PV_Z(M, r, piv[r]));
+        mpq_div(x[piv[r]], acc, t);
+    }
+    mpq_clear(acc);
+    mpq_clear(t);
 }
 
 int pv_zmat_solve_guided(const pv_zmat *A, mpz_t *const b,
@@ -182,33 +223,14 @@ int pv_zmat_solve_guided(const pv_zmat *A, mpz_t *const b,
     int rc = 0;
     if (rank > 0 && piv[rank - 1] == C)
         rc = -1;                       /* a row 0 = non-zero */
-    if (rc == 0) {
-        unsigned char *is_piv = calloc((size_t)C + 1, 1);
-        for (int r = 0; r < rank; r++)
-            is_piv[piv[r]] = 1;
-        for (int j = 0; j < C; j++)
-            if (!is_piv[j])
-                pv_mpq_set_double(x[j], guess ? guess[j] : 0.0);
-        mpq_t acc, t;
-        mpq_init(acc);
-        mpq_init(t);
-        for (int r = 0; r < rank; r++) {
-            /* piv_r x_p + sum_free M[r][f] x_f = M[r][C] */
-            mpq_set_z(acc, PV_Z(&M, r, C));
-            for (int j = 0; j < C; j++) {
-                if (is_piv[j] || mpz_sgn(PV_Z(&M, r, j)) == 0)
-                    continue;
-                mpq_set_z(t, PV_Z(&M, r, j));
-                mpq_mul(t, t, x[j]);
-                mpq_sub(acc, acc, t);
-            }
-            mpq_set_z(t, PV_Z(&M, r, piv[r]));
-            mpq_div(x[piv[r]], acc, t);
-        }
-        mpq_clear(acc);
-        mpq_clear(t);
-        free(is_piv);
-    }
+    unsigned char *is_piv = calloc((size_t)C + 1, 1);
+    for (int r = 0; r < rank; r++)
+        is_piv[piv[r]] = 1;
+    if (rc == 0 && set_free_from_guess(x, is_piv, C, guess) != 0)
+        rc = -2;                       /* the float search overflowed */
+    if (rc == 0)
+        solve_pivots(&M, piv, rank, is_piv, x);
+    free(is_piv);
     free(piv);
     pv_zmat_clear(&M);
     return rc;

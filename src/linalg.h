@@ -34,8 +34,11 @@ void pv_zvec_primitive(mpz_t *v, int n);
  * smaller rank_p proves nothing; callers then take another way). */
 int pv_zmat_rank_mod_p(const pv_zmat *M);
 
-/* Exact conversion of a finite double to the dyadic rational it encodes. */
-void pv_mpq_set_double(mpq_t q, double x);
+/* Exact conversion of a finite double to the dyadic rational it encodes.
+ * Returns 0, or -1 (q := 0) when x is Inf or NaN: GMP's mpz_set_d would
+ * raise SIGFPE, and a float that is not finite only means the float search
+ * failed (the caller takes the exact path). */
+int pv_mpq_set_double(mpq_t q, double x);
 
 /* Closest double to an mpz ratio-free integer, safe for huge values:
  * returns mantissa scaled by 2^-shift where shift is common to a row. */
@@ -51,7 +54,8 @@ void pv_zvec_free(mpz_t *v, size_t n);
 /* Solves A x = b exactly (A is rows x cols; b has rows entries, NULL for
  * 0). Free variables take the exact values of `guess` (the float search's
  * candidate), pivot variables follow. x has cols entries (initialised).
- * Returns 0, or -1 when the system is inconsistent. */
+ * Returns 0, -1 when the system is inconsistent, or -2 when a guess for a
+ * free variable is not finite (the search overflowed: no candidate). */
 int pv_zmat_solve_guided(const pv_zmat *A, mpz_t *const b,
                          const double *guess, mpq_t *x);
 

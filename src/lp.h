@@ -3,9 +3,13 @@
  * Two kinds, never mixed up:
  *  - pv_flp_*: GLPK's double simplex. It only SEARCHES: its answers are
  *    candidates (a point, a support of multipliers) that geometry.c proves
- *    or rejects in exact arithmetic.
- *  - pv_xlp_*: cddlib's GMP-rational LP. Exact: its answers are decisions.
- *    Used only when a float candidate fails its proof.
+ *    or rejects in exact arithmetic. POLYVERIFY_EXACT_ONLY=1 in the
+ *    environment makes every pv_flp_* search fail (a test switch: the
+ *    exact path then decides everything).
+ *  - pv_xlp_*: cddlib's GMP-rational LP (its dual simplex in GMP
+ *    arithmetic only, no float phase: see lp_exact.c). Exact: its answers
+ *    are decisions, re-proved by the caller. Used only when a float
+ *    candidate fails.
  * Rows are g_i . z + h_i >= 0 over z in R^k. */
 #ifndef PV_LP_H
 #define PV_LP_H
@@ -62,7 +66,7 @@ int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
 
 /* y over the active rows (NULL: all), y_i >= lb (0 or 1), with
  * sum_i y_i g_i = tg (k entries; NULL: 0) and, when h and th are given,
- * th - sum_i y_i h_i >= 0. Scaled for cddlib like pv_xlp_dual; the caller
+ * th - sum_i y_i h_i >= 0. The caller
  * verifies the answer. y has n entries (0 off the active rows). */
 int pv_xlp_combination(int k, int n, mpz_t *g, mpz_t *h,
                        const unsigned char *active, mpz_t *const tg,

@@ -3,7 +3,22 @@
  * cddlib reads rows [b, A] as b + A x >= 0 and, in its GMPRATIONAL build,
  * every number is an mpq_t. It keeps a few global constants that must be
  * set once; that is the only process-wide state touched, set exactly once
- * under pthread_once. */
+ * under pthread_once.
+ *
+ * Which solver: dd_LPSolve first runs a double-precision copy of the LP
+ * (ddf_*) and only then checks or redoes its basis in GMP. That float phase
+ * is where cddlib 0.94m reads and writes out of bounds (valgrind: invalid
+ * read/write in ddf_GaussianColumnPivot; glibc: "munmap_chunk(): invalid
+ * pointer") on near-degenerate LPs — two rows 2^-61 apart, see
+ * tests/nets/cdd_near_parallel*.pvnet — and it turns entries beyond the
+ * double range into Inf. dd_LPSolve0 runs the same method in GMP
+ * arithmetic only: every zero test is exact, so the basis bookkeeping the
+ * float phase corrupts stays consistent. The method is the dual simplex
+ * (lexicographic rule; on cycling cddlib switches to criss-cross, which is
+ * finite in exact arithmetic). Criss-cross as the first choice would do as
+ * well but leaks 16 bytes a pivot in 0.94m (dd_SelectCrissCrossPivot:
+ * LeakSanitizer). Every answer is still re-proved by the caller
+ * (geometry.c, facets.c), as before. */
 #include "lp.h"
 
 #include <pthread.h>
@@ -27,32 +42,17 @@ static dd_MatrixPtr make_matrix(int k, int n, mpz_t *g, mpz_t *h,
     dd_MatrixPtr M = dd_CreateMatrix(r + extra, k + 1 + tcols);
     M->representation = dd_Inequality;
     M->numbtype = dd_Rational;
-    /* Each row is divided by its largest entry (a positive scale keeps the
-     * half-space): cddlib's GMP build runs a floating-point phase first, and
-     * rows of 150-bit integers overflow it into wrong bases. */
-    mpz_t mx;
-    mpz_init(mx);
+    /* Integer rows as they are: the solver below has no float phase that a
+     * large entry could overflow, and integers keep its pivots cheap. */
     r = 0;
     for (int i = 0; i < n; i++) {
         if ((active && !active[i]) || i == skip)
             continue;
-        mpz_abs(mx, h[i]);
-        for (int j = 0; j < k; j++)
-            if (mpz_cmpabs(g[(size_t)i * k + j], mx) > 0)
-                mpz_abs(mx, g[(size_t)i * k + j]);
-        if (mpz_sgn(mx) == 0)
-            mpz_set_ui(mx, 1);
         mpq_set_z(M->matrix[r][0], h[i]);
-        mpq_set_den(M->matrix[r][0], mx);
-        mpq_canonicalize(M->matrix[r][0]);
-        for (int j = 0; j < k; j++) {
+        for (int j = 0; j < k; j++)
             mpq_set_z(M->matrix[r][j + 1], g[(size_t)i * k + j]);
-            mpq_set_den(M->matrix[r][j + 1], mx);
-            mpq_canonicalize(M->matrix[r][j + 1]);
-        }
         r++;
     }
-    mpz_clear(mx);
     *nrows = r;
     return M;
 }
@@ -66,7 +66,7 @@ static int solve(dd_MatrixPtr M, mpq_t value, mpq_t *z, int k)
             dd_FreeLPData(lp);
         return PV_XLP_ERROR;
     }
-    dd_LPSolve(lp, dd_DualSimplex, &err);
+    dd_LPSolve0(lp, dd_DualSimplex, &err);     /* GMP only: see the top */
     int rc = PV_XLP_ERROR;
     if (err == dd_NoError) {
         switch (lp->LPS) {
@@ -181,25 +181,13 @@ int pv_xlp_find(int nvar, int nrows, int neq, mpq_t *const A, mpq_t *const b,
     dd_MatrixPtr M = dd_CreateMatrix(nrows, nvar + 1);
     M->representation = dd_Inequality;
     M->numbtype = dd_Rational;
-    /* each constraint divided by its largest entry (see make_matrix) */
-    mpq_t mx, t;
-    mpq_inits(mx, t, NULL);
     for (int i = 0; i < nrows; i++) {
-        mpq_abs(mx, b[i]);
-        for (int j = 0; j < nvar; j++) {
-            mpq_abs(t, A[(size_t)i * nvar + j]);
-            if (mpq_cmp(t, mx) > 0)
-                mpq_set(mx, t);
-        }
-        if (mpq_sgn(mx) == 0)
-            mpq_set_ui(mx, 1, 1);
-        mpq_div(M->matrix[i][0], b[i], mx);
+        mpq_set(M->matrix[i][0], b[i]);
         for (int j = 0; j < nvar; j++)
-            mpq_div(M->matrix[i][j + 1], A[(size_t)i * nvar + j], mx);
+            mpq_set(M->matrix[i][j + 1], A[(size_t)i * nvar + j]);
         if (i < neq)
             set_addelem(M->linset, i + 1);
     }
-    mpq_clears(mx, t, NULL);
     M->objective = dd_LPmax;             /* zero objective: feasibility */
     mpq_t v;
     mpq_init(v);
@@ -219,19 +207,9 @@ int pv_xlp_combination(int k, int n, mpz_t *g, mpz_t *h,
     for (int i = 0; i < n; i++)
         na += !active || active[i];
     int *idx = malloc((size_t)(na + 1) * sizeof *idx);
-    mpz_t *s = malloc((size_t)(na + 1) * sizeof(mpz_t));
-    for (int i = 0, a = 0; i < n; i++) {        /* u_a = y_i * s_a */
-        if (active && !active[i])
-            continue;
-        idx[a] = i;
-        mpz_init_set_ui(s[a], 1);
-        for (int j = 0; j < k; j++)
-            if (mpz_cmpabs(g[(size_t)i * k + j], s[a]) > 0)
-                mpz_abs(s[a], g[(size_t)i * k + j]);
-        if (withh && mpz_cmpabs(h[i], s[a]) > 0)
-            mpz_abs(s[a], h[i]);
-        a++;
-    }
+    for (int i = 0, a = 0; i < n; i++)
+        if (!active || active[i])
+            idx[a++] = i;
     int nrows = k + withh + na;
     mpq_t *A = malloc(((size_t)nrows * (na ? na : 1) + 1) * sizeof(mpq_t));
     mpq_t *b = malloc(((size_t)nrows + 1) * sizeof(mpq_t));
@@ -239,30 +217,22 @@ int pv_xlp_combination(int k, int n, mpz_t *g, mpz_t *h,
         mpq_init(A[e]);
     for (int r = 0; r < nrows; r++)
         mpq_init(b[r]);
-    for (int j = 0; j < k; j++)                 /* sum u g/s - tg = 0   */
+    for (int j = 0; j < k; j++)                 /* sum y g - tg = 0   */
         if (tg)
             mpq_set_z(b[j], tg[j]), mpq_neg(b[j], b[j]);
-    if (withh)                                  /* th - sum u h/s >= 0  */
+    if (withh)                                  /* th - sum y h >= 0  */
         mpq_set_z(b[k], th);
     for (int a = 0; a < na; a++) {
         int i = idx[a];
-        for (int j = 0; j < k; j++) {
-            mpq_set_num(A[(size_t)j * na + a], g[(size_t)i * k + j]);
-            mpq_set_den(A[(size_t)j * na + a], s[a]);
-            mpq_canonicalize(A[(size_t)j * na + a]);
-        }
+        for (int j = 0; j < k; j++)
+            mpq_set_z(A[(size_t)j * na + a], g[(size_t)i * k + j]);
         if (withh) {
-            mpq_set_num(A[(size_t)k * na + a], h[i]);
-            mpq_set_den(A[(size_t)k * na + a], s[a]);
-            mpq_canonicalize(A[(size_t)k * na + a]);
+            mpq_set_z(A[(size_t)k * na + a], h[i]);
             mpq_neg(A[(size_t)k * na + a], A[(size_t)k * na + a]);
         }
-        int r = k + withh + a;                  /* u_a - lb*s_a >= 0 */
+        int r = k + withh + a;                  /* y_a - lb >= 0 */
         mpq_set_ui(A[(size_t)r * na + a], 1, 1);
-        mpq_set_z(b[r], s[a]);
-        mpq_neg(b[r], b[r]);
-        if (!lb)
-            mpq_set_ui(b[r], 0, 1);
+        mpq_set_si(b[r], -lb, 1);
     }
     mpq_t *u = malloc((size_t)(na + 1) * sizeof(mpq_t));
     for (int a = 0; a < na; a++)
@@ -271,12 +241,9 @@ int pv_xlp_combination(int k, int n, mpz_t *g, mpz_t *h,
     for (int i = 0; i < n; i++)
         mpq_set_ui(y[i], 0, 1);
     for (int a = 0; a < na; a++) {
-        if (rc == PV_XLP_OPTIMAL) {
-            mpq_set_z(y[idx[a]], s[a]);
-            mpq_div(y[idx[a]], u[a], y[idx[a]]);
-        }
+        if (rc == PV_XLP_OPTIMAL)
+            mpq_set(y[idx[a]], u[a]);
         mpq_clear(u[a]);
-        mpz_clear(s[a]);
     }
     for (size_t e = 0; e < (size_t)nrows * (na ? na : 1); e++)
         mpq_clear(A[e]);
@@ -285,7 +252,6 @@ int pv_xlp_combination(int k, int n, mpz_t *g, mpz_t *h,
     free(A);
     free(b);
     free(u);
-    free(s);
     free(idx);
     return rc;
 }

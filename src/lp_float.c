@@ -33,11 +33,38 @@ static void load_rows(glp_prob *P, int k, int n, const double *G, int with_t)
     free(ar);
 }
 
+/* POLYVERIFY_EXACT_ONLY=1 (a test switch, tests/e2e/test_exact_numbers.py):
+ * every float search fails, so the exact path (lp_exact.c) decides every
+ * question the float search would have answered. Read once. */
+static int exact_only(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        const char *e = getenv("POLYVERIFY_EXACT_ONLY");
+        cached = e != NULL && e[0] != '\0' && e[0] != '0';
+    }
+    return cached;
+}
+
+/* GLPK is handed finite numbers only: an Inf or NaN (a row whose float
+ * copy overflowed) makes the search fail at once, and the exact LP decides
+ * (DESIGN §2). Callers scale rows into range (pv_rrows_to_double), so this
+ * only trips on a float copy built elsewhere. */
+static int all_finite(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
 /* meth: GLP_DUALP for a cold start; GLP_PRIMAL to re-solve from the
  * previous optimal basis after the objective changed (that basis stays
  * nearly primal feasible, so few pivots follow). */
 static int solve(glp_prob *P, int meth)
 {
+    if (exact_only())
+        return -1;
     glp_smcp parm;
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
@@ -191,7 +218,7 @@ static int presolve(margin_presolve *ps, int k, int n, const double *G)
 int pv_flp_margin(int k, int n, const double *G, const double *h,
                   double *z, double *t, double *y)
 {
-    if (k < 1 || n < 1)
+    if (k < 1 || n < 1 || !all_finite(G, (size_t)n * k) || !all_finite(h, (size_t)n))
         return -1;
     margin_presolve ps;
     if (!presolve(&ps, k, n, G)) {
@@ -305,7 +332,7 @@ static void set_column_bounds(pv_flp *lp, int c, int skip)
 pv_flp *pv_flp_new(int k, int n, const double *G, const double *h,
                    double zbound)
 {
-    if (k < 1 || n < 1)
+    if (k < 1 || n < 1 || !all_finite(G, (size_t)n * k) || !all_finite(h, (size_t)n))
         return NULL;
     pv_flp *lp = malloc(sizeof *lp);
     lp->k = k, lp->n = n, lp->G = G, lp->h = h, lp->zbound = zbound;
@@ -442,7 +469,7 @@ int pv_flp_cross_row(pv_flp *lp, int i, double delta, double *z)
 int pv_flp_recession(int k, int n, const double *G, double *value,
                      double *d, double *y)
 {
-    if (k < 1 || n < 1)
+    if (k < 1 || n < 1 || !all_finite(G, (size_t)n * k))
         return -1;
     glp_prob *P = glp_create_prob();
     glp_set_obj_dir(P, GLP_MAX);

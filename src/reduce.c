@@ -91,17 +91,32 @@ int pv_rrows_zero(const pv_rrows *R, int i)
     return 1;
 }
 
+/* Bits of row i's largest linear entry. */
+static long row_bits(const pv_rrows *R, int i)
+{
+    long e = 0;
+    for (int j = 0; j < R->k; j++) {
+        long b = (long)mpz_sizeinbase(R->g[(size_t)i * R->k + j], 2);
+        if (b > e)
+            e = b;
+    }
+    return e;
+}
+
 void pv_rrows_to_double(const pv_rrows *R, double *G, double *h, double *norm)
 {
     int k = R->k;
+    long emax = 0;
     for (int i = 0; i < R->n; i++) {
-        /* Scale by 2^-e (e = bits of the largest entry) to stay in range. */
-        long e = 0;
-        for (int j = 0; j < k; j++) {
-            long b = (long)mpz_sizeinbase(R->g[(size_t)i * k + j], 2);
-            if (b > e)
-                e = b;
-        }
+        norm[i] = (double)row_bits(R, i);      /* e_i, until set below */
+        if (norm[i] > (double)emax)
+            emax = (long)norm[i];
+    }
+    for (int i = 0; i < R->n; i++) {
+        /* Scale by 2^-e (e = bits of the largest entry) to stay in range:
+         * a positive scale keeps the half-space, and entries far below the
+         * largest may underflow to 0 — floats only search (DESIGN §2). */
+        long e = (long)norm[i];
         double s = 0.0, sc = ldexp(1.0, (int)-e);
         for (int j = 0; j < k; j++) {
             const mpz_t *z = &R->g[(size_t)i * k + j];
@@ -120,7 +135,11 @@ void pv_rrows_to_double(const pv_rrows *R, double *G, double *h, double *norm)
         for (int j = 0; j < k; j++)
             G[(size_t)i * k + j] /= s;
         h[i] = hv / s;
-        norm[i] = ldexp(s, (int)e);   /* the float row is g'/norm */
+        /* The float row is g'/(s 2^e); callers only use ratios of norms,
+         * so the common factor 2^emax is left out: an integer row of more
+         * than 1024 bits must not make its norm Inf (a ratio that leaves
+         * the double range is then Inf or 0 and its guess is refused). */
+        norm[i] = ldexp(s, (int)(e - emax));
     }
 }
 
@@ -151,15 +170,23 @@ void pv_frame_apply(mpq_t *x, int m, int k, mpq_t *const p0, mpz_t *const U,
     mpq_clear(t);
 }
 
-void pv_dyadic_round_at(mpz_t *Z, mpz_t delta, const double *zd, int k, int s)
+int pv_dyadic_round_at(mpz_t *Z, mpz_t delta, const double *zd, int k, int s)
 {
-    for (int j = 0; j < k; j++)
-        mpz_set_d(Z[j], isfinite(zd[j]) ? nearbyint(ldexp(zd[j], s)) : 0.0);
+    int rc = 0;
+    for (int j = 0; j < k; j++) {
+        /* never hand GMP an Inf/NaN (SIGFPE): such a coordinate is 0 and
+         * the candidate is reported as a failed search */
+        double v = isfinite(zd[j]) ? nearbyint(ldexp(zd[j], s)) : NAN;
+        if (!isfinite(v))
+            rc = -1, v = 0.0;
+        mpz_set_d(Z[j], v);
+    }
     mpz_set_ui(delta, 1);
     mpz_mul_2exp(delta, delta, (mp_bitcnt_t)s);
+    return rc;
 }
 
-void pv_dyadic_round(mpz_t *Z, mpz_t delta, const double *zd, int k, int bits)
+int pv_dyadic_round(mpz_t *Z, mpz_t delta, const double *zd, int k, int bits)
 {
     double mx = 0.0;
     for (int j = 0; j < k; j++)
@@ -169,7 +196,7 @@ void pv_dyadic_round(mpz_t *Z, mpz_t delta, const double *zd, int k, int bits)
     if (mx > 0.0)
         frexp(mx, &e);                   /* mx < 2^e */
     int s = bits - e;                    /* max |Z| < 2^bits */
-    pv_dyadic_round_at(Z, delta, zd, k, s > 0 ? s : 0);
+    return pv_dyadic_round_at(Z, delta, zd, k, s > 0 ? s : 0);
 }
 
 void pv_rrows_eval(const pv_rrows *R, mpz_t *const Z, const mpz_t delta,

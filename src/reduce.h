@@ -30,16 +30,20 @@ void pv_rrows_clear(pv_rrows *R);
 int  pv_rrows_zero(const pv_rrows *R, int i);   /* g'_i == 0 */
 
 /* Normalised doubles for the float search: G_i = g'_i/|g'_i|, h likewise;
- * norm[i] is the scale used (so exact multipliers are y_i/norm[i]). */
+ * norm[i] is the scale used up to one factor common to all rows (so exact
+ * multipliers are proportional to y_i/norm[i]; only ratios are meaningful).
+ * Rows of any size fit: each is scaled by a power of two first. */
 void pv_rrows_to_double(const pv_rrows *R, double *G, double *h,
                         double *norm);
 
 /* A point z = Z / delta with integer Z and delta = 2^s, from a float
  * candidate rounded to about `bits` significant bits (a search aid: the
- * point it makes is exact, whatever the rounding did). */
-void pv_dyadic_round(mpz_t *Z, mpz_t delta, const double *zd, int k, int bits);
+ * point it makes is exact, whatever the rounding did). Returns 0, or -1
+ * when a coordinate was not finite (it is set to 0; the candidate is a
+ * failed search). */
+int pv_dyadic_round(mpz_t *Z, mpz_t delta, const double *zd, int k, int bits);
 /* The same with delta = 2^s given. */
-void pv_dyadic_round_at(mpz_t *Z, mpz_t delta, const double *zd, int k, int s);
+int pv_dyadic_round_at(mpz_t *Z, mpz_t delta, const double *zd, int k, int s);
 
 /* out[i] = delta * (g'_i . z + h'_i) for every row at z = Z / delta: the
  * signs of all row values in integer arithmetic (no rational is formed). */

@@ -14,6 +14,13 @@
 #include <stdint.h>
 #include "linalg.h"
 
+/* 128-bit integer sums where the compiler has them (GCC and Clang on 64-bit
+ * targets); without them every product takes the GMP path, which gives the
+ * same rows. -DPV_NO_INT128 forces that path (a build test). */
+#if defined(__SIZEOF_INT128__) && !defined(PV_NO_INT128)
+#define PV_HAVE_INT128 1
+#endif
+
 void pv_system_init(pv_system *S, int dim, int nrows)
 {
     size_t n = (size_t)dim * (size_t)nrows;
@@ -52,6 +59,7 @@ void pv_system_clear(pv_system *S)
     memset(S, 0, sizeof *S);
 }
 
+#ifdef PV_HAVE_INT128
 static size_t max_bits(const pv_zmat *M)
 {
     size_t b = 0, n = (size_t)M->rows * (size_t)M->cols;
@@ -75,12 +83,14 @@ static void set_i128(mpz_t z, __int128 v)
     if (neg)
         mpz_neg(z, z);
 }
+#endif
 
 /* C = A * B where rows of B whose mask is 0 are skipped (the ReLU's 0/1
  * diagonal of the previous layer). */
 static void masked_product(pv_zmat *C, const pv_zmat *A, const pv_zmat *B,
                            const unsigned char *mask)
 {
+#ifdef PV_HAVE_INT128
     /* |sum| <= cols * 2^(bitsA + bitsB): bound the bits of the sum. */
     size_t bits = max_bits(A) + max_bits(B) + 1;
     for (int k = A->cols; k > 0; k >>= 1)
@@ -111,6 +121,7 @@ static void masked_product(pv_zmat *C, const pv_zmat *A, const pv_zmat *B,
         free(acc);
         return;
     }
+#endif
     for (int i = 0; i < A->rows; i++)
         for (int j = 0; j < B->cols; j++) {
             mpz_set_ui(PV_Z(C, i, j), 0);
@@ -162,6 +173,7 @@ static void add_box_rows(pv_system *S, int r, const pv_box *box)
  * few layers. Returns 0, with S's neuron rows partly written, as soon as a
  * bound fails; the mpz path then redoes everything. */
 
+#ifdef PV_HAVE_INT128
 static int bit_length(uint64_t v)
 {
     return v ? 64 - __builtin_clzll(v) : 0;
@@ -294,6 +306,14 @@ static int system_from_code64(pv_system *S, const pv_net *net,
     free(A);
     return ok && A != NULL;
 }
+#else
+static int system_from_code64(pv_system *S, const pv_net *net,
+                              const pv_code *code)
+{
+    (void)S, (void)net, (void)code;
+    return 0;                          /* no 128-bit sums: the GMP path */
+}
+#endif
 
 pv_status pv_system_from_code(pv_system *S, const pv_net *net,
                               const pv_code *code, const pv_box *box,
