@@ -69,7 +69,7 @@ def implicit_rows(m, rows):
 def poly_dim(m, rows):
     """Dimension of {rows >= 0} (-1 if empty) and a relative-interior point."""
     t, p = oracle.max_slack(m, rows)
-    if t is None:
+    if t is None or t < 0:      # the best margin is negative: empty
         return -1, None
     if t > 0:
         return m, p
