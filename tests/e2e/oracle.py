@@ -434,7 +434,9 @@ def implicit_equalities(m, rows):
     assert t is not None, 'implicit_equalities called on an empty polyhedron'
     if t > 0:
         return []
-    positive = set()
+    # rows positive at that point are not implicit; the others vanish there,
+    # so the point satisfies every cap r <= 1 below (the LPs are feasible)
+    positive = set(k for k, rk in enumerate(rows) if evaluate(rk, x) > 0)
     for i, r in enumerate(rows):
         if i in positive:
             continue
@@ -591,7 +593,8 @@ def lrs_maximize(m, objective, ineqs):
         return 'unbounded', None
     for line in out.splitlines():
         if line.startswith('*Obj='):
-            return 'optimal', Fraction(line.split()[0][len('*Obj='):])
+            # "*Obj=p/q ..." or, for long values, "*Obj= p/q ..."
+            return 'optimal', Fraction(line[len('*Obj='):].split()[0])
     raise RuntimeError('cannot parse lrs output:\n' + out)
 
 
