@@ -73,8 +73,12 @@ static int solve(glp_prob *P, int meth)
      * systems. On the limit the search simply fails and the exact LP
      * decides. */
     parm.it_lim = 20 * (glp_get_num_rows(P) + glp_get_num_cols(P)) + 1000;
-    glp_term_out(GLP_OFF);
-    if (glp_simplex(P, &parm) != 0)
+    /* GLPK's terminal output is process-wide: silence it for this solve
+     * only, and give the caller's setting back */
+    int term = glp_term_out(GLP_OFF);
+    int rc = glp_simplex(P, &parm);
+    glp_term_out(term);
+    if (rc != 0)
         return -1;
     return glp_get_status(P) == GLP_OPT ? 0 : -1;
 }
