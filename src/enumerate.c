@@ -55,9 +55,12 @@
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
 
-/* Bytes of heap in use by the process: what max_bytes bounds. Cells vary
- * too much in size (a point's numbers may have hundreds of digits) for an
- * estimate, so the allocator is asked (glibc; elsewhere no limit). */
+/* Bytes of heap in use by the process. max_bytes bounds its growth since
+ * the enumeration started (what the caller held before does not count, so
+ * one enumeration after another in a process do not trip each other).
+ * Cells vary too much in size (a point's numbers may have hundreds of
+ * digits) for an estimate, so the allocator is asked (glibc; elsewhere no
+ * limit). */
 static size_t heap_in_use(void)
 {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
@@ -151,6 +154,7 @@ typedef struct state {
     size_t tcap;
     int limit_hit;          /* max_cells reached                           */
     int memory_hit;         /* max_bytes reached                           */
+    size_t heap0;           /* heap in use when the run started            */
     int interrupted;        /* the caller's interrupt hook said stop       */
     int census;             /* the vertex census (general position) is
                                still exhaustive: see explore_budget        */
@@ -203,7 +207,7 @@ static int add_code(state *st, const pv_code *c)
         return -1;
     }
     if (st->opt->max_bytes > 0 && st->ncells % 64 == 0 &&
-        heap_in_use() > st->opt->max_bytes) {
+        heap_in_use() > st->heap0 + st->opt->max_bytes) {
         st->limit_hit = st->memory_hit = 1;
         return -1;
     }
@@ -2185,6 +2189,7 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     st.E = E;
     st.cell_bytes = cell_bytes;
     st.t0 = st.last_report = st.last_poll = now_seconds();
+    st.heap0 = heap_in_use();
     /* the census explores faces of faces, whose systems (rows restricted
      * to a flat, integer directions) grow long numbers: beyond a few
      * dimensions one face's facets can cost seconds of exact LP */
@@ -2195,12 +2200,10 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     pv_code_init(&c, 0);
     double *hint = malloc((size_t)(2 * st.m + 1) * sizeof *hint);
     pv_status rc = start_code(&st, &c, hint, err);
-    if (rc == PV_OK) {
-        add_code(&st, &c);
+    if (rc == PV_OK && add_code(&st, &c) >= 0)
         st.cells[0].hint = hint;      /* the cell array owns it now */
-    } else {
-        free(hint);
-    }
+    else
+        free(hint);                   /* failed, or a limit before any cell */
     pv_code_clear(&c);
     /* The queue is the cell array itself: cells are processed in the order
      * found, and processing may append new ones. */

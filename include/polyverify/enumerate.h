@@ -124,7 +124,9 @@ typedef struct pv_enum_options {
                                 enumeration refuses to start when a proved
                                 lower bound on its cells cannot fit, and
                                 stops (PV_ERR_LIMIT, like max_cells) when
-                                the process's heap in use reaches it       */
+                                the heap has grown by max_bytes since the
+                                run started (what the caller held before
+                                does not count)                           */
     void *reserved[8];       /* room for options to come: keep NULL       */
 } pv_enum_options;
 

@@ -163,6 +163,34 @@ static void test_max_cells(const pv_net *net, const pv_box *box, int graph)
     pv_enumeration_clear(&E);
 }
 
+/* max_bytes bounds the heap an enumeration adds, not what the caller held
+ * before (issue 13: two enumerations in one process, or a caller with big
+ * data, must not trip the limit): with 64 MiB held and a 32 MiB limit, 200
+ * cells (a few MiB) end at max_cells, not at the memory limit. */
+static void test_heap_baseline(const pv_net *net, const pv_box *box)
+{
+    size_t big = (size_t)64 << 20;
+    char *held = malloc(big);
+    CHECK(held != NULL, "malloc of 64 MiB");
+    if (held == NULL)
+        return;
+    held[0] = held[big - 1] = 1;
+    pv_enum_options o;
+    pv_enum_options_init(&o);
+    o.box = box;
+    o.max_cells = 200;
+    o.max_bytes = (size_t)32 << 20;
+    pv_enumeration E;
+    pv_enumeration_init(&E);
+    pv_error err = { 0 };
+    pv_status rc = pv_enumerate(&E, net, &o, &err);
+    CHECK(rc == PV_ERR_LIMIT && strstr(err.msg, "--max-cells 200") != NULL &&
+          E.ncells == 200, "heap held by the caller: status %d, %d cells (%s)", rc,
+          E.ncells, err.msg);
+    pv_enumeration_clear(&E);
+    free(held);
+}
+
 typedef struct polls {
     long count, fire_at;
     double fired;           /* time the hook first said stop, or 0 */
@@ -298,6 +326,7 @@ int main(void)
     test_interrupt(&net, &box, 40, 1);
     test_progress(&net, &box, 0, 0);
     test_progress(&net, &box, 1, 300);
+    test_heap_baseline(&net, &box);
     pv_box_clear(&box);
     pv_net_clear(&net);
     printf("%d passed, %d failed\n", passed, failed);
