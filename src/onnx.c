@@ -41,44 +41,6 @@
 #define ONNX_TYPE_INT64 7
 #define ONNX_TYPE_DOUBLE 11
 
-/* ------------------------------------------------------------------------ */
-/* Exact floats                                                              */
-
-/* out = (-1)^neg * mant * 2^exp2, exactly. */
-static void set_dyadic(mpq_t out, int neg, uint64_t mant, long exp2)
-{
-    mpz_import(mpq_numref(out), 1, 1, sizeof mant, 0, 0, &mant);
-    mpz_set_ui(mpq_denref(out), 1);
-    if (exp2 >= 0)
-        mpq_mul_2exp(out, out, (mp_bitcnt_t)exp2);
-    else
-        mpq_div_2exp(out, out, (mp_bitcnt_t)-exp2);
-    if (neg)
-        mpq_neg(out, out);
-}
-
-/* Decoded from the bits, not through the FPU, so the value is the one the
- * file encodes on any host (subnormals included). */
-pv_status pv_rational_from_float32_bits(mpq_t out, uint32_t bits)
-{
-    uint32_t e = (bits >> 23) & 0xffu, f = bits & 0x7fffffu;
-    if (e == 0xffu)
-        return PV_ERR_ARG;
-    set_dyadic(out, (int)(bits >> 31), e ? (f | 0x800000u) : f,
-               (long)(e ? e : 1) - 150);
-    return PV_OK;
-}
-
-pv_status pv_rational_from_float64_bits(mpq_t out, uint64_t bits)
-{
-    uint64_t e = (bits >> 52) & 0x7ffu, f = bits & ((1ull << 52) - 1);
-    if (e == 0x7ffu)
-        return PV_ERR_ARG;
-    set_dyadic(out, (int)(bits >> 63), e ? (f | (1ull << 52)) : f,
-               (long)(e ? e : 1) - 1075);
-    return PV_OK;
-}
-
 static uint64_t load_le(const uint8_t *p, int nbytes)
 {
     uint64_t v = 0;
@@ -1394,11 +1356,4 @@ pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
     pv_net_clear(net);
     *net = out;
     return PV_OK;
-}
-
-int pv_onnx_sniff(const char *data, size_t len)
-{
-    /* A ModelProto starts with field 1 (ir_version) as a small varint. */
-    return len >= 2 && (unsigned char)data[0] == 0x08 &&
-           (unsigned char)data[1] >= 1 && (unsigned char)data[1] < 0x40;
 }

@@ -45,8 +45,8 @@ for b in build build-asan; do
         failed=$((failed + 1))
     fi
 done
-# The builds users make: gcc's release build (-O3 finds other warnings)
-# and clang. Each counts as one test.
+# The builds users make: gcc's release build (-O3 finds other warnings),
+# one without the optional features, and clang. Each counts as one test.
 build_as_user() {
     name=$1
     shift
@@ -63,6 +63,8 @@ build_as_user() {
     fi
 }
 build_as_user release meson setup --buildtype=release
+# without the optional features (cairo, protobuf-c): everything else builds
+build_as_user minimal meson setup -Dplot=disabled -Donnx=disabled
 if command -v clang >/dev/null 2>&1; then
     build_as_user clang env CC=clang meson setup
 else
