@@ -180,13 +180,13 @@ int cli_certify(const cli_args *a, const pv_net *net, const pv_box *box,
     char tmp[64] = "", ans[64] = "";
     const char *path = a->certificate;
     if (!path) {
-        snprintf(tmp, sizeof tmp, "/tmp/polyverify-%ld.cert", (long)getpid());
+        snprintf(tmp, sizeof tmp, PV_SCRATCH_CERT, (long)getpid());
         path = tmp;
     }
     int rc = write_certificate(path, net, box, C, A, E, err);
     if (rc == 0 && a->verify) {
         if (json) {
-            snprintf(ans, sizeof ans, "/tmp/polyverify-%ld.answer.json", (long)getpid());
+            snprintf(ans, sizeof ans, PV_SCRATCH_ANSWER, (long)getpid());
             rc = write_answer(ans, json, answer, err) != 0;
         }
         if (rc == 0)

@@ -105,8 +105,7 @@ static void discard_outputs(pid_t pid, const char *const *outputs, int noutputs)
     for (int i = 0; i < noutputs; i++)
         if (outputs[i] != NULL)
             remove_temporaries(outputs[i]);
-    const char *scratch[] = { "/tmp/polyverify-%ld.cert",
-                              "/tmp/polyverify-%ld.answer.json" };
+    const char *scratch[] = { PV_SCRATCH_CERT, PV_SCRATCH_ANSWER };
     for (size_t i = 0; i < sizeof scratch / sizeof *scratch; i++) {
         char path[64];
         snprintf(path, sizeof path, scratch[i], (long)pid);

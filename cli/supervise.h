@@ -22,6 +22,10 @@
 #define PV_EXIT_NOMEM 5
 #define PV_EXIT_INTERRUPT 130
 #define PV_SIGNAL_TIMEOUT SIGUSR1
+/* --verify's scratch files, named by the process id (printf formats for a
+ * long): written by cli_certify, removed by the supervisor if it kills. */
+#define PV_SCRATCH_CERT "/tmp/polyverify-%ld.cert"
+#define PV_SCRATCH_ANSWER "/tmp/polyverify-%ld.answer.json"
 void pv_supervise(double seconds, const char *const *outputs, int noutputs);
 
 /* Physical memory in bytes (0 if unknown). */

@@ -1599,21 +1599,6 @@ static int fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     return 1;
 }
 
-/* The LP path: exact dimension and facets from the geometry engine, then
- * neighbours across facets and the inner faces. */
-/* The lower-dimensional cells next to cell c, without its inner faces.
- * For each 1-bit row r (neurons only; rows of facets were recorded by
- * process_facets), the face G_r = P(c) ∩ {r = 0}: if it is non-empty,
- * record the code of its relative interior (constant there: on P(c) the
- * pre-activations are c's affine functions, and a row vanishing at one
- * relative-interior point of a face vanishes on all of it).
- * Completeness (replacing the inner-face chain of the header): let y have
- * code d and lie in P(e) for a found cell e != d. Some 1-bit row r of e
- * vanishes at y (those are the bits d clears), so y is in G_r; its code
- * e' is recorded, y lies in P(e') (G_r is the closure of its relative
- * interior, inside C(e')), and the 1-bits of e' vanishing at y are those
- * of e minus r at least. Repeating from e' ends at d after at most N
- * steps. One LP per 1-bit row instead of one per face. */
 /* A Farkas proof that row r is positive on all of P(c), so that G_r is
  * empty: multipliers y >= 0 on other rows with sum y_i g_i = g_r and
  * c0 = h_r - sum y_i h_i > 0 give r(x) = sum y_i row_i(x) + c0 >= c0 > 0
@@ -1687,6 +1672,19 @@ static pv_flp *cell_flp(const pv_system *S, frows *R)
     return pv_flp_new(S->dim, S->nrows, R->G, R->h, 1e9);
 }
 
+/* The lower-dimensional cells next to cell c, without its inner faces.
+ * For each 1-bit row r (neurons only; rows of facets were recorded by
+ * process_facets), the face G_r = P(c) ∩ {r = 0}: if it is non-empty,
+ * record the code of its relative interior (constant there: on P(c) the
+ * pre-activations are c's affine functions, and a row vanishing at one
+ * relative-interior point of a face vanishes on all of it).
+ * Completeness (replacing the inner-face chain of the header): let y have
+ * code d and lie in P(e) for a found cell e != d. Some 1-bit row r of e
+ * vanishes at y (those are the bits d clears), so y is in G_r; its code
+ * e' is recorded, y lies in P(e') (G_r is the closure of its relative
+ * interior, inside C(e')), and the 1-bits of e' vanishing at y are those
+ * of e minus r at least. Repeating from e' ends at d after at most N
+ * steps. One LP per 1-bit row instead of one per face. */
 static pv_status row_faces(cellctx *X, const unsigned char *on_facet,
                            pv_error *err)
 {
@@ -1734,6 +1732,8 @@ static pv_status row_faces(cellctx *X, const unsigned char *on_facet,
     return rc;
 }
 
+/* The LP path: exact dimension and facets from the geometry engine, then
+ * neighbours across facets and the inner faces. */
 static pv_status slow_cell(cellctx *X, int i, pv_error *err)
 {
     state *st = X->st;
@@ -2028,42 +2028,23 @@ static pv_status check_memory(const pv_net *net, const pv_enum_options *opt,
  * or in R^m (as `cell` reports it); points are carried back by inserting
  * the fixed coordinates. */
 
-/* The network on the free coordinates fr[0..k) (k >= 1), x_fixed = lo. */
+/* The network on the free coordinates fr[0..k) (k >= 1), x_fixed = lo:
+ * x = p + D z with p = lo on the fixed coordinates (0 elsewhere) and
+ * column a of D the unit vector of fr[a]. */
 static pv_status restrict_net(pv_net *out, const pv_net *net, const int *fr,
                               int k, const pv_box *box, pv_error *err)
 {
-    pv_net_init(out);
-    memcpy(out->format, net->format, sizeof out->format);
-    out->input_dim = k;
-    pv_status rc = PV_OK;
-    mpq_t t;
-    mpq_init(t);
-    for (int l = 0; l < net->nlayers && rc == PV_OK; l++) {
-        const pv_layer *L = &net->layers[l];
-        rc = pv_net_add_layer(out, L->act, L->out, err);
-        if (rc != PV_OK)
-            break;
-        pv_layer *M = &out->layers[l];
-        for (int i = 0; i < L->out; i++) {
-            mpq_set(M->b[i], L->b[i]);
-            if (l > 0) {
-                for (int j = 0; j < L->in; j++)
-                    mpq_set(M->w[i * L->in + j], L->w[i * L->in + j]);
-                continue;
-            }
-            for (int j = 0, a = 0; j < L->in; j++) {
-                if (a < k && fr[a] == j) {
-                    mpq_set(M->w[i * k + a++], L->w[i * L->in + j]);
-                } else {        /* fixed: w_ij lo_j joins the bias */
-                    mpq_mul(t, L->w[i * L->in + j], box->lo[j]);
-                    mpq_add(M->b[i], M->b[i], t);
-                }
-            }
-        }
+    int m = net->input_dim;
+    mpq_t *p = qvec_new(m), *D = qvec_new(m * k);
+    for (int j = 0, a = 0; j < m; j++) {
+        if (a < k && fr[a] == j)
+            mpq_set_ui(D[(size_t)j * k + a++], 1, 1);
+        else
+            mpq_set(p[j], box->lo[j]);
     }
-    mpq_clear(t);
-    if (rc == PV_OK)
-        rc = pv_net_finalize(out, err);
+    pv_status rc = pv_net_affine_input(out, net, p, D, k, err);
+    qvec_free(D, m * k);
+    qvec_free(p, m);
     return rc;
 }
 

@@ -219,6 +219,61 @@ pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
     return net_append(net, act, width, err);
 }
 
+/* Layer 0 of out(z) = net(p + D z): W (p + D z) + b = (W D) z + (W p + b).
+ * Zero weights and zero entries of D are skipped: the restriction of a
+ * flat box has D with one 1 per column. */
+static void compose_first_layer(pv_layer *M, const pv_layer *L,
+                                mpq_t *const p, mpq_t *const D, int k)
+{
+    mpq_t t;
+    mpq_init(t);
+    for (int i = 0; i < L->out; i++) {
+        mpq_set(M->b[i], L->b[i]);
+        for (int j = 0; j < L->in; j++) {
+            const mpq_t *w = &L->w[(size_t)i * L->in + j];
+            if (mpq_sgn(*w) == 0)
+                continue;
+            mpq_mul(t, *w, p[j]);
+            mpq_add(M->b[i], M->b[i], t);
+            for (int a = 0; a < k; a++) {
+                if (mpq_sgn(D[(size_t)j * k + a]) == 0)
+                    continue;
+                mpq_mul(t, *w, D[(size_t)j * k + a]);
+                mpq_add(M->w[(size_t)i * k + a], M->w[(size_t)i * k + a], t);
+            }
+        }
+    }
+    mpq_clear(t);
+}
+
+pv_status pv_net_affine_input(pv_net *out, const pv_net *net,
+                              mpq_t *const p, mpq_t *const D, int k,
+                              pv_error *err)
+{
+    pv_net_init(out);
+    memcpy(out->format, net->format, sizeof out->format);
+    out->input_dim = k;
+    pv_status rc = PV_OK;
+    for (int l = 0; l < net->nlayers && rc == PV_OK; l++) {
+        const pv_layer *L = &net->layers[l];
+        rc = pv_net_add_layer(out, L->act, L->out, err);
+        if (rc != PV_OK)
+            break;
+        pv_layer *M = &out->layers[l];
+        if (l == 0) {
+            compose_first_layer(M, L, p, D, k);
+            continue;
+        }
+        for (size_t e = 0; e < (size_t)L->out * (size_t)L->in; e++)
+            mpq_set(M->w[e], L->w[e]);
+        for (int i = 0; i < L->out; i++)
+            mpq_set(M->b[i], L->b[i]);
+    }
+    if (rc == PV_OK)
+        rc = pv_net_finalize(out, err);
+    return rc;
+}
+
 /* dst = q * D, an integer because den(q) divides D. */
 static void scale_to_integer(mpz_t dst, const mpq_t q, const mpz_t D,
                              mpz_t tmp)

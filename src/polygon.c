@@ -251,38 +251,21 @@ void pv_polygon_area2(mpq_t out, const pv_polygon *P)
 pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
                        mpq_t *const d1, mpq_t *const d2, pv_error *err)
 {
-    pv_net_init(out);
-    memcpy(out->format, net->format, sizeof out->format);
-    out->input_dim = 2;
-    pv_status rc = PV_OK;
-    mpq_t t;
-    mpq_init(t);
-    for (int k = 0; k < net->nlayers && rc == PV_OK; k++) {
-        const pv_layer *L = &net->layers[k];
-        rc = pv_net_add_layer(out, L->act, L->out, err);
-        if (rc != PV_OK)
-            break;
-        pv_layer *M = &out->layers[k];
-        for (int i = 0; i < L->out; i++) {
-            mpq_set(M->b[i], L->b[i]);
-            if (k > 0) {
-                for (int j = 0; j < L->in; j++)
-                    mpq_set(M->w[i * L->in + j], L->w[i * L->in + j]);
-                continue;
-            }
-            /* W (p + s d1 + t d2) + b = (W d1) s + (W d2) t + (W p + b) */
-            for (int j = 0; j < L->in; j++) {
-                mpq_mul(t, L->w[i * L->in + j], d1[j]);
-                mpq_add(M->w[i * 2], M->w[i * 2], t);
-                mpq_mul(t, L->w[i * L->in + j], d2[j]);
-                mpq_add(M->w[i * 2 + 1], M->w[i * 2 + 1], t);
-                mpq_mul(t, L->w[i * L->in + j], p[j]);
-                mpq_add(M->b[i], M->b[i], t);
-            }
-        }
+    int m = net->input_dim;
+    mpq_t *D = malloc((size_t)2 * m * sizeof(mpq_t));   /* m x 2: d1, d2 */
+    if (D == NULL) {
+        pv_net_init(out);
+        return pv_error_set(err, PV_ERR_NOMEM, "slice: out of memory");
     }
-    mpq_clear(t);
-    if (rc == PV_OK)
-        rc = pv_net_finalize(out, err);
+    for (int j = 0; j < m; j++) {
+        mpq_init(D[2 * j]);
+        mpq_init(D[2 * j + 1]);
+        mpq_set(D[2 * j], d1[j]);
+        mpq_set(D[2 * j + 1], d2[j]);
+    }
+    pv_status rc = pv_net_affine_input(out, net, p, D, 2, err);
+    for (int j = 0; j < 2 * m; j++)
+        mpq_clear(D[j]);
+    free(D);
     return rc;
 }

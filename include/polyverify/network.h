@@ -87,6 +87,15 @@ PV_API pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
  * Loaders call it; code that sets weights by hand calls it afterwards. */
 PV_API pv_status pv_net_finalize(pv_net *net, pv_error *err);
 
+/* net on an affine input map: out(z) = net(p + D z) for z in R^k, with p
+ * (m entries) and D (m x k, row-major) exact. The map is composed exactly
+ * into the first layer (W D, W p + b); the other layers are copied. Used
+ * for 2-D slices (plot) and for the free coordinates of a flat box. out
+ * must not be initialised. */
+PV_API pv_status pv_net_affine_input(pv_net *out, const pv_net *net,
+                                     mpq_t *const p, mpq_t *const D, int k,
+                                     pv_error *err);
+
 /* Writes net in .pvnet form (exact). */
 PV_API pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
                                     pv_error *err);
