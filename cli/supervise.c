@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "outfile.h"
+#include "core/outfile.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define PV_ASAN 1

@@ -11,7 +11,7 @@
 #include "polyverify/geometry.h"
 #include "polyverify/network.h"
 #include "polyverify/system.h"
-#include "../../src/linalg.h"
+#include "../../src/exact/linalg.h"
 
 static int passed, failed;
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 
 #include "polyverify/system.h"
-#include "../../src/linalg.h"
-#include "../../src/reduce.h"
+#include "../../src/exact/linalg.h"
+#include "../../src/exact/reduce.h"
 
 static int passed, failed;
 

@@ -1,5 +1,6 @@
 /* polyverify — atomic output files (see outfile.h). */
-#include "outfile.h"
+#include "core/alloc.h"
+#include "core/outfile.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,8 +10,8 @@
 
 static void outfile_free(pv_outfile *o)
 {
-    free(o->path);
-    free(o->tmp);
+    pv_free(o->path);
+    pv_free(o->tmp);
     memset(o, 0, sizeof *o);
 }
 
@@ -18,8 +19,8 @@ pv_status pv_outfile_open(pv_outfile *o, const char *path, pv_error *err)
 {
     memset(o, 0, sizeof *o);
     size_t n = strlen(path);
-    o->path = strdup(path);
-    o->tmp = malloc(n + sizeof PV_OUTFILE_TMP + 6);
+    o->path = pv_strdup(path);
+    o->tmp = pv_malloc(n + sizeof PV_OUTFILE_TMP + 6);
     if (o->path == NULL || o->tmp == NULL) {
         outfile_free(o);
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory");

@@ -5,6 +5,7 @@
  * the cell's system, one half-plane at a time, in rationals
  * (Sutherland-Hodgman; exact signs, so no vertex is lost or invented by
  * rounding). No drawing here: this builds without cairo. */
+#include "core/alloc.h"
 #include "polyverify/plot.h"
 
 #include <stdlib.h>
@@ -20,8 +21,8 @@ void pv_polygon_clear(pv_polygon *P)
         mpq_clear(P->x[i]);
         mpq_clear(P->y[i]);
     }
-    free(P->x);
-    free(P->y);
+    pv_free(P->x);
+    pv_free(P->y);
     pv_polygon_init(P);
 }
 
@@ -35,8 +36,8 @@ static void pts_push(pts *L, const mpq_t x, const mpq_t y)
 {
     if (L->n == L->cap) {
         int cap = L->cap ? 2 * L->cap : 8;
-        L->x = realloc(L->x, (size_t)cap * sizeof(mpq_t));
-        L->y = realloc(L->y, (size_t)cap * sizeof(mpq_t));
+        L->x = pv_realloc(L->x, (size_t)cap * sizeof(mpq_t));
+        L->y = pv_realloc(L->y, (size_t)cap * sizeof(mpq_t));
         for (int i = L->cap; i < cap; i++) {
             mpq_init(L->x[i]);
             mpq_init(L->y[i]);
@@ -54,8 +55,8 @@ static void pts_clear(pts *L)
         mpq_clear(L->x[i]);
         mpq_clear(L->y[i]);
     }
-    free(L->x);
-    free(L->y);
+    pv_free(L->x);
+    pv_free(L->y);
     memset(L, 0, sizeof *L);
 }
 
@@ -216,8 +217,8 @@ pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
         B = T;
     }
     P->n = A.n;
-    P->x = malloc((size_t)(A.n + 1) * sizeof(mpq_t));
-    P->y = malloc((size_t)(A.n + 1) * sizeof(mpq_t));
+    P->x = pv_malloc((size_t)(A.n + 1) * sizeof(mpq_t));
+    P->y = pv_malloc((size_t)(A.n + 1) * sizeof(mpq_t));
     for (int i = 0; i < A.n; i++) {
         mpq_init(P->x[i]);
         mpq_init(P->y[i]);
@@ -252,7 +253,7 @@ pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
                        mpq_t *const d1, mpq_t *const d2, pv_error *err)
 {
     int m = net->input_dim;
-    mpq_t *D = malloc((size_t)2 * m * sizeof(mpq_t));   /* m x 2: d1, d2 */
+    mpq_t *D = pv_malloc((size_t)2 * m * sizeof(mpq_t));   /* m x 2: d1, d2 */
     if (D == NULL) {
         pv_net_init(out);
         return pv_error_set(err, PV_ERR_NOMEM, "slice: out of memory");
@@ -266,6 +267,6 @@ pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
     pv_status rc = pv_net_affine_input(out, net, p, D, 2, err);
     for (int j = 0; j < 2 * m; j++)
         mpq_clear(D[j]);
-    free(D);
+    pv_free(D);
     return rc;
 }

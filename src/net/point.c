@@ -2,7 +2,8 @@
  *
  * Coordinates, columns and fields are numbered from 0 in messages (as
  * --label-column is); file lines from 1. */
-#include "text.h"
+#include "core/alloc.h"
+#include "core/text.h"
 #include "polyverify/point.h"
 #include "polyverify/rational.h"
 
@@ -121,11 +122,11 @@ void pv_pointset_clear(pv_pointset *ps)
     if (ps->x != NULL)
         for (size_t i = 0; i < n; i++)
             mpq_clear(ps->x[i]);
-    free(ps->x);
+    pv_free(ps->x);
     if (ps->labels != NULL)
         for (int i = 0; i < ps->count; i++)
-            free(ps->labels[i]);
-    free(ps->labels);
+            pv_free(ps->labels[i]);
+    pv_free(ps->labels);
     pv_pointset_init(ps);
 }
 
@@ -168,12 +169,12 @@ static pv_status csv_grow(csv_reader *R)
     size_t cap = R->cap ? 2 * R->cap : 64;
     if (cap > SIZE_MAX / sizeof(mpq_t) / (size_t)R->dim)
         return pv_error_set(R->err, PV_ERR_NOMEM, "out of memory");
-    mpq_t *x = realloc(R->set.x, cap * (size_t)R->dim * sizeof(mpq_t));
+    mpq_t *x = pv_realloc(R->set.x, cap * (size_t)R->dim * sizeof(mpq_t));
     if (x == NULL)
         return pv_error_set(R->err, PV_ERR_NOMEM, "out of memory");
     R->set.x = x;  /* mpq_t structs may move: GMP keeps limbs elsewhere */
     if (R->label_column >= 0) {
-        char **labels = realloc(R->set.labels, cap * sizeof(char *));
+        char **labels = pv_realloc(R->set.labels, cap * sizeof(char *));
         if (labels == NULL)
             return pv_error_set(R->err, PV_ERR_NOMEM, "out of memory");
         R->set.labels = labels;
@@ -191,7 +192,7 @@ static pv_status csv_add_point(csv_reader *R, int line)
     char *label = NULL;
     if (R->label_column >= 0) {
         field f = R->fields[R->label_column];
-        label = malloc(f.n + 1);
+        label = pv_malloc(f.n + 1);
         if (label == NULL)
             return pv_error_set(R->err, PV_ERR_NOMEM, "out of memory");
         memcpy(label, f.p, f.n);
@@ -208,7 +209,7 @@ static pv_status csv_add_point(csv_reader *R, int line)
         if (st != PV_OK) {
             for (int k = 0; k <= i; k++)
                 mpq_clear(x[k]);
-            free(label);
+            pv_free(label);
             return pv_error_set(R->err, st,
                                 "%s:%d: bad number '%s' in column %d: %s",
                                 R->path, line,
@@ -303,11 +304,11 @@ pv_status pv_pointset_parse_csv(pv_pointset *ps, const char *text,
     R.err = err;
     pv_pointset_init(&R.set);
     R.set.dim = dim;
-    R.fields = malloc(((size_t)R.ncols + 1) * sizeof(field));
+    R.fields = pv_malloc(((size_t)R.ncols + 1) * sizeof(field));
     st = R.fields != NULL ? csv_parse(&R, text != NULL ? text : "",
                                       text != NULL ? len : 0)
                           : pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-    free(R.fields);
+    pv_free(R.fields);
     if (st != PV_OK) {
         pv_pointset_clear(&R.set);
         return st;
@@ -331,7 +332,7 @@ pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
     if (st != PV_OK)
         return st;
     st = pv_pointset_parse_csv(ps, text, len, path, dim, label_column, err);
-    free(text);
+    pv_free(text);
     return st;
 }
 
@@ -342,11 +343,11 @@ void pv_box_init(pv_box *box, int dim)
 {
     if (dim < 0)
         dim = 0;
-    box->lo = malloc(((size_t)dim + 1) * sizeof(mpq_t));
-    box->hi = malloc(((size_t)dim + 1) * sizeof(mpq_t));
+    box->lo = pv_malloc(((size_t)dim + 1) * sizeof(mpq_t));
+    box->hi = pv_malloc(((size_t)dim + 1) * sizeof(mpq_t));
     if (box->lo == NULL || box->hi == NULL) {
-        free(box->lo);
-        free(box->hi);
+        pv_free(box->lo);
+        pv_free(box->hi);
         box->lo = box->hi = NULL;
         box->dim = 0;
         return;
@@ -365,8 +366,8 @@ void pv_box_clear(pv_box *box)
             mpq_clear(box->lo[i]);
             mpq_clear(box->hi[i]);
         }
-    free(box->lo);
-    free(box->hi);
+    pv_free(box->lo);
+    pv_free(box->hi);
     box->lo = box->hi = NULL;
     box->dim = 0;
 }
@@ -387,8 +388,8 @@ static pv_status box_check_order(mpq_t *v, size_t nv, int dim, pv_error *err)
                                         "box: lower bound %s > upper bound %s "
                                         "for coordinate %d", a ? a : "?",
                                         b ? b : "?", i);
-            free(a);
-            free(b);
+            pv_free(a);
+            pv_free(b);
             return st;
         }
     }
@@ -423,11 +424,11 @@ pv_status pv_box_parse(pv_box *box, int dim, const char *s, pv_error *err)
                             "box: expected 2 numbers (LO,HI for every "
                             "coordinate) or %zu (LO,HI for each of %d "
                             "coordinates), found %zu", full, dim, found);
-    field *f = malloc(found * sizeof *f);
-    mpq_t *v = malloc(found * sizeof *v);
+    field *f = pv_malloc(found * sizeof *f);
+    mpq_t *v = pv_malloc(found * sizeof *v);
     if (f == NULL || v == NULL) {
-        free(f);
-        free(v);
+        pv_free(f);
+        pv_free(v);
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
     }
     split_fields(s, len, f, found);
@@ -448,7 +449,7 @@ pv_status pv_box_parse(pv_box *box, int dim, const char *s, pv_error *err)
     }
     for (size_t i = 0; i < found; i++)
         mpq_clear(v[i]);
-    free(v);
-    free(f);
+    pv_free(v);
+    pv_free(f);
     return st;
 }

@@ -1,7 +1,8 @@
 /* polyverify — float LP search with GLPK's double simplex (see lp.h).
  * Nothing computed here is ever printed as a fact: geometry.c proves or
  * rejects every candidate in exact arithmetic. */
-#include "lp.h"
+#include "core/alloc.h"
+#include "lp/lp.h"
 
 #include <glpk.h>
 #include <math.h>
@@ -11,8 +12,8 @@
 static void load_rows(glp_prob *P, int k, int n, const double *G, int with_t)
 {
     size_t cap = (size_t)n * (size_t)(k + 1) + 1;
-    int *ia = malloc(cap * sizeof *ia), *ja = malloc(cap * sizeof *ja);
-    double *ar = malloc(cap * sizeof *ar);
+    int *ia = pv_malloc(cap * sizeof *ia), *ja = pv_malloc(cap * sizeof *ja);
+    double *ar = pv_malloc(cap * sizeof *ar);
     int nz = 0;
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < k; j++) {
@@ -28,9 +29,9 @@ static void load_rows(glp_prob *P, int k, int n, const double *G, int with_t)
         }
     }
     glp_load_matrix(P, nz, ia, ja, ar);
-    free(ia);
-    free(ja);
-    free(ar);
+    pv_free(ia);
+    pv_free(ja);
+    pv_free(ar);
 }
 
 /* POLYVERIFY_EXACT_ONLY=1 (a test switch, tests/e2e/test_exact_numbers.py):
@@ -111,7 +112,7 @@ static int margin_glpk(const margin_lp *L, double *z, double *t, double *y,
         load_rows(P, k, n, L->G, 1);
     } else {
         /* the matrix with column t = tc */
-        double *Gt = malloc(((size_t)n * (k + 1) + 1) * sizeof *Gt);
+        double *Gt = pv_malloc(((size_t)n * (k + 1) + 1) * sizeof *Gt);
         if (Gt == NULL) {
             glp_delete_prob(P);
             return -1;
@@ -122,7 +123,7 @@ static int margin_glpk(const margin_lp *L, double *z, double *t, double *y,
             Gt[(size_t)i * (k + 1) + k] = L->tc[i];
         }
         load_rows(P, k + 1, n, Gt, 0);
-        free(Gt);
+        pv_free(Gt);
     }
     int rc = solve(P, GLP_DUALP);
     if (rc == 0) {
@@ -170,21 +171,21 @@ typedef struct margin_presolve {
 
 static void presolve_clear(margin_presolve *ps)
 {
-    free(ps->single);
-    free(ps->kind);
-    free(ps->subrow);
-    free(ps->keeprow);
+    pv_free(ps->single);
+    pv_free(ps->kind);
+    pv_free(ps->subrow);
+    pv_free(ps->keeprow);
 }
 
 /* Returns 0 when nothing can be reduced (or on allocation failure). */
 static int presolve(margin_presolve *ps, int k, int n, const double *G)
 {
-    ps->single = malloc((size_t)n * sizeof(int));
-    ps->kind = malloc((size_t)k * sizeof(int));
-    ps->subrow = malloc((size_t)k * sizeof(int));
-    ps->keeprow = malloc((size_t)n * sizeof(int));
-    int *general = calloc((size_t)k, sizeof(int)), *nsingle = calloc((size_t)k, sizeof(int));
-    int *sign = calloc((size_t)k, sizeof(int));     /* of single rows: +-1, 2 mixed */
+    ps->single = pv_malloc((size_t)n * sizeof(int));
+    ps->kind = pv_malloc((size_t)k * sizeof(int));
+    ps->subrow = pv_malloc((size_t)k * sizeof(int));
+    ps->keeprow = pv_malloc((size_t)n * sizeof(int));
+    int *general = pv_calloc((size_t)k, sizeof(int)), *nsingle = pv_calloc((size_t)k, sizeof(int));
+    int *sign = pv_calloc((size_t)k, sizeof(int));     /* of single rows: +-1, 2 mixed */
     int ok = ps->single && ps->kind && ps->subrow && ps->keeprow && general &&
              nsingle && sign, reduced = 0;
     for (int i = 0; ok && i < n; i++) {
@@ -213,9 +214,9 @@ static int presolve(margin_presolve *ps, int k, int n, const double *G)
     for (int i = 0; ok && i < n; i++)
         ps->keeprow[i] = ps->single[i] < 0 || ps->kind[ps->single[i]] == COL_KEEP
                          ? ps->n2++ : -1;
-    free(general);
-    free(nsingle);
-    free(sign);
+    pv_free(general);
+    pv_free(nsingle);
+    pv_free(sign);
     return ok && reduced && ps->k2 > 0 && ps->n2 > 0;
 }
 
@@ -231,14 +232,14 @@ int pv_flp_margin(int k, int n, const double *G, const double *h,
         return margin_glpk(&L, z, t, y, NULL);
     }
     int k2 = ps.k2, n2 = ps.n2, rc = -1;
-    int *col = malloc((size_t)k * sizeof(int));       /* column -> reduced */
-    double *G2 = calloc((size_t)n2 * k2 + 1, sizeof *G2);
-    double *h2 = malloc(((size_t)n2 + 1) * sizeof *h2);
-    double *tc = malloc(((size_t)n2 + 1) * sizeof *tc);
-    double *z2 = malloc(((size_t)k2 + 1) * sizeof *z2);
-    double *y2 = malloc(((size_t)n2 + 1) * sizeof *y2);
-    double *cd = malloc(((size_t)k2 + 1) * sizeof *cd);
-    unsigned char *nonneg = calloc((size_t)k2 + 1, 1);
+    int *col = pv_malloc((size_t)k * sizeof(int));       /* column -> reduced */
+    double *G2 = pv_calloc((size_t)n2 * k2 + 1, sizeof *G2);
+    double *h2 = pv_malloc(((size_t)n2 + 1) * sizeof *h2);
+    double *tc = pv_malloc(((size_t)n2 + 1) * sizeof *tc);
+    double *z2 = pv_malloc(((size_t)k2 + 1) * sizeof *z2);
+    double *y2 = pv_malloc(((size_t)n2 + 1) * sizeof *y2);
+    double *cd = pv_malloc(((size_t)k2 + 1) * sizeof *cd);
+    unsigned char *nonneg = pv_calloc((size_t)k2 + 1, 1);
     if (col && G2 && h2 && tc && z2 && y2 && cd && nonneg) {
         for (int j = 0, c = 0; j < k; j++) {
             col[j] = ps.kind[j] == COL_DROP ? -1 : c++;
@@ -288,14 +289,14 @@ int pv_flp_margin(int k, int n, const double *G, const double *h,
             }
         }
     }
-    free(col);
-    free(G2);
-    free(h2);
-    free(tc);
-    free(z2);
-    free(y2);
-    free(cd);
-    free(nonneg);
+    pv_free(col);
+    pv_free(G2);
+    pv_free(h2);
+    pv_free(tc);
+    pv_free(z2);
+    pv_free(y2);
+    pv_free(cd);
+    pv_free(nonneg);
     presolve_clear(&ps);
     return rc;
 }
@@ -338,12 +339,12 @@ pv_flp *pv_flp_new(int k, int n, const double *G, const double *h,
 {
     if (k < 1 || n < 1 || !all_finite(G, (size_t)n * k) || !all_finite(h, (size_t)n))
         return NULL;
-    pv_flp *lp = malloc(sizeof *lp);
+    pv_flp *lp = pv_malloc(sizeof *lp);
     lp->k = k, lp->n = n, lp->G = G, lp->h = h, lp->zbound = zbound;
-    lp->col = malloc((size_t)n * sizeof(int));
-    lp->grow = malloc((size_t)n * sizeof(int));
-    lp->lo_row = malloc((size_t)k * sizeof(int));
-    lp->up_row = malloc((size_t)k * sizeof(int));
+    lp->col = pv_malloc((size_t)n * sizeof(int));
+    lp->grow = pv_malloc((size_t)n * sizeof(int));
+    lp->lo_row = pv_malloc((size_t)k * sizeof(int));
+    lp->up_row = pv_malloc((size_t)k * sizeof(int));
     int ng = 0;
     for (int i = 0; i < n; i++) {
         int nz = 0, c = -1;
@@ -359,8 +360,8 @@ pv_flp *pv_flp_new(int k, int n, const double *G, const double *h,
     if (ng > 0)
         glp_add_rows(lp->P, ng);
     size_t cap = (size_t)ng * (size_t)k + 1;
-    int *ia = malloc(cap * sizeof *ia), *ja = malloc(cap * sizeof *ja);
-    double *ar = malloc(cap * sizeof *ar);
+    int *ia = pv_malloc(cap * sizeof *ia), *ja = pv_malloc(cap * sizeof *ja);
+    double *ar = pv_malloc(cap * sizeof *ar);
     int nz = 0;
     for (int i = 0; i < n; i++) {
         if (lp->grow[i] < 0)
@@ -373,9 +374,9 @@ pv_flp *pv_flp_new(int k, int n, const double *G, const double *h,
             }
     }
     glp_load_matrix(lp->P, nz, ia, ja, ar);
-    free(ia);
-    free(ja);
-    free(ar);
+    pv_free(ia);
+    pv_free(ja);
+    pv_free(ar);
     for (int c = 0; c < k; c++)
         set_column_bounds(lp, c, -1);
     return lp;
@@ -386,11 +387,11 @@ void pv_flp_free(pv_flp *lp)
     if (!lp)
         return;
     glp_delete_prob(lp->P);
-    free(lp->col);
-    free(lp->grow);
-    free(lp->lo_row);
-    free(lp->up_row);
-    free(lp);
+    pv_free(lp->col);
+    pv_free(lp->grow);
+    pv_free(lp->lo_row);
+    pv_free(lp->up_row);
+    pv_free(lp);
 }
 
 /* Multipliers at the optimum: a general row's dual, or for a column at a

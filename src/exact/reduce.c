@@ -1,17 +1,18 @@
 /* polyverify — rows in an affine frame (see reduce.h). */
-#include "reduce.h"
+#include "core/alloc.h"
+#include "exact/reduce.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "linalg.h"
+#include "exact/linalg.h"
 
 void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
                     mpq_t *const p0, mpz_t *const U, int k)
 {
     int m = S->dim, all = !U && !p0 && n == S->nrows;
     R->k = k, R->n = n;
-    R->orig = malloc((size_t)(n ? n : 1) * sizeof(int));
+    R->orig = pv_malloc((size_t)(n ? n : 1) * sizeof(int));
     for (int r = 0; all && r < n; r++)
         all = rows[r] == r;
     R->borrowed = all;
@@ -21,12 +22,12 @@ void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
         R->h = S->h;
         return;
     }
-    R->g = malloc(((size_t)n * k + 1) * sizeof(mpz_t));
-    R->h = malloc((size_t)(n ? n : 1) * sizeof(mpz_t));
+    R->g = pv_malloc(((size_t)n * k + 1) * sizeof(mpz_t));
+    R->h = pv_malloc((size_t)(n ? n : 1) * sizeof(mpz_t));
     mpq_t c, t;
     mpq_init(c);
     mpq_init(t);
-    mpz_t *row = malloc((size_t)(k + 1) * sizeof(mpz_t));
+    mpz_t *row = pv_malloc((size_t)(k + 1) * sizeof(mpz_t));
     for (int j = 0; j <= k; j++)
         mpz_init(row[j]);
     for (int r = 0; r < n; r++) {
@@ -62,7 +63,7 @@ void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
     }
     for (int j = 0; j <= k; j++)
         mpz_clear(row[j]);
-    free(row);
+    pv_free(row);
     mpq_clear(c);
     mpq_clear(t);
 }
@@ -74,10 +75,10 @@ void pv_rrows_clear(pv_rrows *R)
     for (int i = 0; !R->borrowed && i < R->n; i++)
         mpz_clear(R->h[i]);
     if (!R->borrowed) {
-        free(R->g);
-        free(R->h);
+        pv_free(R->g);
+        pv_free(R->h);
     }
-    free(R->orig);
+    pv_free(R->orig);
     R->g = R->h = NULL;
     R->orig = NULL;
     R->n = 0;

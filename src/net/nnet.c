@@ -21,9 +21,10 @@
  * normalisation and no box. The number of fields on line A tells the two
  * apart; a file that mixes them is refused as ambiguous (see
  * read_standard_header and read_nvjl_header). */
+#include "core/alloc.h"
 #include "polyverify/formats.h"
 #include "polyverify/rational.h"
-#include "text.h"
+#include "core/text.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -218,7 +219,7 @@ static int nr_fields_here(nnet_reader *r)
 static pv_status nr_ints_line(nnet_reader *r, long *out, int count, long lo,
                               long hi, const char *what)
 {
-    mpq_t *v = malloc((size_t)count * sizeof *v);
+    mpq_t *v = pv_malloc((size_t)count * sizeof *v);
     if (v == NULL)
         return pv_error_set(r->err, PV_ERR_NOMEM, "out of memory");
     for (int i = 0; i < count; i++)
@@ -235,7 +236,7 @@ static pv_status nr_ints_line(nnet_reader *r, long *out, int count, long lo,
     }
     for (int i = 0; i < count; i++)
         mpq_clear(v[i]);
-    free(v);
+    pv_free(v);
     return st;
 }
 
@@ -283,12 +284,12 @@ static void vec_free(mpq_t *v, long n)
         return;
     for (long i = 0; i < n; i++)
         mpq_clear(v[i]);
-    free(v);
+    pv_free(v);
 }
 
 static mpq_t *vec_new(long n)
 {
-    mpq_t *v = malloc((size_t)n * sizeof *v);
+    mpq_t *v = pv_malloc((size_t)n * sizeof *v);
     if (v != NULL)
         for (long i = 0; i < n; i++)
             mpq_init(v[i]);
@@ -297,7 +298,7 @@ static mpq_t *vec_new(long n)
 
 static void header_free(nnet_header *h)
 {
-    free(h->sizes);
+    pv_free(h->sizes);
     vec_free(h->mins, h->m);
     vec_free(h->maxs, h->m);
     vec_free(h->means, h->m + 1);
@@ -342,7 +343,7 @@ static pv_status read_sizes(nnet_reader *r, nnet_header *h)
     pv_status st = read_line_a(r, h);
     if (st != PV_OK)
         return st;
-    h->sizes = malloc((size_t)(h->nlayers + 1) * sizeof *h->sizes);
+    h->sizes = pv_malloc((size_t)(h->nlayers + 1) * sizeof *h->sizes);
     if (h->sizes == NULL)
         return pv_error_set(r->err, PV_ERR_NOMEM, "out of memory");
     char what[96];

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "polyverify/system.h"
-#include "linalg.h"
+#include "exact/linalg.h"
 
 int pv_adjacent_dims(int dim_a, int dim_b, int common_dim)
 {

@@ -9,6 +9,7 @@
  *
  * is an integer numerator per neuron (accumulated with mpz_addmul) over the
  * positive denominator D delta: its sign is the sign of the numerator. */
+#include "core/alloc.h"
 #include "polyverify/code.h"
 #include "polyverify/rational.h"
 
@@ -25,13 +26,13 @@ void pv_code_init(pv_code *c, int n)
 {
     if (n < 0)
         n = 0;
-    c->bit = calloc((size_t)n + 1, 1);
+    c->bit = pv_calloc((size_t)n + 1, 1);
     c->n = c->bit != NULL ? n : 0;
 }
 
 void pv_code_clear(pv_code *c)
 {
-    free(c->bit);
+    pv_free(c->bit);
     c->bit = NULL;
     c->n = 0;
 }
@@ -40,10 +41,10 @@ void pv_code_clear(pv_code *c)
 static int code_reset(pv_code *c, int n)
 {
     if (n != c->n || c->bit == NULL) {
-        unsigned char *bit = calloc((size_t)n + 1, 1);
+        unsigned char *bit = pv_calloc((size_t)n + 1, 1);
         if (bit == NULL)
             return 0;
-        free(c->bit);
+        pv_free(c->bit);
         c->bit = bit;
         c->n = n;
     } else {
@@ -158,7 +159,7 @@ char *pv_code_str(const pv_code *c, const pv_net *net)
     int layered = net != NULL && net->neurons == c->n;
     size_t size = (size_t)c->n + 1 +
                   (layered ? (size_t)net->nlayers : 0);
-    char *s = malloc(size);
+    char *s = pv_malloc(size);
     if (s == NULL)
         return NULL;
     size_t o = 0;
@@ -215,7 +216,7 @@ typedef struct pass {
 
 static mpz_t *mpz_array(int n)
 {
-    mpz_t *a = malloc((size_t)n * sizeof(mpz_t));
+    mpz_t *a = pv_malloc((size_t)n * sizeof(mpz_t));
     if (a != NULL)
         for (int i = 0; i < n; i++)
             mpz_init(a[i]);
@@ -228,7 +229,7 @@ static void mpz_array_free(mpz_t *a, int n)
         return;
     for (int i = 0; i < n; i++)
         mpz_clear(a[i]);
-    free(a);
+    pv_free(a);
 }
 
 static void pass_clear(pass *P)
@@ -238,11 +239,11 @@ static void pass_clear(pass *P)
     mpz_array_free(P->zv, n);
     mpz_array_free(P->g, n);
     mpz_array_free(P->zg, n);
-    free(P->nz);
-    free(P->h);
-    free(P->r);
-    free(P->zh);
-    free(P->zr);
+    pv_free(P->nz);
+    pv_free(P->h);
+    pv_free(P->r);
+    pv_free(P->zh);
+    pv_free(P->zr);
     mpz_clear(P->delta);
     mpz_clear(P->t);
 }
@@ -260,11 +261,11 @@ static int pass_init(pass *P, int width, int deriv)
         P->g = mpz_array(width);
         P->zg = mpz_array(width);
     }
-    P->nz = malloc((size_t)width * sizeof(int));
-    P->h = malloc((size_t)width * sizeof(double));
-    P->r = malloc((size_t)width * sizeof(double));
-    P->zh = malloc((size_t)width * sizeof(double));
-    P->zr = malloc((size_t)width * sizeof(double));
+    P->nz = pv_malloc((size_t)width * sizeof(int));
+    P->h = pv_malloc((size_t)width * sizeof(double));
+    P->r = pv_malloc((size_t)width * sizeof(double));
+    P->zh = pv_malloc((size_t)width * sizeof(double));
+    P->zr = pv_malloc((size_t)width * sizeof(double));
     if (P->v == NULL || P->zv == NULL || P->nz == NULL || P->h == NULL ||
         P->r == NULL || P->zh == NULL || P->zr == NULL ||
         (deriv && (P->g == NULL || P->zg == NULL))) {

@@ -2,7 +2,8 @@
  *
  * The geometry is exact (polygon.c); doubles appear only in the drawing
  * calls. A build without cairo uses plot_disabled.c instead. */
-#include "outfile.h"
+#include "core/alloc.h"
+#include "core/outfile.h"
 #include "polyverify/plot.h"
 
 #include <math.h>
@@ -118,8 +119,8 @@ static void draw_thin_cell(const canvas *C, const pv_polygon *P,
 static void draw_cells(canvas *C, const pv_enumeration *E,
                        const pv_polygon *poly)
 {
-    unsigned char *used = calloc(1u << 21, 1);
-    double *rgb = malloc((size_t)(3 * E->ncells + 3) * sizeof *rgb);
+    unsigned char *used = pv_calloc(1u << 21, 1);
+    double *rgb = pv_malloc((size_t)(3 * E->ncells + 3) * sizeof *rgb);
     cairo_t *cr = C->cr;
     for (int k = 0; k < E->ncells; k++) {
         cell_colour(k, used, rgb + 3 * k);
@@ -140,8 +141,8 @@ static void draw_cells(canvas *C, const pv_enumeration *E,
     for (int k = 0; k < E->ncells; k++)
         if (E->cells[k].dim < 2)
             draw_thin_cell(C, &poly[k], rgb + 3 * k);
-    free(rgb);
-    free(used);
+    pv_free(rgb);
+    pv_free(used);
 }
 
 static int is_disagreement(const pv_lemma1 *L, int a, int b, int *kind)
@@ -224,7 +225,7 @@ static void draw_labels(canvas *C, const pv_enumeration *E,
         cairo_text_extents(cr, s, &ext);
         cairo_move_to(cr, px - ext.width / 2, py - 5);
         cairo_show_text(cr, s);
-        free(s);
+        pv_free(s);
     }
 }
 
@@ -333,7 +334,7 @@ pv_status pv_plot(const pv_net *net, const char *path,
     pv_lemma1_init(&L);
     if (rc == PV_OK && opt->highlight)
         rc = pv_lemma1_check(&L, &E, net, opt->box, err);
-    pv_polygon *poly = calloc((size_t)E.ncells + 1, sizeof *poly);
+    pv_polygon *poly = pv_calloc((size_t)E.ncells + 1, sizeof *poly);
     for (int k = 0; k < E.ncells && rc == PV_OK; k++)
         rc = pv_polygon_of_code(&poly[k], net, &E.cells[k].code, opt->box, err);
     if (rc == PV_OK)
@@ -345,7 +346,7 @@ pv_status pv_plot(const pv_net *net, const char *path,
     info->disagreements = L.ndisagree;
     for (int k = 0; k < E.ncells; k++)
         pv_polygon_clear(&poly[k]);
-    free(poly);
+    pv_free(poly);
     pv_lemma1_clear(&L);
     pv_enumeration_clear(&E);
     return rc;

@@ -22,8 +22,9 @@
  *
  * Every float32/float64 is converted to the dyadic rational its bits
  * encode (DESIGN §2); NaN and infinities are errors. */
+#include "core/alloc.h"
 #include "polyverify/formats.h"
-#include "text.h"
+#include "core/text.h"
 
 #include "onnx.pb-c.h"
 
@@ -188,7 +189,7 @@ static void values_free(mpq_t *v, size_t n)
         return;
     for (size_t i = 0; i < n; i++)
         mpq_clear(v[i]);
-    free(v);
+    pv_free(v);
 }
 
 /* Element i of a float32/float64 tensor as exact rational; -1 on NaN/Inf. */
@@ -244,7 +245,7 @@ static pv_status tensor_reals(const onnx_ctx *cx, const Onnx__TensorProto *t,
                                  dbl ? 8 : 4);
     if (st != PV_OK)
         return st;
-    mpq_t *v = malloc(((size_t)numel + 1) * sizeof *v);
+    mpq_t *v = pv_malloc(((size_t)numel + 1) * sizeof *v);
     if (v == NULL)
         return pv_error_set(cx->err, PV_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < (size_t)numel; i++)
@@ -275,7 +276,7 @@ static pv_status tensor_ints(const onnx_ctx *cx, const Onnx__TensorProto *t,
                                  i64 ? 8 : 4);
     if (st != PV_OK)
         return st;
-    int64_t *v = malloc(((size_t)numel + 1) * sizeof *v);
+    int64_t *v = pv_malloc(((size_t)numel + 1) * sizeof *v);
     if (v == NULL)
         return pv_error_set(cx->err, PV_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < (size_t)numel; i++) {
@@ -316,7 +317,7 @@ static void aff_reset(affine *f, int n)
 
 static mpq_t *values_new(size_t n)
 {
-    mpq_t *v = malloc((n + 1) * sizeof *v);
+    mpq_t *v = pv_malloc((n + 1) * sizeof *v);
     if (v != NULL)
         for (size_t i = 0; i < n; i++)
             mpq_init(v[i]);
@@ -1032,7 +1033,7 @@ static pv_status op_reshape(const onnx_ctx *cx, const Onnx__NodeProto *n,
         bad = bad || prod > ONNX_MAX_WIDTH;
         r.d[i] = d;
     }
-    free(v);
+    pv_free(v);
     if (!bad && infer >= 0 && width % prod == 0)
         r.d[infer] = width / prod;
     char ss[160];
@@ -1315,7 +1316,7 @@ static pv_status parse_model(onnx_ctx *cx, const Onnx__ModelProto *model,
     if (model->graph == NULL)
         return cx_fail(cx, "the ONNX model has no graph");
     cx->g = model->graph;
-    cx->visited = calloc(cx->g->n_node + 1, 1);
+    cx->visited = pv_calloc(cx->g->n_node + 1, 1);
     if (cx->visited == NULL)
         return nomem(cx);
     strcpy(net->format, "onnx");
@@ -1323,7 +1324,7 @@ static pv_status parse_model(onnx_ctx *cx, const Onnx__ModelProto *model,
     memset(&f, 0, sizeof f);
     pv_status st = walk(cx, net, &f);
     aff_reset(&f, 0);
-    free(cx->visited);
+    pv_free(cx->visited);
     if (st == PV_OK)
         st = pv_net_finalize(net, cx->err);
     return st;

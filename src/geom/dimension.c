@@ -14,14 +14,15 @@
  *      strict row), and K is factored out of the frame;
  *   4. if a proof fails, cddlib's exact LP takes the same decision instead.
  * The final point is checked once more against the original rows. */
+#include "core/alloc.h"
 #include "polyverify/geometry.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "linalg.h"
-#include "lp.h"
-#include "reduce.h"
+#include "exact/linalg.h"
+#include "lp/lp.h"
+#include "exact/reduce.h"
 
 enum { LIVE = 0, CONST_POS, IMPLICIT };
 
@@ -32,14 +33,14 @@ void pv_dimension_clear(pv_dimension *D)
     if (D->point) {
         for (int i = 0; i < D->m; i++)
             mpq_clear(D->point[i]);
-        free(D->point);
+        pv_free(D->point);
     }
     if (D->U) {
         for (size_t i = 0; i < (size_t)D->m * D->dim; i++)
             mpz_clear(D->U[i]);
-        free(D->U);
+        pv_free(D->U);
     }
-    free(D->implicit);
+    pv_free(D->implicit);
     pv_dimension_init(D);
 }
 
@@ -56,12 +57,12 @@ typedef struct frame {
  * 0) they are S's rows themselves. */
 static void build_live(pv_rrows *R, const pv_system *S, const frame *F)
 {
-    int *rows = malloc((size_t)(S->nrows ? S->nrows : 1) * sizeof(int)), n = 0;
+    int *rows = pv_malloc((size_t)(S->nrows ? S->nrows : 1) * sizeof(int)), n = 0;
     for (int i = 0; i < S->nrows; i++)
         if (F->status[i] == LIVE)
             rows[n++] = i;
     pv_rrows_build(R, S, rows, n, F->U ? F->p0 : NULL, F->U, F->k);
-    free(rows);
+    pv_free(rows);
 }
 
 /* Decides rows that became constant: returns -1 if that proves Q empty,
@@ -94,15 +95,15 @@ static int factor_out(frame *F, const pv_rrows *R, const int *K, int nk)
             mpz_set(PV_Z(&M, a, j), R->g[(size_t)K[a] * k + j]);
         mpz_neg(PV_Z(&M, a, k), R->h[K[a]]);
     }
-    int *piv = malloc((size_t)(nk + 1) * sizeof *piv);
+    int *piv = pv_malloc((size_t)(nk + 1) * sizeof *piv);
     int rank = pv_zmat_rref(&M, piv);
     if (rank > 0 && piv[rank - 1] == k) {
-        free(piv);
+        pv_free(piv);
         pv_zmat_clear(&M);
         return 1;
     }
     int k2 = k - rank;
-    unsigned char *is_piv = calloc((size_t)k + 1, 1);
+    unsigned char *is_piv = pv_calloc((size_t)k + 1, 1);
     for (int r = 0; r < rank; r++)
         is_piv[piv[r]] = 1;
     /* particular solution q0 (free variables 0) and integer kernel basis V */
@@ -111,7 +112,7 @@ static int factor_out(frame *F, const pv_rrows *R, const int *K, int nk)
         mpq_set_num(q0[piv[r]], PV_Z(&M, r, k)),
         mpq_set_den(q0[piv[r]], PV_Z(&M, r, piv[r])),
         mpq_canonicalize(q0[piv[r]]);
-    mpz_t *V = malloc(((size_t)k * k2 + 1) * sizeof(mpz_t));
+    mpz_t *V = pv_malloc(((size_t)k * k2 + 1) * sizeof(mpz_t));
     for (size_t i = 0; i < (size_t)k * k2; i++)
         mpz_init(V[i]);
     mpz_t L, t;
@@ -141,7 +142,7 @@ static int factor_out(frame *F, const pv_rrows *R, const int *K, int nk)
     for (int l = 0; l < m; l++)
         mpq_add(F->p0[l], F->p0[l], shift[l]);
     pv_qvec_free(shift, m);
-    mpz_t *U2 = malloc(((size_t)m * k2 + 1) * sizeof(mpz_t));
+    mpz_t *U2 = pv_malloc(((size_t)m * k2 + 1) * sizeof(mpz_t));
     for (int l = 0; l < m; l++)
         for (int c = 0; c < k2; c++) {
             mpz_t *u = &U2[(size_t)l * k2 + c];
@@ -160,8 +161,8 @@ static int factor_out(frame *F, const pv_rrows *R, const int *K, int nk)
     F->k = k2;
     pv_zvec_free(V, (size_t)k * k2);
     pv_qvec_free(q0, k);
-    free(is_piv);
-    free(piv);
+    pv_free(is_piv);
+    pv_free(piv);
     pv_zmat_clear(&M);
     return 0;
 }
@@ -206,7 +207,7 @@ static int exact_multipliers(const pv_rrows *R, const double *y,
             K[nk++] = i;
     pv_zmat A;
     pv_zmat_init(&A, k, nk);
-    double *guess = malloc((size_t)nk * sizeof *guess);
+    double *guess = pv_malloc((size_t)nk * sizeof *guess);
     for (int c = 0; c < nk; c++) {
         for (int j = 0; j < k; j++)
             mpz_set(PV_Z(&A, j, c), R->g[(size_t)K[c] * k + j]);
@@ -230,7 +231,7 @@ static int exact_multipliers(const pv_rrows *R, const double *y,
     }
     mpq_clear(t);
     pv_qvec_free(x, nk);
-    free(guess);
+    pv_free(guess);
     pv_zmat_clear(&A);
     return ok ? support : 0;
 }
@@ -246,7 +247,7 @@ static int exact_multipliers(const pv_rrows *R, const double *y,
 static int float_inside_at(int n, int k, const double *G, const double *h,
                            const double *zd, int s)
 {
-    double *zr = malloc(((size_t)k + 1) * sizeof *zr);
+    double *zr = pv_malloc(((size_t)k + 1) * sizeof *zr);
     int ok = zr != NULL;
     for (int j = 0; ok && j < k; j++)
         zr[j] = ldexp(nearbyint(ldexp(zd[j], s)), -s);
@@ -256,7 +257,7 @@ static int float_inside_at(int n, int k, const double *G, const double *h,
             v += G[(size_t)i * k + j] * zr[j];
         ok = v > 1e-9;
     }
-    free(zr);
+    pv_free(zr);
     return ok;
 }
 
@@ -299,9 +300,9 @@ static step_result float_step(const pv_system *S, const pv_rrows *R, mpq_t *z,
                               int *K, int *nk, pv_stats *st)
 {
     int n = R->n, k = R->k;
-    double *G = malloc(((size_t)n * k + 1) * sizeof *G);
-    double *h = malloc((size_t)n * sizeof *h), *norm = malloc((size_t)n * sizeof *norm);
-    double *zd = malloc((size_t)k * sizeof *zd), *y = malloc((size_t)n * sizeof *y);
+    double *G = pv_malloc(((size_t)n * k + 1) * sizeof *G);
+    double *h = pv_malloc((size_t)n * sizeof *h), *norm = pv_malloc((size_t)n * sizeof *norm);
+    double *zd = pv_malloc((size_t)k * sizeof *zd), *y = pv_malloc((size_t)n * sizeof *y);
     double t = 0.0;
     pv_rrows_to_double(R, G, h, norm);
     step_result res = STEP_FAIL;
@@ -328,11 +329,11 @@ static step_result float_step(const pv_system *S, const pv_rrows *R, mpq_t *z,
     }
     if (res != STEP_FAIL && st)
         st->float_proofs++;
-    free(G);
-    free(h);
-    free(norm);
-    free(zd);
-    free(y);
+    pv_free(G);
+    pv_free(h);
+    pv_free(norm);
+    pv_free(zd);
+    pv_free(y);
     return res;
 }
 
@@ -472,9 +473,9 @@ pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
     pv_dimension_init(D);
     D->m = m;
     D->nrows = S->nrows;
-    D->implicit = calloc((size_t)S->nrows + 1, 1);
-    frame F = { m, m, pv_qvec_new(m), NULL, calloc((size_t)S->nrows + 1, 1) };
-    int *K = malloc((size_t)(S->nrows + 1) * sizeof *K);
+    D->implicit = pv_calloc((size_t)S->nrows + 1, 1);
+    frame F = { m, m, pv_qvec_new(m), NULL, pv_calloc((size_t)S->nrows + 1, 1) };
+    int *K = pv_malloc((size_t)(S->nrows + 1) * sizeof *K);
     pv_status rc = PV_OK;
     int done = factor_out_forced(S, &F, K);        /* 1: empty */
     while (!done) {
@@ -525,9 +526,9 @@ pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
         pv_dimension_clear(D);        /* frees what finish() handed over */
     else if (D->dim < 0)
         memset(D->implicit, 0, (size_t)S->nrows);
-    free(K);
+    pv_free(K);
     pv_zvec_free(F.U, (size_t)m * F.k);
     pv_qvec_free(F.p0, m);
-    free(F.status);
+    pv_free(F.status);
     return rc;
 }

@@ -2,6 +2,7 @@
  *
  * Every number is read straight from its digits into GMP integers; nothing
  * ever goes through a double, so "0.1" is exactly 1/10 (DESIGN §2). */
+#include "core/alloc.h"
 #include "polyverify/rational.h"
 #include "polyverify/formats.h"
 
@@ -63,14 +64,14 @@ static pv_status digits_to_mpz(mpz_t out, const char *a, size_t na,
         mpz_set_ui(out, v);
         return PV_OK;
     }
-    char *buf = malloc(na + nb + 1);
+    char *buf = pv_malloc(na + nb + 1);
     if (buf == NULL)
         return PV_ERR_NOMEM;
     memcpy(buf, a, na);
     memcpy(buf + na, b, nb);
     buf[na + nb] = '\0';
     int rc = mpz_set_str(out, buf, 10);
-    free(buf);
+    pv_free(buf);
     return rc == 0 ? PV_OK : PV_ERR_PARSE;
 }
 
@@ -233,10 +234,10 @@ pv_status pv_rational_parse(mpq_t out, const char *s, size_t len,
 char *pv_rational_str(const mpq_t q)
 {
     /* Size the buffer ourselves (mpq_get_str's own buffer would come from
-     * GMP's allocator, which need not be free()-compatible). */
+     * GMP's allocator, which need not be pv_free()-compatible). */
     size_t size = mpz_sizeinbase(mpq_numref(q), 10) +
                   mpz_sizeinbase(mpq_denref(q), 10) + 3;
-    char *buf = malloc(size);
+    char *buf = pv_malloc(size);
     if (buf == NULL)
         return NULL;
     mpq_get_str(buf, 10, q);

@@ -1,5 +1,6 @@
 /* polyverify — exact integer linear algebra (see linalg.h). */
-#include "linalg.h"
+#include "core/alloc.h"
+#include "exact/linalg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@ void pv_zmat_init(pv_zmat *M, int rows, int cols)
     size_t n = (size_t)rows * (size_t)cols;
     M->rows = rows;
     M->cols = cols;
-    M->a = malloc((n ? n : 1) * sizeof(mpz_t));
+    M->a = pv_malloc((n ? n : 1) * sizeof(mpz_t));
     for (size_t i = 0; i < n; i++)
         mpz_init(M->a[i]);
 }
@@ -19,7 +20,7 @@ void pv_zmat_clear(pv_zmat *M)
     size_t n = (size_t)M->rows * (size_t)M->cols;
     for (size_t i = 0; i < n; i++)
         mpz_clear(M->a[i]);
-    free(M->a);
+    pv_free(M->a);
     M->a = NULL;
     M->rows = M->cols = 0;
 }
@@ -111,7 +112,7 @@ static uint64_t inv31(uint64_t a)
 int pv_zmat_rank_mod_p(const pv_zmat *M)
 {
     int R = M->rows, C = M->cols, rank = 0;
-    uint64_t *a = malloc(((size_t)R * C + 1) * sizeof *a);
+    uint64_t *a = pv_malloc(((size_t)R * C + 1) * sizeof *a);
     for (size_t i = 0; i < (size_t)R * C; i++)
         a[i] = mpz_fdiv_ui(M->a[i], P31);
     for (int c = 0; c < C && rank < R; c++) {
@@ -138,7 +139,7 @@ int pv_zmat_rank_mod_p(const pv_zmat *M)
         }
         rank++;
     }
-    free(a);
+    pv_free(a);
     return rank;
 }
 
@@ -218,20 +219,20 @@ int pv_zmat_solve_guided(const pv_zmat *A, mpz_t *const b,
         if (b)
             mpz_set(PV_Z(&M, i, C), b[i]);
     }
-    int *piv = malloc((size_t)(R + 1) * sizeof *piv);
+    int *piv = pv_malloc((size_t)(R + 1) * sizeof *piv);
     int rank = pv_zmat_rref(&M, piv);
     int rc = 0;
     if (rank > 0 && piv[rank - 1] == C)
         rc = -1;                       /* a row 0 = non-zero */
-    unsigned char *is_piv = calloc((size_t)C + 1, 1);
+    unsigned char *is_piv = pv_calloc((size_t)C + 1, 1);
     for (int r = 0; r < rank; r++)
         is_piv[piv[r]] = 1;
     if (rc == 0 && set_free_from_guess(x, is_piv, C, guess) != 0)
         rc = -2;                       /* the float search overflowed */
     if (rc == 0)
         solve_pivots(&M, piv, rank, is_piv, x);
-    free(is_piv);
-    free(piv);
+    pv_free(is_piv);
+    pv_free(piv);
     pv_zmat_clear(&M);
     return rc;
 }
@@ -239,7 +240,7 @@ int pv_zmat_solve_guided(const pv_zmat *A, mpz_t *const b,
 mpq_t *pv_qvec_new(int n)
 {
     size_t len = n > 0 ? (size_t)n : 1;
-    mpq_t *v = malloc(len * sizeof(mpq_t));
+    mpq_t *v = pv_malloc(len * sizeof(mpq_t));
     for (int i = 0; i < n; i++)
         mpq_init(v[i]);
     return v;
@@ -251,13 +252,13 @@ void pv_qvec_free(mpq_t *v, int n)
         return;
     for (int i = 0; i < n; i++)
         mpq_clear(v[i]);
-    free(v);
+    pv_free(v);
 }
 
 mpz_t *pv_zvec_new(int n)
 {
     size_t len = n > 0 ? (size_t)n : 1;
-    mpz_t *v = malloc(len * sizeof(mpz_t));
+    mpz_t *v = pv_malloc(len * sizeof(mpz_t));
     for (int i = 0; i < n; i++)
         mpz_init(v[i]);
     return v;
@@ -269,5 +270,5 @@ void pv_zvec_free(mpz_t *v, size_t n)
         return;
     for (size_t i = 0; i < n; i++)
         mpz_clear(v[i]);
-    free(v);
+    pv_free(v);
 }

@@ -5,7 +5,8 @@
  * the handful of rows that vanish (cddlib, GMP), emptiness multipliers from
  * one exact LP over all rows. Certificates are optional and slower than
  * answers; they are meant to be checked, not to be fast. */
-#include "outfile.h"
+#include "core/alloc.h"
+#include "core/outfile.h"
 #include "polyverify/certificate.h"
 
 #include <stdlib.h>
@@ -13,8 +14,8 @@
 #include <unistd.h>
 #include "polyverify/geometry.h"
 #include "polyverify/system.h"
-#include "linalg.h"
-#include "lp.h"
+#include "exact/linalg.h"
+#include "lp/lp.h"
 
 /* ---- fingerprint ---------------------------------------------------------- */
 
@@ -31,7 +32,7 @@ static void fnv_q(unsigned long long *h, const mpq_t q)
     char *s = mpq_get_str(NULL, 10, q);
     fnv(h, " ");
     fnv(h, s);
-    free(s);
+    pv_free(s);
 }
 
 unsigned long long pv_net_fingerprint(const pv_net *net)
@@ -84,7 +85,7 @@ static pv_status cset_build(cset *X, pv_cert *c, pv_error *err)
         n += P[p].nrows;
     }
     pv_system_init(&X->S, net->input_dim, n);
-    X->part = malloc((size_t)(n + 1) * sizeof(int));
+    X->part = pv_malloc((size_t)(n + 1) * sizeof(int));
     for (int p = 0, off = 0; p < X->nparts; p++) {
         pv_system_copy_rows(&X->S, off, &P[p]);
         for (int r = 0; r < P[p].nrows; r++)
@@ -101,7 +102,7 @@ static pv_status cset_build(cset *X, pv_cert *c, pv_error *err)
 static void cset_clear(cset *X)
 {
     pv_system_clear(&X->S);
-    free(X->part);
+    pv_free(X->part);
 }
 
 static void write_ref(FILE *f, const cset *X, int r)
@@ -119,7 +120,7 @@ static void cset_write(FILE *f, const cset *X)
     for (int p = 0; p < X->nparts; p++) {
         char *s = pv_code_str(X->code[p], NULL);
         fprintf(f, "  %s %s\n", X->closure[p] ? "closure" : "cell", s);
-        free(s);
+        pv_free(s);
     }
     if (X->nz) {
         fprintf(f, "  zero");
@@ -217,7 +218,7 @@ static int empty_multipliers(const pv_system *S, mpq_t *y)
 
 static int *all_rows(int n)
 {
-    int *r = malloc((size_t)(n + 1) * sizeof *r);
+    int *r = pv_malloc((size_t)(n + 1) * sizeof *r);
     for (int i = 0; i < n; i++)
         r[i] = i;
     return r;
@@ -237,7 +238,7 @@ static pv_status write_empty(pv_cert *c, const cset *X, pv_error *err)
         fprintf(c->f, "end\n");
         c->claims++;
     }
-    free(rows);
+    pv_free(rows);
     pv_qvec_free(y, n);
     return rc;
 }
@@ -248,7 +249,7 @@ static pv_status write_dim(pv_cert *c, const cset *X, mpq_t *const x, int dim,
 {
     const pv_system *S = &X->S;
     int n = S->nrows, ne = 0;
-    int *E = malloc((size_t)(n + 1) * sizeof *E);
+    int *E = pv_malloc((size_t)(n + 1) * sizeof *E);
     mpq_t v;
     mpq_init(v);
     for (int i = 0; i < n; i++) {
@@ -275,7 +276,7 @@ static pv_status write_dim(pv_cert *c, const cset *X, mpq_t *const x, int dim,
         c->claims++;
     }
     pv_qvec_free(y, ne);
-    free(E);
+    pv_free(E);
     return rc;
 }
 
@@ -378,7 +379,7 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
             /* bounded's multipliers are for linear parts: scale alike */
             write_multipliers(f, A, rows, n, w);
             fprintf(f, "end\n");
-            free(rows);
+            pv_free(rows);
         }
         pv_qvec_free(M, (m + n) * n);
         pv_qvec_free(b, m + n);
@@ -399,7 +400,7 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
             pv_zmat_init(&G, n, m);
             for (size_t i = 0; i < (size_t)n * m; i++)
                 mpz_set(G.a[i], S->g[i]);
-            int *piv = malloc((size_t)(n + 1) * sizeof *piv);
+            int *piv = pv_malloc((size_t)(n + 1) * sizeof *piv);
             int r = pv_zmat_rref(&G, piv), free_col = -1;
             for (int j = 0, a = 0; j < m && free_col < 0; j++) {
                 if (a < r && piv[a] == j)
@@ -418,7 +419,7 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
                 }
                 rc = PV_XLP_OPTIMAL;
             }
-            free(piv);
+            pv_free(piv);
             pv_zmat_clear(&G);
         }
         if (rc == PV_XLP_OPTIMAL) {
@@ -454,7 +455,7 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
     }
     rc = write_dim(c, &A, C->point, C->dim, err);
     int n = A.S.nrows;
-    unsigned char *covered = calloc((size_t)n + 1, 1);
+    unsigned char *covered = pv_calloc((size_t)n + 1, 1);
     mpq_t v;
     mpq_init(v);
     for (int i = 0; i < n; i++) {         /* implicit rows: not faces */
@@ -462,8 +463,8 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
         covered[i] = mpq_sgn(v) == 0;
     }
     mpq_clear(v);
-    int *rows = malloc((size_t)(n + 1) * sizeof *rows);
-    unsigned char *implicit = malloc((size_t)n + 1);
+    int *rows = pv_malloc((size_t)(n + 1) * sizeof *rows);
+    unsigned char *implicit = pv_malloc((size_t)n + 1);
     memcpy(implicit, covered, (size_t)n);
     mpq_t *found = pv_qvec_new(A.S.dim);
     for (int f = 0; f < C->nfacets && rc == PV_OK; f++) {
@@ -484,7 +485,7 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
             char *s = pv_code_str(&cf->neighbor, NULL);
             fprintf(c->f, "neighbor %s %s %s\n", A.name, name, s);
             c->claims++;
-            free(s);
+            pv_free(s);
         }
         for (int a = 0; a < nz; a++)
             covered[rows[a]] = 1;
@@ -507,9 +508,9 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
     if (rc == PV_OK)
         rc = certify_bounded(c, &A, C->bounded, err);
     pv_qvec_free(found, A.S.dim);
-    free(rows);
-    free(covered);
-    free(implicit);
+    pv_free(rows);
+    pv_free(covered);
+    pv_free(implicit);
     cset_clear(&A);
     return rc;
 }
@@ -547,7 +548,7 @@ pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
                               pv_error *err)
 {
     pv_status rc = PV_OK;
-    char **names = calloc((size_t)E->ncells + 1, sizeof *names);
+    char **names = pv_calloc((size_t)E->ncells + 1, sizeof *names);
     fprintf(c->f, "answer enumeration\n");
     for (int i = 0; i < E->ncells && rc == PV_OK; i++) {
         cset X = { .nparts = 1, .code = { &E->cells[i].code, NULL } };
@@ -556,7 +557,7 @@ pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
             break;
         cset_write(c->f, &X);
         rc = write_dim(c, &X, E->cells[i].point, E->cells[i].dim, err);
-        names[i] = strdup(X.name);
+        names[i] = pv_strdup(X.name);
         cset_clear(&X);
     }
     for (int p = 0; p < E->npairs && rc == PV_OK; p++) {
@@ -575,8 +576,8 @@ pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
         cset_clear(&X);
     }
     for (int i = 0; i < E->ncells; i++)
-        free(names[i]);
-    free(names);
+        pv_free(names[i]);
+    pv_free(names);
     return rc;
 }
 

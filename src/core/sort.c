@@ -1,5 +1,5 @@
 /* polyverify — index sorting and search randomness (see sort.h). */
-#include "sort.h"
+#include "core/sort.h"
 
 #include <string.h>
 

@@ -15,16 +15,17 @@
  *     h'_i - sum l_j h'_j >= 0, recomputed exactly, which prove the face
  *     {row_i = 0} lies in another hyperplane too (not a facet);
  *   - any failed proof: cddlib's exact LP decides. */
+#include "core/alloc.h"
 #include "polyverify/geometry.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "linalg.h"
-#include "lp.h"
-#include "reduce.h"
-#include "sort.h"
+#include "exact/linalg.h"
+#include "lp/lp.h"
+#include "exact/reduce.h"
+#include "core/sort.h"
 
 
 enum { UNKNOWN = 0, FACET, REDUNDANT };
@@ -36,14 +37,14 @@ void pv_facets_init(pv_facets *F) { memset(F, 0, sizeof *F); }
 void pv_facets_clear(pv_facets *F)
 {
     for (int i = 0; i < F->count; i++) {
-        free(F->f[i].rows);
+        pv_free(F->f[i].rows);
         if (F->f[i].point) {
             for (int j = 0; j < F->m; j++)
                 mpq_clear(F->f[i].point[j]);
-            free(F->f[i].point);
+            pv_free(F->f[i].point);
         }
     }
-    free(F->f);
+    pv_free(F->f);
     pv_facets_init(F);
 }
 
@@ -82,19 +83,19 @@ static int cmp_candidates(const void *ctx, int a, int b)
 static void groups_build(groups *G, const pv_rrows *R)
 {
     int n = R->n, k = R->k;
-    int *idx = malloc((size_t)(n + 1) * sizeof *idx), *tmp = malloc((size_t)(n + 1) * sizeof *tmp);
+    int *idx = pv_malloc((size_t)(n + 1) * sizeof *idx), *tmp = pv_malloc((size_t)(n + 1) * sizeof *tmp);
     int cnt = 0;
     for (int r = 0; r < n; r++)
         if (!pv_rrows_zero(R, r))        /* constant rows bound nothing */
             idx[cnt++] = r;
     pv_sort_indices(idx, tmp, cnt, cmp_candidates, R);
     /* runs of equal rows; then order groups by their smallest member */
-    int *gstart = malloc((size_t)(cnt + 1) * sizeof *gstart), q = 0;
+    int *gstart = pv_malloc((size_t)(cnt + 1) * sizeof *gstart), q = 0;
     for (int a = 0; a < cnt; a++)
         if (a == 0 || row_cmp(R, idx[a - 1], idx[a]) != 0)
             gstart[q++] = a;
     gstart[q] = cnt;
-    int *order = malloc((size_t)(q + 1) * sizeof *order);
+    int *order = pv_malloc((size_t)(q + 1) * sizeof *order);
     for (int g = 0; g < q; g++)
         order[g] = g;
     /* insertion sort of groups by first member's original index (run
@@ -105,15 +106,15 @@ static void groups_build(groups *G, const pv_rrows *R)
             int t = order[b]; order[b] = order[b - 1]; order[b - 1] = t;
         }
     G->q = q;
-    G->first = malloc((size_t)(q + 1) * sizeof(int));
-    G->count = malloc((size_t)(q + 1) * sizeof(int));
-    G->members = malloc((size_t)(cnt + 1) * sizeof(int));
-    G->status = calloc((size_t)q + 1, 1);
-    G->point = calloc((size_t)q + 1, sizeof(mpq_t *));
+    G->first = pv_malloc((size_t)(q + 1) * sizeof(int));
+    G->count = pv_malloc((size_t)(q + 1) * sizeof(int));
+    G->members = pv_malloc((size_t)(cnt + 1) * sizeof(int));
+    G->status = pv_calloc((size_t)q + 1, 1);
+    G->point = pv_calloc((size_t)q + 1, sizeof(mpq_t *));
     G->reps.k = k, G->reps.n = q, G->reps.borrowed = 0;
-    G->reps.orig = malloc((size_t)(q + 1) * sizeof(int));
-    G->reps.g = malloc(((size_t)q * k + 1) * sizeof(mpz_t));
-    G->reps.h = malloc((size_t)(q + 1) * sizeof(mpz_t));
+    G->reps.orig = pv_malloc((size_t)(q + 1) * sizeof(int));
+    G->reps.g = pv_malloc(((size_t)q * k + 1) * sizeof(mpz_t));
+    G->reps.h = pv_malloc((size_t)(q + 1) * sizeof(mpz_t));
     int pos = 0;
     for (int g = 0; g < q; g++) {
         int s = gstart[order[g]], e = gstart[order[g] + 1], rep = idx[s];
@@ -126,21 +127,21 @@ static void groups_build(groups *G, const pv_rrows *R)
             mpz_init_set(G->reps.g[(size_t)g * k + j], R->g[(size_t)rep * k + j]);
         mpz_init_set(G->reps.h[g], R->h[rep]);
     }
-    free(order);
-    free(gstart);
-    free(idx);
-    free(tmp);
+    pv_free(order);
+    pv_free(gstart);
+    pv_free(idx);
+    pv_free(tmp);
 }
 
 static void groups_clear(groups *G)
 {
     for (int g = 0; g < G->q; g++)
         pv_qvec_free(G->point[g], G->reps.k);
-    free(G->point);
-    free(G->status);
-    free(G->first);
-    free(G->count);
-    free(G->members);
+    pv_free(G->point);
+    pv_free(G->status);
+    pv_free(G->first);
+    pv_free(G->count);
+    pv_free(G->members);
     pv_rrows_clear(&G->reps);
 }
 
@@ -263,7 +264,7 @@ static void shoot_rays(groups *G, pv_stats *st)
     uint64_t seed = 0x9E3779B97F4A7C15ULL;
     mpz_t *Dv = pv_zvec_new(q), a, b;
     mpz_inits(a, b, NULL);
-    ray d = { 0, malloc((size_t)k * sizeof(int)), malloc((size_t)k * sizeof(long)) };
+    ray d = { 0, pv_malloc((size_t)k * sizeof(int)), pv_malloc((size_t)k * sizeof(long)) };
     /* Coordinate rays +-e_j first: one column each, and they find at once
      * every facet whose normal owns a coordinate no other row uses (in the
      * first-layer frame: every inactive first-layer neuron). */
@@ -285,8 +286,8 @@ static void shoot_rays(groups *G, pv_stats *st)
         if (st)
             st->rays++;
     }
-    double *Gd = malloc(((size_t)q * k + 1) * sizeof *Gd);
-    double *h = malloc((size_t)(q + 1) * sizeof *h), *norm = malloc((size_t)(q + 1) * sizeof *norm);
+    double *Gd = pv_malloc(((size_t)q * k + 1) * sizeof *Gd);
+    double *h = pv_malloc((size_t)(q + 1) * sizeof *h), *norm = pv_malloc((size_t)(q + 1) * sizeof *norm);
     pv_rrows_to_double(&G->reps, Gd, h, norm);
     for (int i = 0; i < q; i++) {
         if (G->status[i] == FACET)
@@ -298,11 +299,11 @@ static void shoot_rays(groups *G, pv_stats *st)
         if (st)
             st->rays++;
     }
-    free(Gd);
-    free(h);
-    free(norm);
-    free(d.idx);
-    free(d.val);
+    pv_free(Gd);
+    pv_free(h);
+    pv_free(norm);
+    pv_free(d.idx);
+    pv_free(d.val);
     pv_zvec_free(Dv, (size_t)q);
     mpz_clears(a, b, NULL);
 }
@@ -370,13 +371,13 @@ static int redundant_from_multipliers(const groups *G, int i, const double *y,
             ymax = y[j];
     if (ymax <= 0.0)
         return 0;
-    int *J = malloc((size_t)n * sizeof *J);
+    int *J = pv_malloc((size_t)n * sizeof *J);
     for (int j = 0; j < n; j++)
         if (j != i && y[j] > 1e-9 * ymax)
             J[nj++] = j;
     pv_zmat A;
     pv_zmat_init(&A, k, nj);
-    double *guess = malloc((size_t)nj * sizeof *guess);
+    double *guess = pv_malloc((size_t)nj * sizeof *guess);
     for (int c = 0; c < nj; c++) {
         for (int l = 0; l < k; l++)
             mpz_set(PV_Z(&A, l, c), R->g[(size_t)J[c] * k + l]);
@@ -399,8 +400,8 @@ static int redundant_from_multipliers(const groups *G, int i, const double *y,
     mpq_clear(mu);
     mpq_clear(t);
     pv_qvec_free(lam, nj);
-    free(guess);
-    free(J);
+    pv_free(guess);
+    pv_free(J);
     pv_zmat_clear(&A);
     return ok;
 }
@@ -411,7 +412,7 @@ static int redundant_exactly(const groups *G, int i)
 {
     const pv_rrows *R = &G->reps;
     int k = R->k, n = R->n, ok;
-    unsigned char *act = malloc((size_t)n + 1);
+    unsigned char *act = pv_malloc((size_t)n + 1);
     memset(act, 1, (size_t)n);
     act[i] = 0;
     mpq_t *l = pv_qvec_new(n), acc, t;
@@ -434,7 +435,7 @@ static int redundant_exactly(const groups *G, int i)
     }
     mpq_clears(acc, t, NULL);
     pv_qvec_free(l, n);
-    free(act);
+    pv_free(act);
     return ok;
 }
 
@@ -442,9 +443,9 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
 {
     const pv_rrows *R = &G->reps;
     int k = R->k, n = R->n;
-    double *Gd = malloc(((size_t)n * k + 1) * sizeof *Gd);
-    double *h = malloc((size_t)n * sizeof *h), *norm = malloc((size_t)n * sizeof *norm);
-    double *zd = malloc((size_t)k * sizeof *zd), *y = malloc((size_t)n * sizeof *y);
+    double *Gd = pv_malloc(((size_t)n * k + 1) * sizeof *Gd);
+    double *h = pv_malloc((size_t)n * sizeof *h), *norm = pv_malloc((size_t)n * sizeof *norm);
+    double *zd = pv_malloc((size_t)k * sizeof *zd), *y = pv_malloc((size_t)n * sizeof *y);
     pv_rrows_to_double(R, Gd, h, norm);
     pv_flp *lp = pv_flp_new(k, n, Gd, h, 1e9);
     mpq_t *z = pv_qvec_new(k);
@@ -497,23 +498,23 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
     pv_zvec_free(Z, (size_t)k);
     pv_qvec_free(z, k);
     pv_flp_free(lp);
-    free(Gd);
-    free(h);
-    free(norm);
-    free(zd);
-    free(y);
+    pv_free(Gd);
+    pv_free(h);
+    pv_free(norm);
+    pv_free(zd);
+    pv_free(y);
     return rc;
 }
 
 static void candidate_rows(const pv_system *S, const pv_dimension *D,
                            pv_rrows *R)
 {
-    int *rows = malloc((size_t)(S->nrows + 1) * sizeof *rows), n = 0;
+    int *rows = pv_malloc((size_t)(S->nrows + 1) * sizeof *rows), n = 0;
     for (int i = 0; i < S->nrows; i++)
         if (!D->implicit[i])
             rows[n++] = i;
     pv_rrows_build(R, S, rows, n, D->point, D->U, D->dim);
-    free(rows);
+    pv_free(rows);
 }
 
 pv_status pv_system_facets(const pv_system *S, const pv_dimension *D,
@@ -546,13 +547,13 @@ pv_status pv_system_facets(const pv_system *S, const pv_dimension *D,
         rc = decide_by_lp(&G, st, err);
     }
     if (rc == PV_OK) {
-        F->f = calloc((size_t)G.q + 1, sizeof(pv_facet));
+        F->f = pv_calloc((size_t)G.q + 1, sizeof(pv_facet));
         for (int g = 0; g < G.q; g++) {
             if (G.status[g] != FACET)
                 continue;
             pv_facet *f = &F->f[F->count++];
             f->nrows = G.count[g];
-            f->rows = malloc((size_t)f->nrows * sizeof(int));
+            f->rows = pv_malloc((size_t)f->nrows * sizeof(int));
             memcpy(f->rows, &G.members[G.first[g]], (size_t)f->nrows * sizeof(int));
             if (G.point[g]) {
                 f->point = pv_qvec_new(S->dim);
@@ -572,9 +573,9 @@ static int exact_rank(const pv_rrows *R)
     pv_zmat_init(&M, R->n, R->k);
     for (size_t i = 0; i < (size_t)R->n * R->k; i++)
         mpz_set(M.a[i], R->g[i]);
-    int *piv = malloc((size_t)(R->n + 1) * sizeof *piv);
+    int *piv = pv_malloc((size_t)(R->n + 1) * sizeof *piv);
     int rank = pv_zmat_rref(&M, piv);
-    free(piv);
+    pv_free(piv);
     pv_zmat_clear(&M);
     return rank;
 }
@@ -587,7 +588,7 @@ static int bounded_by_multipliers(const pv_rrows *R, const double *y,
     int k = R->k, n = R->n;
     pv_zmat A;
     pv_zmat_init(&A, k, n);
-    double *guess = malloc((size_t)n * sizeof *guess);
+    double *guess = pv_malloc((size_t)n * sizeof *guess);
     for (int c = 0; c < n; c++) {
         for (int l = 0; l < k; l++)
             mpz_set(PV_Z(&A, l, c), R->g[(size_t)c * k + l]);
@@ -598,7 +599,7 @@ static int bounded_by_multipliers(const pv_rrows *R, const double *y,
     for (int c = 0; ok && c < n; c++)
         ok = mpq_sgn(w[c]) > 0;
     pv_qvec_free(w, n);
-    free(guess);
+    pv_free(guess);
     pv_zmat_clear(&A);
     return ok;
 }
@@ -631,7 +632,7 @@ static int unbounded_by_direction(const pv_rrows *R, const double *dd,
                                   const double *Gd)
 {
     int k = R->k, n = R->n, na = 0, ok = 0;
-    int *act = malloc((size_t)(n + 1) * sizeof *act);
+    int *act = pv_malloc((size_t)(n + 1) * sizeof *act);
     for (int i = 0; i < n; i++) {
         double v = 0.0;
         for (int j = 0; j < k; j++)
@@ -648,7 +649,7 @@ static int unbounded_by_direction(const pv_rrows *R, const double *dd,
     ok = pv_zmat_solve_guided(&A, NULL, dd, d) == 0 && direction_proves_unbounded(R, d);
     pv_qvec_free(d, k);
     pv_zmat_clear(&A);
-    free(act);
+    pv_free(act);
     return ok;
 }
 
@@ -662,22 +663,22 @@ pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
         return PV_OK;
     pv_rrows R0, R;
     candidate_rows(S, D, &R0);
-    int *rows = malloc((size_t)(R0.n + 1) * sizeof *rows), n = 0;
+    int *rows = pv_malloc((size_t)(R0.n + 1) * sizeof *rows), n = 0;
     for (int r = 0; r < R0.n; r++)
         if (!pv_rrows_zero(&R0, r))
             rows[n++] = R0.orig[r];
     pv_rrows_clear(&R0);
     pv_rrows_build(&R, S, rows, n, D->point, D->U, D->dim);
-    free(rows);
+    pv_free(rows);
     int k = R.k;
     pv_status rc = PV_OK;
     pv_zmat M = { R.n, k, R.g };
     if (n < k + 1 || (pv_zmat_rank_mod_p(&M) < k && exact_rank(&R) < k)) {
         *bounded = 0;                 /* a line or too few rows: unbounded */
     } else {
-        double *Gd = malloc(((size_t)n * k + 1) * sizeof *Gd);
-        double *h = malloc((size_t)n * sizeof *h), *norm = malloc((size_t)n * sizeof *norm);
-        double *dd = malloc((size_t)k * sizeof *dd), *y = malloc((size_t)n * sizeof *y);
+        double *Gd = pv_malloc(((size_t)n * k + 1) * sizeof *Gd);
+        double *h = pv_malloc((size_t)n * sizeof *h), *norm = pv_malloc((size_t)n * sizeof *norm);
+        double *dd = pv_malloc((size_t)k * sizeof *dd), *y = pv_malloc((size_t)n * sizeof *y);
         double v = 0.0;
         int decided = 0;
         pv_rrows_to_double(&R, Gd, h, norm);
@@ -722,11 +723,11 @@ pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
             pv_qvec_free(d, k);        } else if (st) {
             st->float_proofs++;
         }
-        free(Gd);
-        free(h);
-        free(norm);
-        free(dd);
-        free(y);
+        pv_free(Gd);
+        pv_free(h);
+        pv_free(norm);
+        pv_free(dd);
+        pv_free(y);
     }
     pv_rrows_clear(&R);
     return rc;

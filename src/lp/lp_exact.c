@@ -19,7 +19,8 @@
  * well but leaks 16 bytes a pivot in 0.94m (dd_SelectCrissCrossPivot:
  * LeakSanitizer). Every answer is still re-proved by the caller
  * (geometry.c, facets.c), as before. */
-#include "lp.h"
+#include "core/alloc.h"
+#include "lp/lp.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ int pv_xlp_margin(int k, int n, mpz_t *g, mpz_t *h,
     mpq_set_si(M->matrix[r][k + 1], -1, 1);
     M->objective = dd_LPmax;
     mpq_set_si(M->rowvec[k + 1], 1, 1);
-    mpq_t *zz = malloc((size_t)(k + 1) * sizeof(mpq_t));
+    mpq_t *zz = pv_malloc((size_t)(k + 1) * sizeof(mpq_t));
     for (int j = 0; j <= k; j++)
         mpq_init(zz[j]);
     int rc = solve(M, t, zz, k + 1);
@@ -113,7 +114,7 @@ int pv_xlp_margin(int k, int n, mpz_t *g, mpz_t *h,
             mpq_set(z[j], zz[j]);
     for (int j = 0; j <= k; j++)
         mpq_clear(zz[j]);
-    free(zz);
+    pv_free(zz);
     dd_FreeMatrix(M);
     return rc;
 }
@@ -143,7 +144,7 @@ int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
                      mpq_t value, mpq_t *d)
 {
     pthread_once(&cdd_once, cdd_init);
-    mpz_t *zero = malloc((size_t)(n ? n : 1) * sizeof(mpz_t));
+    mpz_t *zero = pv_malloc((size_t)(n ? n : 1) * sizeof(mpz_t));
     for (int i = 0; i < n; i++)
         mpz_init(zero[i]);
     int r;
@@ -170,7 +171,7 @@ int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
     dd_FreeMatrix(M);
     for (int i = 0; i < n; i++)
         mpz_clear(zero[i]);
-    free(zero);
+    pv_free(zero);
     return rc;
 }
 
@@ -206,13 +207,13 @@ int pv_xlp_combination(int k, int n, mpz_t *g, mpz_t *h,
     int na = 0, withh = h && th;
     for (int i = 0; i < n; i++)
         na += !active || active[i];
-    int *idx = malloc((size_t)(na + 1) * sizeof *idx);
+    int *idx = pv_malloc((size_t)(na + 1) * sizeof *idx);
     for (int i = 0, a = 0; i < n; i++)
         if (!active || active[i])
             idx[a++] = i;
     int nrows = k + withh + na;
-    mpq_t *A = malloc(((size_t)nrows * (na ? na : 1) + 1) * sizeof(mpq_t));
-    mpq_t *b = malloc(((size_t)nrows + 1) * sizeof(mpq_t));
+    mpq_t *A = pv_malloc(((size_t)nrows * (na ? na : 1) + 1) * sizeof(mpq_t));
+    mpq_t *b = pv_malloc(((size_t)nrows + 1) * sizeof(mpq_t));
     for (size_t e = 0; e < (size_t)nrows * (na ? na : 1); e++)
         mpq_init(A[e]);
     for (int r = 0; r < nrows; r++)
@@ -234,7 +235,7 @@ int pv_xlp_combination(int k, int n, mpz_t *g, mpz_t *h,
         mpq_set_ui(A[(size_t)r * na + a], 1, 1);
         mpq_set_si(b[r], -lb, 1);
     }
-    mpq_t *u = malloc((size_t)(na + 1) * sizeof(mpq_t));
+    mpq_t *u = pv_malloc((size_t)(na + 1) * sizeof(mpq_t));
     for (int a = 0; a < na; a++)
         mpq_init(u[a]);
     int rc = na ? pv_xlp_find(na, nrows, k, A, b, u) : PV_XLP_INFEASIBLE;
@@ -249,9 +250,9 @@ int pv_xlp_combination(int k, int n, mpz_t *g, mpz_t *h,
         mpq_clear(A[e]);
     for (int r = 0; r < nrows; r++)
         mpq_clear(b[r]);
-    free(A);
-    free(b);
-    free(u);
-    free(idx);
+    pv_free(A);
+    pv_free(b);
+    pv_free(u);
+    pv_free(idx);
     return rc;
 }

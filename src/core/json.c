@@ -1,4 +1,5 @@
 /* polyverify — deterministic JSON output (see json.h). */
+#include "core/alloc.h"
 #include "polyverify/json.h"
 
 #include <stdlib.h>
@@ -128,7 +129,7 @@ void pv_json_code(pv_json *j, const char *key, const pv_code *c)
 {
     char *s = pv_code_str(c, NULL);
     pv_json_string(j, key, s ? s : "");
-    free(s);
+    pv_free(s);
 }
 
 static void json_facet(pv_json *j, const pv_cell_facet *f)

@@ -1,6 +1,7 @@
 /* polyverify — errors are values (see include/polyverify/error.h). */
+#include "core/alloc.h"
 #include "polyverify/error.h"
-#include "text.h"
+#include "core/text.h"
 #include <stdlib.h>
 #include <errno.h>
 #include <limits.h>
@@ -101,7 +102,7 @@ static pv_status read_raw(const char *path, size_t max_bytes, char **text,
         return pv_error_set(err, PV_ERR_IO, "%s: cannot open: %s", path,
                             strerror(errno));
     size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
+    char *buf = pv_malloc(cap + 1);
     pv_status st = buf != NULL ? PV_OK : PV_ERR_NOMEM;
     while (st == PV_OK) {
         if (n == cap) {
@@ -111,7 +112,7 @@ static pv_status read_raw(const char *path, size_t max_bytes, char **text,
                                   max_bytes);
                 break;
             }
-            char *grown = realloc(buf, 2 * cap + 1);
+            char *grown = pv_realloc(buf, 2 * cap + 1);
             if (grown == NULL) {
                 st = PV_ERR_NOMEM;
                 break;
@@ -132,7 +133,7 @@ static pv_status read_raw(const char *path, size_t max_bytes, char **text,
     if (st == PV_ERR_NOMEM)
         pv_error_set(err, st, "%s: out of memory reading the file", path);
     if (st != PV_OK) {
-        free(buf);
+        pv_free(buf);
         return st;
     }
     buf[n] = '\0';
@@ -213,7 +214,7 @@ static pv_status gz_inflate(const char *path, const char *in, size_t in_len,
     s.avail_in = (uInt)in_len;
     /* Large enough that counting a gigabyte takes few inflate calls. */
     enum { SCRATCH = 1 << 20 };
-    unsigned char *scratch = malloc(SCRATCH);
+    unsigned char *scratch = pv_malloc(SCRATCH);
     if (scratch == NULL) {
         inflateEnd(&s);
         return pv_error_set(err, PV_ERR_NOMEM, "%s: out of memory "
@@ -235,7 +236,7 @@ static pv_status gz_inflate(const char *path, const char *in, size_t in_len,
             st = gz_limit(path, max_bytes, err);
     }
     inflateEnd(&s);
-    free(scratch);
+    pv_free(scratch);
     *size = n;
     return st;
 }
@@ -252,7 +253,7 @@ static pv_status gunzip(const char *path, size_t max_bytes, const char *in,
     pv_status st = gz_inflate(path, in, in_len, NULL, max_bytes, &size, err);
     if (st != PV_OK)
         return st;
-    unsigned char *buf = malloc(size + 1);
+    unsigned char *buf = pv_malloc(size + 1);
     if (buf == NULL)
         return pv_error_set(err, PV_ERR_NOMEM, "%s: out of memory "
                             "decompressing the file", path);
@@ -261,7 +262,7 @@ static pv_status gunzip(const char *path, size_t max_bytes, const char *in,
         st = pv_error_set(err, PV_ERR_INTERNAL, "%s: gzip data inflated to "
                           "%zu bytes, then to %zu", path, size, again);
     if (st != PV_OK) {
-        free(buf);
+        pv_free(buf);
         return st;
     }
     buf[size] = '\0';
@@ -308,7 +309,7 @@ pv_status pv_read_file(const char *path, size_t max_bytes, char **text,
         char *plain = NULL;
         size_t plain_len = 0;
         st = gunzip(path, max_bytes, buf, n, &plain, &plain_len, err);
-        free(buf);
+        pv_free(buf);
         buf = plain;
         n = plain_len;
     }
@@ -316,7 +317,7 @@ pv_status pv_read_file(const char *path, size_t max_bytes, char **text,
         !memcmp(buf, LFS_PREFIX, strlen(LFS_PREFIX)))
         st = lfs_pointer(path, buf, n, err);
     if (st != PV_OK) {
-        free(buf);
+        pv_free(buf);
         return st;
     }
     *text = buf;

@@ -3,12 +3,13 @@
 /* <stdio.h> must precede <gmp.h> for gmp.h to declare mpq_out_str. */
 #include <stdio.h>
 
-#include "text.h"
+#include "core/alloc.h"
+#include "core/text.h"
 #include "polyverify/formats.h"
 #include "polyverify/network.h"
 #include "polyverify/rational.h"
-#include "linalg.h"
-#include "outfile.h"
+#include "exact/linalg.h"
+#include "core/outfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -46,16 +47,16 @@ static void layer_free_integers(pv_layer *L)
         mpz_clear(L->wint[i]);
     for (int i = 0; i < L->out; i++)
         mpz_clear(L->bint[i]);
-    free(L->wint);
-    free(L->bint);
+    pv_free(L->wint);
+    pv_free(L->bint);
     mpz_clear(L->den);
     L->wint = L->bint = NULL;
     L->w64_bits = 0;
-    free(L->wd);
-    free(L->bd);
+    pv_free(L->wd);
+    pv_free(L->bd);
     L->wd = L->bd = NULL;
-    free(L->w64);
-    free(L->b64);
+    pv_free(L->w64);
+    pv_free(L->b64);
     L->w64 = L->b64 = NULL;
 }
 
@@ -73,8 +74,8 @@ static pv_status layer_to_int64(pv_layer *L)
         if (i < n && b > L->w64_bits)
             L->w64_bits = b;
     }
-    L->w64 = malloc((n ? n : 1) * sizeof(int64_t));
-    L->b64 = malloc(((size_t)L->out + 1) * sizeof(int64_t));
+    L->w64 = pv_malloc((n ? n : 1) * sizeof(int64_t));
+    L->b64 = pv_malloc(((size_t)L->out + 1) * sizeof(int64_t));
     if (L->w64 == NULL || L->b64 == NULL)
         return PV_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
@@ -94,8 +95,8 @@ static pv_status layer_to_doubles(pv_layer *L)
     for (int i = 0; i < L->out; i++)
         if (!pv_rational_fits_double(L->b[i]))
             return PV_OK;
-    L->wd = malloc((n ? n : 1) * sizeof(double));
-    L->bd = malloc(((size_t)L->out + 1) * sizeof(double));
+    L->wd = pv_malloc((n ? n : 1) * sizeof(double));
+    L->bd = pv_malloc(((size_t)L->out + 1) * sizeof(double));
     if (L->wd == NULL || L->bd == NULL)
         return PV_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
@@ -111,12 +112,12 @@ static void layer_free(pv_layer *L)
         size_t n = (size_t)L->in * (size_t)L->out;
         for (size_t i = 0; i < n; i++)
             mpq_clear(L->w[i]);
-        free(L->w);
+        pv_free(L->w);
     }
     if (L->b != NULL) {
         for (int i = 0; i < L->out; i++)
             mpq_clear(L->b[i]);
-        free(L->b);
+        pv_free(L->b);
     }
     L->w = L->b = NULL;
     layer_free_integers(L);
@@ -129,11 +130,11 @@ static pv_status layer_alloc(pv_layer *L, pv_activation act, int in, int out)
     size_t n = (size_t)in * (size_t)out;
     if (n > SIZE_MAX / sizeof(mpq_t))
         return PV_ERR_NOMEM;
-    L->w = malloc((n ? n : 1) * sizeof(mpq_t));
-    L->b = malloc((size_t)out * sizeof(mpq_t) + 1);
+    L->w = pv_malloc((n ? n : 1) * sizeof(mpq_t));
+    L->b = pv_malloc((size_t)out * sizeof(mpq_t) + 1);
     if (L->w == NULL || L->b == NULL) {
-        free(L->w);
-        free(L->b);
+        pv_free(L->w);
+        pv_free(L->b);
         L->w = L->b = NULL;
         return PV_ERR_NOMEM;
     }
@@ -152,7 +153,7 @@ void pv_net_clear(pv_net *net)
 {
     for (int k = 0; k < net->nlayers; k++)
         layer_free(&net->layers[k]);
-    free(net->layers);
+    pv_free(net->layers);
     if (net->box_lo != NULL || net->box_hi != NULL) {
         for (int i = 0; i < net->input_dim; i++) {
             if (net->box_lo != NULL)
@@ -161,14 +162,14 @@ void pv_net_clear(pv_net *net)
                 mpq_clear(net->box_hi[i]);
         }
     }
-    free(net->box_lo);
-    free(net->box_hi);
+    pv_free(net->box_lo);
+    pv_free(net->box_hi);
     if (net->lifted != NULL) {
         pv_net_clear(net->lifted);
-        free(net->lifted);
+        pv_free(net->lifted);
     }
-    free(net->lift_w);
-    free(net->lift_chol);
+    pv_free(net->lift_w);
+    pv_free(net->lift_chol);
     pv_net_init(net);
 }
 
@@ -183,7 +184,7 @@ static pv_status net_append(pv_net *net, pv_activation act, int width,
                             "network has more than %d ReLU neurons", INT32_MAX);
     if (net->nlayers >= INT32_MAX / 2)
         return pv_error_set(err, PV_ERR_LIMIT, "too many layers");
-    pv_layer *grown = realloc(net->layers,
+    pv_layer *grown = pv_realloc(net->layers,
                               (size_t)(net->nlayers + 1) * sizeof *grown);
     if (grown == NULL)
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
@@ -286,11 +287,11 @@ static pv_status layer_to_integers(pv_layer *L)
 {
     size_t n = (size_t)L->in * (size_t)L->out;
     layer_free_integers(L);
-    L->wint = malloc((n ? n : 1) * sizeof(mpz_t));
-    L->bint = malloc(((size_t)L->out + 1) * sizeof(mpz_t));
+    L->wint = pv_malloc((n ? n : 1) * sizeof(mpz_t));
+    L->bint = pv_malloc(((size_t)L->out + 1) * sizeof(mpz_t));
     if (L->wint == NULL || L->bint == NULL) {
-        free(L->wint);
-        free(L->bint);
+        pv_free(L->wint);
+        pv_free(L->bint);
         L->wint = L->bint = NULL;
         return PV_ERR_NOMEM;
     }
@@ -335,10 +336,10 @@ static int lift_factor(pv_net *net)
 {
     const pv_layer *L = &net->layers[0];
     int n = L->out, m = L->in;
-    double *W = malloc((size_t)n * m * sizeof *W), *A = calloc((size_t)n * n, sizeof *A);
+    double *W = pv_malloc((size_t)n * m * sizeof *W), *A = pv_calloc((size_t)n * n, sizeof *A);
     if (!W || !A) {
-        free(W);
-        free(A);
+        pv_free(W);
+        pv_free(A);
         return 0;
     }
     for (size_t i = 0; i < (size_t)n * m; i++)
@@ -366,7 +367,7 @@ static int lift_factor(pv_net *net)
         }
     }
     net->lift_w = W;
-    net->lift_chol = ok ? A : (free(A), NULL);
+    net->lift_chol = ok ? A : (pv_free(A), NULL);
     return 1;
 }
 
@@ -375,12 +376,12 @@ static pv_status build_lifted(pv_net *net, pv_error *err)
 {
     if (net->lifted != NULL) {
         pv_net_clear(net->lifted);
-        free(net->lifted);
+        pv_free(net->lifted);
         net->lifted = NULL;
     }
     if (!first_layer_onto(net))
         return PV_OK;
-    pv_net *u = malloc(sizeof *u);
+    pv_net *u = pv_malloc(sizeof *u);
     if (u == NULL)
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
     pv_net_init(u);
@@ -407,7 +408,7 @@ static pv_status build_lifted(pv_net *net, pv_error *err)
         st = pv_net_finalize(u, err);   /* n_1 == n_1: lifts no further */
     if (st != PV_OK) {
         pv_net_clear(u);
-        free(u);
+        pv_free(u);
         return st;
     }
     net->lifted = u;
@@ -1069,6 +1070,6 @@ pv_status pv_net_load(pv_net *net, const char *path, pv_error *err)
                           "%s: unknown network format (expected .pvnet "
                           "text, .nnet text or an ONNX model, recognised by "
                           "extension or content)", path);
-    free(text);
+    pv_free(text);
     return st;
 }

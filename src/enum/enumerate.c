@@ -35,6 +35,7 @@
  *
  * Every code recorded is the code of an actual point; each cell is then
  * decided exactly by pv_system_dimension and pv_system_facets. */
+#include "core/alloc.h"
 #include "polyverify/enumerate.h"
 
 #include <math.h>
@@ -49,8 +50,8 @@
 #include "polyverify/adjacency.h"
 #include "polyverify/cell.h"
 #include "polyverify/system.h"
-#include "linalg.h"
-#include "lp.h"
+#include "exact/linalg.h"
+#include "lp/lp.h"
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
@@ -80,7 +81,7 @@ static double now_seconds(void)
 
 static mpq_t *qvec_new(int n)
 {
-    mpq_t *v = malloc((size_t)(n > 0 ? n : 1) * sizeof(mpq_t));
+    mpq_t *v = pv_malloc((size_t)(n > 0 ? n : 1) * sizeof(mpq_t));
     for (int i = 0; i < n; i++)
         mpq_init(v[i]);
     return v;
@@ -92,7 +93,7 @@ static void qvec_free(mpq_t *v, int n)
         return;
     for (int i = 0; i < n; i++)
         mpq_clear(v[i]);
-    free(v);
+    pv_free(v);
 }
 
 static mpq_t *qvec_copy(mpq_t *const x, int n)
@@ -167,7 +168,7 @@ typedef struct state {
 static void table_grow(state *st)
 {
     size_t cap = st->tcap ? st->tcap * 2 : 1024;
-    int *t = calloc(cap, sizeof *t);
+    int *t = pv_calloc(cap, sizeof *t);
     for (size_t i = 0; i < st->tcap; i++) {
         if (!st->table[i])
             continue;
@@ -176,7 +177,7 @@ static void table_grow(state *st)
             h = (h + 1) & (cap - 1);
         t[h] = st->table[i];
     }
-    free(st->table);
+    pv_free(st->table);
     st->table = t;
     st->tcap = cap;
 }
@@ -213,7 +214,7 @@ static int add_code(state *st, const pv_code *c)
     }
     if (st->ncells == st->cap) {
         st->cap = st->cap ? 2 * st->cap : 256;
-        st->cells = realloc(st->cells, (size_t)st->cap * sizeof *st->cells);
+        st->cells = pv_realloc(st->cells, (size_t)st->cap * sizeof *st->cells);
     }
     ecell *e = &st->cells[st->ncells];
     memset(e, 0, sizeof *e);
@@ -229,7 +230,7 @@ static void add_neighbor(ecell *e, int j)
     for (int k = 0; k < e->nnbr; k++)
         if (e->nbr[k] == j)
             return;
-    e->nbr = realloc(e->nbr, (size_t)(e->nnbr + 1) * sizeof *e->nbr);
+    e->nbr = pv_realloc(e->nbr, (size_t)(e->nnbr + 1) * sizeof *e->nbr);
     e->nbr[e->nnbr++] = j;
 }
 
@@ -353,7 +354,7 @@ static pv_status start_code(state *st, pv_code *c, double *hint,
                             pv_error *err)
 {
     mpq_t *x = qvec_new(st->m);
-    unsigned char *zero = calloc((size_t)st->n + 1, 1);
+    unsigned char *zero = pv_calloc((size_t)st->n + 1, 1);
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
     pv_status rc = PV_ERR_INTERNAL;
     for (int t = 0; t < 1000; t++) {
@@ -375,7 +376,7 @@ static pv_status start_code(state *st, pv_code *c, double *hint,
                           "box off the hyperplane of every neuron that is "
                           "not identically 0 there found in 1000 tries");
     }
-    free(zero);
+    pv_free(zero);
     qvec_free(x, st->m);
     return rc;
 }
@@ -398,8 +399,8 @@ static uint64_t hash_key(const int *rows, int n)
 static void keyset_clear(keyset *K)
 {
     for (size_t i = 0; i < K->cap; i++)
-        free(K->keys[i]);
-    free(K->keys);
+        pv_free(K->keys[i]);
+    pv_free(K->keys);
     memset(K, 0, sizeof *K);
 }
 
@@ -409,7 +410,7 @@ static int keyset_add(keyset *K, const int *rows, int n)
     if ((K->count + 1) * 2 > K->cap) {
         keyset old = *K;
         K->cap = old.cap ? 2 * old.cap : 64;
-        K->keys = calloc(K->cap, sizeof *K->keys);
+        K->keys = pv_calloc(K->cap, sizeof *K->keys);
         K->count = 0;
         for (size_t i = 0; i < old.cap; i++)
             if (old.keys[i]) {
@@ -419,7 +420,7 @@ static int keyset_add(keyset *K, const int *rows, int n)
                 K->keys[h] = old.keys[i];
                 K->count++;
             }
-        free(old.keys);
+        pv_free(old.keys);
     }
     size_t h = hash_key(rows, n) & (K->cap - 1);
     while (K->keys[h]) {
@@ -427,7 +428,7 @@ static int keyset_add(keyset *K, const int *rows, int n)
             return 0;
         h = (h + 1) & (K->cap - 1);
     }
-    K->keys[h] = malloc((size_t)(n + 1) * sizeof(int));
+    K->keys[h] = pv_malloc((size_t)(n + 1) * sizeof(int));
     K->keys[h][0] = n;
     memcpy(K->keys[h] + 1, rows, (size_t)n * sizeof(int));
     K->count++;
@@ -463,7 +464,7 @@ static void face_clear(face *F)
     if (F->U) {
         for (int i = 0; i < F->m * F->k; i++)
             mpz_clear(F->U[i]);
-        free(F->U);
+        pv_free(F->U);
     }
     if (F->k > 0 && !F->empty)
         pv_system_clear(&F->R);
@@ -555,22 +556,22 @@ static void face_build(face *F, const pv_system *S, const int *E, int ne)
         mpq_set_z(A[a * cols + m], S->h[E[a]]);
         mpq_neg(A[a * cols + m], A[a * cols + m]);
     }
-    int *piv = malloc((size_t)(ne + 1) * sizeof *piv);
+    int *piv = pv_malloc((size_t)(ne + 1) * sizeof *piv);
     int r = rref_rows(A, ne, cols, piv);
     F->empty = r > 0 && piv[r - 1] == m;
     F->x0 = qvec_new(m);
     if (F->empty) {
         qvec_free(A, ne * cols);
-        free(piv);
+        pv_free(piv);
         return;
     }
-    unsigned char *is_piv = calloc((size_t)m + 1, 1);
+    unsigned char *is_piv = pv_calloc((size_t)m + 1, 1);
     for (int a = 0; a < r; a++) {
         is_piv[piv[a]] = 1;
         mpq_set(F->x0[piv[a]], A[a * cols + m]);
     }
     F->k = m - r;
-    F->U = malloc((size_t)(m * F->k + 1) * sizeof(mpz_t));
+    F->U = pv_malloc((size_t)(m * F->k + 1) * sizeof(mpz_t));
     for (int i = 0; i < m * F->k; i++)
         mpz_init(F->U[i]);
     mpz_t L;
@@ -597,8 +598,8 @@ static void face_build(face *F, const pv_system *S, const int *E, int ne)
         for (int i = 0; i < S->nrows; i++)
             restrict_row(F, S, i);
     }
-    free(is_piv);
-    free(piv);
+    pv_free(is_piv);
+    pv_free(piv);
     qvec_free(A, ne * cols);
 }
 
@@ -720,7 +721,7 @@ static pv_status explore_facets(cellctx *X, const face *F,
 {
     pv_facets Fs;
     pv_status rc = pv_system_facets(&F->R, DE, &Fs, &X->stats, err);
-    int *rows = malloc((size_t)(X->S->nrows + 1) * sizeof *rows);
+    int *rows = pv_malloc((size_t)(X->S->nrows + 1) * sizeof *rows);
     mpq_t *x = qvec_new(F->m);
     pv_code c;
     pv_code_init(&c, 0);
@@ -751,7 +752,7 @@ static pv_status explore_facets(cellctx *X, const face *F,
     }
     pv_code_clear(&c);
     qvec_free(x, F->m);
-    free(rows);
+    pv_free(rows);
     pv_facets_clear(&Fs);
     return rc;
 }
@@ -767,7 +768,7 @@ static pv_status explore_face(cellctx *X, const int *E, int ne, int cell,
     face_build(&F, S, E, ne);
     pv_dimension DE;
     pv_dimension_init(&DE);
-    int *key = malloc((size_t)(S->nrows + 1) * sizeof *key), nkey = -1;
+    int *key = pv_malloc((size_t)(S->nrows + 1) * sizeof *key), nkey = -1;
     pv_status rc = PV_OK;
     X->st->E->faces++;
     if (!F.empty && F.k == 0) {
@@ -796,7 +797,7 @@ static pv_status explore_face(cellctx *X, const int *E, int ne, int cell,
             rc = explore_facets(X, &F, &DE, key, nkey, cell, err);
         }
     }
-    free(key);
+    pv_free(key);
     pv_dimension_clear(&DE);
     face_clear(&F);
     return rc;
@@ -845,15 +846,15 @@ typedef struct vset {
 static void vset_clear(vset *V)
 {
     for (int i = 0; i < V->count; i++) {
-        free(V->v[i].rows);
+        pv_free(V->v[i].rows);
         for (int j = 0; j < V->m; j++)
             mpz_clear(V->v[i].X[j]);
-        free(V->v[i].X);
+        pv_free(V->v[i].X);
         mpz_clear(V->v[i].delta);
-        free(V->v[i].x);
+        pv_free(V->v[i].x);
     }
-    free(V->v);
-    free(V->table);
+    pv_free(V->v);
+    pv_free(V->table);
     memset(V, 0, sizeof *V);
 }
 
@@ -861,14 +862,14 @@ static int vset_find(vset *V, const int *rows, size_t *slot)
 {
     if ((size_t)(V->count + 1) * 2 > V->tcap) {
         size_t cap = V->tcap ? 2 * V->tcap : 64;
-        int *t = calloc(cap, sizeof *t);
+        int *t = pv_calloc(cap, sizeof *t);
         for (int i = 0; i < V->count; i++) {
             size_t h = hash_key(V->v[i].rows, V->m) & (cap - 1);
             while (t[h])
                 h = (h + 1) & (cap - 1);
             t[h] = i + 1;
         }
-        free(V->table);
+        pv_free(V->table);
         V->table = t;
         V->tcap = cap;
     }
@@ -893,9 +894,9 @@ typedef struct frows {
 
 static void frows_clear(frows *R)
 {
-    free(R->G);
-    free(R->h);
-    free(R->live);
+    pv_free(R->G);
+    pv_free(R->h);
+    pv_free(R->live);
 }
 
 static double mpz_scaled(const mpz_t z, long shift)
@@ -910,9 +911,9 @@ static int frows_build(frows *R, const pv_system *S)
     int m = S->dim, n = S->nrows;
     R->m = m;
     R->n = n;
-    R->G = malloc((size_t)n * m * sizeof *R->G + 1);
-    R->h = malloc((size_t)n * sizeof *R->h + 1);
-    R->live = calloc((size_t)n + 1, 1);
+    R->G = pv_malloc((size_t)n * m * sizeof *R->G + 1);
+    R->h = pv_malloc((size_t)n * sizeof *R->h + 1);
+    R->live = pv_calloc((size_t)n + 1, 1);
     for (int i = 0; i < n; i++) {
         long shift = 0;
         int nz = 0;
@@ -1028,7 +1029,7 @@ static int exact_vertex(vtx *v, const pv_system *S, const frows *R,
                         const int *T)
 {
     int m = S->dim, c = m + 1;
-    mpz_t *M = malloc((size_t)m * c * sizeof(mpz_t));
+    mpz_t *M = pv_malloc((size_t)m * c * sizeof(mpz_t));
     for (int i = 0; i < m; i++) {
         for (int j = 0; j < m; j++)
             mpz_init_set(M[i * c + j], PV_G(S, T[i], j));
@@ -1065,11 +1066,11 @@ static int exact_vertex(vtx *v, const pv_system *S, const frows *R,
         mpz_set(prev, M[k * c + k]);
     }
     if (ok) {
-        v->rows = malloc((size_t)m * sizeof(int));
+        v->rows = pv_malloc((size_t)m * sizeof(int));
         memcpy(v->rows, T, (size_t)m * sizeof(int));
-        v->X = malloc((size_t)m * sizeof(mpz_t));
+        v->X = pv_malloc((size_t)m * sizeof(mpz_t));
         mpz_init_set(v->delta, prev);
-        v->x = malloc((size_t)m * sizeof(double));
+        v->x = pv_malloc((size_t)m * sizeof(double));
         long e = (long)mpz_sizeinbase(prev, 2);
         double dd = mpz_scaled(prev, e);
         for (int j = 0; j < m; j++) {
@@ -1093,17 +1094,17 @@ static int exact_vertex(vtx *v, const pv_system *S, const frows *R,
                 ok = s > 0;
         }
         if (!ok) {
-            free(v->rows);
+            pv_free(v->rows);
             for (int j = 0; j < m; j++)
                 mpz_clear(v->X[j]);
-            free(v->X);
+            pv_free(v->X);
             mpz_clear(v->delta);
-            free(v->x);
+            pv_free(v->x);
         }
     }
     for (int i = 0; i < m * c; i++)
         mpz_clear(M[i]);
-    free(M);
+    pv_free(M);
     mpz_clear(prev);
     mpz_clear(t);
     return ok;
@@ -1121,7 +1122,7 @@ static int vset_add(vset *V, const pv_system *S, const frows *R, int *T)
         return 1;
     if (V->count == V->cap) {
         V->cap = V->cap ? 2 * V->cap : 32;
-        V->v = realloc(V->v, (size_t)V->cap * sizeof *V->v);
+        V->v = pv_realloc(V->v, (size_t)V->cap * sizeof *V->v);
     }
     if (!exact_vertex(&V->v[V->count], S, R, T))
         return 0;
@@ -1134,9 +1135,9 @@ static int first_vertex(vset *V, const pv_system *S, const frows *R,
                         const double *q)
 {
     int m = R->m;
-    double *x = malloc((size_t)m * sizeof *x), *d = malloc((size_t)m * sizeof *d);
-    double *B = malloc((size_t)m * m * sizeof *B + 1);
-    int *T = malloc((size_t)m * sizeof *T), ok = 1;
+    double *x = pv_malloc((size_t)m * sizeof *x), *d = pv_malloc((size_t)m * sizeof *d);
+    double *B = pv_malloc((size_t)m * m * sizeof *B + 1);
+    int *T = pv_malloc((size_t)m * sizeof *T), ok = 1;
     memcpy(x, q, (size_t)m * sizeof *x);
     for (int k = 0; k < m && ok; k++) {
         /* a fixed generic direction, orthogonal to the rows hit so far */
@@ -1178,10 +1179,10 @@ static int first_vertex(vset *V, const pv_system *S, const frows *R,
             B[k * m + j] /= nb;
     }
     ok = ok && vset_add(V, S, R, T);
-    free(x);
-    free(d);
-    free(B);
-    free(T);
+    pv_free(x);
+    pv_free(d);
+    pv_free(B);
+    pv_free(T);
     return ok;
 }
 
@@ -1192,9 +1193,9 @@ static int first_vertex(vset *V, const pv_system *S, const frows *R,
 static int all_vertices(vset *V, const pv_system *S, const frows *R)
 {
     int m = R->m, ok = 1;
-    double *A = malloc((size_t)m * m * sizeof *A), *b = malloc((size_t)m * sizeof *b);
-    double *d = malloc((size_t)m * sizeof *d);
-    int *T = malloc((size_t)m * sizeof *T);
+    double *A = pv_malloc((size_t)m * m * sizeof *A), *b = pv_malloc((size_t)m * sizeof *b);
+    double *d = pv_malloc((size_t)m * sizeof *d);
+    int *T = pv_malloc((size_t)m * sizeof *T);
     for (int i = 0; i < V->count && ok; i++) {
         for (int k = 0; k < m && ok; k++) {
             /* leave row k: g_T d = e_k keeps the others at 0 */
@@ -1223,10 +1224,10 @@ static int all_vertices(vset *V, const pv_system *S, const frows *R)
                 ok = 0;
         }
     }
-    free(A);
-    free(b);
-    free(d);
-    free(T);
+    pv_free(A);
+    pv_free(b);
+    pv_free(d);
+    pv_free(T);
     return ok;
 }
 
@@ -1356,7 +1357,7 @@ static pv_status cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
         if (j >= 0 && j != i)
             add_neighbor(&st->cells[i], j);
         if (j >= 0 && j != i && !st->cells[j].hint && st->cells[j].dim == -2) {
-            double *h = malloc((size_t)(2 * m + 1) * sizeof *h);
+            double *h = pv_malloc((size_t)(2 * m + 1) * sizeof *h);
             for (int k = 0; k < m; k++) {
                 h[k] = mpq_get_d(y[k]);
                 h[m + k] = mpq_get_d(d[k]);
@@ -1394,7 +1395,7 @@ static pv_status process_facets(cellctx *X, int i, const pv_dimension *D,
     const pv_system *S = X->S;
     pv_facets F;
     pv_status rc = pv_system_facets(S, D, &F, &X->stats, err);
-    int *rows = malloc((size_t)(S->nrows + 1) * sizeof *rows);
+    int *rows = pv_malloc((size_t)(S->nrows + 1) * sizeof *rows);
     int nimp = 0;
     for (int r = 0; r < S->nrows; r++)
         if (D->implicit[r])
@@ -1442,7 +1443,7 @@ static pv_status process_facets(cellctx *X, int i, const pv_dimension *D,
                 rows[nimp++] = r;
     }
     pv_code_clear(&c);
-    free(rows);
+    pv_free(rows);
     pv_facets_clear(&F);
     return rc;
 }
@@ -1476,15 +1477,15 @@ typedef struct facet_index {
 
 static void facet_index_build(facet_index *F, const vset *V, int nsys)
 {
-    int *count = calloc((size_t)nsys + 1, sizeof *count);
+    int *count = pv_calloc((size_t)nsys + 1, sizeof *count);
     for (int i = 0; i < V->count; i++)
         for (int a = 0; a < V->m; a++)
             count[V->v[i].rows[a]]++;
     F->nrows = 0;
-    F->rows = malloc((size_t)(nsys + 1) * sizeof(int));
-    F->first = malloc((size_t)(nsys + 2) * sizeof(int));
-    F->idx = malloc((size_t)(V->count * V->m + 1) * sizeof(int));
-    int *pos = malloc((size_t)(nsys + 1) * sizeof *pos), o = 0;
+    F->rows = pv_malloc((size_t)(nsys + 1) * sizeof(int));
+    F->first = pv_malloc((size_t)(nsys + 2) * sizeof(int));
+    F->idx = pv_malloc((size_t)(V->count * V->m + 1) * sizeof(int));
+    int *pos = pv_malloc((size_t)(nsys + 1) * sizeof *pos), o = 0;
     for (int r = 0; r < nsys; r++) {
         pos[r] = o;
         if (count[r]) {
@@ -1497,15 +1498,15 @@ static void facet_index_build(facet_index *F, const vset *V, int nsys)
     for (int i = 0; i < V->count; i++)
         for (int a = 0; a < V->m; a++)
             F->idx[pos[V->v[i].rows[a]]++] = i;
-    free(pos);
-    free(count);
+    pv_free(pos);
+    pv_free(count);
 }
 
 static void facet_index_clear(facet_index *F)
 {
-    free(F->rows);
-    free(F->first);
-    free(F->idx);
+    pv_free(F->rows);
+    pv_free(F->first);
+    pv_free(F->idx);
 }
 
 /* Codes of every face through vertex v: c with any non-empty subset of
@@ -1548,21 +1549,21 @@ static int fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     int m = st->m;
     if (!st->box || !st->cells[i].hint || m > 12 || st->opt->lp_only)
         return 0;
-    double *q = malloc((size_t)m * sizeof *q);
+    double *q = pv_malloc((size_t)m * sizeof *q);
     vset V;
     memset(&V, 0, sizeof V);
     int ok = hint_point(q, st->cells[i].hint, S) && cell_vertices(&V, S, q);
-    free(q);
+    pv_free(q);
     if (!ok) {
         vset_clear(&V);
         return 0;
     }
-    int *all = malloc((size_t)V.count * sizeof *all);
+    int *all = pv_malloc((size_t)V.count * sizeof *all);
     for (int k = 0; k < V.count; k++)
         all[k] = k;
     mpq_t *p = qvec_new(m), *y = qvec_new(m);
     centroid(p, &V, all, V.count);
-    free(all);
+    pv_free(all);
     /* a last exact check, independent of the vertex argument: the point
      * has the cell's code (else the LP path decides the cell) */
     pv_code c;
@@ -1617,7 +1618,7 @@ static int row_positive(const pv_system *S, pv_flp *lp, int r, double *z,
     for (int i = 0; i < S->nrows; i++)
         if (i != r && y[i] > ymax)
             ymax = y[i];
-    int *B = malloc((size_t)(S->nrows + 1) * sizeof *B);
+    int *B = pv_malloc((size_t)(S->nrows + 1) * sizeof *B);
     for (int i = 0; i < S->nrows && ok; i++)
         if (i != r && y[i] > 1e-12 * ymax) {
             ok = nb < m;
@@ -1625,7 +1626,7 @@ static int row_positive(const pv_system *S, pv_flp *lp, int r, double *z,
         }
     int cols = nb + 1, rank = 0;
     mpq_t *A = NULL;
-    int *piv = malloc((size_t)(m + 1) * sizeof *piv);
+    int *piv = pv_malloc((size_t)(m + 1) * sizeof *piv);
     if (ok) {
         /* sum_b y_b g_{B_b} = g_r: m equations in nb unknowns */
         A = qvec_new(m * cols);
@@ -1653,8 +1654,8 @@ static int row_positive(const pv_system *S, pv_flp *lp, int r, double *z,
         mpq_clear(t);
     }
     qvec_free(A, A ? m * cols : 0);
-    free(piv);
-    free(B);
+    pv_free(piv);
+    pv_free(B);
     return ok;
 }
 
@@ -1691,8 +1692,8 @@ static pv_status row_faces(cellctx *X, const unsigned char *on_facet,
     const pv_system *S = X->S;
     state *st = X->st;
     mpq_t *x = qvec_new(S->dim);
-    double *z = malloc((size_t)(S->dim + 1) * sizeof *z);
-    double *y = malloc((size_t)(S->nrows + 1) * sizeof *y);
+    double *z = pv_malloc((size_t)(S->dim + 1) * sizeof *z);
+    double *y = pv_malloc((size_t)(S->nrows + 1) * sizeof *y);
     frows R;
     pv_flp *lp = cell_flp(S, &R);
     pv_code c;
@@ -1726,8 +1727,8 @@ static pv_status row_faces(cellctx *X, const unsigned char *on_facet,
     pv_flp_free(lp);
     frows_clear(&R);
     pv_code_clear(&c);
-    free(z);
-    free(y);
+    pv_free(z);
+    pv_free(y);
     qvec_free(x, S->dim);
     return rc;
 }
@@ -1745,29 +1746,29 @@ static pv_status slow_cell(cellctx *X, int i, pv_error *err)
         rc = pv_error_set(err, PV_ERR_INTERNAL,
                           "enumerate: the code %s of a point is not realised",
                           s ? s : "?");
-        free(s);
+        pv_free(s);
     }
     if (rc == PV_OK) {
         st->cells[i].dim = D.dim;
         st->cells[i].point = qvec_copy(D.point, st->m);
         check_zero_rows(st, S, i);
         if (D.dim == 0) {
-            int *rows = malloc((size_t)(S->nrows + 1) * sizeof *rows), n = 0;
+            int *rows = pv_malloc((size_t)(S->nrows + 1) * sizeof *rows), n = 0;
             for (int r = 0; r < S->nrows; r++)
                 if (D.implicit[r])
                     rows[n++] = r;
             check_vertex(X, rows, n, D.point, i);
-            free(rows);
+            pv_free(rows);
         } else if (can_add(st) || st->opt->graph) {
             /* after max_cells the facets only serve the graph's candidates */
-            unsigned char *on_facet = calloc((size_t)S->nrows + 1, 1);
+            unsigned char *on_facet = pv_calloc((size_t)S->nrows + 1, 1);
             st->cell_faces = 0;
             rc = process_facets(X, i, &D, on_facet, err);
             /* the inner faces were not all explored (budget): the single-
              * row faces find the lower-dimensional cells instead */
             if (rc == PV_OK && !st->census && can_add(st))
                 rc = row_faces(X, on_facet, err);
-            free(on_facet);
+            pv_free(on_facet);
         }
     }
     pv_dimension_clear(&D);
@@ -1846,12 +1847,12 @@ static pv_status build_graph(pv_enumeration *E, state *st,
                              const int *rank_of, pv_error *err)
 {
     size_t cap = 64, n = 0;
-    pv_enum_pair *cand = malloc(cap * sizeof *cand);
+    pv_enum_pair *cand = pv_malloc(cap * sizeof *cand);
     for (int i = 0; i < st->ncells; i++)
         for (int k = 0; k < st->cells[i].nnbr; k++) {
             int a = rank_of[i], b = rank_of[st->cells[i].nbr[k]];
             if (n == cap)
-                cand = realloc(cand, (cap *= 2) * sizeof *cand);
+                cand = pv_realloc(cand, (cap *= 2) * sizeof *cand);
             cand[n].a = a < b ? a : b;
             cand[n++].b = a < b ? b : a;
         }
@@ -1861,7 +1862,7 @@ static pv_status build_graph(pv_enumeration *E, state *st,
         for (int b = a + 1; b < E->ncells; b++)
             if (E->cells[b].dim == E->cells[a].dim) {
                 if (n == cap)
-                    cand = realloc(cand, (cap *= 2) * sizeof *cand);
+                    cand = pv_realloc(cand, (cap *= 2) * sizeof *cand);
                 cand[n].a = a;
                 cand[n++].b = b;
             }
@@ -1872,7 +1873,7 @@ static pv_status build_graph(pv_enumeration *E, state *st,
         if (k == 0 || pair_cmp(&cand[k - 1], &cand[i]))
             cand[k++] = cand[i];
     pv_status rc = PV_OK;
-    E->pairs = malloc((k + 1) * sizeof *E->pairs);
+    E->pairs = pv_malloc((k + 1) * sizeof *E->pairs);
     /* an interrupt keeps the pairs decided so far (complete = 0) */
     for (size_t i = 0; i < k && rc == PV_OK && !must_stop(st); i++) {
         pv_enum_pair P = cand[i];
@@ -1884,7 +1885,7 @@ static pv_status build_graph(pv_enumeration *E, state *st,
             E->pairs[E->npairs++] = P;
     }
     E->has_graph = 1;
-    free(cand);
+    pv_free(cand);
     return rc;
 }
 
@@ -1908,9 +1909,9 @@ void pv_enumeration_clear(pv_enumeration *E)
         pv_code_clear(&E->cells[i].code);
         qvec_free(E->cells[i].point, E->m);
     }
-    free(E->cells);
-    free(E->by_dim);
-    free(E->pairs);
+    pv_free(E->cells);
+    pv_free(E->by_dim);
+    pv_free(E->pairs);
     qvec_free(E->gp.example_vertex, E->m);
     pv_enumeration_init(E);
 }
@@ -1925,12 +1926,12 @@ static int index_by_code(const void *x, const void *y)
  * position. */
 static void finish_cells(pv_enumeration *E, state *st, int *rank_of)
 {
-    ecell **order = malloc((size_t)(st->ncells + 1) * sizeof *order);
+    ecell **order = pv_malloc((size_t)(st->ncells + 1) * sizeof *order);
     for (int i = 0; i < st->ncells; i++)
         order[i] = &st->cells[i];
     qsort(order, (size_t)st->ncells, sizeof *order, index_by_code);
-    E->cells = calloc((size_t)st->ncells + 1, sizeof *E->cells);
-    E->by_dim = calloc((size_t)st->m + 2, sizeof *E->by_dim);
+    E->cells = pv_calloc((size_t)st->ncells + 1, sizeof *E->cells);
+    E->by_dim = pv_calloc((size_t)st->m + 2, sizeof *E->by_dim);
     for (int r = 0; r < st->ncells; r++) {
         ecell *e = order[r];
         rank_of[e - st->cells] = r;
@@ -1944,7 +1945,7 @@ static void finish_cells(pv_enumeration *E, state *st, int *rank_of)
             E->by_dim[c->dim]++;
     }
     E->ncells = st->ncells;
-    free(order);
+    pv_free(order);
 }
 
 /* After the memory limit: keeps cells [0, done), which were processed,
@@ -1953,8 +1954,8 @@ static void ecell_clear(ecell *e, int m)
 {
     pv_code_clear(&e->code);
     qvec_free(e->point, m);
-    free(e->nbr);
-    free(e->hint);
+    pv_free(e->nbr);
+    pv_free(e->hint);
 }
 
 static void drop_unprocessed(state *st, int done)
@@ -1976,8 +1977,8 @@ static void state_clear(state *st)
 {
     for (int i = 0; i < st->ncells; i++)
         ecell_clear(&st->cells[i], st->m);
-    free(st->cells);
-    free(st->table);
+    pv_free(st->cells);
+    pv_free(st->table);
 }
 
 size_t pv_enum_bytes_per_cell(const pv_net *net)
@@ -2066,8 +2067,8 @@ static pv_status enumerate_point(pv_enumeration *E, const pv_net *net,
     int m = net->input_dim;
     E->m = m;
     E->n = net->neurons;
-    E->cells = calloc(1, sizeof *E->cells);
-    E->by_dim = calloc((size_t)m + 2, sizeof *E->by_dim);
+    E->cells = pv_calloc(1, sizeof *E->cells);
+    E->by_dim = pv_calloc((size_t)m + 2, sizeof *E->by_dim);
     pv_code_init(&E->cells[0].code, 0);
     E->cells[0].point = qvec_copy(opt->box->lo, m);
     pv_status rc = pv_net_code_at(net, E->cells[0].point, &E->cells[0].code,
@@ -2086,10 +2087,10 @@ static void lift_enumeration(pv_enumeration *E, pv_enumeration *R,
     int m = box->dim;
     *E = *R;
     E->m = m;
-    E->by_dim = calloc((size_t)m + 2, sizeof *E->by_dim);
+    E->by_dim = pv_calloc((size_t)m + 2, sizeof *E->by_dim);
     for (int d = 0; R->by_dim && d <= k; d++)
         E->by_dim[d] = R->by_dim[d];
-    free(R->by_dim);
+    pv_free(R->by_dim);
     for (int i = 0; i < E->ncells; i++) {
         mpq_t *z = E->cells[i].point;
         E->cells[i].point = lift_point(z, fr, k, box);
@@ -2107,12 +2108,12 @@ static pv_status enumerate_flat(pv_enumeration *E, const pv_net *net,
 {
     const pv_box *box = opt->box;
     int m = net->input_dim, k = 0;
-    int *free_ = malloc((size_t)m * sizeof *free_);
+    int *free_ = pv_malloc((size_t)m * sizeof *free_);
     for (int j = 0; j < m; j++)
         if (mpq_cmp(box->lo[j], box->hi[j]) < 0)
             free_[k++] = j;
     if (k == 0) {
-        free(free_);
+        pv_free(free_);
         return enumerate_point(E, net, opt, err);
     }
     pv_net R;
@@ -2134,7 +2135,7 @@ static pv_status enumerate_flat(pv_enumeration *E, const pv_net *net,
     }
     pv_net_clear(&R);
     pv_box_clear(&B);
-    free(free_);
+    pv_free(free_);
     return rc;
 }
 
@@ -2179,12 +2180,12 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     E->n = st.n;
     pv_code c;
     pv_code_init(&c, 0);
-    double *hint = malloc((size_t)(2 * st.m + 1) * sizeof *hint);
+    double *hint = pv_malloc((size_t)(2 * st.m + 1) * sizeof *hint);
     pv_status rc = start_code(&st, &c, hint, err);
     if (rc == PV_OK && add_code(&st, &c) >= 0)
         st.cells[0].hint = hint;      /* the cell array owns it now */
     else
-        free(hint);                   /* failed, or a limit before any cell */
+        pv_free(hint);                   /* failed, or a limit before any cell */
     pv_code_clear(&c);
     /* The queue is the cell array itself: cells are processed in the order
      * found, and processing may append new ones. */
@@ -2193,7 +2194,7 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
         rc = process_cell(&st, done, err);
     if (st.memory_hit || st.interrupted)
         drop_unprocessed(&st, done);    /* stop now: keep the decided cells */
-    int *rank_of = malloc((size_t)(st.ncells + 1) * sizeof *rank_of);
+    int *rank_of = pv_malloc((size_t)(st.ncells + 1) * sizeof *rank_of);
     if (rc == PV_OK) {
         finish_cells(E, &st, rank_of);
         E->complete = !st.limit_hit && !st.interrupted;
@@ -2204,7 +2205,7 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
             rc = build_graph(E, &st, rank_of, err);
         E->complete = E->complete && !st.interrupted;
     }
-    free(rank_of);
+    pv_free(rank_of);
     state_clear(&st);
     E->seconds = now_seconds() - st.t0;
     if (rc == PV_OK && st.interrupted)
@@ -2247,7 +2248,7 @@ void pv_lemma1_init(pv_lemma1 *L) { memset(L, 0, sizeof *L); }
 
 void pv_lemma1_clear(pv_lemma1 *L)
 {
-    free(L->disagree);
+    pv_free(L->disagree);
     pv_lemma1_init(L);
 }
 
@@ -2267,7 +2268,7 @@ pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
         return pv_error_set(err, PV_ERR_ARG,
                             "lemma 1 check needs the adjacency graph");
     size_t cap = 16;
-    L->disagree = malloc(cap * sizeof *L->disagree);
+    L->disagree = pv_malloc(cap * sizeof *L->disagree);
     pv_status rc = PV_OK;
     pv_code f;
     pv_code_init(&f, 0);
@@ -2295,26 +2296,26 @@ pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
                                     &E->stats, err);
                 if (rc == PV_OK && P.adjacent) {
                     /* adjacent but not a candidate: keep it in the graph */
-                    extra = realloc(extra, (size_t)(nextra + 1) * sizeof *extra);
+                    extra = pv_realloc(extra, (size_t)(nextra + 1) * sizeof *extra);
                     extra[nextra++] = P;
                 }
             }
             if (rc == PV_OK && !P.adjacent) {
                 L->hamming1_not_adjacent++;
                 if ((size_t)L->ndisagree == cap)
-                    L->disagree = realloc(L->disagree, (cap *= 2) * sizeof *L->disagree);
+                    L->disagree = pv_realloc(L->disagree, (cap *= 2) * sizeof *L->disagree);
                 L->disagree[L->ndisagree++] = P;
             }
         }
     }
     pv_code_clear(&f);
     if (nextra) {
-        E->pairs = realloc(E->pairs, (size_t)(E->npairs + nextra) * sizeof *E->pairs);
+        E->pairs = pv_realloc(E->pairs, (size_t)(E->npairs + nextra) * sizeof *E->pairs);
         memcpy(E->pairs + E->npairs, extra, (size_t)nextra * sizeof *extra);
         E->npairs += nextra;
         qsort(E->pairs, (size_t)E->npairs, sizeof *E->pairs, pair_cmp);
     }
-    free(extra);
+    pv_free(extra);
     /* adjacent => d_H = 1? The pairs come from geometry alone. */
     L->adjacent_pairs = E->npairs;
     for (int k = 0; k < E->npairs; k++) {
@@ -2322,7 +2323,7 @@ pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
             continue;
         L->adjacent_not_hamming1++;
         if ((size_t)L->ndisagree == cap)
-            L->disagree = realloc(L->disagree, (cap *= 2) * sizeof *L->disagree);
+            L->disagree = pv_realloc(L->disagree, (cap *= 2) * sizeof *L->disagree);
         L->disagree[L->ndisagree++] = E->pairs[k];
     }
     qsort(L->disagree, (size_t)L->ndisagree, sizeof *L->disagree, pair_cmp);
@@ -2338,9 +2339,9 @@ void pv_flips_clear(pv_flips *F)
 {
     for (int i = 0; i < F->nflips; i++) {
         pv_code_clear(&F->flips[i].code);
-        free(F->flips[i].neurons);
+        pv_free(F->flips[i].neurons);
     }
-    free(F->flips);
+    pv_free(F->flips);
     pv_flips_init(F);
 }
 
@@ -2387,7 +2388,7 @@ pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
         return rc;
     }
     int n = net->neurons;
-    F->flips = calloc((size_t)(n + C.nfacets + 1), sizeof *F->flips);
+    F->flips = pv_calloc((size_t)(n + C.nfacets + 1), sizeof *F->flips);
     for (int j = 0; j < n && rc == PV_OK; j++) {
         pv_flip *fl = &F->flips[F->nflips++];
         fl->neuron = j;
@@ -2405,7 +2406,7 @@ pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
         pv_code_init(&fl->code, 0);
         pv_code_set(&fl->code, &cf->neighbor);
         fl->nneurons = cf->nneurons;
-        fl->neurons = malloc((size_t)(cf->nneurons + 1) * sizeof(int));
+        fl->neurons = pv_malloc((size_t)(cf->nneurons + 1) * sizeof(int));
         memcpy(fl->neurons, cf->neurons, (size_t)cf->nneurons * sizeof(int));
         rc = decide_flip(fl, net, code, C.dim, box, err);
     }

@@ -1,11 +1,12 @@
 /* polyverify — a code's cell: system, dimension, facets, neighbours. */
+#include "core/alloc.h"
 #include "polyverify/cell.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "polyverify/system.h"
-#include "linalg.h"
+#include "exact/linalg.h"
 
 void pv_cell_init(pv_cell *C)
 {
@@ -19,16 +20,16 @@ void pv_cell_clear(pv_cell *C)
     if (C->point) {
         for (int i = 0; i < C->m; i++)
             mpq_clear(C->point[i]);
-        free(C->point);
+        pv_free(C->point);
     }
     for (int f = 0; f < C->nfacets; f++) {
-        free(C->facets[f].neurons);
+        pv_free(C->facets[f].neurons);
         pv_code_clear(&C->facets[f].neighbor);
         pv_qvec_free(C->facets[f].point, C->m);
     }
-    free(C->facets);
-    free(C->implicit);
-    free(C->implicit_box);
+    pv_free(C->facets);
+    pv_free(C->implicit);
+    pv_free(C->implicit_box);
     pv_cell_init(C);
 }
 
@@ -53,7 +54,7 @@ static pv_status neighbor_code(pv_cell_facet *cf, const pv_net *net,
     if (!f->point)
         return pv_error_set(err, PV_ERR_INTERNAL,
                             "facet without a point cannot be crossed");
-    mpq_t *d = malloc((size_t)C->m * sizeof(mpq_t));
+    mpq_t *d = pv_malloc((size_t)C->m * sizeof(mpq_t));
     for (int j = 0; j < C->m; j++) {
         mpq_init(d[j]);
         mpq_sub(d[j], f->point[j], C->point[j]);
@@ -61,7 +62,7 @@ static pv_status neighbor_code(pv_cell_facet *cf, const pv_net *net,
     pv_status rc = pv_net_code_beyond(net, f->point, d, &cf->neighbor, err);
     for (int j = 0; j < C->m; j++)
         mpq_clear(d[j]);
-    free(d);
+    pv_free(d);
     return rc;
 }
 
@@ -69,11 +70,11 @@ static pv_status fill_facets(pv_cell *C, const pv_net *net,
                              const pv_system *S, pv_facets *F,
                              pv_error *err)
 {
-    C->facets = calloc((size_t)F->count + 1, sizeof(pv_cell_facet));
+    C->facets = pv_calloc((size_t)F->count + 1, sizeof(pv_cell_facet));
     for (int i = 0; i < F->count; i++) {
         const pv_facet *f = &F->f[i];
         pv_cell_facet *cf = &C->facets[C->nfacets++];
-        cf->neurons = malloc((size_t)f->nrows * sizeof(int));
+        cf->neurons = pv_malloc((size_t)f->nrows * sizeof(int));
         cf->box_coord = -1;
         for (int r = 0; r < f->nrows; r++) {
             int l = S->label[f->rows[r]];
@@ -101,13 +102,13 @@ static void fill_dimension(pv_cell *C, const pv_system *S,
     C->dim = D->dim;
     if (!C->realized)
         return;
-    C->point = malloc((size_t)(C->m ? C->m : 1) * sizeof(mpq_t));
+    C->point = pv_malloc((size_t)(C->m ? C->m : 1) * sizeof(mpq_t));
     for (int j = 0; j < C->m; j++) {
         mpq_init(C->point[j]);
         mpq_set(C->point[j], D->point[j]);
     }
-    C->implicit = malloc((size_t)(S->nrows + 1) * sizeof(int));
-    C->implicit_box = malloc((size_t)(S->nrows + 1) * sizeof(int));
+    C->implicit = pv_malloc((size_t)(S->nrows + 1) * sizeof(int));
+    C->implicit_box = pv_malloc((size_t)(S->nrows + 1) * sizeof(int));
     for (int i = 0; i < S->nrows; i++) {
         if (!D->implicit[i])
             continue;
@@ -131,7 +132,7 @@ static int float_preimage(const pv_net *net, mpq_t *const u, double *x)
     int n = L->out, m = L->in, ok = 1;
     if (!A)
         return -1;
-    double *r = malloc((size_t)n * sizeof *r);
+    double *r = pv_malloc((size_t)n * sizeof *r);
     for (int i = 0; i < n; i++)
         r[i] = mpq_get_d(u[i]) - mpq_get_d(L->b[i]);
     for (int i = 0; i < n; i++) {                /* L y = r, L^T w = y */
@@ -151,7 +152,7 @@ static int float_preimage(const pv_net *net, mpq_t *const u, double *x)
         x[l] = s;
         ok &= isfinite(s);
     }
-    free(r);
+    pv_free(r);
     return ok ? 0 : -1;
 }
 
@@ -162,7 +163,7 @@ static int proves_point(const pv_net *net, const pv_code *code, mpq_t *const x,
 {
     pv_code c;
     pv_code_init(&c, net->neurons);
-    unsigned char *zero = calloc((size_t)net->neurons + 1, 1);
+    unsigned char *zero = pv_calloc((size_t)net->neurons + 1, 1);
     int ok = pv_net_code_at(net, x, &c, zero, NULL) == PV_OK && pv_code_equal(&c, code);
     for (int i = 0; ok && i < nimplicit; i++)
         ok = zero[implicit[i]];
@@ -170,7 +171,7 @@ static int proves_point(const pv_net *net, const pv_code *code, mpq_t *const x,
     for (int j = 0; ok && j < net->neurons; j++)
         nz += zero[j];
     ok = ok && nz == nimplicit;
-    free(zero);
+    pv_free(zero);
     pv_code_clear(&c);
     return ok;
 }
@@ -196,19 +197,19 @@ static int compute_lifted(pv_cell *C, const pv_net *net, const pv_code *code,
         pv_cell_clear(&U);
         return 1;                       /* unrealised in u, so in x */
     }
-    double *xd = malloc((size_t)m * sizeof *xd);
-    mpq_t *x = malloc((size_t)m * sizeof(mpq_t));
+    double *xd = pv_malloc((size_t)m * sizeof *xd);
+    mpq_t *x = pv_malloc((size_t)m * sizeof(mpq_t));
     for (int l = 0; l < m; l++)
         mpq_init(x[l]);
     done = U.dim == n1 && float_preimage(net, U.point, xd) == 0;
     for (int l = 0; done && l < m; l++)
         done = pv_mpq_set_double(x[l], xd[l]) == 0;   /* Inf/NaN: no point */
     done = done && proves_point(net, code, x, U.implicit, U.nimplicit);
-    free(xd);
+    pv_free(xd);
     if (!done) {
         for (int l = 0; l < m; l++)
             mpq_clear(x[l]);
-        free(x);
+        pv_free(x);
         pv_cell_clear(&U);
         return 0;
     }

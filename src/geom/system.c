@@ -7,12 +7,13 @@
  * bint * delta, over D_k * delta. Only the signs and directions of rows
  * matter, so each row is finally made primitive. Products use a 128-bit
  * fast path whenever the operands provably fit. */
+#include "core/alloc.h"
 #include "polyverify/system.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
-#include "linalg.h"
+#include "exact/linalg.h"
 
 /* 128-bit integer sums where the compiler has them (GCC and Clang on 64-bit
  * targets); without them every product takes the GMP path, which gives the
@@ -26,12 +27,12 @@ void pv_system_init(pv_system *S, int dim, int nrows)
     size_t n = (size_t)dim * (size_t)nrows;
     S->dim = dim;
     S->nrows = nrows;
-    S->g = malloc((n ? n : 1) * sizeof(mpz_t));
-    S->h = malloc((nrows ? nrows : 1) * sizeof(mpz_t));
-    S->strict = calloc(nrows ? nrows : 1, 1);
-    S->eq = calloc(nrows ? nrows : 1, 1);
-    S->label = calloc(nrows ? nrows : 1, sizeof(int));
-    S->scale = malloc((nrows ? nrows : 1) * sizeof(mpq_t));
+    S->g = pv_malloc((n ? n : 1) * sizeof(mpz_t));
+    S->h = pv_malloc((nrows ? nrows : 1) * sizeof(mpz_t));
+    S->strict = pv_calloc(nrows ? nrows : 1, 1);
+    S->eq = pv_calloc(nrows ? nrows : 1, 1);
+    S->label = pv_calloc(nrows ? nrows : 1, sizeof(int));
+    S->scale = pv_malloc((nrows ? nrows : 1) * sizeof(mpq_t));
     for (size_t i = 0; i < n; i++)
         mpz_init(S->g[i]);
     for (int i = 0; i < nrows; i++) {
@@ -50,12 +51,12 @@ void pv_system_clear(pv_system *S)
         mpz_clear(S->h[i]);
         mpq_clear(S->scale[i]);
     }
-    free(S->g);
-    free(S->h);
-    free(S->strict);
-    free(S->eq);
-    free(S->label);
-    free(S->scale);
+    pv_free(S->g);
+    pv_free(S->h);
+    pv_free(S->strict);
+    pv_free(S->eq);
+    pv_free(S->label);
+    pv_free(S->scale);
     memset(S, 0, sizeof *S);
 }
 
@@ -96,9 +97,9 @@ static void masked_product(pv_zmat *C, const pv_zmat *A, const pv_zmat *B,
     for (int k = A->cols; k > 0; k >>= 1)
         bits++;
     if (max_bits(A) <= 62 && max_bits(B) <= 62 && bits <= 126) {
-        int64_t *a = malloc(((size_t)A->rows * A->cols + 1) * sizeof *a);
-        int64_t *b = malloc(((size_t)B->rows * B->cols + 1) * sizeof *b);
-        __int128 *acc = malloc(((size_t)B->cols + 1) * sizeof *acc);
+        int64_t *a = pv_malloc(((size_t)A->rows * A->cols + 1) * sizeof *a);
+        int64_t *b = pv_malloc(((size_t)B->rows * B->cols + 1) * sizeof *b);
+        __int128 *acc = pv_malloc(((size_t)B->cols + 1) * sizeof *acc);
         for (size_t i = 0; i < (size_t)A->rows * A->cols; i++)
             a[i] = to_i64(A->a[i]);
         for (size_t i = 0; i < (size_t)B->rows * B->cols; i++)
@@ -116,9 +117,9 @@ static void masked_product(pv_zmat *C, const pv_zmat *A, const pv_zmat *B,
             for (int j = 0; j < B->cols; j++)
                 set_i128(PV_Z(C, i, j), acc[j]);
         }
-        free(a);
-        free(b);
-        free(acc);
+        pv_free(a);
+        pv_free(b);
+        pv_free(acc);
         return;
     }
 #endif
@@ -227,7 +228,7 @@ static int system_from_code64(pv_system *S, const pv_net *net,
     for (int k = 0; k < net->nlayers; k++)
         if (net->layers[k].act == PV_RELU)
             last = k;               /* later layers give no rows */
-    int64_t delta = 1, *A = calloc((size_t)m * w, sizeof *A);
+    int64_t delta = 1, *A = pv_calloc((size_t)m * w, sizeof *A);
     int rows = m, abits = 1;                 /* A: rows x (m+1), max bits */
     const unsigned char *mask = NULL;
     for (int i = 0; A != NULL && i < m; i++)
@@ -241,12 +242,12 @@ static int system_from_code64(pv_system *S, const pv_net *net,
             ok = 0;
             break;
         }
-        int64_t *Z = malloc((size_t)L->out * w * sizeof *Z);
-        __int128 *acc = malloc(w * sizeof *acc);
+        int64_t *Z = pv_malloc((size_t)L->out * w * sizeof *Z);
+        __int128 *acc = pv_malloc(w * sizeof *acc);
         /* A's nonzero columns per row: after a lifted first layer (the
          * identity) each row of A has one or two. */
-        int *nzc = malloc(((size_t)rows * w + 1) * sizeof *nzc);
-        int *nzn = malloc(((size_t)rows + 1) * sizeof *nzn);
+        int *nzc = pv_malloc(((size_t)rows * w + 1) * sizeof *nzc);
+        int *nzn = pv_malloc(((size_t)rows + 1) * sizeof *nzn);
         for (int l = 0; nzc != NULL && nzn != NULL && l < rows; l++) {
             nzn[l] = 0;
             for (size_t c = 0; c < w; c++)
@@ -294,16 +295,16 @@ static int system_from_code64(pv_system *S, const pv_net *net,
             if (L->act == PV_RELU)
                 rows_from_map64(S, L, Z, delta, code->bit);
         }
-        free(acc);
-        free(nzc);
-        free(nzn);
-        free(A);
+        pv_free(acc);
+        pv_free(nzc);
+        pv_free(nzn);
+        pv_free(A);
         A = Z;
         rows = L->out;
         abits = bit_length(big);
         mask = L->act == PV_RELU ? code->bit + L->first_neuron : NULL;
     }
-    free(A);
+    pv_free(A);
     return ok && A != NULL;
 }
 #else
@@ -356,11 +357,11 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
         mpz_mul(delta, delta, L->den);
         reduce_map(&Z, delta);
 
-        free(maskbuf);
+        pv_free(maskbuf);
         maskbuf = NULL;
         mask = NULL;
         if (L->act == PV_RELU) {
-            maskbuf = malloc((size_t)L->out);
+            maskbuf = pv_malloc((size_t)L->out);
             for (int i = 0; i < L->out; i++) {
                 int j = L->first_neuron + i, bit = code->bit[j];
                 maskbuf[i] = (unsigned char)bit;
@@ -381,12 +382,12 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
         pv_zmat_clear(&A);
         A = Z;
     }
-    free(maskbuf);
+    pv_free(maskbuf);
     pv_zmat_clear(&A);
     mpz_clear(delta);
 
     /* Each neuron row: primitive integer vector (g, h), and its scale. */
-    mpz_t *tmp = malloc((size_t)(m + 1) * sizeof(mpz_t));
+    mpz_t *tmp = pv_malloc((size_t)(m + 1) * sizeof(mpz_t));
     mpz_t gcd;
     mpz_init(gcd);
     for (int c = 0; c <= m; c++)
@@ -410,7 +411,7 @@ pv_status pv_system_from_code(pv_system *S, const pv_net *net,
     }
     for (int c = 0; c <= m; c++)
         mpz_clear(tmp[c]);
-    free(tmp);
+    pv_free(tmp);
     mpz_clear(gcd);
     if (box)
         add_box_rows(S, net->neurons, box);

@@ -2,8 +2,9 @@
  * packed into 64-bit words so that comparisons and Hamming distances are
  * word operations; everything is exact (the codes come from exact forward
  * passes), only the choice of sampled pairs is random, with a fixed seed. */
+#include "core/alloc.h"
 #include "polyverify/stats.h"
-#include "sort.h"
+#include "core/sort.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,10 +15,10 @@ void pv_code_stats_init(pv_code_stats *S) { memset(S, 0, sizeof *S); }
 void pv_code_stats_clear(pv_code_stats *S)
 {
     for (int c = 0; c < S->nclasses; c++)
-        free(S->classes[c].label);
-    free(S->classes);
-    free(S->distinct_by_layer);
-    free(S->hamming);
+        pv_free(S->classes[c].label);
+    pv_free(S->classes);
+    pv_free(S->distinct_by_layer);
+    pv_free(S->hamming);
     pv_code_stats_init(S);
 }
 
@@ -85,9 +86,9 @@ static int find(int *parent, int x)
  * one-bit flips are looked up by binary search. */
 static void components(pv_code_stats *S, const uint64_t *U, int nu, int w, int nbits)
 {
-    int *parent = malloc((size_t)(nu + 1) * sizeof *parent);
-    int *size = calloc((size_t)nu + 1, sizeof *size);
-    uint64_t *f = malloc((size_t)w * sizeof *f);
+    int *parent = pv_malloc((size_t)(nu + 1) * sizeof *parent);
+    int *size = pv_calloc((size_t)nu + 1, sizeof *size);
+    uint64_t *f = pv_malloc((size_t)w * sizeof *f);
     for (int i = 0; i < nu; i++)
         parent[i] = i;
     for (int i = 0; i < nu; i++)
@@ -117,16 +118,16 @@ static void components(pv_code_stats *S, const uint64_t *U, int nu, int w, int n
         if (size[i] > S->largest_component)
             S->largest_component = size[i];
     }
-    free(parent);
-    free(size);
-    free(f);
+    pv_free(parent);
+    pv_free(size);
+    pv_free(f);
 }
 
 static void hamming_histogram(pv_code_stats *S, const uint64_t *U, int nu, int w,
                               long max_pairs)
 {
     long all = (long)nu * (nu - 1) / 2;
-    S->hamming = calloc((size_t)S->nbits + 1, sizeof(long));
+    S->hamming = pv_calloc((size_t)S->nbits + 1, sizeof(long));
     if (all <= max_pairs) {
         for (int a = 0; a < nu; a++)
             for (int b = a + 1; b < nu; b++)
@@ -151,15 +152,15 @@ static void class_stats(pv_code_stats *S, const pv_pointset *ps, const packed *P
                         const int *idx)
 {
     int n = ps->count;
-    int *order = malloc((size_t)(n + 1) * sizeof *order);
+    int *order = pv_malloc((size_t)(n + 1) * sizeof *order);
     for (int i = 0; i < n; i++)
         order[i] = i;
     for (int i = 1; i < n; i++)       /* labels sorted, stable (insertion) */
         for (int j = i; j > 0 && strcmp(ps->labels[order[j - 1]], ps->labels[order[j]]) > 0; j--) {
             int t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
         }
-    S->classes = calloc((size_t)n + 1, sizeof *S->classes);
-    int *members = malloc((size_t)(n + 1) * sizeof *members), *tmp = malloc((size_t)(n + 1) * sizeof *tmp);
+    S->classes = pv_calloc((size_t)n + 1, sizeof *S->classes);
+    int *members = pv_malloc((size_t)(n + 1) * sizeof *members), *tmp = pv_malloc((size_t)(n + 1) * sizeof *tmp);
     for (int a = 0; a < n;) {
         int b = a;
         while (b < n && !strcmp(ps->labels[order[a]], ps->labels[order[b]]))
@@ -168,7 +169,7 @@ static void class_stats(pv_code_stats *S, const pv_pointset *ps, const packed *P
             members[i - a] = order[i];
         sort_rows(P, members, tmp, b - a);
         pv_class_stats *c = &S->classes[S->nclasses++];
-        c->label = strdup(ps->labels[order[a]]);
+        c->label = pv_strdup(ps->labels[order[a]]);
         c->points = b - a;
         c->distinct_codes = count_distinct(P, members, b - a);
         a = b;
@@ -182,9 +183,9 @@ static void class_stats(pv_code_stats *S, const pv_pointset *ps, const packed *P
         S->shared_codes += mixed;
         r = s;
     }
-    free(order);
-    free(members);
-    free(tmp);
+    pv_free(order);
+    pv_free(members);
+    pv_free(tmp);
 }
 
 pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
@@ -196,41 +197,41 @@ pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
     if (m != net->input_dim)
         return pv_error_set(err, PV_ERR_ARG, "points have %d coordinates, the network %d", m,
                             net->input_dim);
-    mpq_t *x = malloc(((size_t)n * m + 1) * sizeof(mpq_t));
+    mpq_t *x = pv_malloc(((size_t)n * m + 1) * sizeof(mpq_t));
     for (size_t i = 0; i < (size_t)n * m; i++) {
         mpq_init(x[i]);
         mpq_set(x[i], ps->x[i]);
         if (scale)
             mpq_mul(x[i], x[i], *scale);
     }
-    pv_code *codes = calloc((size_t)n + 1, sizeof *codes);
+    pv_code *codes = pv_calloc((size_t)n + 1, sizeof *codes);
     pv_status rc = pv_net_codes_at_opt(net, n, x, codes, NULL, filter,
                                        &S->forward, err);
     for (size_t i = 0; i < (size_t)n * m; i++)
         mpq_clear(x[i]);
-    free(x);
+    pv_free(x);
     if (rc == PV_OK) {
         S->points = n;
         S->nbits = N;
         int w = (N + 63) / 64 ? (N + 63) / 64 : 1;
-        packed P = { w, calloc((size_t)n * w + 1, sizeof(uint64_t)) };
-        int *idx = malloc((size_t)(n + 1) * sizeof *idx), *tmp = malloc((size_t)(n + 1) * sizeof *tmp);
+        packed P = { w, pv_calloc((size_t)n * w + 1, sizeof(uint64_t)) };
+        int *idx = pv_malloc((size_t)(n + 1) * sizeof *idx), *tmp = pv_malloc((size_t)(n + 1) * sizeof *tmp);
         /* per ReLU layer */
         for (int k = 0; k < net->nlayers; k++)
             S->nlayers += net->layers[k].act == PV_RELU;
-        S->distinct_by_layer = calloc((size_t)S->nlayers + 1, sizeof(int));
+        S->distinct_by_layer = pv_calloc((size_t)S->nlayers + 1, sizeof(int));
         for (int k = 0, l = 0; k < net->nlayers; k++) {
             const pv_layer *L = &net->layers[k];
             if (L->act != PV_RELU)
                 continue;
-            packed Q = { (L->out + 63) / 64, calloc((size_t)n * ((L->out + 63) / 64) + 1, sizeof(uint64_t)) };
+            packed Q = { (L->out + 63) / 64, pv_calloc((size_t)n * ((L->out + 63) / 64) + 1, sizeof(uint64_t)) };
             for (int i = 0; i < n; i++) {
                 pack(&Q.v[(size_t)i * Q.w], Q.w, &codes[i], L->first_neuron, L->first_neuron + L->out);
                 idx[i] = i;
             }
             sort_rows(&Q, idx, tmp, n);
             S->distinct_by_layer[l++] = count_distinct(&Q, idx, n);
-            free(Q.v);
+            pv_free(Q.v);
         }
         for (int i = 0; i < n; i++) {
             pack(&P.v[(size_t)i * w], w, &codes[i], 0, N);
@@ -238,7 +239,7 @@ pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
         }
         sort_rows(&P, idx, tmp, n);
         /* distinct codes, in order, and points per code */
-        uint64_t *U = malloc(((size_t)n * w + 1) * sizeof *U);
+        uint64_t *U = pv_malloc(((size_t)n * w + 1) * sizeof *U);
         int nu = 0;
         for (int r = 0; r < n;) {
             int s = r + 1;
@@ -255,13 +256,13 @@ pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
             class_stats(S, ps, &P, idx);
         hamming_histogram(S, U, nu, w, max_pairs);
         components(S, U, nu, w, N);
-        free(U);
-        free(idx);
-        free(tmp);
-        free(P.v);
+        pv_free(U);
+        pv_free(idx);
+        pv_free(tmp);
+        pv_free(P.v);
     }
     for (int i = 0; i < n; i++)
         pv_code_clear(&codes[i]);
-    free(codes);
+    pv_free(codes);
     return rc;
 }
