@@ -79,7 +79,7 @@ typedef struct cli_command {
 } cli_command;
 
 extern const cli_command cli_info, cli_convert, cli_code, cli_stats, cli_cell,
-    cli_adjacency, cli_enumerate, cli_plot;
+    cli_adjacency, cli_enumerate, cli_plot, cli_segment, cli_radius;
 
 /* options.c */
 int cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *a);
@@ -101,6 +101,10 @@ int cli_load_box(pv_box *box, const pv_net *net, const cli_args *a,
 void cli_print_point(FILE *f, mpq_t *const x, int m);
 /* A --point argument as m exact coordinates (a fresh vector). */
 mpq_t *cli_parse_point(const char *text, int m, pv_error *err);
+/* The k-th --point: exact coordinates, or FILE.csv:ROW (row ROW, from 0, of
+ * a CSV file, without --label-column's column), times --scale if given. */
+mpq_t *cli_point(const cli_args *a, int k, int m, pv_error *err);
+void cli_free_point(mpq_t *x, int m);
 
 /* The JSON of an answer, written where certify asks (the printed answer
  * and the one --verify hands to pvcheck are the same bytes). */

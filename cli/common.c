@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "supervise.h"
+#include "polyverify/rational.h"
 #include "polyverify/certificate.h"
 #include "polyverify/json.h"
 
@@ -71,6 +72,79 @@ mpq_t *cli_parse_point(const char *text, int m, pv_error *err)
         mpq_clear(x[j]);
     free(x);
     return NULL;
+}
+
+/* Row `row` of a CSV file (label column skipped), as a fresh vector. */
+static mpq_t *csv_row(const char *path, long row, int m, int label_column,
+                      pv_error *err)
+{
+    pv_pointset ps;
+    pv_pointset_init(&ps);
+    mpq_t *x = NULL;
+    if (pv_pointset_read_csv(&ps, path, m, label_column, err) == PV_OK) {
+        if (row >= ps.count)
+            pv_error_set(err, PV_ERR_ARG, "%s: no row %ld (the file has %d rows, "
+                         "numbered from 0)", path, row, ps.count);
+        else if ((x = malloc((size_t)m * sizeof(mpq_t))) == NULL)
+            pv_error_set(err, PV_ERR_NOMEM, "out of memory for a point");
+        else
+            for (int j = 0; j < m; j++) {
+                mpq_init(x[j]);
+                mpq_set(x[j], ps.x[(size_t)row * (size_t)m + (size_t)j]);
+            }
+    }
+    pv_pointset_clear(&ps);
+    return x;
+}
+
+/* FILE.csv:ROW (ROW all digits): the split, or 0 when text is no such form. */
+static int csv_ref(const char *text, char *path, size_t size, long *row)
+{
+    const char *colon = strrchr(text, ':');
+    if (!colon || colon == text || !colon[1] || (size_t)(colon - text) >= size)
+        return 0;
+    for (const char *c = colon + 1; *c; c++)
+        if (*c < '0' || *c > '9')
+            return 0;
+    memcpy(path, text, (size_t)(colon - text));
+    path[colon - text] = '\0';
+    *row = strtol(colon + 1, NULL, 10);
+    return 1;
+}
+
+mpq_t *cli_point(const cli_args *a, int k, int m, pv_error *err)
+{
+    const char *text = a->points_arg[k];
+    char path[4096];
+    long row;
+    mpq_t *x = csv_ref(text, path, sizeof path, &row)
+                   ? csv_row(path, row, m, a->label_column, err)
+                   : cli_parse_point(text, m, err);
+    if (x == NULL || !a->scale)
+        return x;
+    mpq_t s;
+    mpq_init(s);
+    const char *why = NULL;
+    if (pv_rational_parse(s, a->scale, strlen(a->scale), &why) != PV_OK) {
+        pv_error_set(err, PV_ERR_PARSE, "--scale '%s': %s", a->scale,
+                     why ? why : "bad number");
+        mpq_clear(s);
+        cli_free_point(x, m);
+        return NULL;
+    }
+    for (int j = 0; j < m; j++)
+        mpq_mul(x[j], x[j], s);
+    mpq_clear(s);
+    return x;
+}
+
+void cli_free_point(mpq_t *x, int m)
+{
+    if (!x)
+        return;
+    for (int j = 0; j < m; j++)
+        mpq_clear(x[j]);
+    free(x);
 }
 
 /* ---- certificates and --verify ---------------------------------------- */

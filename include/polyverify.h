@@ -17,6 +17,8 @@
 #include "polyverify/geometry.h"
 #include "polyverify/cell.h"
 #include "polyverify/adjacency.h"
+#include "polyverify/segment.h"
+#include "polyverify/radius.h"
 #include "polyverify/enumerate.h"
 #include "polyverify/certificate.h"
 #include "polyverify/stats.h"

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <gmp.h>
 #include "cell.h"
+#include "radius.h"
+#include "segment.h"
 #include "network.h"
 
 #ifdef __cplusplus
@@ -44,6 +46,12 @@ PV_API void pv_json_code(pv_json *j, const char *key, const pv_code *c);
 
 /* The cell object of DESIGN §3.3. */
 PV_API void pv_json_cell(pv_json *j, const char *key, const pv_cell *C);
+/* {"pieces": [{"code", "t_from", "t_to"}], "breakpoints": [{"t", "code"}],
+ *  "cells": npieces} (issue 14). */
+PV_API void pv_json_segment(pv_json *j, const char *key, const pv_segment *s);
+/* {"code", "l2_squared", "linf", "nearest_l2": {"neurons", "box"?, "point",
+ *  "neighbor"}, "nearest_linf": {...}}; nulls when the cell has no boundary. */
+PV_API void pv_json_radius(pv_json *j, const char *key, const pv_radius *R);
 
 #ifdef __cplusplus
 }

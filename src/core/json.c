@@ -132,6 +132,18 @@ void pv_json_code(pv_json *j, const char *key, const pv_code *c)
     pv_free(s);
 }
 
+static void json_box_sides(pv_json *j, const char *key, const int *box, int n)
+{
+    pv_json_begin_array(j, key);
+    for (int i = 0; i < n; i++) {
+        json_open(j, NULL, '[', 1);
+        pv_json_int(j, NULL, box[i] / 2);
+        pv_json_string(j, NULL, box[i] % 2 ? "hi" : "lo");
+        close_(j, ']');
+    }
+    pv_json_end_array(j);
+}
+
 static void json_facet(pv_json *j, const pv_cell_facet *f)
 {
     json_open(j, NULL, '{', 1);
@@ -163,19 +175,71 @@ void pv_json_cell(pv_json *j, const char *key, const pv_cell *C)
         pv_json_null(j, "bounded");
     }
     pv_json_ints(j, "implicit_equalities", C->implicit, C->nimplicit);
-    if (C->nimplicit_box) {
-        pv_json_begin_array(j, "implicit_box");
-        for (int i = 0; i < C->nimplicit_box; i++) {
-            json_open(j, NULL, '[', 1);
-            pv_json_int(j, NULL, C->implicit_box[i] / 2);
-            pv_json_string(j, NULL, C->implicit_box[i] % 2 ? "hi" : "lo");
-            close_(j, ']');
-        }
-        pv_json_end_array(j);
-    }
+    if (C->nimplicit_box)
+        json_box_sides(j, "implicit_box", C->implicit_box, C->nimplicit_box);
     pv_json_begin_array(j, "facets");
     for (int f = 0; f < C->nfacets; f++)
         json_facet(j, &C->facets[f]);
     pv_json_end_array(j);
+    pv_json_end_object(j);
+}
+
+void pv_json_segment(pv_json *j, const char *key, const pv_segment *s)
+{
+    pv_json_begin_object(j, key);
+    pv_json_begin_array(j, "pieces");
+    for (int i = 0; i < s->npieces; i++) {
+        json_open(j, NULL, '{', 1);
+        pv_json_code(j, "code", &s->pieces[i].code);
+        pv_json_rational(j, "t_from", s->pieces[i].t_from);
+        pv_json_rational(j, "t_to", s->pieces[i].t_to);
+        close_(j, '}');
+    }
+    pv_json_end_array(j);
+    pv_json_begin_array(j, "breakpoints");
+    for (int i = 0; i < s->nbreaks; i++) {
+        json_open(j, NULL, '{', 1);
+        pv_json_rational(j, "t", s->breaks[i].t);
+        pv_json_code(j, "code", &s->breaks[i].code);
+        close_(j, '}');
+    }
+    pv_json_end_array(j);
+    pv_json_int(j, "cells", s->npieces);
+    pv_json_end_object(j);
+}
+
+static void json_nearest(pv_json *j, const char *key, const pv_radius_nearest *n,
+                         int m)
+{
+    pv_json_begin_object(j, key);
+    pv_json_ints(j, "neurons", n->neurons, n->nneurons);
+    if (n->nbox)
+        json_box_sides(j, "box", n->box, n->nbox);
+    if (n->point)
+        pv_json_rationals(j, "point", n->point, m);
+    else
+        pv_json_null(j, "point");
+    if (n->has_neighbor)
+        pv_json_code(j, "neighbor", &n->neighbor);
+    else
+        pv_json_null(j, "neighbor");
+    pv_json_end_object(j);
+}
+
+void pv_json_radius(pv_json *j, const char *key, const pv_radius *R)
+{
+    pv_json_begin_object(j, key);
+    pv_json_code(j, "code", &R->code);
+    if (R->finite) {
+        pv_json_rational(j, "l2_squared", R->l2_squared);
+        pv_json_rational(j, "linf", R->linf);
+        json_nearest(j, "nearest_l2", &R->nearest_l2, R->m);
+        json_nearest(j, "nearest_linf", &R->nearest_linf, R->m);
+    } else {
+        pv_json_null(j, "l2_squared");
+        pv_json_null(j, "linf");
+        pv_json_null(j, "nearest_l2");
+        pv_json_null(j, "nearest_linf");
+    }
     pv_json_end_object(j);
 }

@@ -44,6 +44,8 @@ OPTIONS = {
                         '--lp-only', '--json', '--certificate', '--verify'},
     'enumerate': {'--box', '--graph', '--max-cells', '--lp-only', '--json', '--certificate',
                   '--verify'},
+    'segment': {'--point', '--label-column', '--scale', '--json'},
+    'radius': {'--point', '--box', '--label-column', '--scale', '--json'},
     'plot': {'--box', '-o', '--graph', '--highlight-disagreements', '--slice', '--max-cells',
              '--json'},
 }

@@ -1,0 +1,265 @@
+"""End-to-end tests of `polyverify segment` and `polyverify radius`.
+
+Segments: an independent exact walk (Fractions) that refines [0, 1] layer by
+layer -- on an interval where every earlier ReLU layer keeps its pattern,
+the next layer's pre-activations are affine in t, so two exact forward
+passes give them and their roots split the interval -- then merges
+neighbouring intervals whose codes and shared end point's code agree. It
+shares nothing with polyverify's event walk but the definition. Every
+piece's code is also checked at its midpoint with `polyverify code`.
+
+Radii: the row formula of radius.h in Fractions (min over the cell's rows
+of (g.x + h)^2 / |g|_2^2 and |g.x + h| / |g|_1), and the reported nearest
+point checked: at that distance, on exactly the reported rows' hyperplanes
+among the nearest, inside the closure, and the neighbour code checked by
+the first-order rule along y - x.
+
+Usage: python3 tests/e2e/test_local.py /path/to/polyverify  (cwd = root)
+"""
+
+import os
+import random
+import shutil
+import sys
+import tempfile
+from fractions import Fraction
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
+import randnet  # noqa: E402
+
+NETS = os.path.join('tests', 'nets')
+
+
+def point_arg(x):
+    return ','.join(oracle.fmt(v) for v in x)
+
+
+def on_segment(x, y, t):
+    return [a + t * (b - a) for a, b in zip(x, y)]
+
+
+def relu_layer_preacts(net, point, upto):
+    """Pre-activations of ReLU layer number `upto` (0-based among ReLU layers)."""
+    a = list(point)
+    k = 0
+    for layer in net.layers:
+        z = [sum((w * v for w, v in zip(row, a)), Fraction(0)) + b
+             for row, b in zip(layer.W, layer.bias)]
+        if layer.activation == 'relu':
+            if k == upto:
+                return z
+            k += 1
+            a = [max(v, Fraction(0)) for v in z]
+        else:
+            a = z
+    return []
+
+
+def oracle_segment(net, x, y):
+    """(pieces, breakpoints): [(code, t_from, t_to)], [(t, code)]."""
+    cuts = {Fraction(0), Fraction(1)}
+    nrelu = sum(1 for l in net.layers if l.activation == 'relu')
+    for k in range(nrelu):
+        pts = sorted(cuts)
+        for a, b in zip(pts, pts[1:]):
+            t1, t2 = a + (b - a) / 3, a + 2 * (b - a) / 3
+            z1 = relu_layer_preacts(net, on_segment(x, y, t1), k)
+            z2 = relu_layer_preacts(net, on_segment(x, y, t2), k)
+            for v1, v2 in zip(z1, z2):
+                if v1 != v2:            # affine: root where v1 + s (t - t1) = 0
+                    s = (v2 - v1) / (t2 - t1)
+                    r = t1 - v1 / s
+                    if a < r < b:
+                        cuts.add(r)
+    pts = sorted(cuts)
+    mids = [oracle.forward(net, on_segment(x, y, (a + b) / 2))[0]
+            for a, b in zip(pts, pts[1:])]
+    pieces, breaks = [], []
+    start = pts[0]
+    for i in range(1, len(pts) - 1):
+        at = oracle.forward(net, on_segment(x, y, pts[i]))[0]
+        if mids[i - 1] == at == mids[i]:
+            continue
+        pieces.append((mids[i - 1], start, pts[i]))
+        breaks.append((pts[i], at))
+        start = pts[i]
+    pieces.append((mids[-1], start, pts[-1]))
+    return pieces, breaks
+
+
+def check_segment(runner, net, path, x, y, what):
+    got = runner.run_json('segment', path, '--point', point_arg(x), '--point',
+                          point_arg(y), what='segment ' + what)
+    if got is None:
+        return
+    pieces, breaks = oracle_segment(net, x, y)
+    gp = [(p['code'], Fraction(p['t_from']), Fraction(p['t_to'])) for p in got['pieces']]
+    gb = [(Fraction(b['t']), b['code']) for b in got['breakpoints']]
+    runner.equal(gp, pieces, what + ': pieces')
+    runner.equal(gb, breaks, what + ': breakpoints')
+    runner.equal(got['cells'], len(pieces), what + ': cells')
+    # every piece's code at its midpoint, by polyverify's own exact pass
+    if gp:
+        mids = [on_segment(x, y, (a + b) / 2) for _, a, b in gp]
+        codes = [runner.run_json('code', path, '--point', point_arg(p), what='code')
+                 for p in mids[:6]]
+        for c, (code, _, _) in zip(codes, gp):
+            if c is not None:
+                runner.equal(c[0]['code'], code, what + ': code at a midpoint')
+
+
+def oracle_radius(net, x, box):
+    code = oracle.forward(net, x)[0]
+    rows = [(lab, row) for lab, row, _ in oracle.signed_rows(net, code, box)
+            if any(c != 0 for c in row[1])]
+    vals = [(lab, row, oracle.evaluate(row, x)) for lab, row in rows]
+    if not vals:
+        return code, None, None, rows
+    l2 = min(v * v / sum(c * c for c in row[1]) for _, row, v in vals)
+    linf = min(abs(v) / sum(abs(c) for c in row[1]) for _, row, v in vals)
+    return code, l2, linf, rows
+
+
+def label_of(lab):
+    return ('n', lab[1]) if lab[0] == 'neuron' else ('b', lab[1], lab[2])
+
+
+def check_nearest(runner, net, x, rows, dist, norm, got, what):
+    """The reported part of the boundary in one norm, checked from scratch."""
+    reported = {('n', j) for j in got['neurons']}
+    reported |= {('b', i, side) for i, side in got.get('box', [])}
+
+    def distance(row, v):
+        g = row[1]
+        return v * v / sum(c * c for c in g) if norm == 'l2' else abs(v) / sum(abs(c) for c in g)
+
+    if dist == 0:
+        zero = {label_of(lab) for lab, row in rows if oracle.evaluate(row, x) == 0}
+        runner.equal(reported, zero, what + ': rows through the point')
+        runner.check(got['point'] is None and got['neighbor'] is None,
+                     what + ': no nearest point or neighbour on the boundary')
+        return
+    y = [Fraction(v) for v in got['point']]
+    d = [a - b for a, b in zip(y, x)]
+    size = sum(c * c for c in d) if norm == 'l2' else max(abs(c) for c in d)
+    runner.equal(size, dist, what + ': the nearest point is at the distance')
+    nearest = {label_of(lab) for lab, row in rows
+               if distance(row, oracle.evaluate(row, x)) == dist
+               and oracle.evaluate(row, y) == 0}
+    runner.equal(reported, nearest, what + ': rows through the nearest point')
+    runner.check(all(oracle.evaluate(row, y) >= 0 for _, row in rows),
+                 what + ': the nearest point is in the closure')
+    if any(r[0] == 'b' for r in reported):
+        runner.check(got['neighbor'] is None, what + ': no neighbour beyond the box')
+    else:
+        runner.equal(got['neighbor'], oracle.code_along_ray(net, y, d),
+                     what + ': neighbour')
+
+
+def check_radius(runner, net, path, x, box, what):
+    args = ['radius', path, '--point', point_arg(x)]
+    if box is not None:
+        args += oracle.box_args(box)
+    got = runner.run_json(*args, what='radius ' + what)
+    if got is None:
+        return
+    code, l2, linf, rows = oracle_radius(net, x, box)
+    runner.equal(got['code'], code, what + ': code')
+    if l2 is None:
+        runner.check(got['l2_squared'] is None and got['nearest_l2'] is None,
+                     what + ': no boundary')
+        return
+    runner.equal(Fraction(got['l2_squared']), l2, what + ': l2_squared')
+    runner.equal(Fraction(got['linf']), linf, what + ': linf')
+    check_nearest(runner, net, x, rows, l2, 'l2', got['nearest_l2'], what + ' l2')
+    check_nearest(runner, net, x, rows, linf, 'linf', got['nearest_linf'], what + ' linf')
+
+
+def hand_cases(runner):
+    F = Fraction
+    cross = oracle.load_pvnet(os.path.join(NETS, 'cross.pvnet'))
+    cp = os.path.join(NETS, 'cross.pvnet')
+    # along the hyperplane x1 = 0 through the origin: 00, then 01 after
+    # t = 1/2, where the code 00 only reaches x2 = 0
+    check_segment(runner, cross, cp, [F(0), F(-1)], [F(0), F(1)], 'cross along x1=0')
+    got = runner.run_json('segment', cp, '--point', '0,-1', '--point', '0,1', what='segment')
+    if got is not None:
+        runner.equal([(b['t'], b['code']) for b in got['breakpoints']], [('1/2', '00')],
+                     'cross along x1=0: the breakpoint (hand)')
+        runner.equal([p['code'] for p in got['pieces']], ['00', '01'],
+                     'cross along x1=0: the pieces (hand)')
+    check_segment(runner, cross, cp, [F(-1), F(-1)], [F(1), F(1)], 'cross through the vertex')
+    check_segment(runner, cross, cp, [F(1, 3), F(2)], [F(1, 3), F(2)], 'cross, X = Y')
+    check_segment(runner, cross, cp, [F(0), F(0)], [F(1), F(1)], 'cross from the vertex')
+    check_segment(runner, cross, cp, [F(-1), F(1)], [F(0), F(0)], 'cross to the vertex')
+    # radius by hand: (1/2, 1/4) in cell 11 is 1/4 from x2 = 0 in both norms
+    got = runner.run_json('radius', cp, '--point', '1/2,1/4', what='radius')
+    if got is not None:
+        runner.equal((got['l2_squared'], got['linf'], got['nearest_l2']['neurons'],
+                      got['nearest_l2']['neighbor']), ('1/16', '1/4', [1], '10'),
+                     'cross radius at (1/2,1/4) (hand)')
+    for x in ([F(1, 2), F(1, 4)], [F(0), F(1, 3)], [F(0), F(0)], [F(-2), F(3)]):
+        check_radius(runner, cross, cp, x, None, 'cross %s' % x)
+        check_radius(runner, cross, cp, x, [(F(-4), F(4))] * 2, 'cross box %s' % x)
+    for name in ('star3', 'duplicate', 'deep_coincide', 'parallel', 'dead', 'opposite'):
+        path = os.path.join(NETS, name + '.pvnet')
+        net = oracle.load_pvnet(path)
+        m = net.input_dim
+        rng = random.Random(name)
+        origin = [F(0)] * m
+        ends = [[F(rng.randint(-9, 9), 4) for _ in range(m)] for _ in range(3)]
+        check_segment(runner, net, path, ends[0], [-v for v in ends[0]], name + ' through 0')
+        check_segment(runner, net, path, ends[1], ends[2], name + ' random')
+        check_segment(runner, net, path, origin, ends[2], name + ' from 0')
+        for x in (ends[0], ends[1], origin):
+            check_radius(runner, net, path, x, None, '%s %s' % (name, x))
+
+
+def random_cases(runner, tmpdir):
+    rng = random.Random(14)
+    configs = [(2, [3]), (2, [4, 3]), (3, [4, 3]), (3, [3, 3, 2]), (4, [5, 4])]
+    for index, (m, widths) in enumerate(configs):
+        net = randnet.random_net(rng, m, widths, linear_out=index % 2 == 0,
+                                 linear_hidden=2 if index == 3 else None)
+        path = os.path.join(tmpdir, 'r%d.pvnet' % index)
+        with open(path, 'w') as f:
+            f.write(randnet.net_text(net, rng, 'random net %d' % index))
+        for trial in range(4):
+            x, y = randnet.random_point(rng, m), randnet.random_point(rng, m)
+            check_segment(runner, net, path, x, y, 'random %d.%d' % (index, trial))
+            check_radius(runner, net, path, x, None, 'random %d.%d' % (index, trial))
+            check_radius(runner, net, path, x, [(F(-60), F(60))] * m,
+                         'random %d.%d box' % (index, trial))
+
+
+def bad_input(runner):
+    cp = os.path.join(NETS, 'cross.pvnet')
+    for args, why in (
+            (['segment', cp, '--point', '1,2'], 'one point'),
+            (['segment', cp, '--point', '1,2,3', '--point', '0,0'], 'wrong dimension'),
+            (['radius', cp, '--point', '9,9', '--box', '-1,1'], 'outside the domain'),
+            (['radius', cp, '--point', 'tests/nets/nope.csv:0'], 'missing CSV'),
+            (['radius', cp, '--point', '1,x'], 'not a number')):
+        rc, out, err = runner.run(*args)
+        runner.check(rc != 0 and out == '' and err.strip() != '',
+                     'bad input (%s): exit %s, stdout %r, stderr %r' % (why, rc, out[:80], err[:200]))
+
+
+F = Fraction
+
+
+def main():
+    runner = oracle.Runner(sys.argv[1])
+    tmpdir = tempfile.mkdtemp(prefix='pv_local_')
+    try:
+        hand_cases(runner)
+        random_cases(runner, tmpdir)
+        bad_input(runner)
+    finally:
+        shutil.rmtree(tmpdir)
+    runner.finish()
+
+
+if __name__ == '__main__':
+    main()
