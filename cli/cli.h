@@ -30,7 +30,7 @@ typedef enum cli_opt_id {
     OPT_CODE, OPT_POINT, OPT_POINTS, OPT_LABEL_COLUMN, OPT_SCALE, OPT_DATA,
     OPT_NO_FILTER, OPT_BOX, OPT_FORMAT, OPT_CERTIFICATE, OPT_VERIFY,
     OPT_FLIPS, OPT_ENUMERATE, OPT_MAX_CELLS, OPT_LP_ONLY, OPT_GRAPH,
-    OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT,
+    OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT, OPT_MAX_DEPTH,
     OPT_COUNT
 } cli_opt_id;
 
@@ -60,6 +60,7 @@ typedef struct cli_args {
     const char *output;
     const char *slice;
     long max_cells;
+    long max_depth;          /* explore --max-depth; -1: none            */
     double timeout;
     long max_memory;
     int verify;              /* 1 --verify; 2 by POLYVERIFY_SELF_CHECK     */
@@ -79,7 +80,7 @@ typedef struct cli_command {
 } cli_command;
 
 extern const cli_command cli_info, cli_convert, cli_code, cli_stats, cli_cell,
-    cli_adjacency, cli_enumerate, cli_plot, cli_segment, cli_radius;
+    cli_adjacency, cli_enumerate, cli_plot, cli_segment, cli_radius, cli_explore;
 
 /* options.c */
 int cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *a);

@@ -12,7 +12,7 @@
 
 static const cli_command *const commands[] = {
     &cli_info, &cli_code, &cli_cell, &cli_stats, &cli_adjacency,
-    &cli_enumerate, &cli_segment, &cli_radius, &cli_plot, &cli_convert,
+    &cli_enumerate, &cli_explore, &cli_segment, &cli_radius, &cli_plot, &cli_convert,
 };
 
 static const char *usage_main =
@@ -35,6 +35,8 @@ static const char *usage_main =
     "                                one-bit flips of a code; Lemma 1 over all cells\n"
     "  enumerate NET [--box B] [--graph dot|json]\n"
     "                                every cell and the adjacency graph\n"
+    "  explore NET --point X [--max-depth K] [--max-cells N]\n"
+    "                                the cells around a cell, breadth first\n"
     "  segment NET --point X --point Y\n"
     "                                every cell the segment from X to Y crosses\n"
     "  radius NET --point X [--box B]\n"

@@ -159,6 +159,8 @@ static int store(const cli_command *cmd, const cli_opt *o, const char *v,
         return 0;
     case OPT_MAX_CELLS:
         return parse_long(cmd, o->name, v, 1, 2000000000L, &a->max_cells);
+    case OPT_MAX_DEPTH:
+        return parse_long(cmd, o->name, v, 0, 2000000000L, &a->max_depth);
     case OPT_MAX_MEMORY:
         return parse_long(cmd, o->name, v, 1, 1L << 30, &a->max_memory);
     case OPT_TIMEOUT: {
@@ -181,6 +183,7 @@ int cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *a)
 {
     memset(a, 0, sizeof *a);
     a->label_column = -1;
+    a->max_depth = -1;
     for (int i = 2; i < argc; i++) {
         const char *s = argv[i];
         if (s[0] != '-' || s[1] == '\0') {

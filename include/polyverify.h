@@ -17,6 +17,7 @@
 #include "polyverify/geometry.h"
 #include "polyverify/cell.h"
 #include "polyverify/adjacency.h"
+#include "polyverify/explore.h"
 #include "polyverify/segment.h"
 #include "polyverify/radius.h"
 #include "polyverify/enumerate.h"

@@ -43,6 +43,9 @@ PV_API void pv_json_rational(pv_json *j, const char *key, const mpq_t q);
 PV_API void pv_json_rationals(pv_json *j, const char *key, mpq_t *const q, int n);
 PV_API void pv_json_ints(pv_json *j, const char *key, const int *v, int n);
 PV_API void pv_json_code(pv_json *j, const char *key, const pv_code *c);
+/* [a, b] on one line: a pair of codes (an edge). */
+PV_API void pv_json_code_pair(pv_json *j, const char *key, const pv_code *a,
+                              const pv_code *b);
 
 /* The cell object of DESIGN §3.3. */
 PV_API void pv_json_cell(pv_json *j, const char *key, const pv_cell *C);

@@ -132,6 +132,15 @@ void pv_json_code(pv_json *j, const char *key, const pv_code *c)
     pv_free(s);
 }
 
+void pv_json_code_pair(pv_json *j, const char *key, const pv_code *a,
+                       const pv_code *b)
+{
+    json_open(j, key, '[', 1);
+    pv_json_code(j, NULL, a);
+    pv_json_code(j, NULL, b);
+    close_(j, ']');
+}
+
 static void json_box_sides(pv_json *j, const char *key, const int *box, int n)
 {
     pv_json_begin_array(j, key);

@@ -44,6 +44,8 @@ OPTIONS = {
                         '--lp-only', '--json', '--certificate', '--verify'},
     'enumerate': {'--box', '--graph', '--max-cells', '--lp-only', '--json', '--certificate',
                   '--verify'},
+    'explore': {'--point', '--code', '--label-column', '--scale', '--max-depth', '--max-cells',
+                '--box', '--graph', '--json'},
     'segment': {'--point', '--label-column', '--scale', '--json'},
     'radius': {'--point', '--box', '--label-column', '--scale', '--json'},
     'plot': {'--box', '-o', '--graph', '--highlight-disagreements', '--slice', '--max-cells',

@@ -1,4 +1,4 @@
-"""End-to-end tests of `polyverify segment` and `polyverify radius`.
+"""End-to-end tests of `polyverify segment`, `radius` and `explore`.
 
 Segments: an independent exact walk (Fractions) that refines [0, 1] layer by
 layer -- on an interval where every earlier ReLU layer keeps its pattern,
@@ -13,6 +13,12 @@ of (g.x + h)^2 / |g|_2^2 and |g.x + h| / |g|_1), and the reported nearest
 point checked: at that distance, on exactly the reported rows' hyperplanes
 among the nearest, inside the closure, and the neighbour code checked by
 the first-order rule along y - x.
+
+Explore: in a bounded box, without limits, exactly the full-dimensional
+cells of `enumerate`, its crossings exactly enumerate's edges between them
+(decided there by dim P(a) ∩ P(b)), depths the BFS distances over those
+edges, every point's code by the Fraction forward pass; the depth-1 ball
+is the start and its facet neighbours from `cell`.
 
 Usage: python3 tests/e2e/test_local.py /path/to/polyverify  (cwd = root)
 """
@@ -233,6 +239,86 @@ def random_cases(runner, tmpdir):
                          'random %d.%d box' % (index, trial))
 
 
+def bfs_depths(start, edges):
+    """Facet-crossing distances from start over an undirected edge list."""
+    nbr = {}
+    for a, b in edges:
+        nbr.setdefault(a, set()).add(b)
+        nbr.setdefault(b, set()).add(a)
+    depth, frontier = {start: 0}, [start]
+    while frontier:
+        nxt = []
+        for c in frontier:
+            for d in sorted(nbr.get(c, ())):
+                if d not in depth:
+                    depth[d] = depth[c] + 1
+                    nxt.append(d)
+        frontier = nxt
+    return depth
+
+
+def check_explore(runner, path, m, x, box, what):
+    """explore in a bounded box against enumerate's full-dimensional cells and
+    edges (the enumeration decides pairs by dim P(a) ∩ P(b), a different
+    computation from crossing facets), and the depth-1 ball against the
+    start cell's facet neighbours (cell --json)."""
+    bargs = oracle.box_args(box)
+    enum = runner.run_json('enumerate', path, *bargs, '--graph', 'json', what='enumerate ' + what)
+    got = runner.run_json('explore', path, '--point', point_arg(x), *bargs, '--graph', 'json',
+                          what='explore ' + what)
+    if enum is None or got is None:
+        return
+    full = {c['code'] for c in enum['cell_list'] if c['dim'] == m}
+    edges = {tuple(sorted((e['a'], e['b']))) for e in enum['edges']
+             if e['a'] in full and e['b'] in full}
+    runner.equal(sorted(c['code'] for c in got['cells']), sorted(full), what + ': explored cells')
+    runner.equal({tuple(sorted(e)) for e in got['edges']}, edges, what + ': crossings')
+    runner.check(got['complete'], what + ': complete')
+    depth = bfs_depths(got['start'], edges)
+    runner.equal({c['code']: c['depth'] for c in got['cells']}, depth, what + ': depths')
+    order = [c['depth'] for c in got['cells']]
+    runner.equal(order, sorted(order), what + ': breadth-first order')
+    for c in got['cells']:
+        pt = [Fraction(v) for v in c['point']]
+        runner.equal(oracle.forward(oracle.load_pvnet(path), pt)[0], c['code'],
+                     what + ': the point of ' + c['code'])
+    one = runner.run_json('explore', path, '--point', point_arg(x), *bargs, '--max-depth', '1',
+                          what='explore depth 1 ' + what)
+    cell = runner.run_json('cell', path, '--code', got['start'], *bargs, what='cell ' + what)
+    if one is not None and cell is not None:
+        ball = {got['start']} | {f['neighbor'] for f in cell['facets'] if f['neighbor']}
+        runner.equal({c['code'] for c in one['cells']}, ball, what + ': depth-1 ball')
+        runner.equal(one['complete'], ball == full, what + ': depth-1 complete flag')
+    if len(full) > 2:
+        rc, out, _ = runner.run('explore', path, '--point', point_arg(x), *bargs,
+                                '--max-cells', '2', '--json')
+        part = None
+        try:
+            part = __import__('json').loads(out)
+        except ValueError:
+            pass
+        runner.check(rc == 3 and part is not None and len(part['cells']) == 2
+                     and not part['complete'], what + ': --max-cells 2 stops at 2, exit 3')
+
+
+def explore_cases(runner, tmpdir):
+    check_explore(runner, 'examples/demo.pvnet', 2, [F(1), F(1)], [(F(-2), F(2))] * 2, 'demo')
+    for name in ('cross', 'star3', 'duplicate', 'parallel', 'opposite'):
+        path = os.path.join(NETS, name + '.pvnet')
+        m = oracle.load_pvnet(path).input_dim
+        check_explore(runner, path, m, [F(1, 7)] * m, [(F(-3), F(3))] * m, name)
+    rng = random.Random(41)
+    for index, (m, widths) in enumerate([(2, [4, 3]), (3, [4, 3]), (2, [3, 3, 2])]):
+        net = randnet.random_net(rng, m, widths)
+        path = os.path.join(tmpdir, 'e%d.pvnet' % index)
+        with open(path, 'w') as f:
+            f.write(randnet.net_text(net, rng, 'random net %d' % index))
+        x = [F(rng.randint(-100, 100), 97) for _ in range(m)]
+        if 0 in oracle.forward(net, x)[2]:
+            continue
+        check_explore(runner, path, m, x, [(F(-2), F(2))] * m, 'random e%d' % index)
+
+
 def bad_input(runner):
     cp = os.path.join(NETS, 'cross.pvnet')
     for args, why in (
@@ -240,7 +326,9 @@ def bad_input(runner):
             (['segment', cp, '--point', '1,2,3', '--point', '0,0'], 'wrong dimension'),
             (['radius', cp, '--point', '9,9', '--box', '-1,1'], 'outside the domain'),
             (['radius', cp, '--point', 'tests/nets/nope.csv:0'], 'missing CSV'),
-            (['radius', cp, '--point', '1,x'], 'not a number')):
+            (['radius', cp, '--point', '1,x'], 'not a number'),
+            (['explore', cp, '--code', '11', '--box', '-1,-1/2'], 'start not realised'),
+            (['explore', cp, '--point', '1,1', '--code', '11'], 'two starts')):
         rc, out, err = runner.run(*args)
         runner.check(rc != 0 and out == '' and err.strip() != '',
                      'bad input (%s): exit %s, stdout %r, stderr %r' % (why, rc, out[:80], err[:200]))
@@ -255,6 +343,7 @@ def main():
     try:
         hand_cases(runner)
         random_cases(runner, tmpdir)
+        explore_cases(runner, tmpdir)
         bad_input(runner)
     finally:
         shutil.rmtree(tmpdir)

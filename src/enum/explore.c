@@ -1,0 +1,358 @@
+/* polyverify — breadth-first exploration across facets (see explore.h).
+ *
+ * Invariants: cells[0..ncells) are listed in BFS order, each computed
+ * exactly (pv_cell_compute: realised, full-dimensional, its facets and the
+ * code beyond each); `queue` holds the codes seen but not yet computed,
+ * in order of discovery, with their depths; `seen` contains every listed
+ * or queued code exactly once. Each listed cell keeps its neighbours'
+ * codes until the end, when edges between listed cells are formed. */
+#include "core/alloc.h"
+#include "polyverify/explore.h"
+
+#include <string.h>
+#include <time.h>
+#include "polyverify/cell.h"
+
+void pv_explore_options_init(pv_explore_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->max_depth = -1;
+}
+
+void pv_explore_init(pv_explore *E)
+{
+    memset(E, 0, sizeof *E);
+}
+
+void pv_explore_clear(pv_explore *E)
+{
+    for (int i = 0; i < E->ncells; i++) {
+        pv_code_clear(&E->cells[i].code);
+        for (int j = 0; E->cells[i].point && j < E->m; j++)
+            mpq_clear(E->cells[i].point[j]);
+        pv_free(E->cells[i].point);
+    }
+    pv_free(E->cells);
+    pv_free(E->edges);
+    pv_explore_init(E);
+}
+
+/* ---- a set of codes: open addressing on an FNV-1a hash of the bits ------ */
+
+typedef struct code_set {
+    int n;                     /* bytes per code                           */
+    size_t cap, count;         /* cap a power of two, count < cap / 2      */
+    unsigned char **slot;      /* NULL or a code's n bytes                 */
+    int *value;                /* what the code maps to (queue position)   */
+} code_set;
+
+static size_t code_hash(const unsigned char *b, int n)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (int i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+static size_t set_find(const code_set *s, const unsigned char *b)
+{
+    size_t i = code_hash(b, s->n) & (s->cap - 1);
+    while (s->slot[i] && memcmp(s->slot[i], b, (size_t)s->n))
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+static int set_init(code_set *s, int n)
+{
+    s->n = n ? n : 1;
+    s->cap = 64;
+    s->count = 0;
+    s->slot = pv_calloc(s->cap, sizeof *s->slot);
+    s->value = pv_malloc(s->cap * sizeof *s->value);
+    return s->slot && s->value;
+}
+
+static void set_clear(code_set *s)
+{
+    for (size_t i = 0; s->slot && i < s->cap; i++)
+        pv_free(s->slot[i]);
+    pv_free(s->slot);
+    pv_free(s->value);
+}
+
+static int set_grow(code_set *s)
+{
+    code_set t = { s->n, s->cap * 2, 0, NULL, NULL };
+    t.slot = pv_calloc(t.cap, sizeof *t.slot);
+    t.value = pv_malloc(t.cap * sizeof *t.value);
+    if (!t.slot || !t.value) {
+        pv_free(t.slot);
+        pv_free(t.value);
+        return 0;
+    }
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slot[i]) {
+            size_t j = set_find(&t, s->slot[i]);
+            t.slot[j] = s->slot[i];
+            t.value[j] = s->value[i];
+            t.count++;
+        }
+    pv_free(s->slot);
+    pv_free(s->value);
+    *s = t;
+    return 1;
+}
+
+/* The value of b, or -1 when absent. */
+static int set_get(const code_set *s, const unsigned char *b)
+{
+    size_t i = set_find(s, b);
+    return s->slot[i] ? s->value[i] : -1;
+}
+
+/* Adds b (absent) with value v: 0, or -1 out of memory. */
+static int set_add(code_set *s, const unsigned char *b, int v)
+{
+    if (2 * (s->count + 1) > s->cap && !set_grow(s))
+        return -1;
+    size_t i = set_find(s, b);
+    if ((s->slot[i] = pv_malloc((size_t)s->n)) == NULL)
+        return -1;
+    memcpy(s->slot[i], b, (size_t)s->n);
+    s->value[i] = v;
+    s->count++;
+    return 0;
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+typedef struct walk {
+    const pv_net *net;
+    const pv_explore_options *opt;
+    pv_explore *E;
+    code_set seen;
+    int nq, capq;              /* the queue: codes in discovery order        */
+    unsigned char **qcode;
+    int *qdepth;
+    int capc;                  /* room in E->cells, ncross and cross        */
+    int *ncross;               /* per listed cell: its neighbours' queue ids */
+    int **cross;
+    int beyond;                /* a neighbour past max_depth was not queued  */
+} walk;
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Queue id of code b, queued at depth d if new: >= 0, or -1 out of memory. */
+static int enqueue(walk *w, const unsigned char *b, int d)
+{
+    int id = set_get(&w->seen, b);
+    if (id >= 0)
+        return id;
+    if (w->nq == w->capq) {
+        int cap = w->capq ? 2 * w->capq : 64;
+        unsigned char **qc = pv_realloc(w->qcode, (size_t)cap * sizeof *qc);
+        if (qc)
+            w->qcode = qc;
+        int *qd = pv_realloc(w->qdepth, (size_t)cap * sizeof *qd);
+        if (qd)
+            w->qdepth = qd;
+        if (!qc || !qd)
+            return -1;
+        w->capq = cap;
+    }
+    if ((w->qcode[w->nq] = pv_malloc((size_t)w->seen.n)) == NULL)
+        return -1;
+    memcpy(w->qcode[w->nq], b, (size_t)w->seen.n);
+    w->qdepth[w->nq] = d;
+    if (set_add(&w->seen, b, w->nq) < 0)
+        return -1;
+    return w->nq++;
+}
+
+static pv_status nomem(pv_error *err)
+{
+    return pv_error_set(err, PV_ERR_NOMEM, "out of memory while exploring");
+}
+
+/* Lists the cell of queue entry q (already computed in C) and queues its
+ * neighbours. */
+static int grow_cells(walk *w)
+{
+    int cap = w->capc ? 2 * w->capc : 64;
+    pv_explore_cell *c = pv_realloc(w->E->cells, (size_t)cap * sizeof *c);
+    if (c)
+        w->E->cells = c;
+    int *nc = pv_realloc(w->ncross, (size_t)cap * sizeof *nc);
+    if (nc)
+        w->ncross = nc;
+    int **cr = pv_realloc(w->cross, (size_t)cap * sizeof *cr);
+    if (cr)
+        w->cross = cr;
+    if (!c || !nc || !cr)
+        return 0;
+    w->capc = cap;
+    return 1;
+}
+
+static pv_status list_cell(walk *w, int q, pv_cell *C, pv_error *err)
+{
+    pv_explore *E = w->E;
+    if (E->ncells == w->capc && !grow_cells(w))
+        return nomem(err);
+    int *cr = pv_malloc(((size_t)C->nfacets + 1) * sizeof(int));
+    if (!cr)
+        return nomem(err);
+    pv_explore_cell *c = &E->cells[E->ncells];
+    memset(c, 0, sizeof *c);
+    pv_code_init(&c->code, C->code.n);
+    pv_code_set(&c->code, &C->code);
+    c->depth = w->qdepth[q];
+    c->dim = C->dim;
+    c->nfacets = C->nfacets;
+    c->point = C->point;                  /* taken over from the cell */
+    C->point = NULL;
+    w->cross[E->ncells] = cr;
+    w->ncross[E->ncells] = 0;
+    E->ncells++;
+    for (int f = 0; f < C->nfacets; f++) {
+        if (!C->facets[f].has_neighbor)
+            continue;                      /* a box side: nothing beyond */
+        const unsigned char *b = C->facets[f].neighbor.bit;
+        int known = set_get(&w->seen, b);
+        if (known < 0 && w->opt->max_depth >= 0 && c->depth >= w->opt->max_depth) {
+            w->beyond = 1;
+            continue;
+        }
+        int id = known >= 0 ? known : enqueue(w, b, c->depth + 1);
+        if (id < 0)
+            return nomem(err);
+        cr[w->ncross[E->ncells - 1]++] = id;
+    }
+    return PV_OK;
+}
+
+/* Edges between listed cells: queue ids below ncells are listed cells
+ * (the queue is processed in order), each pair once with a < b. */
+static pv_status collect_edges(walk *w, pv_error *err)
+{
+    pv_explore *E = w->E;
+    size_t n = 0;
+    for (int i = 0; i < E->ncells; i++)
+        n += (size_t)w->ncross[i];
+    E->edges = pv_malloc((2 * n + 2) * sizeof(int));
+    if (!E->edges)
+        return nomem(err);
+    for (int i = 0; i < E->ncells; i++)
+        for (int k = 0; k < w->ncross[i]; k++) {
+            int j = w->cross[i][k];
+            if (j > i && j < E->ncells) {
+                E->edges[2 * E->nedges] = i;
+                E->edges[2 * E->nedges + 1] = j;
+                E->nedges++;
+            }
+        }
+    return PV_OK;
+}
+
+static pv_status start_cell(walk *w, const pv_code *start, pv_cell *C, pv_error *err)
+{
+    pv_status st = pv_cell_compute(C, w->net, start, w->opt->box, PV_CELL_FACETS, err);
+    if (st != PV_OK)
+        return st;
+    if (!C->realized)
+        return pv_error_set(err, PV_ERR_ARG, "explore: the start code is not "
+                            "realised%s", w->opt->box ? " in the box" : "");
+    if (C->dim < w->net->input_dim)
+        return pv_error_set(err, PV_ERR_ARG, "explore: the start cell has "
+                            "dimension %d < %d; explore walks full-dimensional "
+                            "cells (start from a point off the hyperplanes)",
+                            C->dim, w->net->input_dim);
+    return PV_OK;
+}
+
+static pv_status run(walk *w, const pv_code *start, pv_error *err)
+{
+    const pv_explore_options *o = w->opt;
+    pv_explore *E = w->E;
+    double t0 = now_seconds(), last = t0;
+    pv_cell C;
+    pv_cell_init(&C);
+    pv_status st = start_cell(w, start, &C, err);
+    if (st == PV_OK && enqueue(w, start->bit, 0) < 0)
+        st = nomem(err);
+    for (int q = 0; st == PV_OK && q < w->nq; q++) {
+        if (o->max_cells > 0 && E->ncells >= o->max_cells) {
+            st = pv_error_set(err, PV_ERR_LIMIT, "explore: stopped at --max-cells "
+                              "%ld", o->max_cells);
+            break;
+        }
+        if (o->interrupted && o->interrupted(o->interrupted_ctx)) {
+            st = pv_error_set(err, PV_ERR_INTERRUPTED, "explore: interrupted");
+            break;
+        }
+        if (q > 0) {
+            pv_code code = { w->net->neurons, w->qcode[q] };
+            pv_cell_clear(&C);
+            pv_cell_init(&C);
+            st = pv_cell_compute(&C, w->net, &code, o->box, PV_CELL_FACETS, err);
+            if (st == PV_OK && (!C.realized || C.dim < w->net->input_dim))
+                st = pv_error_set(err, PV_ERR_INTERNAL, "explore: a cell beyond "
+                                  "a facet is not full-dimensional");
+        }
+        if (st == PV_OK)
+            st = list_cell(w, q, &C, err);
+        double t = now_seconds();
+        if (o->progress && t - last > 0.5) {
+            o->progress(o->progress_ctx, E->ncells, t - t0);
+            last = t;
+        }
+    }
+    pv_cell_clear(&C);
+    E->complete = st == PV_OK && !w->beyond;
+    if (st == PV_OK || st == PV_ERR_LIMIT || st == PV_ERR_INTERRUPTED) {
+        pv_error keep = *err;
+        pv_status st2 = o->edges ? collect_edges(w, err) : PV_OK;
+        if (st2 != PV_OK)
+            return st2;
+        *err = keep;
+    }
+    return st;
+}
+
+pv_status pv_explore_run(pv_explore *E, const pv_net *net, const pv_code *start,
+                         const pv_explore_options *opt, pv_error *err)
+{
+    pv_explore_options defaults;
+    if (!opt) {
+        pv_explore_options_init(&defaults);
+        opt = &defaults;
+    }
+    pv_explore_clear(E);
+    E->m = net->input_dim;
+    if (start->n != net->neurons)
+        return pv_error_set(err, PV_ERR_ARG, "explore: a code of %d bits for "
+                            "a network of %d neurons", start->n, net->neurons);
+    walk w;
+    memset(&w, 0, sizeof w);
+    w.net = net;
+    w.opt = opt;
+    w.E = E;
+    pv_status st = set_init(&w.seen, net->neurons) ? run(&w, start, err) : nomem(err);
+    set_clear(&w.seen);
+    for (int q = 0; q < w.nq; q++)
+        pv_free(w.qcode[q]);
+    pv_free(w.qcode);
+    pv_free(w.qdepth);
+    for (int i = 0; i < E->ncells; i++)
+        pv_free(w.cross[i]);
+    pv_free(w.cross);
+    pv_free(w.ncross);
+    if (st != PV_OK && st != PV_ERR_LIMIT && st != PV_ERR_INTERRUPTED)
+        pv_explore_clear(E);
+    return st;
+}
