@@ -30,7 +30,7 @@ typedef enum cli_opt_id {
     OPT_CODE, OPT_POINT, OPT_POINTS, OPT_LABEL_COLUMN, OPT_SCALE, OPT_DATA,
     OPT_NO_FILTER, OPT_BOX, OPT_FORMAT, OPT_CERTIFICATE, OPT_VERIFY,
     OPT_FLIPS, OPT_ENUMERATE, OPT_MAX_CELLS, OPT_LP_ONLY, OPT_GRAPH,
-    OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT, OPT_MAX_DEPTH,
+    OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT, OPT_MAX_DEPTH, OPT_SLICE_POINTS,
     OPT_COUNT
 } cli_opt_id;
 
@@ -59,6 +59,7 @@ typedef struct cli_args {
     const char *graph;       /* enumerate --graph dot|json                */
     const char *output;
     const char *slice;
+    const char *slice_points;
     long max_cells;
     long max_depth;          /* explore --max-depth; -1: none            */
     double timeout;
@@ -106,6 +107,15 @@ mpq_t *cli_parse_point(const char *text, int m, pv_error *err);
  * a CSV file, without --label-column's column), times --scale if given. */
 mpq_t *cli_point(const cli_args *a, int k, int m, pv_error *err);
 void cli_free_point(mpq_t *x, int m);
+/* The 2-input network of --slice P,D1,D2 or --slice-points A,B,C (P = A,
+ * D1 = B - A, D2 = C - A; FILE.csv:I,J,K takes rows of a CSV file, and
+ * --scale applies): 1 (out set), 0 (no slice, and net has 2 inputs: use
+ * net), -1 (err set). out is initialised by the caller. */
+int cli_slice_net(pv_net *out, const pv_net *net, const cli_args *a,
+                  pv_error *err);
+/* The slice's box: --box (2-D), else [-1/4, 5/4]^2 with --slice-points:
+ * 1, or -1 (err set). box is initialised here. */
+int cli_slice_box(pv_box *box, const cli_args *a, pv_error *err);
 
 /* The JSON of an answer, written where certify asks (the printed answer
  * and the one --verify hands to pvcheck are the same bytes). */

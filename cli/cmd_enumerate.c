@@ -1,5 +1,6 @@
 /* polyverify enumerate — every realised cell (all dimensions) in a box or
  * in R^m, and the adjacency graph. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "cli.h"
 #include "polyverify/code.h"
 #include "polyverify/json.h"
+#include "polyverify/tessellation.h"
 
 static void enumeration_dot(const pv_enumeration *E, const pv_net *net)
 {
@@ -91,9 +93,130 @@ static void print_enumeration(const pv_enumeration *E, const pv_net *net,
         enumeration_text(E, net, ans->status);
 }
 
+/* ---- --slice / --slice-points: the tessellation of the plane ------------ */
+
+static void tess_json(const pv_tessellation *T, int status)
+{
+    pv_json j;
+    pv_json_init(&j, stdout);
+    pv_json_begin_object(&j, NULL);
+    pv_json_int(&j, "cells", T->ncells);
+    pv_json_begin_object(&j, "cells_by_dim");
+    const char *key[3] = { "0", "1", "2" };
+    for (int d = 2; d >= 0; d--)
+        if (T->by_dim[d])
+            pv_json_int(&j, key[d], T->by_dim[d]);
+    pv_json_end_object(&j);
+    pv_json_bool(&j, "complete", T->complete);
+    if (!T->complete)
+        pv_json_string(&j, "stopped", cli_stop_reason(status));
+    pv_json_begin_array(&j, "cell_list");
+    mpq_t pt[2];
+    mpq_inits(pt[0], pt[1], NULL);
+    for (int i = 0; i < T->ncells; i++) {
+        const pv_tess_cell *c = &T->cells[i];
+        pv_json_begin_object(&j, NULL);
+        pv_json_code(&j, "code", &c->code);
+        pv_json_int(&j, "dim", c->dim);
+        pv_polygon_centroid(pt, &c->polygon);
+        pv_json_rationals(&j, "point", pt, 2);
+        pv_json_begin_array(&j, "polygon");
+        for (int k = 0; k < c->polygon.n; k++) {
+            mpq_t v[2];
+            mpq_inits(v[0], v[1], NULL);
+            mpq_set(v[0], c->polygon.x[k]);
+            mpq_set(v[1], c->polygon.y[k]);
+            pv_json_rationals(&j, NULL, v, 2);
+            mpq_clears(v[0], v[1], NULL);
+        }
+        pv_json_end_array(&j);
+        pv_json_end_object(&j);
+    }
+    mpq_clears(pt[0], pt[1], NULL);
+    pv_json_end_array(&j);
+    pv_json_end_object(&j);
+    printf("\n");
+}
+
+static void tess_text(const pv_tessellation *T, const pv_net *net, int status)
+{
+    printf("cells       %d", T->ncells);
+    if (!T->complete)
+        printf("  (INCOMPLETE: %s; every listed cell is exact)", cli_stop_reason(status));
+    printf("\nby dim      dim 2: %d  dim 1: %d  dim 0: %d\n\ncode  dim  polygon "
+           "(slice coordinates)\n", T->by_dim[2], T->by_dim[1], T->by_dim[0]);
+    for (int i = 0; i < T->ncells; i++) {
+        const pv_tess_cell *c = &T->cells[i];
+        char *s = pv_code_str(&c->code, net);
+        printf("%s  %d ", s, c->dim);
+        for (int k = 0; k < c->polygon.n; k++)
+            gmp_printf(" (%Qd, %Qd)", c->polygon.x[k], c->polygon.y[k]);
+        printf("\n");
+        free(s);
+    }
+}
+
+static int run_slice(const pv_net *net, const cli_args *a, const cli_command *cmd)
+{
+    if (a->certificate || a->verify == 1 || a->graph || a->given[OPT_LP_ONLY])
+        return cli_usage(cmd, "--slice and --slice-points take no --certificate, "
+                         "--verify, --graph or --lp-only (certificates are about "
+                         "the network's own inputs)");
+    pv_error err = {0};
+    pv_net *plane = NULL;
+    pv_net slice;
+    pv_net_init(&slice);
+    pv_box box;
+    pv_box_init(&box, 2);
+    int status = 0;
+    if (cli_slice_net(&slice, net, a, &err) < 0) {
+        status = cli_fail(&err);
+        goto done;
+    }
+    plane = &slice;
+    pv_box_clear(&box);
+    if (cli_slice_box(&box, a, &err) < 0) {
+        status = cli_fail(&err);
+        goto done;
+    }
+    pv_tessellation T;
+    pv_tessellation_init(&T);
+    pv_tess_options o;
+    pv_tess_options_init(&o);
+    o.max_cells = a->max_cells;
+    cli_stop_hooks(&o.progress, &o.interrupted);
+    cli_catch_stop_signals();
+    pv_status rc = pv_tessellate(&T, plane, &box, &o, &err);
+    cli_release_stop_signals();
+    if (o.progress)
+        fputs("\r\033[K", stderr);
+    if (rc == PV_ERR_LIMIT || rc == PV_ERR_INTERRUPTED) {
+        status = rc == PV_ERR_LIMIT ? CLI_EXIT_LIMIT
+               : cli_stop_signal() == SIGINT ? CLI_EXIT_INTERRUPT : CLI_EXIT_TIMEOUT;
+        fprintf(stderr, "polyverify: %s: the cells found so far are printed, "
+                "marked INCOMPLETE\n", err.msg);
+    } else if (rc != PV_OK) {
+        status = cli_fail(&err);
+    }
+    if (rc == PV_OK || status > 1) {
+        if (a->given[OPT_JSON])
+            tess_json(&T, status);
+        else
+            tess_text(&T, net, status);
+    }
+    pv_tessellation_clear(&T);
+done:
+    pv_box_clear(&box);
+    pv_net_clear(&slice);
+    return status;
+}
+
 static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
 {
-    (void)cmd;
+    if (a->slice || a->slice_points)
+        return run_slice(net, a, cmd);
+    if (a->given[OPT_LABEL_COLUMN] || a->scale)
+        return cli_usage(cmd, "--label-column and --scale go with --slice-points");
     pv_error err = {0};
     pv_box box;
     int hasbox = cli_load_box(&box, net, a, &err);
@@ -124,6 +247,19 @@ static const cli_opt opts[] = {
     { OPT_GRAPH, "--graph", "dot|json", 0,
       "the adjacency graph, in Graphviz DOT or in the JSON (edges); pairs\n"
       "decided by the exact dimension of P(a) ∩ P(b)" },
+    { OPT_SLICE, "--slice", "P,D1,D2", 0,
+      "the cells of the plane x = P + s D1 + t D2 (3m exact numbers) in the\n"
+      "box of (s, t) given by --box: code, dimension in the plane and the\n"
+      "polygon (exact vertices in slice coordinates), by a walk over exact\n"
+      "polygons (no LP)" },
+    { OPT_SLICE_POINTS, "--slice-points", "A,B,C", 0,
+      "the plane through three points: P = A, D1 = B - A, D2 = C - A (3m\n"
+      "numbers, or FILE.csv:I,J,K for rows of a CSV file); default box\n"
+      "[-1/4, 5/4]^2, where A, B, C are (0,0), (1,0), (0,1)" },
+    { OPT_LABEL_COLUMN, "--label-column", "K", 0,
+      "with --slice-points FILE.csv:I,J,K, column K is a label" },
+    { OPT_SCALE, "--scale", "S", 0,
+      "with --slice-points, multiply the three points by S first" },
     { OPT_MAX_CELLS, "--max-cells", "K", 0,
       "stop after K cells: prints what was found, marked INCOMPLETE, exit\n"
       "status 3" },
@@ -142,7 +278,9 @@ static const cli_opt opts[] = {
 
 const cli_command cli_enumerate = {
     "enumerate", "polyverify enumerate NET [--box LO,HI] [--graph dot|json]\n"
-    "                            [--max-cells K] [--json]",
+    "                            [--max-cells K] [--json]\n"
+    "       polyverify enumerate NET (--slice P,D1,D2 | --slice-points A,B,C)\n"
+    "                            [--box LO,HI] [--max-cells K] [--json]",
     "Every realised cell (in the box, or in R^m without one), each decided\n"
     "exactly: a walk across facets from the cell of a generic point finds the\n"
     "full-dimensional cells; the faces of each cell's closure give the\n"

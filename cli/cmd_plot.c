@@ -9,28 +9,6 @@
 #include "polyverify/json.h"
 #include "polyverify/plot.h"
 
-/* The 2-input network to draw: net itself (0), or its --slice (1); -1. */
-static int plot_net(pv_net *out, const pv_net *net, const cli_args *a,
-                    pv_error *err)
-{
-    int m = net->input_dim;
-    if (!a->slice) {
-        if (m == 2)
-            return 0;
-        pv_error_set(err, PV_ERR_ARG, "plot: the network has %d inputs; give "
-                     "--slice P,D1,D2 (3*%d numbers)", m, m);
-        return -1;
-    }
-    mpq_t *v = cli_parse_point(a->slice, 3 * m, err);
-    if (v == NULL)
-        return -1;
-    int rc = pv_net_slice(out, net, v, v + m, v + 2 * m, err) != PV_OK ? -1 : 1;
-    for (int i = 0; i < 3 * m; i++)
-        mpq_clear(v[i]);
-    free(v);
-    return rc;
-}
-
 static void report(const cli_args *a, const pv_plot_options *po,
                    const pv_plot_info *info)
 {
@@ -68,16 +46,15 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     pv_error err = {0};
     if (!a->output)
         return cli_usage(cmd, "give the output file with -o FILE.svg or FILE.png");
-    if (!a->box)
+    if (!a->box && !a->slice_points)
         return cli_usage(cmd, "give the drawn region with --box LO,HI");
     pv_net slice;
     pv_net_init(&slice);
-    int sliced = plot_net(&slice, net, a, &err);
+    int sliced = cli_slice_net(&slice, net, a, &err);
     const pv_net *drawn = sliced > 0 ? &slice : net;
     pv_box box;
-    pv_box_init(&box, 2);
     int status = 0;
-    if (sliced < 0 || pv_box_parse(&box, 2, a->box, &err) != PV_OK) {
+    if (sliced < 0 || cli_slice_box(&box, a, &err) < 0) {
         status = cli_fail(&err);
     } else {
         pv_plot_options po;
@@ -122,6 +99,12 @@ static const cli_opt opts[] = {
       "--graph)" },
     { OPT_SLICE, "--slice", "P,D1,D2", 0,
       "3m comma-separated numbers: the plane x = P + s*D1 + t*D2" },
+    { OPT_SLICE_POINTS, "--slice-points", "A,B,C", 0,
+      "the plane through three points (P = A, D1 = B - A, D2 = C - A; 3m\n"
+      "numbers or FILE.csv:I,J,K); default box [-1/4, 5/4]^2" },
+    { OPT_LABEL_COLUMN, "--label-column", "K", 0,
+      "with --slice-points FILE.csv:I,J,K, column K is a label" },
+    { OPT_SCALE, "--scale", "S", 0, "with --slice-points, multiply the points by S" },
     { OPT_MAX_CELLS, "--max-cells", "K", 0, "stop after K cells (exit status 3, no picture)" },
     { OPT_JSON, "--json", NULL, 0,
       "JSON summary: output, cells, cells_by_dim (as enumerate's), and the\n"
@@ -131,7 +114,8 @@ static const cli_opt opts[] = {
 
 const cli_command cli_plot = {
     "plot", "polyverify plot NET --box LO,HI -o FILE.svg|FILE.png [--graph]\n"
-    "                       [--highlight-disagreements] [--slice P,D1,D2] [--max-cells K]",
+    "                       [--highlight-disagreements] [--slice P,D1,D2 | --slice-points A,B,C]\n"
+    "                       [--max-cells K]",
     "Draws the cells of a network with 2 inputs (or of the 2-D slice\n"
     "x = P + s*D1 + t*D2, with (s, t) in the box) as polygons with distinct\n"
     "colours, and the hyperplane pieces between them. Vertices are exact and\n"

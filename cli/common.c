@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "supervise.h"
+#include "polyverify/plot.h"
 #include "polyverify/rational.h"
 #include "polyverify/certificate.h"
 #include "polyverify/json.h"
@@ -145,6 +146,104 @@ void cli_free_point(mpq_t *x, int m)
     for (int j = 0; j < m; j++)
         mpq_clear(x[j]);
     free(x);
+}
+
+/* --slice-points A,B,C: three points, as 3m numbers or FILE.csv:I,J,K. */
+static mpq_t *slice_points(const cli_args *a, int m, pv_error *err)
+{
+    const char *text = a->slice_points;
+    const char *colon = strrchr(text, ':');
+    long row[3];
+    char tail;
+    if (colon && sscanf(colon + 1, "%ld,%ld,%ld%c", &row[0], &row[1], &row[2], &tail) == 3) {
+        char path[4096];
+        if ((size_t)(colon - text) >= sizeof path) {
+            pv_error_set(err, PV_ERR_ARG, "--slice-points: file name too long");
+            return NULL;
+        }
+        memcpy(path, text, (size_t)(colon - text));
+        path[colon - text] = '\0';
+        mpq_t *v = malloc((size_t)3 * (size_t)m * sizeof(mpq_t));
+        if (!v) {
+            pv_error_set(err, PV_ERR_NOMEM, "out of memory for three points");
+            return NULL;
+        }
+        for (int k = 0; k < 3; k++) {
+            mpq_t *x = csv_row(path, row[k], m, a->label_column, err);
+            if (!x) {
+                for (int j = 0; j < k * m; j++)
+                    mpq_clear(v[j]);
+                free(v);
+                return NULL;
+            }
+            for (int j = 0; j < m; j++) {
+                mpq_init(v[k * m + j]);
+                mpq_swap(v[k * m + j], x[j]);
+            }
+            cli_free_point(x, m);
+        }
+        return v;
+    }
+    return cli_parse_point(text, 3 * m, err);
+}
+
+int cli_slice_net(pv_net *out, const pv_net *net, const cli_args *a,
+                  pv_error *err)
+{
+    int m = net->input_dim;
+    if (!a->slice && !a->slice_points) {
+        if (m == 2)
+            return 0;
+        pv_error_set(err, PV_ERR_ARG, "the network has %d inputs; give a plane: "
+                     "--slice P,D1,D2 (3*%d numbers) or --slice-points A,B,C", m, m);
+        return -1;
+    }
+    if (a->slice && a->slice_points) {
+        pv_error_set(err, PV_ERR_ARG, "give --slice or --slice-points, not both");
+        return -1;
+    }
+    mpq_t *v = a->slice ? cli_parse_point(a->slice, 3 * m, err) : slice_points(a, m, err);
+    if (v == NULL)
+        return -1;
+    if (a->slice_points) {
+        mpq_t s;
+        mpq_init(s);
+        const char *why = NULL;
+        if (a->scale && pv_rational_parse(s, a->scale, strlen(a->scale), &why) != PV_OK) {
+            pv_error_set(err, PV_ERR_PARSE, "--scale '%s': %s", a->scale,
+                         why ? why : "bad number");
+            mpq_clear(s);
+            cli_free_point(v, 3 * m);
+            return -1;
+        }
+        for (int j = 0; a->scale && j < 3 * m; j++)
+            mpq_mul(v[j], v[j], s);
+        mpq_clear(s);
+        for (int j = 0; j < m; j++) {      /* P = A, D1 = B - A, D2 = C - A */
+            mpq_sub(v[m + j], v[m + j], v[j]);
+            mpq_sub(v[2 * m + j], v[2 * m + j], v[j]);
+        }
+    }
+    int rc = pv_net_slice(out, net, v, v + m, v + 2 * m, err) != PV_OK ? -1 : 1;
+    cli_free_point(v, 3 * m);
+    return rc;
+}
+
+int cli_slice_box(pv_box *box, const cli_args *a, pv_error *err)
+{
+    pv_box_init(box, 2);
+    if (a->box)
+        return pv_box_parse(box, 2, a->box, err) == PV_OK ? 1 : -1;
+    if (!a->slice_points) {
+        pv_error_set(err, PV_ERR_ARG, "give the slice's box with --box LO,HI (in "
+                     "the slice coordinates)");
+        return -1;
+    }
+    for (int j = 0; j < 2; j++) {                /* [-1/4, 5/4]^2 */
+        mpq_set_si(box->lo[j], -1, 4);
+        mpq_set_si(box->hi[j], 5, 4);
+    }
+    return 1;
 }
 
 /* ---- certificates and --verify ---------------------------------------- */

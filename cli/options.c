@@ -142,6 +142,7 @@ static int store(const cli_command *cmd, const cli_opt *o, const char *v,
     case OPT_CERTIFICATE: a->certificate = v; return 0;
     case OPT_OUTPUT:      a->output = v; return 0;
     case OPT_SLICE:       a->slice = v; return 0;
+    case OPT_SLICE_POINTS: a->slice_points = v; return 0;
     case OPT_FORMAT:
         if (strcmp(v, "ine") && strcmp(v, "json") && strcmp(v, "text"))
             return cli_usage(cmd, "--format takes ine, json or text, not '%s'", v);

@@ -24,6 +24,7 @@
 #include "polyverify/certificate.h"
 #include "polyverify/stats.h"
 #include "polyverify/plot.h"
+#include "polyverify/tessellation.h"
 #include "polyverify/json.h"
 
 #endif

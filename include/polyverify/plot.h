@@ -39,6 +39,10 @@ PV_API pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
 /* Twice the signed area (shoelace), exactly. */
 PV_API void pv_polygon_area2(mpq_t out, const pv_polygon *P);
 
+/* The average of the vertices (c[0], c[1] initialised): inside a convex
+ * polygon, the midpoint of a segment, the point itself. */
+PV_API void pv_polygon_centroid(mpq_t *c, const pv_polygon *P);
+
 /* A 2-input copy of net on the plane x = p + s d1 + t d2 (m entries
  * each): the affine map is composed exactly into the first layer. out
  * must not be initialised. */

@@ -11,6 +11,7 @@
 
 #include <string.h>
 #include <time.h>
+#include "core/codeset.h"
 #include "polyverify/cell.h"
 
 void pv_explore_options_init(pv_explore_options *opt)
@@ -37,100 +38,13 @@ void pv_explore_clear(pv_explore *E)
     pv_explore_init(E);
 }
 
-/* ---- a set of codes: open addressing on an FNV-1a hash of the bits ------ */
-
-typedef struct code_set {
-    int n;                     /* bytes per code                           */
-    size_t cap, count;         /* cap a power of two, count < cap / 2      */
-    unsigned char **slot;      /* NULL or a code's n bytes                 */
-    int *value;                /* what the code maps to (queue position)   */
-} code_set;
-
-static size_t code_hash(const unsigned char *b, int n)
-{
-    unsigned long long h = 1469598103934665603ULL;
-    for (int i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ULL;
-    return (size_t)h;
-}
-
-static size_t set_find(const code_set *s, const unsigned char *b)
-{
-    size_t i = code_hash(b, s->n) & (s->cap - 1);
-    while (s->slot[i] && memcmp(s->slot[i], b, (size_t)s->n))
-        i = (i + 1) & (s->cap - 1);
-    return i;
-}
-
-static int set_init(code_set *s, int n)
-{
-    s->n = n ? n : 1;
-    s->cap = 64;
-    s->count = 0;
-    s->slot = pv_calloc(s->cap, sizeof *s->slot);
-    s->value = pv_malloc(s->cap * sizeof *s->value);
-    return s->slot && s->value;
-}
-
-static void set_clear(code_set *s)
-{
-    for (size_t i = 0; s->slot && i < s->cap; i++)
-        pv_free(s->slot[i]);
-    pv_free(s->slot);
-    pv_free(s->value);
-}
-
-static int set_grow(code_set *s)
-{
-    code_set t = { s->n, s->cap * 2, 0, NULL, NULL };
-    t.slot = pv_calloc(t.cap, sizeof *t.slot);
-    t.value = pv_malloc(t.cap * sizeof *t.value);
-    if (!t.slot || !t.value) {
-        pv_free(t.slot);
-        pv_free(t.value);
-        return 0;
-    }
-    for (size_t i = 0; i < s->cap; i++)
-        if (s->slot[i]) {
-            size_t j = set_find(&t, s->slot[i]);
-            t.slot[j] = s->slot[i];
-            t.value[j] = s->value[i];
-            t.count++;
-        }
-    pv_free(s->slot);
-    pv_free(s->value);
-    *s = t;
-    return 1;
-}
-
-/* The value of b, or -1 when absent. */
-static int set_get(const code_set *s, const unsigned char *b)
-{
-    size_t i = set_find(s, b);
-    return s->slot[i] ? s->value[i] : -1;
-}
-
-/* Adds b (absent) with value v: 0, or -1 out of memory. */
-static int set_add(code_set *s, const unsigned char *b, int v)
-{
-    if (2 * (s->count + 1) > s->cap && !set_grow(s))
-        return -1;
-    size_t i = set_find(s, b);
-    if ((s->slot[i] = pv_malloc((size_t)s->n)) == NULL)
-        return -1;
-    memcpy(s->slot[i], b, (size_t)s->n);
-    s->value[i] = v;
-    s->count++;
-    return 0;
-}
-
 /* ---- the walk ------------------------------------------------------------ */
 
 typedef struct walk {
     const pv_net *net;
     const pv_explore_options *opt;
     pv_explore *E;
-    code_set seen;
+    pv_codeset seen;
     int nq, capq;              /* the queue: codes in discovery order        */
     unsigned char **qcode;
     int *qdepth;
@@ -150,7 +64,7 @@ static double now_seconds(void)
 /* Queue id of code b, queued at depth d if new: >= 0, or -1 out of memory. */
 static int enqueue(walk *w, const unsigned char *b, int d)
 {
-    int id = set_get(&w->seen, b);
+    int id = pv_codeset_get(&w->seen, b);
     if (id >= 0)
         return id;
     if (w->nq == w->capq) {
@@ -169,7 +83,7 @@ static int enqueue(walk *w, const unsigned char *b, int d)
         return -1;
     memcpy(w->qcode[w->nq], b, (size_t)w->seen.n);
     w->qdepth[w->nq] = d;
-    if (set_add(&w->seen, b, w->nq) < 0)
+    if (pv_codeset_add(&w->seen, b, w->nq) < 0)
         return -1;
     return w->nq++;
 }
@@ -223,7 +137,7 @@ static pv_status list_cell(walk *w, int q, pv_cell *C, pv_error *err)
         if (!C->facets[f].has_neighbor)
             continue;                      /* a box side: nothing beyond */
         const unsigned char *b = C->facets[f].neighbor.bit;
-        int known = set_get(&w->seen, b);
+        int known = pv_codeset_get(&w->seen, b);
         if (known < 0 && w->opt->max_depth >= 0 && c->depth >= w->opt->max_depth) {
             w->beyond = 1;
             continue;
@@ -342,8 +256,8 @@ pv_status pv_explore_run(pv_explore *E, const pv_net *net, const pv_code *start,
     w.net = net;
     w.opt = opt;
     w.E = E;
-    pv_status st = set_init(&w.seen, net->neurons) ? run(&w, start, err) : nomem(err);
-    set_clear(&w.seen);
+    pv_status st = pv_codeset_init(&w.seen, net->neurons) ? run(&w, start, err) : nomem(err);
+    pv_codeset_clear(&w.seen);
     for (int q = 0; q < w.nq; q++)
         pv_free(w.qcode[q]);
     pv_free(w.qcode);

@@ -231,6 +231,24 @@ pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
     return PV_OK;
 }
 
+void pv_polygon_centroid(mpq_t *c, const pv_polygon *P)
+{
+    mpq_set_ui(c[0], 0, 1);
+    mpq_set_ui(c[1], 0, 1);
+    for (int a = 0; a < P->n; a++) {
+        mpq_add(c[0], c[0], P->x[a]);
+        mpq_add(c[1], c[1], P->y[a]);
+    }
+    if (P->n > 1) {
+        mpq_t n;
+        mpq_init(n);
+        mpq_set_ui(n, (unsigned long)P->n, 1);
+        mpq_div(c[0], c[0], n);
+        mpq_div(c[1], c[1], n);
+        mpq_clear(n);
+    }
+}
+
 void pv_polygon_area2(mpq_t out, const pv_polygon *P)
 {
     mpq_t t;

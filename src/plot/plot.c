@@ -14,6 +14,7 @@
 
 #include "polyverify/enumerate.h"
 #include "polyverify/system.h"
+#include "polyverify/tessellation.h"
 
 #define PV_TAU 6.283185307179586
 
@@ -29,6 +30,16 @@ typedef struct canvas {
     cairo_t *cr;
     double x0, y0, scale, height, margin;
 } canvas;
+
+/* What is drawn: n cells (code, dimension, exact closure in the box),
+ * from an enumeration (which also gives the graph) or a tessellation. */
+typedef struct scene {
+    int n;
+    const pv_code **code;
+    const int *dim;
+    const pv_polygon *poly;
+    const pv_enumeration *E;     /* the adjacency pairs, or NULL            */
+} scene;
 
 static void to_px(const canvas *C, double x, double y, double *px, double *py)
 {
@@ -116,15 +127,15 @@ static void draw_thin_cell(const canvas *C, const pv_polygon *P,
     }
 }
 
-static void draw_cells(canvas *C, const pv_enumeration *E,
-                       const pv_polygon *poly)
+static void draw_cells(canvas *C, const scene *Sc)
 {
+    const pv_polygon *poly = Sc->poly;
     unsigned char *used = pv_calloc(1u << 21, 1);
-    double *rgb = pv_malloc((size_t)(3 * E->ncells + 3) * sizeof *rgb);
+    double *rgb = pv_malloc((size_t)(3 * Sc->n + 3) * sizeof *rgb);
     cairo_t *cr = C->cr;
-    for (int k = 0; k < E->ncells; k++) {
+    for (int k = 0; k < Sc->n; k++) {
         cell_colour(k, used, rgb + 3 * k);
-        if (E->cells[k].dim == 2 && poly[k].n > 2) {
+        if (Sc->dim[k] == 2 && poly[k].n > 2) {
             cairo_set_source_rgb(cr, rgb[3 * k], rgb[3 * k + 1], rgb[3 * k + 2]);
             polygon_path(C, &poly[k]);
             cairo_fill(cr);
@@ -133,13 +144,13 @@ static void draw_cells(canvas *C, const pv_enumeration *E,
     /* the hyperplane pieces: boundaries of the 2-D cells */
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     cairo_set_line_width(cr, 0.8);
-    for (int k = 0; k < E->ncells; k++)
-        if (E->cells[k].dim == 2 && poly[k].n > 2) {
+    for (int k = 0; k < Sc->n; k++)
+        if (Sc->dim[k] == 2 && poly[k].n > 2) {
             polygon_path(C, &poly[k]);
             cairo_stroke(cr);
         }
-    for (int k = 0; k < E->ncells; k++)
-        if (E->cells[k].dim < 2)
+    for (int k = 0; k < Sc->n; k++)
+        if (Sc->dim[k] < 2)
             draw_thin_cell(C, &poly[k], rgb + 3 * k);
     pv_free(rgb);
     pv_free(used);
@@ -207,20 +218,20 @@ static void draw_graph(canvas *C, const pv_enumeration *E,
 }
 
 /* Codes as labels, when there are few enough cells to read them. */
-static void draw_labels(canvas *C, const pv_enumeration *E,
-                        const pv_polygon *poly, const pv_net *net)
+static void draw_labels(canvas *C, const scene *Sc, const pv_net *net)
 {
-    if (E->ncells > 40)
+    const pv_polygon *poly = Sc->poly;
+    if (Sc->n > 40)
         return;
     cairo_t *cr = C->cr;
     cairo_select_font_face(cr, "monospace", CAIRO_FONT_SLANT_NORMAL,
                            CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, 11.0);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    for (int k = 0; k < E->ncells; k++) {
+    for (int k = 0; k < Sc->n; k++) {
         double px, py;
         node_of(&poly[k], &px, &py, C);
-        char *s = pv_code_str(&E->cells[k].code, net);
+        char *s = pv_code_str(Sc->code[k], net);
         cairo_text_extents_t ext;
         cairo_text_extents(cr, s, &ext);
         cairo_move_to(cr, px - ext.width / 2, py - 5);
@@ -245,8 +256,7 @@ static cairo_status_t write_stream(void *closure, const unsigned char *data,
 }
 
 static pv_status render(const char *path, const pv_box *box, int width,
-                        const pv_enumeration *E, const pv_polygon *poly,
-                        const pv_lemma1 *L, int graph, const pv_net *net,
+                        const scene *Sc, const pv_lemma1 *L, const pv_net *net,
                         pv_plot_info *info, pv_error *err)
 {
     canvas C;
@@ -282,10 +292,10 @@ static pv_status render(const char *path, const pv_box *box, int width,
         cairo_set_source_rgb(C.cr, 1, 1, 1);
         cairo_paint(C.cr);
     }
-    draw_cells(&C, E, poly);
-    if (graph)
-        draw_graph(&C, E, poly, L, info);
-    draw_labels(&C, E, poly, net);
+    draw_cells(&C, Sc);
+    if (Sc->E)
+        draw_graph(&C, Sc->E, Sc->poly, L, info);
+    draw_labels(&C, Sc, net);
     cairo_destroy(C.cr);
     cairo_status_t st = CAIRO_STATUS_SUCCESS;
     if (!svg)
@@ -300,6 +310,72 @@ static pv_status render(const char *path, const pv_box *box, int width,
                             cairo_status_to_string(st));
     }
     return pv_outfile_commit(&o, err);
+}
+
+/* The scene's per-cell arrays over n cells (code and dim filled by the
+ * caller). 0 out of memory. */
+static int scene_alloc(scene *Sc, int n, const pv_code ***code, int **dim)
+{
+    memset(Sc, 0, sizeof *Sc);
+    *code = pv_malloc(((size_t)n + 1) * sizeof **code);
+    *dim = pv_malloc(((size_t)n + 1) * sizeof **dim);
+    Sc->n = n;
+    Sc->code = *code;
+    Sc->dim = *dim;
+    return *code && *dim;
+}
+
+/* Without the graph: the cells from the polygon walk (tessellation.h),
+ * which needs no LP and gives the polygons directly. */
+static pv_status plot_tessellation(const pv_net *net, const char *path,
+                                   const pv_plot_options *opt, pv_plot_info *info,
+                                   pv_error *err)
+{
+    pv_tess_options to;
+    pv_tess_options_init(&to);
+    to.max_cells = opt->max_cells;
+    to.progress = opt->progress;
+    to.progress_ctx = opt->progress_ctx;
+    to.interrupted = opt->interrupted;
+    to.interrupted_ctx = opt->interrupted_ctx;
+    pv_tessellation T;
+    pv_tessellation_init(&T);
+    pv_status rc = pv_tessellate(&T, net, opt->box, &to, err);
+    const pv_code **code = NULL;
+    int *dim = NULL;
+    pv_polygon *poly = pv_malloc(((size_t)T.ncells + 1) * sizeof *poly);
+    scene Sc;
+    if (rc == PV_OK && (!scene_alloc(&Sc, T.ncells, &code, &dim) || !poly))
+        rc = pv_error_set(err, PV_ERR_NOMEM, "plot: out of memory");
+    if (rc == PV_OK) {
+        for (int k = 0; k < T.ncells; k++) {
+            code[k] = &T.cells[k].code;
+            dim[k] = T.cells[k].dim;
+            poly[k] = T.cells[k].polygon;      /* borrowed */
+        }
+        Sc.poly = poly;
+        rc = render(path, opt->box, opt->width > 0 ? opt->width : 800, &Sc, NULL,
+                    net, info, err);
+    }
+    info->cells = T.ncells;
+    for (int d = 0; d <= 2; d++)
+        info->cells_by_dim[d] = T.by_dim[d];
+    pv_free(code);
+    pv_free(dim);
+    pv_free(poly);
+    pv_tessellation_clear(&T);
+    return rc;
+}
+
+/* Every box is drawn by the polygon walk unless the graph is wanted (the
+ * enumeration decides the pairs) or the box is flat (lo = hi somewhere:
+ * its cells are those of the box's affine hull, which the enumeration
+ * handles). */
+static int walkable(const pv_plot_options *opt)
+{
+    return !opt->graph && !opt->highlight &&
+           mpq_cmp(opt->box->lo[0], opt->box->hi[0]) < 0 &&
+           mpq_cmp(opt->box->lo[1], opt->box->hi[1]) < 0;
 }
 
 pv_status pv_plot(const pv_net *net, const char *path,
@@ -318,6 +394,8 @@ pv_status pv_plot(const pv_net *net, const char *path,
         if (mpq_cmp(opt->box->lo[i], opt->box->hi[i]) > 0)
             return pv_error_set(err, PV_ERR_ARG, "plot: the box is empty "
                                 "(LO > HI in coordinate %d)", i + 1);
+    if (walkable(opt))
+        return plot_tessellation(net, path, opt, info, err);
     pv_enum_options eo;
     memset(&eo, 0, sizeof eo);
     eo.box = opt->box;
@@ -337,9 +415,21 @@ pv_status pv_plot(const pv_net *net, const char *path,
     pv_polygon *poly = pv_calloc((size_t)E.ncells + 1, sizeof *poly);
     for (int k = 0; k < E.ncells && rc == PV_OK; k++)
         rc = pv_polygon_of_code(&poly[k], net, &E.cells[k].code, opt->box, err);
-    if (rc == PV_OK)
-        rc = render(path, opt->box, opt->width > 0 ? opt->width : 800, &E, poly,
-                    opt->highlight ? &L : NULL, eo.graph, net, info, err);
+    const pv_code **code = NULL;
+    int *dim = NULL;
+    scene Sc;
+    if (rc == PV_OK && !scene_alloc(&Sc, E.ncells, &code, &dim))
+        rc = pv_error_set(err, PV_ERR_NOMEM, "plot: out of memory");
+    if (rc == PV_OK) {
+        for (int k = 0; k < E.ncells; k++) {
+            code[k] = &E.cells[k].code;
+            dim[k] = E.cells[k].dim;
+        }
+        Sc.poly = poly;
+        Sc.E = eo.graph ? &E : NULL;
+        rc = render(path, opt->box, opt->width > 0 ? opt->width : 800, &Sc,
+                    opt->highlight ? &L : NULL, net, info, err);
+    }
     info->cells = E.ncells;
     for (int d = 0; d <= 2 && d <= E.m && E.by_dim; d++)
         info->cells_by_dim[d] = E.by_dim[d];
@@ -347,6 +437,8 @@ pv_status pv_plot(const pv_net *net, const char *path,
     for (int k = 0; k < E.ncells; k++)
         pv_polygon_clear(&poly[k]);
     pv_free(poly);
+    pv_free(code);
+    pv_free(dim);
     pv_lemma1_clear(&L);
     pv_enumeration_clear(&E);
     return rc;

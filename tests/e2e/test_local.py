@@ -20,6 +20,11 @@ cells of `enumerate`, its crossings exactly enumerate's edges between them
 edges, every point's code by the Fraction forward pass; the depth-1 ball
 is the start and its facet neighbours from `cell`.
 
+Slices (`enumerate --slice`, the polygon walk): codes at the cells' points
+by the Fraction forward pass, polygons inside their closures, areas adding
+up to the box's exactly, and on 2-input nets the same cells and dimensions
+as `enumerate --box` (the LP walk).
+
 Usage: python3 tests/e2e/test_local.py /path/to/polyverify  (cwd = root)
 """
 
@@ -319,6 +324,83 @@ def explore_cases(runner, tmpdir):
         check_explore(runner, path, m, x, [(F(-2), F(2))] * m, 'random e%d' % index)
 
 
+def shoelace2(poly):
+    """Twice the signed area of a polygon [(x, y), ...]."""
+    return sum(a[0] * b[1] - a[1] * b[0] for a, b in zip(poly, poly[1:] + poly[:1]))
+
+
+def check_slice(runner, net, path, p, d1, d2, box, what, compare_enumerate):
+    """enumerate --slice (the polygon walk): every cell's point has its code
+    (Fraction forward pass on x = p + s d1 + t d2), each 2-cell's polygon
+    vertices lie in its closure, the 2-cells' areas add up to the box's
+    exactly, and for the identity slice of a 2-input net the cells and
+    dimensions equal those of `enumerate --box` (the LP walk)."""
+    arg = ','.join(oracle.fmt(v) for v in p + d1 + d2)
+    bargs = oracle.box_args(box)
+    got = runner.run_json('enumerate', path, '--slice', arg, *bargs, what='slice ' + what)
+    if got is None:
+        return
+    m = net.input_dim
+
+    def at(s, t):
+        return [a + s * b + t * c for a, b, c in zip(p, d1, d2)]
+    area = Fraction(0)
+    for c in got['cell_list']:
+        s, t = (Fraction(v) for v in c['point'])
+        runner.equal(oracle.forward(net, at(s, t))[0], c['code'], what + ': code at the point of '
+                     + c['code'])
+        poly = [(Fraction(x), Fraction(y)) for x, y in c['polygon']]
+        runner.equal(len(poly), {2: len(poly) if len(poly) >= 3 else -1, 1: 2, 0: 1}[c['dim']],
+                     what + ': vertices of a dim-%d cell' % c['dim'])
+        if c['dim'] == 2:
+            area += shoelace2(poly)
+            rows = oracle.signed_rows(net, c['code'])
+            ok = all(oracle.evaluate(r, at(x, y)) >= 0 for x, y in poly for _, r, _ in rows)
+            runner.check(ok, what + ': polygon of %s inside its closure' % c['code'])
+    (lo0, hi0), (lo1, hi1) = box
+    runner.equal(area, 2 * (hi0 - lo0) * (hi1 - lo1), what + ': the 2-cells tile the box')
+    if compare_enumerate:
+        ref = runner.run_json('enumerate', path, *bargs, what='enumerate ' + what)
+        if ref is not None:
+            runner.equal({c['code']: c['dim'] for c in got['cell_list']},
+                         {c['code']: c['dim'] for c in ref['cell_list']},
+                         what + ': cells and dimensions as enumerate --box')
+
+
+def slice_cases(runner, tmpdir):
+    ident = ([F(0), F(0)], [F(1), F(0)], [F(0), F(1)])
+    for name in ('cross', 'star3', 'duplicate', 'parallel', 'opposite', 'dead', 'central',
+                 'deep_coincide', 'fc223'):
+        path = os.path.join(NETS, name + '.pvnet')
+        net = oracle.load_pvnet(path)
+        if net.input_dim == 2:
+            for box in ([(F(-3), F(3))] * 2, [(F(-1, 2), F(2)), (F(-1), F(1, 3))]):
+                check_slice(runner, net, path, *ident, box, '%s %s' % (name, box), True)
+    check_slice(runner, oracle.load_pvnet('examples/demo.pvnet'), 'examples/demo.pvnet', *ident,
+                [(F(-2), F(2))] * 2, 'demo', True)
+    rng = random.Random(2024)
+    for index, (m, widths) in enumerate([(2, [5, 4]), (2, [4, 4, 3]), (3, [5, 4]), (4, [4, 3])]):
+        net = randnet.random_net(rng, m, widths, linear_out=True)
+        path = os.path.join(tmpdir, 's%d.pvnet' % index)
+        with open(path, 'w') as f:
+            f.write(randnet.net_text(net, rng, 'random net %d' % index))
+        if m == 2:
+            check_slice(runner, net, path, *ident, [(F(-4), F(4))] * 2, 'random s%d' % index, True)
+        pts = [randnet.random_point(rng, m) for _ in range(3)]
+        p, d1, d2 = pts[0], [b - a for a, b in zip(pts[0], pts[1])], \
+            [c - a for a, c in zip(pts[0], pts[2])]
+        check_slice(runner, net, path, p, d1, d2, [(F(-1, 4), F(5, 4))] * 2,
+                    'random s%d plane' % index, False)
+        # --slice-points A,B,C is the same plane with the default box
+        a = runner.run_json('enumerate', path, '--slice-points',
+                            ','.join(oracle.fmt(v) for v in pts[0] + pts[1] + pts[2]),
+                            what='slice-points')
+        b = runner.run_json('enumerate', path, '--slice',
+                            ','.join(oracle.fmt(v) for v in p + d1 + d2), '--box', '-1/4,5/4',
+                            what='slice')
+        runner.check(a is not None and a == b, 'random s%d: --slice-points = --slice' % index)
+
+
 def bad_input(runner):
     cp = os.path.join(NETS, 'cross.pvnet')
     for args, why in (
@@ -328,7 +410,11 @@ def bad_input(runner):
             (['radius', cp, '--point', 'tests/nets/nope.csv:0'], 'missing CSV'),
             (['radius', cp, '--point', '1,x'], 'not a number'),
             (['explore', cp, '--code', '11', '--box', '-1,-1/2'], 'start not realised'),
-            (['explore', cp, '--point', '1,1', '--code', '11'], 'two starts')):
+            (['explore', cp, '--point', '1,1', '--code', '11'], 'two starts'),
+            (['enumerate', cp, '--slice', '0,0,1,0,0,1'], 'slice without a box'),
+            (['enumerate', cp, '--slice', '0,0,1,0'], 'slice too short'),
+            (['enumerate', cp, '--slice-points', '0,0,1,0,0,1', '--certificate', '/tmp/x'],
+             'slice with a certificate')):
         rc, out, err = runner.run(*args)
         runner.check(rc != 0 and out == '' and err.strip() != '',
                      'bad input (%s): exit %s, stdout %r, stderr %r' % (why, rc, out[:80], err[:200]))
@@ -344,6 +430,7 @@ def main():
         hand_cases(runner)
         random_cases(runner, tmpdir)
         explore_cases(runner, tmpdir)
+        slice_cases(runner, tmpdir)
         bad_input(runner)
     finally:
         shutil.rmtree(tmpdir)
