@@ -9,6 +9,10 @@
 
 #include "polyverify/enumerate.h"
 #include "polyverify/network.h"
+/* The benchmarks build networks by value and time the library's internal
+ * steps, so they see its internals (as the unit tests do). */
+#include "../src/geom/system_internal.h"
+#include "../src/net/network_internal.h"
 
 static inline uint64_t rng(uint64_t *s)
 {
@@ -44,9 +48,9 @@ double bench_now(void);
 void bench_he_net(pv_net *net, int m, const int *widths, int nw, int nout,
                   uint64_t seed, int dyadic);
 
-/* Every cell of net in the box [-half, half]^m (pv_enumerate; E initialised
+/* Every cell of net in the box [-half, half]^m (pv_enum_compute; E initialised
  * by the caller). */
-pv_status bench_enumerate_box(pv_enumeration *E, const pv_net *net,
+pv_status bench_enumerate_box(pv_enum *E, const pv_net *net,
                               double half, int graph, int lp_only,
                               pv_enum_progress progress, pv_error *err);
 

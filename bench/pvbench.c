@@ -10,7 +10,7 @@
  *                    neighbour code); "adj" is pv_adjacency_check of the cell
  *                    and the neighbour across its first neuron facet (the
  *                    pair is checked to come out adjacent).
- *   (b) naive exact  the rational rows (pv_system_from_code: primitive
+ *   (b) naive exact  the rational rows (pv__system_from_code: primitive
  *                    integer rows; timed), then ONE cold exact LP, max t s.t.
  *                    g.x + h >= t, t <= 1: GLPK's glp_exact when every number
  *                    is exactly a double, cddlib's GMP LP (dual simplex)
@@ -383,7 +383,7 @@ static int do_setup(setup *s, const config *c, int queries)
         bench_he_net(&s->net, c->m, c->widths, c->nw, 1, he_seed(c), 0);
     } else {
         snprintf(path, sizeof path, "%s/%s", opt.data, c->file);
-        pv_net_init(&s->net);
+        pv__net_init(&s->net);
         if (pv_net_load(&s->net, path, &err) != PV_OK) {
             fprintf(stderr, "pvbench: %s\n", err.msg);
             return -1;
@@ -432,7 +432,7 @@ static int do_setup(setup *s, const config *c, int queries)
             }
         }
         pv_code_init(&s->codes[q], s->net.neurons);
-        pv_net_code_at(&s->net, x, &s->codes[q], NULL, NULL);
+        pv_code_at(&s->net, x, &s->codes[q], NULL, NULL);
     }
     pv_pointset_clear(&ps);
     for (int j = 0; j < m; j++)
@@ -447,7 +447,7 @@ static void setup_clear(setup *s)
         pv_code_clear(&s->codes[q]);
     free(s->codes);
     pv_box_clear(&s->box);
-    pv_net_clear(&s->net);
+    pv__net_clear(&s->net);
 }
 
 static const pv_box *setup_box(const setup *s) { return s->has_box ? &s->box : NULL; }
@@ -665,7 +665,7 @@ static void run_b(void *ctx, void *out)
     memset(r, 0, sizeof *r);
     double t0 = clk();
     pv_system S;
-    pv_system_from_code(&S, &s->net, &s->codes[0], setup_box(s), NULL);
+    pv__system_from_code(&S, &s->net, &s->codes[0], setup_box(s), NULL);
     int fits = 1;
     for (size_t i = 0; i < (size_t)S.nrows * (size_t)S.dim && fits; i++)
         fits = fits_double(S.g[i]);
@@ -955,7 +955,7 @@ static void run_redund(setup *s, part_r *r, double limit)
     }
     FILE *f = fdopen(fd, "w");
     pv_system S;
-    pv_system_from_code(&S, &s->net, &s->codes[0], setup_box(s), NULL);
+    pv__system_from_code(&S, &s->net, &s->codes[0], setup_box(s), NULL);
     pv_system_write_ine(&S, f, s->c->name);
     fclose(f);
     pv_system_clear(&S);
@@ -1052,8 +1052,8 @@ static void run_enum(void *ctx, void *out)
     /* enumbench's nets: shape index s, seed k -> 0x1234567 * k + s */
     int s = (int)(j->sh - enum_shapes);
     bench_he_net(&net, j->sh->m, j->sh->w, 2, 2, 0x1234567ULL * (uint64_t)j->seed + (uint64_t)s, 0);
-    pv_enumeration E;
-    pv_enumeration_init(&E);
+    pv_enum E;
+    pv_enum_init(&E);
     pv_error err = { 0 };
     double t0 = clk();
     pv_status rc = bench_enumerate_box(&E, &net, 1.0, 0, 0, NULL, &err);
@@ -1067,8 +1067,8 @@ static void run_enum(void *ctx, void *out)
     r->regions = E.by_dim ? E.by_dim[j->sh->m] : 0;
     r->fast = E.fast_cells;
     r->exact_lps = E.stats.exact_lps;
-    pv_enumeration_clear(&E);
-    pv_net_clear(&net);
+    pv_enum_clear(&E);
+    pv__net_clear(&net);
 }
 
 /* ---- formatting ------------------------------------------------------------ */

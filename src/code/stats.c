@@ -3,7 +3,8 @@
  * word operations; everything is exact (the codes come from exact forward
  * passes), only the choice of sampled pairs is random, with a fixed seed. */
 #include "core/alloc.h"
-#include "polyverify/stats.h"
+#include "polyverify/code_stats.h"
+#include "net/network_internal.h"
 #include "core/sort.h"
 
 #include <stdint.h>
@@ -205,7 +206,7 @@ pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
             mpq_mul(x[i], x[i], *scale);
     }
     pv_code *codes = pv_calloc((size_t)n + 1, sizeof *codes);
-    pv_status rc = pv_net_codes_at_opt(net, n, x, codes, NULL, filter,
+    pv_status rc = pv_code_at_points_opt(net, n, x, codes, NULL, filter,
                                        &S->forward, err);
     for (size_t i = 0; i < (size_t)n * m; i++)
         mpq_clear(x[i]);

@@ -4,7 +4,6 @@
  * ever goes through a double, so "0.1" is exactly 1/10 (DESIGN §2). */
 #include "core/alloc.h"
 #include "polyverify/rational.h"
-#include "polyverify/formats.h"
 
 #include <stdlib.h>
 #include <string.h>
