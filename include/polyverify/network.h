@@ -106,8 +106,9 @@ PV_API int pv_net_input_dim(const pv_net *net);
 PV_API int pv_net_nlayers(const pv_net *net);
 PV_API int pv_net_neurons(const pv_net *net);
 
-/* Layer k (0 <= k < pv_net_nlayers; -1 otherwise): its input width, its
- * width, and the global index of its neuron 0 (-1 for a linear layer). */
+/* Layer k (0 <= k < pv_net_nlayers): its input width, its width, the
+ * global index of its neuron 0 (-1 for a linear layer) and its activation;
+ * -1 (PV_LINEAR) for no such layer. */
 PV_API int pv_net_layer_in(const pv_net *net, int k);
 PV_API int pv_net_layer_out(const pv_net *net, int k);
 PV_API int pv_net_layer_first_neuron(const pv_net *net, int k);

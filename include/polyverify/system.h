@@ -48,7 +48,8 @@ typedef struct pv_system {
     mpq_t *scale;          /* nrows, > 0                            */
 } pv_system;
 
-PV_API void pv_system_init(pv_system *S, int dim, int nrows);  /* zero rows */
+/* nrows zero rows in R^dim; an output starts as pv_system_init(S, 0, 0). */
+PV_API void pv_system_init(pv_system *S, int dim, int nrows);
 PV_API void pv_system_clear(pv_system *S);
 #define PV_G(S, i, j) ((S)->g[(size_t)(i) * (size_t)(S)->dim + (size_t)(j)])
 

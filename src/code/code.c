@@ -533,26 +533,26 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
 }
 
 pv_status pv_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
-                         unsigned char *zero, pv_error *err)
+                     unsigned char *zero, pv_error *err)
 {
     return forward(net, 1, x, NULL, code, zero, 1, NULL, err);
 }
 
 pv_status pv_code_at_points(const pv_net *net, int count, mpq_t *const x,
-                          pv_code *codes, unsigned char *zero, pv_error *err)
+                            pv_code *codes, unsigned char *zero, pv_error *err)
 {
     return forward(net, count, x, NULL, codes, zero, 1, NULL, err);
 }
 
 pv_status pv_code_at_points_opt(const pv_net *net, int count, mpq_t *const x,
-                              pv_code *codes, unsigned char *zero, int filter,
-                              pv_forward_stats *stats, pv_error *err)
+                                pv_code *codes, unsigned char *zero, int filter,
+                                pv_forward_stats *stats, pv_error *err)
 {
     return forward(net, count, x, NULL, codes, zero, filter, stats, err);
 }
 
 pv_status pv_code_beyond(const pv_net *net, mpq_t *const y,
-                             mpq_t *const d, pv_code *code, pv_error *err)
+                         mpq_t *const d, pv_code *code, pv_error *err)
 {
     if (d == NULL)
         return pv_error_set(err, PV_ERR_ARG, "code_beyond: no direction");

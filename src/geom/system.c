@@ -318,8 +318,8 @@ static int system_from_code64(pv_system *S, const pv_net *net,
 #endif
 
 pv_status pv__system_from_code(pv_system *S, const pv_net *net,
-                              const pv_code *code, const pv_box *box,
-                              pv_error *err)
+                               const pv_code *code, const pv_box *box,
+                               pv_error *err)
 {
     int m = net->input_dim;
     if (code->n != net->neurons)
@@ -434,7 +434,7 @@ void pv_system_copy_rows(pv_system *T, int offset, const pv_system *S)
 }
 
 void pv__system_closure_union(pv_system *U, const pv_system *Sa,
-                             const pv_system *Sb)
+                              const pv_system *Sb)
 {
     pv_system_init(U, Sa->dim, Sa->nrows + Sb->nrows);
     pv_system_copy_rows(U, 0, Sa);

@@ -363,8 +363,8 @@ static void compose_first_layer(pv_layer *M, const pv_layer *L,
 }
 
 pv_status pv__net_affine_input(pv_net *out, const pv_net *net,
-                              mpq_t *const p, mpq_t *const D, int k,
-                              pv_error *err)
+                               mpq_t *const p, mpq_t *const D, int k,
+                               pv_error *err)
 {
     pv__net_init(out);
     memcpy(out->format, net->format, sizeof out->format);

@@ -146,7 +146,7 @@ static void test_max_cells(const pv_net *net, const pv_box *box, int graph)
     CHECK_MSG(strstr(err.msg, "--max-cells 10") != NULL, "%s: message %s", what, err.msg);
     CHECK_MSG(t < 20.0, "%s: took %.1f s", what, t);
     CHECK_MSG(E.ncells == 10 && !E.complete, "%s: %d cells, complete %d", what,
-          E.ncells, E.complete);
+              E.ncells, E.complete);
     CHECK_MSG(E.has_graph == graph, "%s: has_graph %d", what, E.has_graph);
     check_kept(&E, net, what);
     pv_enum_clear(&E);
@@ -174,8 +174,8 @@ static void test_heap_baseline(const pv_net *net, const pv_box *box)
     pv_error err = { 0 };
     pv_status rc = pv_enum_compute(&E, net, &o, &err);
     CHECK_MSG(rc == PV_ERR_LIMIT && strstr(err.msg, "--max-cells 200") != NULL &&
-          E.ncells == 200, "heap held by the caller: status %d, %d cells (%s)", rc,
-          E.ncells, err.msg);
+              E.ncells == 200, "heap held by the caller: status %d, %d cells (%s)", rc,
+              E.ncells, err.msg);
     pv_enum_clear(&E);
     free(held);
 }
@@ -237,7 +237,7 @@ static void test_interrupt(const pv_net *net, const pv_box *box, long n,
     CHECK_MSG(rc == PV_ERR_INTERRUPTED, "%s: status %d (%s)", what, rc, err.msg);
     CHECK_MSG(strstr(err.msg, "interrupted") != NULL, "%s: message %s", what, err.msg);
     CHECK_MSG(P.fired > 0 && P.count == n, "%s: the hook was polled %ld times after firing",
-          what, P.count - n);
+              what, P.count - n);
     CHECK_MSG(late < 1.0, "%s: returned %.2f s after the hook fired", what, late);
     CHECK_MSG(!E.complete, "%s: complete", what);
     CHECK_MSG(E.by_dim != NULL && E.m == net->input_dim, "%s: E not valid", what);
@@ -283,11 +283,11 @@ static void test_progress(const pv_net *net, const pv_box *box, int graph,
     printf("%s: %.2f s, %d progress calls, longest gap %.2f s, %ld polls, %d cells\n",
            what, total, C.n, gap, P.count, E.ncells);
     CHECK_MSG(rc == PV_ERR_INTERRUPTED || rc == PV_ERR_LIMIT || rc == PV_OK,
-          "%s: status %d (%s)", what, rc, err.msg);
+              "%s: status %d (%s)", what, rc, err.msg);
     CHECK_MSG(C.n >= 2 || total < 1.0, "%s: %d progress calls in %.1f s", what, C.n, total);
     CHECK_MSG(gap < 1.5, "%s: %.2f s without a progress call", what, gap);
     CHECK_MSG(P.count >= (long)(total / 0.1) || rc == PV_OK,
-          "%s: the interrupt hook polled %ld times in %.1f s", what, P.count, total);
+              "%s: the interrupt hook polled %ld times in %.1f s", what, P.count, total);
     int monotone = 1;
     for (int k = 1; k < C.n; k++)
         monotone &= C.cells[k] >= C.cells[k - 1] && C.t[k] >= C.t[k - 1];

@@ -59,7 +59,7 @@ static void test_solve_guided(void)
         mpq_init(x[i]);
     CHECK_MSG(pv_zmat_solve_guided(&A, b, guess, x) == 0, "consistent system");
     CHECK_MSG(mpq_cmp_si(x[0], 3, 1) == 0 && mpq_cmp_si(x[1], 3, 2) == 0 &&
-          mpq_cmp_si(x[2], 3, 2) == 0, "solution (3, 3/2, 3/2)");
+              mpq_cmp_si(x[2], 3, 2) == 0, "solution (3, 3/2, 3/2)");
     /* x + y = 1, 2x + 2y = 3: inconsistent */
     const long c[] = { 1, 1, 2, 2 };
     pv_zmat C;
@@ -249,10 +249,10 @@ static void test_lift_agrees(void)
             net.lifted = lifted;
             CHECK_MSG(ra == PV_OK && rb == PV_OK, "both routes succeed");
             CHECK_MSG(A.realized == B.realized && A.dim == B.dim,
-                  "seed %u code %u: realised %d/%d dim %d/%d", seed, c,
-                  A.realized, B.realized, A.dim, B.dim);
+                      "seed %u code %u: realised %d/%d dim %d/%d", seed, c,
+                      A.realized, B.realized, A.dim, B.dim);
             CHECK_MSG(A.nfacets == B.nfacets, "seed %u code %u: facets %d/%d", seed, c,
-                  A.nfacets, B.nfacets);
+                      A.nfacets, B.nfacets);
             for (int f = 0; f < A.nfacets && f < B.nfacets; f++) {
                 int same = A.facets[f].nneurons == B.facets[f].nneurons &&
                            !memcmp(A.facets[f].neurons, B.facets[f].neurons,
