@@ -1,7 +1,7 @@
 /* The baselines: what polyverify's part (a) is measured against, on the
  * same codes in the same run.
  *
- * (b) naive exact  the rational rows (pv_system_from_code: primitive
+ * (b) naive exact  the rational rows (pv__system_from_code: primitive
  *                  integer rows; timed), then ONE cold exact LP, max t s.t.
  *                  g.x + h >= t, t <= 1: GLPK's glp_exact when every number
  *                  is exactly a double, cddlib's GMP LP (dual simplex)
@@ -188,7 +188,7 @@ void run_b(void *setup_ctx, void *out)
     memset(r, 0, sizeof *r);
     double t0 = bench_clock(s->opt);
     pv_system S;
-    pv_system_from_code(&S, &s->net, &s->codes[0], setup_box(s), NULL);
+    pv__system_from_code(&S, &s->net, &s->codes[0], setup_box(s), NULL);
     int fits = system_fits_double(&S);
     r->cddlib = !fits;
     int res = fits ? naive_glp_exact(&S, s->opt->naive_limit) : naive_cddlib(&S);
@@ -457,7 +457,7 @@ void run_redund(const setup *s, part_r *r, double limit)
     }
     FILE *f = fdopen(fd, "w");
     pv_system S;
-    pv_system_from_code(&S, &s->net, &s->codes[0], setup_box(s), NULL);
+    pv__system_from_code(&S, &s->net, &s->codes[0], setup_box(s), NULL);
     pv_system_write_ine(&S, f, s->c->name);
     fclose(f);
     pv_system_clear(&S);

@@ -34,7 +34,7 @@ static void set_weight(mpq_t q, double x, int dyadic)
 void bench_he_net(pv_net *net, int m, const int *widths, int nw, int nout,
                   uint64_t seed, int dyadic)
 {
-    pv_net_init(net);
+    pv__net_init(net);
     net->input_dim = m;
     int in = m;
     for (int l = 0; l <= nw; l++) {
@@ -58,7 +58,7 @@ void bench_enum_net(pv_net *net, int m, const int *widths, int nw, int shape,
                  dyadic);
 }
 
-pv_status bench_enumerate_box(pv_enumeration *E, const pv_net *net,
+pv_status bench_enumerate_box(pv_enum *E, const pv_net *net,
                               double half, int graph, int lp_only,
                               pv_enum_progress progress, pv_error *err)
 {
@@ -75,7 +75,7 @@ pv_status bench_enumerate_box(pv_enumeration *E, const pv_net *net,
     opt.graph = graph;
     opt.lp_only = lp_only;
     opt.progress = progress;
-    pv_status rc = pv_enumerate(E, net, &opt, err);
+    pv_status rc = pv_enum_compute(E, net, &opt, err);
     pv_box_clear(&box);
     return rc;
 }

@@ -11,6 +11,10 @@
 
 #include "polyverify/enumerate.h"
 #include "polyverify/network.h"
+/* The benchmarks build networks by value and time the library's internal
+ * steps, so they see its internals (as the unit tests do). */
+#include "../src/geom/system_internal.h"
+#include "../src/net/network_internal.h"
 
 static inline uint64_t rng(uint64_t *s)
 {
@@ -67,9 +71,9 @@ extern const bench_shape bench_rpm_shapes[BENCH_NRPM];
 void bench_enum_net(pv_net *net, int m, const int *widths, int nw, int shape,
                     int seed, int dyadic);
 
-/* Every cell of net in the box [-half, half]^m (pv_enumerate; E initialised
+/* Every cell of net in the box [-half, half]^m (pv_enum_compute; E initialised
  * by the caller). */
-pv_status bench_enumerate_box(pv_enumeration *E, const pv_net *net,
+pv_status bench_enumerate_box(pv_enum *E, const pv_net *net,
                               double half, int graph, int lp_only,
                               pv_enum_progress progress, pv_error *err);
 

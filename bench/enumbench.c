@@ -1,4 +1,4 @@
-/* enumbench — cells per second of `enumerate` (pv_enumerate), exact.
+/* enumbench — cells per second of `enumerate` (pv_enum_compute), exact.
  *
  * The issue's benchmark: He-initialised Gaussian nets of the shapes
  * bench_rpm_shapes ([2,20,20,2] and [3,16,16,2], with the float tool RPM's
@@ -77,8 +77,8 @@ int main(int argc, char **argv)
                 snprintf(path, sizeof path, "%s_%d_%d.pvnet", getenv("ENUMBENCH_WRITE"), s, seed);
                 pv_net_write_pvnet(&net, path, NULL);
             }
-            pv_enumeration E;
-            pv_enumeration_init(&E);
+            pv_enum E;
+            pv_enum_init(&E);
             pv_error err = { 0 };
             if (bench_enumerate_box(&E, &net, half, graph, lp_only,
                                     getenv("ENUMBENCH_PROGRESS") ? progress : NULL,
@@ -97,8 +97,8 @@ int main(int argc, char **argv)
                    E.stats.exact_lps);
             total_cells += E.ncells;
             total_time += E.seconds;
-            pv_enumeration_clear(&E);
-            pv_net_clear(&net);
+            pv_enum_clear(&E);
+            pv__net_clear(&net);
         }
         printf("%-15s  all  %5.0f                %7.3f  %7.0f\n", name, total_cells,
                total_time, total_cells / total_time);

@@ -202,7 +202,7 @@ static int setup_net(setup *s, const config *c, pv_error *err)
     else {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", s->opt->data, c->file);
-        pv_net_init(&s->net);
+        pv__net_init(&s->net);
         if (pv_net_load(&s->net, path, err) != PV_OK)
             return -1;
     }
@@ -273,7 +273,7 @@ static int do_setup(setup *s, const options *o, const config *c, int queries)
     for (int q = 0; q < queries; q++) {
         query_point(s, &images, q, &seed, x);
         pv_code_init(&s->codes[q], s->net.neurons);
-        pv_net_code_at(&s->net, x, &s->codes[q], NULL, NULL);
+        pv_code_at(&s->net, x, &s->codes[q], NULL, NULL);
     }
     s->queries = queries;
     pv_pointset_clear(&images);
@@ -289,7 +289,7 @@ static void setup_clear(setup *s)
         pv_code_clear(&s->codes[q]);
     free(s->codes);
     pv_box_clear(&s->box);
-    pv_net_clear(&s->net);
+    pv__net_clear(&s->net);
 }
 
 /* A part in its own process: its result with its own status (ST_FAIL on

@@ -130,8 +130,8 @@ void run_enum(void *enum_job_ctx, void *out)
     memset(r, 0, sizeof *r);
     pv_net net;
     bench_enum_net(&net, sh->m, sh->w, 2, j->shape, j->seed, 0);
-    pv_enumeration E;
-    pv_enumeration_init(&E);
+    pv_enum E;
+    pv_enum_init(&E);
     pv_error err = { 0 };
     double t0 = bench_clock(j->opt);
     pv_status rc = bench_enumerate_box(&E, &net, 1.0, 0, 0, NULL, &err);
@@ -140,6 +140,6 @@ void run_enum(void *enum_job_ctx, void *out)
         fprintf(stderr, "pvbench: enumeration: %s\n", err.msg);
     r->cells = E.ncells;
     r->regions = E.by_dim ? E.by_dim[sh->m] : 0;
-    pv_enumeration_clear(&E);
-    pv_net_clear(&net);
+    pv_enum_clear(&E);
+    pv__net_clear(&net);
 }

@@ -8,7 +8,7 @@
 #include "polyverify/code.h"
 #include "polyverify/json.h"
 
-static void enumeration_dot(const pv_enumeration *E, const pv_net *net)
+static void enumeration_dot(const pv_enum *E, const pv_net *net)
 {
     printf("graph cells {\n  node [shape=box, fontname=\"monospace\"];\n");
     for (int i = 0; i < E->ncells; i++) {
@@ -31,13 +31,13 @@ static void enumeration_dot(const pv_enumeration *E, const pv_net *net)
 
 /* The answer of --json (and of --verify's pvcheck --answer). */
 typedef struct answer {
-    const pv_enumeration *E;
+    const pv_enum *E;
     int status;
 } answer;
 
 static void enumeration_json(FILE *f, const void *ans)
 {
-    const pv_enumeration *E = ((const answer *)ans)->E;
+    const pv_enum *E = ((const answer *)ans)->E;
     int status = ((const answer *)ans)->status;
     pv_json j;
     pv_json_init(&j, f);
@@ -66,7 +66,7 @@ static void enumeration_json(FILE *f, const void *ans)
     pv_json_end_object(&j);
 }
 
-static void enumeration_text(const pv_enumeration *E, const pv_net *net, int status)
+static void enumeration_text(const pv_enum *E, const pv_net *net, int status)
 {
     cli_text_by_dim(E, status);
     printf("\ncode  dim  point\n");
@@ -80,7 +80,7 @@ static void enumeration_text(const pv_enumeration *E, const pv_net *net, int sta
 }
 
 
-static void print_enumeration(const pv_enumeration *E, const pv_net *net,
+static void print_enumeration(const pv_enum *E, const pv_net *net,
                               const cli_args *a, const answer *ans)
 {
     if (a->graph && !strcmp(a->graph, "dot"))
@@ -102,8 +102,8 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         return cli_fail(&err);
     }
     const pv_box *bp = hasbox ? &box : NULL;
-    pv_enumeration E;
-    pv_enumeration_init(&E);
+    pv_enum E;
+    pv_enum_init(&E);
     int status = cli_run_enumeration(&E, net, a, bp, a->graph != NULL);
     answer ans = { &E, status };
     if (status == 0 && (a->certificate || a->verify) &&
@@ -111,7 +111,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         status = cli_fail(&err);
     if (status != 1 && E.by_dim)   /* else the message says it all */
         print_enumeration(&E, net, a, &ans);
-    pv_enumeration_clear(&E);
+    pv_enum_clear(&E);
     pv_box_clear(&box);
     return status;
 }

@@ -9,11 +9,12 @@
 #include "polyverify/json.h"
 #include "polyverify/plot.h"
 
-/* The 2-input network to draw: net itself (0), or its --slice (1); -1. */
+/* The 2-input network to draw: net itself (0), or its --slice, into out
+ * (1); -1 with err set. */
 static int plot_net(pv_net *out, const pv_net *net, const cli_args *a,
                     pv_error *err)
 {
-    int m = net->input_dim;
+    int m = pv_net_input_dim(net);
     if (!a->slice) {
         if (m == 2)
             return 0;
@@ -70,10 +71,10 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         return cli_usage(cmd, "give the output file with -o FILE.svg or FILE.png");
     if (!a->box)
         return cli_usage(cmd, "give the drawn region with --box LO,HI");
-    pv_net slice;
-    pv_net_init(&slice);
-    int sliced = plot_net(&slice, net, a, &err);
-    const pv_net *drawn = sliced > 0 ? &slice : net;
+    pv_net *slice = pv_net_new();
+    int sliced = slice ? plot_net(slice, net, a, &err)
+                       : (pv_error_set(&err, PV_ERR_NOMEM, "out of memory"), -1);
+    const pv_net *drawn = sliced > 0 ? slice : net;
     pv_box box;
     pv_box_init(&box, 2);
     int status = 0;
@@ -108,7 +109,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         }
     }
     pv_box_clear(&box);
-    pv_net_clear(&slice);
+    pv_net_free(slice);
     return status;
 }
 

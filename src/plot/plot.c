@@ -5,6 +5,7 @@
 #include "core/alloc.h"
 #include "core/outfile.h"
 #include "polyverify/plot.h"
+#include "polyverify/polygon.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include <cairo-svg.h>
 
 #include "polyverify/enumerate.h"
+#include "polyverify/lemma1.h"
 #include "polyverify/system.h"
+#include "net/network_internal.h"
 
 #define PV_TAU 6.283185307179586
 
@@ -116,7 +119,7 @@ static void draw_thin_cell(const canvas *C, const pv_polygon *P,
     }
 }
 
-static void draw_cells(canvas *C, const pv_enumeration *E,
+static void draw_cells(canvas *C, const pv_enum *E,
                        const pv_polygon *poly)
 {
     unsigned char *used = pv_calloc(1u << 21, 1);
@@ -182,7 +185,7 @@ static void draw_edge(canvas *C, const pv_polygon *poly, int a, int b,
     cairo_set_dash(cr, NULL, 0, 0);
 }
 
-static void draw_graph(canvas *C, const pv_enumeration *E,
+static void draw_graph(canvas *C, const pv_enum *E,
                        const pv_polygon *poly, const pv_lemma1 *L,
                        pv_plot_info *info)
 {
@@ -207,7 +210,7 @@ static void draw_graph(canvas *C, const pv_enumeration *E,
 }
 
 /* Codes as labels, when there are few enough cells to read them. */
-static void draw_labels(canvas *C, const pv_enumeration *E,
+static void draw_labels(canvas *C, const pv_enum *E,
                         const pv_polygon *poly, const pv_net *net)
 {
     if (E->ncells > 40)
@@ -245,7 +248,7 @@ static cairo_status_t write_stream(void *closure, const unsigned char *data,
 }
 
 static pv_status render(const char *path, const pv_box *box, int width,
-                        const pv_enumeration *E, const pv_polygon *poly,
+                        const pv_enum *E, const pv_polygon *poly,
                         const pv_lemma1 *L, int graph, const pv_net *net,
                         pv_plot_info *info, pv_error *err)
 {
@@ -327,9 +330,9 @@ pv_status pv_plot(const pv_net *net, const char *path,
     eo.progress_ctx = opt->progress_ctx;
     eo.interrupted = opt->interrupted;
     eo.interrupted_ctx = opt->interrupted_ctx;
-    pv_enumeration E;
-    pv_enumeration_init(&E);
-    pv_status rc = pv_enumerate(&E, net, &eo, err);
+    pv_enum E;
+    pv_enum_init(&E);
+    pv_status rc = pv_enum_compute(&E, net, &eo, err);
     pv_lemma1 L;
     pv_lemma1_init(&L);
     if (rc == PV_OK && opt->highlight)
@@ -348,6 +351,6 @@ pv_status pv_plot(const pv_net *net, const char *path,
         pv_polygon_clear(&poly[k]);
     pv_free(poly);
     pv_lemma1_clear(&L);
-    pv_enumeration_clear(&E);
+    pv_enum_clear(&E);
     return rc;
 }
