@@ -1,17 +1,25 @@
 /* Shared by the benchmarks: see bench_util.h. */
 #include "bench_util.h"
 
-#include <string.h>
 #include <time.h>
 
 #include "polyverify/point.h"
 
-double bench_now(void)
+static double clock_seconds(clockid_t id)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
+
+double bench_now(void) { return clock_seconds(CLOCK_MONOTONIC); }
+
+double bench_cpu_now(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
+
+const bench_shape bench_rpm_shapes[BENCH_NRPM] = {
+    { "[2,20,20,2]", 2, { 20, 20 }, 93.0 / 3.1, 258.0 / 1.9 },
+    { "[3,16,16,2]", 3, { 16, 16 }, 217.0 / 4.1, 823.0 / 2.4 },
+};
 
 static void set_weight(mpq_t q, double x, int dyadic)
 {
@@ -26,7 +34,7 @@ static void set_weight(mpq_t q, double x, int dyadic)
 void bench_he_net(pv_net *net, int m, const int *widths, int nw, int nout,
                   uint64_t seed, int dyadic)
 {
-    pv_net_init(net);
+    pv__net_init(net);
     net->input_dim = m;
     int in = m;
     for (int l = 0; l <= nw; l++) {
@@ -43,7 +51,14 @@ void bench_he_net(pv_net *net, int m, const int *widths, int nw, int nout,
     pv_net_finalize(net, NULL);
 }
 
-pv_status bench_enumerate_box(pv_enumeration *E, const pv_net *net,
+void bench_enum_net(pv_net *net, int m, const int *widths, int nw, int shape,
+                    int seed, int dyadic)
+{
+    bench_he_net(net, m, widths, nw, 2, 0x1234567ULL * (uint64_t)seed + (uint64_t)shape,
+                 dyadic);
+}
+
+pv_status bench_enumerate_box(pv_enum *E, const pv_net *net,
                               double half, int graph, int lp_only,
                               pv_enum_progress progress, pv_error *err)
 {
@@ -60,7 +75,7 @@ pv_status bench_enumerate_box(pv_enumeration *E, const pv_net *net,
     opt.graph = graph;
     opt.lp_only = lp_only;
     opt.progress = progress;
-    pv_status rc = pv_enumerate(E, net, &opt, err);
+    pv_status rc = pv_enum_compute(E, net, &opt, err);
     pv_box_clear(&box);
     return rc;
 }

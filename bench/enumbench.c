@@ -1,17 +1,16 @@
-/* enumbench — cells per second of `enumerate` (pv_enumerate), exact.
+/* enumbench — cells per second of `enumerate` (pv_enum_compute), exact.
  *
  * The issue's benchmark: He-initialised Gaussian nets of the shapes
- * [2,20,20,2] and [3,16,16,2] on the box [-1,1]^m, where the float tool RPM
- * reports 93-258 regions in 1.9-3.1 s and 217-823 regions in 2.4-4.1 s.
- * Weights are either rounded to k/1000 (exact decimals) or kept as the
- * exact dyadic rationals of the float64 samples ("--weights double", the
- * harder case: 53-bit numerators).
+ * bench_rpm_shapes ([2,20,20,2] and [3,16,16,2], with the float tool RPM's
+ * rates: bench_util.h) on the box [-1,1]^m. Weights are either rounded to
+ * k/1000 (exact decimals) or kept as the exact dyadic rationals of the
+ * float64 samples ("--weights double", the harder case: 53-bit
+ * numerators). The nets are pvbench's enumeration nets (bench_enum_net).
  *
  * Usage: enumbench [--seeds K] [--weights decimal|double] [--graph]
  *                  [--lp-only] [--shape m,w1,w2,...] [--box HALF]
  * ENUMBENCH_PROGRESS=1 prints progress; ENUMBENCH_WRITE=PREFIX writes each
  * net as PREFIX_shape_seed.pvnet. */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,6 @@
 #include "polyverify/enumerate.h"
 #include "polyverify/network.h"
 #include "bench_util.h"
-
 
 static void progress(void *ctx, long cells, double seconds)
 {
@@ -31,8 +29,12 @@ int main(int argc, char **argv)
 {
     int seeds = 5, dyadic = 0, graph = 0, lp_only = 0;
     double half = 1.0;
-    int shapes[8][8] = { { 2, 20, 20 }, { 3, 16, 16 } };
-    int lens[8] = { 3, 3 }, nshapes = 2;
+    int shapes[BENCH_NRPM][8], lens[BENCH_NRPM], nshapes = BENCH_NRPM;
+    for (int s = 0; s < BENCH_NRPM; s++) {
+        const bench_shape *sh = &bench_rpm_shapes[s];
+        shapes[s][0] = sh->m, shapes[s][1] = sh->w[0], shapes[s][2] = sh->w[1];
+        lens[s] = 3;
+    }
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
             seeds = atoi(argv[++i]);
@@ -69,15 +71,14 @@ int main(int argc, char **argv)
         snprintf(name + o, sizeof name - (size_t)o, ",2]");
         for (int seed = 1; seed <= seeds; seed++) {
             pv_net net;
-            bench_he_net(&net, m, shapes[s] + 1, lens[s] - 1, 2,
-                         0x1234567ULL * (uint64_t)seed + (uint64_t)s, dyadic);
+            bench_enum_net(&net, m, shapes[s] + 1, lens[s] - 1, s, seed, dyadic);
             if (getenv("ENUMBENCH_WRITE")) {
                 char path[256];
                 snprintf(path, sizeof path, "%s_%d_%d.pvnet", getenv("ENUMBENCH_WRITE"), s, seed);
                 pv_net_write_pvnet(&net, path, NULL);
             }
-            pv_enumeration E;
-            pv_enumeration_init(&E);
+            pv_enum E;
+            pv_enum_init(&E);
             pv_error err = { 0 };
             if (bench_enumerate_box(&E, &net, half, graph, lp_only,
                                     getenv("ENUMBENCH_PROGRESS") ? progress : NULL,
@@ -96,8 +97,8 @@ int main(int argc, char **argv)
                    E.stats.exact_lps);
             total_cells += E.ncells;
             total_time += E.seconds;
-            pv_enumeration_clear(&E);
-            pv_net_clear(&net);
+            pv_enum_clear(&E);
+            pv__net_clear(&net);
         }
         printf("%-15s  all  %5.0f                %7.3f  %7.0f\n", name, total_cells,
                total_time, total_cells / total_time);

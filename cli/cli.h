@@ -12,6 +12,7 @@
 #include <gmp.h>
 
 #include "polyverify/adjacency.h"
+#include "polyverify/box.h"
 #include "polyverify/cell.h"
 #include "polyverify/enumerate.h"
 #include "polyverify/error.h"
@@ -126,7 +127,7 @@ typedef void (*cli_answer_json)(FILE *f, const void *answer);
  * no file is left. */
 int cli_certify(const cli_args *a, const pv_net *net, const pv_box *box,
                 const pv_cell *C, const pv_adjacency *A,
-                const pv_enumeration *E, cli_answer_json json,
+                const pv_enum *E, cli_answer_json json,
                 const void *answer, pv_error *err);
 
 /* Enumerations: progress on a terminal, Ctrl-C and --timeout keep what was
@@ -134,7 +135,7 @@ int cli_certify(const cli_args *a, const pv_net *net, const pv_box *box,
  * (E holds the cells found, with complete = 0, and can be printed unless
  * E->by_dim is NULL: stopped before the first cell), or 1 with the error
  * printed. */
-int cli_run_enumeration(pv_enumeration *E, const pv_net *net,
+int cli_run_enumeration(pv_enum *E, const pv_net *net,
                         const cli_args *a, const pv_box *box, int graph);
 /* adjacency-check --enumerate (cmd_lemma1.c). */
 int cli_lemma1(const pv_net *net, const cli_args *a);
@@ -143,10 +144,10 @@ const char *cli_stop_reason(int status);
 
 /* The enumeration's counts by dimension (shared by enumerate and
  * adjacency-check --enumerate). */
-void cli_json_by_dim(pv_json *j, const pv_enumeration *E);
+void cli_json_by_dim(pv_json *j, const pv_enum *E);
 /* cells, cells_by_dim, complete and (when incomplete) stopped. */
-void cli_json_enum_head(pv_json *j, const pv_enumeration *E, int status);
-void cli_text_by_dim(const pv_enumeration *E, int status);
+void cli_json_enum_head(pv_json *j, const pv_enum *E, int status);
+void cli_text_by_dim(const pv_enum *E, int status);
 
 /* Signals: SIGINT and the supervisor's SIGUSR1 (--timeout) set a flag that
  * the enumeration polls; a second SIGINT ends the process at once. */

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "polyverify/code.h"
+#include "polyverify/flips.h"
 #include "polyverify/json.h"
 
 static void adjacency_json(FILE *f, const void *answer)
@@ -77,12 +78,13 @@ static int two_codes(const pv_net *net, const cli_args *a, pv_code c[2],
                 return 1;
         return 0;
     }
+    int m = pv_net_input_dim(net);
     for (int i = 0; i < 2; i++) {
-        mpq_t *x = cli_parse_point(a->points_arg[i], net->input_dim, err);
+        mpq_t *x = cli_parse_point(a->points_arg[i], m, err);
         if (x == NULL)
             return 1;
-        int rc = pv_net_code_at(net, x, &c[i], NULL, err) != PV_OK;
-        for (int j = 0; j < net->input_dim; j++)
+        int rc = pv_code_at(net, x, &c[i], NULL, err) != PV_OK;
+        for (int j = 0; j < m; j++)
             mpq_clear(x[j]);
         free(x);
         if (rc)
@@ -143,7 +145,7 @@ static void print_flip_json(pv_json *j, const pv_flip *f)
 static void print_flips(const pv_flips *F, const pv_code *code,
                         const pv_net *net, int json)
 {
-    int n = net->neurons;
+    int n = pv_net_neurons(net);
     if (json) {
         pv_json j;
         pv_json_init(&j, stdout);

@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "polyverify/code.h"
 #include "polyverify/json.h"
-#include "polyverify/geometry.h"
+#include "polyverify/dimension.h"
 #include "polyverify/system.h"
 
 static void print_cell_text(const pv_cell *C, const pv_net *net)
@@ -59,11 +59,12 @@ static int the_code(pv_code *code, const pv_net *net, const cli_args *a,
 {
     if (a->given[OPT_CODE])
         return pv_code_parse(code, net, a->codes[0], err) != PV_OK;
-    mpq_t *x = cli_parse_point(a->points_arg[0], net->input_dim, err);
+    int m = pv_net_input_dim(net);
+    mpq_t *x = cli_parse_point(a->points_arg[0], m, err);
     if (x == NULL)
         return 1;
-    int rc = pv_net_code_at(net, x, code, NULL, err) != PV_OK;
-    for (int j = 0; j < net->input_dim; j++)
+    int rc = pv_code_at(net, x, code, NULL, err) != PV_OK;
+    for (int j = 0; j < m; j++)
         mpq_clear(x[j]);
     free(x);
     return rc;
@@ -76,11 +77,13 @@ static int write_ine(const pv_net *net, const pv_code *code, const pv_box *box,
                      pv_error *err)
 {
     pv_system S, F;
-    if (pv_system_from_code(&S, net, code, box, err) != PV_OK)
-        return 1;
-    pv_system_face(&F, &S, NULL, 0);          /* the closure: all rows >= 0 */
     pv_dimension D;
-    int rc = pv_system_dimension(&F, &D, NULL, err) != PV_OK;
+    pv_system_init(&S, 0, 0);
+    pv_system_init(&F, 0, 0);
+    pv_dimension_init(&D);
+    int rc = pv_system_of_code(&S, net, code, box, err) != PV_OK ||
+             pv_system_of_face(&F, &S, NULL, 0, err) != PV_OK ||  /* the closure */
+             pv_dimension_compute(&D, &F, NULL, err) != PV_OK;
     if (!rc) {
         for (int i = 0; D.dim >= 0 && i < S.nrows; i++)
             S.eq[i] |= D.implicit[i];

@@ -12,15 +12,15 @@
 static int read_points(pv_pointset *ps, const pv_net *net, const cli_args *a,
                        pv_error *err)
 {
+    int m = pv_net_input_dim(net);
     if (a->given[OPT_POINT]) {
-        mpq_t *x = cli_parse_point(a->points_arg[0], net->input_dim, err);
+        mpq_t *x = cli_parse_point(a->points_arg[0], m, err);
         if (x == NULL)
             return 1;
-        ps->dim = net->input_dim;
+        ps->dim = m;
         ps->count = 1;
         ps->x = x;
-    } else if (pv_pointset_read_csv(ps, a->points, net->input_dim, a->label_column,
-                                    err) != PV_OK) {
+    } else if (pv_pointset_read_csv(ps, a->points, m, a->label_column, err) != PV_OK) {
         return 1;
     }
     return 0;
@@ -81,10 +81,11 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     if (a->scale)
         scale_points(&ps, scale);
     mpq_clear(scale);
+    int n = pv_net_neurons(net);
     pv_code c;
-    pv_code_init(&c, net->neurons);
-    unsigned char *zero = calloc((size_t)net->neurons + 1, 1);
-    int *zl = malloc((size_t)(net->neurons + 1) * sizeof(int));
+    pv_code_init(&c, n);
+    unsigned char *zero = calloc((size_t)n + 1, 1);
+    int *zl = malloc((size_t)(n + 1) * sizeof(int));
     int json = a->given[OPT_JSON] > 0;
     pv_json j;
     pv_json_init(&j, stdout);
@@ -94,11 +95,11 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
                  : pv_error_set(&err, PV_ERR_NOMEM, "out of memory");
     for (int p = 0; p < ps.count && rc == PV_OK; p++) {
         mpq_t *x = &ps.x[(size_t)p * ps.dim];
-        rc = pv_net_codes_at_opt(net, 1, x, &c, zero, !a->given[OPT_NO_FILTER], NULL, &err);
+        rc = pv_code_at_points_opt(net, 1, x, &c, zero, !a->given[OPT_NO_FILTER], NULL, &err);
         if (rc != PV_OK)
             break;
         int nz = 0;
-        for (int i = 0; i < net->neurons; i++)
+        for (int i = 0; i < n; i++)
             if (zero[i])
                 zl[nz++] = i;
         print_one(&j, json, net, &ps, p, &c, zl, nz);

@@ -17,8 +17,8 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         pv_json_begin_object(&j, NULL);
         pv_json_string(&j, "output", a->output);
         pv_json_string(&j, "format", "pvnet");
-        pv_json_int(&j, "input_dim", net->input_dim);
-        pv_json_int(&j, "neurons", net->neurons);
+        pv_json_int(&j, "input_dim", pv_net_input_dim(net));
+        pv_json_int(&j, "neurons", pv_net_neurons(net));
         pv_json_end_object(&j);
     }
     return 0;

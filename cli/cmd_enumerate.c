@@ -10,7 +10,7 @@
 #include "polyverify/json.h"
 #include "polyverify/tessellation.h"
 
-static void enumeration_dot(const pv_enumeration *E, const pv_net *net)
+static void enumeration_dot(const pv_enum *E, const pv_net *net)
 {
     printf("graph cells {\n  node [shape=box, fontname=\"monospace\"];\n");
     for (int i = 0; i < E->ncells; i++) {
@@ -33,13 +33,13 @@ static void enumeration_dot(const pv_enumeration *E, const pv_net *net)
 
 /* The answer of --json (and of --verify's pvcheck --answer). */
 typedef struct answer {
-    const pv_enumeration *E;
+    const pv_enum *E;
     int status;
 } answer;
 
 static void enumeration_json(FILE *f, const void *ans)
 {
-    const pv_enumeration *E = ((const answer *)ans)->E;
+    const pv_enum *E = ((const answer *)ans)->E;
     int status = ((const answer *)ans)->status;
     pv_json j;
     pv_json_init(&j, f);
@@ -68,7 +68,7 @@ static void enumeration_json(FILE *f, const void *ans)
     pv_json_end_object(&j);
 }
 
-static void enumeration_text(const pv_enumeration *E, const pv_net *net, int status)
+static void enumeration_text(const pv_enum *E, const pv_net *net, int status)
 {
     cli_text_by_dim(E, status);
     printf("\ncode  dim  point\n");
@@ -82,7 +82,7 @@ static void enumeration_text(const pv_enumeration *E, const pv_net *net, int sta
 }
 
 
-static void print_enumeration(const pv_enumeration *E, const pv_net *net,
+static void print_enumeration(const pv_enum *E, const pv_net *net,
                               const cli_args *a, const answer *ans)
 {
     if (a->graph && !strcmp(a->graph, "dot"))
@@ -162,18 +162,23 @@ static int run_slice(const pv_net *net, const cli_args *a, const cli_command *cm
         return cli_usage(cmd, "--slice and --slice-points take no --certificate, "
                          "--verify, --graph or --lp-only (certificates are about "
                          "the network's own inputs)");
+    if (a->slice && !a->box)
+        return cli_usage(cmd, "give the slice's box with --box LO,HI (in the slice "
+                         "coordinates s, t)");
     pv_error err = {0};
-    pv_net *plane = NULL;
-    pv_net slice;
-    pv_net_init(&slice);
+    pv_net *plane = pv_net_new();
     pv_box box;
     pv_box_init(&box, 2);
     int status = 0;
-    if (cli_slice_net(&slice, net, a, &err) < 0) {
+    if (!plane) {
+        pv_error_set(&err, PV_ERR_NOMEM, "out of memory");
         status = cli_fail(&err);
         goto done;
     }
-    plane = &slice;
+    if (cli_slice_net(plane, net, a, &err) < 0) {
+        status = cli_fail(&err);
+        goto done;
+    }
     pv_box_clear(&box);
     if (cli_slice_box(&box, a, &err) < 0) {
         status = cli_fail(&err);
@@ -207,7 +212,7 @@ static int run_slice(const pv_net *net, const cli_args *a, const cli_command *cm
     pv_tessellation_clear(&T);
 done:
     pv_box_clear(&box);
-    pv_net_clear(&slice);
+    pv_net_free(plane);
     return status;
 }
 
@@ -225,8 +230,8 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         return cli_fail(&err);
     }
     const pv_box *bp = hasbox ? &box : NULL;
-    pv_enumeration E;
-    pv_enumeration_init(&E);
+    pv_enum E;
+    pv_enum_init(&E);
     int status = cli_run_enumeration(&E, net, a, bp, a->graph != NULL);
     answer ans = { &E, status };
     if (status == 0 && (a->certificate || a->verify) &&
@@ -234,7 +239,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         status = cli_fail(&err);
     if (status != 1 && E.by_dim)   /* else the message says it all */
         print_enumeration(&E, net, a, &ans);
-    pv_enumeration_clear(&E);
+    pv_enum_clear(&E);
     pv_box_clear(&box);
     return status;
 }

@@ -81,11 +81,11 @@ static int start_code(pv_code *code, const pv_net *net, const cli_args *a,
 {
     if (a->given[OPT_CODE])
         return pv_code_parse(code, net, a->codes[0], err) != PV_OK;
-    mpq_t *x = cli_point(a, 0, net->input_dim, err);
+    mpq_t *x = cli_point(a, 0, pv_net_input_dim(net), err);
     if (x == NULL)
         return 1;
-    int rc = pv_net_code_at(net, x, code, NULL, err) != PV_OK;
-    cli_free_point(x, net->input_dim);
+    int rc = pv_code_at(net, x, code, NULL, err) != PV_OK;
+    cli_free_point(x, pv_net_input_dim(net));
     return rc;
 }
 

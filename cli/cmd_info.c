@@ -12,18 +12,19 @@ static void info_json(const pv_net *net)
     pv_json j;
     pv_json_init(&j, stdout);
     pv_json_begin_object(&j, NULL);
-    pv_json_string(&j, "format", net->format);
-    if (net->dialect)
-        pv_json_string(&j, "dialect", net->dialect);
+    const char *dialect = pv_net_dialect(net);
+    pv_json_string(&j, "format", pv_net_format(net));
+    if (dialect)
+        pv_json_string(&j, "dialect", dialect);
     else
         pv_json_null(&j, "dialect");
-    pv_json_int(&j, "input_dim", net->input_dim);
-    pv_json_int(&j, "neurons", net->neurons);
+    pv_json_int(&j, "input_dim", pv_net_input_dim(net));
+    pv_json_int(&j, "neurons", pv_net_neurons(net));
     pv_json_begin_array(&j, "layers");
-    for (int k = 0; k < net->nlayers; k++) {
+    for (int k = 0; k < pv_net_nlayers(net); k++) {
         pv_json_begin_object(&j, NULL);
-        pv_json_string(&j, "activation", act_name(net->layers[k].act));
-        pv_json_int(&j, "width", net->layers[k].out);
+        pv_json_string(&j, "activation", act_name(pv_net_layer_activation(net, k)));
+        pv_json_int(&j, "width", pv_net_layer_out(net, k));
         pv_json_end_object(&j);
     }
     pv_json_end_array(&j);
@@ -37,15 +38,17 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         info_json(net);
         return 0;
     }
-    printf("format     %s", net->format);
-    if (net->dialect && !strcmp(net->dialect, "NeuralVerification.jl"))
+    const char *dialect = pv_net_dialect(net);
+    printf("format     %s", pv_net_format(net));
+    if (dialect && !strcmp(dialect, "NeuralVerification.jl"))
         printf(" (NeuralVerification.jl dialect: no normalisation, no default box)");
-    else if (net->dialect)
-        printf(" (%s dialect)", net->dialect);
+    else if (dialect)
+        printf(" (%s dialect)", dialect);
     printf("\ninput_dim  %d\nneurons    %d (ReLU, the code length)\nlayers    ",
-           net->input_dim, net->neurons);
-    for (int k = 0; k < net->nlayers; k++)
-        printf(" %s %d", act_name(net->layers[k].act), net->layers[k].out);
+           pv_net_input_dim(net), pv_net_neurons(net));
+    for (int k = 0; k < pv_net_nlayers(net); k++)
+        printf(" %s %d", act_name(pv_net_layer_activation(net, k)),
+               pv_net_layer_out(net, k));
     printf("\n");
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "polyverify/code.h"
 #include "polyverify/json.h"
+#include "polyverify/lemma1.h"
 
 static void json_condition(pv_json *j, const char *key, int holds,
                            const char *what, long count)
@@ -19,10 +20,10 @@ static void json_condition(pv_json *j, const char *key, int holds,
     pv_json_end_object(j);
 }
 
-static void print_lemma1(const pv_lemma1 *L, const pv_enumeration *E,
+static void print_lemma1(const pv_lemma1 *L, const pv_enum *E,
                          const pv_net *net, int json, int status)
 {
-    const pv_genpos *gp = &E->gp;
+    const pv_enum_genpos *gp = &E->gp;
     /* The vertex census can stop (m > 6, huge cells: gp.vertices_checked
      * = 0): a violation it found is real (a lower bound), but with none
      * found the condition is unknown, never "holds". */
@@ -123,7 +124,7 @@ static void print_lemma1(const pv_lemma1 *L, const pv_enumeration *E,
 
 /* After a timeout or Ctrl-C the pair analysis is not started: the user
  * asked to stop; the cells found are printed, marked INCOMPLETE. */
-static void print_stopped(const pv_enumeration *E, int json, int status)
+static void print_stopped(const pv_enum *E, int json, int status)
 {
     if (!json) {
         cli_text_by_dim(E, status);
@@ -150,8 +151,8 @@ int cli_lemma1(const pv_net *net, const cli_args *a)
     }
     const pv_box *bp = hasbox ? &box : NULL;
     int json = a->given[OPT_JSON] > 0;
-    pv_enumeration E;
-    pv_enumeration_init(&E);
+    pv_enum E;
+    pv_enum_init(&E);
     int status = cli_run_enumeration(&E, net, a, bp, 1);
     if (status == 1 || E.by_dim == NULL) {
         /* the message says it all */
@@ -166,7 +167,7 @@ int cli_lemma1(const pv_net *net, const cli_args *a)
             print_lemma1(&L, &E, net, json, status);
         pv_lemma1_clear(&L);
     }
-    pv_enumeration_clear(&E);
+    pv_enum_clear(&E);
     pv_box_clear(&box);
     return status;
 }

@@ -48,10 +48,10 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         return cli_usage(cmd, "give the output file with -o FILE.svg or FILE.png");
     if (!a->box && !a->slice_points)
         return cli_usage(cmd, "give the drawn region with --box LO,HI");
-    pv_net slice;
-    pv_net_init(&slice);
-    int sliced = cli_slice_net(&slice, net, a, &err);
-    const pv_net *drawn = sliced > 0 ? &slice : net;
+    pv_net *slice = pv_net_new();
+    int sliced = slice ? cli_slice_net(slice, net, a, &err)
+                       : (pv_error_set(&err, PV_ERR_NOMEM, "out of memory"), -1);
+    const pv_net *drawn = sliced > 0 ? slice : net;
     pv_box box;
     int status = 0;
     if (sliced < 0 || cli_slice_box(&box, a, &err) < 0) {
@@ -85,7 +85,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         }
     }
     pv_box_clear(&box);
-    pv_net_clear(&slice);
+    pv_net_free(slice);
     return status;
 }
 

@@ -50,7 +50,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     if (a->given[OPT_POINT] != 1)
         return cli_usage(cmd, "give the point: --point X");
     pv_error err = {0};
-    int m = net->input_dim;
+    int m = pv_net_input_dim(net);
     pv_box box;
     int hasbox = cli_load_box(&box, net, a, &err);
     mpq_t *x = hasbox >= 0 ? cli_point(a, 0, m, &err) : NULL;

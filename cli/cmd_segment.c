@@ -28,7 +28,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     if (a->given[OPT_POINT] != 2)
         return cli_usage(cmd, "give two points: --point X --point Y");
     pv_error err = {0};
-    int m = net->input_dim;
+    int m = pv_net_input_dim(net);
     mpq_t *x = cli_point(a, 0, m, &err), *y = x ? cli_point(a, 1, m, &err) : NULL;
     pv_segment s;
     pv_segment_init(&s);

@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "polyverify/json.h"
-#include "polyverify/stats.h"
+#include "polyverify/code_stats.h"
 
 static void print_stats(const pv_code_stats *S, int json)
 {
@@ -87,7 +87,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     pv_code_stats S;
     pv_code_stats_init(&S);
     int status = 0;
-    if (pv_pointset_read_csv(&ps, a->data, net->input_dim, a->label_column, &err) != PV_OK ||
+    if (pv_pointset_read_csv(&ps, a->data, pv_net_input_dim(net), a->label_column, &err) != PV_OK ||
         pv_code_stats_compute(&S, net, &ps, a->scale ? (const mpq_t *)&scale : NULL, 200000,
                               !a->given[OPT_NO_FILTER], &err) != PV_OK)
         status = cli_fail(&err);

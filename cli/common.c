@@ -28,15 +28,16 @@ int cli_fail(const pv_error *err)
 /* `--box input`: the network's default box (a .nnet file's min/max). */
 static int box_from_net(pv_box *box, const pv_net *net, pv_error *err)
 {
-    if (!net->has_box) {
+    if (!pv_net_has_box(net)) {
         pv_error_set(err, PV_ERR_ARG, "--box input: this %s network has no "
                      "default input box (a .nnet file's min/max gives one)",
-                     net->format);
+                     pv_net_format(net));
         return -1;
     }
-    for (int i = 0; i < net->input_dim; i++) {
-        mpq_set(box->lo[i], net->box_lo[i]);
-        mpq_set(box->hi[i], net->box_hi[i]);
+    const mpq_t *lo = pv_net_box_lo(net), *hi = pv_net_box_hi(net);
+    for (int i = 0; i < pv_net_input_dim(net); i++) {
+        mpq_set(box->lo[i], lo[i]);
+        mpq_set(box->hi[i], hi[i]);
     }
     return 1;
 }
@@ -44,12 +45,13 @@ static int box_from_net(pv_box *box, const pv_net *net, pv_error *err)
 int cli_load_box(pv_box *box, const pv_net *net, const cli_args *a,
                  pv_error *err)
 {
-    pv_box_init(box, net->input_dim);
+    int m = pv_net_input_dim(net);
+    pv_box_init(box, m);
     if (!a->box)
         return 0;
     if (!strcmp(a->box, "input"))
         return box_from_net(box, net, err);
-    return pv_box_parse(box, net->input_dim, a->box, err) == PV_OK ? 1 : -1;
+    return pv_box_parse(box, m, a->box, err) == PV_OK ? 1 : -1;
 }
 
 void cli_print_point(FILE *f, mpq_t *const x, int m)
@@ -190,7 +192,7 @@ static mpq_t *slice_points(const cli_args *a, int m, pv_error *err)
 int cli_slice_net(pv_net *out, const pv_net *net, const cli_args *a,
                   pv_error *err)
 {
-    int m = net->input_dim;
+    int m = pv_net_input_dim(net);
     if (!a->slice && !a->slice_points) {
         if (m == 2)
             return 0;
@@ -315,17 +317,17 @@ static int run_pvcheck(const char *net_path, const char *cert,
 /* Writes the certificate; non-zero with err set on failure, leaving no file. */
 static int write_certificate(const char *path, const pv_net *net,
                              const pv_box *box, const pv_cell *C,
-                             const pv_adjacency *A, const pv_enumeration *E,
+                             const pv_adjacency *A, const pv_enum *E,
                              pv_error *err)
 {
-    pv_cert cert;
-    if (pv_cert_open(&cert, path, net, box, err) != PV_OK)
+    pv_cert *cert = pv_cert_open(path, net, box, err);
+    if (cert == NULL)
         return 1;
-    pv_status rc = C ? pv_cert_cell(&cert, C, err)
-                 : A ? pv_cert_adjacency(&cert, A, err)
-                     : pv_cert_enumeration(&cert, E, err);
+    pv_status rc = C ? pv_cert_cell(cert, C, err)
+                 : A ? pv_cert_adjacency(cert, A, err)
+                     : pv_cert_enumeration(cert, E, err);
     pv_error err2;
-    if (pv_cert_close(&cert, rc == PV_OK, &err2) != PV_OK && rc == PV_OK) {
+    if (pv_cert_close(cert, rc == PV_OK, &err2) != PV_OK && rc == PV_OK) {
         *err = err2;
         rc = err2.status;
     }
@@ -347,7 +349,7 @@ static int write_answer(const char *path, cli_answer_json json,
 
 int cli_certify(const cli_args *a, const pv_net *net, const pv_box *box,
                 const pv_cell *C, const pv_adjacency *A,
-                const pv_enumeration *E, cli_answer_json json,
+                const pv_enum *E, cli_answer_json json,
                 const void *answer, pv_error *err)
 {
     char tmp[64] = "", ans[64] = "";
@@ -450,7 +452,7 @@ void cli_stop_hooks(void (**progress)(void *, long, double),
     *stop = interrupted;
 }
 
-int cli_run_enumeration(pv_enumeration *E, const pv_net *net,
+int cli_run_enumeration(pv_enum *E, const pv_net *net,
                         const cli_args *a, const pv_box *box, int graph)
 {
     pv_error err = {0};
@@ -464,7 +466,7 @@ int cli_run_enumeration(pv_enumeration *E, const pv_net *net,
     eo.lp_only = a->given[OPT_LP_ONLY] > 0;
     cli_stop_hooks(&eo.progress, &eo.interrupted);
     cli_catch_stop_signals();
-    pv_status rc = pv_enumerate(E, net, &eo, &err);
+    pv_status rc = pv_enum_compute(E, net, &eo, &err);
     cli_release_stop_signals();
     if (eo.progress)
         fputs("\r\033[K", stderr);
@@ -484,7 +486,7 @@ int cli_run_enumeration(pv_enumeration *E, const pv_net *net,
     return rc == PV_OK ? 0 : cli_fail(&err);
 }
 
-void cli_json_enum_head(pv_json *j, const pv_enumeration *E, int status)
+void cli_json_enum_head(pv_json *j, const pv_enum *E, int status)
 {
     pv_json_int(j, "cells", E->ncells);
     cli_json_by_dim(j, E);
@@ -493,7 +495,7 @@ void cli_json_enum_head(pv_json *j, const pv_enumeration *E, int status)
         pv_json_string(j, "stopped", cli_stop_reason(status));
 }
 
-void cli_json_by_dim(pv_json *j, const pv_enumeration *E)
+void cli_json_by_dim(pv_json *j, const pv_enum *E)
 {
     pv_json_begin_object(j, "cells_by_dim");
     for (int d = E->m; d >= 0; d--) {
@@ -505,7 +507,7 @@ void cli_json_by_dim(pv_json *j, const pv_enumeration *E)
     pv_json_end_object(j);
 }
 
-void cli_text_by_dim(const pv_enumeration *E, int status)
+void cli_text_by_dim(const pv_enum *E, int status)
 {
     const char *why = status == CLI_EXIT_TIMEOUT ? "stopped at --timeout"
                     : status == CLI_EXIT_INTERRUPT ? "interrupted"

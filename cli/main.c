@@ -71,15 +71,18 @@ static int run_command(const cli_command *cmd, int argc, char **argv)
     const char *self = getenv("POLYVERIFY_SELF_CHECK");
     if (self && *self && strcmp(self, "0") && cmd->certifies)
         a.verify = a.verify ? 1 : 2;   /* 2: silent unless it fails */
-    pv_net net;
     pv_error err = {0};
-    pv_net_init(&net);
-    if (pv_net_load(&net, a.net_path, &err) != PV_OK) {
-        pv_net_clear(&net);
+    pv_net *net = pv_net_new();
+    if (net == NULL) {
+        pv_error_set(&err, PV_ERR_NOMEM, "out of memory");
         return cli_fail(&err);
     }
-    rc = cmd->run(&net, &a, cmd);
-    pv_net_clear(&net);
+    if (pv_net_load(net, a.net_path, &err) != PV_OK) {
+        pv_net_free(net);
+        return cli_fail(&err);
+    }
+    rc = cmd->run(net, &a, cmd);
+    pv_net_free(net);
     return rc;
 }
 

@@ -37,7 +37,7 @@ static void parse_one(const pv_net *net, const char *s)
     pv_status st = pv_code_parse(&c, net, s, &err);
     fuzz_check_error(st, &err);
     if (st == PV_OK) {
-        if (net != NULL && c.n != net->neurons)
+        if (net != NULL && c.n != pv_net_neurons(net))
             abort();
         char *text = pv_code_str(&c, net);
         if (text == NULL)
@@ -53,18 +53,17 @@ static void parse_one(const pv_net *net, const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    pv_net net;
-    pv_error err;
-    pv_net_init(&net);
-    if (pv_net_parse_pvnet(&net, net_text, sizeof net_text - 1, "code.pvnet",
-                           &err) != PV_OK) {
+    pv_net *net = pv_net_new();
+    pv_error err = { PV_ERR_NOMEM, "out of memory" };
+    if (net == NULL || pv_net_parse_pvnet(net, net_text, sizeof net_text - 1,
+                                          "code.pvnet", &err) != PV_OK) {
         fprintf(stderr, "fuzz_code: the fixed network: %s\n", err.msg);
         abort();
     }
     char *s = fuzz_cstring(data, size);
-    parse_one(&net, s);
+    parse_one(net, s);
     parse_one(NULL, s);
     free(s);
-    pv_net_clear(&net);
+    pv_net_free(net);
     return 0;
 }

@@ -41,7 +41,7 @@ static inline void fuzz_check_error(pv_status st, const pv_error *err)
     if (why == NULL)
         return;
     fprintf(stderr, "fuzz: %s (status %s, message '%s')\n", why,
-            pv_status_name(st), err->msg);
+            pv_error_name(st), err->msg);
     abort();
 }
 

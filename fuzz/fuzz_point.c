@@ -5,6 +5,7 @@
  * the numbers themselves get parsed) and fixed small ones (so that wrong
  * counts are reported). A parsed box must satisfy lo <= hi. */
 #include "fuzz_common.h"
+#include "polyverify/box.h"
 #include "polyverify/point.h"
 
 /* Dimensions stay small: the interesting part is the text, not a huge

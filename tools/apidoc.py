@@ -43,8 +43,12 @@ def items(src):
         line = src[i:line_end]
         if line.startswith('typedef') or line.startswith('PV_API') or line.startswith('enum'):
             j = i
-            if line.startswith('typedef struct') or line.startswith('typedef enum') or \
-                    line.startswith('enum') or line.rstrip().endswith('{'):
+            semi = src.find(';', i)
+            brace = src.find('{', i)
+            opaque = brace < 0 or (semi >= 0 and semi < brace)   # typedef struct x x;
+            if not opaque and (line.startswith('typedef struct') or
+                               line.startswith('typedef enum') or
+                               line.startswith('enum') or line.rstrip().endswith('{')):
                 depth = 0
                 while j < n:
                     if src[j] == '{':
@@ -93,9 +97,13 @@ def index(headers):
     lines = ['# The polyverify C API', '',
              'One page per public header; `#include <polyverify.h>` includes them all.',
              'Link with `pkg-config --cflags --libs polyverify` (README: "Using the C library").',
-             'Conventions: the caller initialises every object (`pv_x_init`) and clears it',
-             '(`pv_x_clear`); fallible calls return a `pv_status` and fill a `pv_error`;',
-             'exact numbers are GMP rationals (`mpq_t`).', '']
+             'Conventions: every function prefix names its header (`pv_cell_*` in `cell.h`).',
+             'The caller initialises every object (`pv_x_init`; the opaque handles `pv_net`',
+             'and `pv_cert` come from `pv_net_new` and `pv_cert_open`) and clears it',
+             '(`pv_x_clear`, `pv_net_free`, `pv_cert_close`); a function writes into an',
+             'initialised object and replaces its content. Option structs have an `_init`',
+             'that sets every default. Fallible calls return a `pv_status` and fill a',
+             '`pv_error`; exact numbers are GMP rationals (`mpq_t`).', '']
     for name, path in headers:
         m = re.match(r'\s*(/\*.*?\*/)', open(path).read(), re.S)
         title = summary(strip_comment(m.group(1))) if m else name

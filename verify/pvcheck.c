@@ -19,10 +19,11 @@
  *   - polyverify's network parser, src/network.c with src/rational.c and
  *     src/error.c: pv_net_load reads NET; pv_rational_parse reads the
  *     certificate's numbers. network.c also calls one function of
- *     src/linalg.c (a rank mod p deciding an optimisation, net->lifted, that
- *     pvcheck never reads), so linalg.c is linked too. From the parsed
- *     network pvcheck reads only input_dim and each layer's act, in, out,
- *     w (out x in, row-major) and b.
+ *     src/linalg.c (a rank mod p deciding an optimisation, the lifted
+ *     network, that pvcheck never reads), so linalg.c is linked too. From
+ *     the parsed network pvcheck reads, through the public accessors of
+ *     network.h, only the input dimension and each layer's activation, in,
+ *     out, weights (out x in, row-major) and biases.
  * Everything else is here and nowhere else: the certificate parser, the
  * fingerprint, the layer recursion that gives each row, row evaluation, the
  * rank (mpq Gaussian elimination), the first-order forward pass, the
@@ -90,7 +91,8 @@ static const char *cert_path = "CERT";
  * calling exit(2): the same for the program, and it lets the checker run
  * many times in one process (fuzz/fuzz_pvcheck.c builds this file with
  * -DPVCHECK_LIBRARY). Every allocation is therefore owned by the state
- * below (C, net, cert_text, tok_buf) from the moment it is made. */
+ * below (C, net and layers, cert_text, tok_buf) from the moment it is
+ * made. */
 static jmp_buf bail_out;
 
 static _Noreturn void bail(void)
@@ -176,7 +178,18 @@ static void parse_number(mpq_t q, const char *s, int line, const char *what)
 /* ------------------------------------------------------------------------ */
 /* The network (read-only after loading)                                     */
 
-static pv_net net;
+/* What pvcheck reads of the parsed network (load_net): the shape and the
+ * exact weights, pointing into the handle. */
+typedef struct layer {
+    pv_activation act;
+    int in, out;
+    const mpq_t *w;  /* out x in, row-major */
+    const mpq_t *b;  /* out                 */
+} layer;
+
+static pv_net *net;
+static int nlayers;
+static layer *layers;
 static int M;   /* input dimension m   */
 static int N;   /* ReLU neurons        */
 
@@ -652,10 +665,10 @@ static void fingerprint(char out[17])
 {
     char buf[64];
     fnv = 0xcbf29ce484222325ULL;
-    snprintf(buf, sizeof buf, "pvnet %d %d", net.input_dim, net.nlayers);
+    snprintf(buf, sizeof buf, "pvnet %d %d", M, nlayers);
     fnv_str(buf);
-    for (int k = 0; k < net.nlayers; k++) {
-        const pv_layer *L = &net.layers[k];
+    for (int k = 0; k < nlayers; k++) {
+        const layer *L = &layers[k];
         snprintf(buf, sizeof buf, " %s %d", L->act == PV_RELU ? "relu" : "linear",
                  L->out);
         fnv_str(buf);
@@ -702,8 +715,8 @@ static void cell_rows(const char *bits, row *out)
     mpq_init(t);
     for (int i = 0; i < M; i++)
         mpq_set_ui(act[(size_t)i * M + i], 1, 1);
-    for (int k = 0; k < net.nlayers; k++) {
-        const pv_layer *L = &net.layers[k];
+    for (int k = 0; k < nlayers; k++) {
+        const layer *L = &layers[k];
         mpq_t *z = qvec((size_t)L->out * M), *zc = qvec((size_t)L->out);
         for (int i = 0; i < L->out; i++) {
             for (int s = 0; s < din; s++) {
@@ -1115,8 +1128,8 @@ static void ray_code(mpq_t *const y, mpq_t *const p, char *bits)
         mpq_set(v[i], y[i]);
         mpq_sub(dv[i], y[i], p[i]);
     }
-    for (int k = 0; k < net.nlayers; k++) {
-        const pv_layer *L = &net.layers[k];
+    for (int k = 0; k < nlayers; k++) {
+        const layer *L = &layers[k];
         mpq_t *z = qvec((size_t)L->out), *dz = qvec((size_t)L->out);
         for (int i = 0; i < L->out; i++) {
             for (int s = 0; s < din; s++) {
@@ -2405,7 +2418,11 @@ static void free_all(void)
     free(answer_text);
     answer_text = NULL;
     answer_failed = 0;
-    pv_net_clear(&net);
+    pv_net_free(net);
+    net = NULL;
+    free(layers);
+    layers = NULL;
+    nlayers = 0;
 }
 
 /* Loads NET, whose shape pvcheck relies on; 0 (message printed) if it
@@ -2413,21 +2430,34 @@ static void free_all(void)
 static int load_net(const char *path)
 {
     pv_error err;
-    if (pv_net_load(&net, path, &err) != PV_OK) {
+    net = pv_net_new();
+    if (net == NULL) {
+        fprintf(stderr, "pvcheck: out of memory\n");
+        bail();
+    }
+    if (pv_net_load(net, path, &err) != PV_OK) {
         fprintf(stderr, "pvcheck: %s\n", err.msg);
         return 0;
     }
-    M = net.input_dim;
+    M = pv_net_input_dim(net);
+    nlayers = pv_net_nlayers(net);
+    layers = xmalloc(((size_t)nlayers + 1) * sizeof *layers);
     int in = M;
     N = 0;
-    for (int k = 0; k < net.nlayers; k++) {   /* the shapes pvcheck relies on */
-        if (net.layers[k].in != in || net.layers[k].out < 1) {
+    for (int k = 0; k < nlayers; k++) {   /* the shapes pvcheck relies on */
+        layer *L = &layers[k];
+        L->act = pv_net_layer_activation(net, k);
+        L->in = pv_net_layer_in(net, k);
+        L->out = pv_net_layer_out(net, k);
+        L->w = pv_net_layer_weights(net, k);
+        L->b = pv_net_layer_biases(net, k);
+        if (L->in != in || L->out < 1) {
             fprintf(stderr, "pvcheck: %s: layer %d does not chain\n", path,
                     k + 1);
             return 0;
         }
-        in = net.layers[k].out;
-        N += net.layers[k].act == PV_RELU ? net.layers[k].out : 0;
+        in = L->out;
+        N += L->act == PV_RELU ? L->out : 0;
     }
     return 1;
 }
@@ -2567,7 +2597,7 @@ int PVCHECK_MAIN(int argc, char **argv)
 {
     int status;
     memset(&C, 0, sizeof C);
-    pv_net_init(&net);
+    net = NULL;
     cert_path = "CERT";
     answer_path = NULL;
     if (setjmp(bail_out) == 0)

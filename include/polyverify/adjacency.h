@@ -14,8 +14,8 @@
 #include "error.h"
 #include "network.h"
 #include "code.h"
-#include "point.h"
-#include "geometry.h"
+#include "box.h"
+#include "dimension.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,11 +38,14 @@ typedef struct pv_adjacency {
 
 /* The rule of DESIGN §1 on dimensions: dim C(a) = dim C(b) = common + 1,
  * and the closures meet (common >= 0: two points are never adjacent). */
-PV_API int pv_adjacent_dims(int dim_a, int dim_b, int common_dim);
+PV_API int pv_adjacency_dims(int dim_a, int dim_b, int common_dim);
 
 PV_API void pv_adjacency_init(pv_adjacency *A);
 PV_API void pv_adjacency_clear(pv_adjacency *A);
 
+/* Decides the adjacency of the cells of codes a and b (box may be NULL)
+ * into A (initialised; its content is replaced; A keeps pointers to a and
+ * b, which must outlive it). */
 PV_API pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
                                     const pv_code *a, const pv_code *b,
                                     const pv_box *box, pv_error *err);

@@ -14,8 +14,8 @@
 #include "error.h"
 #include "network.h"
 #include "code.h"
-#include "point.h"
-#include "geometry.h"
+#include "box.h"
+#include "dimension.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,7 +60,8 @@ enum {
 PV_API void pv_cell_init(pv_cell *C);
 PV_API void pv_cell_clear(pv_cell *C);
 
-/* Computes the cell of code (box may be NULL). what: PV_CELL_* flags. */
+/* Computes the cell of code (box may be NULL) into C (initialised; its
+ * content is replaced). what: PV_CELL_* flags. */
 PV_API pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
                                  const pv_box *box, unsigned what, pv_error *err);
 

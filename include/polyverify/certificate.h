@@ -14,33 +14,29 @@
 
 #include "export.h"
 
-#include <stdio.h>
 #include "adjacency.h"
 #include "cell.h"
 #include "enumerate.h"
 #include "error.h"
 #include "network.h"
-#include "point.h"
+#include "box.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef struct pv_cert {
-    FILE *f;
-    char *path, *tmp;        /* written to tmp, renamed to path on close */
-    const pv_net *net;
-    const pv_box *box;
-    int nsets;               /* sets named so far (S1, S2, ...)          */
-    long claims;
-} pv_cert;
+/* A certificate being written (opaque). */
+typedef struct pv_cert pv_cert;
 
-/* Starts a certificate for answers about net (and box, may be NULL). */
-PV_API pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
-                              const pv_box *box, pv_error *err);
+/* Starts a certificate for answers about net (and box, may be NULL) at
+ * path: the handle, or NULL with err set. The file appears only when
+ * pv_cert_close keeps it. net and box must outlive the handle. */
+PV_API pv_cert *pv_cert_open(const char *path, const pv_net *net,
+                             const pv_box *box, pv_error *err);
 
-/* Finishes it: with keep, atomically renames it into place; otherwise (or
- * on failure) removes it, so no partial certificate is ever left. */
+/* Finishes it and frees the handle (NULL is fine): with keep, atomically
+ * renames the file into place; otherwise (or on failure) removes it, so
+ * no partial certificate is ever left. */
 PV_API pv_status pv_cert_close(pv_cert *c, int keep, pv_error *err);
 
 /* The claims behind every fact of a cell computed with pv_cell_compute
@@ -60,11 +56,8 @@ PV_API pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *A, pv_error *
  * at its printed point, and for each adjacent pair of the graph the
  * dimension of P(a) ∩ P(b). (That the list is complete is argued in
  * enumerate.c, not certified.) */
-PV_API pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
+PV_API pv_status pv_cert_enumeration(pv_cert *c, const pv_enum *E,
                                      pv_error *err);
-
-/* FNV-1a 64 of the canonical text of the network (verify/README.md). */
-PV_API unsigned long long pv_net_fingerprint(const pv_net *net);
 
 #ifdef __cplusplus
 }

@@ -40,40 +40,41 @@ PV_API char *pv_code_str(const pv_code *c, const pv_net *net);
  * float filter below or by exact integer arithmetic. Fills code (initialised, any
  * n) and, if zero != NULL, zero[j] = 1 iff neuron j's pre-activation is
  * exactly 0 (zero has `neurons` entries). */
-PV_API pv_status pv_net_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
-                                unsigned char *zero, pv_error *err);
+PV_API pv_status pv_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
+                            unsigned char *zero, pv_error *err);
 
-/* pv_net_code_at for `count` points stored row-major in x (count *
+/* pv_code_at for `count` points stored row-major in x (count *
  * input_dim entries, the layout of pv_pointset.x). The weights are converted
  * to integer form once for all points instead of once per call, so use this
  * for many points. codes has count initialised entries; zero, if not NULL,
  * has count * neurons entries (point p's flags start at p * neurons). */
-PV_API pv_status pv_net_codes_at(const pv_net *net, int count, mpq_t *const x,
-                                 pv_code *codes, unsigned char *zero, pv_error *err);
+PV_API pv_status pv_code_at_points(const pv_net *net, int count, mpq_t *const x,
+                                   pv_code *codes, unsigned char *zero, pv_error *err);
 
-/* What the float filter did (pv_net_codes_at_opt). */
+/* What the float filter did (pv_code_at_points_opt). */
 typedef struct pv_forward_stats {
     long filtered;   /* points whose every bit the float filter proved  */
     long exact;      /* points that took the exact integer pass         */
 } pv_forward_stats;
 
-/* pv_net_codes_at with a choice: filter = 0 sends every point through the
- * exact integer pass; filter = 1 (what pv_net_code_at and pv_net_codes_at
+/* pv_code_at_points with a choice: filter = 0 sends every point through the
+ * exact integer pass; filter = 1 (what pv_code_at and pv_code_at_points
  * do) first runs a float forward pass with a proved error bound per
  * pre-activation and keeps its bits only when every |z| exceeds its bound
  * (see code.c). Both give the same codes. stats may be NULL; it is added
  * to, not reset. */
-PV_API pv_status pv_net_codes_at_opt(const pv_net *net, int count, mpq_t *const x,
-                                     pv_code *codes, unsigned char *zero, int filter,
-                                     pv_forward_stats *stats, pv_error *err);
+PV_API pv_status pv_code_at_points_opt(const pv_net *net, int count,
+                                       mpq_t *const x, pv_code *codes,
+                                       unsigned char *zero, int filter,
+                                       pv_forward_stats *stats, pv_error *err);
 
 /* Code of y + e*d for every small enough e > 0, computed exactly by a
  * first-order (lexicographic) forward pass: each pre-activation is the pair
  * (value, derivative along d); the network is piecewise linear, so on
  * [0, e0] each is exactly value + e*derivative and its sign is that of the
  * pair in lexicographic order. */
-PV_API pv_status pv_net_code_beyond(const pv_net *net, mpq_t *const y,
-                                    mpq_t *const d, pv_code *code, pv_error *err);
+PV_API pv_status pv_code_beyond(const pv_net *net, mpq_t *const y,
+                                mpq_t *const d, pv_code *code, pv_error *err);
 
 #ifdef __cplusplus
 }

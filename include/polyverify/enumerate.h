@@ -1,5 +1,4 @@
-/* polyverify — every cell of a network, its adjacency graph, and the
- * paper's Lemma 1 / Theorem 2 tested on all of them.
+/* polyverify — every cell of a network and its adjacency graph.
  *
  * How cells are found (the argument is spelled out in src/enumerate.c):
  *   1. Full-dimensional cells: a walk across facets from the cell of a
@@ -37,8 +36,8 @@
 #include "error.h"
 #include "network.h"
 #include "code.h"
-#include "point.h"
-#include "geometry.h"
+#include "box.h"
+#include "dimension.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,7 +49,7 @@ typedef struct pv_enum_cell {
     mpq_t *point;          /* m: an exact relative-interior point         */
 } pv_enum_cell;
 
-/* A pair of cells, indices into pv_enumeration.cells with a < b. */
+/* A pair of cells, indices into pv_enum.cells with a < b. */
 typedef struct pv_enum_pair {
     int a, b;
     int hamming;
@@ -60,7 +59,7 @@ typedef struct pv_enum_pair {
 
 /* General-position conditions (DESIGN §1), each decided exactly over the
  * enumerated cells. A count of -1 means "not checked". */
-typedef struct pv_genpos {
+typedef struct pv_enum_genpos {
     long zero_rows;        /* (cell, neuron) with an identically zero
                               pre-activation on a realised cell           */
     long shared_facets;    /* facets of cells defined by >= 2 neurons     */
@@ -83,9 +82,9 @@ typedef struct pv_genpos {
                               then a violation found is real (counts are
                               lower bounds), and with none found vertices
                               = bad_vertices = -1: not checked            */
-} pv_genpos;
+} pv_enum_genpos;
 
-typedef struct pv_enumeration {
+typedef struct pv_enum {
     int m, n;                /* input dimension, code length               */
     int ncells;
     pv_enum_cell *cells;     /* sorted by code                             */
@@ -98,10 +97,10 @@ typedef struct pv_enumeration {
     long candidates;         /* pairs whose adjacency was decided          */
     long faces;              /* faces examined for lower-dim cells (LPs)    */
     long fast_cells;         /* cells decided by exact vertices, no LP      */
-    pv_genpos gp;
+    pv_enum_genpos gp;
     pv_stats stats;
     double seconds;          /* wall time of the enumeration               */
-} pv_enumeration;
+} pv_enum;
 
 /* Called now and then with the number of cells found so far. */
 typedef void (*pv_enum_progress)(void *ctx, long cells, double seconds);
@@ -137,68 +136,26 @@ PV_API void pv_enum_options_init(pv_enum_options *opt);
 /* A lower bound on the bytes an enumeration of net holds per cell. */
 PV_API size_t pv_enum_bytes_per_cell(const pv_net *net);
 
-PV_API void pv_enumeration_init(pv_enumeration *E);
-PV_API void pv_enumeration_clear(pv_enumeration *E);
+PV_API void pv_enum_init(pv_enum *E);
+PV_API void pv_enum_clear(pv_enum *E);
 
-/* Enumerates every realised cell. When max_cells is reached the result is
+/* Enumerates every realised cell into E (initialised; its content is
+ * replaced). When max_cells is reached the result is
  * what was found (every listed cell is decided exactly) with complete = 0
  * and the status PV_ERR_LIMIT with a message; E is then still valid. */
-PV_API pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
-                              const pv_enum_options *opt, pv_error *err);
+PV_API pv_status pv_enum_compute(pv_enum *E, const pv_net *net,
+                                 const pv_enum_options *opt, pv_error *err);
 
 /* Index of code among the enumerated cells, or -1. */
-PV_API int pv_enum_find(const pv_enumeration *E, const pv_code *code);
-
-/* Lemma 1 and Theorem 2 over every enumerated cell, both directions
- * decided independently: every pair of cells at Hamming distance 1 (found
- * from the bits alone) has its adjacency decided from geometry, and every
- * geometrically adjacent pair (E must hold the graph) has its Hamming
- * distance counted. */
-typedef struct pv_lemma1 {
-    long pairs_hamming1;
-    long adjacent_pairs;
-    long hamming1_not_adjacent;
-    long adjacent_not_hamming1;
-    int ndisagree;
-    pv_enum_pair *disagree;  /* sorted by (a, b)                            */
-} pv_lemma1;
-
-PV_API void pv_lemma1_init(pv_lemma1 *L);
-PV_API void pv_lemma1_clear(pv_lemma1 *L);
-PV_API pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
-                                 const pv_box *box, pv_error *err);
+PV_API int pv_enum_find(const pv_enum *E, const pv_code *code);
 
 /* Decides whether two realised cells of known dimensions are adjacent:
  * common_dim = dim P(a) ∩ P(b) from one exact dimension computation. */
-PV_API pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
-                                const pv_code *a, int dim_a, const pv_code *b,
-                                int dim_b, const pv_box *box, pv_stats *st,
-                                pv_error *err);
-
-/* The one-bit flips of a code (issue 4 item 2). */
-typedef struct pv_flip {
-    int neuron;            /* the flipped bit, or -1 for a facet neighbour  */
-    pv_code code;
-    int realized;
-    int dim;
-    int hamming;
-    int common_dim;
-    int adjacent;
-    int nneurons;          /* facet neighbours: the facet's neurons         */
-    int *neurons;
-} pv_flip;
-
-typedef struct pv_flips {
-    int realized, dim;     /* of the code itself                            */
-    int nflips;            /* N one-bit flips, then facet neighbours that
-                              are not one-bit flips                         */
-    pv_flip *flips;
-} pv_flips;
-
-PV_API void pv_flips_init(pv_flips *F);
-PV_API void pv_flips_clear(pv_flips *F);
-PV_API pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
-                                const pv_box *box, pv_error *err);
+PV_API pv_status pv_adjacency_decide_pair(pv_enum_pair *P, const pv_net *net,
+                                          const pv_code *a, int dim_a,
+                                          const pv_code *b, int dim_b,
+                                          const pv_box *box, pv_stats *st,
+                                          pv_error *err);
 
 #ifdef __cplusplus
 }

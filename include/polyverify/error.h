@@ -39,7 +39,7 @@ PV_API pv_status pv_error_set(pv_error *err, pv_status status, const char *fmt, 
     ;
 
 /* Short stable name of a status ("parse error", ...). */
-PV_API const char *pv_status_name(pv_status status);
+PV_API const char *pv_error_name(pv_status status);
 
 #ifdef __cplusplus
 }

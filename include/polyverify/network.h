@@ -2,14 +2,23 @@
  *
  * A network is a chain of affine layers z_k = W_k a_{k-1} + b_k, a_0 = x,
  * each `relu` (a_k = max(0, z_k)) or `linear` (a_k = z_k). ReLU neurons are
- * numbered layer by layer from 0; only they carry code bits (DESIGN §1). */
+ * numbered layer by layer from 0; only they carry code bits (DESIGN §1).
+ *
+ * A pv_net is an opaque handle: pv_net_new makes an empty one, the loaders
+ * (or pv_net_add_layer and the setters) fill it, pv_net_free releases it.
+ * Read it through the accessors. Every function that produces a network
+ * writes into a handle the caller made and replaces its content only on
+ * success. Formats (DESIGN §3.1): .pvnet text, .nnet (ACAS Xu) and ONNX
+ * models of fully-connected ReLU networks; every weight is exact (.nnet
+ * decimals are the rationals they write, ONNX floats the dyadic rationals
+ * their bits encode). */
 #ifndef POLYVERIFY_NETWORK_H
 #define POLYVERIFY_NETWORK_H
 
 #include "export.h"
 
+#include <stddef.h>
 #include <gmp.h>
-#include <stdint.h>
 #include "error.h"
 
 #ifdef __cplusplus
@@ -18,90 +27,132 @@ extern "C" {
 
 typedef enum pv_activation { PV_RELU = 0, PV_LINEAR = 1 } pv_activation;
 
-typedef struct pv_layer {
-    pv_activation act;
-    int in, out;        /* W is out x in                                     */
-    mpq_t *w;           /* row-major: w[i*in + j] = weight from input j to i */
-    mpq_t *b;           /* out biases                                        */
-    int first_neuron;   /* global index of this layer's neuron 0 (relu), -1  */
-    /* Integer form, filled by pv_net_finalize: W = wint/den, b = bint/den
-     * with den the lcm of the layer's denominators. Every exact
-     * computation runs on it (mpz, never mpq, in the hot loops). */
-    mpz_t den;
-    mpz_t *wint;        /* out x in, or NULL before pv_net_finalize          */
-    mpz_t *bint;        /* out                                               */
-    /* The same weights in doubles, each the truncation of the exact value
-     * (mpq_get_d), for the forward pass's float filter (code.c), which
-     * bounds the truncation error; NULL when a weight is out of double
-     * range (the filter is then skipped). */
-    double *wd, *bd;
-    /* The integer form again in 64 bits when every entry and den fit in
-     * 62 bits (else NULL), with w64_bits the largest entry's bit length:
-     * system.c's fixed-width fast path. */
-    int64_t *w64, *b64;
-    int w64_bits;
-} pv_layer;
+typedef struct pv_net pv_net;
 
-typedef struct pv_net {
-    char format[16];    /* "pvnet", "nnet", "onnx"                           */
-    /* The dialect of the format the file was read in, a static string, or
-     * NULL for formats without dialects (pvnet, onnx): for .nnet,
-     * "standard" (sisl/NNet, Reluplex, Marabou: normalisation header) or
-     * "NeuralVerification.jl" (numLayers alone on the first line, five
-     * skipped lines, no normalisation). */
-    const char *dialect;
-    int input_dim;      /* m                                                 */
-    int nlayers;
-    pv_layer *layers;
-    int neurons;        /* N: number of ReLU neurons                         */
-    int has_box;        /* the file gives a default input box (.nnet min/max) */
-    mpq_t *box_lo, *box_hi;  /* input_dim each when has_box                  */
-    int finalized;      /* pv_net_finalize ran after the last weight change  */
-    /* The same network read on u = W_1 x + b_1 (first layer replaced by the
-     * identity), when W_1 has full row rank n_1 < m; else NULL. x -> u is
-     * then onto R^{n_1} and every pre-activation is affine in u, so a
-     * cell is the preimage of a cell in n_1 dimensions (see cell.c). Built
-     * by pv_net_finalize; owned by this net. */
-    struct pv_net *lifted;
-    /* With lifted: W_1 in doubles and the Cholesky factor of W_1 W_1^T, a
-     * search aid for carrying points back from u to x (never a proof). */
-    double *lift_w, *lift_chol;
-} pv_net;
+/* An empty network (no input, no layers), or NULL when out of memory. */
+PV_API pv_net *pv_net_new(void);
 
-PV_API void pv_net_init(pv_net *net);
-PV_API void pv_net_clear(pv_net *net);
+/* Releases net and everything it holds; NULL is fine. */
+PV_API void pv_net_free(pv_net *net);
 
-/* Loads a network file, choosing the format by content/extension. */
+/* Loads a network file, choosing the format by extension, then by
+ * content. A gzipped file is decompressed first. */
 PV_API pv_status pv_net_load(pv_net *net, const char *path, pv_error *err);
 
 /* Parses .pvnet text (DESIGN §3.1). `name` is used in messages. */
 PV_API pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
                                     const char *name, pv_error *err);
 
-/* Appends a layer with zero weights (for building networks in code). Set
- * the weights, then call pv_net_finalize before using the network. */
-PV_API pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
-                                  pv_error *err);
+/* .nnet text. The header's input normalisation x' = (x - mean)/range and
+ * the output de-normalisation y*range_out + mean_out are composed exactly
+ * into the first and last layers, so the result maps raw inputs to raw
+ * outputs; min/max become the default box (pv_net_has_box). `name` is used
+ * in messages. Two dialects (pv_net_dialect): "standard" (sisl/NNet,
+ * Reluplex, Marabou) and "NeuralVerification.jl" (numLayers alone on the
+ * first line, five placeholder lines, no normalisation and no box); a
+ * file that reads differently in the two is refused as ambiguous. */
+PV_API pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
+                                   const char *name, pv_error *err);
 
-/* Checks that the layers chain up and computes every layer's integer form.
- * Loaders call it; code that sets weights by hand calls it afterwards. */
-PV_API pv_status pv_net_finalize(pv_net *net, pv_error *err);
+/* A binary ONNX ModelProto whose graph is a chain of fully-connected
+ * layers: Gemm, MatMul, Add, Sub, Mul, Div by constants, Relu, Flatten,
+ * Reshape, Identity, Constant. Consecutive affine operations are composed
+ * exactly into one layer. Operand shapes are checked by ONNX's
+ * broadcasting and matmul rules; the input is one example (a first
+ * dimension of 1 or symbolic). A gzipped model is decompressed by
+ * pv_net_load, not here. */
+PV_API pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
+                                   const char *name, pv_error *err);
 
-/* net on an affine input map: out(z) = net(p + D z) for z in R^k, with p
- * (m entries) and D (m x k, row-major) exact. The map is composed exactly
- * into the first layer (W D, W p + b); the other layers are copied. Used
- * for 2-D slices (plot) and for the free coordinates of a flat box. out
- * must not be initialised. */
-PV_API pv_status pv_net_affine_input(pv_net *out, const pv_net *net,
-                                     mpq_t *const p, mpq_t *const D, int k,
-                                     pv_error *err);
+/* Does the text look like .nnet (first line a `//` comment or a line of
+ * comma-separated integers, or one integer then such a line)? For
+ * pv_net_load's content check. */
+PV_API int pv_net_is_nnet(const char *text, size_t len);
+
+/* Does the data start like an ONNX ModelProto (field 1, ir_version)? */
+PV_API int pv_net_is_onnx(const char *data, size_t len);
 
 /* Writes net in .pvnet form (exact). */
 PV_API pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
                                     pv_error *err);
 
-/* Layer holding ReLU neuron j (0 <= j < neurons); *row = its row there. */
+/* FNV-1a 64 of the canonical text of the network (verify/README.md): what
+ * a certificate names its network by. */
+PV_API unsigned long long pv_net_fingerprint(const pv_net *net);
+
+/* Building a network in code: set the input dimension of an empty
+ * network, append layers (zero weights), set weights and biases, then call
+ * pv_net_finalize before using it. */
+PV_API pv_status pv_net_set_input_dim(pv_net *net, int m, pv_error *err);
+
+/* Appends a layer of `width` neurons with zero weights and biases. */
+PV_API pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
+                                  pv_error *err);
+
+/* Weight from input j to neuron i of layer `layer` (0-based), and the bias
+ * of neuron i. A change undoes pv_net_finalize: call it again. */
+PV_API pv_status pv_net_set_weight(pv_net *net, int layer, int i, int j,
+                                   const mpq_t w, pv_error *err);
+PV_API pv_status pv_net_set_bias(pv_net *net, int layer, int i, const mpq_t b,
+                                 pv_error *err);
+
+/* Checks that the layers chain up and computes every layer's integer form.
+ * Loaders call it; code that sets weights by hand calls it afterwards. */
+PV_API pv_status pv_net_finalize(pv_net *net, pv_error *err);
+
+/* The shape: input dimension m, number of layers, N = the number of ReLU
+ * neurons (the code length). */
+PV_API int pv_net_input_dim(const pv_net *net);
+PV_API int pv_net_nlayers(const pv_net *net);
+PV_API int pv_net_neurons(const pv_net *net);
+
+/* Layer k (0 <= k < pv_net_nlayers): its input width, its width, the
+ * global index of its neuron 0 (-1 for a linear layer) and its activation;
+ * -1 (PV_LINEAR) for no such layer. */
+PV_API int pv_net_layer_in(const pv_net *net, int k);
+PV_API int pv_net_layer_out(const pv_net *net, int k);
+PV_API int pv_net_layer_first_neuron(const pv_net *net, int k);
+PV_API pv_activation pv_net_layer_activation(const pv_net *net, int k);
+
+/* Layer k's weights, row-major out x in (w[i*in + j]: from input j to
+ * neuron i), and its out biases; NULL for no such layer. Read-only: the
+ * setters change them. */
+PV_API const mpq_t *pv_net_layer_weights(const pv_net *net, int k);
+PV_API const mpq_t *pv_net_layer_biases(const pv_net *net, int k);
+
+/* Layer holding ReLU neuron j (0 <= j < neurons); *row = its row there.
+ * -1 (and *row = -1) for no such neuron. */
 PV_API int pv_net_layer_of_neuron(const pv_net *net, int j, int *row);
+
+/* The default input box of the file (.nnet min/max): whether there is one,
+ * and its input_dim lower and upper bounds (NULL without one). */
+PV_API int pv_net_has_box(const pv_net *net);
+PV_API const mpq_t *pv_net_box_lo(const pv_net *net);
+PV_API const mpq_t *pv_net_box_hi(const pv_net *net);
+
+/* The format the network was read in ("pvnet", "nnet", "onnx"; "pvnet"
+ * for a network built in code, "" for an empty one), and its dialect, a
+ * static string, or NULL for formats without dialects (pvnet, onnx): for
+ * .nnet, "standard" (sisl/NNet, Reluplex, Marabou: normalisation header)
+ * or "NeuralVerification.jl" (numLayers alone on the first line, five
+ * skipped lines, no normalisation). */
+PV_API const char *pv_net_format(const pv_net *net);
+PV_API const char *pv_net_dialect(const pv_net *net);
+
+/* out = net on an affine input map: out(z) = net(p + D z) for z in R^k,
+ * with p (m entries) and D (m x k, row-major) exact. The map is composed
+ * exactly into the first layer (W D, W p + b); the other layers are
+ * copied. Used for 2-D slices (plot) and for the free coordinates of a
+ * flat box. out is a network made by pv_net_new, other than net. */
+PV_API pv_status pv_net_compose_affine(pv_net *out, const pv_net *net,
+                                       mpq_t *const p, mpq_t *const D, int k,
+                                       pv_error *err);
+
+/* out = the 2-input network of net on the plane x = p + s d1 + t d2 (m
+ * entries each), composed exactly (pv_net_compose_affine). out is a
+ * network made by pv_net_new, other than net. */
+PV_API pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
+                              mpq_t *const d1, mpq_t *const d2, pv_error *err);
 
 #ifdef __cplusplus
 }

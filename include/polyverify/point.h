@@ -1,4 +1,4 @@
-/* polyverify — exact points and boxes from text. */
+/* polyverify — exact points from text: one point, or a set from CSV. */
 #ifndef POLYVERIFY_POINT_H
 #define POLYVERIFY_POINT_H
 
@@ -26,6 +26,7 @@ typedef struct pv_pointset {
 
 PV_API void pv_pointset_init(pv_pointset *ps);
 PV_API void pv_pointset_clear(pv_pointset *ps);
+/* Reads the CSV file into ps (initialised; replaced only on success). */
 PV_API pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
                                       int label_column, pv_error *err);
 /* The same from CSV text in memory (text[0..len), no terminator needed);
@@ -34,17 +35,6 @@ PV_API pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim
 PV_API pv_status pv_pointset_parse_csv(pv_pointset *ps, const char *text,
                                        size_t len, const char *name, int dim,
                                        int label_column, pv_error *err);
-
-/* An input box LO <= x_i <= HI. */
-typedef struct pv_box {
-    int dim;
-    mpq_t *lo, *hi;
-} pv_box;
-
-PV_API void pv_box_init(pv_box *box, int dim);   /* [0,0]^dim */
-PV_API void pv_box_clear(pv_box *box);
-/* "LO,HI" (every coordinate) or "LO1,HI1,...,LOm,HIm"; LO > HI is an error. */
-PV_API pv_status pv_box_parse(pv_box *box, int dim, const char *s, pv_error *err);
 
 #ifdef __cplusplus
 }

@@ -17,7 +17,7 @@
 #include "code.h"
 #include "error.h"
 #include "network.h"
-#include "point.h"
+#include "box.h"
 
 #ifdef __cplusplus
 extern "C" {

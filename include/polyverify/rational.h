@@ -14,6 +14,7 @@
 #include "export.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <gmp.h>
 #include "error.h"
 
@@ -37,6 +38,12 @@ PV_API int pv_rational_fits_double(const mpq_t q);
 
 /* "p" or "p/q" in lowest terms; malloc'd, the caller frees it. */
 PV_API char *pv_rational_str(const mpq_t q);
+
+/* out = the exact value of an IEEE 754 binary32 / binary64 bit pattern
+ * (how ONNX weights are read). PV_ERR_ARG (out untouched) for NaN and
+ * infinities. */
+PV_API pv_status pv_rational_from_float32_bits(mpq_t out, uint32_t bits);
+PV_API pv_status pv_rational_from_float64_bits(mpq_t out, uint64_t bits);
 
 #ifdef __cplusplus
 }

@@ -17,11 +17,14 @@
 #include "error.h"
 #include "network.h"
 #include "code.h"
-#include "point.h"
+#include "box.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct pv_dimension;       /* dimension.h (which includes this header) */
+struct pv_stats;
 
 /* Label of a box row: coordinate i, lower (hi = 0) or upper (hi = 1). */
 #define PV_LABEL_BOX(i, hi) (-(2 * (i) + (hi)) - 1)
@@ -45,28 +48,32 @@ typedef struct pv_system {
     mpq_t *scale;          /* nrows, > 0                            */
 } pv_system;
 
-PV_API void pv_system_init(pv_system *S, int dim, int nrows);  /* zero rows */
+/* nrows zero rows in R^dim; an output starts as pv_system_init(S, 0, 0). */
+PV_API void pv_system_init(pv_system *S, int dim, int nrows);
 PV_API void pv_system_clear(pv_system *S);
 #define PV_G(S, i, j) ((S)->g[(size_t)(i) * (size_t)(S)->dim + (size_t)(j)])
 
-/* Builds the system of code over the network, with box rows if box != NULL.
- * S must not be initialised (it is initialised here). */
-PV_API pv_status pv_system_from_code(pv_system *S, const pv_net *net,
-                                     const pv_code *code, const pv_box *box,
-                                     pv_error *err);
+/* S = the system of code over the network, with box rows if box != NULL
+ * (S initialised, any size; replaced only on success). */
+PV_API pv_status pv_system_of_code(pv_system *S, const pv_net *net,
+                                   const pv_code *code, const pv_box *box,
+                                   pv_error *err);
 
 /* Copies rows [0, S->nrows) of S into T from row `offset` on (T has room;
  * labels, scales and flags are copied too). */
 PV_API void pv_system_copy_rows(pv_system *T, int offset, const pv_system *S);
 
-/* P(a) ∩ P(b): the rows of both systems, all non-strict. U is initialised
- * here. */
-PV_API void pv_system_closure_union(pv_system *U, const pv_system *Sa,
-                                    const pv_system *Sb);
+/* U = the system of P(a) ∩ P(b): the rows of Sa then of Sb, all
+ * non-strict (U initialised, other than Sa and Sb; replaced only on
+ * success). */
+PV_API pv_status pv_system_of_intersection(pv_system *U, const pv_system *Sa,
+                                           const pv_system *Sb, pv_error *err);
 
-/* The face of the closure of S where the rows zero[0..nz) vanish: every
- * row non-strict, those rows forced to = 0. F is initialised here. */
-PV_API void pv_system_face(pv_system *F, const pv_system *S, const int *zero, int nz);
+/* F = the face of the closure of S where the rows zero[0..nz) vanish:
+ * every row non-strict, those rows forced to = 0 (F initialised, other
+ * than S; replaced only on success). */
+PV_API pv_status pv_system_of_face(pv_system *F, const pv_system *S,
+                                   const int *zero, int nz, pv_error *err);
 
 /* Value of row i at the rational point x, exactly. */
 PV_API void pv_system_row_value(mpq_t out, const pv_system *S, int i, mpq_t *const x);
@@ -75,6 +82,12 @@ PV_API void pv_system_row_value(mpq_t out, const pv_system *S, int i, mpq_t *con
  * too, listed in a comment: the file is the closure), except rows with
  * S->eq, which go on the `linearity` line (= 0). */
 PV_API void pv_system_write_ine(const pv_system *S, FILE *f, const char *comment);
+
+/* Whether the non-empty set of S is bounded, given its dimension D
+ * (pv_dimension_compute, dimension.h). stats may be NULL; it is added to. */
+PV_API pv_status pv_system_bounded(const pv_system *S, const struct pv_dimension *D,
+                                   int *bounded, struct pv_stats *stats,
+                                   pv_error *err);
 
 #ifdef __cplusplus
 }

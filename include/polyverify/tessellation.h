@@ -19,8 +19,8 @@
 #include "code.h"
 #include "error.h"
 #include "network.h"
-#include "plot.h"
-#include "point.h"
+#include "polygon.h"
+#include "box.h"
 
 #ifdef __cplusplus
 extern "C" {

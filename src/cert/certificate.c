@@ -7,13 +7,16 @@
  * answers; they are meant to be checked, not to be fast. */
 #include "core/alloc.h"
 #include "core/outfile.h"
-#include "polyverify/certificate.h"
+#include "cert/certificate_internal.h"
+#include "net/network_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "polyverify/geometry.h"
+#include "polyverify/dimension.h"
+#include "polyverify/facets.h"
 #include "polyverify/system.h"
+#include "geom/system_internal.h"
 #include "exact/linalg.h"
 #include "lp/lp.h"
 
@@ -74,7 +77,7 @@ static pv_status cset_build(cset *X, pv_cert *c, pv_error *err)
     pv_system P[2];
     int n = 0;
     for (int p = 0; p < X->nparts; p++) {
-        pv_status rc = pv_system_from_code(&P[p], net, X->code[p], p == 0 ? c->box : NULL, err);
+        pv_status rc = pv__system_from_code(&P[p], net, X->code[p], p == 0 ? c->box : NULL, err);
         if (rc != PV_OK) {
             for (int q = 0; q < p; q++)
                 pv_system_clear(&P[q]);
@@ -286,7 +289,7 @@ static pv_status certify_set(pv_cert *c, const cset *X, int *dim, mpq_t *point,
                              pv_error *err)
 {
     pv_dimension D;
-    pv_status rc = pv_system_dimension(&X->S, &D, NULL, err);
+    pv_status rc = pv__system_dimension(&X->S, &D, NULL, err);
     if (rc != PV_OK)
         return rc;
     *dim = D.dim;
@@ -544,7 +547,7 @@ pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
     return rc;
 }
 
-pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
+pv_status pv_cert_enumeration(pv_cert *c, const pv_enum *E,
                               pv_error *err)
 {
     pv_status rc = PV_OK;
@@ -583,16 +586,21 @@ pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
 
 /* ---- file ------------------------------------------------------------------ */
 
-pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
-                       const pv_box *box, pv_error *err)
+pv_cert *pv_cert_open(const char *path, const pv_net *net, const pv_box *box,
+                      pv_error *err)
 {
-    memset(c, 0, sizeof *c);
+    pv_cert *c = pv_calloc(1, sizeof *c);
+    if (c == NULL) {
+        pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
     c->net = net;
     c->box = box;
     pv_outfile o;          /* whole or not at all (outfile.h) */
-    pv_status rc = pv_outfile_open(&o, path, err);
-    if (rc != PV_OK)
-        return rc;
+    if (pv_outfile_open(&o, path, err) != PV_OK) {
+        pv_free(c);
+        return NULL;
+    }
     c->f = o.f;
     c->path = o.path;
     c->tmp = o.tmp;
@@ -604,17 +612,19 @@ pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
             gmp_fprintf(c->f, " %Qd %Qd", box->lo[i], box->hi[i]);
         fprintf(c->f, "\n");
     }
-    return PV_OK;
+    return c;
 }
 
 pv_status pv_cert_close(pv_cert *c, int keep, pv_error *err)
 {
+    if (c == NULL)
+        return PV_OK;
     pv_outfile o = { c->f, c->path, c->tmp };
     pv_status rc = PV_OK;
     if (keep)
         rc = pv_outfile_commit(&o, err);
     else
         pv_outfile_abort(&o);
-    memset(c, 0, sizeof *c);
+    pv_free(c);
     return rc;
 }

@@ -11,6 +11,7 @@
  * positive denominator D delta: its sign is the sign of the numerator. */
 #include "core/alloc.h"
 #include "polyverify/code.h"
+#include "net/network_internal.h"
 #include "polyverify/rational.h"
 
 #include <math.h>
@@ -204,7 +205,7 @@ static int max_width(const pv_net *net)
 
 typedef struct pass {
     int width;
-    int deriv;       /* also carry derivatives (pv_net_code_beyond)   */
+    int deriv;       /* also carry derivatives (pv_code_beyond)   */
     mpz_t *v, *g;    /* current numerators: values, derivatives       */
     mpz_t *zv, *zg;  /* next layer's numerators                       */
     int *nz;         /* columns whose value or derivative is nonzero  */
@@ -531,27 +532,27 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
     return st;
 }
 
-pv_status pv_net_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
-                         unsigned char *zero, pv_error *err)
+pv_status pv_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
+                     unsigned char *zero, pv_error *err)
 {
     return forward(net, 1, x, NULL, code, zero, 1, NULL, err);
 }
 
-pv_status pv_net_codes_at(const pv_net *net, int count, mpq_t *const x,
-                          pv_code *codes, unsigned char *zero, pv_error *err)
+pv_status pv_code_at_points(const pv_net *net, int count, mpq_t *const x,
+                            pv_code *codes, unsigned char *zero, pv_error *err)
 {
     return forward(net, count, x, NULL, codes, zero, 1, NULL, err);
 }
 
-pv_status pv_net_codes_at_opt(const pv_net *net, int count, mpq_t *const x,
-                              pv_code *codes, unsigned char *zero, int filter,
-                              pv_forward_stats *stats, pv_error *err)
+pv_status pv_code_at_points_opt(const pv_net *net, int count, mpq_t *const x,
+                                pv_code *codes, unsigned char *zero, int filter,
+                                pv_forward_stats *stats, pv_error *err)
 {
     return forward(net, count, x, NULL, codes, zero, filter, stats, err);
 }
 
-pv_status pv_net_code_beyond(const pv_net *net, mpq_t *const y,
-                             mpq_t *const d, pv_code *code, pv_error *err)
+pv_status pv_code_beyond(const pv_net *net, mpq_t *const y,
+                         mpq_t *const d, pv_code *code, pv_error *err)
 {
     if (d == NULL)
         return pv_error_set(err, PV_ERR_ARG, "code_beyond: no direction");

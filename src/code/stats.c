@@ -1,9 +1,10 @@
-/* polyverify — code statistics of a data set (see stats.h). Codes are
+/* polyverify — code statistics of a data set (see code_stats.h). Codes are
  * packed into 64-bit words so that comparisons and Hamming distances are
  * word operations; everything is exact (the codes come from exact forward
  * passes), only the choice of sampled pairs is random, with a fixed seed. */
 #include "core/alloc.h"
-#include "polyverify/stats.h"
+#include "polyverify/code_stats.h"
+#include "net/network_internal.h"
 #include "core/sort.h"
 
 #include <stdint.h>
@@ -192,7 +193,7 @@ pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
                                 const pv_pointset *ps, const mpq_t *scale,
                                 long max_pairs, int filter, pv_error *err)
 {
-    pv_code_stats_init(S);
+    pv_code_stats_clear(S);    /* the caller's content is replaced */
     int n = ps->count, N = net->neurons, m = ps->dim;
     if (m != net->input_dim)
         return pv_error_set(err, PV_ERR_ARG, "points have %d coordinates, the network %d", m,
@@ -205,8 +206,8 @@ pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
             mpq_mul(x[i], x[i], *scale);
     }
     pv_code *codes = pv_calloc((size_t)n + 1, sizeof *codes);
-    pv_status rc = pv_net_codes_at_opt(net, n, x, codes, NULL, filter,
-                                       &S->forward, err);
+    pv_status rc = pv_code_at_points_opt(net, n, x, codes, NULL, filter,
+                                         &S->forward, err);
     for (size_t i = 0; i < (size_t)n * m; i++)
         mpq_clear(x[i]);
     pv_free(x);

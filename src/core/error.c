@@ -56,7 +56,7 @@ pv_status pv_error_set(pv_error *err, pv_status status, const char *fmt, ...)
     return status;
 }
 
-const char *pv_status_name(pv_status status)
+const char *pv_error_name(pv_status status)
 {
     switch (status) {
     case PV_OK:           return "ok";

@@ -4,7 +4,6 @@
  * ever goes through a double, so "0.1" is exactly 1/10 (DESIGN §2). */
 #include "core/alloc.h"
 #include "polyverify/rational.h"
-#include "polyverify/formats.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -250,7 +249,7 @@ int pv_rational_fits_double(const mpq_t q)
            (long)mpz_sizeinbase(mpq_denref(q), 2) < 1000;
 }
 
-/* IEEE floats as the exact dyadic rationals they encode (formats.h). */
+/* IEEE floats as the exact dyadic rationals they encode (rational.h). */
 
 /* out = (-1)^neg * mant * 2^exp2, exactly. */
 static void set_dyadic(mpq_t out, int neg, uint64_t mant, long exp2)

@@ -8,7 +8,7 @@
  * layer by layer, each neuron vanishing on F is, on the far side near F,
  * an affine function vanishing on F's hyperplane: it has one sign there.
  * So the far side of relint F is ONE open region with one code, the code
- * of y + e(y - p) for any y in relint F (pv_net_code_beyond). Any
+ * of y + e(y - p) for any y in relint F (pv_code_beyond). Any
  * full-dimensional cell c sharing an (m-1)-dimensional piece with P(b)
  * shares it inside some facet F, so c is that code. The interior of the
  * box is convex, and removing the (m-2)-dimensional pieces where three or
@@ -34,9 +34,11 @@
  * chain with G1 = that face (row_faces has the argument), N faces a cell.
  *
  * Every code recorded is the code of an actual point; each cell is then
- * decided exactly by pv_system_dimension and pv_system_facets. */
+ * decided exactly by pv__system_dimension and pv__system_facets. */
 #include "core/alloc.h"
 #include "polyverify/enumerate.h"
+#include "polyverify/flips.h"
+#include "polyverify/lemma1.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -50,6 +52,8 @@
 #include "polyverify/adjacency.h"
 #include "polyverify/cell.h"
 #include "polyverify/system.h"
+#include "geom/system_internal.h"
+#include "net/network_internal.h"
 #include "exact/linalg.h"
 #include "lp/lp.h"
 
@@ -161,7 +165,7 @@ typedef struct state {
                                still exhaustive: see explore_budget        */
     long cell_faces;        /* faces explored for the current cell         */
     size_t cell_bytes;      /* pv_enum_bytes_per_cell                      */
-    pv_enumeration *E;
+    pv_enum *E;
     double t0, last_report, last_poll;
 } state;
 
@@ -332,7 +336,7 @@ static pv_status zeros_are_identical(int *generic, const state *st,
     if (!any)
         return PV_OK;
     pv_system S;
-    pv_status rc = pv_system_from_code(&S, st->net, c, st->box, err);
+    pv_status rc = pv__system_from_code(&S, st->net, c, st->box, err);
     if (rc != PV_OK)
         return rc;
     *generic = 1;
@@ -359,7 +363,7 @@ static pv_status start_code(state *st, pv_code *c, double *hint,
     pv_status rc = PV_ERR_INTERNAL;
     for (int t = 0; t < 1000; t++) {
         start_candidate(x, st->m, st->box, t, &seed);
-        rc = pv_net_code_at(st->net, x, c, zero, err);
+        rc = pv_code_at(st->net, x, c, zero, err);
         int generic = 0;
         if (rc == PV_OK)
             rc = zeros_are_identical(&generic, st, c, zero, err);
@@ -660,7 +664,7 @@ static void check_vertex(cellctx *X, const int *rows, int nrows,
     }
     if (neurons == 0)
         return;                         /* a corner of the box */
-    pv_genpos *gp = &X->st->E->gp;
+    pv_enum_genpos *gp = &X->st->E->gp;
     gp->vertices++;
     if (neurons + sides == S->dim)
         return;
@@ -720,7 +724,7 @@ static pv_status explore_facets(cellctx *X, const face *F,
                                 int nkey, int cell, pv_error *err)
 {
     pv_facets Fs;
-    pv_status rc = pv_system_facets(&F->R, DE, &Fs, &X->stats, err);
+    pv_status rc = pv__system_facets(&F->R, DE, &Fs, &X->stats, err);
     int *rows = pv_malloc((size_t)(X->S->nrows + 1) * sizeof *rows);
     mpq_t *x = qvec_new(F->m);
     pv_code c;
@@ -738,7 +742,7 @@ static pv_status explore_facets(cellctx *X, const face *F,
         int leaves;
         if (Fs.f[f].point) {
             face_point(x, F, Fs.f[f].point);
-            rc = pv_net_code_at(X->st->net, x, &c, NULL, err);
+            rc = pv_code_at(X->st->net, x, &c, NULL, err);
             leaves = !pv_code_equal(&c, X->code);
         } else {
             leaves = clear_vanishing(&c, X, rows, k);
@@ -776,7 +780,7 @@ static pv_status explore_face(cellctx *X, const int *E, int ne, int cell,
         if (nkey >= 0)
             check_vertex(X, key, nkey, F.x0, cell);
     } else if (!F.empty) {
-        rc = pv_system_dimension(&F.R, &DE, &X->stats, err);
+        rc = pv__system_dimension(&F.R, &DE, &X->stats, err);
         if (rc == PV_OK && DE.dim >= 0) {
             nkey = 0;
             for (int i = 0; i < S->nrows; i++)
@@ -1292,7 +1296,7 @@ static pv_status facet_point(mpq_t **y, const pv_system *S, const int *rows,
     else if (F.k == 0)
         face_point(*y, &F, NULL);
     else
-        rc = pv_system_dimension(&F.R, &D, stats, err);
+        rc = pv__system_dimension(&F.R, &D, stats, err);
     if (rc == PV_OK && F.k > 0 && D.dim < 0)
         rc = pv_error_set(err, PV_ERR_INTERNAL, "a facet of a cell is empty");
     else if (rc == PV_OK && F.k > 0)
@@ -1316,7 +1320,7 @@ static int check_zero_rows(state *st, const pv_system *S, int cell)
             zero = !mpz_sgn(PV_G(S, i, j));
         if (!zero)
             continue;
-        pv_genpos *gp = &st->E->gp;
+        pv_enum_genpos *gp = &st->E->gp;
         gp->zero_rows++;
         count++;
         if (gp->example_kind == 0) {
@@ -1350,7 +1354,7 @@ static pv_status cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
         pv_code_set(&c, &st->cells[i].code);
         c.bit[flip] ^= 1;
     } else {
-        rc = pv_net_code_beyond(st->net, y, d, &c, err);
+        rc = pv_code_beyond(st->net, y, d, &c, err);
     }
     if (rc == PV_OK) {
         int j = add_code(st, &c);
@@ -1394,7 +1398,7 @@ static pv_status process_facets(cellctx *X, int i, const pv_dimension *D,
     state *st = X->st;
     const pv_system *S = X->S;
     pv_facets F;
-    pv_status rc = pv_system_facets(S, D, &F, &X->stats, err);
+    pv_status rc = pv__system_facets(S, D, &F, &X->stats, err);
     int *rows = pv_malloc((size_t)(S->nrows + 1) * sizeof *rows);
     int nimp = 0;
     for (int r = 0; r < S->nrows; r++)
@@ -1427,7 +1431,7 @@ static pv_status process_facets(cellctx *X, int i, const pv_dimension *D,
             rc = cross_facet(X, i, fa, rows + 0, nr, D->point, err);
         int leaves = 0;
         if (rc == PV_OK && fa->point) {
-            rc = pv_net_code_at(st->net, fa->point, &c, NULL, err);
+            rc = pv_code_at(st->net, fa->point, &c, NULL, err);
             leaves = !pv_code_equal(&c, X->code);
         } else if (rc == PV_OK) {
             leaves = clear_vanishing(&c, X, rows, nr);
@@ -1568,7 +1572,7 @@ static int fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
      * has the cell's code (else the LP path decides the cell) */
     pv_code c;
     pv_code_init(&c, 0);
-    ok = pv_net_code_at(st->net, p, &c, NULL, err) == PV_OK &&
+    ok = pv_code_at(st->net, p, &c, NULL, err) == PV_OK &&
          pv_code_equal(&c, X->code);
     pv_code_clear(&c);
     if (!ok) {
@@ -1710,17 +1714,17 @@ static pv_status row_faces(cellctx *X, const unsigned char *on_facet,
         /* in x, with row r marked = 0: the rows keep their small integers
          * (a restriction to the flat r = 0 would not) */
         pv_system G;
-        pv_system_face(&G, S, &r, 1);
+        pv__system_face(&G, S, &r, 1);
         pv_dimension DE;
         pv_dimension_init(&DE);
-        rc = pv_system_dimension(&G, &DE, &X->stats, err);
+        rc = pv__system_dimension(&G, &DE, &X->stats, err);
         int found = rc == PV_OK && DE.dim >= 0;
         for (int j = 0; j < S->dim && found; j++)
             mpq_set(x[j], DE.point[j]);
         pv_dimension_clear(&DE);
         pv_system_clear(&G);
         if (found)
-            rc = pv_net_code_at(st->net, x, &c, NULL, err);
+            rc = pv_code_at(st->net, x, &c, NULL, err);
         if (found && rc == PV_OK)
             rc = record_code(X, &c);
     }
@@ -1740,7 +1744,7 @@ static pv_status slow_cell(cellctx *X, int i, pv_error *err)
     state *st = X->st;
     const pv_system *S = X->S;
     pv_dimension D;
-    pv_status rc = pv_system_dimension(S, &D, &X->stats, err);
+    pv_status rc = pv__system_dimension(S, &D, &X->stats, err);
     if (rc == PV_OK && D.dim < 0) {
         char *s = pv_code_str(X->code, st->net);
         rc = pv_error_set(err, PV_ERR_INTERNAL,
@@ -1782,7 +1786,7 @@ static pv_status process_cell(state *st, int i, pv_error *err)
     pv_code code;
     pv_code_init(&code, 0);
     pv_code_set(&code, &st->cells[i].code);
-    pv_status rc = pv_system_from_code(&S, st->net, &code, st->box, err);
+    pv_status rc = pv__system_from_code(&S, st->net, &code, st->box, err);
     if (rc == PV_OK) {
         cellctx X = { st, &S, &code, { 0, 0, NULL }, { 0, 0, 0, 0 } };
         if (fast_cell(&X, i, &rc, err))
@@ -1800,7 +1804,7 @@ static pv_status process_cell(state *st, int i, pv_error *err)
 /* ------------------------------------------------------------------------ */
 /* Adjacency                                                                 */
 
-pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
+pv_status pv_adjacency_decide_pair(pv_enum_pair *P, const pv_net *net,
                          const pv_code *a, int dim_a, const pv_code *b,
                          int dim_b, const pv_box *box, pv_stats *st,
                          pv_error *err)
@@ -1809,21 +1813,21 @@ pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
     P->common_dim = -1;
     P->adjacent = 0;
     pv_system Sa, Sb, U;
-    pv_status rc = pv_system_from_code(&Sa, net, a, box, err);
+    pv_status rc = pv__system_from_code(&Sa, net, a, box, err);
     if (rc != PV_OK)
         return rc;
-    rc = pv_system_from_code(&Sb, net, b, box, err);
+    rc = pv__system_from_code(&Sb, net, b, box, err);
     if (rc != PV_OK) {
         pv_system_clear(&Sa);
         return rc;
     }
-    pv_system_closure_union(&U, &Sa, &Sb);
+    pv__system_closure_union(&U, &Sa, &Sb);
     pv_dimension D;
-    rc = pv_system_dimension(&U, &D, st, err);
+    rc = pv__system_dimension(&U, &D, st, err);
     if (rc == PV_OK) {
         P->common_dim = D.dim;
         /* DESIGN §1, as pv_adjacency_check decides it */
-        P->adjacent = !pv_code_equal(a, b) && pv_adjacent_dims(dim_a, dim_b, D.dim);
+        P->adjacent = !pv_code_equal(a, b) && pv_adjacency_dims(dim_a, dim_b, D.dim);
     }
     pv_dimension_clear(&D);
     pv_system_clear(&U);
@@ -1843,7 +1847,7 @@ static int pair_cmp(const void *x, const void *y)
 /* Candidates: pairs across facets, and (rarely needed) every pair of
  * lower-dimensional cells of one dimension, since two such cells can meet
  * at an angle without sharing an affine hull. Each is decided exactly. */
-static pv_status build_graph(pv_enumeration *E, state *st,
+static pv_status build_graph(pv_enum *E, state *st,
                              const int *rank_of, pv_error *err)
 {
     size_t cap = 64, n = 0;
@@ -1878,7 +1882,7 @@ static pv_status build_graph(pv_enumeration *E, state *st,
     for (size_t i = 0; i < k && rc == PV_OK && !must_stop(st); i++) {
         pv_enum_pair P = cand[i];
         const pv_enum_cell *ca = &E->cells[P.a], *cb = &E->cells[P.b];
-        rc = pv_pair_decide(&P, st->net, &ca->code, ca->dim, &cb->code,
+        rc = pv_adjacency_decide_pair(&P, st->net, &ca->code, ca->dim, &cb->code,
                             cb->dim, st->box, &E->stats, err);
         E->candidates++;
         if (rc == PV_OK && P.adjacent)
@@ -1897,13 +1901,13 @@ void pv_enum_options_init(pv_enum_options *opt)
     memset(opt, 0, sizeof *opt);
 }
 
-void pv_enumeration_init(pv_enumeration *E)
+void pv_enum_init(pv_enum *E)
 {
     memset(E, 0, sizeof *E);
     E->gp.example_cell = -1;
 }
 
-void pv_enumeration_clear(pv_enumeration *E)
+void pv_enum_clear(pv_enum *E)
 {
     for (int i = 0; i < E->ncells; i++) {
         pv_code_clear(&E->cells[i].code);
@@ -1913,7 +1917,7 @@ void pv_enumeration_clear(pv_enumeration *E)
     pv_free(E->by_dim);
     pv_free(E->pairs);
     qvec_free(E->gp.example_vertex, E->m);
-    pv_enumeration_init(E);
+    pv_enum_init(E);
 }
 
 static int index_by_code(const void *x, const void *y)
@@ -1924,7 +1928,7 @@ static int index_by_code(const void *x, const void *y)
 
 /* Moves the decided cells into E sorted by code; rank_of[i] is cell i's
  * position. */
-static void finish_cells(pv_enumeration *E, state *st, int *rank_of)
+static void finish_cells(pv_enum *E, state *st, int *rank_of)
 {
     ecell **order = pv_malloc((size_t)(st->ncells + 1) * sizeof *order);
     for (int i = 0; i < st->ncells; i++)
@@ -2043,7 +2047,7 @@ static pv_status restrict_net(pv_net *out, const pv_net *net, const int *fr,
         else
             mpq_set(p[j], box->lo[j]);
     }
-    pv_status rc = pv_net_affine_input(out, net, p, D, k, err);
+    pv_status rc = pv__net_affine_input(out, net, p, D, k, err);
     qvec_free(D, m * k);
     qvec_free(p, m);
     return rc;
@@ -2061,7 +2065,7 @@ static mpq_t *lift_point(mpq_t *const z, const int *fr, int k,
 }
 
 /* A box that is one point x: one cell, the code of x, dimension 0. */
-static pv_status enumerate_point(pv_enumeration *E, const pv_net *net,
+static pv_status enumerate_point(pv_enum *E, const pv_net *net,
                                  const pv_enum_options *opt, pv_error *err)
 {
     int m = net->input_dim;
@@ -2071,7 +2075,7 @@ static pv_status enumerate_point(pv_enumeration *E, const pv_net *net,
     E->by_dim = pv_calloc((size_t)m + 2, sizeof *E->by_dim);
     pv_code_init(&E->cells[0].code, 0);
     E->cells[0].point = qvec_copy(opt->box->lo, m);
-    pv_status rc = pv_net_code_at(net, E->cells[0].point, &E->cells[0].code,
+    pv_status rc = pv_code_at(net, E->cells[0].point, &E->cells[0].code,
                                   NULL, err);
     E->ncells = 1;
     E->by_dim[0] = 1;
@@ -2081,7 +2085,7 @@ static pv_status enumerate_point(pv_enumeration *E, const pv_net *net,
 }
 
 /* Moves the enumeration R of the restricted net into E (in R^m). */
-static void lift_enumeration(pv_enumeration *E, pv_enumeration *R,
+static void lift_enumeration(pv_enum *E, pv_enum *R,
                              const int *fr, int k, const pv_box *box)
 {
     int m = box->dim;
@@ -2100,10 +2104,10 @@ static void lift_enumeration(pv_enumeration *E, pv_enumeration *R,
         E->gp.example_vertex = lift_point(R->gp.example_vertex, fr, k, box);
         qvec_free(R->gp.example_vertex, k);
     }
-    pv_enumeration_init(R);     /* everything moved to E */
+    pv_enum_init(R);     /* everything moved to E */
 }
 
-static pv_status enumerate_flat(pv_enumeration *E, const pv_net *net,
+static pv_status enumerate_flat(pv_enum *E, const pv_net *net,
                                 const pv_enum_options *opt, pv_error *err)
 {
     const pv_box *box = opt->box;
@@ -2127,22 +2131,22 @@ static pv_status enumerate_flat(pv_enumeration *E, const pv_net *net,
     if (rc == PV_OK) {
         pv_enum_options o = *opt;
         o.box = &B;
-        pv_enumeration ER;
-        pv_enumeration_init(&ER);
-        rc = pv_enumerate(&ER, &R, &o, err);
+        pv_enum ER;
+        pv_enum_init(&ER);
+        rc = pv_enum_compute(&ER, &R, &o, err);
         /* E is valid after a limit or an interrupt too: lift it anyway */
         lift_enumeration(E, &ER, free_, k, box);
     }
-    pv_net_clear(&R);
+    pv__net_clear(&R);
     pv_box_clear(&B);
     pv_free(free_);
     return rc;
 }
 
-pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
+pv_status pv_enum_compute(pv_enum *E, const pv_net *net,
                        const pv_enum_options *opt, pv_error *err)
 {
-    pv_enumeration_clear(E);
+    pv_enum_clear(E);
     if (opt->box && opt->box->dim != net->input_dim)
         return pv_error_set(err, PV_ERR_ARG, "enumerate: the box has %d "
                             "coordinates, the network %d inputs",
@@ -2225,7 +2229,7 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     return rc;
 }
 
-int pv_enum_find(const pv_enumeration *E, const pv_code *code)
+int pv_enum_find(const pv_enum *E, const pv_code *code)
 {
     int lo = 0, hi = E->ncells - 1;
     while (lo <= hi) {
@@ -2252,7 +2256,7 @@ void pv_lemma1_clear(pv_lemma1 *L)
     pv_lemma1_init(L);
 }
 
-static int find_pair(const pv_enumeration *E, int a, int b)
+static int find_pair(const pv_enum *E, int a, int b)
 {
     pv_enum_pair key = { a, b, 0, 0, 0 };
     pv_enum_pair *p = bsearch(&key, E->pairs, (size_t)E->npairs,
@@ -2260,7 +2264,7 @@ static int find_pair(const pv_enumeration *E, int a, int b)
     return p ? (int)(p - E->pairs) : -1;
 }
 
-pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
+pv_status pv_lemma1_check(pv_lemma1 *L, pv_enum *E, const pv_net *net,
                           const pv_box *box, pv_error *err)
 {
     pv_lemma1_clear(L);
@@ -2291,7 +2295,7 @@ pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
             } else {
                 P.a = a;
                 P.b = b;
-                rc = pv_pair_decide(&P, net, &E->cells[a].code, E->cells[a].dim,
+                rc = pv_adjacency_decide_pair(&P, net, &E->cells[a].code, E->cells[a].dim,
                                     &E->cells[b].code, E->cells[b].dim, box,
                                     &E->stats, err);
                 if (rc == PV_OK && P.adjacent) {
@@ -2368,7 +2372,7 @@ static pv_status decide_flip(pv_flip *fl, const pv_net *net,
     if (rc != PV_OK || !fl->realized)
         return rc;
     pv_enum_pair P;
-    rc = pv_pair_decide(&P, net, code, dim, &fl->code, fl->dim, box, NULL, err);
+    rc = pv_adjacency_decide_pair(&P, net, code, dim, &fl->code, fl->dim, box, NULL, err);
     fl->common_dim = P.common_dim;
     fl->adjacent = P.adjacent;
     return rc;

@@ -7,6 +7,7 @@
  * or queued code exactly once. Each listed cell keeps its neighbours'
  * codes until the end, when edges between listed cells are formed. */
 #include "core/alloc.h"
+#include "net/network_internal.h"
 #include "polyverify/explore.h"
 
 #include <string.h>

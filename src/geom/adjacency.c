@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "polyverify/system.h"
+#include "geom/system_internal.h"
+#include "net/network_internal.h"
 #include "exact/linalg.h"
 
-int pv_adjacent_dims(int dim_a, int dim_b, int common_dim)
+int pv_adjacency_dims(int dim_a, int dim_b, int common_dim)
 {
     /* Cells that share nothing (common -1) are not adjacent, even two
      * points, for which the formula alone would say so. */
@@ -30,11 +32,11 @@ void pv_adjacency_clear(pv_adjacency *A)
 static pv_status cell_dim(const pv_net *net, const pv_code *c, const pv_box *box,
                           pv_system *S, int *dim, pv_stats *st, pv_error *err)
 {
-    pv_status rc = pv_system_from_code(S, net, c, box, err);
+    pv_status rc = pv__system_from_code(S, net, c, box, err);
     if (rc != PV_OK)
         return rc;
     pv_dimension D;
-    rc = pv_system_dimension(S, &D, st, err);
+    rc = pv__system_dimension(S, &D, st, err);
     *dim = D.dim;
     pv_dimension_clear(&D);
     return rc;
@@ -64,8 +66,8 @@ pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
      * itself is only defined between realised cells. */
     pv_system U;
     pv_dimension D;
-    pv_system_closure_union(&U, &Sa, &Sb);
-    rc = pv_system_dimension(&U, &D, &A->stats, err);
+    pv__system_closure_union(&U, &Sa, &Sb);
+    rc = pv__system_dimension(&U, &D, &A->stats, err);
     if (rc == PV_OK) {
         A->common_dim = D.dim;
         if (D.dim >= 0) {
@@ -74,7 +76,7 @@ pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
                 mpq_set(A->common_point[j], D.point[j]);
         }
         if (A->dim_a >= 0 && A->dim_b >= 0) {
-            A->adjacent = pv_adjacent_dims(A->dim_a, A->dim_b, D.dim);
+            A->adjacent = pv_adjacency_dims(A->dim_a, A->dim_b, D.dim);
             A->d_A = pv_code_equal(a, b) ? 0 : A->adjacent ? 1 : 2;
             A->agrees = A->d_A == A->d_H2;
         }

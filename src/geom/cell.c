@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "polyverify/system.h"
+#include "geom/system_internal.h"
+#include "net/network_internal.h"
 #include "exact/linalg.h"
 
 void pv_cell_init(pv_cell *C)
@@ -59,7 +61,7 @@ static pv_status neighbor_code(pv_cell_facet *cf, const pv_net *net,
         mpq_init(d[j]);
         mpq_sub(d[j], f->point[j], C->point[j]);
     }
-    pv_status rc = pv_net_code_beyond(net, f->point, d, &cf->neighbor, err);
+    pv_status rc = pv_code_beyond(net, f->point, d, &cf->neighbor, err);
     for (int j = 0; j < C->m; j++)
         mpq_clear(d[j]);
     pv_free(d);
@@ -164,7 +166,7 @@ static int proves_point(const pv_net *net, const pv_code *code, mpq_t *const x,
     pv_code c;
     pv_code_init(&c, net->neurons);
     unsigned char *zero = pv_calloc((size_t)net->neurons + 1, 1);
-    int ok = pv_net_code_at(net, x, &c, zero, NULL) == PV_OK && pv_code_equal(&c, code);
+    int ok = pv_code_at(net, x, &c, zero, NULL) == PV_OK && pv_code_equal(&c, code);
     for (int i = 0; ok && i < nimplicit; i++)
         ok = zero[implicit[i]];
     int nz = 0;
@@ -241,18 +243,18 @@ pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
         compute_lifted(C, net, code, what, &lrc, err))
         return lrc;
     pv_system S;
-    pv_status rc = pv_system_from_code(&S, net, code, box, err);
+    pv_status rc = pv__system_from_code(&S, net, code, box, err);
     if (rc != PV_OK)
         return rc;
     pv_dimension D;
-    rc = pv_system_dimension(&S, &D, &C->stats, err);
+    rc = pv__system_dimension(&S, &D, &C->stats, err);
     if (rc == PV_OK)
         fill_dimension(C, &S, &D);
     if (rc == PV_OK && C->realized && (what & PV_CELL_BOUNDED))
         rc = pv_system_bounded(&S, &D, &C->bounded, &C->stats, err);
     if (rc == PV_OK && C->realized && (what & PV_CELL_FACETS)) {
         pv_facets F;
-        rc = pv_system_facets(&S, &D, &F, &C->stats, err);
+        rc = pv__system_facets(&S, &D, &F, &C->stats, err);
         if (rc == PV_OK)
             rc = fill_facets(C, net, &S, &F, err);
         pv_facets_clear(&F);

@@ -15,7 +15,7 @@
  *   4. if a proof fails, cddlib's exact LP takes the same decision instead.
  * The final point is checked once more against the original rows. */
 #include "core/alloc.h"
-#include "polyverify/geometry.h"
+#include "geom/system_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -466,8 +466,8 @@ static void finish(pv_dimension *D, frame *F, mpq_t *z)
         D->implicit[i] = F->status[i] == IMPLICIT;
 }
 
-pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
-                              pv_stats *st, pv_error *err)
+pv_status pv__system_dimension(const pv_system *S, pv_dimension *D,
+                               pv_stats *st, pv_error *err)
 {
     int m = S->dim;
     pv_dimension_init(D);
@@ -531,4 +531,11 @@ pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
     pv_qvec_free(F.p0, m);
     pv_free(F.status);
     return rc;
+}
+
+pv_status pv_dimension_compute(pv_dimension *D, const pv_system *S,
+                               pv_stats *st, pv_error *err)
+{
+    pv_dimension_clear(D);     /* the caller's content is replaced */
+    return pv__system_dimension(S, D, st, err);
 }

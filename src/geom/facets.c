@@ -16,7 +16,7 @@
  *     {row_i = 0} lies in another hyperplane too (not a facet);
  *   - any failed proof: cddlib's exact LP decides. */
 #include "core/alloc.h"
-#include "polyverify/geometry.h"
+#include "geom/system_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -517,8 +517,8 @@ static void candidate_rows(const pv_system *S, const pv_dimension *D,
     pv_free(rows);
 }
 
-pv_status pv_system_facets(const pv_system *S, const pv_dimension *D,
-                           pv_facets *F, pv_stats *st, pv_error *err)
+pv_status pv__system_facets(const pv_system *S, const pv_dimension *D,
+                            pv_facets *F, pv_stats *st, pv_error *err)
 {
     pv_facets_init(F);
     F->m = S->dim;
@@ -651,6 +651,13 @@ static int unbounded_by_direction(const pv_rrows *R, const double *dd,
     pv_zmat_clear(&A);
     pv_free(act);
     return ok;
+}
+
+pv_status pv_facets_compute(pv_facets *F, const pv_system *S,
+                            const pv_dimension *D, pv_stats *st, pv_error *err)
+{
+    pv_facets_clear(F);        /* the caller's content is replaced */
+    return pv__system_facets(S, D, F, st, err);
 }
 
 pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,

@@ -1,17 +1,19 @@
-/* polyverify — the exact polygons of a 2-input network's cells, and 2-D
- * slices of any network (plot.h).
+/* polyverify — the exact polygons of a 2-input network's cells
+ * (polygon.h).
  *
  * Each cell's closure in the box is the box square clipped by every row of
  * the cell's system, one half-plane at a time, in rationals
  * (Sutherland-Hodgman; exact signs, so no vertex is lost or invented by
  * rounding). No drawing here: this builds without cairo. */
 #include "core/alloc.h"
-#include "polyverify/plot.h"
+#include "polyverify/polygon.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "polyverify/system.h"
+#include "geom/system_internal.h"
+#include "net/network_internal.h"
 
 void pv_polygon_init(pv_polygon *P) { memset(P, 0, sizeof *P); }
 
@@ -200,7 +202,7 @@ pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
         return pv_error_set(err, PV_ERR_ARG,
                             "polygons need a network with 2 inputs and a box");
     pv_system S;
-    pv_status rc = pv_system_from_code(&S, net, code, box, err);
+    pv_status rc = pv__system_from_code(&S, net, code, box, err);
     if (rc != PV_OK)
         return rc;
     pts A = { 0, 0, NULL, NULL }, B = { 0, 0, NULL, NULL };
@@ -262,29 +264,4 @@ void pv_polygon_area2(mpq_t out, const pv_polygon *P)
         mpq_sub(out, out, t);
     }
     mpq_clear(t);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Slices                                                                    */
-
-pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
-                       mpq_t *const d1, mpq_t *const d2, pv_error *err)
-{
-    int m = net->input_dim;
-    mpq_t *D = pv_malloc((size_t)2 * m * sizeof(mpq_t));   /* m x 2: d1, d2 */
-    if (D == NULL) {
-        pv_net_init(out);
-        return pv_error_set(err, PV_ERR_NOMEM, "slice: out of memory");
-    }
-    for (int j = 0; j < m; j++) {
-        mpq_init(D[2 * j]);
-        mpq_init(D[2 * j + 1]);
-        mpq_set(D[2 * j], d1[j]);
-        mpq_set(D[2 * j + 1], d2[j]);
-    }
-    pv_status rc = pv_net_affine_input(out, net, p, D, 2, err);
-    for (int j = 0; j < 2 * m; j++)
-        mpq_clear(D[j]);
-    pv_free(D);
-    return rc;
 }

@@ -10,6 +10,8 @@
  * radius around x misses its hyperplane), so the rows through y are among
  * the ties, and y lies in the relative interior of the facet they define. */
 #include "core/alloc.h"
+#include "net/network_internal.h"
+#include "geom/system_internal.h"
 #include "polyverify/radius.h"
 
 #include <string.h>
@@ -164,7 +166,7 @@ static pv_status nearest_fill(pv_radius_nearest *n, const pv_net *net,
                 mpq_sub(dir[j], n->point[j], x[j]);
             pv_code_init(&n->neighbor, net->neurons);
             n->has_neighbor = 1;
-            st = pv_net_code_beyond(net, n->point, dir, &n->neighbor, err);
+            st = pv_code_beyond(net, n->point, dir, &n->neighbor, err);
             pv_qvec_free(dir, m);
         }
     }
@@ -247,11 +249,11 @@ pv_status pv_radius_compute(pv_radius *R, const pv_net *net, mpq_t *const x,
     pv_radius_init(R);
     R->m = m;
     pv_code_init(&R->code, net->neurons);
-    pv_status st = pv_net_code_at(net, x, &R->code, NULL, err);
+    pv_status st = pv_code_at(net, x, &R->code, NULL, err);
     if (st != PV_OK)
         return st;
     pv_system S;
-    if ((st = pv_system_from_code(&S, net, &R->code, box, err)) != PV_OK)
+    if ((st = pv__system_from_code(&S, net, &R->code, box, err)) != PV_OK)
         return st;
     mpz_t dx;
     mpz_init_set_ui(dx, 1);

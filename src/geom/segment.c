@@ -18,6 +18,7 @@
  * columns whose output changed are multiplied in (one matrix column per
  * changed neuron), so an event costs about (changed neurons) x (width). */
 #include "core/alloc.h"
+#include "net/network_internal.h"
 #include "polyverify/segment.h"
 
 #include <string.h>

@@ -8,7 +8,8 @@
  * matter, so each row is finally made primitive. Products use a 128-bit
  * fast path whenever the operands provably fit. */
 #include "core/alloc.h"
-#include "polyverify/system.h"
+#include "geom/system_internal.h"
+#include "net/network_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -316,9 +317,9 @@ static int system_from_code64(pv_system *S, const pv_net *net,
 }
 #endif
 
-pv_status pv_system_from_code(pv_system *S, const pv_net *net,
-                              const pv_code *code, const pv_box *box,
-                              pv_error *err)
+pv_status pv__system_from_code(pv_system *S, const pv_net *net,
+                               const pv_code *code, const pv_box *box,
+                               pv_error *err)
 {
     int m = net->input_dim;
     if (code->n != net->neurons)
@@ -432,8 +433,8 @@ void pv_system_copy_rows(pv_system *T, int offset, const pv_system *S)
     }
 }
 
-void pv_system_closure_union(pv_system *U, const pv_system *Sa,
-                             const pv_system *Sb)
+void pv__system_closure_union(pv_system *U, const pv_system *Sa,
+                              const pv_system *Sb)
 {
     pv_system_init(U, Sa->dim, Sa->nrows + Sb->nrows);
     pv_system_copy_rows(U, 0, Sa);
@@ -441,13 +442,56 @@ void pv_system_closure_union(pv_system *U, const pv_system *Sa,
     memset(U->strict, 0, (size_t)U->nrows);
 }
 
-void pv_system_face(pv_system *F, const pv_system *S, const int *zero, int nz)
+void pv__system_face(pv_system *F, const pv_system *S, const int *zero, int nz)
 {
     pv_system_init(F, S->dim, S->nrows);
     pv_system_copy_rows(F, 0, S);
     memset(F->strict, 0, (size_t)S->nrows);
     for (int a = 0; a < nz; a++)
         F->eq[zero[a]] = 1;
+}
+
+/* The public forms: the caller's system is replaced only on success. */
+pv_status pv_system_of_code(pv_system *S, const pv_net *net,
+                            const pv_code *code, const pv_box *box,
+                            pv_error *err)
+{
+    pv_system T;
+    pv_status rc = pv__system_from_code(&T, net, code, box, err);
+    if (rc != PV_OK)
+        return rc;
+    pv_system_clear(S);
+    *S = T;
+    return PV_OK;
+}
+
+pv_status pv_system_of_intersection(pv_system *U, const pv_system *Sa,
+                                    const pv_system *Sb, pv_error *err)
+{
+    if (U == Sa || U == Sb || Sa->dim != Sb->dim)
+        return pv_error_set(err, PV_ERR_ARG, "intersection: systems of dimension "
+                            "%d and %d, or the output is an input", Sa->dim, Sb->dim);
+    pv_system T;
+    pv__system_closure_union(&T, Sa, Sb);
+    pv_system_clear(U);
+    *U = T;
+    return PV_OK;
+}
+
+pv_status pv_system_of_face(pv_system *F, const pv_system *S, const int *zero,
+                            int nz, pv_error *err)
+{
+    if (F == S)
+        return pv_error_set(err, PV_ERR_ARG, "face: the output is the input");
+    for (int a = 0; a < nz; a++)
+        if (zero[a] < 0 || zero[a] >= S->nrows)
+            return pv_error_set(err, PV_ERR_ARG, "face: no row %d (the system "
+                                "has %d)", zero[a], S->nrows);
+    pv_system T;
+    pv__system_face(&T, S, zero, nz);
+    pv_system_clear(F);
+    *F = T;
+    return PV_OK;
 }
 
 void pv_system_row_value(mpq_t out, const pv_system *S, int i, mpq_t *const x)

@@ -12,6 +12,8 @@
  * lower dimension keeps the largest dimension any feature gave its code
  * (an edge's code is also the code of its end points on the box sides). */
 #include "core/alloc.h"
+#include "net/network_internal.h"
+#include "geom/system_internal.h"
 #include "polyverify/tessellation.h"
 
 #include <stdlib.h>
@@ -442,7 +444,7 @@ static pv_status beyond(walk *w, const pv_system *S, const unsigned char *code,
     mpq_sub(d[0], seg.y[1], seg.y[0]);      /* (dy, -dx): outward for CCW */
     mpq_sub(d[1], seg.x[0], seg.x[1]);
     pv_code out = { w->net->neurons, buf };
-    pv_status st = pv_net_code_beyond(w->net, y, d, &out, w->err);
+    pv_status st = pv_code_beyond(w->net, y, d, &out, w->err);
     mpq_clears(y[0], y[1], d[0], d[1], NULL);
     pv_polygon_clear(&seg);
     return st;
@@ -457,7 +459,7 @@ static pv_status visit(walk *w, int ci, unsigned char *buf, unsigned char *on)
     pv_code_init(&code, w->net->neurons);
     pv_code_set(&code, &T->cells[ci].code);
     pv_system S;
-    pv_status st = pv_system_from_code(&S, w->net, &code, w->box, w->err);
+    pv_status st = pv__system_from_code(&S, w->net, &code, w->box, w->err);
     if (st != PV_OK) {
         pv_code_clear(&code);
         return st;
@@ -539,7 +541,7 @@ static pv_status start_code(walk *w, pv_code *code)
             mpq_clear(f);
             mpq_add(x[j], w->box->lo[j], t);
         }
-        st = pv_net_code_at(w->net, x, code, zero, w->err);
+        st = pv_code_at(w->net, x, code, zero, w->err);
         found = st == PV_OK && memchr(zero, 1, (size_t)w->net->neurons) == NULL;
     }
     if (st == PV_OK && !found)

@@ -1,12 +1,12 @@
-/* polyverify — networks with exact rational weights: memory management, the
+/* polyverify — networks with exact rational weights: memory management,
+ * building and reading a network through its handle, affine inputs, the
  * .pvnet text format (DESIGN §3.1) and format dispatch for pv_net_load. */
 /* <stdio.h> must precede <gmp.h> for gmp.h to declare mpq_out_str. */
 #include <stdio.h>
 
 #include "core/alloc.h"
 #include "core/text.h"
-#include "polyverify/formats.h"
-#include "polyverify/network.h"
+#include "net/network_internal.h"
 #include "polyverify/rational.h"
 #include "exact/linalg.h"
 #include "core/outfile.h"
@@ -33,7 +33,7 @@
 /* ------------------------------------------------------------------------ */
 /* Memory                                                                    */
 
-void pv_net_init(pv_net *net)
+void pv__net_init(pv_net *net)
 {
     memset(net, 0, sizeof *net);
 }
@@ -149,7 +149,7 @@ static pv_status layer_alloc(pv_layer *L, pv_activation act, int in, int out)
     return PV_OK;
 }
 
-void pv_net_clear(pv_net *net)
+void pv__net_clear(pv_net *net)
 {
     for (int k = 0; k < net->nlayers; k++)
         layer_free(&net->layers[k]);
@@ -165,12 +165,28 @@ void pv_net_clear(pv_net *net)
     pv_free(net->box_lo);
     pv_free(net->box_hi);
     if (net->lifted != NULL) {
-        pv_net_clear(net->lifted);
+        pv__net_clear(net->lifted);
         pv_free(net->lifted);
     }
     pv_free(net->lift_w);
     pv_free(net->lift_chol);
-    pv_net_init(net);
+    pv__net_init(net);
+}
+
+pv_net *pv_net_new(void)
+{
+    pv_net *net = pv_malloc(sizeof *net);
+    if (net != NULL)
+        pv__net_init(net);
+    return net;
+}
+
+void pv_net_free(pv_net *net)
+{
+    if (net == NULL)
+        return;
+    pv__net_clear(net);
+    pv_free(net);
 }
 
 /* Appends an allocated layer, numbering its ReLU neurons. */
@@ -201,12 +217,25 @@ static pv_status net_append(pv_net *net, pv_activation act, int width,
     return PV_OK;
 }
 
+pv_status pv_net_set_input_dim(pv_net *net, int m, pv_error *err)
+{
+    if (net->nlayers > 0)
+        return pv_error_set(err, PV_ERR_ARG,
+                            "set_input_dim: the network already has layers");
+    if (m < 1 || m > PV_MAX_WIDTH)
+        return pv_error_set(err, PV_ERR_ARG,
+                            "set_input_dim: %d is not in 1..%d", m, PV_MAX_WIDTH);
+    net->input_dim = m;
+    net->finalized = 0;
+    return PV_OK;
+}
+
 pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
                            pv_error *err)
 {
     if (net->input_dim <= 0)
         return pv_error_set(err, PV_ERR_ARG,
-                            "add_layer: set input_dim > 0 before adding layers");
+                            "add_layer: set the input dimension > 0 before adding layers");
     if (act != PV_RELU && act != PV_LINEAR)
         return pv_error_set(err, PV_ERR_ARG, "add_layer: unknown activation");
     if (width < 1 || width > PV_MAX_WIDTH)
@@ -219,6 +248,92 @@ pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
     net->finalized = 0;
     return net_append(net, act, width, err);
 }
+
+/* The layer of a setter or an accessor, or NULL. */
+static pv_layer *layer_at(const pv_net *net, int k)
+{
+    return k >= 0 && k < net->nlayers ? &net->layers[k] : NULL;
+}
+
+pv_status pv_net_set_weight(pv_net *net, int layer, int i, int j,
+                            const mpq_t w, pv_error *err)
+{
+    pv_layer *L = layer_at(net, layer);
+    if (L == NULL || i < 0 || i >= L->out || j < 0 || j >= L->in)
+        return pv_error_set(err, PV_ERR_ARG,
+                            "set_weight: no weight (%d, %d) in layer %d", i, j,
+                            layer);
+    mpq_set(L->w[(size_t)i * (size_t)L->in + (size_t)j], w);
+    net->finalized = 0;
+    return PV_OK;
+}
+
+pv_status pv_net_set_bias(pv_net *net, int layer, int i, const mpq_t b,
+                          pv_error *err)
+{
+    pv_layer *L = layer_at(net, layer);
+    if (L == NULL || i < 0 || i >= L->out)
+        return pv_error_set(err, PV_ERR_ARG,
+                            "set_bias: no neuron %d in layer %d", i, layer);
+    mpq_set(L->b[i], b);
+    net->finalized = 0;
+    return PV_OK;
+}
+
+int pv_net_input_dim(const pv_net *net) { return net->input_dim; }
+int pv_net_nlayers(const pv_net *net) { return net->nlayers; }
+int pv_net_neurons(const pv_net *net) { return net->neurons; }
+
+int pv_net_layer_in(const pv_net *net, int k)
+{
+    const pv_layer *L = layer_at(net, k);
+    return L ? L->in : -1;
+}
+
+int pv_net_layer_out(const pv_net *net, int k)
+{
+    const pv_layer *L = layer_at(net, k);
+    return L ? L->out : -1;
+}
+
+int pv_net_layer_first_neuron(const pv_net *net, int k)
+{
+    const pv_layer *L = layer_at(net, k);
+    return L ? L->first_neuron : -1;
+}
+
+pv_activation pv_net_layer_activation(const pv_net *net, int k)
+{
+    const pv_layer *L = layer_at(net, k);
+    return L ? L->act : PV_LINEAR;
+}
+
+const mpq_t *pv_net_layer_weights(const pv_net *net, int k)
+{
+    const pv_layer *L = layer_at(net, k);
+    return L ? (const mpq_t *)L->w : NULL;
+}
+
+const mpq_t *pv_net_layer_biases(const pv_net *net, int k)
+{
+    const pv_layer *L = layer_at(net, k);
+    return L ? (const mpq_t *)L->b : NULL;
+}
+
+int pv_net_has_box(const pv_net *net) { return net->has_box; }
+
+const mpq_t *pv_net_box_lo(const pv_net *net)
+{
+    return net->has_box ? (const mpq_t *)net->box_lo : NULL;
+}
+
+const mpq_t *pv_net_box_hi(const pv_net *net)
+{
+    return net->has_box ? (const mpq_t *)net->box_hi : NULL;
+}
+
+const char *pv_net_format(const pv_net *net) { return net->format; }
+const char *pv_net_dialect(const pv_net *net) { return net->dialect; }
 
 /* Layer 0 of out(z) = net(p + D z): W (p + D z) + b = (W D) z + (W p + b).
  * Zero weights and zero entries of D are skipped: the restriction of a
@@ -247,11 +362,11 @@ static void compose_first_layer(pv_layer *M, const pv_layer *L,
     mpq_clear(t);
 }
 
-pv_status pv_net_affine_input(pv_net *out, const pv_net *net,
-                              mpq_t *const p, mpq_t *const D, int k,
-                              pv_error *err)
+pv_status pv__net_affine_input(pv_net *out, const pv_net *net,
+                               mpq_t *const p, mpq_t *const D, int k,
+                               pv_error *err)
 {
-    pv_net_init(out);
+    pv__net_init(out);
     memcpy(out->format, net->format, sizeof out->format);
     out->input_dim = k;
     pv_status rc = PV_OK;
@@ -272,6 +387,43 @@ pv_status pv_net_affine_input(pv_net *out, const pv_net *net,
     }
     if (rc == PV_OK)
         rc = pv_net_finalize(out, err);
+    return rc;
+}
+
+pv_status pv_net_compose_affine(pv_net *out, const pv_net *net,
+                                mpq_t *const p, mpq_t *const D, int k,
+                                pv_error *err)
+{
+    if (out == net)
+        return pv_error_set(err, PV_ERR_ARG, "compose_affine: out is the input network");
+    pv_net t;
+    pv_status rc = pv__net_affine_input(&t, net, p, D, k, err);
+    if (rc != PV_OK) {
+        pv__net_clear(&t);
+        return rc;
+    }
+    pv__net_clear(out);      /* replaced only on success */
+    *out = t;
+    return PV_OK;
+}
+
+pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
+                       mpq_t *const d1, mpq_t *const d2, pv_error *err)
+{
+    int m = net->input_dim;
+    mpq_t *D = pv_malloc((size_t)2 * m * sizeof(mpq_t));   /* m x 2: d1, d2 */
+    if (D == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "slice: out of memory");
+    for (int j = 0; j < m; j++) {
+        mpq_init(D[2 * j]);
+        mpq_init(D[2 * j + 1]);
+        mpq_set(D[2 * j], d1[j]);
+        mpq_set(D[2 * j + 1], d2[j]);
+    }
+    pv_status rc = pv_net_compose_affine(out, net, p, D, 2, err);
+    for (int j = 0; j < 2 * m; j++)
+        mpq_clear(D[j]);
+    pv_free(D);
     return rc;
 }
 
@@ -375,7 +527,7 @@ static int lift_factor(pv_net *net)
 static pv_status build_lifted(pv_net *net, pv_error *err)
 {
     if (net->lifted != NULL) {
-        pv_net_clear(net->lifted);
+        pv__net_clear(net->lifted);
         pv_free(net->lifted);
         net->lifted = NULL;
     }
@@ -384,7 +536,7 @@ static pv_status build_lifted(pv_net *net, pv_error *err)
     pv_net *u = pv_malloc(sizeof *u);
     if (u == NULL)
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-    pv_net_init(u);
+    pv__net_init(u);
     u->input_dim = net->layers[0].out;
     pv_status st = PV_OK;
     for (int k = 0; k < net->nlayers && st == PV_OK; k++) {
@@ -407,7 +559,7 @@ static pv_status build_lifted(pv_net *net, pv_error *err)
     if (st == PV_OK)
         st = pv_net_finalize(u, err);   /* n_1 == n_1: lifts no further */
     if (st != PV_OK) {
-        pv_net_clear(u);
+        pv__net_clear(u);
         pv_free(u);
         return st;
     }
@@ -899,25 +1051,25 @@ pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
     ps.lx.len = text != NULL ? len : 0;
     ps.lx.name = name != NULL ? name : "<pvnet>";
     ps.lx.err = err;
-    pv_net_init(&ps.net);
+    pv__net_init(&ps.net);
     pv_status st = parse_header(&ps);
     if (st == PV_OK)
         st = parse_input(&ps);
     if (st == PV_OK)
         st = parse_layers(&ps);
     if (st != PV_OK) {
-        pv_net_clear(&ps.net);
+        pv__net_clear(&ps.net);
         return st;
     }
     strcpy(ps.net.format, "pvnet");
     st = pv_net_finalize(&ps.net, err);
     if (st != PV_OK) {
-        pv_net_clear(&ps.net);
+        pv__net_clear(&ps.net);
         return st;
     }
     /* The caller's net (initialised, possibly holding an older network) is
      * replaced only on success. */
-    pv_net_clear(net);
+    pv__net_clear(net);
     *net = ps.net;
     return PV_OK;
 }
@@ -1043,8 +1195,8 @@ static const struct net_format {
     net_parser parse;
 } net_formats[] = {
     { ".pvnet", looks_like_pvnet, pv_net_parse_pvnet },
-    { ".nnet", pv_nnet_sniff, pv_net_parse_nnet },
-    { ".onnx", pv_onnx_sniff, pv_net_parse_onnx },
+    { ".nnet", pv_net_is_nnet, pv_net_parse_nnet },
+    { ".onnx", pv_net_is_onnx, pv_net_parse_onnx },
 };
 
 #define N_FORMATS (sizeof net_formats / sizeof net_formats[0])

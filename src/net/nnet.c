@@ -22,7 +22,7 @@
  * apart; a file that mixes them is refused as ambiguous (see
  * read_standard_header and read_nvjl_header). */
 #include "core/alloc.h"
-#include "polyverify/formats.h"
+#include "net/network_internal.h"
 #include "polyverify/rational.h"
 #include "core/text.h"
 
@@ -688,7 +688,7 @@ pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
     nnet_header h;
     memset(&h, 0, sizeof h);
     pv_net out;
-    pv_net_init(&out);
+    pv__net_init(&out);
     pv_status st = read_header(&r, &h);
     if (st == PV_OK)
         st = build(&r, &h, &out);
@@ -696,11 +696,11 @@ pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
         st = pv_net_finalize(&out, err);
     header_free(&h);
     if (st != PV_OK) {
-        pv_net_clear(&out);
+        pv__net_clear(&out);
         return st;
     }
     /* The caller's net is replaced only on success. */
-    pv_net_clear(net);
+    pv__net_clear(net);
     *net = out;
     return PV_OK;
 }
@@ -723,7 +723,7 @@ static size_t sniff_int_line(const char *text, size_t len, size_t i,
     return i;
 }
 
-int pv_nnet_sniff(const char *text, size_t len)
+int pv_net_is_nnet(const char *text, size_t len)
 {
     size_t i = 0;
     while (i < len && (is_blank(text[i]) || text[i] == '\n'))

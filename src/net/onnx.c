@@ -23,7 +23,8 @@
  * Every float32/float64 is converted to the dyadic rational its bits
  * encode (DESIGN §2); NaN and infinities are errors. */
 #include "core/alloc.h"
-#include "polyverify/formats.h"
+#include "net/network_internal.h"
+#include "polyverify/rational.h"
 #include "core/text.h"
 
 #include "onnx.pb-c.h"
@@ -1346,15 +1347,15 @@ pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
         return cx_fail(&cx, "not a valid ONNX model: the protobuf could not "
                        "be decoded (truncated or corrupt file?)");
     pv_net out;
-    pv_net_init(&out);
+    pv__net_init(&out);
     pv_status st = parse_model(&cx, model, &out);
     onnx__model_proto__free_unpacked(model, NULL);
     if (st != PV_OK) {
-        pv_net_clear(&out);
+        pv__net_clear(&out);
         return st;
     }
     /* The caller's net is replaced only on success. */
-    pv_net_clear(net);
+    pv__net_clear(net);
     *net = out;
     return PV_OK;
 }

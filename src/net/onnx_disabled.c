@@ -1,6 +1,6 @@
 /* polyverify — ONNX loading in a build without protobuf-c (-Donnx=disabled
  * or libprotobuf-c-dev missing): every ONNX model is refused, saying why. */
-#include "polyverify/formats.h"
+#include "polyverify/network.h"
 
 pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
                             const char *name, pv_error *err)

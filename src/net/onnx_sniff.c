@@ -1,9 +1,9 @@
-/* polyverify — is this an ONNX model? (formats.h). Apart from onnx.c, so
+/* polyverify — is this an ONNX model? (network.h). Apart from onnx.c, so
  * that a build without protobuf-c (-Donnx=disabled) still tells an ONNX
  * file from an unknown one and says what is missing. */
-#include "polyverify/formats.h"
+#include "polyverify/network.h"
 
-int pv_onnx_sniff(const char *data, size_t len)
+int pv_net_is_onnx(const char *data, size_t len)
 {
     /* A ModelProto starts with field 1 (ir_version) as a small varint. */
     return len >= 2 && (unsigned char)data[0] == 0x08 &&

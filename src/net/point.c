@@ -4,6 +4,7 @@
  * --label-column is); file lines from 1. */
 #include "core/alloc.h"
 #include "core/text.h"
+#include "polyverify/box.h"
 #include "polyverify/point.h"
 #include "polyverify/rational.h"
 

@@ -5,6 +5,7 @@
 #include "core/alloc.h"
 #include "core/outfile.h"
 #include "polyverify/plot.h"
+#include "polyverify/polygon.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,8 +14,10 @@
 #include <cairo-svg.h>
 
 #include "polyverify/enumerate.h"
+#include "polyverify/lemma1.h"
 #include "polyverify/system.h"
 #include "polyverify/tessellation.h"
+#include "net/network_internal.h"
 
 #define PV_TAU 6.283185307179586
 
@@ -38,7 +41,7 @@ typedef struct scene {
     const pv_code **code;
     const int *dim;
     const pv_polygon *poly;
-    const pv_enumeration *E;     /* the adjacency pairs, or NULL            */
+    const pv_enum *E;     /* the adjacency pairs, or NULL            */
 } scene;
 
 static void to_px(const canvas *C, double x, double y, double *px, double *py)
@@ -193,7 +196,7 @@ static void draw_edge(canvas *C, const pv_polygon *poly, int a, int b,
     cairo_set_dash(cr, NULL, 0, 0);
 }
 
-static void draw_graph(canvas *C, const pv_enumeration *E,
+static void draw_graph(canvas *C, const pv_enum *E,
                        const pv_polygon *poly, const pv_lemma1 *L,
                        pv_plot_info *info)
 {
@@ -405,9 +408,9 @@ pv_status pv_plot(const pv_net *net, const char *path,
     eo.progress_ctx = opt->progress_ctx;
     eo.interrupted = opt->interrupted;
     eo.interrupted_ctx = opt->interrupted_ctx;
-    pv_enumeration E;
-    pv_enumeration_init(&E);
-    pv_status rc = pv_enumerate(&E, net, &eo, err);
+    pv_enum E;
+    pv_enum_init(&E);
+    pv_status rc = pv_enum_compute(&E, net, &eo, err);
     pv_lemma1 L;
     pv_lemma1_init(&L);
     if (rc == PV_OK && opt->highlight)
@@ -440,6 +443,6 @@ pv_status pv_plot(const pv_net *net, const char *path,
     pv_free(code);
     pv_free(dim);
     pv_lemma1_clear(&L);
-    pv_enumeration_clear(&E);
+    pv_enum_clear(&E);
     return rc;
 }

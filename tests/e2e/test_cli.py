@@ -73,7 +73,7 @@ def test_tables(r):
             ok = rc == 2 and out == '' and opt in err and cmd in err
             r.check(ok, '%s: foreign option %s: exit %d, %r' % (cmd, opt, rc, err[:200]))
     # the cases of the issue
-    for args in (['enumerate', DEMO, '--slice', '0,0,1,0,0,1'],
+    for args in (['enumerate', DEMO, '--max-depth', '2'],
                  ['plot', DEMO, '--box', '-1,1', '-o', '/tmp/never.svg', '--data', 'x'],
                  ['info', DEMO, '--scale', '3'],
                  ['info', DEMO, '--max-cells', '3', '--lp-only']):

@@ -7,7 +7,7 @@
  * xorshift seed, in the box [-1,1]^10: a run to completion takes far
  * longer than any bound below. What is asserted is independent of the
  * enumeration's own bookkeeping: every kept cell's point is re-coded by the
- * exact forward pass (pv_net_code_at) and must give the cell's code, and
+ * exact forward pass (pv_code_at) and must give the cell's code, and
  * every full-dimensional cell's point must have no pre-activation at 0
  * (an open neighbourhood, so the cell really is full-dimensional). */
 #include <math.h>
@@ -21,19 +21,8 @@
 #include "polyverify/network.h"
 #include "polyverify/point.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (cond)                                          \
-            passed++;                                      \
-        else {                                             \
-            failed++;                                      \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);    \
-            printf(__VA_ARGS__);                           \
-            printf("\n");                                  \
-        }                                                  \
-    } while (0)
+#include "check.h"
+#include "../../src/net/network_internal.h"
 
 static double now(void)
 {
@@ -64,7 +53,7 @@ static int he_net(pv_net *net, int m, const int *widths, int nw,
                   unsigned long long seed)
 {
     pv_error err;
-    pv_net_init(net);
+    pv__net_init(net);
     net->input_dim = m;
     int in = m;
     for (int l = 0; l <= nw; l++) {
@@ -98,7 +87,7 @@ static void unit_box(pv_box *box, int m)
 /* Every kept cell is a real cell: its point has its code (exact forward
  * pass), a full-dimensional one with no pre-activation at 0; by_dim adds
  * up; graph pairs name kept cells and their Hamming distance. */
-static void check_kept(const pv_enumeration *E, const pv_net *net,
+static void check_kept(const pv_enum *E, const pv_net *net,
                        const char *what)
 {
     pv_code c;
@@ -108,7 +97,7 @@ static void check_kept(const pv_enumeration *E, const pv_net *net,
     for (int i = 0; i < E->ncells; i++) {
         const pv_enum_cell *e = &E->cells[i];
         if (e->dim < 0 || !e->point ||
-            pv_net_code_at(net, e->point, &c, zero, NULL) != PV_OK ||
+            pv_code_at(net, e->point, &c, zero, NULL) != PV_OK ||
             !pv_code_equal(&c, &e->code)) {
             bad_code++;
             continue;
@@ -121,9 +110,9 @@ static void check_kept(const pv_enumeration *E, const pv_net *net,
     }
     for (int d = 0; d <= E->m; d++)
         sum += E->by_dim[d];
-    CHECK(bad_code == 0, "%s: %d kept cells whose point lacks their code", what, bad_code);
-    CHECK(bad_open == 0, "%s: %d full-dimensional cells on a hyperplane", what, bad_open);
-    CHECK(sum == E->ncells, "%s: by_dim adds up to %d, not %d", what, sum, E->ncells);
+    CHECK_MSG(bad_code == 0, "%s: %d kept cells whose point lacks their code", what, bad_code);
+    CHECK_MSG(bad_open == 0, "%s: %d full-dimensional cells on a hyperplane", what, bad_open);
+    CHECK_MSG(sum == E->ncells, "%s: by_dim adds up to %d, not %d", what, sum, E->ncells);
     int bad_pair = 0;
     for (int k = 0; k < E->npairs; k++) {
         const pv_enum_pair *P = &E->pairs[k];
@@ -131,7 +120,7 @@ static void check_kept(const pv_enumeration *E, const pv_net *net,
             P->hamming != pv_code_hamming(&E->cells[P->a].code, &E->cells[P->b].code))
             bad_pair++;
     }
-    CHECK(bad_pair == 0, "%s: %d graph pairs out of range or inconsistent", what, bad_pair);
+    CHECK_MSG(bad_pair == 0, "%s: %d graph pairs out of range or inconsistent", what, bad_pair);
     free(zero);
     pv_code_clear(&c);
 }
@@ -145,22 +134,22 @@ static void test_max_cells(const pv_net *net, const pv_box *box, int graph)
     o.box = box;
     o.max_cells = 10;
     o.graph = graph;
-    pv_enumeration E;
-    pv_enumeration_init(&E);
+    pv_enum E;
+    pv_enum_init(&E);
     pv_error err = { 0 };
     double t = now();
-    pv_status rc = pv_enumerate(&E, net, &o, &err);
+    pv_status rc = pv_enum_compute(&E, net, &o, &err);
     t = now() - t;
     const char *what = graph ? "max_cells 10 with graph" : "max_cells 10";
     printf("%s: %.2f s, %d cells\n", what, t, E.ncells);
-    CHECK(rc == PV_ERR_LIMIT, "%s: status %d (%s)", what, rc, err.msg);
-    CHECK(strstr(err.msg, "--max-cells 10") != NULL, "%s: message %s", what, err.msg);
-    CHECK(t < 20.0, "%s: took %.1f s", what, t);
-    CHECK(E.ncells == 10 && !E.complete, "%s: %d cells, complete %d", what,
-          E.ncells, E.complete);
-    CHECK(E.has_graph == graph, "%s: has_graph %d", what, E.has_graph);
+    CHECK_MSG(rc == PV_ERR_LIMIT, "%s: status %d (%s)", what, rc, err.msg);
+    CHECK_MSG(strstr(err.msg, "--max-cells 10") != NULL, "%s: message %s", what, err.msg);
+    CHECK_MSG(t < 20.0, "%s: took %.1f s", what, t);
+    CHECK_MSG(E.ncells == 10 && !E.complete, "%s: %d cells, complete %d", what,
+              E.ncells, E.complete);
+    CHECK_MSG(E.has_graph == graph, "%s: has_graph %d", what, E.has_graph);
     check_kept(&E, net, what);
-    pv_enumeration_clear(&E);
+    pv_enum_clear(&E);
 }
 
 /* max_bytes bounds the heap an enumeration adds, not what the caller held
@@ -171,7 +160,7 @@ static void test_heap_baseline(const pv_net *net, const pv_box *box)
 {
     size_t big = (size_t)64 << 20;
     char *held = malloc(big);
-    CHECK(held != NULL, "malloc of 64 MiB");
+    CHECK_MSG(held != NULL, "malloc of 64 MiB");
     if (held == NULL)
         return;
     held[0] = held[big - 1] = 1;
@@ -180,14 +169,14 @@ static void test_heap_baseline(const pv_net *net, const pv_box *box)
     o.box = box;
     o.max_cells = 200;
     o.max_bytes = (size_t)32 << 20;
-    pv_enumeration E;
-    pv_enumeration_init(&E);
+    pv_enum E;
+    pv_enum_init(&E);
     pv_error err = { 0 };
-    pv_status rc = pv_enumerate(&E, net, &o, &err);
-    CHECK(rc == PV_ERR_LIMIT && strstr(err.msg, "--max-cells 200") != NULL &&
-          E.ncells == 200, "heap held by the caller: status %d, %d cells (%s)", rc,
-          E.ncells, err.msg);
-    pv_enumeration_clear(&E);
+    pv_status rc = pv_enum_compute(&E, net, &o, &err);
+    CHECK_MSG(rc == PV_ERR_LIMIT && strstr(err.msg, "--max-cells 200") != NULL &&
+              E.ncells == 200, "heap held by the caller: status %d, %d cells (%s)", rc,
+              E.ncells, err.msg);
+    pv_enum_clear(&E);
     free(held);
 }
 
@@ -236,26 +225,26 @@ static void test_interrupt(const pv_net *net, const pv_box *box, long n,
     o.graph = graph;
     o.interrupted = interrupt_hook;
     o.interrupted_ctx = &P;
-    pv_enumeration E;
-    pv_enumeration_init(&E);
+    pv_enum E;
+    pv_enum_init(&E);
     pv_error err = { 0 };
-    pv_status rc = pv_enumerate(&E, net, &o, &err);
+    pv_status rc = pv_enum_compute(&E, net, &o, &err);
     double late = now() - P.fired;
     char what[64];
     snprintf(what, sizeof what, "interrupt at poll %ld%s", n, graph ? " (graph)" : "");
     printf("%s: %ld polls, %d cells kept, returned %.3f s after the hook fired\n",
            what, P.count, E.ncells, late);
-    CHECK(rc == PV_ERR_INTERRUPTED, "%s: status %d (%s)", what, rc, err.msg);
-    CHECK(strstr(err.msg, "interrupted") != NULL, "%s: message %s", what, err.msg);
-    CHECK(P.fired > 0 && P.count == n, "%s: the hook was polled %ld times after firing",
-          what, P.count - n);
-    CHECK(late < 1.0, "%s: returned %.2f s after the hook fired", what, late);
-    CHECK(!E.complete, "%s: complete", what);
-    CHECK(E.by_dim != NULL && E.m == net->input_dim, "%s: E not valid", what);
-    CHECK(E.has_graph == graph, "%s: has_graph %d", what, E.has_graph);
+    CHECK_MSG(rc == PV_ERR_INTERRUPTED, "%s: status %d (%s)", what, rc, err.msg);
+    CHECK_MSG(strstr(err.msg, "interrupted") != NULL, "%s: message %s", what, err.msg);
+    CHECK_MSG(P.fired > 0 && P.count == n, "%s: the hook was polled %ld times after firing",
+              what, P.count - n);
+    CHECK_MSG(late < 1.0, "%s: returned %.2f s after the hook fired", what, late);
+    CHECK_MSG(!E.complete, "%s: complete", what);
+    CHECK_MSG(E.by_dim != NULL && E.m == net->input_dim, "%s: E not valid", what);
+    CHECK_MSG(E.has_graph == graph, "%s: has_graph %d", what, E.has_graph);
     if (E.by_dim)
         check_kept(&E, net, what);
-    pv_enumeration_clear(&E);
+    pv_enum_clear(&E);
 }
 
 /* A run of ~3 s (stopped by the interrupt hook on the clock): the
@@ -276,11 +265,11 @@ static void test_progress(const pv_net *net, const pv_box *box, int graph,
     o.progress_ctx = &C;
     o.interrupted = interrupt_hook;
     o.interrupted_ctx = &P;
-    pv_enumeration E;
-    pv_enumeration_init(&E);
+    pv_enum E;
+    pv_enum_init(&E);
     pv_error err = { 0 };
     double t0 = now();
-    pv_status rc = pv_enumerate(&E, net, &o, &err);
+    pv_status rc = pv_enum_compute(&E, net, &o, &err);
     double total = now() - t0;
     double gap = C.n ? C.t[0] : total;
     for (int k = 1; k < C.n; k++)
@@ -293,19 +282,19 @@ static void test_progress(const pv_net *net, const pv_box *box, int graph,
              max_cells ? " (max_cells)" : "");
     printf("%s: %.2f s, %d progress calls, longest gap %.2f s, %ld polls, %d cells\n",
            what, total, C.n, gap, P.count, E.ncells);
-    CHECK(rc == PV_ERR_INTERRUPTED || rc == PV_ERR_LIMIT || rc == PV_OK,
-          "%s: status %d (%s)", what, rc, err.msg);
-    CHECK(C.n >= 2 || total < 1.0, "%s: %d progress calls in %.1f s", what, C.n, total);
-    CHECK(gap < 1.5, "%s: %.2f s without a progress call", what, gap);
-    CHECK(P.count >= (long)(total / 0.1) || rc == PV_OK,
-          "%s: the interrupt hook polled %ld times in %.1f s", what, P.count, total);
+    CHECK_MSG(rc == PV_ERR_INTERRUPTED || rc == PV_ERR_LIMIT || rc == PV_OK,
+              "%s: status %d (%s)", what, rc, err.msg);
+    CHECK_MSG(C.n >= 2 || total < 1.0, "%s: %d progress calls in %.1f s", what, C.n, total);
+    CHECK_MSG(gap < 1.5, "%s: %.2f s without a progress call", what, gap);
+    CHECK_MSG(P.count >= (long)(total / 0.1) || rc == PV_OK,
+              "%s: the interrupt hook polled %ld times in %.1f s", what, P.count, total);
     int monotone = 1;
     for (int k = 1; k < C.n; k++)
         monotone &= C.cells[k] >= C.cells[k - 1] && C.t[k] >= C.t[k - 1];
-    CHECK(monotone, "%s: progress goes backwards", what);
+    CHECK_MSG(monotone, "%s: progress goes backwards", what);
     if (E.by_dim)
         check_kept(&E, net, what);
-    pv_enumeration_clear(&E);
+    pv_enum_clear(&E);
 }
 
 int main(void)
@@ -328,7 +317,6 @@ int main(void)
     test_progress(&net, &box, 1, 300);
     test_heap_baseline(&net, &box);
     pv_box_clear(&box);
-    pv_net_clear(&net);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    pv__net_clear(&net);
+    return check_summary();
 }

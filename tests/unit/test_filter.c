@@ -11,17 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int n_passed, n_failed;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            n_passed++;                                                    \
-        } else {                                                           \
-            n_failed++;                                                    \
-            printf("FAIL test_filter.c:%d: %s\n", __LINE__, #cond);        \
-        }                                                                  \
-    } while (0)
+#include "check.h"
+#include "../../src/net/network_internal.h"
 
 static uint64_t next(uint64_t *s)
 {
@@ -53,7 +44,7 @@ static void set_scaled(mpq_t q, long a, unsigned long den, int e)
 static void make_net(pv_net *net, int m, const int *w, int nw,
                      unsigned long den, const int *e, uint64_t *seed)
 {
-    pv_net_init(net);
+    pv__net_init(net);
     net->input_dim = m;
     for (int l = 0; l <= nw; l++) {
         int out = l < nw ? w[l] : 1;
@@ -77,8 +68,8 @@ static int agree(const pv_net *net, mpq_t *x, int *filtered)
     pv_code_init(&b, N);
     unsigned char *za = calloc((size_t)N + 1, 1), *zb = calloc((size_t)N + 1, 1);
     pv_forward_stats fa = {0, 0}, fb = {0, 0};
-    int ok = pv_net_codes_at_opt(net, 1, x, &a, za, 1, &fa, NULL) == PV_OK &&
-             pv_net_codes_at_opt(net, 1, x, &b, zb, 0, &fb, NULL) == PV_OK &&
+    int ok = pv_code_at_points_opt(net, 1, x, &a, za, 1, &fa, NULL) == PV_OK &&
+             pv_code_at_points_opt(net, 1, x, &b, zb, 0, &fb, NULL) == PV_OK &&
              pv_code_equal(&a, &b) && fb.filtered == 0;
     for (int j = 0; ok && j < N; j++)
         ok = za[j] == zb[j];
@@ -154,7 +145,7 @@ static void test_family(unsigned long den, const int *e, const char *name)
     for (int i = 0; i < m; i++)
         mpq_clear(x[i]);
     mpq_clear(off);
-    pv_net_clear(&net);
+    pv__net_clear(&net);
 }
 
 /* A deep zero: neuron 0 of layer 2 is h_0 - h_0(x*) for a point x* where
@@ -163,7 +154,7 @@ static void test_family(unsigned long den, const int *e, const char *name)
 static void test_deep_zero(void)
 {
     pv_net net;
-    pv_net_init(&net);
+    pv__net_init(&net);
     net.input_dim = 2;
     pv_net_add_layer(&net, PV_RELU, 2, NULL);
     pv_net_add_layer(&net, PV_RELU, 1, NULL);
@@ -197,7 +188,7 @@ static void test_deep_zero(void)
     mpq_clear(d);
     mpq_clear(x[0]);
     mpq_clear(x[1]);
-    pv_net_clear(&net);
+    pv__net_clear(&net);
 }
 
 /* Out of double range: weights of 2^1500 switch the filter off, inputs of
@@ -217,14 +208,14 @@ static void test_out_of_range(void)
     int f;
     CHECK(agree(&net, x, &f));
     CHECK(f == 0);
-    pv_net_clear(&net);
+    pv__net_clear(&net);
     make_net(&net, 3, w, 1, 1000, none, &seed);
     mpq_mul_2exp(x[1], x[1], 1200);
     CHECK(agree(&net, x, &f));
     CHECK(f == 0);
     for (int i = 0; i < 3; i++)
         mpq_clear(x[i]);
-    pv_net_clear(&net);
+    pv__net_clear(&net);
 }
 
 int main(void)
@@ -240,6 +231,5 @@ int main(void)
     test_family(1000, mixed, "k/1000 * 2^-990, 2^900, 2^-40");
     test_deep_zero();
     test_out_of_range();
-    printf("%d passed, %d failed\n", n_passed, n_failed);
-    return n_failed != 0;
+    return check_summary();
 }

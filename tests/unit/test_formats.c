@@ -1,28 +1,16 @@
 /* Unit tests of the .nnet and ONNX readers' exact parts: float bits to
  * rationals, the .nnet quirks and normalisation, failures that leave the
  * caller's network untouched. */
-#include "polyverify/formats.h"
+#include "polyverify/network.h"
+#include "polyverify/rational.h"
 #include "polyverify/network.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int n_passed, n_failed;
-
-static void check(int ok, int line, const char *what, const char *msg)
-{
-    if (ok) {
-        n_passed++;
-        return;
-    }
-    n_failed++;
-    printf("FAIL test_formats.c:%d: %s%s%s\n", line, what,
-           msg ? " -- " : "", msg ? msg : "");
-}
-
-#define CHECK(cond) check((cond), __LINE__, #cond, NULL)
-#define CHECK_ERR(cond, err) check((cond), __LINE__, #cond, (err).msg)
+#include "check.h"
+#include "../../src/net/network_internal.h"
 
 /* Is q the rational written as text s ("p" or "p/q")? */
 static int is_q(const mpq_t q, const char *s)
@@ -87,7 +75,7 @@ static void test_nnet(void)
 {
     pv_net net;
     pv_error err = {0};
-    pv_net_init(&net);
+    pv__net_init(&net);
     pv_status st = pv_net_parse_nnet(&net, NNET, sizeof NNET - 1, "t.nnet",
                                      &err);
     CHECK_ERR(st == PV_OK, err);
@@ -111,25 +99,25 @@ static void test_nnet(void)
     CHECK_ERR(st == PV_ERR_PARSE && strstr(err.msg, "bad.nnet:8:") != NULL,
               err);
     CHECK(net.nlayers == 1 && is_q(net.layers[0].w[0], "12"));
-    pv_net_clear(&net);
+    pv__net_clear(&net);
 }
 
 static void test_onnx_bad(void)
 {
     pv_net net;
     pv_error err = {0};
-    pv_net_init(&net);
+    pv__net_init(&net);
     static const char junk[] = "\x08\x07\x12\xff";   /* truncated string */
-    CHECK(pv_onnx_sniff(junk, sizeof junk - 1));
+    CHECK(pv_net_is_onnx(junk, sizeof junk - 1));
     pv_status st = pv_net_parse_onnx(&net, junk, sizeof junk - 1, "j.onnx",
                                      &err);
     CHECK_ERR(st == PV_ERR_PARSE && strstr(err.msg, "j.onnx") != NULL, err);
     st = pv_net_parse_onnx(&net, "\x08\x07", 2, "nograph.onnx", &err);
     CHECK_ERR(st == PV_ERR_PARSE && strstr(err.msg, "no graph") != NULL, err);
     CHECK(net.nlayers == 0);
-    CHECK(!pv_nnet_sniff("pvnet 1\n", 8) && pv_nnet_sniff("// x\n", 5) &&
-          pv_nnet_sniff("2,5,1,10,\n", 10));
-    pv_net_clear(&net);
+    CHECK(!pv_net_is_nnet("pvnet 1\n", 8) && pv_net_is_nnet("// x\n", 5) &&
+          pv_net_is_nnet("2,5,1,10,\n", 10));
+    pv__net_clear(&net);
 }
 
 int main(void)
@@ -137,6 +125,5 @@ int main(void)
     test_float_bits();
     test_nnet();
     test_onnx_bad();
-    printf("%d passed, %d failed\n", n_passed, n_failed);
-    return n_failed != 0;
+    return check_summary();
 }

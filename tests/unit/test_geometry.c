@@ -8,24 +8,15 @@
 #include <string.h>
 
 #include "polyverify/cell.h"
-#include "polyverify/geometry.h"
+#include "polyverify/dimension.h"
+#include "polyverify/facets.h"
 #include "polyverify/network.h"
 #include "polyverify/system.h"
 #include "../../src/exact/linalg.h"
+#include "../../src/geom/system_internal.h"
+#include "../../src/net/network_internal.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (cond)                                          \
-            passed++;                                      \
-        else {                                             \
-            failed++;                                      \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);    \
-            printf(__VA_ARGS__);                           \
-            printf("\n");                                  \
-        }                                                  \
-    } while (0)
+#include "check.h"
 
 static void zmat_from(pv_zmat *M, int r, int c, const long *v)
 {
@@ -41,15 +32,15 @@ static void test_rank(void)
     pv_zmat M;
     zmat_from(&M, 3, 3, a);
     int piv[3];
-    CHECK(pv_zmat_rank_mod_p(&M) == 2, "rank mod p of a rank-2 matrix");
-    CHECK(pv_zmat_rref(&M, piv) == 2, "rref rank 2");
-    CHECK(piv[0] == 0 && piv[1] == 1, "pivot columns 0, 1");
+    CHECK_MSG(pv_zmat_rank_mod_p(&M) == 2, "rank mod p of a rank-2 matrix");
+    CHECK_MSG(pv_zmat_rref(&M, piv) == 2, "rref rank 2");
+    CHECK_MSG(piv[0] == 0 && piv[1] == 1, "pivot columns 0, 1");
     pv_zmat_clear(&M);
     /* the identity with a huge multiple of p = 2^31-1 added: still full */
     const long b[] = { 1, 0, 0, 1 };
     zmat_from(&M, 2, 2, b);
     mpz_set_str(M.a[1], "2147483647", 10);          /* p == 0 mod p */
-    CHECK(pv_zmat_rank_mod_p(&M) == 2, "rank mod p with an entry = p");
+    CHECK_MSG(pv_zmat_rank_mod_p(&M) == 2, "rank mod p with an entry = p");
     pv_zmat_clear(&M);
 }
 
@@ -66,16 +57,16 @@ static void test_solve_guided(void)
     mpq_t x[3];
     for (int i = 0; i < 3; i++)
         mpq_init(x[i]);
-    CHECK(pv_zmat_solve_guided(&A, b, guess, x) == 0, "consistent system");
-    CHECK(mpq_cmp_si(x[0], 3, 1) == 0 && mpq_cmp_si(x[1], 3, 2) == 0 &&
-          mpq_cmp_si(x[2], 3, 2) == 0, "solution (3, 3/2, 3/2)");
+    CHECK_MSG(pv_zmat_solve_guided(&A, b, guess, x) == 0, "consistent system");
+    CHECK_MSG(mpq_cmp_si(x[0], 3, 1) == 0 && mpq_cmp_si(x[1], 3, 2) == 0 &&
+              mpq_cmp_si(x[2], 3, 2) == 0, "solution (3, 3/2, 3/2)");
     /* x + y = 1, 2x + 2y = 3: inconsistent */
     const long c[] = { 1, 1, 2, 2 };
     pv_zmat C;
     zmat_from(&C, 2, 2, c);
     mpz_set_si(b[0], 1);
     mpz_set_si(b[1], 3);
-    CHECK(pv_zmat_solve_guided(&C, b, guess, x) == -1, "inconsistent system");
+    CHECK_MSG(pv_zmat_solve_guided(&C, b, guess, x) == -1, "inconsistent system");
     for (int i = 0; i < 3; i++)
         mpq_clear(x[i]);
     mpz_clear(b[0]);
@@ -102,7 +93,7 @@ static int dim_of(int n, const long (*rows)[4], unsigned char *implicit)
     pv_system S;
     pv_dimension D;
     system_from(&S, n, rows);
-    pv_status rc = pv_system_dimension(&S, &D, NULL, NULL);
+    pv_status rc = pv__system_dimension(&S, &D, NULL, NULL);
     int d = rc == PV_OK ? D.dim : -2;
     /* the point must satisfy the system: strict rows > 0, others >= 0,
      * implicit rows = 0 */
@@ -111,9 +102,9 @@ static int dim_of(int n, const long (*rows)[4], unsigned char *implicit)
     for (int i = 0; rc == PV_OK && d >= 0 && i < n; i++) {
         pv_system_row_value(v, &S, i, D.point);
         if (D.implicit[i])
-            CHECK(mpq_sgn(v) == 0, "implicit row %d vanishes at the point", i);
+            CHECK_MSG(mpq_sgn(v) == 0, "implicit row %d vanishes at the point", i);
         else
-            CHECK(mpq_sgn(v) > 0, "row %d positive at the point", i);
+            CHECK_MSG(mpq_sgn(v) > 0, "row %d positive at the point", i);
         if (implicit)
             implicit[i] = D.implicit[i];
     }
@@ -127,29 +118,29 @@ static void test_dimension(void)
 {
     /* unit square 0 <= x, y <= 1: dim 2 */
     const long square[][4] = { { 1, 0, 0, 0 }, { -1, 0, 1, 0 }, { 0, 1, 0, 0 }, { 0, -1, 1, 0 } };
-    CHECK(dim_of(4, square, NULL) == 2, "square has dim 2");
+    CHECK_MSG(dim_of(4, square, NULL) == 2, "square has dim 2");
     /* x >= 0 and -x >= 0: the line x = 0, dim 1, both rows implicit */
     const long line[][4] = { { 1, 0, 0, 0 }, { -1, 0, 0, 0 } };
     unsigned char imp[4] = { 0 };
-    CHECK(dim_of(2, line, imp) == 1, "x >= 0, -x >= 0 has dim 1");
-    CHECK(imp[0] && imp[1], "both rows implicit");
+    CHECK_MSG(dim_of(2, line, imp) == 1, "x >= 0, -x >= 0 has dim 1");
+    CHECK_MSG(imp[0] && imp[1], "both rows implicit");
     /* the same with x > 0 strict: empty (Motzkin) */
     const long line_strict[][4] = { { 1, 0, 0, 1 }, { -1, 0, 0, 0 } };
-    CHECK(dim_of(2, line_strict, NULL) == -1, "x > 0, -x >= 0 is empty");
+    CHECK_MSG(dim_of(2, line_strict, NULL) == -1, "x > 0, -x >= 0 is empty");
     /* x >= 1, x <= 0: empty (Farkas) */
     const long gap[][4] = { { 1, 0, -1, 0 }, { -1, 0, 0, 0 } };
-    CHECK(dim_of(2, gap, NULL) == -1, "x >= 1, x <= 0 is empty");
+    CHECK_MSG(dim_of(2, gap, NULL) == -1, "x >= 1, x <= 0 is empty");
     /* x = 0 and y = 0 from four rows: the origin, dim 0 */
     const long point[][4] = { { 1, 0, 0, 0 }, { -1, 0, 0, 0 }, { 0, 1, 0, 0 }, { 0, -1, 0, 0 } };
-    CHECK(dim_of(4, point, NULL) == 0, "the origin has dim 0");
+    CHECK_MSG(dim_of(4, point, NULL) == 0, "the origin has dim 0");
     /* x + y >= 0, -x - y >= 0, x - y > 0: half of a line, dim 1 */
     const long ray[][4] = { { 1, 1, 0, 0 }, { -1, -1, 0, 0 }, { 1, -1, 0, 1 } };
-    CHECK(dim_of(3, ray, NULL) == 1, "half line has dim 1");
+    CHECK_MSG(dim_of(3, ray, NULL) == 1, "half line has dim 1");
     /* a zero row 0 >= 0 is an implicit equality of rank 0; 0 > 0 is empty */
     const long zero[][4] = { { 0, 0, 0, 0 }, { 1, 0, 0, 0 } };
-    CHECK(dim_of(2, zero, imp) == 2 && imp[0] && !imp[1], "0 >= 0 implicit, dim 2");
+    CHECK_MSG(dim_of(2, zero, imp) == 2 && imp[0] && !imp[1], "0 >= 0 implicit, dim 2");
     const long zero_strict[][4] = { { 0, 0, 0, 1 }, { 1, 0, 0, 0 } };
-    CHECK(dim_of(2, zero_strict, NULL) == -1, "0 > 0 is empty");
+    CHECK_MSG(dim_of(2, zero_strict, NULL) == -1, "0 > 0 is empty");
 }
 
 /* A face from the pendulum net (a row and its exact negation among 18 rows
@@ -184,7 +175,7 @@ static void test_huge_face(void)
     for (int i = 0; i < 18; i++) {
         char buf[3][64];
         int used = 0;
-        CHECK(sscanf(p, "%63s %63s %63s%n", buf[0], buf[1], buf[2], &used) == 3, "row %d", i);
+        CHECK_MSG(sscanf(p, "%63s %63s %63s%n", buf[0], buf[1], buf[2], &used) == 3, "row %d", i);
         p += used;
         mpz_set_str(S.h[i], buf[0], 10);
         mpz_set_str(PV_G(&S, i, 0), buf[1], 10);
@@ -193,13 +184,13 @@ static void test_huge_face(void)
     }
     pv_dimension D;
     pv_stats st = { 0 };
-    CHECK(pv_system_dimension(&S, &D, &st, NULL) == PV_OK, "huge face decided");
-    CHECK(D.dim == 0, "huge face is a point (dim %d)", D.dim);
+    CHECK_MSG(pv__system_dimension(&S, &D, &st, NULL) == PV_OK, "huge face decided");
+    CHECK_MSG(D.dim == 0, "huge face is a point (dim %d)", D.dim);
     mpq_t v;
     mpq_init(v);
     for (int i = 0; D.dim == 0 && i < 18; i++) {
         pv_system_row_value(v, &S, i, D.point);
-        CHECK(mpq_sgn(v) >= 0, "row %d holds at the point", i);
+        CHECK_MSG(mpq_sgn(v) >= 0, "row %d holds at the point", i);
     }
     mpq_clear(v);
     pv_dimension_clear(&D);
@@ -210,7 +201,7 @@ static void test_huge_face(void)
  * rational weights. */
 static void random_net(pv_net *net, int m, int n1, int n2, unsigned seed)
 {
-    pv_net_init(net);
+    pv__net_init(net);
     net->input_dim = m;
     pv_net_add_layer(net, PV_RELU, n1, NULL);
     pv_net_add_layer(net, PV_RELU, n2, NULL);
@@ -238,9 +229,9 @@ static void test_lift_agrees(void)
     for (unsigned seed = 1; seed <= 6; seed++) {
         pv_net net;
         random_net(&net, 5, 3, 3, seed);
-        CHECK(net.lifted != NULL, "seed %u: first layer 3x5 of full rank lifts", seed);
+        CHECK_MSG(net.lifted != NULL, "seed %u: first layer 3x5 of full rank lifts", seed);
         if (!net.lifted) {
-            pv_net_clear(&net);
+            pv__net_clear(&net);
             continue;
         }
         for (unsigned c = 0; c < 64; c++) {
@@ -256,29 +247,29 @@ static void test_lift_agrees(void)
             net.lifted = NULL;                     /* force the direct route */
             pv_status rb = pv_cell_compute(&B, &net, &code, NULL, PV_CELL_ALL, NULL);
             net.lifted = lifted;
-            CHECK(ra == PV_OK && rb == PV_OK, "both routes succeed");
-            CHECK(A.realized == B.realized && A.dim == B.dim,
-                  "seed %u code %u: realised %d/%d dim %d/%d", seed, c,
-                  A.realized, B.realized, A.dim, B.dim);
-            CHECK(A.nfacets == B.nfacets, "seed %u code %u: facets %d/%d", seed, c,
-                  A.nfacets, B.nfacets);
+            CHECK_MSG(ra == PV_OK && rb == PV_OK, "both routes succeed");
+            CHECK_MSG(A.realized == B.realized && A.dim == B.dim,
+                      "seed %u code %u: realised %d/%d dim %d/%d", seed, c,
+                      A.realized, B.realized, A.dim, B.dim);
+            CHECK_MSG(A.nfacets == B.nfacets, "seed %u code %u: facets %d/%d", seed, c,
+                      A.nfacets, B.nfacets);
             for (int f = 0; f < A.nfacets && f < B.nfacets; f++) {
                 int same = A.facets[f].nneurons == B.facets[f].nneurons &&
                            !memcmp(A.facets[f].neurons, B.facets[f].neurons,
                                    (size_t)A.facets[f].nneurons * sizeof(int)) &&
                            pv_code_equal(&A.facets[f].neighbor, &B.facets[f].neighbor);
-                CHECK(same, "seed %u code %u: facet %d differs", seed, c, f);
+                CHECK_MSG(same, "seed %u code %u: facet %d differs", seed, c, f);
             }
             if (A.realized && B.realized)
-                CHECK(A.bounded == B.bounded, "bounded agrees");
+                CHECK_MSG(A.bounded == B.bounded, "bounded agrees");
             compared += A.realized;
             pv_cell_clear(&A);
             pv_cell_clear(&B);
             pv_code_clear(&code);
         }
-        pv_net_clear(&net);
+        pv__net_clear(&net);
     }
-    CHECK(compared > 20, "enough realised cells compared (%d)", compared);
+    CHECK_MSG(compared > 20, "enough realised cells compared (%d)", compared);
 }
 
 int main(void)
@@ -288,6 +279,5 @@ int main(void)
     test_dimension();
     test_huge_face();
     test_lift_agrees();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_summary();
 }

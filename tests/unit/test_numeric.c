@@ -12,27 +12,15 @@
 #include "../../src/exact/linalg.h"
 #include "../../src/exact/reduce.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (cond)                                          \
-            passed++;                                      \
-        else {                                             \
-            failed++;                                      \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);    \
-            printf(__VA_ARGS__);                           \
-            printf("\n");                                  \
-        }                                                  \
-    } while (0)
+#include "check.h"
 
 /* pv_mpq_set_double: exact on finite doubles, -1 (and q = 0) otherwise. */
 static void test_set_double(void)
 {
     mpq_t q, w;
     mpq_inits(q, w, NULL);
-    CHECK(pv_mpq_set_double(q, -0.375) == 0 && mpq_cmp_si(q, -3, 8) == 0,
-          "-0.375 is -3/8");
+    CHECK_MSG(pv_mpq_set_double(q, -0.375) == 0 && mpq_cmp_si(q, -3, 8) == 0,
+              "-0.375 is -3/8");
     /* DBL_MAX = (2^53 - 1) 2^971 */
     mpz_t n;
     mpz_init_set_ui(n, 1);
@@ -41,16 +29,16 @@ static void test_set_double(void)
     mpq_set_z(w, n);
     mpq_mul_2exp(w, w, 971);
     mpz_clear(n);
-    CHECK(pv_mpq_set_double(q, DBL_MAX) == 0 && mpq_equal(q, w), "DBL_MAX exactly");
+    CHECK_MSG(pv_mpq_set_double(q, DBL_MAX) == 0 && mpq_equal(q, w), "DBL_MAX exactly");
     /* the smallest subnormal 2^-1074 */
     mpq_set_ui(w, 1, 1);
     mpq_div_2exp(w, w, 1074);
-    CHECK(pv_mpq_set_double(q, ldexp(1.0, -1074)) == 0 && mpq_equal(q, w), "2^-1074");
+    CHECK_MSG(pv_mpq_set_double(q, ldexp(1.0, -1074)) == 0 && mpq_equal(q, w), "2^-1074");
     double bad[] = { INFINITY, -INFINITY, NAN, DBL_MAX * 2.0 };
     for (int i = 0; i < 4; i++) {
         mpq_set_ui(q, 7, 1);
-        CHECK(pv_mpq_set_double(q, bad[i]) == -1 && mpq_sgn(q) == 0,
-              "non-finite %d refused, q = 0", i);
+        CHECK_MSG(pv_mpq_set_double(q, bad[i]) == -1 && mpq_sgn(q) == 0,
+                  "non-finite %d refused, q = 0", i);
     }
     mpq_clears(q, w, NULL);
 }
@@ -65,12 +53,12 @@ static void test_solve_guided(void)
     mpz_set_si(PV_Z(&A, 0, 1), 1);
     mpq_t *x = pv_qvec_new(2);
     double g[2] = { 0.0, 0.5 };
-    CHECK(pv_zmat_solve_guided(&A, NULL, g, x) == 0 && mpq_cmp_si(x[0], -1, 2) == 0 &&
-          mpq_cmp_si(x[1], 1, 2) == 0, "finite guess 1/2 gives (-1/2, 1/2)");
+    CHECK_MSG(pv_zmat_solve_guided(&A, NULL, g, x) == 0 && mpq_cmp_si(x[0], -1, 2) == 0 &&
+              mpq_cmp_si(x[1], 1, 2) == 0, "finite guess 1/2 gives (-1/2, 1/2)");
     g[1] = NAN;
-    CHECK(pv_zmat_solve_guided(&A, NULL, g, x) == -2, "NaN guess refused");
+    CHECK_MSG(pv_zmat_solve_guided(&A, NULL, g, x) == -2, "NaN guess refused");
     g[1] = -INFINITY;
-    CHECK(pv_zmat_solve_guided(&A, NULL, g, x) == -2, "-Inf guess refused");
+    CHECK_MSG(pv_zmat_solve_guided(&A, NULL, g, x) == -2, "-Inf guess refused");
     pv_qvec_free(x, 2);
     pv_zmat_clear(&A);
 }
@@ -83,14 +71,14 @@ static void test_dyadic_round(void)
     mpz_t *Z = pv_zvec_new(2), d;
     mpz_init(d);
     double ok[2] = { 0.75, -2.0 };
-    CHECK(pv_dyadic_round_at(Z, d, ok, 2, 2) == 0 && mpz_cmp_si(Z[0], 3) == 0 &&
-          mpz_cmp_si(Z[1], -8) == 0 && mpz_cmp_ui(d, 4) == 0, "(3/4, -2) at 2^-2");
+    CHECK_MSG(pv_dyadic_round_at(Z, d, ok, 2, 2) == 0 && mpz_cmp_si(Z[0], 3) == 0 &&
+              mpz_cmp_si(Z[1], -8) == 0 && mpz_cmp_ui(d, 4) == 0, "(3/4, -2) at 2^-2");
     double inf[2] = { INFINITY, 1.0 }, nan[2] = { 1.0, NAN }, big[2] = { 1e308, 0.0 };
-    CHECK(pv_dyadic_round_at(Z, d, inf, 2, 0) == -1, "Inf refused");
-    CHECK(pv_dyadic_round(Z, d, nan, 2, 40) == -1, "NaN refused");
-    CHECK(pv_dyadic_round_at(Z, d, big, 2, 32) == -1, "1e308 * 2^32 overflows: refused");
-    CHECK(pv_dyadic_round(Z, d, big, 2, 40) == 0 && mpz_sgn(Z[0]) > 0,
-          "pv_dyadic_round picks a scale that keeps 1e308 finite");
+    CHECK_MSG(pv_dyadic_round_at(Z, d, inf, 2, 0) == -1, "Inf refused");
+    CHECK_MSG(pv_dyadic_round(Z, d, nan, 2, 40) == -1, "NaN refused");
+    CHECK_MSG(pv_dyadic_round_at(Z, d, big, 2, 32) == -1, "1e308 * 2^32 overflows: refused");
+    CHECK_MSG(pv_dyadic_round(Z, d, big, 2, 40) == 0 && mpz_sgn(Z[0]) > 0,
+              "pv_dyadic_round picks a scale that keeps 1e308 finite");
     mpz_clear(d);
     pv_zvec_free(Z, 2);
 }
@@ -122,13 +110,13 @@ static void test_rows_to_double(void)
         finite &= isfinite(G[i]);
     for (int i = 0; i < 3; i++)
         finite &= isfinite(h[i]) && isfinite(norm[i]) && norm[i] >= 0.0;
-    CHECK(finite, "float rows, constants and norms are finite");
-    CHECK(fabs(G[0] - 1.0) < 1e-15 && G[1] == 0.0, "row 0 ~ (1, 0)");
-    CHECK(fabs(G[2] - sqrt(0.5)) < 1e-15 && fabs(G[3] + sqrt(0.5)) < 1e-15,
-          "row 1 = (1, -1)/sqrt 2");
-    CHECK(h[2] < -1e299, "row 2's constant -10^400 is clamped to a huge finite negative");
+    CHECK_MSG(finite, "float rows, constants and norms are finite");
+    CHECK_MSG(fabs(G[0] - 1.0) < 1e-15 && G[1] == 0.0, "row 0 ~ (1, 0)");
+    CHECK_MSG(fabs(G[2] - sqrt(0.5)) < 1e-15 && fabs(G[3] + sqrt(0.5)) < 1e-15,
+              "row 1 = (1, -1)/sqrt 2");
+    CHECK_MSG(h[2] < -1e299, "row 2's constant -10^400 is clamped to a huge finite negative");
     double ratio = norm[0] / norm[1];
-    CHECK(isinf(ratio) || ratio > 1e300, "norm ratio 10^400/sqrt 2 is Inf or huge, not NaN");
+    CHECK_MSG(isinf(ratio) || ratio > 1e300, "norm ratio 10^400/sqrt 2 is Inf or huge, not NaN");
     pv_rrows_clear(&R);
     pv_system_clear(&S);
 }
@@ -139,6 +127,5 @@ int main(void)
     test_solve_guided();
     test_dyadic_round();
     test_rows_to_double();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary();
 }

@@ -2,6 +2,7 @@
  * forward pass, points, point sets and boxes. Self-contained: prints one
  * line per failed check and a final "N passed, N failed" line; exits
  * non-zero on any failure. */
+#include "polyverify/box.h"
 #include "polyverify/code.h"
 #include "polyverify/error.h"
 #include "polyverify/network.h"
@@ -14,21 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static int n_passed, n_failed;
-
-static void check(int ok, int line, const char *what, const char *detail)
-{
-    if (ok) {
-        n_passed++;
-        return;
-    }
-    n_failed++;
-    printf("FAIL test_parse.c:%d: %s%s%s\n", line, what,
-           detail != NULL ? " -- " : "", detail != NULL ? detail : "");
-}
-
-#define CHECK(cond) check((cond), __LINE__, #cond, NULL)
-#define CHECK_ERR(cond, err) check((cond), __LINE__, #cond, (err).msg)
+#include "check.h"
+#include "../../src/net/network_internal.h"
 
 static char tmpdir[64];
 
@@ -41,8 +29,7 @@ static void write_text(const char *path, const char *text, size_t len)
 {
     FILE *fp = fopen(path, "wb");
     if (fp == NULL) {
-        printf("FAIL cannot create %s\n", path);
-        n_failed++;
+        CHECK_MSG(0, "cannot create %s", path);
         return;
     }
     fwrite(text, 1, len, fp);
@@ -118,7 +105,7 @@ static void test_numbers(void)
                           "1e-100001", "0/0", "12a" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int ok = rejects(bad[i], strlen(bad[i]));
-        check(ok, __LINE__, "rejects number", bad[i]);
+        CHECK_MSG(ok, "rejects number -- %s", bad[i]);
     }
     CHECK(rejects("1\0002", 3));     /* NUL inside the text */
     {
@@ -212,8 +199,8 @@ static void test_pvnet_roundtrip(void)
 {
     pv_error err = { PV_OK, "" };
     pv_net net, back;
-    pv_net_init(&net);
-    pv_net_init(&back);
+    pv__net_init(&net);
+    pv__net_init(&back);
     pv_status st = pv_net_parse_pvnet(&net, NET_TEXT, sizeof NET_TEXT - 1,
                                       "net.pvnet", &err);
     CHECK_ERR(st == PV_OK, err);
@@ -285,9 +272,9 @@ static void test_pvnet_roundtrip(void)
     CHECK_ERR(pv_net_load(&back, path, &err) == PV_OK &&
               nets_equal(&net, &back), err);
     remove(path);
-    pv_net_clear(&net);
-    pv_net_clear(&net);  /* twice is fine */
-    pv_net_clear(&back);
+    pv__net_clear(&net);
+    pv__net_clear(&net);  /* twice is fine */
+    pv__net_clear(&back);
 }
 
 typedef struct bad_net {
@@ -365,7 +352,7 @@ static void test_pvnet_errors(void)
         size_t len = c->len ? c->len : strlen(c->text);
         pv_error err = { PV_OK, "" };
         pv_net net;
-        pv_net_init(&net);
+        pv__net_init(&net);
         pv_status st = pv_net_parse_pvnet(&net, c->text, len, "t.pvnet", &err);
         char prefix[32];
         snprintf(prefix, sizeof prefix, "t.pvnet:%d: ", c->line);
@@ -376,8 +363,8 @@ static void test_pvnet_errors(void)
         char detail[1200];
         snprintf(detail, sizeof detail, "case %zu: want '%s...%s', got '%s'",
                  i, prefix, c->says, err.msg);
-        check(ok, __LINE__, "malformed .pvnet", detail);
-        pv_net_clear(&net);
+        CHECK_MSG(ok, "malformed .pvnet -- %s", detail);
+        pv__net_clear(&net);
     }
 }
 
@@ -401,7 +388,7 @@ static void test_pvnet_mutations(void)
             }
             pv_error err = { PV_OK, "" };
             pv_net net;
-            pv_net_init(&net);
+            pv__net_init(&net);
             pv_status st = pv_net_parse_pvnet(&net, buf, len, "m", &err);
             if (!(st == PV_OK ||
                   (st == PV_ERR_PARSE && strncmp(err.msg, "m:", 2) == 0))) {
@@ -409,7 +396,7 @@ static void test_pvnet_mutations(void)
                     printf("  mutation %zu/%zu: status %d '%s'\n", cut, r,
                            (int)st, err.msg);
             }
-            pv_net_clear(&net);
+            pv__net_clear(&net);
         }
     }
     free(buf);
@@ -420,7 +407,7 @@ static void test_add_layer(void)
 {
     pv_error err = { PV_OK, "" };
     pv_net net;
-    pv_net_init(&net);
+    pv__net_init(&net);
     CHECK(pv_net_add_layer(&net, PV_RELU, 2, &err) == PV_ERR_ARG);
     net.input_dim = 3;
     CHECK(pv_net_add_layer(&net, PV_RELU, 0, &err) == PV_ERR_ARG);
@@ -434,7 +421,7 @@ static void test_add_layer(void)
     CHECK(mpq_sgn(net.layers[2].w[19]) == 0 && mpq_sgn(net.layers[2].b[4]) == 0);
     int row;
     CHECK(pv_net_layer_of_neuron(&net, 6, &row) == 2 && row == 4);
-    pv_net_clear(&net);
+    pv__net_clear(&net);
     CHECK(net.nlayers == 0 && net.layers == NULL);
 }
 
@@ -457,7 +444,7 @@ static char *code_of(const pv_net *net, const char *point, unsigned char *zero)
     char *s = NULL;
     pv_error err;
     if (pv_point_parse(x, 2, point, &err) == PV_OK &&
-        pv_net_code_at(net, x, &c, zero, &err) == PV_OK)
+        pv_code_at(net, x, &c, zero, &err) == PV_OK)
         s = pv_code_str(&c, net);
     pv_code_clear(&c);
     mpq_clears(x[0], x[1], NULL);
@@ -495,7 +482,7 @@ static int beyond_is(const pv_net *net, const char *y, const char *d,
     char *s = NULL;
     if (pv_point_parse(yy, m, y, &err) == PV_OK &&
         pv_point_parse(dd, m, d, &err) == PV_OK &&
-        pv_net_code_beyond(net, yy, dd, &c, &err) == PV_OK)
+        pv_code_beyond(net, yy, dd, &c, &err) == PV_OK)
         s = pv_code_str(&c, net);
     int ok = s != NULL && strcmp(s, expected) == 0;
     if (!ok)
@@ -515,10 +502,10 @@ static void test_codes(void)
 {
     pv_error err = { PV_OK, "" };
     pv_net net;
-    pv_net_init(&net);
+    pv__net_init(&net);
     if (pv_net_parse_pvnet(&net, HAND_NET, sizeof HAND_NET - 1, "hand",
                            &err) != PV_OK) {
-        check(0, __LINE__, "hand net parses", err.msg);
+        CHECK_MSG(0, "hand net parses -- %s", err.msg);
         return;
     }
     pv_code c, d;
@@ -569,7 +556,7 @@ static void test_codes(void)
         const char *want[4] = { "01|0", "11|1", "10|1", "01|0" };
         const char *want_zero = "100000000101";
         int ok = pv_point_parse(x, 8, pts, &err) == PV_OK &&
-                 pv_net_codes_at(&net, 4, x, codes, zero, &err) == PV_OK;
+                 pv_code_at_points(&net, 4, x, codes, zero, &err) == PV_OK;
         for (int p = 0; ok && p < 4; p++) {
             char *cs = pv_code_str(&codes[p], &net);
             ok = cs != NULL && strcmp(cs, want[p]) == 0;
@@ -591,7 +578,7 @@ static void test_codes(void)
     CHECK(beyond_is(&net, "7/9,7/9", "1,1", "01|0"));  /* along z0 = 0 */
     CHECK(beyond_is(&net, "7/9,7/9", "0,0", "01|0"));
     CHECK(beyond_is(&net, "2,1/3", "-5,7", "11|1"));   /* interior point */
-    pv_net_clear(&net);
+    pv__net_clear(&net);
 
     /* A linear layer passes (value, derivative) through unchanged. */
     static const char LIN[] = "pvnet 1\ninput 1\nlayer linear 1\n-1\nbias 0\n"
@@ -600,7 +587,7 @@ static void test_codes(void)
     CHECK(beyond_is(&net, "0", "-1", "1"));
     CHECK(beyond_is(&net, "0", "1", "0"));
     CHECK(beyond_is(&net, "-1/2", "1", "1"));
-    pv_net_clear(&net);
+    pv__net_clear(&net);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -767,6 +754,5 @@ int main(void)
     test_csv();
     test_error_one_line();
     rmdir(tmpdir);
-    printf("%d passed, %d failed\n", n_passed, n_failed);
-    return n_failed == 0 ? 0 : 1;
+    return check_summary();
 }

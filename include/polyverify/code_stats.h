@@ -5,8 +5,8 @@
  * code, per class when labels are given, the Hamming distances between the
  * distinct codes, and the connected components of the graph "d_H = 1"
  * among them (Shepeleva et al., §4). */
-#ifndef POLYVERIFY_STATS_H
-#define POLYVERIFY_STATS_H
+#ifndef POLYVERIFY_CODE_STATS_H
+#define POLYVERIFY_CODE_STATS_H
 
 #include "export.h"
 
@@ -49,9 +49,9 @@ PV_API void pv_code_stats_init(pv_code_stats *S);
 PV_API void pv_code_stats_clear(pv_code_stats *S);
 
 /* Statistics of the codes of the points (each multiplied by scale, exactly,
- * when scale is not NULL). max_pairs bounds the Hamming pairs (sampled
- * beyond it). filter: as in pv_net_codes_at_opt (the codes are exact
- * either way). */
+ * when scale is not NULL), into S (initialised; its content is replaced).
+ * max_pairs bounds the Hamming pairs (sampled beyond it). filter: as in
+ * pv_code_at_points_opt (the codes are exact either way). */
 PV_API pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
                                        const pv_pointset *ps, const mpq_t *scale,
                                        long max_pairs, int filter, pv_error *err);

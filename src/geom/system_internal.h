@@ -1,0 +1,37 @@
+/* polyverify — systems, dimensions and facets into uninitialised outputs
+ * (internal).
+ *
+ * The public functions (system.h, dimension.h, facets.h) follow the
+ * library's one convention: the caller initialised the output, the call
+ * replaces its content. Inside the library most outputs are by-value
+ * temporaries declared just before the call; these forms skip the
+ * initialisation a public call would need and initialise the output
+ * themselves. Each public function is its internal form plus that
+ * replacement. */
+#ifndef PV_SYSTEM_INTERNAL_H
+#define PV_SYSTEM_INTERNAL_H
+
+#include "polyverify/system.h"      /* first: <stdio.h> before <gmp.h> */
+#include "polyverify/dimension.h"
+#include "polyverify/facets.h"
+
+/* pv_system_of_code into an S that is NOT initialised; on failure S is
+ * left uninitialised (nothing to clear), on success the caller clears it. */
+pv_status pv__system_from_code(pv_system *S, const pv_net *net,
+                               const pv_code *code, const pv_box *box,
+                               pv_error *err);
+
+/* pv_system_of_intersection and pv_system_of_face into an uninitialised
+ * U / F (initialised here). */
+void pv__system_closure_union(pv_system *U, const pv_system *Sa,
+                              const pv_system *Sb);
+void pv__system_face(pv_system *F, const pv_system *S, const int *zero, int nz);
+
+/* pv_dimension_compute and pv_facets_compute into an uninitialised D / F:
+ * initialised here first, so the caller clears it whatever the status. */
+pv_status pv__system_dimension(const pv_system *S, pv_dimension *D,
+                               pv_stats *stats, pv_error *err);
+pv_status pv__system_facets(const pv_system *S, const pv_dimension *D,
+                            pv_facets *F, pv_stats *stats, pv_error *err);
+
+#endif
