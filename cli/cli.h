@@ -85,6 +85,7 @@ extern const cli_command cli_info, cli_convert, cli_code, cli_stats, cli_cell,
     cli_adjacency, cli_enumerate, cli_plot, cli_segment, cli_radius, cli_explore;
 
 /* options.c */
+extern const cli_command *const cli_commands[];   /* NULL-terminated */
 int cli_parse(int argc, char **argv, const cli_command *cmd, cli_args *a);
 void cli_help(const cli_command *cmd, FILE *f);
 int cli_usage(const cli_command *cmd, const char *fmt, ...)

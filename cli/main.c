@@ -10,10 +10,6 @@
 #include "cli.h"
 #include "supervise.h"
 
-static const cli_command *const commands[] = {
-    &cli_info, &cli_code, &cli_cell, &cli_stats, &cli_adjacency,
-    &cli_enumerate, &cli_explore, &cli_segment, &cli_radius, &cli_plot, &cli_convert,
-};
 
 static const char *usage_main =
     "usage: polyverify COMMAND NET [options]\n"
@@ -92,9 +88,9 @@ int main(int argc, char **argv)
         fputs(usage_main, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
-    for (size_t c = 0; c < sizeof commands / sizeof *commands; c++)
-        if (!strcmp(argv[1], commands[c]->name))
-            return run_command(commands[c], argc, argv);
+    for (size_t c = 0; cli_commands[c]; c++)
+        if (!strcmp(argv[1], cli_commands[c]->name))
+            return run_command(cli_commands[c], argc, argv);
     fprintf(stderr, "polyverify: unknown command '%s'\n%s", argv[1], usage_main);
     return CLI_EXIT_USAGE;
 }

@@ -27,9 +27,12 @@ static const cli_opt common_opts[] = {
 
 /* Every command's table, to tell "not an option of this command" from
  * "unknown option". */
-static const cli_command *const all_commands[] = {
-    &cli_info, &cli_convert, &cli_code, &cli_stats, &cli_cell,
-    &cli_adjacency, &cli_enumerate, &cli_plot,
+/* Every command, in the order of `polyverify --help` (main.c dispatches
+ * on it; other_commands names the owners of a foreign option). */
+const cli_command *const cli_commands[] = {
+    &cli_info, &cli_code, &cli_cell, &cli_stats, &cli_adjacency,
+    &cli_enumerate, &cli_explore, &cli_segment, &cli_radius, &cli_plot,
+    &cli_convert, NULL,
 };
 
 int cli_usage(const cli_command *cmd, const char *fmt, ...)
@@ -105,8 +108,8 @@ static void other_commands(const cli_command *cmd, const char *name,
                            char *buf, size_t size)
 {
     buf[0] = '\0';
-    for (size_t c = 0; c < sizeof all_commands / sizeof *all_commands; c++) {
-        const cli_command *o = all_commands[c];
+    for (size_t c = 0; cli_commands[c]; c++) {
+        const cli_command *o = cli_commands[c];
         if (o != cmd && find(o->opts, name)) {
             size_t n = strlen(buf);
             snprintf(buf + n, size - n, "%s%s", n ? ", " : "", o->name);
