@@ -250,7 +250,11 @@ pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
     rc = pv__system_dimension(&S, &D, &C->stats, err);
     if (rc == PV_OK)
         fill_dimension(C, &S, &D);
-    if (rc == PV_OK && C->realized && (what & PV_CELL_BOUNDED))
+    /* Inside a box the cell is bounded: no multipliers to look for (the
+     * box rows alone bound every coordinate). */
+    if (rc == PV_OK && C->realized && (what & PV_CELL_BOUNDED) && box)
+        C->bounded = 1;
+    else if (rc == PV_OK && C->realized && (what & PV_CELL_BOUNDED))
         rc = pv_system_bounded(&S, &D, &C->bounded, &C->stats, err);
     if (rc == PV_OK && C->realized && (what & PV_CELL_FACETS)) {
         pv_facets F;
