@@ -66,7 +66,9 @@ static void cell_colour(int k, unsigned char *used, double rgb[3])
         int R = (int)lround(r[i] * 255), G = (int)lround(g[i] * 255),
             B = (int)lround(b[i] * 255);
         unsigned key = (unsigned)(R << 16 | G << 8 | B);
-        if (used[key >> 3] & (1u << (key & 7)))
+        /* distinct colours while the palette lasts (a few thousand); past
+         * that, repeats: the outlines still separate the cells */
+        if ((used[key >> 3] & (1u << (key & 7))) && attempt < 64)
             continue;
         used[key >> 3] |= (unsigned char)(1u << (key & 7));
         rgb[0] = R / 255.0;

@@ -401,6 +401,49 @@ def slice_cases(runner, tmpdir):
         runner.check(a is not None and a == b, 'random s%d: --slice-points = --slice' % index)
 
 
+def arrangement_case(runner, tmpdir):
+    """One ReLU layer of L lines in a box: the cells are the regions of a line
+    arrangement, 1 + (lines through the open box) + (crossings inside it) in
+    general position (checked: no three lines concurrent, no crossing on the
+    box boundary). Also the picture of those ~3000 cells (plot once crashed
+    when its palette of distinct colours ran out)."""
+    rng = random.Random(7)
+    L, half = 70, Fraction(1)
+    lines = [(Fraction(rng.randint(-9999, 9999), 997), Fraction(rng.randint(-9999, 9999), 991),
+              Fraction(rng.randint(-5000, 5000), 7919)) for _ in range(L)]
+    through = sum(1 for a, b, c in lines
+                  if min(a * x + b * y + c for x in (-half, half) for y in (-half, half)) < 0
+                  < max(a * x + b * y + c for x in (-half, half) for y in (-half, half)))
+    crossings, generic = [], True
+    for i in range(L):
+        for j in range(i + 1, L):
+            a1, b1, c1 = lines[i]
+            a2, b2, c2 = lines[j]
+            det = a1 * b2 - a2 * b1
+            if det == 0:
+                generic = False
+                continue
+            x, y = (b1 * c2 - b2 * c1) / det, (a2 * c1 - a1 * c2) / det
+            if abs(x) == half or abs(y) == half:
+                generic = False
+            if abs(x) < half and abs(y) < half:
+                crossings.append((x, y))
+    generic = generic and len(set(crossings)) == len(crossings)
+    net = oracle.Net(2, [oracle.Layer('relu', [[a, b] for a, b, _ in lines], [c for *_, c in lines])])
+    path = os.path.join(tmpdir, 'lines.pvnet')
+    with open(path, 'w') as f:
+        f.write(randnet.net_text(net, rng, '%d random lines' % L))
+    got = runner.run_json('enumerate', path, '--slice', '0,0,1,0,0,1', '--box', '-1,1',
+                          what='arrangement')
+    if got is not None and runner.check(generic, 'arrangement: the random lines are generic'):
+        runner.equal(got['cells_by_dim'].get('2'), 1 + through + len(crossings),
+                     'arrangement: regions = 1 + lines + crossings')
+    png = os.path.join(tmpdir, 'lines.png')
+    rc, out, err = runner.run('plot', path, '--box', '-1,1', '-o', png)
+    runner.check(rc == 0 and os.path.getsize(png) > 1000,
+                 'plot of %d lines: exit %d, %s' % (L, rc, err[:200]))
+
+
 def bad_input(runner):
     cp = os.path.join(NETS, 'cross.pvnet')
     for args, why in (
@@ -431,6 +474,7 @@ def main():
         random_cases(runner, tmpdir)
         explore_cases(runner, tmpdir)
         slice_cases(runner, tmpdir)
+        arrangement_case(runner, tmpdir)
         bad_input(runner)
     finally:
         shutil.rmtree(tmpdir)
