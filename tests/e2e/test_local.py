@@ -403,12 +403,12 @@ def slice_cases(runner, tmpdir):
 
 def arrangement_case(runner, tmpdir):
     """One ReLU layer of L lines in a box: the cells are the regions of a line
-    arrangement, 1 + (lines through the open box) + (crossings inside it) in
+    arrangement, 1 + (lines through the open box) + (crossings inside it; over 3600 here) in
     general position (checked: no three lines concurrent, no crossing on the
     box boundary). Also the picture of those ~3000 cells (plot once crashed
     when its palette of distinct colours ran out)."""
     rng = random.Random(7)
-    L, half = 70, Fraction(1)
+    L, half = 130, Fraction(1)
     lines = [(Fraction(rng.randint(-9999, 9999), 997), Fraction(rng.randint(-9999, 9999), 991),
               Fraction(rng.randint(-5000, 5000), 7919)) for _ in range(L)]
     through = sum(1 for a, b, c in lines
@@ -438,6 +438,7 @@ def arrangement_case(runner, tmpdir):
     if got is not None and runner.check(generic, 'arrangement: the random lines are generic'):
         runner.equal(got['cells_by_dim'].get('2'), 1 + through + len(crossings),
                      'arrangement: regions = 1 + lines + crossings')
+        runner.check(got['cells'] > 3600, 'arrangement: more cells than the old palette')
     png = os.path.join(tmpdir, 'lines.png')
     rc, out, err = runner.run('plot', path, '--box', '-1,1', '-o', png)
     runner.check(rc == 0 and os.path.getsize(png) > 1000,
