@@ -63,6 +63,24 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         po.graph = a->given[OPT_GRAPH_SWITCH] > 0;
         po.highlight = a->given[OPT_HIGHLIGHT] > 0;
         po.max_cells = a->max_cells;
+        po.width = a->width;
+        po.height = a->height;
+        if (sliced > 0) {
+            po.xlabel = "s";
+            po.ylabel = "t";
+        }
+        /* --slice-points: A, B, C sit at (0,0), (1,0), (0,1) of the plane */
+        mpq_t marks[6];
+        static const char *const abc[3] = { "A", "B", "C" };
+        for (int k = 0; k < 6; k++)
+            mpq_init(marks[k]);
+        mpq_set_ui(marks[2], 1, 1);
+        mpq_set_ui(marks[5], 1, 1);
+        if (a->slice_points) {
+            po.nmarks = 3;
+            po.marks = marks;
+            po.mark_labels = abc;
+        }
         cli_stop_hooks(&po.progress, &po.interrupted);
         pv_plot_info info;
         cli_catch_stop_signals();
@@ -83,6 +101,8 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         } else {
             report(a, &po, &info);
         }
+        for (int k = 0; k < 6; k++)
+            mpq_clear(marks[k]);
     }
     pv_box_clear(&box);
     pv_net_free(slice);
@@ -105,6 +125,8 @@ static const cli_opt opts[] = {
     { OPT_LABEL_COLUMN, "--label-column", "K", 0,
       "with --slice-points FILE.csv:I,J,K, column K is a label" },
     { OPT_SCALE, "--scale", "S", 0, "with --slice-points, multiply the points by S" },
+    { OPT_SIZE, "--size", "WxH", 0,
+      "the picture's size in pixels (default: 800 on the box's longer side)" },
     { OPT_MAX_CELLS, "--max-cells", "K", 0, "stop after K cells (exit status 3, no picture)" },
     { OPT_JSON, "--json", NULL, 0,
       "JSON summary: output, cells, cells_by_dim (as enumerate's), and the\n"
@@ -115,7 +137,7 @@ static const cli_opt opts[] = {
 const cli_command cli_plot = {
     "plot", "polyverify plot NET --box LO,HI -o FILE.svg|FILE.png [--graph]\n"
     "                       [--highlight-disagreements] [--slice P,D1,D2 | --slice-points A,B,C]\n"
-    "                       [--max-cells K]",
+    "                       [--size WxH] [--max-cells K]",
     "Draws the cells of a network with 2 inputs (or of the 2-D slice\n"
     "x = P + s*D1 + t*D2, with (s, t) in the box) as polygons with distinct\n"
     "colours, and the hyperplane pieces between them. Vertices are exact and\n"

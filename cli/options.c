@@ -163,6 +163,17 @@ static int store(const cli_command *cmd, const cli_opt *o, const char *v,
         return 0;
     case OPT_MAX_CELLS:
         return parse_long(cmd, o->name, v, 1, 2000000000L, &a->max_cells);
+    case OPT_SIZE: {
+        int w, h;
+        char tail;
+        if (sscanf(v, "%dx%d%c", &w, &h, &tail) != 2 || w < 100 || h < 100 ||
+            w > 20000 || h > 20000)
+            return cli_usage(cmd, "--size takes WxH, each from 100 to 20000 pixels, "
+                             "not '%s'", v);
+        a->width = w;
+        a->height = h;
+        return 0;
+    }
     case OPT_MAX_DEPTH:
         return parse_long(cmd, o->name, v, 0, 2000000000L, &a->max_depth);
     case OPT_MAX_MEMORY:

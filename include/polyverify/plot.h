@@ -25,6 +25,12 @@ typedef struct pv_plot_options {
     int highlight;            /* mark pairs where d_A != min(d_H, 2)       */
     long max_cells;           /* 0: no limit                               */
     int width;                /* pixels of the longer side (default 800)   */
+    int height;               /* with width: the picture's size, W x H
+                                 pixels (the box keeps its aspect)          */
+    const char *xlabel, *ylabel;  /* axis names (NULL: "x1", "x2")         */
+    int nmarks;               /* points to mark and label: marks[2k], [2k+1] */
+    mpq_t *marks;
+    const char *const *mark_labels;   /* nmarks labels, or NULL            */
     /* passed to the enumeration (pv_enum_options): progress now and then,
      * and an interrupt hook (non-zero: stop; nothing is drawn, the status
      * is PV_ERR_INTERRUPTED). NULL: none. */
@@ -36,7 +42,7 @@ typedef struct pv_plot_options {
 } pv_plot_options;
 
 /* Every option at its default (no box: set one; no graph, no limit, 800
- * pixels, no hooks). */
+ * pixels, axes x1 and x2, no marks, no hooks). */
 PV_API void pv_plot_options_init(pv_plot_options *opt);
 
 /* What was drawn, for the caller's message. */

@@ -29,9 +29,11 @@ void pv_plot_options_init(pv_plot_options *opt)
 /* ------------------------------------------------------------------------ */
 /* Drawing                                                                   */
 
+/* The box [x0, x0 + w] x [y0, y0 + h] in pixels: left and bottom
+ * margins hold the axes' ticks and labels. */
 typedef struct canvas {
     cairo_t *cr;
-    double x0, y0, scale, height, margin;
+    double x0, y0, w, h, scale, height, left, bottom;
 } canvas;
 
 /* What is drawn: n cells (code, dimension, exact closure in the box),
@@ -46,8 +48,8 @@ typedef struct scene {
 
 static void to_px(const canvas *C, double x, double y, double *px, double *py)
 {
-    *px = C->margin + (x - C->x0) * C->scale;
-    *py = C->height - C->margin - (y - C->y0) * C->scale;
+    *px = C->left + (x - C->x0) * C->scale;
+    *py = C->height - C->bottom - (y - C->y0) * C->scale;
 }
 
 /* A distinct colour per cell (golden-ratio hues, light, never black or
@@ -245,6 +247,83 @@ static void draw_labels(canvas *C, const scene *Sc, const pv_net *net)
     }
 }
 
+/* A tick step of 1, 2 or 5 times a power of ten: about 5 to 10 ticks. */
+static double tick_step(double span)
+{
+    double p = pow(10, floor(log10(span / 5)));
+    return span / p >= 50 ? 10 * p : span / p >= 20 ? 5 * p : span / p >= 10 ? 2 * p : p;
+}
+
+static void text_at(cairo_t *cr, const char *s, double x, double y, double ax, double ay)
+{
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, s, &e);
+    cairo_move_to(cr, x - ax * e.width - e.x_bearing, y - ay * e.height - e.y_bearing);
+    cairo_show_text(cr, s);
+}
+
+/* The frame, ticks with their values, and the axis names. */
+static void draw_axes(canvas *C, const char *xl, const char *yl)
+{
+    cairo_t *cr = C->cr;
+    double px0, py0, px1, py1;
+    to_px(C, C->x0, C->y0, &px0, &py0);
+    to_px(C, C->x0 + C->w, C->y0 + C->h, &px1, &py1);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 1.2);
+    cairo_rectangle(cr, px0, py1, px1 - px0, py0 - py1);
+    cairo_stroke(cr);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
+                           CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 12.0);
+    for (int axis = 0; axis < 2; axis++) {
+        double lo = axis ? C->y0 : C->x0, span = axis ? C->h : C->w;
+        if (!(span > 0))
+            continue;
+        double step = tick_step(span);
+        for (double v = ceil(lo / step - 1e-9) * step; v <= lo + span + 1e-9 * span; v += step) {
+            double px, py;
+            to_px(C, axis ? C->x0 : v, axis ? v : C->y0, &px, &py);
+            char buf[32];
+            snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-12 * span ? 0.0 : v);
+            cairo_move_to(cr, px, py);
+            cairo_line_to(cr, axis ? px - 5 : px, axis ? py : py + 5);
+            cairo_stroke(cr);
+            if (axis)
+                text_at(cr, buf, px - 8, py, 1.0, 0.5);
+            else
+                text_at(cr, buf, px, py + 8, 0.5, 0.0);
+        }
+    }
+    cairo_set_font_size(cr, 14.0);
+    text_at(cr, xl, (px0 + px1) / 2, py0 + 28, 0.5, 0.0);
+    cairo_save(cr);
+    cairo_translate(cr, px0 - 44, (py0 + py1) / 2);
+    cairo_rotate(cr, -PV_TAU / 4);
+    text_at(cr, yl, 0, 0, 0.5, 1.0);
+    cairo_restore(cr);
+}
+
+/* The marked points: white discs with a black ring and their labels. */
+static void draw_marks(canvas *C, const pv_plot_options *o)
+{
+    cairo_t *cr = C->cr;
+    cairo_set_font_size(cr, 14.0);
+    for (int k = 0; k < o->nmarks; k++) {
+        double px, py;
+        to_px(C, mpq_get_d(o->marks[2 * k]), mpq_get_d(o->marks[2 * k + 1]), &px, &py);
+        cairo_new_path(cr);           /* no line from the last label's end */
+        cairo_arc(cr, px, py, 5.0, 0, PV_TAU);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_line_width(cr, 2.0);
+        cairo_stroke(cr);
+        if (o->mark_labels && o->mark_labels[k])
+            text_at(cr, o->mark_labels[k], px + 8, py - 8, 0.0, 1.0);
+    }
+}
+
 static int has_suffix(const char *s, const char *suf)
 {
     size_t n = strlen(s), k = strlen(suf);
@@ -260,61 +339,79 @@ static cairo_status_t write_stream(void *closure, const unsigned char *data,
            ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
-static pv_status render(const char *path, const pv_box *box, int width,
+static pv_status render(const char *path, const pv_plot_options *o,
                         const scene *Sc, const pv_lemma1 *L, const pv_net *net,
                         pv_plot_info *info, pv_error *err)
 {
+    const pv_box *box = o->box;
     canvas C;
-    double dx = mpq_get_d(box->hi[0]) - mpq_get_d(box->lo[0]);
-    double dy = mpq_get_d(box->hi[1]) - mpq_get_d(box->lo[1]);
-    double big = dx > dy ? dx : dy;
-    if (!(big > 0))
-        big = 1;              /* a one-point box: its one cell, a dot */
-    C.margin = 10;
-    C.scale = width / big;
     C.x0 = mpq_get_d(box->lo[0]);
     C.y0 = mpq_get_d(box->lo[1]);
-    double W = dx * C.scale + 2 * C.margin;
-    C.height = dy * C.scale + 2 * C.margin;
+    C.w = mpq_get_d(box->hi[0]) - C.x0;
+    C.h = mpq_get_d(box->hi[1]) - C.y0;
+    double big = C.w > C.h ? C.w : C.h;
+    if (!(big > 0))
+        big = 1;              /* a one-point box: its one cell, a dot */
+    C.left = 64;
+    C.bottom = 52;
+    double top = 14, right = 18;
+    int width = o->width > 0 ? o->width : 800;
+    C.scale = width / big;
+    if (o->width > 0 && o->height > 0) {   /* fit the box into W x H */
+        double sx = (o->width - C.left - right) / (C.w > 0 ? C.w : 1);
+        double sy = (o->height - C.bottom - top) / (C.h > 0 ? C.h : 1);
+        C.scale = sx < sy ? sx : sy;
+        if (!(C.scale > 0))
+            return pv_error_set(err, PV_ERR_ARG, "plot: %dx%d pixels leave no room "
+                                "for the picture", o->width, o->height);
+    }
+    double W = C.w * C.scale + C.left + right;
+    C.height = C.h * C.scale + C.bottom + top;
+    if (o->width > 0 && o->height > 0) {   /* exactly W x H, the box centred */
+        C.left += (o->width - W) / 2;
+        C.bottom += (o->height - C.height) / 2;
+        W = o->width;
+        C.height = o->height;
+    }
     int svg = has_suffix(path, ".svg");
     if (!svg && !has_suffix(path, ".png"))
         return pv_error_set(err, PV_ERR_ARG,
                             "plot: %s: the output must end in .svg or .png", path);
-    pv_outfile o;          /* whole or not at all (outfile.h) */
-    pv_status rc = pv_outfile_open(&o, path, err);
+    pv_outfile out;          /* whole or not at all (outfile.h) */
+    pv_status rc = pv_outfile_open(&out, path, err);
     if (rc != PV_OK)
         return rc;
     cairo_surface_t *surf = svg
-        ? cairo_svg_surface_create_for_stream(write_stream, o.f, W, C.height)
+        ? cairo_svg_surface_create_for_stream(write_stream, out.f, W, C.height)
         : cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(W), (int)ceil(C.height));
     if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(surf);
-        pv_outfile_abort(&o);
+        pv_outfile_abort(&out);
         return pv_error_set(err, PV_ERR_IO, "plot: cannot write %s", path);
     }
     C.cr = cairo_create(surf);
-    if (!svg) {
-        cairo_set_source_rgb(C.cr, 1, 1, 1);
-        cairo_paint(C.cr);
-    }
+    cairo_set_source_rgb(C.cr, 1, 1, 1);
+    cairo_paint(C.cr);
     draw_cells(&C, Sc);
     if (Sc->E)
         draw_graph(&C, Sc->E, Sc->poly, L, info);
     draw_labels(&C, Sc, net);
+    draw_axes(&C, o->xlabel ? o->xlabel : "x1", o->ylabel ? o->ylabel : "x2");
+    draw_marks(&C, o);
     cairo_destroy(C.cr);
     cairo_status_t st = CAIRO_STATUS_SUCCESS;
     if (!svg)
-        st = cairo_surface_write_to_png_stream(surf, write_stream, o.f);
+        st = cairo_surface_write_to_png_stream(surf, write_stream, out.f);
     cairo_surface_finish(surf);
     if (st == CAIRO_STATUS_SUCCESS)
         st = cairo_surface_status(surf);
     cairo_surface_destroy(surf);
     if (st != CAIRO_STATUS_SUCCESS) {
-        pv_outfile_abort(&o);
+        pv_outfile_abort(&out);
         return pv_error_set(err, PV_ERR_IO, "plot: cannot write %s (%s)", path,
                             cairo_status_to_string(st));
     }
-    return pv_outfile_commit(&o, err);
+    return pv_outfile_commit(&out, err);
 }
 
 /* The scene's per-cell arrays over n cells (code and dim filled by the
@@ -359,8 +456,7 @@ static pv_status plot_tessellation(const pv_net *net, const char *path,
             poly[k] = T.cells[k].polygon;      /* borrowed */
         }
         Sc.poly = poly;
-        rc = render(path, opt->box, opt->width > 0 ? opt->width : 800, &Sc, NULL,
-                    net, info, err);
+        rc = render(path, opt, &Sc, NULL, net, info, err);
     }
     info->cells = T.ncells;
     for (int d = 0; d <= 2; d++)
@@ -432,8 +528,7 @@ pv_status pv_plot(const pv_net *net, const char *path,
         }
         Sc.poly = poly;
         Sc.E = eo.graph ? &E : NULL;
-        rc = render(path, opt->box, opt->width > 0 ? opt->width : 800, &Sc,
-                    opt->highlight ? &L : NULL, net, info, err);
+        rc = render(path, opt, &Sc, opt->highlight ? &L : NULL, net, info, err);
     }
     info->cells = E.ncells;
     for (int d = 0; d <= 2 && d <= E.m && E.by_dim; d++)
