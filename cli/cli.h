@@ -117,7 +117,7 @@ void cli_free_point(mpq_t *x, int m);
 int cli_slice_net(pv_net *out, const pv_net *net, const cli_args *a,
                   pv_error *err);
 /* The slice's box: --box (2-D), else [-1/4, 5/4]^2 with --slice-points:
- * 1, or -1 (err set). box is initialised here. */
+ * 1, or -1 (err set). box: initialised by the caller, 2-D. */
 int cli_slice_box(pv_box *box, const cli_args *a, pv_error *err);
 
 /* The JSON of an answer, written where certify asks (the printed answer

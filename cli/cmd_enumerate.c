@@ -179,7 +179,6 @@ static int run_slice(const pv_net *net, const cli_args *a, const cli_command *cm
         status = cli_fail(&err);
         goto done;
     }
-    pv_box_clear(&box);
     if (cli_slice_box(&box, a, &err) < 0) {
         status = cli_fail(&err);
         goto done;

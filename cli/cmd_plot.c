@@ -53,6 +53,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
                        : (pv_error_set(&err, PV_ERR_NOMEM, "out of memory"), -1);
     const pv_net *drawn = sliced > 0 ? slice : net;
     pv_box box;
+    pv_box_init(&box, 2);
     int status = 0;
     if (sliced < 0 || cli_slice_box(&box, a, &err) < 0) {
         status = cli_fail(&err);

@@ -233,7 +233,6 @@ int cli_slice_net(pv_net *out, const pv_net *net, const cli_args *a,
 
 int cli_slice_box(pv_box *box, const cli_args *a, pv_error *err)
 {
-    pv_box_init(box, 2);
     if (a->box)
         return pv_box_parse(box, 2, a->box, err) == PV_OK ? 1 : -1;
     if (!a->slice_points) {

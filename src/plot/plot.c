@@ -390,8 +390,10 @@ static pv_status render(const char *path, const pv_plot_options *o,
         return pv_error_set(err, PV_ERR_IO, "plot: cannot write %s", path);
     }
     C.cr = cairo_create(surf);
-    cairo_set_source_rgb(C.cr, 1, 1, 1);
-    cairo_paint(C.cr);
+    if (!svg) {                        /* an SVG keeps its transparent ground */
+        cairo_set_source_rgb(C.cr, 1, 1, 1);
+        cairo_paint(C.cr);
+    }
     draw_cells(&C, Sc);
     if (Sc->E)
         draw_graph(&C, Sc->E, Sc->poly, L, info);

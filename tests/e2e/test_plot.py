@@ -115,7 +115,7 @@ def check_slice(r, tmp):
     r.equal(out_a.split(':', 1)[-1], out_b.split(':', 1)[-1], 'slice = the plane net')
     r.equal(len(fill_colours(a)), len(fill_colours(b)), 'slice colours = plane colours')
     rc, out, err = r.run('plot', p3, '--box', '-2,2', '-o', a)
-    r.check(rc == 1 and '--slice' in err, '3 inputs without --slice: %r' % err)
+    r.check(rc == 1 and '--slice' in err, '3 inputs without --slice: %d %r' % (rc, err))
 
 
 def check_errors(r, tmp):
