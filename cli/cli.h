@@ -139,10 +139,16 @@ int cli_certify(const cli_args *a, const pv_net *net, const pv_box *box,
  * printed. */
 int cli_run_enumeration(pv_enum *E, const pv_net *net,
                         const cli_args *a, const pv_box *box, int graph);
+/* The exit status of a long run's rc: 0, CLI_EXIT_LIMIT, CLI_EXIT_TIMEOUT
+ * or CLI_EXIT_INTERRUPT (saying on stderr that what was found is printed,
+ * marked INCOMPLETE), or 1 with the error printed. */
+int cli_run_status(pv_status rc, const pv_error *err, const cli_args *a);
 /* adjacency-check --enumerate (cmd_lemma1.c). */
 int cli_lemma1(const pv_net *net, const cli_args *a);
 /* The INCOMPLETE note of text output, and the "stopped" JSON value. */
 const char *cli_stop_reason(int status);
+/* The same in words, for text output: "stopped at --timeout", ... */
+const char *cli_stop_words(int status);
 
 /* The enumeration's counts by dimension (shared by enumerate and
  * adjacency-check --enumerate). */

@@ -142,7 +142,7 @@ static void tess_text(const pv_tessellation *T, const pv_net *net, int status)
 {
     printf("cells       %d", T->ncells);
     if (!T->complete)
-        printf("  (INCOMPLETE: %s; every listed cell is exact)", cli_stop_reason(status));
+        printf("  (INCOMPLETE: %s; every listed cell is exact)", cli_stop_words(status));
     printf("\nby dim      dim 2: %d  dim 1: %d  dim 0: %d\n\ncode  dim  polygon "
            "(slice coordinates)\n", T->by_dim[2], T->by_dim[1], T->by_dim[0]);
     for (int i = 0; i < T->ncells; i++) {
@@ -194,14 +194,7 @@ static int run_slice(const pv_net *net, const cli_args *a, const cli_command *cm
     cli_release_stop_signals();
     if (o.progress)
         fputs("\r\033[K", stderr);
-    if (rc == PV_ERR_LIMIT || rc == PV_ERR_INTERRUPTED) {
-        status = rc == PV_ERR_LIMIT ? CLI_EXIT_LIMIT
-               : cli_stop_signal() == SIGINT ? CLI_EXIT_INTERRUPT : CLI_EXIT_TIMEOUT;
-        fprintf(stderr, "polyverify: %s: the cells found so far are printed, "
-                "marked INCOMPLETE\n", err.msg);
-    } else if (rc != PV_OK) {
-        status = cli_fail(&err);
-    }
+    status = cli_run_status(rc, &err, a);
     if (rc == PV_OK || status > 1) {
         if (a->given[OPT_JSON])
             tess_json(&T, status);

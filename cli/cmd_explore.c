@@ -1,6 +1,5 @@
 /* polyverify explore — breadth-first search over the full-dimensional cells
  * reachable from a start cell by crossing facets (explore.h). */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,26 +88,6 @@ static int start_code(pv_code *code, const pv_net *net, const cli_args *a,
     return rc;
 }
 
-/* The exit status of a stopped run, and the reason printed. */
-static int stopped(pv_status rc, const char **why, const cli_args *a, const pv_error *err)
-{
-    if (rc == PV_ERR_LIMIT) {
-        *why = "stopped at --max-cells";
-        fprintf(stderr, "polyverify: %s\n", err->msg);
-        return CLI_EXIT_LIMIT;
-    }
-    if (cli_stop_signal() == SIGINT) {
-        *why = "interrupted";
-        fprintf(stderr, "polyverify: interrupted: the cells found so far are "
-                "printed, marked INCOMPLETE\n");
-        return CLI_EXIT_INTERRUPT;
-    }
-    *why = "stopped at --timeout";
-    fprintf(stderr, "polyverify: stopped at --timeout %g s: the cells found so "
-            "far are printed, marked INCOMPLETE\n", a->timeout);
-    return CLI_EXIT_TIMEOUT;
-}
-
 static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
 {
     if (a->given[OPT_CODE] + a->given[OPT_POINT] != 1)
@@ -137,13 +116,10 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     cli_release_stop_signals();
     if (o.progress)
         fputs("\r\033[K", stderr);
-    const char *why = "stopped at --max-depth";
-    if (rc == PV_ERR_LIMIT || rc == PV_ERR_INTERRUPTED)
-        status = stopped(rc, &why, a, &err);
-    else if (rc != PV_OK) {
-        status = cli_fail(&err);
+    status = cli_run_status(rc, &err, a);
+    if (status == 1)
         goto done;
-    }
+    const char *why = status == 0 ? "stopped at --max-depth" : cli_stop_words(status);
     if (E.ncells == 0)
         goto done;
     if (a->graph && !strcmp(a->graph, "dot"))

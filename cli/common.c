@@ -434,6 +434,12 @@ static int interrupted(void *ctx)
     return stop_signal != 0;
 }
 
+const char *cli_stop_words(int status)
+{
+    return status == CLI_EXIT_TIMEOUT ? "stopped at --timeout"
+         : status == CLI_EXIT_INTERRUPT ? "interrupted" : "stopped at a limit";
+}
+
 const char *cli_stop_reason(int status)
 {
     switch (status) {
@@ -469,20 +475,27 @@ int cli_run_enumeration(pv_enum *E, const pv_net *net,
     cli_release_stop_signals();
     if (eo.progress)
         fputs("\r\033[K", stderr);
-    if (rc == PV_ERR_LIMIT || rc == PV_ERR_INTERRUPTED) {
-        int status = rc == PV_ERR_LIMIT ? CLI_EXIT_LIMIT
-                   : stop_signal == SIGINT ? CLI_EXIT_INTERRUPT : CLI_EXIT_TIMEOUT;
-        if (status == CLI_EXIT_TIMEOUT)
-            fprintf(stderr, "polyverify: stopped at --timeout %g s: the cells "
-                    "found so far are printed, marked INCOMPLETE\n", a->timeout);
-        else if (status == CLI_EXIT_INTERRUPT)
-            fprintf(stderr, "polyverify: interrupted: the cells found so far "
-                    "are printed, marked INCOMPLETE\n");
-        else
-            fprintf(stderr, "polyverify: %s\n", err.msg);
-        return status;   /* E->by_dim is NULL if it stopped before any cell */
-    }
-    return rc == PV_OK ? 0 : cli_fail(&err);
+    return cli_run_status(rc, &err, a);   /* E->by_dim is NULL if it stopped
+                                              before any cell */
+}
+
+int cli_run_status(pv_status rc, const pv_error *err, const cli_args *a)
+{
+    if (rc == PV_OK)
+        return 0;
+    if (rc != PV_ERR_LIMIT && rc != PV_ERR_INTERRUPTED)
+        return cli_fail(err);
+    int status = rc == PV_ERR_LIMIT ? CLI_EXIT_LIMIT
+               : stop_signal == SIGINT ? CLI_EXIT_INTERRUPT : CLI_EXIT_TIMEOUT;
+    if (status == CLI_EXIT_TIMEOUT)
+        fprintf(stderr, "polyverify: stopped at --timeout %g s: the cells "
+                "found so far are printed, marked INCOMPLETE\n", a->timeout);
+    else if (status == CLI_EXIT_INTERRUPT)
+        fprintf(stderr, "polyverify: interrupted: the cells found so far "
+                "are printed, marked INCOMPLETE\n");
+    else
+        fprintf(stderr, "polyverify: %s\n", err->msg);
+    return status;
 }
 
 void cli_json_enum_head(pv_json *j, const pv_enum *E, int status)
@@ -508,9 +521,7 @@ void cli_json_by_dim(pv_json *j, const pv_enum *E)
 
 void cli_text_by_dim(const pv_enum *E, int status)
 {
-    const char *why = status == CLI_EXIT_TIMEOUT ? "stopped at --timeout"
-                    : status == CLI_EXIT_INTERRUPT ? "interrupted"
-                    : "stopped at a limit";
+    const char *why = cli_stop_words(status);
     printf("cells       %d", E->ncells);
     if (!E->complete)
         printf("  (INCOMPLETE: %s; every listed cell is exact)", why);
