@@ -12,7 +12,7 @@
 
 #include <string.h>
 #include <time.h>
-#include "core/codeset.h"
+#include "core/codemap.h"
 #include "polyverify/cell.h"
 
 void pv_explore_options_init(pv_explore_options *opt)
@@ -45,7 +45,7 @@ typedef struct walk {
     const pv_net *net;
     const pv_explore_options *opt;
     pv_explore *E;
-    pv_codeset seen;
+    pv_codemap seen;
     int nq, capq;              /* the queue: codes in discovery order        */
     unsigned char **qcode;
     int *qdepth;
@@ -65,7 +65,7 @@ static double now_seconds(void)
 /* Queue id of code b, queued at depth d if new: >= 0, or -1 out of memory. */
 static int enqueue(walk *w, const unsigned char *b, int d)
 {
-    int id = pv_codeset_get(&w->seen, b);
+    int id = pv_codemap_get(&w->seen, b);
     if (id >= 0)
         return id;
     if (w->nq == w->capq) {
@@ -84,7 +84,7 @@ static int enqueue(walk *w, const unsigned char *b, int d)
         return -1;
     memcpy(w->qcode[w->nq], b, (size_t)w->seen.n);
     w->qdepth[w->nq] = d;
-    if (pv_codeset_add(&w->seen, b, w->nq) < 0)
+    if (pv_codemap_add(&w->seen, b, w->nq) < 0)
         return -1;
     return w->nq++;
 }
@@ -138,7 +138,7 @@ static pv_status list_cell(walk *w, int q, pv_cell *C, pv_error *err)
         if (!C->facets[f].has_neighbor)
             continue;                      /* a box side: nothing beyond */
         const unsigned char *b = C->facets[f].neighbor.bit;
-        int known = pv_codeset_get(&w->seen, b);
+        int known = pv_codemap_get(&w->seen, b);
         if (known < 0 && w->opt->max_depth >= 0 && c->depth >= w->opt->max_depth) {
             w->beyond = 1;
             continue;
@@ -257,8 +257,8 @@ pv_status pv_explore_run(pv_explore *E, const pv_net *net, const pv_code *start,
     w.net = net;
     w.opt = opt;
     w.E = E;
-    pv_status st = pv_codeset_init(&w.seen, net->neurons) ? run(&w, start, err) : nomem(err);
-    pv_codeset_clear(&w.seen);
+    pv_status st = pv_codemap_init(&w.seen, net->neurons) ? run(&w, start, err) : nomem(err);
+    pv_codemap_clear(&w.seen);
     for (int q = 0; q < w.nq; q++)
         pv_free(w.qcode[q]);
     pv_free(w.qcode);

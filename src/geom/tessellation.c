@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "core/codeset.h"
+#include "core/codemap.h"
 #include "polyverify/system.h"
 
 void pv_tess_options_init(pv_tess_options *opt)
@@ -299,7 +299,7 @@ typedef struct walk {
     const pv_tess_options *opt;
     pv_tessellation *T;
     int capc;
-    pv_codeset seen;
+    pv_codemap seen;
     int *queue, nq, capq;      /* indices into T->cells of 2-cells         */
     unsigned char *clipped;    /* per cell: visited as a 2-cell            */
     clipper c;
@@ -322,7 +322,7 @@ static pv_status nomem(walk *w)
 static int cell_of(walk *w, const unsigned char *b, int d, int *was)
 {
     pv_tessellation *T = w->T;
-    int i = pv_codeset_get(&w->seen, b);
+    int i = pv_codemap_get(&w->seen, b);
     *was = i < 0 ? -1 : T->cells[i].dim;
     if (i >= 0) {
         if (T->cells[i].dim < d)
@@ -347,7 +347,7 @@ static int cell_of(walk *w, const unsigned char *b, int d, int *was)
     c->dim = d;
     pv_polygon_init(&c->polygon);
     w->clipped[T->ncells] = 0;
-    if (pv_codeset_add(&w->seen, b, T->ncells) < 0) {
+    if (pv_codemap_add(&w->seen, b, T->ncells) < 0) {
         pv_code_clear(&c->code);
         return -1;
     }
@@ -647,8 +647,8 @@ pv_status pv_tessellate(pv_tessellation *T, const pv_net *net, const pv_box *box
     w.T = T;
     w.err = err;
     clipper_init(&w.c);
-    pv_status st = pv_codeset_init(&w.seen, net->neurons) ? run(&w) : nomem(&w);
-    pv_codeset_clear(&w.seen);
+    pv_status st = pv_codemap_init(&w.seen, net->neurons) ? run(&w) : nomem(&w);
+    pv_codemap_clear(&w.seen);
     T->complete = st == PV_OK;
     if (st == PV_OK || st == PV_ERR_LIMIT || st == PV_ERR_INTERRUPTED)
         finish(&w);

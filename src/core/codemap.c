@@ -1,6 +1,6 @@
-/* polyverify — a set of activation codes (see codeset.h). */
+/* polyverify — a map from activation codes to ints (see codemap.h). */
 #include "core/alloc.h"
-#include "core/codeset.h"
+#include "core/codemap.h"
 
 #include <string.h>
 
@@ -12,7 +12,7 @@ static size_t code_hash(const unsigned char *b, int n)
     return (size_t)h;
 }
 
-static size_t find(const pv_codeset *s, const unsigned char *b)
+static size_t find(const pv_codemap *s, const unsigned char *b)
 {
     size_t i = code_hash(b, s->n) & (s->cap - 1);
     while (s->slot[i] && memcmp(s->slot[i], b, (size_t)s->n))
@@ -20,7 +20,7 @@ static size_t find(const pv_codeset *s, const unsigned char *b)
     return i;
 }
 
-int pv_codeset_init(pv_codeset *s, int n)
+int pv_codemap_init(pv_codemap *s, int n)
 {
     s->n = n ? n : 1;
     s->cap = 64;
@@ -30,7 +30,7 @@ int pv_codeset_init(pv_codeset *s, int n)
     return s->slot && s->value;
 }
 
-void pv_codeset_clear(pv_codeset *s)
+void pv_codemap_clear(pv_codemap *s)
 {
     for (size_t i = 0; s->slot && i < s->cap; i++)
         pv_free(s->slot[i]);
@@ -38,9 +38,9 @@ void pv_codeset_clear(pv_codeset *s)
     pv_free(s->value);
 }
 
-static int grow(pv_codeset *s)
+static int grow(pv_codemap *s)
 {
-    pv_codeset t = { s->n, s->cap * 2, 0, NULL, NULL };
+    pv_codemap t = { s->n, s->cap * 2, 0, NULL, NULL };
     t.slot = pv_calloc(t.cap, sizeof *t.slot);
     t.value = pv_malloc(t.cap * sizeof *t.value);
     if (!t.slot || !t.value) {
@@ -62,14 +62,14 @@ static int grow(pv_codeset *s)
 }
 
 /* The value of b, or -1 when absent. */
-int pv_codeset_get(const pv_codeset *s, const unsigned char *b)
+int pv_codemap_get(const pv_codemap *s, const unsigned char *b)
 {
     size_t i = find(s, b);
     return s->slot[i] ? s->value[i] : -1;
 }
 
 /* Adds b (absent) with value v: 0, or -1 out of memory. */
-int pv_codeset_add(pv_codeset *s, const unsigned char *b, int v)
+int pv_codemap_add(pv_codemap *s, const unsigned char *b, int v)
 {
     if (2 * (s->count + 1) > s->cap && !grow(s))
         return -1;
