@@ -1,10 +1,7 @@
 /* polyverify — the cells of a 2-input network in a box by a walk over
  * exact polygons (see tessellation.h).
  *
- * Vertices are homogeneous integers (X, Y, D), D > 0, for the point
- * (X/D, Y/D): a row g.x + h has the sign of V = g0 X + g1 Y + h D, and the
- * crossing of row r between vertices a and b is Vb a - Va b (then divided
- * by the gcd of its three entries), so clipping needs no fractions.
+ * Polygons are clipped exactly in homogeneous integers (geom/clip.h).
  *
  * Invariants of the walk: `seen` maps every code met so far (of any
  * dimension) to its index in `cells`; `queue` lists the two-dimensional
@@ -20,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include "core/codemap.h"
+#include "geom/clip.h"
 #include "polyverify/system.h"
 
 void pv_tess_options_init(pv_tess_options *opt)
@@ -42,255 +40,6 @@ void pv_tessellation_clear(pv_tessellation *T)
     pv_tessellation_init(T);
 }
 
-/* ---- homogeneous polygons ------------------------------------------------ */
-
-typedef struct hpoly {
-    int n, cap;
-    mpz_t *X, *Y, *D;
-} hpoly;
-
-static void hp_clear(hpoly *P)
-{
-    for (int i = 0; i < P->cap; i++)
-        mpz_clears(P->X[i], P->Y[i], P->D[i], NULL);
-    pv_free(P->X);
-    pv_free(P->Y);
-    pv_free(P->D);
-    memset(P, 0, sizeof *P);
-}
-
-static int hp_reserve(hpoly *P, int n)
-{
-    if (n <= P->cap)
-        return 1;
-    int cap = P->cap ? 2 * P->cap : 16;
-    while (cap < n)
-        cap *= 2;
-    mpz_t *X = pv_realloc(P->X, (size_t)cap * sizeof(mpz_t));
-    if (X)
-        P->X = X;
-    mpz_t *Y = pv_realloc(P->Y, (size_t)cap * sizeof(mpz_t));
-    if (Y)
-        P->Y = Y;
-    mpz_t *D = pv_realloc(P->D, (size_t)cap * sizeof(mpz_t));
-    if (D)
-        P->D = D;
-    if (!X || !Y || !D)
-        return 0;
-    for (int i = P->cap; i < cap; i++)
-        mpz_inits(P->X[i], P->Y[i], P->D[i], NULL);
-    P->cap = cap;
-    return 1;
-}
-
-/* The value V of row i at vertex k (sign = the row's sign there). */
-static void hp_value(mpz_t V, const pv_system *S, int i, const hpoly *P, int k)
-{
-    mpz_mul(V, S->h[i], P->D[k]);
-    mpz_addmul(V, PV_G(S, i, 0), P->X[k]);
-    mpz_addmul(V, PV_G(S, i, 1), P->Y[k]);
-}
-
-/* Sign of the turn a -> b -> c (the 3x3 determinant; every D > 0). */
-static int hp_turn(const hpoly *P, int a, int b, int c, mpz_t t, mpz_t u)
-{
-    /* det [Xa Ya Da; Xb Yb Db; Xc Yc Dc] */
-    mpz_mul(t, P->Y[b], P->D[c]);
-    mpz_submul(t, P->D[b], P->Y[c]);
-    mpz_mul(u, P->X[a], t);
-    mpz_mul(t, P->X[b], P->D[c]);
-    mpz_submul(t, P->D[b], P->X[c]);
-    mpz_submul(u, P->Y[a], t);
-    mpz_mul(t, P->X[b], P->Y[c]);
-    mpz_submul(t, P->Y[b], P->X[c]);
-    mpz_addmul(u, P->D[a], t);
-    return mpz_sgn(u);
-}
-
-static int hp_same(const hpoly *P, int a, int b, mpz_t t, mpz_t u)
-{
-    mpz_mul(t, P->X[a], P->D[b]);
-    mpz_mul(u, P->X[b], P->D[a]);
-    if (mpz_cmp(t, u))
-        return 0;
-    mpz_mul(t, P->Y[a], P->D[b]);
-    mpz_mul(u, P->Y[b], P->D[a]);
-    return mpz_cmp(t, u) == 0;
-}
-
-static void hp_swap(hpoly *P, int a, int b)
-{
-    mpz_swap(P->X[a], P->X[b]);
-    mpz_swap(P->Y[a], P->Y[b]);
-    mpz_swap(P->D[a], P->D[b]);
-}
-
-static void hp_remove(hpoly *P, int k)
-{
-    for (int i = k; i + 1 < P->n; i++)
-        hp_swap(P, i, i + 1);
-    P->n--;
-}
-
-/* Drops repeated vertices and the middle one of straight triples. */
-static void hp_simplify(hpoly *P, mpz_t t, mpz_t u)
-{
-    for (int a = 0; P->n > 1 && a < P->n;) {
-        if (hp_same(P, a, (a + 1) % P->n, t, u))
-            hp_remove(P, (a + 1) % P->n);
-        else
-            a++;
-    }
-    for (int a = 0; P->n > 2 && a < P->n;) {
-        int b = (a + 1) % P->n, c = (a + 2) % P->n;
-        if (hp_turn(P, a, b, c, t, u) == 0)
-            hp_remove(P, b);
-        else
-            a++;
-    }
-}
-
-typedef struct clipper {
-    hpoly A, B;                /* the polygon and the scratch one         */
-    mpz_t *V;                  /* row values at A's vertices              */
-    int capv;
-    mpz_t t, u, g;
-} clipper;
-
-static int clipper_init(clipper *c)
-{
-    memset(c, 0, sizeof *c);
-    mpz_inits(c->t, c->u, c->g, NULL);
-    return 1;
-}
-
-static void clipper_clear(clipper *c)
-{
-    hp_clear(&c->A);
-    hp_clear(&c->B);
-    for (int i = 0; i < c->capv; i++)
-        mpz_clear(c->V[i]);
-    pv_free(c->V);
-    mpz_clears(c->t, c->u, c->g, NULL);
-}
-
-static int values_reserve(clipper *c, int n)
-{
-    if (n <= c->capv)
-        return 1;
-    int cap = 2 * n;
-    mpz_t *V = pv_realloc(c->V, (size_t)cap * sizeof(mpz_t));
-    if (!V)
-        return 0;
-    c->V = V;
-    for (int i = c->capv; i < cap; i++)
-        mpz_init(c->V[i]);
-    c->capv = cap;
-    return 1;
-}
-
-/* A := A ∩ {row i >= 0}. 0 out of memory. */
-static int clip_row(clipper *c, const pv_system *S, int i)
-{
-    hpoly *A = &c->A, *B = &c->B;
-    if (!values_reserve(c, A->n))
-        return 0;
-    int neg = 0;
-    for (int k = 0; k < A->n; k++) {
-        hp_value(c->V[k], S, i, A, k);
-        neg |= mpz_sgn(c->V[k]) < 0;
-    }
-    if (!neg)
-        return 1;                      /* the row cuts nothing off */
-    if (!hp_reserve(B, 2 * A->n + 2))
-        return 0;
-    B->n = 0;
-    for (int a = 0; a < A->n; a++) {
-        int b = (a + 1) % A->n;
-        int sa = mpz_sgn(c->V[a]), sb = mpz_sgn(c->V[b]);
-        if (sa >= 0) {
-            mpz_set(B->X[B->n], A->X[a]);
-            mpz_set(B->Y[B->n], A->Y[a]);
-            mpz_set(B->D[B->n], A->D[a]);
-            B->n++;
-        }
-        if (sa * sb < 0) {             /* the crossing Vb a - Va b */
-            mpz_t *X = &B->X[B->n], *Y = &B->Y[B->n], *D = &B->D[B->n];
-            mpz_mul(*X, c->V[b], A->X[a]);
-            mpz_submul(*X, c->V[a], A->X[b]);
-            mpz_mul(*Y, c->V[b], A->Y[a]);
-            mpz_submul(*Y, c->V[a], A->Y[b]);
-            mpz_mul(*D, c->V[b], A->D[a]);
-            mpz_submul(*D, c->V[a], A->D[b]);
-            if (mpz_sgn(*D) < 0) {
-                mpz_neg(*X, *X);
-                mpz_neg(*Y, *Y);
-                mpz_neg(*D, *D);
-            }
-            mpz_gcd(c->g, *X, *Y);
-            mpz_gcd(c->g, c->g, *D);
-            if (mpz_cmp_ui(c->g, 1) > 0) {
-                mpz_divexact(*X, *X, c->g);
-                mpz_divexact(*Y, *Y, c->g);
-                mpz_divexact(*D, *D, c->g);
-            }
-            B->n++;
-        }
-    }
-    hpoly T = *A;
-    *A = *B;
-    *B = T;
-    hp_simplify(A, c->t, c->u);
-    return 1;
-}
-
-/* c->A := the box square clipped by every row of S. 0 out of memory. */
-static int clip_all(clipper *c, const pv_system *S, const pv_box *box)
-{
-    if (!hp_reserve(&c->A, 4))
-        return 0;
-    c->A.n = 4;
-    const mpq_t *xs[4] = { &box->lo[0], &box->hi[0], &box->hi[0], &box->lo[0] };
-    const mpq_t *ys[4] = { &box->lo[1], &box->lo[1], &box->hi[1], &box->hi[1] };
-    for (int k = 0; k < 4; k++) {      /* counter-clockwise */
-        mpz_lcm(c->A.D[k], mpq_denref(*xs[k]), mpq_denref(*ys[k]));
-        mpz_divexact(c->A.X[k], c->A.D[k], mpq_denref(*xs[k]));
-        mpz_mul(c->A.X[k], c->A.X[k], mpq_numref(*xs[k]));
-        mpz_divexact(c->A.Y[k], c->A.D[k], mpq_denref(*ys[k]));
-        mpz_mul(c->A.Y[k], c->A.Y[k], mpq_numref(*ys[k]));
-    }
-    hp_simplify(&c->A, c->t, c->u);
-    for (int i = 0; i < S->nrows && c->A.n > 0; i++)
-        if (!clip_row(c, S, i))
-            return 0;
-    return 1;
-}
-
-static int hp_to_polygon(pv_polygon *P, const hpoly *A, const int *idx, int n)
-{
-    pv_polygon_clear(P);
-    P->x = pv_malloc(((size_t)n + 1) * sizeof(mpq_t));
-    P->y = pv_malloc(((size_t)n + 1) * sizeof(mpq_t));
-    if (!P->x || !P->y) {
-        pv_free(P->x);
-        pv_free(P->y);
-        pv_polygon_init(P);
-        return 0;
-    }
-    for (int i = 0; i < n; i++) {
-        int k = idx ? idx[i] : i;
-        mpq_inits(P->x[i], P->y[i], NULL);
-        mpz_set(mpq_numref(P->x[i]), A->X[k]);
-        mpz_set(mpq_denref(P->x[i]), A->D[k]);
-        mpq_canonicalize(P->x[i]);
-        mpz_set(mpq_numref(P->y[i]), A->Y[k]);
-        mpz_set(mpq_denref(P->y[i]), A->D[k]);
-        mpq_canonicalize(P->y[i]);
-    }
-    P->n = n;
-    return 1;
-}
-
 /* ---- the walk ------------------------------------------------------------ */
 
 typedef struct walk {
@@ -302,7 +51,7 @@ typedef struct walk {
     pv_codemap seen;
     int *queue, nq, capq;      /* indices into T->cells of 2-cells         */
     unsigned char *clipped;    /* per cell: visited as a 2-cell            */
-    clipper c;
+    pv_clipper c;
     unsigned char **zero;      /* per vertex of c.A: rows with a line (g != 0)
                                   vanishing there                          */
     unsigned char *line;       /* per row of the current cell: g != 0       */
@@ -371,7 +120,7 @@ static int enqueue(walk *w, int cell)
 /* zero[k][i]: row i vanishes at vertex k of the clipped polygon. */
 static int vertex_zeros(walk *w, const pv_system *S)
 {
-    const hpoly *A = &w->c.A;
+    const pv_hpoly *A = &w->c.A;
     if (A->n > w->capz) {
         unsigned char **z = pv_realloc(w->zero, (size_t)A->n * sizeof *z);
         if (!z)
@@ -387,7 +136,7 @@ static int vertex_zeros(walk *w, const pv_system *S)
             return 0;
         w->zero[k] = z;
         for (int i = 0; i < S->nrows; i++) {
-            hp_value(w->c.t, S, i, A, k);
+            pv_hpoly_value(w->c.t, PV_G(S, i, 0), PV_G(S, i, 1), S->h[i], A, k);
             z[i] = mpz_sgn(w->c.t) == 0 && w->line[i];
         }
     }
@@ -408,7 +157,7 @@ static pv_status feature(walk *w, const pv_system *S, const unsigned char *b,
     if (k < 0)
         return nomem(w);
     pv_tess_cell *c = &w->T->cells[k];
-    if (!w->clipped[k] && c->polygon.n < n && !hp_to_polygon(&c->polygon, &w->c.A, idx, n))
+    if (!w->clipped[k] && c->polygon.n < n && !pv_hpoly_to_polygon(&c->polygon, &w->c.A, idx, n))
         return nomem(w);
     return PV_OK;
 }
@@ -433,7 +182,7 @@ static pv_status beyond(walk *w, const pv_system *S, const unsigned char *code,
     pv_polygon seg;
     pv_polygon_init(&seg);
     int idx[2] = { a, b };
-    if (!hp_to_polygon(&seg, &w->c.A, idx, 2))
+    if (!pv_hpoly_to_polygon(&seg, &w->c.A, idx, 2))
         return nomem(w);
     mpq_t y[2], d[2];
     mpq_inits(y[0], y[1], d[0], d[1], NULL);
@@ -464,7 +213,7 @@ static pv_status visit(walk *w, int ci, unsigned char *buf, unsigned char *on)
         pv_code_clear(&code);
         return st;
     }
-    const hpoly *A = &w->c.A;
+    const pv_hpoly *A = &w->c.A;
     unsigned char *line = pv_realloc(w->line, (size_t)S.nrows + 1);
     if (!line) {
         st = nomem(w);
@@ -476,7 +225,7 @@ static pv_status visit(walk *w, int ci, unsigned char *buf, unsigned char *on)
         line[i] = mpz_sgn(PV_G(&S, i, 0)) || mpz_sgn(PV_G(&S, i, 1));
         w->dead |= !line[i] && mpz_sgn(S.h[i]) == 0;
     }
-    if (!clip_all(&w->c, &S, w->box) || !vertex_zeros(w, &S)) {
+    if (!pv_clipper_system(&w->c, &S, w->box) || !vertex_zeros(w, &S)) {
         st = nomem(w);
         goto done;
     }
@@ -485,7 +234,7 @@ static pv_status visit(walk *w, int ci, unsigned char *buf, unsigned char *on)
                           "beyond an edge is not two-dimensional");
         goto done;
     }
-    if (!hp_to_polygon(&T->cells[ci].polygon, A, NULL, A->n)) {
+    if (!pv_hpoly_to_polygon(&T->cells[ci].polygon, A, NULL, A->n)) {
         st = nomem(w);
         goto done;
     }
@@ -646,7 +395,7 @@ pv_status pv_tessellate(pv_tessellation *T, const pv_net *net, const pv_box *box
     w.opt = opt;
     w.T = T;
     w.err = err;
-    clipper_init(&w.c);
+    pv_clipper_init(&w.c);
     pv_status st = pv_codemap_init(&w.seen, net->neurons) ? run(&w) : nomem(&w);
     pv_codemap_clear(&w.seen);
     T->complete = st == PV_OK;
@@ -660,6 +409,6 @@ pv_status pv_tessellate(pv_tessellation *T, const pv_net *net, const pv_box *box
         pv_free(w.zero[k]);
     pv_free(w.zero);
     pv_free(w.line);
-    clipper_clear(&w.c);
+    pv_clipper_clear(&w.c);
     return st;
 }
