@@ -31,7 +31,7 @@ typedef enum cli_opt_id {
     OPT_CODE, OPT_POINT, OPT_POINTS, OPT_LABEL_COLUMN, OPT_SCALE, OPT_DATA,
     OPT_NO_FILTER, OPT_BOX, OPT_FORMAT, OPT_CERTIFICATE, OPT_VERIFY,
     OPT_FLIPS, OPT_ENUMERATE, OPT_MAX_CELLS, OPT_LP_ONLY, OPT_GRAPH,
-    OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT, OPT_MAX_DEPTH, OPT_SLICE_POINTS, OPT_SIZE,
+    OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT, OPT_MAX_DEPTH, OPT_SLICE_POINTS, OPT_SIZE, OPT_COLOR,
     OPT_COUNT
 } cli_opt_id;
 
@@ -62,6 +62,7 @@ typedef struct cli_args {
     const char *slice;
     const char *slice_points;
     int width, height;       /* plot --size WxH (0: default)              */
+    int color_class;         /* plot --color class                        */
     long max_cells;
     long max_depth;          /* explore --max-depth; -1: none            */
     double timeout;

@@ -65,6 +65,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         po.highlight = a->given[OPT_HIGHLIGHT] > 0;
         po.max_cells = a->max_cells;
         po.width = a->width;
+        po.color_class = a->color_class;
         po.height = a->height;
         if (sliced > 0) {
             po.xlabel = "s";
@@ -126,6 +127,10 @@ static const cli_opt opts[] = {
     { OPT_LABEL_COLUMN, "--label-column", "K", 0,
       "with --slice-points FILE.csv:I,J,K, column K is a label" },
     { OPT_SCALE, "--scale", "S", 0, "with --slice-points, multiply the points by S" },
+    { OPT_COLOR, "--color", "cells|class", 0,
+      "cells: a colour per cell (default); class: the predicted class (arg\n"
+      "max of the final linear layer's outputs, exact on each cell), with\n"
+      "the decision boundary drawn and a legend" },
     { OPT_SIZE, "--size", "WxH", 0,
       "the picture's size in pixels (default: 800 on the box's longer side)" },
     { OPT_MAX_CELLS, "--max-cells", "K", 0, "stop after K cells (exit status 3, no picture)" },
@@ -138,7 +143,7 @@ static const cli_opt opts[] = {
 const cli_command cli_plot = {
     "plot", "polyverify plot NET --box LO,HI -o FILE.svg|FILE.png [--graph]\n"
     "                       [--highlight-disagreements] [--slice P,D1,D2 | --slice-points A,B,C]\n"
-    "                       [--size WxH] [--max-cells K]",
+    "                       [--color cells|class] [--size WxH] [--max-cells K]",
     "Draws the cells of a network with 2 inputs (or of the 2-D slice\n"
     "x = P + s*D1 + t*D2, with (s, t) in the box) as polygons with distinct\n"
     "colours, and the hyperplane pieces between them. Vertices are exact and\n"

@@ -163,6 +163,11 @@ static int store(const cli_command *cmd, const cli_opt *o, const char *v,
         return 0;
     case OPT_MAX_CELLS:
         return parse_long(cmd, o->name, v, 1, 2000000000L, &a->max_cells);
+    case OPT_COLOR:
+        if (strcmp(v, "cells") && strcmp(v, "class"))
+            return cli_usage(cmd, "--color takes cells or class, not '%s'", v);
+        a->color_class = !strcmp(v, "class");
+        return 0;
     case OPT_SIZE: {
         int w, h;
         char tail;

@@ -31,6 +31,10 @@ typedef struct pv_plot_options {
     int nmarks;               /* points to mark and label: marks[2k], [2k+1] */
     mpq_t *marks;
     const char *const *mark_labels;   /* nmarks labels, or NULL            */
+    int color_class;          /* colour by the predicted class (the arg max
+                                 of the affine output map on each cell,
+                                 exact; needs a final linear layer), with
+                                 the decision boundary and a legend        */
     /* passed to the enumeration (pv_enum_options): progress now and then,
      * and an interrupt hook (non-zero: stop; nothing is drawn, the status
      * is PV_ERR_INTERRUPTED). NULL: none. */

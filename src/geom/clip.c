@@ -196,21 +196,36 @@ int pv_clipper_cut(pv_clipper *c, const mpz_t g0, const mpz_t g1, const mpz_t h)
     return 1;
 }
 
+/* Vertex k of P := (x, y), over the lcm of the two denominators. */
+static void hp_set(pv_hpoly *P, int k, const mpq_t x, const mpq_t y)
+{
+    mpz_lcm(P->D[k], mpq_denref(x), mpq_denref(y));
+    mpz_divexact(P->X[k], P->D[k], mpq_denref(x));
+    mpz_mul(P->X[k], P->X[k], mpq_numref(x));
+    mpz_divexact(P->Y[k], P->D[k], mpq_denref(y));
+    mpz_mul(P->Y[k], P->Y[k], mpq_numref(y));
+}
+
 int pv_clipper_box(pv_clipper *c, const pv_box *box)
 {
     if (!hp_reserve(&c->A, 4))
         return 0;
-    c->A.n = 4;
-    const mpq_t *xs[4] = { &box->lo[0], &box->hi[0], &box->hi[0], &box->lo[0] };
-    const mpq_t *ys[4] = { &box->lo[1], &box->lo[1], &box->hi[1], &box->hi[1] };
-    for (int k = 0; k < 4; k++) {      /* counter-clockwise */
-        mpz_lcm(c->A.D[k], mpq_denref(*xs[k]), mpq_denref(*ys[k]));
-        mpz_divexact(c->A.X[k], c->A.D[k], mpq_denref(*xs[k]));
-        mpz_mul(c->A.X[k], c->A.X[k], mpq_numref(*xs[k]));
-        mpz_divexact(c->A.Y[k], c->A.D[k], mpq_denref(*ys[k]));
-        mpz_mul(c->A.Y[k], c->A.Y[k], mpq_numref(*ys[k]));
-    }
+    c->A.n = 4;                        /* counter-clockwise */
+    hp_set(&c->A, 0, box->lo[0], box->lo[1]);
+    hp_set(&c->A, 1, box->hi[0], box->lo[1]);
+    hp_set(&c->A, 2, box->hi[0], box->hi[1]);
+    hp_set(&c->A, 3, box->lo[0], box->hi[1]);
     hp_simplify(&c->A, c->t, c->u);
+    return 1;
+}
+
+int pv_clipper_polygon(pv_clipper *c, const pv_polygon *P)
+{
+    if (!hp_reserve(&c->A, P->n + 1))
+        return 0;
+    c->A.n = P->n;
+    for (int k = 0; k < P->n; k++)
+        hp_set(&c->A, k, P->x[k], P->y[k]);
     return 1;
 }
 

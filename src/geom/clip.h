@@ -33,6 +33,8 @@ void pv_clipper_init(pv_clipper *c);
 void pv_clipper_clear(pv_clipper *c);
 /* A := the box square (counter-clockwise from (lo, lo)). 0 out of memory. */
 int pv_clipper_box(pv_clipper *c, const pv_box *box);
+/* A := the polygon P (exact vertices, counter-clockwise). 0 out of memory. */
+int pv_clipper_polygon(pv_clipper *c, const pv_polygon *P);
 /* A := A ∩ {g0 x + g1 y + h >= 0}. 0 out of memory. */
 int pv_clipper_cut(pv_clipper *c, const mpz_t g0, const mpz_t g1, const mpz_t h);
 /* A := the box square cut by every row of S (2 columns). 0 out of memory. */

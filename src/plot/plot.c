@@ -17,6 +17,8 @@
 #include "polyverify/lemma1.h"
 #include "polyverify/system.h"
 #include "polyverify/tessellation.h"
+#include "geom/clip.h"
+#include "geom/system_internal.h"
 #include "net/network_internal.h"
 
 #define PV_TAU 6.283185307179586
@@ -324,6 +326,200 @@ static void draw_marks(canvas *C, const pv_plot_options *o)
     }
 }
 
+/* ---- colouring by class -------------------------------------------------- */
+
+/* Ten distinguishable colours (Tableau's), lightened for the regions. */
+static void class_colour(int k, double rgb[3])
+{
+    static const double tab[10][3] = {
+        { .12, .47, .71 }, { 1.0, .50, .05 }, { .17, .63, .17 }, { .84, .15, .16 },
+        { .58, .40, .74 }, { .55, .34, .29 }, { .89, .47, .76 }, { .50, .50, .50 },
+        { .74, .74, .13 }, { .09, .75, .81 } };
+    double f = 0.45 + 0.25 * ((k / 10) % 2);    /* past ten: another shade */
+    for (int i = 0; i < 3; i++)
+        rgb[i] = 1 - f * (1 - tab[k % 10][i]);
+}
+
+/* The outputs o_k = h + g0 s + g1 t on the cell of code (a final linear
+ * layer after the last ReLU layer), from the cell's rows: row i of neuron j
+ * is scale_i sigma_j z_j, sigma_j = +1 for bit 1 and -1 for bit 0. out holds
+ * 3 * nout numbers (h, g0, g1 per output), initialised. */
+static pv_status outputs_on_cell(mpq_t *out, const pv_net *net, const pv_code *code,
+                                 pv_error *err)
+{
+    const pv_layer *L = &net->layers[net->nlayers - 1];
+    const pv_layer *R = &net->layers[net->nlayers - 2];
+    pv_system S;
+    pv_status rc = pv__system_from_code(&S, net, code, NULL, err);
+    if (rc != PV_OK)
+        return rc;
+    mpq_t z[3], t;
+    mpq_inits(z[0], z[1], z[2], t, NULL);
+    for (int k = 0; k < L->out; k++) {
+        mpq_set(out[3 * k], L->b[k]);
+        mpq_set_ui(out[3 * k + 1], 0, 1);
+        mpq_set_ui(out[3 * k + 2], 0, 1);
+    }
+    for (int i = 0; i < S.nrows; i++) {
+        int j = S.label[i] - R->first_neuron;
+        if (j < 0 || j >= R->out || !code->bit[S.label[i]])
+            continue;                    /* not the last layer, or inactive */
+        mpq_set_z(z[0], S.h[i]);
+        mpq_set_z(z[1], PV_G(&S, i, 0));
+        mpq_set_z(z[2], PV_G(&S, i, 1));
+        for (int c = 0; c < 3; c++)
+            mpq_div(z[c], z[c], S.scale[i]);        /* sigma_j = +1: active */
+        for (int k = 0; k < L->out; k++)
+            for (int c = 0; c < 3; c++) {
+                mpq_mul(t, L->w[(size_t)k * L->in + j], z[c]);
+                mpq_add(out[3 * k + c], out[3 * k + c], t);
+            }
+    }
+    mpq_clears(z[0], z[1], z[2], t, NULL);
+    pv_system_clear(&S);
+    return PV_OK;
+}
+
+/* g0 s + g1 t + h >= 0 for o_k - o_l, scaled to integers. */
+static void difference_row(mpz_t g[3], const mpq_t *o, int k, int l, mpq_t t, mpz_t d)
+{
+    mpz_set_ui(d, 1);
+    for (int c = 0; c < 3; c++) {
+        mpq_sub(t, o[3 * k + c], o[3 * l + c]);
+        mpz_lcm(d, d, mpq_denref(t));
+    }
+    int order[3] = { 1, 2, 0 };           /* g0, g1, h */
+    for (int c = 0; c < 3; c++) {
+        mpq_sub(t, o[3 * k + order[c]], o[3 * l + order[c]]);
+        mpz_divexact(g[c], d, mpq_denref(t));
+        mpz_mul(g[c], g[c], mpq_numref(t));
+    }
+}
+
+/* Fills the parts of one cell by class and strokes the decision boundary
+ * (piece edges on which o_k = o_l for another class l). */
+static pv_status draw_cell_classes(canvas *C, const pv_net *net, const pv_code *code,
+                                   const pv_polygon *poly, pv_clipper *cl,
+                                   unsigned char *seen, pv_error *err)
+{
+    int nout = net->layers[net->nlayers - 1].out;
+    mpq_t *o = pv_malloc((size_t)(3 * nout) * sizeof(mpq_t));
+    if (!o)
+        return pv_error_set(err, PV_ERR_NOMEM, "plot: out of memory");
+    for (int i = 0; i < 3 * nout; i++)
+        mpq_init(o[i]);
+    pv_status rc = outputs_on_cell(o, net, code, err);
+    mpz_t g[3], d, v, w;
+    mpz_inits(g[0], g[1], g[2], d, v, w, NULL);
+    mpq_t t;
+    mpq_init(t);
+    pv_polygon piece;
+    pv_polygon_init(&piece);
+    cairo_t *cr = C->cr;
+    for (int k = 0; rc == PV_OK && k < nout; k++) {
+        int ok = pv_clipper_polygon(cl, poly);
+        for (int l = 0; ok && l < nout && cl->A.n >= 3; l++)
+            if (l != k) {
+                difference_row(g, o, k, l, t, d);
+                ok = pv_clipper_cut(cl, g[0], g[1], g[2]);
+            }
+        if (!ok || !pv_hpoly_to_polygon(&piece, &cl->A, NULL, cl->A.n)) {
+            rc = pv_error_set(err, PV_ERR_NOMEM, "plot: out of memory");
+            break;
+        }
+        if (piece.n < 3)
+            continue;
+        seen[k] = 1;
+        double rgb[3];
+        class_colour(k, rgb);
+        cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+        polygon_path(C, &piece);
+        cairo_fill(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_line_width(cr, 2.2);
+        for (int a = 0; a < cl->A.n; a++) {
+            int b = (a + 1) % cl->A.n, on = 0;
+            for (int l = 0; l < nout && !on; l++) {
+                if (l == k)
+                    continue;
+                difference_row(g, o, k, l, t, d);
+                pv_hpoly_value(v, g[0], g[1], g[2], &cl->A, a);
+                pv_hpoly_value(w, g[0], g[1], g[2], &cl->A, b);
+                on = mpz_sgn(v) == 0 && mpz_sgn(w) == 0;
+            }
+            if (on) {
+                double x0, y0, x1, y1;
+                to_px(C, mpq_get_d(piece.x[a]), mpq_get_d(piece.y[a]), &x0, &y0);
+                to_px(C, mpq_get_d(piece.x[b]), mpq_get_d(piece.y[b]), &x1, &y1);
+                cairo_move_to(cr, x0, y0);
+                cairo_line_to(cr, x1, y1);
+                cairo_stroke(cr);
+            }
+        }
+    }
+    pv_polygon_clear(&piece);
+    mpq_clear(t);
+    mpz_clears(g[0], g[1], g[2], d, v, w, NULL);
+    for (int i = 0; i < 3 * nout; i++)
+        mpq_clear(o[i]);
+    pv_free(o);
+    return rc;
+}
+
+static void draw_legend(canvas *C, const unsigned char *seen, int nout, double x)
+{
+    cairo_t *cr = C->cr;
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
+                           CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 12.0);
+    double y = 20;
+    for (int k = 0; k < nout; k++) {
+        if (!seen[k])
+            continue;
+        double rgb[3];
+        class_colour(k, rgb);
+        cairo_rectangle(cr, x, y, 14, 14);
+        cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_line_width(cr, 0.8);
+        cairo_stroke(cr);
+        char buf[32];
+        snprintf(buf, sizeof buf, "class %d", k);
+        text_at(cr, buf, x + 20, y + 7, 0.0, 0.5);
+        y += 20;
+    }
+}
+
+/* Every 2-cell by class, the cells' outlines thin, the decision boundary
+ * thick, and the legend right of the box. */
+static pv_status draw_classes(canvas *C, const scene *Sc, const pv_net *net,
+                              double legend_x, pv_error *err)
+{
+    int nout = net->layers[net->nlayers - 1].out;
+    unsigned char *seen = pv_calloc((size_t)nout + 1, 1);
+    if (!seen)
+        return pv_error_set(err, PV_ERR_NOMEM, "plot: out of memory");
+    pv_clipper cl;
+    pv_clipper_init(&cl);
+    pv_status rc = PV_OK;
+    for (int k = 0; rc == PV_OK && k < Sc->n; k++)
+        if (Sc->dim[k] == 2 && Sc->poly[k].n > 2)
+            rc = draw_cell_classes(C, net, Sc->code[k], &Sc->poly[k], &cl, seen, err);
+    pv_clipper_clear(&cl);
+    cairo_set_source_rgb(C->cr, 0.35, 0.35, 0.35);
+    cairo_set_line_width(C->cr, 0.5);
+    for (int k = 0; k < Sc->n; k++)
+        if (Sc->dim[k] == 2 && Sc->poly[k].n > 2) {
+            polygon_path(C, &Sc->poly[k]);
+            cairo_stroke(C->cr);
+        }
+    if (rc == PV_OK)
+        draw_legend(C, seen, nout, legend_x);
+    pv_free(seen);
+    return rc;
+}
+
 static int has_suffix(const char *s, const char *suf)
 {
     size_t n = strlen(s), k = strlen(suf);
@@ -354,7 +550,7 @@ static pv_status render(const char *path, const pv_plot_options *o,
         big = 1;              /* a one-point box: its one cell, a dot */
     C.left = 64;
     C.bottom = 52;
-    double top = 14, right = 18;
+    double top = 14, right = o->color_class ? 110 : 18;   /* the legend */
     int width = o->width > 0 ? o->width : 800;
     C.scale = width / big;
     if (o->width > 0 && o->height > 0) {   /* fit the box into W x H */
@@ -394,7 +590,11 @@ static pv_status render(const char *path, const pv_plot_options *o,
         cairo_set_source_rgb(C.cr, 1, 1, 1);
         cairo_paint(C.cr);
     }
-    draw_cells(&C, Sc);
+    pv_status drc = PV_OK;
+    if (o->color_class)
+        drc = draw_classes(&C, Sc, net, W - right + 16, err);
+    else
+        draw_cells(&C, Sc);
     if (Sc->E)
         draw_graph(&C, Sc->E, Sc->poly, L, info);
     draw_labels(&C, Sc, net);
@@ -408,6 +608,10 @@ static pv_status render(const char *path, const pv_plot_options *o,
     if (st == CAIRO_STATUS_SUCCESS)
         st = cairo_surface_status(surf);
     cairo_surface_destroy(surf);
+    if (drc != PV_OK) {
+        pv_outfile_abort(&out);
+        return drc;
+    }
     if (st != CAIRO_STATUS_SUCCESS) {
         pv_outfile_abort(&out);
         return pv_error_set(err, PV_ERR_IO, "plot: cannot write %s (%s)", path,
@@ -497,6 +701,13 @@ pv_status pv_plot(const pv_net *net, const char *path,
         if (mpq_cmp(opt->box->lo[i], opt->box->hi[i]) > 0)
             return pv_error_set(err, PV_ERR_ARG, "plot: the box is empty "
                                 "(LO > HI in coordinate %d)", i + 1);
+    if (opt->color_class && (net->nlayers < 2 ||
+                             net->layers[net->nlayers - 1].act != PV_LINEAR ||
+                             net->layers[net->nlayers - 2].act != PV_RELU ||
+                             net->layers[net->nlayers - 1].out < 2))
+        return pv_error_set(err, PV_ERR_ARG, "plot: colouring by class needs a "
+                            "final linear layer of 2 or more outputs after a ReLU "
+                            "layer (the class is the arg max of the outputs)");
     if (walkable(opt))
         return plot_tessellation(net, path, opt, info, err);
     pv_enum_options eo;

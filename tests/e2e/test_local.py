@@ -445,6 +445,32 @@ def arrangement_case(runner, tmpdir):
                  'plot of %d lines: exit %d, %s' % (L, rc, err[:200]))
 
 
+def plot_cases(runner, tmpdir):
+    """plot --color class on a net with three outputs (and a slice of a
+    3-input net with marked points), --size, and the refusal of a net
+    without a final linear layer."""
+    rng = random.Random(5)
+    net = randnet.random_net(rng, 3, [5, 4])
+    net = oracle.Net(3, net.layers + [oracle.Layer('linear', [[randnet.random_weight(rng)
+                     for _ in range(4)] for _ in range(3)], [F(0)] * 3)])
+    path = os.path.join(tmpdir, 'classes.pvnet')
+    with open(path, 'w') as f:
+        f.write(randnet.net_text(net, rng, 'three classes'))
+    png = os.path.join(tmpdir, 'classes.png')
+    pts = ','.join(oracle.fmt(v) for v in sum((randnet.random_point(rng, 3) for _ in range(3)), []))
+    rc, out, err = runner.run('plot', path, '--slice-points', pts, '--color', 'class',
+                              '--size', '640x480', '-o', png)
+    runner.check(rc == 0 and 'wrote' in out, 'plot --color class: exit %d %r' % (rc, err[:200]))
+    if rc == 0:
+        with open(png, 'rb') as f:
+            head = f.read(24)
+        runner.equal((int.from_bytes(head[16:20], 'big'), int.from_bytes(head[20:24], 'big')),
+                     (640, 480), 'plot --size 640x480')
+    rc, out, err = runner.run('plot', 'examples/demo.pvnet', '--box', '-1,1', '--color', 'class',
+                              '-o', png)
+    runner.check(rc == 1 and 'final linear layer' in err, 'plot --color class refused: %r' % err)
+
+
 def bad_input(runner):
     cp = os.path.join(NETS, 'cross.pvnet')
     for args, why in (
@@ -476,6 +502,7 @@ def main():
         explore_cases(runner, tmpdir)
         slice_cases(runner, tmpdir)
         arrangement_case(runner, tmpdir)
+        plot_cases(runner, tmpdir)
         bad_input(runner)
     finally:
         shutil.rmtree(tmpdir)
