@@ -31,7 +31,7 @@ typedef enum cli_opt_id {
     OPT_CODE, OPT_POINT, OPT_POINTS, OPT_LABEL_COLUMN, OPT_SCALE, OPT_DATA,
     OPT_NO_FILTER, OPT_BOX, OPT_FORMAT, OPT_CERTIFICATE, OPT_VERIFY,
     OPT_FLIPS, OPT_ENUMERATE, OPT_MAX_CELLS, OPT_LP_ONLY, OPT_GRAPH,
-    OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT, OPT_MAX_DEPTH, OPT_SLICE_POINTS, OPT_SIZE, OPT_COLOR,
+    OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT, OPT_MAX_DEPTH, OPT_SLICE_POINTS, OPT_SIZE, OPT_COLOR, OPT_DOMAIN,
     OPT_COUNT
 } cli_opt_id;
 
@@ -55,6 +55,7 @@ typedef struct cli_args {
     const char *scale;
     int label_column;        /* -1: none                                  */
     const char *box;
+    const char *domain;      /* --domain FILE (.vnnlib or .ine)           */
     const char *format;
     const char *certificate;
     const char *graph;       /* enumerate --graph dot|json                */
@@ -100,8 +101,8 @@ int cli_parse_rational(mpq_t q, const char *option, const char *text);
 
 /* common.c */
 int cli_fail(const pv_error *err);
-/* --box (or `--box input`): 0 no box, 1 a box, -1 error (box initialised
- * in every case: clear it). */
+/* --box (or `--box input`) or --domain FILE: 0 no box, 1 a box, -1 error
+ * (box initialised in every case: clear it). */
 int cli_load_box(pv_box *box, const pv_net *net, const cli_args *a,
                  pv_error *err);
 void cli_print_point(FILE *f, mpq_t *const x, int m);

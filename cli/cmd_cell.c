@@ -150,6 +150,10 @@ static const cli_opt opts[] = {
     { OPT_POINT, "--point", "X", 0,
       "the cell of the code of the point X (comma-separated exact\n"
       "coordinates; the code by an exact forward pass)" },
+    { OPT_DOMAIN, "--domain", "FILE", 0,
+      "the input domain of a VNN-LIB property (.vnnlib: its input bounds;\n"
+      "the output constraints are not part of it) or a cddlib .ine file;\n"
+      "this version reads domains that bound each input by an interval" },
     { OPT_BOX, "--box", "LO,HI", 0,
       "restrict to LO <= x_i <= HI (or LO1,HI1,...,LOm,HIm; `input`: the\n"
       "network's own input box, e.g. a .nnet file's min/max)" },

@@ -237,6 +237,10 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
 }
 
 static const cli_opt opts[] = {
+    { OPT_DOMAIN, "--domain", "FILE", 0,
+      "the input domain of a VNN-LIB property (.vnnlib: its input bounds;\n"
+      "the output constraints are not part of it) or a cddlib .ine file;\n"
+      "this version reads domains that bound each input by an interval" },
     { OPT_BOX, "--box", "LO,HI", 0,
       "restrict to LO <= x_i <= HI (or LO1,HI1,...,LOm,HIm; `input`: the\n"
       "network's own input box). A flat box (LO = HI in some coordinate)\n"

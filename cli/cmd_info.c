@@ -31,9 +31,51 @@ static void info_json(const pv_net *net)
     pv_json_end_object(&j);
 }
 
+/* info --domain FILE: what the domain file says, for this network. */
+static int domain_info(const pv_net *net, const cli_args *a)
+{
+    pv_error err = {0};
+    pv_box box;
+    pv_box_init(&box, 0);
+    pv_domain_info di;
+    int m = pv_net_input_dim(net);
+    if (pv_box_load(&box, m, a->domain, &di, &err) != PV_OK) {
+        pv_box_clear(&box);
+        return cli_fail(&err);
+    }
+    int flat = 0;
+    for (int i = 0; i < m; i++)
+        flat += mpq_equal(box.lo[i], box.hi[i]) != 0;
+    if (a->given[OPT_JSON]) {
+        pv_json j;
+        pv_json_init(&j, stdout);
+        pv_json_begin_object(&j, NULL);
+        pv_json_string(&j, "domain", a->domain);
+        pv_json_string(&j, "format", di.format);
+        pv_json_string(&j, "kind", "box");
+        pv_json_int(&j, "inputs", m);
+        pv_json_int(&j, "fixed_inputs", flat);
+        pv_json_rationals(&j, "lo", box.lo, m);
+        pv_json_rationals(&j, "hi", box.hi, m);
+        pv_json_int(&j, "output_constraints_ignored", di.output_constraints);
+        pv_json_end_object(&j);
+        printf("\n");
+    } else {
+        printf("domain     %s (%s)\nkind       a box: every one of the %d inputs in an "
+               "interval (%d of them fixed)\n", a->domain, di.format, m, flat);
+        if (di.output_constraints)
+            printf("outputs    %d output constraint(s) on Y_j: not part of the "
+                   "input domain, not read\n", di.output_constraints);
+    }
+    pv_box_clear(&box);
+    return 0;
+}
+
 static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
 {
     (void)cmd;
+    if (a->domain)
+        return domain_info(net, a);
     if (a->given[OPT_JSON]) {
         info_json(net);
         return 0;
@@ -54,13 +96,16 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
 }
 
 static const cli_opt opts[] = {
+    { OPT_DOMAIN, "--domain", "FILE", 0,
+      "summarise an input domain (.vnnlib or .ine) for this network\n"
+      "instead: its bounds, and the output constraints it also holds" },
     { OPT_JSON, "--json", NULL, 0, "JSON: format, dialect (.nnet: standard or NeuralVerification.jl;\n"
       "null for other formats), input_dim, neurons, layers" },
     { OPT_COUNT, NULL, NULL, 0, NULL },
 };
 
 const cli_command cli_info = {
-    "info", "polyverify info NET [--json]",
+    "info", "polyverify info NET [--domain FILE] [--json]",
     "Prints the network's format, input dimension, layers and N, the number\n"
     "of ReLU neurons (the code length).",
     opts, run, 0,

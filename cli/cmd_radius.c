@@ -82,6 +82,10 @@ static const cli_opt opts[] = {
       "with FILE.csv:ROW, column K (from 0) is a label, not a coordinate" },
     { OPT_SCALE, "--scale", "S", 0,
       "multiply the point by the exact number S first (e.g. 1/255)" },
+    { OPT_DOMAIN, "--domain", "FILE", 0,
+      "the input domain of a VNN-LIB property (.vnnlib: its input bounds;\n"
+      "the output constraints are not part of it) or a cddlib .ine file;\n"
+      "this version reads domains that bound each input by an interval" },
     { OPT_BOX, "--box", "LO,HI", 0,
       "the distance to the boundary of cell ∩ box (or LO1,HI1,...,LOm,HIm;\n"
       "`input`: the network's own input box); the point must be in the box" },

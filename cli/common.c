@@ -47,6 +47,12 @@ int cli_load_box(pv_box *box, const pv_net *net, const cli_args *a,
 {
     int m = pv_net_input_dim(net);
     pv_box_init(box, m);
+    if (a->box && a->domain) {
+        pv_error_set(err, PV_ERR_ARG, "give --box or --domain, not both");
+        return -1;
+    }
+    if (a->domain)
+        return pv_box_load(box, m, a->domain, NULL, err) == PV_OK ? 1 : -1;
     if (!a->box)
         return 0;
     if (!strcmp(a->box, "input"))

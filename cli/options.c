@@ -142,6 +142,7 @@ static int store(const cli_command *cmd, const cli_opt *o, const char *v,
     case OPT_DATA:        a->data = v; return 0;
     case OPT_SCALE:       a->scale = v; return 0;
     case OPT_BOX:         a->box = v; return 0;
+    case OPT_DOMAIN:      a->domain = v; return 0;
     case OPT_CERTIFICATE: a->certificate = v; return 0;
     case OPT_OUTPUT:      a->output = v; return 0;
     case OPT_SLICE:       a->slice = v; return 0;

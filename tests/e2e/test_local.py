@@ -471,6 +471,71 @@ def plot_cases(runner, tmpdir):
     runner.check(rc == 1 and 'final linear layer' in err, 'plot --color class refused: %r' % err)
 
 
+VNNLIB = """; a property of a 2-input net
+(declare-const X_0 Real)
+(declare-const X_1 Real)
+(declare-const Y_0 Real)
+(assert (<= X_0 0.75))
+(assert (>= X_0 (- 0.5)))   ; a negative number, written as in SMT-LIB
+(assert (and (<= -1/4 X_1) (<= X_1 1e-1)))
+(assert (>= X_0 -2))        ; looser than -0.5: the tighter bound wins
+(assert (or (and (>= Y_0 0.0))))
+"""
+
+INE = """* the box [-1/2, 3/4] x [-1/4, 1/10] as cddlib rows b + a.x >= 0
+H-representation
+begin
+ 4 3 rational
+ 1/2 1 0
+ 3/4 -1 0
+ 1/4 0 1
+ 1/10 0 -1
+end
+"""
+
+
+def domain_cases(runner, tmpdir):
+    """--domain from VNN-LIB and .ine files: the bounds read exactly (info
+    --domain), cell --domain = cell --box with the same bounds, and clear
+    refusals (file, line, what was expected) of what is not read."""
+    cp = os.path.join(NETS, 'cross.pvnet')
+    expect_lo, expect_hi = ['-1/2', '-1/4'], ['3/4', '1/10']
+    box = '-1/2,3/4,-1/4,1/10'
+    for name, text in (('p.vnnlib', VNNLIB), ('p.ine', INE)):
+        path = os.path.join(tmpdir, name)
+        with open(path, 'w') as f:
+            f.write(text)
+        got = runner.run_json('info', cp, '--domain', path, what='info --domain ' + name)
+        if got is not None:
+            runner.equal((got['lo'], got['hi']), (expect_lo, expect_hi), name + ': bounds')
+            runner.equal(got['output_constraints_ignored'], 1 if name.endswith('vnnlib') else 0,
+                         name + ': output constraints counted')
+        for code in ('11', '01', '00'):
+            a = runner.run_json('cell', cp, '--code', code, '--domain', path, what='cell --domain')
+            b = runner.run_json('cell', cp, '--code', code, '--box', box, what='cell --box')
+            runner.check(a is not None and a == b, name + ': cell --domain = cell --box ' + code)
+    bad = [
+        ('(assert (<= X_0 1))\n(assert (>= X_0 0)\n', 'end of file', 'a missing parenthesis'),
+        ('(assert (<= X_0 1))\n(assert (>= X_0 0))\n(assert (<= X_1 1))\n', 'no lower bound',
+         'a missing bound'),
+        ('(assert (<= X_0 1))\n(assert (>= X_0 0))\n(assert (<= (+ X_0 X_1) 1))\n', ':3:',
+         'a general linear constraint'),
+        ('(assert (<= X_7 1))\n', 'X_7', 'an input the net does not have'),
+        ('(assert (<= X_0 abc))\n', ':1:', 'not a number'),
+        ('(assert (< X_0 1))\n', ':1:', 'a strict comparison'),
+        ('begin\n 1 3 rational\n 1 1 1\nend\n', ':3:', 'an .ine row with two coefficients'),
+    ]
+    for k, (text, needle, why) in enumerate(bad):
+        path = os.path.join(tmpdir, 'bad%d.%s' % (k, 'ine' if text.startswith('begin') else 'vnnlib'))
+        with open(path, 'w') as f:
+            f.write(text)
+        rc, out, err = runner.run('cell', cp, '--code', '11', '--domain', path)
+        runner.check(rc == 1 and out == '' and needle in err and path in err,
+                     'domain with %s: exit %d, %r' % (why, rc, err[:200]))
+    rc, out, err = runner.run('cell', cp, '--code', '11', '--domain', path, '--box', '0,1')
+    runner.check(rc != 0 and 'not both' in err, '--box and --domain together: %r' % err)
+
+
 def bad_input(runner):
     cp = os.path.join(NETS, 'cross.pvnet')
     for args, why in (
@@ -503,6 +568,7 @@ def main():
         slice_cases(runner, tmpdir)
         arrangement_case(runner, tmpdir)
         plot_cases(runner, tmpdir)
+        domain_cases(runner, tmpdir)
         bad_input(runner)
     finally:
         shutil.rmtree(tmpdir)
