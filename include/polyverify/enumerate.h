@@ -1,7 +1,7 @@
 /* polyverify — every cell of a network, its adjacency graph, and the
  * paper's Lemma 1 / Theorem 2 tested on all of them.
  *
- * How cells are found (the argument is spelled out in src/enumerate.c):
+ * How cells are found (the argument is spelled out in src/enum/enumerate.c):
  *   1. Full-dimensional cells: a walk across facets from the cell of a
  *      generic start point (a point whose pre-activations are all non-zero,
  *      checked exactly, so its cell is open). Across a facet of a
@@ -39,6 +39,7 @@
 #include "code.h"
 #include "point.h"
 #include "geometry.h"
+#include "adjacency.h"     /* pv_enum_pair */
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,14 +50,6 @@ typedef struct pv_enum_cell {
     int dim;               /* dimension of the cell (in the box, if any)  */
     mpq_t *point;          /* m: an exact relative-interior point         */
 } pv_enum_cell;
-
-/* A pair of cells, indices into pv_enumeration.cells with a < b. */
-typedef struct pv_enum_pair {
-    int a, b;
-    int hamming;
-    int common_dim;        /* dim P(a) ∩ P(b), -1 if empty                */
-    int adjacent;          /* DESIGN §1, from common_dim and the dims     */
-} pv_enum_pair;
 
 /* General-position conditions (DESIGN §1), each decided exactly over the
  * enumerated cells. A count of -1 means "not checked". */
@@ -167,13 +160,6 @@ PV_API void pv_lemma1_init(pv_lemma1 *L);
 PV_API void pv_lemma1_clear(pv_lemma1 *L);
 PV_API pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
                                  const pv_box *box, pv_error *err);
-
-/* Decides whether two realised cells of known dimensions are adjacent:
- * common_dim = dim P(a) ∩ P(b) from one exact dimension computation. */
-PV_API pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
-                                const pv_code *a, int dim_a, const pv_code *b,
-                                int dim_b, const pv_box *box, pv_stats *st,
-                                pv_error *err);
 
 /* The one-bit flips of a code (issue 4 item 2). */
 typedef struct pv_flip {
