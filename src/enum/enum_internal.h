@@ -11,8 +11,7 @@
  *     interior point.
  *   - table is an open-addressing hash of those codes (slot = cell index
  *     + 1, 0 = empty) holding each cell exactly once; tcap is a power of two
- *     and at least 2 (ncells + 1) after every pv_codeset_add, so probing
- *     always ends at an empty slot.
+ *     and at least 2 ncells, so probing always ends at an empty slot.
  *   - cells moves when a code is added (pv_realloc): hold indices, not
  *     pointers, across pv_codeset_add; a cell being processed works on a
  *     copy of its code.
@@ -24,14 +23,15 @@
  *     of them no code is added (pv_limits_can_add); after memory_hit or
  *     interrupted the run unwinds at the next pv_limits_must_stop, keeping
  *     the cells decided so far.
- *   - census is 1 while every inner face of every processed cell has been
- *     explored (and m <= CENSUS_MAX_DIM); once 0 it stays 0, and each cell
- *     then finds its lower-dimensional neighbours by single-row faces.
+ *   - census is 1 while m <= CENSUS_MAX_DIM and no cell has run past its
+ *     budget of faces (explore_budget, faces.c); once 0 it stays 0, and
+ *     from then on each cell finds its lower-dimensional neighbours by
+ *     single-row faces (pv_faces_by_row).
  *   - The counters of E (faces, fast_cells, gp, stats) grow as the run
  *     goes; E receives the cells only at the end, sorted by code.
  *
  * The files, one concept each (functions shared between them are named
- * after their file):
+ * after their file, pv_<file>_*, or after the type they work on):
  *   enumerate.c  the public driver: start, queue, results, and why the walk
  *                finds every cell (the comment at its top)
  *   codeset.c    the set of codes found: the cell array and its hash table
