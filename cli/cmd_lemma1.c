@@ -73,7 +73,7 @@ static void print_lemma1(const pv_lemma1 *L, const pv_enum *E,
         pv_json_end_object(&j);
         pv_json_begin_array(&j, "disagreements");
         for (int k = 0; k < L->ndisagree; k++) {
-            const pv_enum_pair *P = &L->disagree[k];
+            const pv_adjacency_pair *P = &L->disagree[k];
             pv_json_begin_object(&j, NULL);
             pv_json_code(&j, "a", &E->cells[P->a].code);
             pv_json_code(&j, "b", &E->cells[P->b].code);
@@ -111,7 +111,7 @@ static void print_lemma1(const pv_lemma1 *L, const pv_enum *E,
     if (L->ndisagree)
         printf("\ndisagreements (a, b, d_H, adjacent, dims, dim of P(a) ∩ P(b)):\n");
     for (int k = 0; k < L->ndisagree; k++) {
-        const pv_enum_pair *P = &L->disagree[k];
+        const pv_adjacency_pair *P = &L->disagree[k];
         char *a = pv_code_str(&E->cells[P->a].code, net);
         char *b = pv_code_str(&E->cells[P->b].code, net);
         printf("  %s  %s  %d  %s  %d,%d  %d\n", a, b, P->hamming,

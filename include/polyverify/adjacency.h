@@ -50,6 +50,25 @@ PV_API pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
                                     const pv_code *a, const pv_code *b,
                                     const pv_box *box, pv_error *err);
 
+/* A pair of cells (in an enumeration: indices into pv_enum.cells, a < b)
+ * and what pv_adjacency_decide_pair found. */
+typedef struct pv_adjacency_pair {
+    int a, b;
+    int hamming;
+    int common_dim;        /* dim P(a) ∩ P(b), -1 if empty                */
+    int adjacent;          /* DESIGN §1, from common_dim and the dims     */
+} pv_adjacency_pair;
+
+/* Decides whether two realised cells of known dimensions are adjacent:
+ * common_dim = dim P(a) ∩ P(b) from one exact dimension computation (as
+ * pv_adjacency_check decides it, without recomputing dim_a and dim_b).
+ * P->a and P->b are left as they are. */
+PV_API pv_status pv_adjacency_decide_pair(pv_adjacency_pair *P, const pv_net *net,
+                                          const pv_code *a, int dim_a,
+                                          const pv_code *b, int dim_b,
+                                          const pv_box *box, pv_stats *st,
+                                          pv_error *err);
+
 #ifdef __cplusplus
 }
 #endif

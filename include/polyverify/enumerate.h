@@ -33,6 +33,7 @@
 #include "export.h"
 
 #include <gmp.h>
+#include "adjacency.h"
 #include "error.h"
 #include "network.h"
 #include "code.h"
@@ -48,14 +49,6 @@ typedef struct pv_enum_cell {
     int dim;               /* dimension of the cell (in the box, if any)  */
     mpq_t *point;          /* m: an exact relative-interior point         */
 } pv_enum_cell;
-
-/* A pair of cells, indices into pv_enum.cells with a < b. */
-typedef struct pv_enum_pair {
-    int a, b;
-    int hamming;
-    int common_dim;        /* dim P(a) ∩ P(b), -1 if empty                */
-    int adjacent;          /* DESIGN §1, from common_dim and the dims     */
-} pv_enum_pair;
 
 /* General-position conditions (DESIGN §1), each decided exactly over the
  * enumerated cells. A count of -1 means "not checked". */
@@ -93,7 +86,7 @@ typedef struct pv_enum {
                                 interrupt): every listed cell is exact    */
     int has_graph;
     int npairs;
-    pv_enum_pair *pairs;     /* adjacent pairs (with a graph), sorted      */
+    pv_adjacency_pair *pairs;     /* adjacent pairs (with a graph), sorted      */
     long candidates;         /* pairs whose adjacency was decided          */
     long faces;              /* faces examined for lower-dim cells (LPs)    */
     long fast_cells;         /* cells decided by exact vertices, no LP      */
@@ -148,14 +141,6 @@ PV_API pv_status pv_enum_compute(pv_enum *E, const pv_net *net,
 
 /* Index of code among the enumerated cells, or -1. */
 PV_API int pv_enum_find(const pv_enum *E, const pv_code *code);
-
-/* Decides whether two realised cells of known dimensions are adjacent:
- * common_dim = dim P(a) ∩ P(b) from one exact dimension computation. */
-PV_API pv_status pv_adjacency_decide_pair(pv_enum_pair *P, const pv_net *net,
-                                          const pv_code *a, int dim_a,
-                                          const pv_code *b, int dim_b,
-                                          const pv_box *box, pv_stats *st,
-                                          pv_error *err);
 
 #ifdef __cplusplus
 }

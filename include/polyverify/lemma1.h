@@ -27,7 +27,7 @@ typedef struct pv_lemma1 {
     long hamming1_not_adjacent;
     long adjacent_not_hamming1;
     int ndisagree;
-    pv_enum_pair *disagree;  /* sorted by (a, b)                            */
+    pv_adjacency_pair *disagree;  /* sorted by (a, b)                            */
 } pv_lemma1;
 
 PV_API void pv_lemma1_init(pv_lemma1 *L);

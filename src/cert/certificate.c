@@ -564,7 +564,7 @@ pv_status pv_cert_enumeration(pv_cert *c, const pv_enum *E,
         cset_clear(&X);
     }
     for (int p = 0; p < E->npairs && rc == PV_OK; p++) {
-        const pv_enum_pair *P = &E->pairs[p];
+        const pv_adjacency_pair *P = &E->pairs[p];
         cset X = { .nparts = 2, .code = { &E->cells[P->a].code, &E->cells[P->b].code },
                    .closure = { 1, 1 } };
         rc = cset_build(&X, c, err);

@@ -17,6 +17,12 @@ void pv_sort_indices(int *idx, int *tmp, int n, pv_index_cmp cmp,
     memcpy(idx, tmp, (size_t)n * sizeof *idx);
 }
 
+int pv_int_cmp(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
 uint64_t pv_xorshift64(uint64_t *s)
 {
     *s ^= *s << 13;

@@ -1,6 +1,7 @@
 /* polyverify — small shared helpers: sorting index arrays under a context
- * (C11's qsort has none, and a global would be mutable state) and the
- * fixed-seed pseudo-random numbers the searches use (internal). */
+ * (C11's qsort has none, and a global would be mutable state), qsort's
+ * order of ints, and the fixed-seed pseudo-random numbers the searches use
+ * (internal). */
 #ifndef PV_SORT_H
 #define PV_SORT_H
 
@@ -16,5 +17,8 @@ void pv_sort_indices(int *idx, int *tmp, int n, pv_index_cmp cmp,
 /* xorshift64: deterministic, so every search (and every answer) is the
  * same from run to run. *s must not be 0. */
 uint64_t pv_xorshift64(uint64_t *s);
+
+/* qsort's comparison of two ints, ascending. */
+int pv_int_cmp(const void *a, const void *b);
 
 #endif

@@ -89,6 +89,19 @@ int pv_zmat_rref(pv_zmat *M, int *pivcol)
     return rank;
 }
 
+void pv_zmat_rref_rational(mpq_t *q, const pv_zmat *M, const int *pivcol,
+                           int rank)
+{
+    int C = M->cols;
+    for (int r = 0; r < rank; r++)
+        for (int j = 0; j < C; j++) {
+            mpq_t *e = &q[(size_t)r * (size_t)C + (size_t)j];
+            mpz_set(mpq_numref(*e), PV_Z(M, r, j));
+            mpz_set(mpq_denref(*e), PV_Z(M, r, pivcol[r]));  /* > 0 */
+            mpq_canonicalize(*e);
+        }
+}
+
 /* Arithmetic modulo the Mersenne prime 2^31 - 1: products of two residues
  * fit in 62 bits and reduce with shifts, no division. */
 #define P31 2147483647ULL
@@ -253,6 +266,14 @@ void pv_qvec_free(mpq_t *v, int n)
     for (int i = 0; i < n; i++)
         mpq_clear(v[i]);
     pv_free(v);
+}
+
+mpq_t *pv_qvec_copy(mpq_t *const x, int n)
+{
+    mpq_t *v = pv_qvec_new(n);
+    for (int i = 0; i < n; i++)
+        mpq_set(v[i], x[i]);
+    return v;
 }
 
 mpz_t *pv_zvec_new(int n)

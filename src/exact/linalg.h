@@ -25,6 +25,13 @@ void pv_zmat_clear(pv_zmat *M);
  * rank; rows rank.. are zero afterwards. */
 int pv_zmat_rref(pv_zmat *M, int *pivcol);
 
+/* The reduced row echelon form over Q (pivot entries 1) of the first rank
+ * rows of M after pv_zmat_rref: q[r * cols + j] = M[r][j] / M[r][pivcol[r]],
+ * canonical (the form is unique, so it is the one any elimination over Q
+ * gives). q holds rank * M->cols initialised rationals. */
+void pv_zmat_rref_rational(mpq_t *q, const pv_zmat *M, const int *pivcol,
+                           int rank);
+
 /* Divides the vector v[0..n) by the gcd of its entries (no-op if all 0).
  * A positive scale does not change a half-space. */
 void pv_zvec_primitive(mpz_t *v, int n);
@@ -47,6 +54,7 @@ double pv_mpz_get_d_scaled(const mpz_t z, long shift);
 /* Vectors of n initialised rationals / integers, and their release. */
 mpq_t *pv_qvec_new(int n);
 void pv_qvec_free(mpq_t *v, int n);
+mpq_t *pv_qvec_copy(mpq_t *const x, int n);     /* a new copy of x[0..n) */
 mpz_t *pv_zvec_new(int n);
 void pv_zvec_free(mpz_t *v, size_t n);
 

@@ -1,11 +1,11 @@
 /* polyverify — adjacency of two cells (see adjacency.h). */
 #include "polyverify/adjacency.h"
+#include "geom/system_internal.h"
+#include "net/network_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include "polyverify/system.h"
-#include "geom/system_internal.h"
-#include "net/network_internal.h"
 #include "exact/linalg.h"
 
 int pv_adjacency_dims(int dim_a, int dim_b, int common_dim)
@@ -39,6 +39,40 @@ static pv_status cell_dim(const pv_net *net, const pv_code *c, const pv_box *box
     rc = pv__system_dimension(S, &D, st, err);
     *dim = D.dim;
     pv_dimension_clear(&D);
+    if (rc != PV_OK)
+        pv_system_clear(S);     /* S is the caller's only on success */
+    return rc;
+}
+
+/* The pipeline of both checks: the systems of a and b (with dim C(a) and
+ * dim C(b) in dims[0], dims[1] when dims is not NULL), the union of their
+ * closures' rows, and D = its exact dimension, that of P(a) ∩ P(b). D is
+ * the caller's to clear, on every path. */
+static pv_status closures_meet(pv_dimension *D, int *dims, const pv_net *net,
+                               const pv_code *a, const pv_code *b,
+                               const pv_box *box, pv_stats *st, pv_error *err)
+{
+    pv_dimension_init(D);
+    pv_system Sa, Sb;
+    pv_status rc = dims ? cell_dim(net, a, box, &Sa, &dims[0], st, err)
+                        : pv__system_from_code(&Sa, net, a, box, err);
+    if (rc != PV_OK)
+        return rc;
+    rc = dims ? cell_dim(net, b, box, &Sb, &dims[1], st, err)
+              : pv__system_from_code(&Sb, net, b, box, err);
+    if (rc != PV_OK) {
+        pv_system_clear(&Sa);
+        return rc;
+    }
+    /* P(a) ∩ P(b) is decided in every case: P(b) is given by b's rows even
+     * when C(b) is empty, and may then be non-empty (DESIGN §1). Adjacency
+     * itself is only defined between realised cells. */
+    pv_system U;
+    pv__system_closure_union(&U, &Sa, &Sb);
+    rc = pv__system_dimension(&U, D, st, err);
+    pv_system_clear(&U);
+    pv_system_clear(&Sa);
+    pv_system_clear(&Sb);
     return rc;
 }
 
@@ -52,29 +86,15 @@ pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
     A->code_b = b;
     A->hamming = pv_code_hamming(a, b);
     A->d_H2 = A->hamming < 2 ? A->hamming : 2;
-    pv_system Sa, Sb;
-    pv_status rc = cell_dim(net, a, box, &Sa, &A->dim_a, &A->stats, err);
-    if (rc != PV_OK)
-        return rc;
-    rc = cell_dim(net, b, box, &Sb, &A->dim_b, &A->stats, err);
-    if (rc != PV_OK) {
-        pv_system_clear(&Sa);
-        return rc;
-    }
-    /* P(a) ∩ P(b) is decided in every case: P(b) is given by b's rows even
-     * when C(b) is empty, and may then be non-empty (DESIGN §1). Adjacency
-     * itself is only defined between realised cells. */
-    pv_system U;
+    int dims[2] = { -1, -1 };
     pv_dimension D;
-    pv__system_closure_union(&U, &Sa, &Sb);
-    rc = pv__system_dimension(&U, &D, &A->stats, err);
+    pv_status rc = closures_meet(&D, dims, net, a, b, box, &A->stats, err);
+    A->dim_a = dims[0];
+    A->dim_b = dims[1];
     if (rc == PV_OK) {
         A->common_dim = D.dim;
-        if (D.dim >= 0) {
-            A->common_point = pv_qvec_new(A->m);
-            for (int j = 0; j < A->m; j++)
-                mpq_set(A->common_point[j], D.point[j]);
-        }
+        if (D.dim >= 0)
+            A->common_point = pv_qvec_copy(D.point, A->m);
         if (A->dim_a >= 0 && A->dim_b >= 0) {
             A->adjacent = pv_adjacency_dims(A->dim_a, A->dim_b, D.dim);
             A->d_A = pv_code_equal(a, b) ? 0 : A->adjacent ? 1 : 2;
@@ -82,8 +102,24 @@ pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
         }
     }
     pv_dimension_clear(&D);
-    pv_system_clear(&U);
-    pv_system_clear(&Sa);
-    pv_system_clear(&Sb);
+    return rc;
+}
+
+pv_status pv_adjacency_decide_pair(pv_adjacency_pair *P, const pv_net *net,
+                         const pv_code *a, int dim_a, const pv_code *b,
+                         int dim_b, const pv_box *box, pv_stats *st,
+                         pv_error *err)
+{
+    P->hamming = pv_code_hamming(a, b);
+    P->common_dim = -1;
+    P->adjacent = 0;
+    pv_dimension D;
+    pv_status rc = closures_meet(&D, NULL, net, a, b, box, st, err);
+    if (rc == PV_OK) {
+        P->common_dim = D.dim;
+        /* DESIGN §1, as pv_adjacency_check decides it */
+        P->adjacent = !pv_code_equal(a, b) && pv_adjacency_dims(dim_a, dim_b, D.dim);
+    }
+    pv_dimension_clear(&D);
     return rc;
 }

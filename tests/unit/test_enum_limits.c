@@ -115,7 +115,7 @@ static void check_kept(const pv_enum *E, const pv_net *net,
     CHECK_MSG(sum == E->ncells, "%s: by_dim adds up to %d, not %d", what, sum, E->ncells);
     int bad_pair = 0;
     for (int k = 0; k < E->npairs; k++) {
-        const pv_enum_pair *P = &E->pairs[k];
+        const pv_adjacency_pair *P = &E->pairs[k];
         if (P->a < 0 || P->a >= P->b || P->b >= E->ncells || !P->adjacent ||
             P->hamming != pv_code_hamming(&E->cells[P->a].code, &E->cells[P->b].code))
             bad_pair++;

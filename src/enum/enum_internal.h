@@ -1,0 +1,225 @@
+/* polyverify — the enumeration's working state, shared only inside src/enum
+ * (internal; the public side is include/polyverify/enumerate.h).
+ *
+ * One run of pv_enum_compute is one `state`. Its invariants:
+ *   - cells[0..ncells) are the distinct codes found, in the order found,
+ *     and every one is the code of an actual point of the box (the start
+ *     point, a point beyond a facet, a point of a face's relative
+ *     interior). The array is also the walk's queue: cells [0, done) have
+ *     been processed, the rest wait; a cell's dim is -2 until it is
+ *     processed, then its exact dimension (>= 0) with `point` a relative-
+ *     interior point.
+ *   - table is an open-addressing hash of those codes (slot = cell index
+ *     + 1, 0 = empty) holding each cell exactly once; tcap is a power of two
+ *     and at least 2 ncells, so probing always ends at an empty slot.
+ *   - cells moves when a code is added (pv_realloc): hold indices, not
+ *     pointers, across pv_codeset_add; a cell being processed works on a
+ *     copy of its code.
+ *   - nbr lists the cells found across the facets of a cell (the graph's
+ *     candidates), each once, never the cell itself. hint, owned by its
+ *     cell, is set once before the cell is processed (by the start or by
+ *     the cell that crossed into it) and only ever guides the fast path.
+ *   - limit_hit, memory_hit and interrupted only go from 0 to 1. After any
+ *     of them no code is added (pv_limits_can_add); after memory_hit or
+ *     interrupted the run unwinds at the next pv_limits_must_stop, keeping
+ *     the cells decided so far.
+ *   - census is 1 while m <= CENSUS_MAX_DIM and no cell has run past its
+ *     budget of faces (explore_budget, faces.c); once 0 it stays 0, and
+ *     from then on each cell finds its lower-dimensional neighbours by
+ *     single-row faces (pv_faces_by_row).
+ *   - The counters of E (faces, fast_cells, gp, stats) grow as the run
+ *     goes; E receives the cells only at the end, sorted by code.
+ *
+ * The files, one concept each (functions shared between them are named
+ * after their file, pv_<file>_*, or after the type they work on):
+ *   enumerate.c  the public driver: start, queue, results, and why the walk
+ *                finds every cell (the comment at its top)
+ *   codeset.c    the set of codes found: the cell array and its hash table
+ *   limits.c     max_cells, the memory limit, interrupts and progress
+ *   start.c      the start cell: the code of a generic point
+ *   visit.c      one cell: its dimension, the walk across its facets, its
+ *                lower-dimensional neighbours (vertex.c first, else LPs)
+ *   vertex.c     the fast path: exact vertices of a simple bounded cell
+ *   faces.c      the faces of a cell's closure: the inner-face exploration
+ *                (and its vertex census), single-row faces past its budget
+ *   flat.c       flat boxes (lo = hi in some coordinates)
+ *   graph.c      the adjacency graph of the cells found
+ *   lemma1.c     Lemma 1 / Theorem 2 over an enumeration
+ *   flips.c      the one-bit flips of a code */
+#ifndef PV_ENUM_INTERNAL_H
+#define PV_ENUM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gmp.h>
+
+#include "polyverify/enumerate.h"
+#include "polyverify/flips.h"
+#include "polyverify/lemma1.h"
+#include "polyverify/system.h"
+#include "geom/system_internal.h"
+#include "net/network_internal.h"
+
+/* A cell found: its code, and once processed its dimension and point. */
+typedef struct ecell {
+    pv_code code;
+    int dim;
+    mpq_t *point;
+    int *nbr;               /* cells across facets (graph candidates)       */
+    int nnbr;
+    double *hint;           /* 2m: y, d with y + e d inside for small e > 0 */
+} ecell;
+
+/* One run of pv_enum_compute (the invariants are above). */
+typedef struct state {
+    const pv_net *net;
+    const pv_box *box;
+    const pv_enum_options *opt;
+    int m, n;
+    ecell *cells;
+    int ncells, cap;
+    int *table;             /* open addressing: cell index + 1, 0 = empty   */
+    size_t tcap;
+    int limit_hit;          /* max_cells reached                           */
+    int memory_hit;         /* max_bytes reached                           */
+    size_t heap0;           /* heap in use when the run started            */
+    int interrupted;        /* the caller's interrupt hook said stop       */
+    int census;             /* the vertex census (general position) is
+                               still exhaustive: explore_budget, faces.c   */
+    long cell_faces;        /* faces explored for the current cell         */
+    size_t cell_bytes;      /* pv_enum_bytes_per_cell                      */
+    pv_enum *E;
+    double t0, last_report, last_poll;
+} state;
+
+/* Past this input dimension the vertex census is not attempted (census = 0
+ * from the start): see pv_enum_compute. */
+#define CENSUS_MAX_DIM 6
+
+/* A set of faces of one cell, each keyed by its sorted tight rows. */
+typedef struct keyset {
+    size_t cap, count;
+    int **keys;             /* keys[i] = { len, r0, r1, ... } or NULL      */
+} keyset;
+
+/* What the exploration of one cell's closure needs. */
+typedef struct cellctx {
+    state *st;
+    const pv_system *S;     /* the cell's system (strict rows = 1-bits)    */
+    const pv_code *code;
+    keyset seen;
+    pv_stats stats;
+} cellctx;
+
+/* Rows as unit doubles for the search; live[i] = 0 for rows with g = 0
+ * (h > 0: never tight; h = 0: a neuron identically 0 on the cell, which
+ * bounds nothing). */
+typedef struct frows {
+    int m, n;
+    double *G, *h;
+    unsigned char *live;
+} frows;
+
+/* codeset.c ---------------------------------------------------------------- */
+
+/* FNV-1a of n ints, seeded by n: the hash of a sorted set of rows. */
+uint64_t pv_codeset_hash_rows(const int *rows, int n);
+
+/* Index of code, adding it if new; -1 when the cell limit stops adding. */
+int pv_codeset_add(state *st, const pv_code *c);
+
+/* pv_codeset_add from a cell's exploration; a code refused at a limit is
+ * noted in the state, not an error (PV_OK). */
+pv_status pv_codeset_record(cellctx *X, const pv_code *c);
+
+/* Adds j to e's neighbours unless it is there. */
+void pv_codeset_add_neighbor(ecell *e, int j);
+
+/* After the memory limit or an interrupt: keeps cells [0, done), which
+ * were processed, and forgets the neighbours they listed beyond them. */
+void pv_codeset_truncate(state *st, int done);
+
+void pv_codeset_clear(state *st);
+
+/* limits.c ----------------------------------------------------------------- */
+
+/* Starts the clocks and notes the heap in use (max_bytes counts growth). */
+void pv_limits_start(state *st);
+/* Seconds since pv_limits_start. */
+double pv_limits_elapsed(const state *st);
+/* Whether one more cell may be added (max_cells, max_bytes); when not,
+ * sets limit_hit (and memory_hit). */
+int pv_limits_room(state *st);
+/* 1 when the run must stop at once (interrupt, memory); polls the
+ * interrupt hook and reports progress. */
+int pv_limits_must_stop(state *st);
+/* Whether new codes can still be recorded. */
+int pv_limits_can_add(const state *st);
+/* Refuses a run without a box whose proved lower bound on its cells
+ * cannot fit in max_bytes. */
+pv_status pv_limits_check_memory(const pv_net *net, const pv_enum_options *opt,
+                                 size_t cell_bytes, pv_error *err);
+
+/* start.c ------------------------------------------------------------------ */
+
+/* The code c of a generic point of the box (its cell has the box's
+ * dimension), and the point as the fast path's hint (2m doubles). */
+pv_status pv_start_code(state *st, pv_code *c, double *hint, pv_error *err);
+
+/* visit.c ------------------------------------------------------------------ */
+
+/* Decides cell i (dimension, point) and records the cells it leads to. */
+pv_status pv_visit_cell(state *st, int i, pv_error *err);
+/* Records the cell beyond y, a relative-interior point of a facet of cell
+ * i, as seen from p inside cell i (flip: see visit.c). */
+pv_status pv_visit_cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
+                            int flip, pv_error *err);
+/* Counts the neurons identically 0 on the cell (general position). */
+int pv_visit_zero_rows(state *st, const pv_system *S, int cell);
+
+/* vertex.c ----------------------------------------------------------------- */
+
+/* The fast path for cell i: 1 when it decided the cell (then *rc says
+ * whether crossing its facets went well), 0 for the LP path. */
+int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err);
+/* The rows of S as unit doubles; returns 0 if a row is g = 0, h < 0
+ * (empty). R is to be cleared either way. */
+int pv_frows_build(frows *R, const pv_system *S);
+void pv_frows_clear(frows *R);
+
+/* faces.c ------------------------------------------------------------------ */
+
+void pv_keyset_clear(keyset *K);
+/* Explores the inner face of X's cell where the rows E vanish. */
+pv_status pv_faces_explore(cellctx *X, const int *E, int ne, int cell,
+                           pv_error *err);
+/* X's code with the neurons of strict rows among rows[] cleared; returns
+ * whether any was. */
+int pv_faces_clear_vanishing(pv_code *out, const cellctx *X, const int *rows,
+                             int nrows);
+/* The vertex condition of general position at a vertex v of P(c). */
+void pv_faces_check_vertex(cellctx *X, const int *rows, int nrows,
+                           mpq_t *const v, int cell);
+/* A relative-interior point of the facet where rows[] vanish. */
+pv_status pv_faces_facet_point(mpq_t **y, const pv_system *S, const int *rows,
+                               int nrows, pv_stats *stats, pv_error *err);
+/* The code of P(c) ∩ {r = 0} for each 1-bit row r not on a facet. */
+pv_status pv_faces_by_row(cellctx *X, const unsigned char *on_facet,
+                          pv_error *err);
+
+/* flat.c ------------------------------------------------------------------- */
+
+/* pv_enum_compute for a box with lo = hi in some coordinate. */
+pv_status pv_flat_enumerate(pv_enum *E, const pv_net *net,
+                            const pv_enum_options *opt, pv_error *err);
+
+/* graph.c ------------------------------------------------------------------ */
+
+/* Orders pairs by (a, b). */
+int pv_graph_pair_cmp(const void *x, const void *y);
+/* Decides the adjacency graph of the cells moved to E (rank_of[i]: cell
+ * i's index in E). */
+pv_status pv_graph_build(pv_enum *E, state *st, const int *rank_of,
+                         pv_error *err);
+
+#endif

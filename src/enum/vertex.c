@@ -1,0 +1,615 @@
+/* polyverify — the enumeration's fast path: exact vertices of a bounded,
+ * simple, full-dimensional cell.
+ *
+ * Most cells of a generic network in a box are simple polytopes: at each
+ * vertex exactly m rows vanish. For them every question of the walk has a
+ * combinatorial answer once the vertices are known, and no LP is needed:
+ *   search  float pivoting from an interior hint point (ray shooting to a
+ *           first vertex, then along the m edges of every vertex found);
+ *   proof   each vertex is solved exactly from its m rows (fraction-free
+ *           Gauss-Jordan, x = X / delta) and every row of the system is
+ *           checked at it: 0 on its m rows, > 0 on all others (so it is a
+ *           simple vertex); each pivot along the edge "rows T minus one"
+ *           must land on a proved vertex with those m - 1 rows, which is
+ *           then that edge's other end. A set of proved vertices closed
+ *           under all edges is every vertex (the graph of a polytope is
+ *           connected);
+ *   use     the centroid of the vertices is an interior point (the cell is
+ *           realised with dim m), the rows in vertex sets are the facets
+ *           (one row each: two rows on one facet would both vanish at its
+ *           vertices), the centroid of a facet's vertices is in its
+ *           relative interior, and the faces containing a vertex v are its
+ *           subsets of rows, so the codes of all faces are c with a subset
+ *           of v's 1-bit rows cleared.
+ * Anything unexpected (a tie, a degenerate vertex, a failed proof, no box)
+ * returns "not handled" and the cell takes the LP path. */
+#include "core/alloc.h"
+#include "enum/enum_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sort.h"
+#include "exact/linalg.h"
+
+typedef struct vtx {
+    int *rows;              /* m sorted row indices                         */
+    mpz_t *X;               /* m numerators                                 */
+    mpz_t delta;            /* common denominator (non-zero, any sign)      */
+    double *x;              /* the exact vertex rounded, for the search     */
+} vtx;
+
+typedef struct vset {
+    int m, count, cap;
+    vtx *v;
+    size_t tcap;
+    int *table;             /* index + 1 by hash of rows                    */
+} vset;
+
+static void vset_clear(vset *V)
+{
+    for (int i = 0; i < V->count; i++) {
+        pv_free(V->v[i].rows);
+        for (int j = 0; j < V->m; j++)
+            mpz_clear(V->v[i].X[j]);
+        pv_free(V->v[i].X);
+        mpz_clear(V->v[i].delta);
+        pv_free(V->v[i].x);
+    }
+    pv_free(V->v);
+    pv_free(V->table);
+    memset(V, 0, sizeof *V);
+}
+
+static int vset_find(vset *V, const int *rows, size_t *slot)
+{
+    if ((size_t)(V->count + 1) * 2 > V->tcap) {
+        size_t cap = V->tcap ? 2 * V->tcap : 64;
+        int *t = pv_calloc(cap, sizeof *t);
+        for (int i = 0; i < V->count; i++) {
+            size_t h = pv_codeset_hash_rows(V->v[i].rows, V->m) & (cap - 1);
+            while (t[h])
+                h = (h + 1) & (cap - 1);
+            t[h] = i + 1;
+        }
+        pv_free(V->table);
+        V->table = t;
+        V->tcap = cap;
+    }
+    size_t h = pv_codeset_hash_rows(rows, V->m) & (V->tcap - 1);
+    while (V->table[h]) {
+        if (!memcmp(V->v[V->table[h] - 1].rows, rows, (size_t)V->m * sizeof(int)))
+            return V->table[h] - 1;
+        h = (h + 1) & (V->tcap - 1);
+    }
+    *slot = h;
+    return -1;
+}
+
+void pv_frows_clear(frows *R)
+{
+    pv_free(R->G);
+    pv_free(R->h);
+    pv_free(R->live);
+}
+
+int pv_frows_build(frows *R, const pv_system *S)
+{
+    int m = S->dim, n = S->nrows;
+    R->m = m;
+    R->n = n;
+    R->G = pv_malloc((size_t)n * m * sizeof *R->G + 1);
+    R->h = pv_malloc((size_t)n * sizeof *R->h + 1);
+    R->live = pv_calloc((size_t)n + 1, 1);
+    for (int i = 0; i < n; i++) {
+        long shift = 0;
+        int nz = 0;
+        for (int j = 0; j < m; j++) {
+            if (!mpz_sgn(PV_G(S, i, j)))
+                continue;
+            long b = (long)mpz_sizeinbase(PV_G(S, i, j), 2);
+            shift = nz++ ? (b > shift ? b : shift) : b;
+        }
+        if (!nz) {
+            if (mpz_sgn(S->h[i]) < 0)
+                return 0;
+            continue;
+        }
+        double norm = 0;
+        for (int j = 0; j < m; j++) {
+            double g = pv_mpz_get_d_scaled(PV_G(S, i, j), shift);
+            R->G[(size_t)i * m + j] = g;
+            norm += g * g;
+        }
+        norm = sqrt(norm);
+        for (int j = 0; j < m; j++)
+            R->G[(size_t)i * m + j] /= norm;
+        R->h[i] = pv_mpz_get_d_scaled(S->h[i], shift) / norm;
+        R->live[i] = 1;
+    }
+    return 1;
+}
+
+static double frow_value(const frows *R, int i, const double *x)
+{
+    double v = R->h[i];
+    for (int j = 0; j < R->m; j++)
+        v += R->G[(size_t)i * R->m + j] * x[j];
+    return v;
+}
+
+/* Along x + t d (t > 0): the first live row not in T that decreases to 0.
+ * Returns the row, or -1 when none or when two rows tie (degenerate). */
+static int ratio_test(const frows *R, const double *x, const double *d,
+                      const int *T, int nt, double *t_out)
+{
+    int best = -1;
+    double tb = 0, t2 = HUGE_VAL;
+    for (int i = 0; i < R->n; i++) {
+        if (!R->live[i])
+            continue;
+        int in = 0;
+        for (int a = 0; a < nt; a++)
+            in |= T[a] == i;
+        if (in)
+            continue;
+        double gd = 0;
+        for (int j = 0; j < R->m; j++)
+            gd += R->G[(size_t)i * R->m + j] * d[j];
+        if (gd > -1e-12)
+            continue;
+        double v = frow_value(R, i, x);
+        double t = (v > 0 ? v : 0) / -gd;
+        if (best < 0 || t < tb) {
+            t2 = best < 0 ? HUGE_VAL : tb;
+            tb = t;
+            best = i;
+        } else if (t < t2) {
+            t2 = t;
+        }
+    }
+    if (best >= 0 && t2 - tb <= 1e-9 * (1.0 + tb))
+        return -1;
+    *t_out = tb;
+    return best;
+}
+
+/* Solves the m x m system A d = b in doubles (partial pivoting); 0 if
+ * (nearly) singular. A is overwritten. */
+static int fsolve(double *A, double *b, double *d, int m)
+{
+    for (int k = 0; k < m; k++) {
+        int p = k;
+        for (int i = k + 1; i < m; i++)
+            if (fabs(A[i * m + k]) > fabs(A[p * m + k]))
+                p = i;
+        if (fabs(A[p * m + k]) < 1e-12)
+            return 0;
+        for (int j = 0; j < m; j++) {
+            double t = A[k * m + j];
+            A[k * m + j] = A[p * m + j];
+            A[p * m + j] = t;
+        }
+        double t = b[k];
+        b[k] = b[p];
+        b[p] = t;
+        for (int i = k + 1; i < m; i++) {
+            double f = A[i * m + k] / A[k * m + k];
+            for (int j = k; j < m; j++)
+                A[i * m + j] -= f * A[k * m + j];
+            b[i] -= f * b[k];
+        }
+    }
+    for (int k = m - 1; k >= 0; k--) {
+        double s = b[k];
+        for (int j = k + 1; j < m; j++)
+            s -= A[k * m + j] * d[j];
+        d[k] = s / A[k * m + k];
+    }
+    return 1;
+}
+
+/* Exact vertex of rows T (sorted): fraction-free Gauss-Jordan (Bareiss-
+ * Montante) on [G_T | -h_T] leaves delta on the diagonal and X on the
+ * right. Then every row is checked: 0 exactly on T, > 0 elsewhere. */
+static int exact_vertex(vtx *v, const pv_system *S, const frows *R,
+                        const int *T)
+{
+    int m = S->dim, c = m + 1;
+    mpz_t *M = pv_malloc((size_t)m * c * sizeof(mpz_t));
+    for (int i = 0; i < m; i++) {
+        for (int j = 0; j < m; j++)
+            mpz_init_set(M[i * c + j], PV_G(S, T[i], j));
+        mpz_init(M[i * c + m]);
+        mpz_neg(M[i * c + m], S->h[T[i]]);
+    }
+    mpz_t prev, t;
+    mpz_init_set_ui(prev, 1);
+    mpz_init(t);
+    int ok = 1;
+    for (int k = 0; k < m && ok; k++) {
+        int p = k;
+        while (p < m && !mpz_sgn(M[p * c + k]))
+            p++;
+        if (p == m) {
+            ok = 0;
+            break;
+        }
+        for (int j = 0; j < c && p != k; j++)
+            mpz_swap(M[p * c + j], M[k * c + j]);
+        for (int i = 0; i < m; i++) {
+            if (i == k)
+                continue;
+            for (int j = 0; j < c; j++) {
+                if (j == k)
+                    continue;
+                mpz_mul(t, M[i * c + k], M[k * c + j]);
+                mpz_mul(M[i * c + j], M[i * c + j], M[k * c + k]);
+                mpz_sub(M[i * c + j], M[i * c + j], t);
+                mpz_divexact(M[i * c + j], M[i * c + j], prev);
+            }
+            mpz_set_ui(M[i * c + k], 0);
+        }
+        mpz_set(prev, M[k * c + k]);
+    }
+    if (ok) {
+        v->rows = pv_malloc((size_t)m * sizeof(int));
+        memcpy(v->rows, T, (size_t)m * sizeof(int));
+        v->X = pv_malloc((size_t)m * sizeof(mpz_t));
+        mpz_init_set(v->delta, prev);
+        v->x = pv_malloc((size_t)m * sizeof(double));
+        long e = (long)mpz_sizeinbase(prev, 2);
+        double dd = pv_mpz_get_d_scaled(prev, e);
+        for (int j = 0; j < m; j++) {
+            mpz_init_set(v->X[j], M[j * c + m]);
+            v->x[j] = pv_mpz_get_d_scaled(v->X[j], e) / dd;
+        }
+        /* every row: value * delta = g.X + h delta */
+        int sd = mpz_sgn(prev), a = 0;
+        for (int i = 0; i < S->nrows && ok; i++) {
+            mpz_mul(t, S->h[i], prev);
+            for (int j = 0; j < m; j++)
+                mpz_addmul(t, PV_G(S, i, j), v->X[j]);
+            int s = mpz_sgn(t) * sd;
+            int in = a < m && T[a] == i;
+            a += in;
+            if (in)
+                ok = s == 0;
+            else if (s == 0)
+                ok = !R->live[i];     /* g = 0, h = 0 rows vanish anywhere */
+            else
+                ok = s > 0;
+        }
+        if (!ok) {
+            pv_free(v->rows);
+            for (int j = 0; j < m; j++)
+                mpz_clear(v->X[j]);
+            pv_free(v->X);
+            mpz_clear(v->delta);
+            pv_free(v->x);
+        }
+    }
+    for (int i = 0; i < m * c; i++)
+        mpz_clear(M[i]);
+    pv_free(M);
+    mpz_clear(prev);
+    mpz_clear(t);
+    return ok;
+}
+
+/* Adds the vertex of rows T (any order) if new; 0 if it fails its proof. */
+static int vset_add(vset *V, const pv_system *S, const frows *R, int *T)
+{
+    qsort(T, (size_t)V->m, sizeof *T, pv_int_cmp);
+    for (int a = 1; a < V->m; a++)
+        if (T[a] == T[a - 1])
+            return 0;
+    size_t slot = 0;
+    if (vset_find(V, T, &slot) >= 0)
+        return 1;
+    if (V->count == V->cap) {
+        V->cap = V->cap ? 2 * V->cap : 32;
+        V->v = pv_realloc(V->v, (size_t)V->cap * sizeof *V->v);
+    }
+    if (!exact_vertex(&V->v[V->count], S, R, T))
+        return 0;
+    V->table[slot] = ++V->count;
+    return 1;
+}
+
+/* Ray shooting from the interior point q to a first vertex. */
+static int first_vertex(vset *V, const pv_system *S, const frows *R,
+                        const double *q)
+{
+    int m = R->m;
+    double *x = pv_malloc((size_t)m * sizeof *x), *d = pv_malloc((size_t)m * sizeof *d);
+    double *B = pv_malloc((size_t)m * m * sizeof *B + 1);
+    int *T = pv_malloc((size_t)m * sizeof *T), ok = 1;
+    memcpy(x, q, (size_t)m * sizeof *x);
+    for (int k = 0; k < m && ok; k++) {
+        /* a fixed generic direction, orthogonal to the rows hit so far */
+        for (int j = 0; j < m; j++)
+            d[j] = cos(1.0 + 2.3 * j + 0.7 * k);
+        for (int a = 0; a < k; a++) {
+            double s = 0;
+            for (int j = 0; j < m; j++)
+                s += B[a * m + j] * d[j];
+            for (int j = 0; j < m; j++)
+                d[j] -= s * B[a * m + j];
+        }
+        double t;
+        int r = ratio_test(R, x, d, T, k, &t);
+        if (r < 0) {
+            ok = 0;
+            break;
+        }
+        for (int j = 0; j < m; j++)
+            x[j] += t * d[j];
+        T[k] = r;
+        /* Gram-Schmidt: B[k] = unit part of g_r orthogonal to B[0..k) */
+        for (int j = 0; j < m; j++)
+            B[k * m + j] = R->G[(size_t)r * m + j];
+        for (int a = 0; a < k; a++) {
+            double s = 0;
+            for (int j = 0; j < m; j++)
+                s += B[a * m + j] * B[k * m + j];
+            for (int j = 0; j < m; j++)
+                B[k * m + j] -= s * B[a * m + j];
+        }
+        double nb = 0;
+        for (int j = 0; j < m; j++)
+            nb += B[k * m + j] * B[k * m + j];
+        nb = sqrt(nb);
+        if (nb < 1e-9)
+            ok = 0;
+        for (int j = 0; j < m && ok; j++)
+            B[k * m + j] /= nb;
+    }
+    ok = ok && vset_add(V, S, R, T);
+    pv_free(x);
+    pv_free(d);
+    pv_free(B);
+    pv_free(T);
+    return ok;
+}
+
+#define FAST_MAX_VERTICES 200
+
+/* Pivots along every edge of every vertex; each edge must end at a proved
+ * vertex. */
+static int all_vertices(vset *V, const pv_system *S, const frows *R)
+{
+    int m = R->m, ok = 1;
+    double *A = pv_malloc((size_t)m * m * sizeof *A), *b = pv_malloc((size_t)m * sizeof *b);
+    double *d = pv_malloc((size_t)m * sizeof *d);
+    int *T = pv_malloc((size_t)m * sizeof *T);
+    for (int i = 0; i < V->count && ok; i++) {
+        for (int k = 0; k < m && ok; k++) {
+            /* leave row k: g_T d = e_k keeps the others at 0 */
+            for (int a = 0; a < m; a++) {
+                for (int j = 0; j < m; j++)
+                    A[a * m + j] = R->G[(size_t)V->v[i].rows[a] * m + j];
+                b[a] = a == k;
+            }
+            if (!fsolve(A, b, d, m)) {
+                ok = 0;
+                break;
+            }
+            double t;
+            memcpy(T, V->v[i].rows, (size_t)m * sizeof *T);
+            int r = ratio_test(R, V->v[i].x, d, T, m, &t);
+            if (r < 0) {
+                ok = 0;
+                break;
+            }
+            T[k] = r;
+            ok = vset_add(V, S, R, T);
+            /* a cell with many vertices (a box corner region in m >= 10
+             * has 2^m) costs more here than on the LP path: the exact
+             * centroid of thousands of vertices alone takes seconds */
+            if (V->count > FAST_MAX_VERTICES)
+                ok = 0;
+        }
+    }
+    pv_free(A);
+    pv_free(b);
+    pv_free(d);
+    pv_free(T);
+    return ok;
+}
+
+/* The vertices of the cell's closure, when the fast path applies. */
+static int cell_vertices(vset *V, const pv_system *S, const double *q)
+{
+    frows R;
+    memset(V, 0, sizeof *V);
+    V->m = S->dim;
+    memset(&R, 0, sizeof R);
+    int ok = pv_frows_build(&R, S);
+    for (int i = 0; i < S->nrows && ok; i++)
+        ok = !R.live[i] || frow_value(&R, i, q) > 1e-12;
+    ok = ok && first_vertex(V, S, &R, q) && all_vertices(V, S, &R);
+    ok = ok && V->count > S->dim;
+    pv_frows_clear(&R);
+    return ok;
+}
+
+/* x = centroid of the vertices listed in idx (exact). */
+static void centroid(mpq_t *x, const vset *V, const int *idx, int n)
+{
+    mpq_t t;
+    mpq_init(t);
+    for (int j = 0; j < V->m; j++)
+        mpq_set_ui(x[j], 0, 1);
+    for (int a = 0; a < n; a++) {
+        const vtx *v = &V->v[idx[a]];
+        for (int j = 0; j < V->m; j++) {
+            mpq_set_num(t, v->X[j]);
+            mpq_set_den(t, v->delta);
+            if (mpz_sgn(v->delta) < 0) {
+                mpz_neg(mpq_numref(t), mpq_numref(t));
+                mpz_neg(mpq_denref(t), mpq_denref(t));
+            }
+            mpq_canonicalize(t);
+            mpq_add(x[j], x[j], t);
+        }
+    }
+    mpq_set_ui(t, (unsigned long)n, 1);
+    for (int j = 0; j < V->m; j++)
+        mpq_div(x[j], x[j], t);
+    mpq_clear(t);
+}
+
+/* A float point inside the cell from its hint: y + e d for the largest
+ * e = 2^-k at which every live row is positive in doubles. */
+static int hint_point(double *q, const double *hint, const pv_system *S)
+{
+    int m = S->dim;
+    frows R;
+    memset(&R, 0, sizeof R);
+    int ok = pv_frows_build(&R, S), found = 0;
+    for (int k = 0; k < 60 && ok && !found; k++) {
+        double e = ldexp(1.0, -k);
+        for (int j = 0; j < m; j++)
+            q[j] = hint[j] + e * hint[m + j];
+        found = 1;
+        for (int i = 0; i < S->nrows && found; i++)
+            found = !R.live[i] || frow_value(&R, i, q) > 1e-12;
+    }
+    pv_frows_clear(&R);
+    return ok && found;
+}
+
+/* Vertex indices of V grouped by row: rows[] lists each row in a vertex
+ * set once, ascending; members of rows[k] are idx[first[k] .. first[k+1]). */
+typedef struct facet_index {
+    int nrows;
+    int *rows, *first, *idx;
+} facet_index;
+
+static void facet_index_build(facet_index *F, const vset *V, int nsys)
+{
+    int *count = pv_calloc((size_t)nsys + 1, sizeof *count);
+    for (int i = 0; i < V->count; i++)
+        for (int a = 0; a < V->m; a++)
+            count[V->v[i].rows[a]]++;
+    F->nrows = 0;
+    F->rows = pv_malloc((size_t)(nsys + 1) * sizeof(int));
+    F->first = pv_malloc((size_t)(nsys + 2) * sizeof(int));
+    F->idx = pv_malloc((size_t)(V->count * V->m + 1) * sizeof(int));
+    int *pos = pv_malloc((size_t)(nsys + 1) * sizeof *pos), o = 0;
+    for (int r = 0; r < nsys; r++) {
+        pos[r] = o;
+        if (count[r]) {
+            F->rows[F->nrows] = r;
+            F->first[F->nrows++] = o;
+        }
+        o += count[r];
+    }
+    F->first[F->nrows] = o;
+    for (int i = 0; i < V->count; i++)
+        for (int a = 0; a < V->m; a++)
+            F->idx[pos[V->v[i].rows[a]]++] = i;
+    pv_free(pos);
+    pv_free(count);
+}
+
+static void facet_index_clear(facet_index *F)
+{
+    pv_free(F->rows);
+    pv_free(F->first);
+    pv_free(F->idx);
+}
+
+/* Codes of every face through vertex v: c with any non-empty subset of
+ * v's 1-bit rows cleared. Also the vertex condition of general position,
+ * counted at the one cell where v is inner (no 1-bit row vanishes). */
+static void vertex_faces(cellctx *X, const vtx *v, int m)
+{
+    const pv_system *S = X->S;
+    int t1[64], n1 = 0, neurons = 0;
+    for (int a = 0; a < m; a++) {
+        int r = v->rows[a];
+        if (PV_LABEL_IS_BOX(S->label[r]))
+            continue;
+        neurons++;
+        if (S->strict[r] && n1 < 64)
+            t1[n1++] = r;
+    }
+    if (n1 == 0 && neurons > 0)
+        X->st->E->gp.vertices++;      /* simple: on exactly m hyperplanes */
+    if (n1 == 0 || n1 > 20)
+        return;
+    pv_code c;
+    pv_code_init(&c, 0);
+    for (unsigned long A = 1; A < (1UL << n1); A++) {
+        pv_code_set(&c, X->code);
+        for (int k = 0; k < n1; k++)
+            if (A & (1UL << k))
+                c.bit[S->label[t1[k]]] = 0;
+        pv_codeset_record(X, &c);
+    }
+    pv_code_clear(&c);
+}
+
+/* The fast path for cell i (see the top of this file). Returns 1 when it
+ * decided the cell (rc then says whether crossing its facets went well). */
+int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
+{
+    state *st = X->st;
+    const pv_system *S = X->S;
+    int m = st->m;
+    if (!st->box || !st->cells[i].hint || m > 12 || st->opt->lp_only)
+        return 0;
+    double *q = pv_malloc((size_t)m * sizeof *q);
+    vset V;
+    memset(&V, 0, sizeof V);
+    int ok = hint_point(q, st->cells[i].hint, S) && cell_vertices(&V, S, q);
+    pv_free(q);
+    if (!ok) {
+        vset_clear(&V);
+        return 0;
+    }
+    int *all = pv_malloc((size_t)V.count * sizeof *all);
+    for (int k = 0; k < V.count; k++)
+        all[k] = k;
+    mpq_t *p = pv_qvec_new(m), *y = pv_qvec_new(m);
+    centroid(p, &V, all, V.count);
+    pv_free(all);
+    /* a last exact check, independent of the vertex argument: the point
+     * has the cell's code (else the LP path decides the cell) */
+    pv_code c;
+    pv_code_init(&c, 0);
+    ok = pv_code_at(st->net, p, &c, NULL, err) == PV_OK &&
+         pv_code_equal(&c, X->code);
+    pv_code_clear(&c);
+    if (!ok) {
+        pv_qvec_free(p, m);
+        pv_qvec_free(y, m);
+        vset_clear(&V);
+        return 0;
+    }
+    st->cells[i].dim = m;
+    st->cells[i].point = pv_qvec_copy(p, m);
+    int zero_rows = pv_visit_zero_rows(st, S, i);
+    facet_index F;
+    facet_index_build(&F, &V, S->nrows);
+    *rc = PV_OK;
+    for (int k = 0; k < F.nrows && *rc == PV_OK; k++) {
+        if (PV_LABEL_IS_BOX(S->label[F.rows[k]]))
+            continue;                 /* nothing beyond the box */
+        centroid(y, &V, F.idx + F.first[k], F.first[k + 1] - F.first[k]);
+        /* vertices are simple, so of the rows that are not identically 0,
+         * row F.rows[k] alone vanishes at y */
+        *rc = pv_visit_cross_at(st, i, y, p,
+                                zero_rows ? -1 : S->label[F.rows[k]], err);
+    }
+    for (int k = 0; k < V.count && *rc == PV_OK; k++)
+        vertex_faces(X, &V.v[k], m);
+    facet_index_clear(&F);
+    pv_qvec_free(p, m);
+    pv_qvec_free(y, m);
+    vset_clear(&V);
+    return 1;
+}
