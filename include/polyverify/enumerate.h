@@ -1,6 +1,6 @@
 /* polyverify — every cell of a network and its adjacency graph.
  *
- * How cells are found (the argument is spelled out in src/enumerate.c):
+ * How cells are found (the argument is spelled out in src/enum/enumerate.c):
  *   1. Full-dimensional cells: a walk across facets from the cell of a
  *      generic start point (a point whose pre-activations are all non-zero,
  *      checked exactly, so its cell is open). Across a facet of a
