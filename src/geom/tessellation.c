@@ -270,33 +270,46 @@ done:
     return st;
 }
 
-/* A start point: the box centre, else points of a fixed sequence, until
- * one has no pre-activation at 0 (so its cell is two-dimensional). */
+/* Whether the cell of code is two-dimensional in the box (its clipped
+ * polygon has three corners): the walk starts there. */
+static pv_status is_planar(walk *w, const pv_code *code, int *yes)
+{
+    pv_system S;
+    pv_status st = pv__system_from_code(&S, w->net, code, w->box, w->err);
+    if (st != PV_OK)
+        return st;
+    if (!pv_clipper_system(&w->c, &S, w->box))
+        st = nomem(w);
+    *yes = w->c.A.n >= 3;
+    pv_system_clear(&S);
+    return st;
+}
+
+/* A start point: points of a fixed sequence in the box, the first whose
+ * cell is two-dimensional. (A point with a pre-activation at 0 will do if
+ * its cell is, as on a net with a neuron that is 0 everywhere.) */
 static pv_status start_code(walk *w, pv_code *code)
 {
-    mpq_t x[2], t;
-    mpq_inits(x[0], x[1], t, NULL);
-    unsigned char *zero = pv_malloc((size_t)w->net->neurons + 1);
-    pv_status st = zero ? PV_OK : nomem(w);
+    mpq_t x[2], t, f;
+    mpq_inits(x[0], x[1], t, f, NULL);
+    pv_status st = PV_OK;
     int found = 0;
     for (int k = 0; st == PV_OK && k < 1000 && !found; k++) {
-        for (int j = 0; j < 2; j++) {   /* lo + (hi - lo) * frac(k*phi_j + 1/2) */
+        for (int j = 0; j < 2; j++) {   /* lo + (hi - lo) * frac(k*c_j + 1/2) */
             mpq_sub(t, w->box->hi[j], w->box->lo[j]);
             long num = (long)((k * (j ? 7919L : 6007L) + 5000L) % 10007L) + 1;
-            mpq_t f;
-            mpq_init(f);
             mpq_set_si(f, num, 10009);
             mpq_mul(t, t, f);
-            mpq_clear(f);
             mpq_add(x[j], w->box->lo[j], t);
         }
-        st = pv_code_at(w->net, x, code, zero, w->err);
-        found = st == PV_OK && memchr(zero, 1, (size_t)w->net->neurons) == NULL;
+        st = pv_code_at(w->net, x, code, NULL, w->err);
+        if (st == PV_OK)
+            st = is_planar(w, code, &found);
     }
     if (st == PV_OK && !found)
-        st = pv_error_set(w->err, PV_ERR_INTERNAL, "tessellation: no generic start point");
-    pv_free(zero);
-    mpq_clears(x[0], x[1], t, NULL);
+        st = pv_error_set(w->err, PV_ERR_INTERNAL, "tessellation: no two-dimensional "
+                          "cell at 1000 points of the box");
+    mpq_clears(x[0], x[1], t, f, NULL);
     return st;
 }
 
@@ -326,8 +339,9 @@ static pv_status run(walk *w)
     long done = 0;
     for (int q = 0; st == PV_OK && q < w->nq; q++, done++) {
         if (o->max_cells > 0 && done >= o->max_cells) {
-            st = pv_error_set(w->err, PV_ERR_LIMIT, "stopped at --max-cells %ld "
-                              "(two-dimensional cells)", o->max_cells);
+            st = pv_error_set(w->err, PV_ERR_LIMIT, "stopped at --max-cells %ld: the "
+                              "enumeration is incomplete (two-dimensional cells "
+                              "of the plane)", o->max_cells);
             break;
         }
         if (o->interrupted && o->interrupted(o->interrupted_ctx)) {
