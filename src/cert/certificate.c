@@ -438,7 +438,7 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
     return PV_OK;
 }
 
-pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
+static pv_status cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
 {
     cset A = { .nparts = 1, .code = { &C->code, NULL } };
     /* pvcheck then also checks that the claims cover the whole answer:
@@ -515,7 +515,7 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
     return rc;
 }
 
-pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
+static pv_status cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
 {
     const pv_code *a = Adj->code_a, *b = Adj->code_b;
     cset X[3] = {
@@ -544,8 +544,8 @@ pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
     return rc;
 }
 
-pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
-                              pv_error *err)
+static pv_status cert_enumeration(pv_cert *c, const pv_enumeration *E,
+                                 pv_error *err)
 {
     pv_status rc = PV_OK;
     char **names = pv_calloc((size_t)E->ncells + 1, sizeof *names);
@@ -583,8 +583,27 @@ pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
 
 /* ---- file ------------------------------------------------------------------ */
 
-pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
-                       const pv_box *box, pv_error *err)
+/* A certificate's claims are written as they are proved: after a failure
+ * (out of memory as any other) the file holds a part of them, and the
+ * caller closes it with keep = 0, as after every failure. */
+pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
+{
+    PV_GUARD(err, cert_cell(c, C, err), (void)0);
+}
+
+pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
+{
+    PV_GUARD(err, cert_adjacency(c, Adj, err), (void)0);
+}
+
+pv_status pv_cert_enumeration(pv_cert *c, const pv_enumeration *E,
+                              pv_error *err)
+{
+    PV_GUARD(err, cert_enumeration(c, E, err), (void)0);
+}
+
+static pv_status cert_open(pv_cert *c, const char *path, const pv_net *net,
+                           const pv_box *box, pv_error *err)
 {
     memset(c, 0, sizeof *c);
     c->net = net;
@@ -604,12 +623,24 @@ pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
             gmp_fprintf(c->f, " %Qd %Qd", box->lo[i], box->hi[i]);
         fprintf(c->f, "\n");
     }
+    pv_outfile_keep(&o);               /* the caller's from here on */
     return PV_OK;
+}
+
+/* An unwinding aborts the file (outfile.c) and frees its names. */
+pv_status pv_cert_open(pv_cert *c, const char *path, const pv_net *net,
+                       const pv_box *box, pv_error *err)
+{
+    PV_GUARD(err, cert_open(c, path, net, box, err), memset(c, 0, sizeof *c));
 }
 
 pv_status pv_cert_close(pv_cert *c, int keep, pv_error *err)
 {
-    pv_outfile o = { c->f, c->path, c->tmp };
+    pv_outfile o;
+    memset(&o, 0, sizeof o);
+    o.f = c->f;
+    o.path = c->path;
+    o.tmp = c->tmp;
     pv_status rc = PV_OK;
     if (keep)
         rc = pv_outfile_commit(&o, err);

@@ -43,9 +43,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include "polyverify/adjacency.h"
 #include "polyverify/cell.h"
@@ -56,20 +53,14 @@
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
 
-/* Bytes of heap in use by the process. max_bytes bounds its growth since
- * the enumeration started (what the caller held before does not count, so
- * one enumeration after another in a process do not trip each other).
- * Cells vary too much in size (a point's numbers may have hundreds of
- * digits) for an estimate, so the allocator is asked (glibc; elsewhere no
- * limit). */
+/* Bytes of heap this call holds: what its memory scope has allocated and
+ * not freed (alloc.h), so that neither the caller's memory nor another
+ * enumeration in the process counts. max_bytes bounds its growth since
+ * the enumeration started. Cells vary too much in size (a point's numbers
+ * may have hundreds of digits) for an estimate, so the scope counts. */
 static size_t heap_in_use(void)
 {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
-#else
-    return 0;
-#endif
+    return pv_scope_bytes();
 }
 
 static double now_seconds(void)
@@ -239,7 +230,7 @@ static void report_progress(state *st, double t)
     if (!st->opt->progress || t - st->last_report < 0.5)
         return;
     st->last_report = t;
-    st->opt->progress(st->opt->progress_ctx, st->ncells, t - st->t0);
+    PV_HOOK(st->opt->progress(st->opt->progress_ctx, st->ncells, t - st->t0));
 }
 
 /* The one place where a run looks up from its work: progress every half
@@ -256,7 +247,9 @@ static int must_stop(state *st)
     report_progress(st, t);
     if (st->opt->interrupted && t - st->last_poll >= 0.005) {
         st->last_poll = t;
-        st->interrupted = st->opt->interrupted(st->opt->interrupted_ctx) != 0;
+        int stop = 0;
+        PV_HOOK(stop = st->opt->interrupted(st->opt->interrupted_ctx));
+        st->interrupted = stop != 0;
     }
     return st->interrupted;
 }
@@ -1800,10 +1793,10 @@ static pv_status process_cell(state *st, int i, pv_error *err)
 /* ------------------------------------------------------------------------ */
 /* Adjacency                                                                 */
 
-pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
-                         const pv_code *a, int dim_a, const pv_code *b,
-                         int dim_b, const pv_box *box, pv_stats *st,
-                         pv_error *err)
+static pv_status pair_decide(pv_enum_pair *P, const pv_net *net,
+                             const pv_code *a, int dim_a, const pv_code *b,
+                             int dim_b, const pv_box *box, pv_stats *st,
+                             pv_error *err)
 {
     P->hamming = pv_code_hamming(a, b);
     P->common_dim = -1;
@@ -1830,6 +1823,14 @@ pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
     pv_system_clear(&Sa);
     pv_system_clear(&Sb);
     return rc;
+}
+
+pv_status pv_pair_decide(pv_enum_pair *P, const pv_net *net,
+                         const pv_code *a, int dim_a, const pv_code *b,
+                         int dim_b, const pv_box *box, pv_stats *st,
+                         pv_error *err)
+{
+    PV_GUARD(err, pair_decide(P, net, a, dim_a, b, dim_b, box, st, err), (void)0);
 }
 
 static int pair_cmp(const void *x, const void *y)
@@ -2139,8 +2140,8 @@ static pv_status enumerate_flat(pv_enumeration *E, const pv_net *net,
     return rc;
 }
 
-pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
-                       const pv_enum_options *opt, pv_error *err)
+static pv_status enumerate(pv_enumeration *E, const pv_net *net,
+                           const pv_enum_options *opt, pv_error *err)
 {
     pv_enumeration_clear(E);
     if (opt->box && opt->box->dim != net->input_dim)
@@ -2225,6 +2226,12 @@ pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
     return rc;
 }
 
+pv_status pv_enumerate(pv_enumeration *E, const pv_net *net,
+                       const pv_enum_options *opt, pv_error *err)
+{
+    PV_GUARD(err, enumerate(E, net, opt, err), pv_enumeration_init(E));
+}
+
 int pv_enum_find(const pv_enumeration *E, const pv_code *code)
 {
     int lo = 0, hi = E->ncells - 1;
@@ -2260,8 +2267,9 @@ static int find_pair(const pv_enumeration *E, int a, int b)
     return p ? (int)(p - E->pairs) : -1;
 }
 
-pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
-                          const pv_box *box, pv_error *err)
+static pv_status lemma1_check(pv_lemma1 *L, pv_enumeration *E,
+                              const pv_net *net, const pv_box *box,
+                              pv_error *err)
 {
     pv_lemma1_clear(L);
     if (!E->has_graph)
@@ -2309,15 +2317,9 @@ pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
         }
     }
     pv_code_clear(&f);
-    if (nextra) {
-        E->pairs = pv_realloc(E->pairs, (size_t)(E->npairs + nextra) * sizeof *E->pairs);
-        memcpy(E->pairs + E->npairs, extra, (size_t)nextra * sizeof *extra);
-        E->npairs += nextra;
-        qsort(E->pairs, (size_t)E->npairs, sizeof *E->pairs, pair_cmp);
-    }
-    pv_free(extra);
-    /* adjacent => d_H = 1? The pairs come from geometry alone. */
-    L->adjacent_pairs = E->npairs;
+    /* adjacent => d_H = 1? The pairs come from geometry alone (the extra
+     * ones, found by flipping one bit, are at d_H = 1). */
+    L->adjacent_pairs = E->npairs + nextra;
     for (int k = 0; k < E->npairs; k++) {
         if (E->pairs[k].hamming == 1)
             continue;
@@ -2327,7 +2329,22 @@ pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
         L->disagree[L->ndisagree++] = E->pairs[k];
     }
     qsort(L->disagree, (size_t)L->ndisagree, sizeof *L->disagree, pair_cmp);
+    /* E's graph grows last, by its last allocation: when memory runs out
+     * before, E is left as it was */
+    if (nextra) {
+        E->pairs = pv_realloc(E->pairs, (size_t)(E->npairs + nextra) * sizeof *E->pairs);
+        memcpy(E->pairs + E->npairs, extra, (size_t)nextra * sizeof *extra);
+        E->npairs += nextra;
+        qsort(E->pairs, (size_t)E->npairs, sizeof *E->pairs, pair_cmp);
+    }
+    pv_free(extra);
     return rc;
+}
+
+pv_status pv_lemma1_check(pv_lemma1 *L, pv_enumeration *E, const pv_net *net,
+                          const pv_box *box, pv_error *err)
+{
+    PV_GUARD(err, lemma1_check(L, E, net, box, err), pv_lemma1_init(L));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2374,8 +2391,9 @@ static pv_status decide_flip(pv_flip *fl, const pv_net *net,
     return rc;
 }
 
-pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
-                         const pv_box *box, pv_error *err)
+static pv_status flips_check(pv_flips *F, const pv_net *net,
+                             const pv_code *code, const pv_box *box,
+                             pv_error *err)
 {
     pv_flips_clear(F);
     pv_cell C;
@@ -2412,4 +2430,10 @@ pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
     }
     pv_cell_clear(&C);
     return rc;
+}
+
+pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
+                         const pv_box *box, pv_error *err)
+{
+    PV_GUARD(err, flips_check(F, net, code, box, err), pv_flips_init(F));
 }

@@ -1,4 +1,5 @@
 /* polyverify — adjacency of two cells (see adjacency.h). */
+#include "core/alloc.h"
 #include "polyverify/adjacency.h"
 
 #include <stdlib.h>
@@ -40,9 +41,9 @@ static pv_status cell_dim(const pv_net *net, const pv_code *c, const pv_box *box
     return rc;
 }
 
-pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
-                             const pv_code *a, const pv_code *b,
-                             const pv_box *box, pv_error *err)
+static pv_status adjacency_check(pv_adjacency *A, const pv_net *net,
+                                 const pv_code *a, const pv_code *b,
+                                 const pv_box *box, pv_error *err)
 {
     pv_adjacency_clear(A);
     A->m = net->input_dim;
@@ -84,4 +85,11 @@ pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
     pv_system_clear(&Sa);
     pv_system_clear(&Sb);
     return rc;
+}
+
+pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
+                             const pv_code *a, const pv_code *b,
+                             const pv_box *box, pv_error *err)
+{
+    PV_GUARD(err, adjacency_check(A, net, a, b, box, err), pv_adjacency_init(A));
 }

@@ -466,8 +466,8 @@ static void finish(pv_dimension *D, frame *F, mpq_t *z)
         D->implicit[i] = F->status[i] == IMPLICIT;
 }
 
-pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
-                              pv_stats *st, pv_error *err)
+static pv_status system_dimension(const pv_system *S, pv_dimension *D,
+                                  pv_stats *st, pv_error *err)
 {
     int m = S->dim;
     pv_dimension_init(D);
@@ -531,4 +531,10 @@ pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
     pv_qvec_free(F.p0, m);
     pv_free(F.status);
     return rc;
+}
+
+pv_status pv_system_dimension(const pv_system *S, pv_dimension *D,
+                              pv_stats *st, pv_error *err)
+{
+    PV_GUARD(err, system_dimension(S, D, st, err), pv_dimension_init(D));
 }

@@ -517,8 +517,8 @@ static void candidate_rows(const pv_system *S, const pv_dimension *D,
     pv_free(rows);
 }
 
-pv_status pv_system_facets(const pv_system *S, const pv_dimension *D,
-                           pv_facets *F, pv_stats *st, pv_error *err)
+static pv_status system_facets(const pv_system *S, const pv_dimension *D,
+                               pv_facets *F, pv_stats *st, pv_error *err)
 {
     pv_facets_init(F);
     F->m = S->dim;
@@ -563,6 +563,12 @@ pv_status pv_system_facets(const pv_system *S, const pv_dimension *D,
     }
     groups_clear(&G);
     return rc;
+}
+
+pv_status pv_system_facets(const pv_system *S, const pv_dimension *D,
+                           pv_facets *F, pv_stats *st, pv_error *err)
+{
+    PV_GUARD(err, system_facets(S, D, F, st, err), pv_facets_init(F));
 }
 
 /* ---- boundedness -------------------------------------------------------- */
@@ -653,8 +659,8 @@ static int unbounded_by_direction(const pv_rrows *R, const double *dd,
     return ok;
 }
 
-pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
-                            int *bounded, pv_stats *st, pv_error *err)
+static pv_status system_bounded(const pv_system *S, const pv_dimension *D,
+                                int *bounded, pv_stats *st, pv_error *err)
 {
     if (D->dim < 0)
         return pv_error_set(err, PV_ERR_ARG, "boundedness of an empty set");
@@ -731,4 +737,10 @@ pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
     }
     pv_rrows_clear(&R);
     return rc;
+}
+
+pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
+                            int *bounded, pv_stats *st, pv_error *err)
+{
+    PV_GUARD(err, system_bounded(S, D, bounded, st, err), (void)0);
 }

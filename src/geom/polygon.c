@@ -191,9 +191,9 @@ static void simplify(pts *L)
     }
 }
 
-pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
-                             const pv_code *code, const pv_box *box,
-                             pv_error *err)
+static pv_status polygon_of_code(pv_polygon *P, const pv_net *net,
+                                 const pv_code *code, const pv_box *box,
+                                 pv_error *err)
 {
     pv_polygon_clear(P);
     if (net->input_dim != 2 || !box)
@@ -231,6 +231,13 @@ pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
     return PV_OK;
 }
 
+pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
+                             const pv_code *code, const pv_box *box,
+                             pv_error *err)
+{
+    PV_GUARD(err, polygon_of_code(P, net, code, box, err), pv_polygon_init(P));
+}
+
 void pv_polygon_area2(mpq_t out, const pv_polygon *P)
 {
     mpq_t t;
@@ -249,8 +256,8 @@ void pv_polygon_area2(mpq_t out, const pv_polygon *P)
 /* ------------------------------------------------------------------------ */
 /* Slices                                                                    */
 
-pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
-                       mpq_t *const d1, mpq_t *const d2, pv_error *err)
+static pv_status net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
+                           mpq_t *const d1, mpq_t *const d2, pv_error *err)
 {
     int m = net->input_dim;
     mpq_t *D = pv_malloc((size_t)2 * m * sizeof(mpq_t));   /* m x 2: d1, d2 */
@@ -269,4 +276,10 @@ pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
         mpq_clear(D[j]);
     pv_free(D);
     return rc;
+}
+
+pv_status pv_net_slice(pv_net *out, const pv_net *net, mpq_t *const p,
+                       mpq_t *const d1, mpq_t *const d2, pv_error *err)
+{
+    PV_GUARD(err, net_slice(out, net, p, d1, d2, err), pv_net_init(out));
 }
