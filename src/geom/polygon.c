@@ -193,9 +193,9 @@ static void simplify(pts *L)
     }
 }
 
-pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
-                             const pv_code *code, const pv_box *box,
-                             pv_error *err)
+static pv_status polygon_of_code(pv_polygon *P, const pv_net *net,
+                                 const pv_code *code, const pv_box *box,
+                                 pv_error *err)
 {
     pv_polygon_clear(P);
     if (net->input_dim != 2 || !box)
@@ -231,6 +231,13 @@ pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
     pts_clear(&B);
     pv_system_clear(&S);
     return PV_OK;
+}
+
+pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
+                             const pv_code *code, const pv_box *box,
+                             pv_error *err)
+{
+    PV_GUARD(err, polygon_of_code(P, net, code, box, err), pv_polygon_init(P));
 }
 
 void pv_polygon_area2(mpq_t out, const pv_polygon *P)

@@ -247,6 +247,16 @@ static cairo_status_t write_stream(void *closure, const unsigned char *data,
            ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
+static void surface_unwind(void *surf)
+{
+    cairo_surface_destroy(surf);
+}
+
+static void context_unwind(void *cr)
+{
+    cairo_destroy(cr);
+}
+
 static pv_status render(const char *path, const pv_box *box, int width,
                         const pv_enum *E, const pv_polygon *poly,
                         const pv_lemma1 *L, int graph, const pv_net *net,
@@ -280,7 +290,13 @@ static pv_status render(const char *path, const pv_box *box, int width,
         pv_outfile_abort(&o);
         return pv_error_set(err, PV_ERR_IO, "plot: cannot write %s", path);
     }
+    /* cairo allocates for itself: if drawing runs out of the library's
+     * memory, the scope's unwinding destroys the context and the surface
+     * (in this order, then the file: cleanups run last-pushed first) */
+    pv_cleanup surf_unwind, cr_unwind;
+    pv_cleanup_push(&surf_unwind, surface_unwind, surf);
     C.cr = cairo_create(surf);
+    pv_cleanup_push(&cr_unwind, context_unwind, C.cr);
     if (!svg) {
         cairo_set_source_rgb(C.cr, 1, 1, 1);
         cairo_paint(C.cr);
@@ -289,6 +305,7 @@ static pv_status render(const char *path, const pv_box *box, int width,
     if (graph)
         draw_graph(&C, E, poly, L, info);
     draw_labels(&C, E, poly, net);
+    pv_cleanup_pop(&cr_unwind);
     cairo_destroy(C.cr);
     cairo_status_t st = CAIRO_STATUS_SUCCESS;
     if (!svg)
@@ -296,6 +313,7 @@ static pv_status render(const char *path, const pv_box *box, int width,
     cairo_surface_finish(surf);
     if (st == CAIRO_STATUS_SUCCESS)
         st = cairo_surface_status(surf);
+    pv_cleanup_pop(&surf_unwind);
     cairo_surface_destroy(surf);
     if (st != CAIRO_STATUS_SUCCESS) {
         pv_outfile_abort(&o);
@@ -305,9 +323,9 @@ static pv_status render(const char *path, const pv_box *box, int width,
     return pv_outfile_commit(&o, err);
 }
 
-pv_status pv_plot(const pv_net *net, const char *path,
-                  const pv_plot_options *opt, pv_plot_info *info,
-                  pv_error *err)
+static pv_status plot(const pv_net *net, const char *path,
+                      const pv_plot_options *opt, pv_plot_info *info,
+                      pv_error *err)
 {
     memset(info, 0, sizeof *info);
     if (net->input_dim != 2)
@@ -353,4 +371,11 @@ pv_status pv_plot(const pv_net *net, const char *path,
     pv_lemma1_clear(&L);
     pv_enum_clear(&E);
     return rc;
+}
+
+pv_status pv_plot(const pv_net *net, const char *path,
+                  const pv_plot_options *opt, pv_plot_info *info,
+                  pv_error *err)
+{
+    PV_GUARD(err, plot(net, path, opt, info, err), (void)0);
 }
