@@ -22,7 +22,7 @@
 int cli_fail(const pv_error *err)
 {
     fprintf(stderr, "polyverify: %s\n", err->msg);
-    return 1;
+    return err->status == PV_ERR_NOMEM ? PV_EXIT_NOMEM : 1;
 }
 
 /* `--box input`: the network's default box (a .nnet file's min/max). */

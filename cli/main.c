@@ -84,6 +84,7 @@ static int run_command(const cli_command *cmd, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    pv_handle_out_of_memory();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage_main, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : 0;

@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <gmp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/outfile.h"
+#include "polyverify/memory.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define PV_ASAN 1
@@ -192,41 +192,24 @@ size_t pv_physical_memory(void)
     return pages > 0 && size > 0 ? (size_t)pages * (size_t)size : 0;
 }
 
-/* GMP cannot report a failed allocation to its caller; these end the
- * process with a clear message instead of GMP's abort. */
-static void out_of_memory(size_t n)
+/* The library's handler for a failure it cannot report (memory.h): the
+ * CLI's own allocations and the few library calls without a status. */
+static void out_of_memory(size_t n, void *ctx)
 {
+    (void)ctx;
     fprintf(stderr, "polyverify: out of memory (%zu bytes more would exceed "
             "the memory limit; see --max-memory)\n", n);
     _exit(PV_EXIT_NOMEM);
 }
 
-static void *gmp_alloc(size_t n)
+void pv_handle_out_of_memory(void)
 {
-    void *p = malloc(n);
-    if (p == NULL)
-        out_of_memory(n);
-    return p;
-}
-
-static void *gmp_realloc(void *p, size_t old, size_t n)
-{
-    (void)old;
-    void *q = realloc(p, n);
-    if (q == NULL)
-        out_of_memory(n);
-    return q;
-}
-
-static void gmp_free(void *p, size_t n)
-{
-    (void)n;
-    free(p);
+    pv_memory_install_gmp();
+    pv_memory_set_handler(out_of_memory, NULL);
 }
 
 void pv_limit_memory(size_t bytes)
 {
-    mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
 #ifndef PV_ASAN
     /* on top of what the process already maps (code, libraries) */
     size_t base = 0;

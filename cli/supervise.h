@@ -31,13 +31,17 @@ void pv_supervise(double seconds, const char *const *outputs, int noutputs);
 /* Physical memory in bytes (0 if unknown). */
 size_t pv_physical_memory(void);
 
+/* Out of memory is exit status 5 with a one-line message: the library's
+ * GMP allocation functions are installed (so that its calls return
+ * PV_ERR_NOMEM, which cli_fail turns into 5) and its handler, for what no
+ * call can report, prints and exits. Called first thing. */
+void pv_handle_out_of_memory(void);
+
 /* --max-memory: caps the address space at 2 * `bytes` more than the
  * process maps at start (`bytes` for an enumeration's cells, as much again
- * for working memory), so that allocation fails instead of the system's
- * OOM killer striking, and makes a failed
- * GMP allocation a one-line error with exit status 5, not an abort. Under
- * AddressSanitizer, which reserves terabytes of address space, only the
- * GMP part applies. */
+ * for working memory), so that allocation fails (exit status 5) instead of
+ * the system's OOM killer striking. Under AddressSanitizer, which reserves
+ * terabytes of address space, it does nothing. */
 void pv_limit_memory(size_t bytes);
 
 #endif

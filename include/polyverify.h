@@ -8,6 +8,7 @@
 
 #include "polyverify/version.h"
 #include "polyverify/error.h"
+#include "polyverify/memory.h"
 #include "polyverify/rational.h"
 #include "polyverify/network.h"
 #include "polyverify/code.h"

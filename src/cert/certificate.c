@@ -441,7 +441,7 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
     return PV_OK;
 }
 
-pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
+static pv_status cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
 {
     cset A = { .nparts = 1, .code = { &C->code, NULL } };
     /* pvcheck then also checks that the claims cover the whole answer:
@@ -518,7 +518,7 @@ pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
     return rc;
 }
 
-pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
+static pv_status cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
 {
     const pv_code *a = Adj->code_a, *b = Adj->code_b;
     cset X[3] = {
@@ -547,8 +547,8 @@ pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
     return rc;
 }
 
-pv_status pv_cert_enumeration(pv_cert *c, const pv_enum *E,
-                              pv_error *err)
+static pv_status cert_enumeration(pv_cert *c, const pv_enum *E,
+                                 pv_error *err)
 {
     pv_status rc = PV_OK;
     char **names = pv_calloc((size_t)E->ncells + 1, sizeof *names);
@@ -586,21 +586,35 @@ pv_status pv_cert_enumeration(pv_cert *c, const pv_enum *E,
 
 /* ---- file ------------------------------------------------------------------ */
 
-pv_cert *pv_cert_open(const char *path, const pv_net *net, const pv_box *box,
-                      pv_error *err)
+/* A certificate's claims are written as they are proved: after a failure
+ * (out of memory as any other) the file holds a part of them, and the
+ * caller closes it with keep = 0, as after every failure. */
+pv_status pv_cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
 {
-    pv_cert *c = pv_calloc(1, sizeof *c);
-    if (c == NULL) {
-        pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
+    PV_GUARD(err, cert_cell(c, C, err), (void)0);
+}
+
+pv_status pv_cert_adjacency(pv_cert *c, const pv_adjacency *Adj, pv_error *err)
+{
+    PV_GUARD(err, cert_adjacency(c, Adj, err), (void)0);
+}
+
+pv_status pv_cert_enumeration(pv_cert *c, const pv_enum *E,
+                              pv_error *err)
+{
+    PV_GUARD(err, cert_enumeration(c, E, err), (void)0);
+}
+
+/* Fills the handle c (zeroed) for a certificate at path. */
+static pv_status cert_open(pv_cert *c, const char *path, const pv_net *net,
+                           const pv_box *box, pv_error *err)
+{
     c->net = net;
     c->box = box;
     pv_outfile o;          /* whole or not at all (outfile.h) */
-    if (pv_outfile_open(&o, path, err) != PV_OK) {
-        pv_free(c);
-        return NULL;
-    }
+    pv_status rc = pv_outfile_open(&o, path, err);
+    if (rc != PV_OK)
+        return rc;
     c->f = o.f;
     c->path = o.path;
     c->tmp = o.tmp;
@@ -612,6 +626,29 @@ pv_cert *pv_cert_open(const char *path, const pv_net *net, const pv_box *box,
             gmp_fprintf(c->f, " %Qd %Qd", box->lo[i], box->hi[i]);
         fprintf(c->f, "\n");
     }
+    pv_outfile_keep(&o);               /* the caller's from here on */
+    return PV_OK;
+}
+
+static pv_status cert_open_guarded(pv_cert *c, const char *path, const pv_net *net,
+                                   const pv_box *box, pv_error *err)
+{
+    /* An unwinding aborts the file (outfile.c) and frees its names. */
+    PV_GUARD(err, cert_open(c, path, net, box, err), memset(c, 0, sizeof *c));
+}
+
+pv_cert *pv_cert_open(const char *path, const pv_net *net, const pv_box *box,
+                      pv_error *err)
+{
+    pv_cert *c = pv_calloc(1, sizeof *c);
+    if (c == NULL) {
+        pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (cert_open_guarded(c, path, net, box, err) != PV_OK) {
+        pv_free(c);
+        return NULL;
+    }
     return c;
 }
 
@@ -619,7 +656,11 @@ pv_status pv_cert_close(pv_cert *c, int keep, pv_error *err)
 {
     if (c == NULL)
         return PV_OK;
-    pv_outfile o = { c->f, c->path, c->tmp };
+    pv_outfile o;
+    memset(&o, 0, sizeof o);
+    o.f = c->f;
+    o.path = c->path;
+    o.tmp = c->tmp;
     pv_status rc = PV_OK;
     if (keep)
         rc = pv_outfile_commit(&o, err);

@@ -106,8 +106,19 @@ static void relu_widths(const pv_net *net, char *buf, size_t size)
     }
 }
 
-pv_status pv_code_parse(pv_code *c, const pv_net *net, const char *s,
-                        pv_error *err)
+/* After an unwinding: a code whose bits were replaced in the scope (which
+ * frees them) is left empty; the others are as they were. */
+static void forget_codes(pv_code *c, int count)
+{
+    for (int p = 0; c != NULL && p < count; p++)
+        if (pv_scope_tracks(c[p].bit)) {
+            c[p].bit = NULL;
+            c[p].n = 0;
+        }
+}
+
+static pv_status code_parse(pv_code *c, const pv_net *net, const char *s,
+                            pv_error *err)
 {
     if (s == NULL)
         return pv_error_set(err, PV_ERR_ARG, "code: no code given");
@@ -153,7 +164,13 @@ pv_status pv_code_parse(pv_code *c, const pv_net *net, const char *s,
     return PV_OK;
 }
 
-char *pv_code_str(const pv_code *c, const pv_net *net)
+pv_status pv_code_parse(pv_code *c, const pv_net *net, const char *s,
+                        pv_error *err)
+{
+    PV_GUARD(err, code_parse(c, net, s, err), forget_codes(c, 1));
+}
+
+static char *code_str(const pv_code *c, const pv_net *net)
 {
     /* Separators only when the code matches the network's neuron count;
      * otherwise there is no layer structure to show. */
@@ -180,6 +197,11 @@ char *pv_code_str(const pv_code *c, const pv_net *net)
     }
     s[o] = '\0';
     return s;
+}
+
+char *pv_code_str(const pv_code *c, const pv_net *net)
+{
+    PV_GUARD_NULL(char *, code_str(c, net));
 }
 
 /* dst = q * D, an integer because den(q) divides D. */
@@ -535,20 +557,23 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
 pv_status pv_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
                      unsigned char *zero, pv_error *err)
 {
-    return forward(net, 1, x, NULL, code, zero, 1, NULL, err);
+    PV_GUARD(err, forward(net, 1, x, NULL, code, zero, 1, NULL, err),
+             forget_codes(code, 1));
 }
 
 pv_status pv_code_at_points(const pv_net *net, int count, mpq_t *const x,
                             pv_code *codes, unsigned char *zero, pv_error *err)
 {
-    return forward(net, count, x, NULL, codes, zero, 1, NULL, err);
+    PV_GUARD(err, forward(net, count, x, NULL, codes, zero, 1, NULL, err),
+             forget_codes(codes, count));
 }
 
 pv_status pv_code_at_points_opt(const pv_net *net, int count, mpq_t *const x,
                                 pv_code *codes, unsigned char *zero, int filter,
                                 pv_forward_stats *stats, pv_error *err)
 {
-    return forward(net, count, x, NULL, codes, zero, filter, stats, err);
+    PV_GUARD(err, forward(net, count, x, NULL, codes, zero, filter, stats, err),
+             forget_codes(codes, count));
 }
 
 pv_status pv_code_beyond(const pv_net *net, mpq_t *const y,
@@ -556,5 +581,6 @@ pv_status pv_code_beyond(const pv_net *net, mpq_t *const y,
 {
     if (d == NULL)
         return pv_error_set(err, PV_ERR_ARG, "code_beyond: no direction");
-    return forward(net, 1, y, d, code, NULL, 0, NULL, err);
+    PV_GUARD(err, forward(net, 1, y, d, code, NULL, 0, NULL, err),
+             forget_codes(code, 1));
 }

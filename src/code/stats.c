@@ -189,9 +189,9 @@ static void class_stats(pv_code_stats *S, const pv_pointset *ps, const packed *P
     pv_free(tmp);
 }
 
-pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
-                                const pv_pointset *ps, const mpq_t *scale,
-                                long max_pairs, int filter, pv_error *err)
+static pv_status code_stats_compute(pv_code_stats *S, const pv_net *net,
+                                    const pv_pointset *ps, const mpq_t *scale,
+                                    long max_pairs, int filter, pv_error *err)
 {
     pv_code_stats_clear(S);    /* the caller's content is replaced */
     int n = ps->count, N = net->neurons, m = ps->dim;
@@ -266,4 +266,12 @@ pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
         pv_code_clear(&codes[i]);
     pv_free(codes);
     return rc;
+}
+
+pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
+                                const pv_pointset *ps, const mpq_t *scale,
+                                long max_pairs, int filter, pv_error *err)
+{
+    PV_GUARD(err, code_stats_compute(S, net, ps, scale, max_pairs, filter, err),
+             pv_code_stats_init(S));
 }

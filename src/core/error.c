@@ -93,6 +93,11 @@ const char *pv_excerpt(char *buf, size_t size, const char *p, size_t n)
 /* ------------------------------------------------------------------------ */
 /* Whole files: raw bytes, gzip, Git LFS pointers                            */
 
+static void close_file(void *fp)
+{
+    fclose(fp);
+}
+
 /* The bytes of the file, at most max_bytes of them. */
 static pv_status read_raw(const char *path, size_t max_bytes, char **text,
                           size_t *len, pv_error *err)
@@ -101,6 +106,8 @@ static pv_status read_raw(const char *path, size_t max_bytes, char **text,
     if (fp == NULL)
         return pv_error_set(err, PV_ERR_IO, "%s: cannot open: %s", path,
                             strerror(errno));
+    pv_cleanup closing;                 /* if an allocation unwinds */
+    pv_cleanup_push(&closing, close_file, fp);
     size_t cap = 1 << 16, n = 0;
     char *buf = pv_malloc(cap + 1);
     pv_status st = buf != NULL ? PV_OK : PV_ERR_NOMEM;
@@ -129,6 +136,7 @@ static pv_status read_raw(const char *path, size_t max_bytes, char **text,
             break;
         }
     }
+    pv_cleanup_pop(&closing);
     fclose(fp);
     if (st == PV_ERR_NOMEM)
         pv_error_set(err, st, "%s: out of memory reading the file", path);
@@ -195,6 +203,20 @@ static pv_status gz_step(z_stream *s, const char *path, unsigned char *out,
                         s->msg != NULL ? s->msg : "inflate failed");
 }
 
+/* zlib's allocations go through alloc.c like all others (so that an
+ * unwinding frees the inflate state). */
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    return pv_calloc(items, size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    pv_free(p);
+}
+
 /* Inflates the whole gzip file, failing once it passes max_bytes. With
  * out == NULL it only counts the bytes (inflating into a small scratch
  * buffer); with out, it fills out[0..max_bytes). *size: bytes produced. */
@@ -207,6 +229,8 @@ static pv_status gz_inflate(const char *path, const char *in, size_t in_len,
                             "larger than %u bytes", path, UINT_MAX);
     z_stream s;
     memset(&s, 0, sizeof s);
+    s.zalloc = z_alloc;
+    s.zfree = z_free;
     if (inflateInit2(&s, 16 + MAX_WBITS) != Z_OK)
         return pv_error_set(err, PV_ERR_NOMEM, "%s: out of memory "
                             "decompressing the file", path);

@@ -10,9 +10,18 @@
 
 static void outfile_free(pv_outfile *o)
 {
+    pv_cleanup_pop(&o->unwind);
     pv_free(o->path);
     pv_free(o->tmp);
     memset(o, 0, sizeof *o);
+}
+
+/* The cleanup of an unwinding scope: the blocks are freed by the scope. */
+static void outfile_unwind(void *obj)
+{
+    pv_outfile *o = obj;
+    fclose(o->f);
+    unlink(o->tmp);
 }
 
 pv_status pv_outfile_open(pv_outfile *o, const char *path, pv_error *err)
@@ -44,7 +53,13 @@ pv_status pv_outfile_open(pv_outfile *o, const char *path, pv_error *err)
         return pv_error_set(err, PV_ERR_IO, "%s: cannot write: %s", path,
                             strerror(e));
     }
+    pv_cleanup_push(&o->unwind, outfile_unwind, o);
     return PV_OK;
+}
+
+void pv_outfile_keep(pv_outfile *o)
+{
+    pv_cleanup_pop(&o->unwind);
 }
 
 pv_status pv_outfile_commit(pv_outfile *o, pv_error *err)

@@ -10,12 +10,14 @@
 #define PV_OUTFILE_H
 
 #include <stdio.h>
+#include "core/alloc.h"
 #include "polyverify/error.h"
 
 typedef struct pv_outfile {
     FILE *f;        /* write here */
     char *path;     /* the target */
     char *tmp;      /* the temporary file until commit */
+    pv_cleanup unwind;   /* an unwinding memory scope aborts the file */
 } pv_outfile;
 
 /* The suffix of temporary files, before the mkstemp letters. */
@@ -27,5 +29,8 @@ pv_status pv_outfile_open(pv_outfile *o, const char *path, pv_error *err);
 pv_status pv_outfile_commit(pv_outfile *o, pv_error *err);
 /* Closes and removes the temporary file; o is cleared. */
 void pv_outfile_abort(pv_outfile *o);
+/* The file outlives the call that opened it (a certificate): an unwinding
+ * of that call's scope no longer aborts it. */
+void pv_outfile_keep(pv_outfile *o);
 
 #endif

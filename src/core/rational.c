@@ -206,8 +206,8 @@ static pv_status parse_decimal(mpq_t out, const char *s, size_t len,
     return st;
 }
 
-pv_status pv_rational_parse(mpq_t out, const char *s, size_t len,
-                            const char **why)
+static pv_status rational_parse(mpq_t out, const char *s, size_t len,
+                                const char **why)
 {
     const char *dummy;
     if (why == NULL)
@@ -230,7 +230,15 @@ pv_status pv_rational_parse(mpq_t out, const char *s, size_t len,
     return parse_decimal(out, s, len, why);
 }
 
-char *pv_rational_str(const mpq_t q)
+pv_status pv_rational_parse(mpq_t out, const char *s, size_t len,
+                            const char **why)
+{
+    PV_GUARD_ADOPT(NULL, rational_parse(out, s, len, why),
+                   pv_scope_adopt_mpq(out),
+                   (pv_scope_reset_mpq(out), why ? (void)(*why = WHY_NOMEM) : (void)0));
+}
+
+static char *rational_str(const mpq_t q)
 {
     /* Size the buffer ourselves (mpq_get_str's own buffer would come from
      * GMP's allocator, which need not be pv_free()-compatible). */
@@ -241,6 +249,11 @@ char *pv_rational_str(const mpq_t q)
         return NULL;
     mpq_get_str(buf, 10, q);
     return buf;
+}
+
+char *pv_rational_str(const mpq_t q)
+{
+    PV_GUARD_NULL(char *, rational_str(q));
 }
 
 int pv_rational_fits_double(const mpq_t q)
@@ -266,7 +279,7 @@ static void set_dyadic(mpq_t out, int neg, uint64_t mant, long exp2)
 
 /* Decoded from the bits, not through the FPU, so the value is the one the
  * file encodes on any host (subnormals included). */
-pv_status pv_rational_from_float32_bits(mpq_t out, uint32_t bits)
+static pv_status from_float32_bits(mpq_t out, uint32_t bits)
 {
     uint32_t e = (bits >> 23) & 0xffu, f = bits & 0x7fffffu;
     if (e == 0xffu)
@@ -276,7 +289,7 @@ pv_status pv_rational_from_float32_bits(mpq_t out, uint32_t bits)
     return PV_OK;
 }
 
-pv_status pv_rational_from_float64_bits(mpq_t out, uint64_t bits)
+static pv_status from_float64_bits(mpq_t out, uint64_t bits)
 {
     uint64_t e = (bits >> 52) & 0x7ffu, f = bits & ((1ull << 52) - 1);
     if (e == 0x7ffu)
@@ -284,4 +297,16 @@ pv_status pv_rational_from_float64_bits(mpq_t out, uint64_t bits)
     set_dyadic(out, (int)(bits >> 63), e ? (f | (1ull << 52)) : f,
                (long)(e ? e : 1) - 1075);
     return PV_OK;
+}
+
+pv_status pv_rational_from_float32_bits(mpq_t out, uint32_t bits)
+{
+    PV_GUARD_ADOPT(NULL, from_float32_bits(out, bits), pv_scope_adopt_mpq(out),
+                   pv_scope_reset_mpq(out));
+}
+
+pv_status pv_rational_from_float64_bits(mpq_t out, uint64_t bits)
+{
+    PV_GUARD_ADOPT(NULL, from_float64_bits(out, bits), pv_scope_adopt_mpq(out),
+                   pv_scope_reset_mpq(out));
 }

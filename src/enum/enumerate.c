@@ -104,8 +104,8 @@ static void finish_cells(pv_enum *E, state *st, int *rank_of)
     pv_free(order);
 }
 
-pv_status pv_enum_compute(pv_enum *E, const pv_net *net,
-                       const pv_enum_options *opt, pv_error *err)
+static pv_status enum_compute(pv_enum *E, const pv_net *net,
+                              const pv_enum_options *opt, pv_error *err)
 {
     pv_enum_clear(E);
     if (opt->box && opt->box->dim != net->input_dim)
@@ -187,6 +187,12 @@ pv_status pv_enum_compute(pv_enum *E, const pv_net *net,
         rc = pv_error_set(err, PV_ERR_LIMIT, "stopped at --max-cells %ld: the "
                           "enumeration is incomplete", opt->max_cells);
     return rc;
+}
+
+pv_status pv_enum_compute(pv_enum *E, const pv_net *net,
+                          const pv_enum_options *opt, pv_error *err)
+{
+    PV_GUARD(err, enum_compute(E, net, opt, err), pv_enum_init(E));
 }
 
 int pv_enum_find(const pv_enum *E, const pv_code *code)

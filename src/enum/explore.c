@@ -206,7 +206,10 @@ static pv_status run(walk *w, const pv_code *start, pv_error *err)
                               "%ld", o->max_cells);
             break;
         }
-        if (o->interrupted && o->interrupted(o->interrupted_ctx)) {
+        int stop = 0;
+        if (o->interrupted)
+            PV_HOOK(stop = o->interrupted(o->interrupted_ctx));
+        if (stop) {
             st = pv_error_set(err, PV_ERR_INTERRUPTED, "explore: interrupted");
             break;
         }
@@ -223,7 +226,7 @@ static pv_status run(walk *w, const pv_code *start, pv_error *err)
             st = list_cell(w, q, &C, err);
         double t = now_seconds();
         if (o->progress && t - last > 0.5) {
-            o->progress(o->progress_ctx, E->ncells, t - t0);
+            PV_HOOK(o->progress(o->progress_ctx, E->ncells, t - t0));
             last = t;
         }
     }
@@ -239,8 +242,8 @@ static pv_status run(walk *w, const pv_code *start, pv_error *err)
     return st;
 }
 
-pv_status pv_explore_run(pv_explore *E, const pv_net *net, const pv_code *start,
-                         const pv_explore_options *opt, pv_error *err)
+static pv_status explore_run(pv_explore *E, const pv_net *net, const pv_code *start,
+                             const pv_explore_options *opt, pv_error *err)
 {
     pv_explore_options defaults;
     if (!opt) {
@@ -270,4 +273,10 @@ pv_status pv_explore_run(pv_explore *E, const pv_net *net, const pv_code *start,
     if (st != PV_OK && st != PV_ERR_LIMIT && st != PV_ERR_INTERRUPTED)
         pv_explore_clear(E);
     return st;
+}
+
+pv_status pv_explore_run(pv_explore *E, const pv_net *net, const pv_code *start,
+                         const pv_explore_options *opt, pv_error *err)
+{
+    PV_GUARD(err, explore_run(E, net, start, opt, err), pv_explore_init(E));
 }

@@ -49,8 +49,8 @@ static pv_status decide_flip(pv_flip *fl, const pv_net *net,
     return rc;
 }
 
-pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
-                         const pv_box *box, pv_error *err)
+static pv_status flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
+                             const pv_box *box, pv_error *err)
 {
     pv_flips_clear(F);
     pv_cell C;
@@ -87,4 +87,10 @@ pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
     }
     pv_cell_clear(&C);
     return rc;
+}
+
+pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
+                         const pv_box *box, pv_error *err)
+{
+    PV_GUARD(err, flips_check(F, net, code, box, err), pv_flips_init(F));
 }

@@ -25,8 +25,8 @@ static int find_pair(const pv_enum *E, int a, int b)
     return p ? (int)(p - E->pairs) : -1;
 }
 
-pv_status pv_lemma1_check(pv_lemma1 *L, pv_enum *E, const pv_net *net,
-                          const pv_box *box, pv_error *err)
+static pv_status lemma1_check(pv_lemma1 *L, pv_enum *E, const pv_net *net,
+                              const pv_box *box, pv_error *err)
 {
     pv_lemma1_clear(L);
     if (!E->has_graph)
@@ -74,15 +74,9 @@ pv_status pv_lemma1_check(pv_lemma1 *L, pv_enum *E, const pv_net *net,
         }
     }
     pv_code_clear(&f);
-    if (nextra) {
-        E->pairs = pv_realloc(E->pairs, (size_t)(E->npairs + nextra) * sizeof *E->pairs);
-        memcpy(E->pairs + E->npairs, extra, (size_t)nextra * sizeof *extra);
-        E->npairs += nextra;
-        qsort(E->pairs, (size_t)E->npairs, sizeof *E->pairs, pv_graph_pair_cmp);
-    }
-    pv_free(extra);
-    /* adjacent => d_H = 1? The pairs come from geometry alone. */
-    L->adjacent_pairs = E->npairs;
+    /* adjacent => d_H = 1? The pairs come from geometry alone (the extra
+     * ones, found by flipping one bit, are at d_H = 1). */
+    L->adjacent_pairs = E->npairs + nextra;
     for (int k = 0; k < E->npairs; k++) {
         if (E->pairs[k].hamming == 1)
             continue;
@@ -93,5 +87,20 @@ pv_status pv_lemma1_check(pv_lemma1 *L, pv_enum *E, const pv_net *net,
     }
     qsort(L->disagree, (size_t)L->ndisagree, sizeof *L->disagree,
           pv_graph_pair_cmp);
+    /* E's graph grows last, by its last allocation: when memory runs out
+     * before, E is left as it was */
+    if (nextra) {
+        E->pairs = pv_realloc(E->pairs, (size_t)(E->npairs + nextra) * sizeof *E->pairs);
+        memcpy(E->pairs + E->npairs, extra, (size_t)nextra * sizeof *extra);
+        E->npairs += nextra;
+        qsort(E->pairs, (size_t)E->npairs, sizeof *E->pairs, pv_graph_pair_cmp);
+    }
+    pv_free(extra);
     return rc;
+}
+
+pv_status pv_lemma1_check(pv_lemma1 *L, pv_enum *E, const pv_net *net,
+                          const pv_box *box, pv_error *err)
+{
+    PV_GUARD(err, lemma1_check(L, E, net, box, err), pv_lemma1_init(L));
 }

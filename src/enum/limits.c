@@ -1,30 +1,21 @@
 /* polyverify — an enumeration's limits: max_cells, the memory limit (a
- * proved lower bound up front, the heap's growth as the run goes), the
+ * proved lower bound up front, the call's heap growth as the run goes), the
  * caller's interrupt hook, and progress reports, which share its clock. */
 #include "core/alloc.h"
 #include "enum/enum_internal.h"
 
 #include <time.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include "exact/linalg.h"
 
-/* Bytes of heap in use by the process. max_bytes bounds its growth since
- * the enumeration started (what the caller held before does not count, so
- * one enumeration after another in a process do not trip each other).
- * Cells vary too much in size (a point's numbers may have hundreds of
- * digits) for an estimate, so the allocator is asked (glibc; elsewhere no
- * limit). */
+/* Bytes of heap this call holds: what its memory scope has allocated and
+ * not freed (alloc.h), so that neither the caller's memory nor another
+ * enumeration in the process counts. max_bytes bounds its growth since
+ * the enumeration started. Cells vary too much in size (a point's numbers
+ * may have hundreds of digits) for an estimate, so the scope counts. */
 static size_t heap_in_use(void)
 {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
-#else
-    return 0;
-#endif
+    return pv_scope_bytes();
 }
 
 static double now_seconds(void)
@@ -66,7 +57,7 @@ static void report_progress(state *st, double t)
     if (!st->opt->progress || t - st->last_report < 0.5)
         return;
     st->last_report = t;
-    st->opt->progress(st->opt->progress_ctx, st->ncells, t - st->t0);
+    PV_HOOK(st->opt->progress(st->opt->progress_ctx, st->ncells, t - st->t0));
 }
 
 /* The one place where a run looks up from its work: progress every half
@@ -83,7 +74,9 @@ int pv_limits_must_stop(state *st)
     report_progress(st, t);
     if (st->opt->interrupted && t - st->last_poll >= 0.005) {
         st->last_poll = t;
-        st->interrupted = st->opt->interrupted(st->opt->interrupted_ctx) != 0;
+        int stop = 0;
+        PV_HOOK(stop = st->opt->interrupted(st->opt->interrupted_ctx));
+        st->interrupted = stop != 0;
     }
     return st->interrupted;
 }

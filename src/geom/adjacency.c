@@ -1,4 +1,5 @@
 /* polyverify — adjacency of two cells (see adjacency.h). */
+#include "core/alloc.h"
 #include "polyverify/adjacency.h"
 #include "geom/system_internal.h"
 #include "net/network_internal.h"
@@ -76,9 +77,9 @@ static pv_status closures_meet(pv_dimension *D, int *dims, const pv_net *net,
     return rc;
 }
 
-pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
-                             const pv_code *a, const pv_code *b,
-                             const pv_box *box, pv_error *err)
+static pv_status adjacency_check(pv_adjacency *A, const pv_net *net,
+                                 const pv_code *a, const pv_code *b,
+                                 const pv_box *box, pv_error *err)
 {
     pv_adjacency_clear(A);
     A->m = net->input_dim;
@@ -105,10 +106,10 @@ pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
     return rc;
 }
 
-pv_status pv_adjacency_decide_pair(pv_adjacency_pair *P, const pv_net *net,
-                         const pv_code *a, int dim_a, const pv_code *b,
-                         int dim_b, const pv_box *box, pv_stats *st,
-                         pv_error *err)
+static pv_status decide_pair(pv_adjacency_pair *P, const pv_net *net,
+                             const pv_code *a, int dim_a, const pv_code *b,
+                             int dim_b, const pv_box *box, pv_stats *st,
+                             pv_error *err)
 {
     P->hamming = pv_code_hamming(a, b);
     P->common_dim = -1;
@@ -122,4 +123,19 @@ pv_status pv_adjacency_decide_pair(pv_adjacency_pair *P, const pv_net *net,
     }
     pv_dimension_clear(&D);
     return rc;
+}
+
+pv_status pv_adjacency_decide_pair(pv_adjacency_pair *P, const pv_net *net,
+                                   const pv_code *a, int dim_a, const pv_code *b,
+                                   int dim_b, const pv_box *box, pv_stats *st,
+                                   pv_error *err)
+{
+    PV_GUARD(err, decide_pair(P, net, a, dim_a, b, dim_b, box, st, err), (void)0);
+}
+
+pv_status pv_adjacency_check(pv_adjacency *A, const pv_net *net,
+                             const pv_code *a, const pv_code *b,
+                             const pv_box *box, pv_error *err)
+{
+    PV_GUARD(err, adjacency_check(A, net, a, b, box, err), pv_adjacency_init(A));
 }

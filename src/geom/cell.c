@@ -232,8 +232,9 @@ static int compute_lifted(pv_cell *C, const pv_net *net, const pv_code *code,
     return 1;
 }
 
-pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
-                          const pv_box *box, unsigned what, pv_error *err)
+static pv_status cell_compute(pv_cell *C, const pv_net *net,
+                              const pv_code *code, const pv_box *box,
+                              unsigned what, pv_error *err)
 {
     pv_cell_clear(C);
     C->m = net->input_dim;
@@ -266,4 +267,10 @@ pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
     pv_dimension_clear(&D);
     pv_system_clear(&S);
     return rc;
+}
+
+pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
+                          const pv_box *box, unsigned what, pv_error *err)
+{
+    PV_GUARD(err, cell_compute(C, net, code, box, what, err), pv_cell_init(C));
 }

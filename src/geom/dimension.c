@@ -466,8 +466,8 @@ static void finish(pv_dimension *D, frame *F, mpq_t *z)
         D->implicit[i] = F->status[i] == IMPLICIT;
 }
 
-pv_status pv__system_dimension(const pv_system *S, pv_dimension *D,
-                               pv_stats *st, pv_error *err)
+static pv_status system_dimension(const pv_system *S, pv_dimension *D,
+                                  pv_stats *st, pv_error *err)
 {
     int m = S->dim;
     pv_dimension_init(D);
@@ -538,4 +538,10 @@ pv_status pv_dimension_compute(pv_dimension *D, const pv_system *S,
 {
     pv_dimension_clear(D);     /* the caller's content is replaced */
     return pv__system_dimension(S, D, st, err);
+}
+
+pv_status pv__system_dimension(const pv_system *S, pv_dimension *D,
+                              pv_stats *st, pv_error *err)
+{
+    PV_GUARD(err, system_dimension(S, D, st, err), pv_dimension_init(D));
 }

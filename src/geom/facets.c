@@ -517,8 +517,8 @@ static void candidate_rows(const pv_system *S, const pv_dimension *D,
     pv_free(rows);
 }
 
-pv_status pv__system_facets(const pv_system *S, const pv_dimension *D,
-                            pv_facets *F, pv_stats *st, pv_error *err)
+static pv_status system_facets(const pv_system *S, const pv_dimension *D,
+                               pv_facets *F, pv_stats *st, pv_error *err)
 {
     pv_facets_init(F);
     F->m = S->dim;
@@ -563,6 +563,12 @@ pv_status pv__system_facets(const pv_system *S, const pv_dimension *D,
     }
     groups_clear(&G);
     return rc;
+}
+
+pv_status pv__system_facets(const pv_system *S, const pv_dimension *D,
+                           pv_facets *F, pv_stats *st, pv_error *err)
+{
+    PV_GUARD(err, system_facets(S, D, F, st, err), pv_facets_init(F));
 }
 
 /* ---- boundedness -------------------------------------------------------- */
@@ -660,8 +666,8 @@ pv_status pv_facets_compute(pv_facets *F, const pv_system *S,
     return pv__system_facets(S, D, F, st, err);
 }
 
-pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
-                            int *bounded, pv_stats *st, pv_error *err)
+static pv_status system_bounded(const pv_system *S, const pv_dimension *D,
+                                int *bounded, pv_stats *st, pv_error *err)
 {
     if (D->dim < 0)
         return pv_error_set(err, PV_ERR_ARG, "boundedness of an empty set");
@@ -738,4 +744,10 @@ pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
     }
     pv_rrows_clear(&R);
     return rc;
+}
+
+pv_status pv_system_bounded(const pv_system *S, const pv_dimension *D,
+                            int *bounded, pv_stats *st, pv_error *err)
+{
+    PV_GUARD(err, system_bounded(S, D, bounded, st, err), (void)0);
 }

@@ -29,9 +29,9 @@ void pv_polygon_clear(pv_polygon *P)
     pv_polygon_init(P);
 }
 
-pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
-                             const pv_code *code, const pv_box *box,
-                             pv_error *err)
+static pv_status polygon_of_code(pv_polygon *P, const pv_net *net,
+                                 const pv_code *code, const pv_box *box,
+                                 pv_error *err)
 {
     pv_polygon_clear(P);
     if (net->input_dim != 2 || !box)
@@ -66,6 +66,13 @@ void pv_polygon_centroid(mpq_t *c, const pv_polygon *P)
         mpq_div(c[1], c[1], n);
         mpq_clear(n);
     }
+}
+
+pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
+                             const pv_code *code, const pv_box *box,
+                             pv_error *err)
+{
+    PV_GUARD(err, polygon_of_code(P, net, code, box, err), pv_polygon_init(P));
 }
 
 void pv_polygon_area2(mpq_t out, const pv_polygon *P)

@@ -241,12 +241,18 @@ static pv_status radius_of_rows(pv_radius *R, const pv_net *net,
     return st;
 }
 
-pv_status pv_radius_compute(pv_radius *R, const pv_net *net, mpq_t *const x,
-                            const pv_box *box, pv_error *err)
+/* R's numbers are the caller's (adopted by the entry's scope); everything
+ * else R held is dropped first. */
+static pv_status radius_compute(pv_radius *R, const pv_net *net, mpq_t *const x,
+                                const pv_box *box, pv_error *err)
 {
     int m = net->input_dim;
-    pv_radius_clear(R);
-    pv_radius_init(R);
+    pv_code_clear(&R->code);
+    nearest_clear(&R->nearest_l2, R->m);
+    nearest_clear(&R->nearest_linf, R->m);
+    R->finite = 0;
+    mpq_set_ui(R->l2_squared, 0, 1);
+    mpq_set_ui(R->linf, 0, 1);
     R->m = m;
     pv_code_init(&R->code, net->neurons);
     pv_status st = pv_code_at(net, x, &R->code, NULL, err);
@@ -280,9 +286,24 @@ done:
     rows_clear(&r);
     mpz_clear(dx);
     pv_system_clear(&S);
-    if (st != PV_OK) {
-        pv_radius_clear(R);
-        pv_radius_init(R);
-    }
     return st;
+}
+
+/* After an unwinding: what the call allocated is gone; R empty again. */
+static void radius_reset(pv_radius *R)
+{
+    memset(&R->code, 0, sizeof R->code);
+    nearest_init(&R->nearest_l2);
+    nearest_init(&R->nearest_linf);
+    R->finite = 0;
+    pv_scope_reset_mpq(R->l2_squared);
+    pv_scope_reset_mpq(R->linf);
+}
+
+pv_status pv_radius_compute(pv_radius *R, const pv_net *net, mpq_t *const x,
+                            const pv_box *box, pv_error *err)
+{
+    PV_GUARD_ADOPT(err, radius_compute(R, net, x, box, err),
+                   (pv_scope_adopt_mpq(R->l2_squared), pv_scope_adopt_mpq(R->linf)),
+                   radius_reset(R));
 }

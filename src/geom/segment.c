@@ -439,8 +439,8 @@ done:
     return st;
 }
 
-pv_status pv_segment_compute(pv_segment *s, const pv_net *net, mpq_t *const x,
-                             mpq_t *const y, pv_error *err)
+static pv_status segment_compute(pv_segment *s, const pv_net *net, mpq_t *const x,
+                                 mpq_t *const y, pv_error *err)
 {
     if (!net->finalized)
         return pv_error_set(err, PV_ERR_ARG, "segment: the network is not finalised");
@@ -453,4 +453,10 @@ pv_status pv_segment_compute(pv_segment *s, const pv_net *net, mpq_t *const x,
     if (st != PV_OK)
         pv_segment_clear(s);
     return st;
+}
+
+pv_status pv_segment_compute(pv_segment *s, const pv_net *net, mpq_t *const x,
+                             mpq_t *const y, pv_error *err)
+{
+    PV_GUARD(err, segment_compute(s, net, x, y, err), pv_segment_init(s));
 }

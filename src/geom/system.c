@@ -317,9 +317,9 @@ static int system_from_code64(pv_system *S, const pv_net *net,
 }
 #endif
 
-pv_status pv__system_from_code(pv_system *S, const pv_net *net,
-                               const pv_code *code, const pv_box *box,
-                               pv_error *err)
+static pv_status system_from_code(pv_system *S, const pv_net *net,
+                                  const pv_code *code, const pv_box *box,
+                                  pv_error *err)
 {
     int m = net->input_dim;
     if (code->n != net->neurons)
@@ -417,6 +417,14 @@ pv_status pv__system_from_code(pv_system *S, const pv_net *net,
     if (box)
         add_box_rows(S, net->neurons, box);
     return PV_OK;
+}
+
+pv_status pv__system_from_code(pv_system *S, const pv_net *net,
+                              const pv_code *code, const pv_box *box,
+                              pv_error *err)
+{
+    PV_GUARD(err, system_from_code(S, net, code, box, err),
+             memset(S, 0, sizeof *S));
 }
 
 void pv_system_copy_rows(pv_system *T, int offset, const pv_system *S)

@@ -344,14 +344,17 @@ static pv_status run(walk *w)
                               "of the plane)", o->max_cells);
             break;
         }
-        if (o->interrupted && o->interrupted(o->interrupted_ctx)) {
+        int stop = 0;
+        if (o->interrupted)
+            PV_HOOK(stop = o->interrupted(o->interrupted_ctx));
+        if (stop) {
             st = pv_error_set(w->err, PV_ERR_INTERRUPTED, "interrupted");
             break;
         }
         st = visit(w, w->queue[q], buf, on);
         double t = now_seconds();
         if (o->progress && t - last > 0.5) {
-            o->progress(o->progress_ctx, (long)q + 1, t - t0);
+            PV_HOOK(o->progress(o->progress_ctx, (long)q + 1, t - t0));
             last = t;
         }
     }
@@ -386,8 +389,8 @@ static void finish(walk *w)
         T->by_dim[T->cells[i].dim]++;
 }
 
-pv_status pv_tessellate(pv_tessellation *T, const pv_net *net, const pv_box *box,
-                        const pv_tess_options *opt, pv_error *err)
+static pv_status tessellate(pv_tessellation *T, const pv_net *net, const pv_box *box,
+                            const pv_tess_options *opt, pv_error *err)
 {
     pv_tess_options defaults;
     if (!opt) {
@@ -425,4 +428,10 @@ pv_status pv_tessellate(pv_tessellation *T, const pv_net *net, const pv_box *box
     pv_free(w.line);
     pv_clipper_clear(&w.c);
     return st;
+}
+
+pv_status pv_tessellate(pv_tessellation *T, const pv_net *net, const pv_box *box,
+                        const pv_tess_options *opt, pv_error *err)
+{
+    PV_GUARD(err, tessellate(T, net, box, opt, err), pv_tessellation_init(T));
 }

@@ -18,9 +18,20 @@
  * finite in exact arithmetic). Criss-cross as the first choice would do as
  * well but leaks 16 bytes a pivot in 0.94m (dd_SelectCrissCrossPivot:
  * LeakSanitizer). Every answer is still re-proved by the caller
- * (geometry.c, facets.c), as before. */
+ * (geometry.c, facets.c), as before.
+ *
+ * Out of memory (alloc.h, memory.h). cddlib's numbers are GMP's, so they
+ * are allocated through alloc.c; its own arrays come from calloc, out of
+ * sight. Each matrix and LP is registered as a cleanup while it exists.
+ * The cddlib calls run as foreign sections: matrix and LP construction
+ * tracked (their numbers are freed by an unwinding, their arrays by the
+ * cleanup), the simplex untracked, since it keeps GMP numbers in static
+ * work arrays from one call to the next, which an unwinding must neither
+ * free nor leave half-built. The global constants are made once,
+ * untracked too: they live as long as the process. */
 #include "core/alloc.h"
 #include "lp/lp.h"
+#include "polyverify/memory.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -28,11 +39,72 @@
 #include <cddlib/cdd.h>
 
 static pthread_once_t cdd_once = PTHREAD_ONCE_INIT;
-static void cdd_init(void) { dd_set_global_constants(); }
+static void cdd_constants(void) { dd_set_global_constants(); }
+
+static void cdd_init(void)
+{
+    pv_foreign f;
+    pv_foreign_begin(&f, 0);
+    pthread_once(&cdd_once, cdd_constants);
+    pv_foreign_end(&f);
+}
+
+/* An unwinding frees a matrix's numbers itself (they were allocated in the
+ * scope), and one of them may be half-written by the interrupted GMP call:
+ * each entry is emptied (no digits: mpq_clear frees nothing) before
+ * cddlib frees the arrays. Without alloc.c's GMP functions no GMP call
+ * unwinds and nothing is tracked: cddlib frees everything. */
+static void forget_entry(mpq_ptr q)
+{
+    mpq_numref(q)->_mp_alloc = mpq_denref(q)->_mp_alloc = 0;
+    mpq_numref(q)->_mp_d = mpq_denref(q)->_mp_d = NULL;
+}
+
+static void matrix_unwind(void *obj)
+{
+    dd_MatrixPtr M = obj;
+    if (pv_memory_gmp_installed()) {
+        long rows = M->rowsize > 0 ? M->rowsize : 1;
+        long cols = M->colsize > 0 ? M->colsize : 1;
+        for (long i = 0; i < rows; i++)
+            for (long j = 0; j < cols; j++)
+                forget_entry(M->matrix[i][j]);
+        for (long j = 0; j < cols; j++)
+            forget_entry(M->rowvec[j]);
+    }
+    dd_FreeMatrix(M);
+}
+
+/* A cddlib matrix with its cleanup record. */
+typedef struct xmatrix {
+    dd_MatrixPtr M;
+    pv_cleanup unwind;
+} xmatrix;
+
+static dd_MatrixPtr matrix_new(xmatrix *X, int rows, int cols)
+{
+    pv_foreign f;
+    pv_foreign_begin(&f, 1);
+    X->M = dd_CreateMatrix(rows, cols);
+    pv_cleanup_push(&X->unwind, matrix_unwind, X->M);
+    pv_foreign_end(&f);
+    return X->M;
+}
+
+static void matrix_free(xmatrix *X)
+{
+    pv_cleanup_pop(&X->unwind);
+    dd_FreeMatrix(X->M);
+}
+
+static void lp_unwind(void *lp)
+{
+    dd_FreeLPData(lp);
+}
 
 /* Matrix with the active rows of (h, g) and `extra` spare rows after them;
  * columns: constant, z_1..z_k and `tcols` extra variables (zero here). */
-static dd_MatrixPtr make_matrix(int k, int n, mpz_t *g, mpz_t *h,
+static dd_MatrixPtr make_matrix(xmatrix *X, int k, int n, mpz_t *g, mpz_t *h,
                                 const unsigned char *active, int skip,
                                 int extra, int tcols, int *nrows)
 {
@@ -40,7 +112,7 @@ static dd_MatrixPtr make_matrix(int k, int n, mpz_t *g, mpz_t *h,
     for (int i = 0; i < n; i++)
         if ((!active || active[i]) && i != skip)
             r++;
-    dd_MatrixPtr M = dd_CreateMatrix(r + extra, k + 1 + tcols);
+    dd_MatrixPtr M = matrix_new(X, r + extra, k + 1 + tcols);
     M->representation = dd_Inequality;
     M->numbtype = dd_Rational;
     /* Integer rows as they are: the solver below has no float phase that a
@@ -61,13 +133,23 @@ static dd_MatrixPtr make_matrix(int k, int n, mpz_t *g, mpz_t *h,
 static int solve(dd_MatrixPtr M, mpq_t value, mpq_t *z, int k)
 {
     dd_ErrorType err = dd_NoError;
+    pv_foreign f;
+    pv_cleanup unwind;
+    pv_foreign_begin(&f, 1);
     dd_LPPtr lp = dd_Matrix2LP(M, &err);
+    if (lp)
+        pv_cleanup_push(&unwind, lp_unwind, lp);
+    pv_foreign_end(&f);
     if (!lp || err != dd_NoError) {
-        if (lp)
+        if (lp) {
+            pv_cleanup_pop(&unwind);
             dd_FreeLPData(lp);
+        }
         return PV_XLP_ERROR;
     }
+    pv_foreign_begin(&f, 0);
     dd_LPSolve0(lp, dd_DualSimplex, &err);     /* GMP only: see the top */
+    pv_foreign_end(&f);
     int rc = PV_XLP_ERROR;
     if (err == dd_NoError) {
         switch (lp->LPS) {
@@ -89,6 +171,7 @@ static int solve(dd_MatrixPtr M, mpq_t value, mpq_t *z, int k)
             break;
         }
     }
+    pv_cleanup_pop(&unwind);
     dd_FreeLPData(lp);
     return rc;
 }
@@ -96,9 +179,10 @@ static int solve(dd_MatrixPtr M, mpq_t value, mpq_t *z, int k)
 int pv_xlp_margin(int k, int n, mpz_t *g, mpz_t *h,
                   const unsigned char *active, mpq_t t, mpq_t *z)
 {
-    pthread_once(&cdd_once, cdd_init);
+    cdd_init();
     int r;
-    dd_MatrixPtr M = make_matrix(k, n, g, h, active, -1, 1, 1, &r);
+    xmatrix X;
+    dd_MatrixPtr M = make_matrix(&X, k, n, g, h, active, -1, 1, 1, &r);
     for (int i = 0; i < r; i++)                 /* g z + h - t >= 0 */
         mpq_set_si(M->matrix[i][k + 1], -1, 1);
     mpq_set_si(M->matrix[r][0], 1, 1);          /* 1 - t >= 0       */
@@ -115,16 +199,17 @@ int pv_xlp_margin(int k, int n, mpz_t *g, mpz_t *h,
     for (int j = 0; j <= k; j++)
         mpq_clear(zz[j]);
     pv_free(zz);
-    dd_FreeMatrix(M);
+    matrix_free(&X);
     return rc;
 }
 
 int pv_xlp_min_row(int k, int n, mpz_t *g, mpz_t *h,
                    const unsigned char *active, int i, mpq_t value, mpq_t *z)
 {
-    pthread_once(&cdd_once, cdd_init);
+    cdd_init();
     int r;
-    dd_MatrixPtr M = make_matrix(k, n, g, h, active, i, 1, 0, &r);
+    xmatrix X;
+    dd_MatrixPtr M = make_matrix(&X, k, n, g, h, active, i, 1, 0, &r);
     /* g_i z + h_i + 1 >= 0 keeps the minimum finite: a facet shows as a
      * negative minimum, a redundant row as a minimum >= 0. */
     mpq_set_z(M->matrix[r][0], h[i]);
@@ -136,19 +221,20 @@ int pv_xlp_min_row(int k, int n, mpz_t *g, mpz_t *h,
     for (int j = 0; j < k; j++)
         mpq_set_z(M->rowvec[j + 1], g[(size_t)i * k + j]);
     int rc = solve(M, value, z, k);
-    dd_FreeMatrix(M);
+    matrix_free(&X);
     return rc;
 }
 
 int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
                      mpq_t value, mpq_t *d)
 {
-    pthread_once(&cdd_once, cdd_init);
+    cdd_init();
     mpz_t *zero = pv_malloc((size_t)(n ? n : 1) * sizeof(mpz_t));
     for (int i = 0; i < n; i++)
         mpz_init(zero[i]);
     int r;
-    dd_MatrixPtr M = make_matrix(k, n, g, zero, active, -1, 2 * k, 0, &r);
+    xmatrix X;
+    dd_MatrixPtr M = make_matrix(&X, k, n, g, zero, active, -1, 2 * k, 0, &r);
     for (int j = 0; j < k; j++) {               /* 1 -+ d_j >= 0 */
         mpq_set_si(M->matrix[r + 2 * j][0], 1, 1);
         mpq_set_si(M->matrix[r + 2 * j][j + 1], -1, 1);
@@ -168,7 +254,7 @@ int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
         }
     }
     int rc = solve(M, value, d, k);
-    dd_FreeMatrix(M);
+    matrix_free(&X);
     for (int i = 0; i < n; i++)
         mpz_clear(zero[i]);
     pv_free(zero);
@@ -178,8 +264,9 @@ int pv_xlp_recession(int k, int n, mpz_t *g, const unsigned char *active,
 int pv_xlp_find(int nvar, int nrows, int neq, mpq_t *const A, mpq_t *const b,
                 mpq_t *x)
 {
-    pthread_once(&cdd_once, cdd_init);
-    dd_MatrixPtr M = dd_CreateMatrix(nrows, nvar + 1);
+    cdd_init();
+    xmatrix X;
+    dd_MatrixPtr M = matrix_new(&X, nrows, nvar + 1);
     M->representation = dd_Inequality;
     M->numbtype = dd_Rational;
     for (int i = 0; i < nrows; i++) {
@@ -196,7 +283,7 @@ int pv_xlp_find(int nvar, int nrows, int neq, mpq_t *const A, mpq_t *const b,
     if (rc == PV_XLP_UNBOUNDED)
         rc = PV_XLP_ERROR;
     mpq_clear(v);
-    dd_FreeMatrix(M);
+    matrix_free(&X);
     return rc;
 }
 

@@ -1,12 +1,21 @@
 /* polyverify — float LP search with GLPK's double simplex (see lp.h).
  * Nothing computed here is ever printed as a fact: geometry.c proves or
- * rejects every candidate in exact arithmetic. */
+ * rejects every candidate in exact arithmetic.
+ *
+ * GLPK allocates with its own allocator: each problem is registered as a
+ * cleanup while it exists, so that an unwinding memory scope (alloc.h)
+ * deletes it. GLPK's own allocation failures are GLPK's (memory.h). */
 #include "core/alloc.h"
 #include "lp/lp.h"
 
 #include <glpk.h>
 #include <math.h>
 #include <stdlib.h>
+
+static void prob_unwind(void *P)
+{
+    glp_delete_prob(P);
+}
 
 /* Loads the dense n*k matrix G (plus an optional column of -1 for t). */
 static void load_rows(glp_prob *P, int k, int n, const double *G, int with_t)
@@ -98,6 +107,8 @@ static int margin_glpk(const margin_lp *L, double *z, double *t, double *y,
 {
     int k = L->k, n = L->n;
     glp_prob *P = glp_create_prob();
+    pv_cleanup unwind;
+    pv_cleanup_push(&unwind, prob_unwind, P);
     glp_set_obj_dir(P, GLP_MAX);
     glp_add_rows(P, n);
     glp_add_cols(P, k + 1);
@@ -113,10 +124,6 @@ static int margin_glpk(const margin_lp *L, double *z, double *t, double *y,
     } else {
         /* the matrix with column t = tc */
         double *Gt = pv_malloc(((size_t)n * (k + 1) + 1) * sizeof *Gt);
-        if (Gt == NULL) {
-            glp_delete_prob(P);
-            return -1;
-        }
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < k; j++)
                 Gt[(size_t)i * (k + 1) + j] = L->G[(size_t)i * k + j];
@@ -141,6 +148,7 @@ static int margin_glpk(const margin_lp *L, double *z, double *t, double *y,
             y[i] = d > 0 ? d : 0.0;
         }
     }
+    pv_cleanup_pop(&unwind);
     glp_delete_prob(P);
     return rc;
 }
@@ -313,6 +321,7 @@ struct pv_flp {
     double zbound;
     int *col, *grow;
     int *lo_row, *up_row;     /* per column: the binding bound row or -1 */
+    pv_cleanup unwind;        /* deletes P if a memory scope unwinds */
 };
 
 /* Tightest bounds of column c from its bound rows (skipping row `skip`,
@@ -355,6 +364,7 @@ pv_flp *pv_flp_new(int k, int n, const double *G, const double *h,
         lp->grow[i] = nz == 1 ? -1 : ng++;
     }
     lp->P = glp_create_prob();
+    pv_cleanup_push(&lp->unwind, prob_unwind, lp->P);
     glp_set_obj_dir(lp->P, GLP_MIN);
     glp_add_cols(lp->P, k);
     if (ng > 0)
@@ -386,6 +396,7 @@ void pv_flp_free(pv_flp *lp)
 {
     if (!lp)
         return;
+    pv_cleanup_pop(&lp->unwind);
     glp_delete_prob(lp->P);
     pv_free(lp->col);
     pv_free(lp->grow);
@@ -477,6 +488,8 @@ int pv_flp_recession(int k, int n, const double *G, double *value,
     if (k < 1 || n < 1 || !all_finite(G, (size_t)n * k))
         return -1;
     glp_prob *P = glp_create_prob();
+    pv_cleanup unwind;
+    pv_cleanup_push(&unwind, prob_unwind, P);
     glp_set_obj_dir(P, GLP_MAX);
     glp_add_rows(P, n);
     glp_add_cols(P, k);
@@ -500,6 +513,7 @@ int pv_flp_recession(int k, int n, const double *G, double *value,
             y[i] = v > 0 ? v : 0.0;
         }
     }
+    pv_cleanup_pop(&unwind);
     glp_delete_prob(P);
     return rc;
 }

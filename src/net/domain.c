@@ -79,12 +79,17 @@ static pv_status bounds_to_box(bounds *b, pv_box *box, const char *path,
             return pv_error_set(err, PV_ERR_ARG, "%s: the domain is empty (input "
                                 "%d: lower bound above the upper one)", path, i);
     }
-    pv_box_clear(box);
-    pv_box_init(box, b->dim);
+    /* built aside, then swapped in: no allocation after the swap, so an
+     * unwinding leaves the caller's box as it was */
+    pv_box t;
+    pv_box_init(&t, b->dim);
     for (int i = 0; i < b->dim; i++) {
-        mpq_set(box->lo[i], b->lo[i]);
-        mpq_set(box->hi[i], b->hi[i]);
+        mpq_set(t.lo[i], b->lo[i]);
+        mpq_set(t.hi[i], b->hi[i]);
     }
+    pv_box old = *box;
+    *box = t;
+    pv_box_clear(&old);
     return PV_OK;
 }
 
@@ -445,8 +450,8 @@ static int has_suffix(const char *s, const char *suf)
     return n >= k && !strcmp(s + n - k, suf);
 }
 
-pv_status pv_box_load(pv_box *box, int dim, const char *path, pv_domain_info *info,
-                      pv_error *err)
+static pv_status box_load(pv_box *box, int dim, const char *path, pv_domain_info *info,
+                          pv_error *err)
 {
     pv_domain_info local;
     if (!info)
@@ -471,4 +476,10 @@ pv_status pv_box_load(pv_box *box, int dim, const char *path, pv_domain_info *in
     bounds_clear(&b);
     pv_free(text);
     return st;
+}
+
+pv_status pv_box_load(pv_box *box, int dim, const char *path, pv_domain_info *info,
+                      pv_error *err)
+{
+    PV_GUARD(err, box_load(box, dim, path, info, err), (void)0);
 }

@@ -230,7 +230,7 @@ pv_status pv_net_set_input_dim(pv_net *net, int m, pv_error *err)
     return PV_OK;
 }
 
-pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
+static pv_status add_layer(pv_net *net, pv_activation act, int width,
                            pv_error *err)
 {
     if (net->input_dim <= 0)
@@ -335,6 +335,16 @@ const mpq_t *pv_net_box_hi(const pv_net *net)
 const char *pv_net_format(const pv_net *net) { return net->format; }
 const char *pv_net_dialect(const pv_net *net) { return net->dialect; }
 
+/* An unwinding leaves the layers as they were (net_append counts the new
+ * layer last), except a first layer array: it was allocated in the scope,
+ * so the scope frees it. */
+pv_status pv_net_add_layer(pv_net *net, pv_activation act, int width,
+                           pv_error *err)
+{
+    PV_GUARD(err, add_layer(net, act, width, err),
+             if (pv_scope_tracks(net->layers)) net->layers = NULL);
+}
+
 /* Layer 0 of out(z) = net(p + D z): W (p + D z) + b = (W D) z + (W p + b).
  * Zero weights and zero entries of D are skipped: the restriction of a
  * flat box has D with one 1 per column. */
@@ -362,9 +372,9 @@ static void compose_first_layer(pv_layer *M, const pv_layer *L,
     mpq_clear(t);
 }
 
-pv_status pv__net_affine_input(pv_net *out, const pv_net *net,
-                               mpq_t *const p, mpq_t *const D, int k,
-                               pv_error *err)
+static pv_status affine_input(pv_net *out, const pv_net *net,
+                              mpq_t *const p, mpq_t *const D, int k,
+                              pv_error *err)
 {
     pv__net_init(out);
     memcpy(out->format, net->format, sizeof out->format);
@@ -388,6 +398,13 @@ pv_status pv__net_affine_input(pv_net *out, const pv_net *net,
     if (rc == PV_OK)
         rc = pv_net_finalize(out, err);
     return rc;
+}
+
+pv_status pv__net_affine_input(pv_net *out, const pv_net *net,
+                              mpq_t *const p, mpq_t *const D, int k,
+                              pv_error *err)
+{
+    PV_GUARD(err, affine_input(out, net, p, D, k, err), pv__net_init(out));
 }
 
 pv_status pv_net_compose_affine(pv_net *out, const pv_net *net,
@@ -569,7 +586,7 @@ static pv_status build_lifted(pv_net *net, pv_error *err)
     return PV_OK;
 }
 
-pv_status pv_net_finalize(pv_net *net, pv_error *err)
+static pv_status finalize(pv_net *net, pv_error *err)
 {
     net->finalized = 0;
     if (net->input_dim <= 0 || net->nlayers <= 0)
@@ -600,6 +617,44 @@ pv_status pv_net_finalize(pv_net *net, pv_error *err)
     if (st == PV_OK)
         net->finalized = 1;
     return st;
+}
+
+/* The caches pv_net_finalize builds, freed (before an outermost call
+ * rebuilds them, so that everything it builds is in its scope) ... */
+static void drop_caches(pv_net *net)
+{
+    for (int k = 0; k < net->nlayers; k++)
+        layer_free_integers(&net->layers[k]);
+    if (net->lifted != NULL) {
+        pv__net_clear(net->lifted);
+        pv_free(net->lifted);
+    }
+    pv_free(net->lift_w);
+    pv_free(net->lift_chol);
+    net->lifted = NULL;
+    net->lift_w = net->lift_chol = NULL;
+    net->finalized = 0;
+}
+
+/* ... and forgotten after an unwinding, which frees them: the weights stay,
+ * the network is as before pv_net_finalize. */
+static void forget_caches(pv_net *net)
+{
+    for (int k = 0; k < net->nlayers; k++) {
+        pv_layer *L = &net->layers[k];
+        L->wint = L->bint = NULL;
+        L->wd = L->bd = NULL;
+        L->w64 = L->b64 = NULL;
+        L->w64_bits = 0;
+    }
+    net->lifted = NULL;
+    net->lift_w = net->lift_chol = NULL;
+    net->finalized = 0;
+}
+
+pv_status pv_net_finalize(pv_net *net, pv_error *err)
+{
+    PV_GUARD_ADOPT(err, finalize(net, err), drop_caches(net), forget_caches(net));
 }
 
 int pv_net_layer_of_neuron(const pv_net *net, int j, int *row)
@@ -1042,7 +1097,7 @@ static pv_status parse_layers(pvnet_parse *ps)
     return PV_OK;
 }
 
-pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
+static pv_status parse_pvnet(pv_net *net, const char *text, size_t len,
                              const char *name, pv_error *err)
 {
     pvnet_parse ps;
@@ -1072,6 +1127,12 @@ pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
     pv__net_clear(net);
     *net = ps.net;
     return PV_OK;
+}
+
+pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
+                             const char *name, pv_error *err)
+{
+    PV_GUARD(err, parse_pvnet(net, text, len, name, err), (void)0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1112,7 +1173,7 @@ static int write_body(FILE *fp, const pv_net *net)
     return ok && !ferror(fp);
 }
 
-pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
+static pv_status write_pvnet(const pv_net *net, const char *path,
                              pv_error *err)
 {
     if (net->input_dim <= 0 || net->nlayers <= 0)
@@ -1129,6 +1190,12 @@ pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
         return pv_error_set(err, PV_ERR_IO, "%s: cannot write", path);
     }
     return pv_outfile_commit(&o, err);
+}
+
+pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
+                             pv_error *err)
+{
+    PV_GUARD(err, write_pvnet(net, path, err), (void)0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1201,7 +1268,7 @@ static const struct net_format {
 
 #define N_FORMATS (sizeof net_formats / sizeof net_formats[0])
 
-pv_status pv_net_load(pv_net *net, const char *path, pv_error *err)
+static pv_status load(pv_net *net, const char *path, pv_error *err)
 {
     char *text = NULL;
     size_t len = 0;
@@ -1224,4 +1291,10 @@ pv_status pv_net_load(pv_net *net, const char *path, pv_error *err)
                           "extension or content)", path);
     pv_free(text);
     return st;
+}
+
+/* Every parser replaces net only on success. */
+pv_status pv_net_load(pv_net *net, const char *path, pv_error *err)
+{
+    PV_GUARD(err, load(net, path, err), (void)0);
 }

@@ -676,7 +676,7 @@ static pv_status build(nnet_reader *r, nnet_header *h, pv_net *net)
     return set_box(net, h, r->err);
 }
 
-pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
+static pv_status parse_nnet(pv_net *net, const char *text, size_t len,
                             const char *name, pv_error *err)
 {
     nnet_reader r;
@@ -703,6 +703,12 @@ pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
     pv__net_clear(net);
     *net = out;
     return PV_OK;
+}
+
+pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
+                            const char *name, pv_error *err)
+{
+    PV_GUARD(err, parse_nnet(net, text, len, name, err), (void)0);
 }
 
 /* Scans the line starting at i: counts its commas and digits; returns

@@ -1331,7 +1331,23 @@ static pv_status parse_model(onnx_ctx *cx, const Onnx__ModelProto *model,
     return st;
 }
 
-pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
+/* protobuf-c's allocations go through alloc.c like all others, so that
+ * an unwinding frees a half-decoded model. */
+static void *pb_alloc(void *data, size_t size)
+{
+    (void)data;
+    return pv_malloc(size);
+}
+
+static void pb_free(void *data, void *p)
+{
+    (void)data;
+    pv_free(p);
+}
+
+static ProtobufCAllocator pb_allocator = { pb_alloc, pb_free, NULL };
+
+static pv_status parse_onnx(pv_net *net, const char *data, size_t len,
                             const char *name, pv_error *err)
 {
     onnx_ctx cx;
@@ -1342,14 +1358,14 @@ pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
     if (len == 0)
         return cx_fail(&cx, "the file is empty: expected an ONNX model");
     Onnx__ModelProto *model =
-        onnx__model_proto__unpack(NULL, len, (const uint8_t *)data);
+        onnx__model_proto__unpack(&pb_allocator, len, (const uint8_t *)data);
     if (model == NULL)
         return cx_fail(&cx, "not a valid ONNX model: the protobuf could not "
                        "be decoded (truncated or corrupt file?)");
     pv_net out;
     pv__net_init(&out);
     pv_status st = parse_model(&cx, model, &out);
-    onnx__model_proto__free_unpacked(model, NULL);
+    onnx__model_proto__free_unpacked(model, &pb_allocator);
     if (st != PV_OK) {
         pv__net_clear(&out);
         return st;
@@ -1358,4 +1374,10 @@ pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
     pv__net_clear(net);
     *net = out;
     return PV_OK;
+}
+
+pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
+                            const char *name, pv_error *err)
+{
+    PV_GUARD(err, parse_onnx(net, data, len, name, err), (void)0);
 }

@@ -7,6 +7,7 @@
 #include "polyverify/box.h"
 #include "polyverify/point.h"
 #include "polyverify/rational.h"
+#include "exact/linalg.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -78,7 +79,7 @@ static const char *excerpt(char *buf, size_t size, field f)
 /* ------------------------------------------------------------------------ */
 /* Points                                                                    */
 
-pv_status pv_point_parse(mpq_t *x, int dim, const char *s, pv_error *err)
+static pv_status point_parse(mpq_t *x, int dim, const char *s, pv_error *err)
 {
     if (dim < 1)
         return pv_error_set(err, PV_ERR_ARG, "point: dimension %d < 1", dim);
@@ -91,22 +92,32 @@ pv_status pv_point_parse(mpq_t *x, int dim, const char *s, pv_error *err)
                             "point: expected %d coordinate%s separated by "
                             "commas, found %zu", dim, dim == 1 ? "" : "s",
                             found);
-    /* The count is right, so every field is parsed straight into x. */
+    /* The count is right: every field is parsed into y, which replaces x
+     * once all are read (x is untouched on failure, out of memory too). */
+    mpq_t *y = pv_qvec_new(dim);
+    pv_status st = PV_OK;
     size_t start = 0;
-    for (int c = 0; c < dim; c++) {
+    for (int c = 0; c < dim && st == PV_OK; c++) {
         const char *comma = memchr(s + start, ',', len - start);
         size_t end = comma != NULL ? (size_t)(comma - s) : len;
         field f = trimmed(s + start, end - start);
         const char *why = NULL;
         char q[200];
-        pv_status st = pv_rational_parse(x[c], f.p, f.n, &why);
+        st = pv_rational_parse(y[c], f.p, f.n, &why);
         if (st != PV_OK)
-            return pv_error_set(err, st,
-                                "point: bad number '%s' for coordinate %d: %s",
-                                excerpt(q, sizeof q, f), c, why);
+            pv_error_set(err, st, "point: bad number '%s' for coordinate %d: %s",
+                         excerpt(q, sizeof q, f), c, why);
         start = end + 1;
     }
-    return PV_OK;
+    for (int c = 0; c < dim && st == PV_OK; c++)
+        mpq_swap(x[c], y[c]);
+    pv_qvec_free(y, dim);
+    return st;
+}
+
+pv_status pv_point_parse(mpq_t *x, int dim, const char *s, pv_error *err)
+{
+    PV_GUARD(err, point_parse(x, dim, s, err), (void)0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -287,9 +298,9 @@ static pv_status csv_check_args(const char *name, int dim, int label_column,
     return PV_OK;
 }
 
-pv_status pv_pointset_parse_csv(pv_pointset *ps, const char *text,
-                                size_t len, const char *name, int dim,
-                                int label_column, pv_error *err)
+static pv_status pointset_parse_csv(pv_pointset *ps, const char *text,
+                                    size_t len, const char *name, int dim,
+                                    int label_column, pv_error *err)
 {
     if (name == NULL)
         name = "<csv>";
@@ -320,8 +331,17 @@ pv_status pv_pointset_parse_csv(pv_pointset *ps, const char *text,
     return PV_OK;
 }
 
-pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
-                               int label_column, pv_error *err)
+/* ps is replaced only on success, so an unwinding leaves it as it was. */
+pv_status pv_pointset_parse_csv(pv_pointset *ps, const char *text,
+                                size_t len, const char *name, int dim,
+                                int label_column, pv_error *err)
+{
+    PV_GUARD(err, pointset_parse_csv(ps, text, len, name, dim, label_column, err),
+             (void)0);
+}
+
+static pv_status pointset_read_csv(pv_pointset *ps, const char *path, int dim,
+                                   int label_column, pv_error *err)
 {
     /* Bad arguments are reported before the file is even opened. */
     pv_status st = csv_check_args(path, dim, label_column, err);
@@ -335,6 +355,12 @@ pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
     st = pv_pointset_parse_csv(ps, text, len, path, dim, label_column, err);
     pv_free(text);
     return st;
+}
+
+pv_status pv_pointset_read_csv(pv_pointset *ps, const char *path, int dim,
+                               int label_column, pv_error *err)
+{
+    PV_GUARD(err, pointset_read_csv(ps, path, dim, label_column, err), (void)0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -411,7 +437,7 @@ static pv_status box_parse_numbers(mpq_t *v, const field *f, size_t n,
     return PV_OK;
 }
 
-pv_status pv_box_parse(pv_box *box, int dim, const char *s, pv_error *err)
+static pv_status box_parse(pv_box *box, int dim, const char *s, pv_error *err)
 {
     if (dim < 1)
         return pv_error_set(err, PV_ERR_ARG, "box: dimension %d < 1", dim);
@@ -438,19 +464,27 @@ pv_status pv_box_parse(pv_box *box, int dim, const char *s, pv_error *err)
     pv_status st = box_parse_numbers(v, f, found, err);
     if (st == PV_OK)
         st = box_check_order(v, found, dim, err);
-    if (st == PV_OK && box->dim != dim) {
-        pv_box_clear(box);
-        pv_box_init(box, dim);
-        if (box->dim != dim)
-            st = pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-    }
+    /* the new box replaces the caller's only when complete */
+    pv_box nb;
+    pv_box_init(&nb, st == PV_OK ? dim : 0);
     for (int i = 0; st == PV_OK && i < dim; i++) {
-        mpq_set(box->lo[i], box_value(v, found, i, 0));
-        mpq_set(box->hi[i], box_value(v, found, i, 1));
+        mpq_set(nb.lo[i], box_value(v, found, i, 0));
+        mpq_set(nb.hi[i], box_value(v, found, i, 1));
     }
+    if (st == PV_OK) {
+        pv_box old = *box;
+        *box = nb;
+        nb = old;
+    }
+    pv_box_clear(&nb);
     for (size_t i = 0; i < found; i++)
         mpq_clear(v[i]);
     pv_free(v);
     pv_free(f);
     return st;
+}
+
+pv_status pv_box_parse(pv_box *box, int dim, const char *s, pv_error *err)
+{
+    PV_GUARD(err, box_parse(box, dim, s, err), (void)0);
 }

@@ -535,6 +535,16 @@ static cairo_status_t write_stream(void *closure, const unsigned char *data,
            ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
+static void surface_unwind(void *surf)
+{
+    cairo_surface_destroy(surf);
+}
+
+static void context_unwind(void *cr)
+{
+    cairo_destroy(cr);
+}
+
 static pv_status render(const char *path, const pv_plot_options *o,
                         const scene *Sc, const pv_lemma1 *L, const pv_net *net,
                         pv_plot_info *info, pv_error *err)
@@ -585,7 +595,13 @@ static pv_status render(const char *path, const pv_plot_options *o,
         pv_outfile_abort(&out);
         return pv_error_set(err, PV_ERR_IO, "plot: cannot write %s", path);
     }
+    /* cairo allocates for itself: if drawing runs out of the library's
+     * memory, the scope's unwinding destroys the context and the surface
+     * (in this order, then the file: cleanups run last-pushed first) */
+    pv_cleanup surf_unwind, cr_unwind;
+    pv_cleanup_push(&surf_unwind, surface_unwind, surf);
     C.cr = cairo_create(surf);
+    pv_cleanup_push(&cr_unwind, context_unwind, C.cr);
     if (!svg) {                        /* an SVG keeps its transparent ground */
         cairo_set_source_rgb(C.cr, 1, 1, 1);
         cairo_paint(C.cr);
@@ -600,6 +616,7 @@ static pv_status render(const char *path, const pv_plot_options *o,
     draw_labels(&C, Sc, net);
     draw_axes(&C, o->xlabel ? o->xlabel : "x1", o->ylabel ? o->ylabel : "x2");
     draw_marks(&C, o);
+    pv_cleanup_pop(&cr_unwind);
     cairo_destroy(C.cr);
     cairo_status_t st = CAIRO_STATUS_SUCCESS;
     if (!svg)
@@ -607,6 +624,7 @@ static pv_status render(const char *path, const pv_plot_options *o,
     cairo_surface_finish(surf);
     if (st == CAIRO_STATUS_SUCCESS)
         st = cairo_surface_status(surf);
+    pv_cleanup_pop(&surf_unwind);
     cairo_surface_destroy(surf);
     if (drc != PV_OK) {
         pv_outfile_abort(&out);
@@ -685,9 +703,9 @@ static int walkable(const pv_plot_options *opt)
            mpq_cmp(opt->box->lo[1], opt->box->hi[1]) < 0;
 }
 
-pv_status pv_plot(const pv_net *net, const char *path,
-                  const pv_plot_options *opt, pv_plot_info *info,
-                  pv_error *err)
+static pv_status plot(const pv_net *net, const char *path,
+                      const pv_plot_options *opt, pv_plot_info *info,
+                      pv_error *err)
 {
     memset(info, 0, sizeof *info);
     if (net->input_dim != 2)
@@ -755,4 +773,11 @@ pv_status pv_plot(const pv_net *net, const char *path,
     pv_lemma1_clear(&L);
     pv_enum_clear(&E);
     return rc;
+}
+
+pv_status pv_plot(const pv_net *net, const char *path,
+                  const pv_plot_options *opt, pv_plot_info *info,
+                  pv_error *err)
+{
+    PV_GUARD(err, plot(net, path, opt, info, err), (void)0);
 }
