@@ -116,9 +116,13 @@ typedef struct pv_enum_options {
                                 enumeration refuses to start when a proved
                                 lower bound on its cells cannot fit, and
                                 stops (PV_ERR_LIMIT, like max_cells) when
-                                the heap has grown by max_bytes since the
-                                run started (what the caller held before
-                                does not count)                           */
+                                the memory this call holds has grown by
+                                max_bytes since it started: counted by the
+                                library for the call alone (memory.h), so
+                                what the caller or another thread holds
+                                does not count. GMP's numbers count once
+                                pv_memory_install_gmp() was called; without
+                                it only the library's own arrays do       */
     void *reserved[8];       /* room for options to come: keep NULL       */
 } pv_enum_options;
 
