@@ -41,6 +41,9 @@
 #ifndef PV_ALLOC_H
 #define PV_ALLOC_H
 
+/* <stdio.h> before <gmp.h>, which declares gmp_fprintf only after it:
+ * this header comes first in many files. */
+#include <stdio.h>
 #include <gmp.h>
 #include <setjmp.h>
 #include <stddef.h>
