@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "supervise.h"
+#include "core/text.h"
 #include "polyverify/plot.h"
 #include "polyverify/rational.h"
 #include "polyverify/certificate.h"
@@ -84,25 +85,76 @@ mpq_t *cli_parse_point(const char *text, int m, pv_error *err)
 }
 
 /* Row `row` of a CSV file (label column skipped), as a fresh vector. */
+/* Whether a CSV line has a field that parses as a number (a first line
+ * without one is a header, as pv_pointset_parse_csv reads it). */
+static int line_has_number(const char *p, size_t n)
+{
+    mpq_t v;
+    mpq_init(v);
+    int found = 0;
+    for (size_t a = 0; a < n && !found;) {
+        size_t b = a;
+        while (b < n && p[b] != ',')
+            b++;
+        size_t s = a, e = b;
+        while (s < e && (p[s] == ' ' || p[s] == '\t'))
+            s++;
+        while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == '\r'))
+            e--;
+        found = e > s && pv_rational_parse(v, p + s, e - s, NULL) == PV_OK;
+        a = b + 1;
+    }
+    mpq_clear(v);
+    return found;
+}
+
+/* Row `row` of a CSV file (rows as pv_pointset_read_csv counts them: no
+ * blank or # lines, no header), label column skipped, as a fresh vector.
+ * Only that line is parsed: a point of a 1000-image file costs one line. */
 static mpq_t *csv_row(const char *path, long row, int m, int label_column,
                       pv_error *err)
 {
-    pv_pointset ps;
-    pv_pointset_init(&ps);
-    mpq_t *x = NULL;
-    if (pv_pointset_read_csv(&ps, path, m, label_column, err) == PV_OK) {
-        if (row >= ps.count)
-            pv_error_set(err, PV_ERR_ARG, "%s: no row %ld (the file has %d rows, "
-                         "numbered from 0)", path, row, ps.count);
-        else if ((x = malloc((size_t)m * sizeof(mpq_t))) == NULL)
-            pv_error_set(err, PV_ERR_NOMEM, "out of memory for a point");
-        else
-            for (int j = 0; j < m; j++) {
-                mpq_init(x[j]);
-                mpq_set(x[j], ps.x[(size_t)row * (size_t)m + (size_t)j]);
-            }
+    char *text = NULL;
+    size_t len = 0;
+    if (pv_read_file(path, (size_t)1 << 32, &text, &len, err) != PV_OK)
+        return NULL;
+    const char *p = text, *end = text + len, *hit = NULL;
+    size_t hitn = 0;
+    long k = 0, line = 0, hitline = 0;
+    int content = 0;
+    while (p < end && !hit) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        line++;
+        size_t s = 0;
+        while (s < n && (p[s] == ' ' || p[s] == '\t' || p[s] == '\r'))
+            s++;
+        int skip = s == n || p[s] == '#' || (!content++ && !line_has_number(p, n));
+        if (!skip && k++ == row)
+            hit = p, hitn = n, hitline = line;
+        p = nl ? nl + 1 : end;
     }
-    pv_pointset_clear(&ps);
+    mpq_t *x = NULL;
+    if (!hit) {
+        pv_error_set(err, PV_ERR_ARG, "%s: no row %ld (the file has %ld rows, "
+                     "numbered from 0)", path, row, k);
+    } else {
+        char name[4200];
+        snprintf(name, sizeof name, "%s (line %ld)", path, hitline);
+        pv_pointset ps;
+        pv_pointset_init(&ps);
+        if (pv_pointset_parse_csv(&ps, hit, hitn, name, m, label_column, err) == PV_OK) {
+            if ((x = malloc((size_t)m * sizeof(mpq_t))) == NULL)
+                pv_error_set(err, PV_ERR_NOMEM, "out of memory for a point");
+            else
+                for (int j = 0; j < m; j++) {
+                    mpq_init(x[j]);
+                    mpq_set(x[j], ps.x[j]);
+                }
+        }
+        pv_pointset_clear(&ps);
+    }
+    free(text);
     return x;
 }
 

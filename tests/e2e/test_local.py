@@ -536,6 +536,21 @@ def domain_cases(runner, tmpdir):
     runner.check(rc != 0 and 'not both' in err, '--box and --domain together: %r' % err)
 
 
+def csv_row_cases(runner, tmpdir):
+    """--point FILE.csv:ROW counts rows as --points does: no header, blank or
+    # lines; the label column skipped; --scale applied."""
+    path = os.path.join(tmpdir, 'rows.csv')
+    with open(path, 'w') as f:
+        f.write('label,x1,x2\n# a comment\n\n7,1,2\n8,3,-4\n')
+    cp = os.path.join(NETS, 'cross.pvnet')
+    got = runner.run_json('radius', cp, '--point', path + ':1', '--label-column', '0',
+                          '--scale', '1/2', what='radius FILE.csv:ROW')
+    if got is not None:   # the point (3/2, -2): code 10, nearest x1 = 0 at 9/4
+        runner.equal((got['code'], got['l2_squared']), ('10', '9/4'), 'FILE.csv:1 read as (3/2, -2)')
+    rc, out, err = runner.run('radius', cp, '--point', path + ':2', '--label-column', '0')
+    runner.check(rc == 1 and 'no row 2' in err and 'has 2 rows' in err, 'FILE.csv:2: %r' % err)
+
+
 def bad_input(runner):
     cp = os.path.join(NETS, 'cross.pvnet')
     for args, why in (
@@ -569,6 +584,7 @@ def main():
         arrangement_case(runner, tmpdir)
         plot_cases(runner, tmpdir)
         domain_cases(runner, tmpdir)
+        csv_row_cases(runner, tmpdir)
         bad_input(runner)
     finally:
         shutil.rmtree(tmpdir)
