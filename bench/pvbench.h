@@ -67,6 +67,7 @@ typedef struct config {
     int q_full, q_quick;   /* queries                                        */
     int naive;             /* run (b)                                        */
     int redund;            /* 0 never, 1 always, 2 full mode only            */
+    int unit_box;          /* the cell is taken in the box [0,1]^m          */
 } config;
 
 /* The network of a configuration and the activation codes of its queries. */

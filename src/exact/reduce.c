@@ -7,6 +7,58 @@
 #include <string.h>
 #include "exact/linalg.h"
 
+/* The translated frame x = p0 + z (U the identity), in integers: with
+ * p0 = P / delta (delta the lcm of its denominators), row g.x + h becomes
+ * g.z + c / delta, c = g.P + h delta, i.e. the integer row (delta g, c)
+ * divided by its content gcd(delta * content(g), c). One integer dot
+ * product a row instead of m rational products and sums (whose
+ * denominators grow term by term). */
+static void build_translated(pv_rrows *R, const pv_system *S, const int *rows,
+                             int n, mpq_t *const p0)
+{
+    int m = S->dim;
+    mpz_t delta, c, gg, d;
+    mpz_inits(delta, c, gg, d, NULL);
+    mpz_t *P = pv_zvec_new(m);
+    mpz_set_ui(delta, 1);
+    for (int l = 0; l < m; l++)
+        mpz_lcm(delta, delta, mpq_denref(p0[l]));
+    for (int l = 0; l < m; l++) {
+        mpz_divexact(P[l], delta, mpq_denref(p0[l]));
+        mpz_mul(P[l], P[l], mpq_numref(p0[l]));
+    }
+    for (int r = 0; r < n; r++) {
+        int i = rows[r];
+        R->orig[r] = i;
+        mpz_mul(c, S->h[i], delta);
+        mpz_set_ui(gg, 0);
+        for (int l = 0; l < m; l++) {
+            const mpz_t *g = &PV_G(S, i, l);
+            if (mpz_sgn(*g) == 0)
+                continue;
+            if (mpz_sgn(P[l]))
+                mpz_addmul(c, *g, P[l]);
+            if (mpz_cmp_ui(gg, 1) != 0)
+                mpz_gcd(gg, gg, *g);
+        }
+        mpz_mul(d, gg, delta);
+        mpz_gcd(d, d, c);        /* > 0 unless the row and c are both 0 */
+        if (mpz_sgn(d) == 0)
+            mpz_set_ui(d, 1);
+        mpz_init(R->h[r]);
+        mpz_divexact(R->h[r], c, d);
+        for (int l = 0; l < m; l++) {
+            mpz_init(R->g[(size_t)r * m + l]);
+            if (mpz_sgn(PV_G(S, i, l)) == 0)
+                continue;
+            mpz_mul(R->g[(size_t)r * m + l], PV_G(S, i, l), delta);
+            mpz_divexact(R->g[(size_t)r * m + l], R->g[(size_t)r * m + l], d);
+        }
+    }
+    pv_zvec_free(P, (size_t)m);
+    mpz_clears(delta, c, gg, d, NULL);
+}
+
 void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
                     mpq_t *const p0, mpz_t *const U, int k)
 {
@@ -24,6 +76,10 @@ void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
     }
     R->g = pv_malloc(((size_t)n * k + 1) * sizeof(mpz_t));
     R->h = pv_malloc((size_t)(n ? n : 1) * sizeof(mpz_t));
+    if (!U && p0) {
+        build_translated(R, S, rows, n, p0);
+        return;
+    }
     mpq_t c, t;
     mpq_init(c);
     mpq_init(t);

@@ -232,6 +232,35 @@ static int compute_lifted(pv_cell *C, const pv_net *net, const pv_code *code,
     return 1;
 }
 
+/* With a box, the lifting still speaks about the neuron rows: C(b) within
+ * the box B is B ∩ Q for the cell Q of the whole space, the preimage of
+ * the lifted cell Q_u. When Q_u is empty so is B ∩ Q. When Q_u is
+ * full-dimensional, a neuron that is no facet of Q is none of B ∩ Q
+ * (system_internal.h), so its row needs no LP. Returns 1 when that decides
+ * C (empty, or an error in *rc); otherwise *not_facet may be set, per
+ * neuron (the caller frees it). */
+static int lifted_hint(pv_cell *C, const pv_net *net, const pv_code *code,
+                       unsigned what, unsigned char **not_facet,
+                       pv_status *rc, pv_error *err)
+{
+    pv_cell U;
+    pv_cell_init(&U);
+    *not_facet = NULL;
+    *rc = pv_cell_compute(&U, net->lifted, code, NULL, what & PV_CELL_FACETS, err);
+    int empty = *rc == PV_OK && !U.realized;
+    if (*rc == PV_OK && U.realized && U.nimplicit == 0 && (what & PV_CELL_FACETS)) {
+        *not_facet = pv_malloc((size_t)net->neurons + 1);
+        memset(*not_facet, 1, (size_t)net->neurons);
+        for (int f = 0; f < U.nfacets; f++)
+            for (int a = 0; a < U.facets[f].nneurons; a++)
+                (*not_facet)[U.facets[f].neurons[a]] = 0;
+    }
+    if (empty)
+        C->stats = U.stats;
+    pv_cell_clear(&U);
+    return empty || *rc != PV_OK;
+}
+
 static pv_status cell_compute(pv_cell *C, const pv_net *net,
                               const pv_code *code, const pv_box *box,
                               unsigned what, pv_error *err)
@@ -240,13 +269,18 @@ static pv_status cell_compute(pv_cell *C, const pv_net *net,
     C->m = net->input_dim;
     pv_code_set(&C->code, code);
     pv_status lrc = PV_OK;
-    if (net->lifted && !box && code->n == net->neurons && !(what & PV_CELL_DIRECT) &&
-        compute_lifted(C, net, code, what, &lrc, err))
+    int lift = net->lifted && code->n == net->neurons && !(what & PV_CELL_DIRECT);
+    if (lift && !box && compute_lifted(C, net, code, what, &lrc, err))
         return lrc;
+    unsigned char *hint = NULL;
+    if (lift && box && lifted_hint(C, net, code, what, &hint, &lrc, err))
+        return lrc;                     /* empty in R^m, so in the box */
     pv_system S;
     pv_status rc = pv__system_from_code(&S, net, code, box, err);
-    if (rc != PV_OK)
+    if (rc != PV_OK) {
+        pv_free(hint);
         return rc;
+    }
     pv_dimension D;
     rc = pv__system_dimension(&S, &D, &C->stats, err);
     if (rc == PV_OK)
@@ -259,13 +293,22 @@ static pv_status cell_compute(pv_cell *C, const pv_net *net,
         rc = pv_system_bounded(&S, &D, &C->bounded, &C->stats, err);
     if (rc == PV_OK && C->realized && (what & PV_CELL_FACETS)) {
         pv_facets F;
-        rc = pv__system_facets(&S, &D, &F, &C->stats, err);
+        unsigned char *not_facet = NULL;
+        if (hint) {                     /* per row: neuron rows only */
+            not_facet = pv_calloc((size_t)S.nrows + 1, 1);
+            for (int i = 0; i < S.nrows; i++)
+                not_facet[i] = S.label[i] >= 0 && S.label[i] < net->neurons &&
+                               hint[S.label[i]];
+        }
+        rc = pv__system_facets_hinted(&S, &D, not_facet, &F, &C->stats, err);
+        pv_free(not_facet);
         if (rc == PV_OK)
             rc = fill_facets(C, net, &S, &F, err);
         pv_facets_clear(&F);
     }
     pv_dimension_clear(&D);
     pv_system_clear(&S);
+    pv_free(hint);
     return rc;
 }
 

@@ -26,6 +26,7 @@
 #include "lp/lp.h"
 #include "exact/reduce.h"
 #include "core/sort.h"
+#include "geom/facet_probe.h"
 
 
 enum { UNKNOWN = 0, FACET, REDUNDANT };
@@ -237,28 +238,10 @@ static void random_ray(ray *d, int k, uint64_t *seed)
     }
 }
 
-/* Towards hyperplane i: d = -g_i (rounded to 20-bit integers), the
- * shortest way out of the cell through it. It meets i first whenever the
- * foot of the perpendicular from the interior point lies on the facet. */
-static void ray_towards(ray *d, const double *Gd, int i, int k)
-{
-    double mx = 0.0;
-    for (int j = 0; j < k; j++)
-        if (fabs(Gd[(size_t)i * k + j]) > mx)
-            mx = fabs(Gd[(size_t)i * k + j]);
-    d->nnz = 0;
-    for (int j = 0; j < k && mx > 0.0; j++) {
-        long v = lround(-Gd[(size_t)i * k + j] / mx * 1048576.0);
-        if (v) {
-            d->idx[d->nnz] = j;
-            d->val[d->nnz++] = v;
-        }
-    }
-}
-
-/* Rays from the interior point: sparse random ones until they stop finding
- * new facets, then one towards every hyperplane not yet known a facet. */
-static void shoot_rays(groups *G, pv_stats *st)
+/* Rays from the interior point: the coordinate rays, sparse random ones
+ * until they stop finding new facets, then a bent ray (facet_probe.c) for
+ * every hyperplane not yet known a facet. */
+static void shoot_rays(groups *G, pv_probe_ws *W, pv_stats *st)
 {
     int q = G->q, k = G->reps.k, misses = 0, limit = 3 * q + 20;
     uint64_t seed = 0x9E3779B97F4A7C15ULL;
@@ -286,22 +269,21 @@ static void shoot_rays(groups *G, pv_stats *st)
         if (st)
             st->rays++;
     }
-    double *Gd = pv_malloc(((size_t)q * k + 1) * sizeof *Gd);
-    double *h = pv_malloc((size_t)(q + 1) * sizeof *h), *norm = pv_malloc((size_t)(q + 1) * sizeof *norm);
-    pv_rrows_to_double(&G->reps, Gd, h, norm);
+    /* then a bent ray for every hyperplane not yet known a facet */
     for (int i = 0; i < q; i++) {
-        if (G->status[i] == FACET)
+        if (G->status[i] != UNKNOWN)
             continue;
-        ray_towards(&d, Gd, i, k);
-        int g = d.nnz ? shoot(G, &d, Dv, a, b) : -1;
-        if (g >= 0)
-            G->status[g] = FACET;
+        mpq_t *y = NULL;
+        if (pv_probe_facet(W, i, &y)) {
+            G->status[i] = FACET;
+            if (!G->point[i])
+                G->point[i] = y;
+            else
+                pv_qvec_free(y, k);
+        }
         if (st)
             st->rays++;
     }
-    pv_free(Gd);
-    pv_free(h);
-    pv_free(norm);
     pv_free(d.idx);
     pv_free(d.val);
     pv_zvec_free(Dv, (size_t)q);
@@ -358,37 +340,71 @@ static void common_denominator(mpz_t *Z, mpz_t delta, mpq_t *const z, int k)
     }
 }
 
+/* The coordinate of a row with exactly one non-zero entry (a box side in
+ * the identity frame), or -1. */
+static int unit_column(const pv_rrows *R, int j)
+{
+    int c = -1;
+    for (int l = 0; l < R->k; l++)
+        if (mpz_sgn(R->g[(size_t)j * R->k + l])) {
+            if (c >= 0)
+                return -1;
+            c = l;
+        }
+    return c;
+}
+
 /* Exact Farkas multipliers from float ones: g'_i = sum l_j g'_j with
- * l >= 0 and h'_i - sum l_j h'_j >= 0. Returns 1 when proved. */
+ * l >= 0 and h'_i - sum l_j h'_j >= 0. Returns 1 when proved.
+ * Rows with one non-zero entry (box sides) in the support J need no
+ * elimination: only the coordinates they do not cover form the linear
+ * system, over J's other rows; the residual g'_i - sum l_j g'_j on a
+ * covered coordinate then names the multiplier of its unit row. A box of
+ * side rows in R^784 leaves a system of the size of the neuron support. */
 static int redundant_from_multipliers(const groups *G, int i, const double *y,
                                       const double *norm)
 {
     const pv_rrows *R = &G->reps;
-    int k = R->k, n = R->n, nj = 0;
+    int k = R->k, n = R->n, nj = 0, nu = 0;
     double ymax = 0.0;
     for (int j = 0; j < n; j++)
         if (j != i && y[j] > ymax)
             ymax = y[j];
     if (ymax <= 0.0)
         return 0;
-    int *J = pv_malloc((size_t)n * sizeof *J);
-    for (int j = 0; j < n; j++)
-        if (j != i && y[j] > 1e-9 * ymax)
+    int *J = pv_malloc((size_t)n * sizeof *J), *U = pv_malloc((size_t)n * sizeof *U);
+    int *cover = pv_malloc((size_t)k * sizeof *cover);  /* unit row of a coordinate */
+    int *eq = pv_malloc((size_t)k * sizeof *eq), neq = 0;
+    for (int l = 0; l < k; l++)
+        cover[l] = -1;
+    for (int j = 0; j < n; j++) {
+        if (j == i || !(y[j] > 1e-9 * ymax))
+            continue;
+        int c = unit_column(R, j);
+        if (c >= 0 && cover[c] < 0)
+            cover[c] = j, U[nu++] = j;
+        else
             J[nj++] = j;
-    pv_zmat A;
-    pv_zmat_init(&A, k, nj);
-    double *guess = pv_malloc((size_t)nj * sizeof *guess);
-    for (int c = 0; c < nj; c++) {
-        for (int l = 0; l < k; l++)
-            mpz_set(PV_Z(&A, l, c), R->g[(size_t)J[c] * k + l]);
-        /* float rows are g'/norm: l_j = y_j * norm_i / norm_j */
-        guess[c] = y[J[c]] * (norm[i] / norm[J[c]]);
     }
+    for (int l = 0; l < k; l++)
+        if (cover[l] < 0)
+            eq[neq++] = l;
+    pv_zmat A;
+    pv_zmat_init(&A, neq, nj);
+    mpz_t *b = pv_zvec_new(neq);
+    double *guess = pv_malloc(((size_t)nj + 1) * sizeof *guess);
+    for (int e = 0; e < neq; e++) {
+        mpz_set(b[e], R->g[(size_t)i * k + eq[e]]);
+        for (int c = 0; c < nj; c++)
+            mpz_set(PV_Z(&A, e, c), R->g[(size_t)J[c] * k + eq[e]]);
+    }
+    /* float rows are g'/norm: l_j = y_j * norm_i / norm_j */
+    for (int c = 0; c < nj; c++)
+        guess[c] = y[J[c]] * (norm[i] / norm[J[c]]);
     mpq_t *lam = pv_qvec_new(nj);
-    int ok = pv_zmat_solve_guided(&A, &R->g[(size_t)i * k], guess, lam) == 0;
-    mpq_t mu, t;
-    mpq_init(mu);
-    mpq_init(t);
+    int ok = pv_zmat_solve_guided(&A, b, guess, lam) == 0;
+    mpq_t mu, t, res;
+    mpq_inits(mu, t, res, NULL);
     mpq_set_z(mu, R->h[i]);
     for (int c = 0; ok && c < nj; c++) {
         ok = mpq_sgn(lam[c]) >= 0;
@@ -396,12 +412,33 @@ static int redundant_from_multipliers(const groups *G, int i, const double *y,
         mpq_mul(t, t, lam[c]);
         mpq_sub(mu, mu, t);
     }
+    /* a covered coordinate l: residual = l_u g'_ul, l_u >= 0 */
+    for (int a = 0; ok && a < nu; a++) {
+        int u = U[a], l = unit_column(R, u);
+        mpq_set_z(res, R->g[(size_t)i * k + l]);
+        for (int c = 0; c < nj; c++) {
+            if (mpz_sgn(R->g[(size_t)J[c] * k + l]) == 0 || mpq_sgn(lam[c]) == 0)
+                continue;
+            mpq_set_z(t, R->g[(size_t)J[c] * k + l]);
+            mpq_mul(t, t, lam[c]);
+            mpq_sub(res, res, t);
+        }
+        mpq_set_z(t, R->g[(size_t)u * k + l]);
+        mpq_div(res, res, t);                       /* l_u */
+        ok = mpq_sgn(res) >= 0;
+        mpq_set_z(t, R->h[u]);
+        mpq_mul(t, t, res);
+        mpq_sub(mu, mu, t);
+    }
     ok = ok && mpq_sgn(mu) >= 0;
-    mpq_clear(mu);
-    mpq_clear(t);
+    mpq_clears(mu, t, res, NULL);
     pv_qvec_free(lam, nj);
+    pv_zvec_free(b, (size_t)neq);
     pv_free(guess);
     pv_free(J);
+    pv_free(U);
+    pv_free(cover);
+    pv_free(eq);
     pv_zmat_clear(&A);
     return ok;
 }
@@ -517,7 +554,23 @@ static void candidate_rows(const pv_system *S, const pv_dimension *D,
     pv_free(rows);
 }
 
+/* Groups all of whose rows the hint names are not facets (a facet of S on
+ * that hyperplane would be a facet of the superset: for full-dimensional
+ * S inside a full-dimensional superset, an (m-1)-face of S on a
+ * hyperplane lies in an (m-1)-face of the superset on it). */
+static void apply_hint(groups *G, const unsigned char *not_facet)
+{
+    for (int g = 0; g < G->q; g++) {
+        int all = 1;
+        for (int a = 0; a < G->count[g] && all; a++)
+            all = not_facet[G->members[G->first[g] + a]];
+        if (all)
+            G->status[g] = REDUNDANT;
+    }
+}
+
 static pv_status system_facets(const pv_system *S, const pv_dimension *D,
+                               const unsigned char *not_facet,
                                pv_facets *F, pv_stats *st, pv_error *err)
 {
     pv_facets_init(F);
@@ -543,7 +596,14 @@ static pv_status system_facets(const pv_system *S, const pv_dimension *D,
             G.status[g] = (need || G.count[g] > 1) ? UNKNOWN : FACET;
         rc = decide_by_lp(&G, st, err);
     } else {
-        shoot_rays(&G, st);
+        pv_drows Fd;
+        pv_drows_init(&Fd, &G.reps);
+        pv_probe_ws *W = pv_probe_ws_new(&G.reps, &Fd);
+        if (not_facet && D->dim == S->dim)
+            apply_hint(&G, not_facet);
+        shoot_rays(&G, W, st);
+        pv_probe_ws_free(W);
+        pv_drows_clear(&Fd);
         rc = decide_by_lp(&G, st, err);
     }
     if (rc == PV_OK) {
@@ -568,7 +628,14 @@ static pv_status system_facets(const pv_system *S, const pv_dimension *D,
 pv_status pv__system_facets(const pv_system *S, const pv_dimension *D,
                            pv_facets *F, pv_stats *st, pv_error *err)
 {
-    PV_GUARD(err, system_facets(S, D, F, st, err), pv_facets_init(F));
+    PV_GUARD(err, system_facets(S, D, NULL, F, st, err), pv_facets_init(F));
+}
+
+pv_status pv__system_facets_hinted(const pv_system *S, const pv_dimension *D,
+                                   const unsigned char *not_facet,
+                                   pv_facets *F, pv_stats *st, pv_error *err)
+{
+    PV_GUARD(err, system_facets(S, D, not_facet, F, st, err), pv_facets_init(F));
 }
 
 /* ---- boundedness -------------------------------------------------------- */

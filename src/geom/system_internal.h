@@ -33,5 +33,14 @@ pv_status pv__system_dimension(const pv_system *S, pv_dimension *D,
                                pv_stats *stats, pv_error *err);
 pv_status pv__system_facets(const pv_system *S, const pv_dimension *D,
                             pv_facets *F, pv_stats *stats, pv_error *err);
+/* The same with rows already known not to define facets: not_facet[i]
+ * set (NULL: none) for a row that defines no facet of a full-dimensional
+ * superset cut out by some of the same rows, e.g. the cell without its
+ * box. When S is full-dimensional too it defines none of S (an
+ * (m-1)-face of S on a hyperplane lies in an (m-1)-face of the superset
+ * on it), so no LP is spent on it; otherwise the hint is ignored. */
+pv_status pv__system_facets_hinted(const pv_system *S, const pv_dimension *D,
+                                   const unsigned char *not_facet,
+                                   pv_facets *F, pv_stats *stats, pv_error *err);
 
 #endif
