@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exact/linalg.h"
+#include "lp/lp.h"
 
 #define PV_PROBE_STEPS 24      /* blockers a probe may keep      */
 #define PV_PROBE_BITS 30       /* bits of the rounded direction  */
@@ -371,7 +372,7 @@ int pv_probe_facet(pv_probe_ws *W, int i, mpq_t **point)
 {
     const pv_drows *F = W->F;
     int k = F->k, nb = 0;
-    if (!(F->norm[i] > 0.0))
+    if (!(F->norm[i] > 0.0) || pv_flp_disabled())
         return 0;
     memset(W->fixed, 0, (size_t)k);
     if (!scaled_normal(W, i, W->ni))

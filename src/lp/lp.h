@@ -18,6 +18,10 @@
 
 /* ---- float search (GLPK) ---------------------------------------------- */
 
+/* 1 under POLYVERIFY_EXACT_ONLY=1: every float search (these, and the
+ * facet probes of facet_probe.c) fails, so the exact path decides. */
+int pv_flp_disabled(void);
+
 /* max t s.t. G_i z + h_i >= t (i < n), t <= 1; G is n*k row-major, rows
  * should be normalised by the caller. Fills z (k), *t and y (n
  * non-negative multipliers of the rows at the optimum). Returns 0 when the

@@ -46,7 +46,7 @@ static void load_rows(glp_prob *P, int k, int n, const double *G, int with_t)
 /* POLYVERIFY_EXACT_ONLY=1 (a test switch, tests/e2e/test_exact_numbers.py):
  * every float search fails, so the exact path (lp_exact.c) decides every
  * question the float search would have answered. Read once. */
-static int exact_only(void)
+int pv_flp_disabled(void)
 {
     static int cached = -1;
     if (cached < 0) {
@@ -73,7 +73,7 @@ static int all_finite(const double *v, size_t n)
  * nearly primal feasible, so few pivots follow). */
 static int solve(glp_prob *P, int meth)
 {
-    if (exact_only())
+    if (pv_flp_disabled())
         return -1;
     glp_smcp parm;
     glp_init_smcp(&parm);
