@@ -355,9 +355,7 @@ static pv_status cone_build(cone *C, const hrows *H, int *line, pv_error *err)
             }
             cone_add_row(C, H, row, val, both);
         }
-        for (int i = 0; i < cap; i++)
-            mpz_clear(val[i]);
-        pv_free(val);
+        pv_zvec_free(val, (size_t)cap);
         pv_free(both);
         pv_free(in_basis);
     }
