@@ -19,6 +19,7 @@
 #include "polyverify/json.h"
 #include "polyverify/network.h"
 #include "polyverify/point.h"
+#include "polyverify/volume.h"
 
 #define CLI_EXIT_USAGE 2
 #define CLI_EXIT_LIMIT 3
@@ -32,6 +33,7 @@ typedef enum cli_opt_id {
     OPT_NO_FILTER, OPT_BOX, OPT_FORMAT, OPT_CERTIFICATE, OPT_VERIFY,
     OPT_FLIPS, OPT_ENUMERATE, OPT_MAX_CELLS, OPT_LP_ONLY, OPT_GRAPH,
     OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT, OPT_MAX_DEPTH, OPT_SLICE_POINTS, OPT_SIZE, OPT_COLOR, OPT_DOMAIN,
+    OPT_VOLUME,                /* cell --volume, enumerate --volumes */
     OPT_COUNT
 } cli_opt_id;
 
@@ -106,6 +108,10 @@ int cli_fail(const pv_error *err);
 int cli_load_box(pv_box *box, const pv_net *net, const cli_args *a,
                  pv_error *err);
 void cli_print_point(FILE *f, mpq_t *const x, int m);
+/* A volume in text: the number, or "none (...)" saying why there is none
+ * (dim: the cell's, m: the input dimension). */
+void cli_print_volume(FILE *f, const mpq_t vol, pv_volume_kind kind, int dim,
+                      int m);
 /* A --point argument as m exact coordinates (a fresh vector). */
 mpq_t *cli_parse_point(const char *text, int m, pv_error *err);
 /* The k-th --point: exact coordinates, or FILE.csv:ROW (row ROW, from 0, of

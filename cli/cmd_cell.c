@@ -1,6 +1,6 @@
 /* polyverify cell — the cell of a code (or of a point's code): realised,
  * dimension, implicit equalities, a relative-interior point, boundedness,
- * facets and the code beyond each. */
+ * facets and the code beyond each; with --volume, its exact volume. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +53,27 @@ static void cell_json(FILE *f, const void *answer)
     pv_json_cell(&j, NULL, answer);
 }
 
+/* The volume of --volume (kind set when it was asked for). */
+typedef struct volume {
+    int wanted;
+    mpq_t v;
+    pv_volume_kind kind;
+} volume;
+
+/* The cell object with "volume": "p/q" or null after its members. */
+static void cell_volume_json(FILE *f, const pv_cell *C, const volume *V)
+{
+    pv_json j;
+    pv_json_init(&j, f);
+    pv_json_begin_object(&j, NULL);
+    pv_json_cell_members(&j, C);
+    if (V->kind == PV_VOLUME_FINITE)
+        pv_json_rational(&j, "volume", V->v);
+    else
+        pv_json_null(&j, "volume");
+    pv_json_end_object(&j);
+}
+
 /* The code of --code C, or of the point of --point X: 0 or 1 (err set). */
 static int the_code(pv_code *code, const pv_net *net, const cli_args *a,
                     pv_error *err)
@@ -99,25 +120,42 @@ static int write_ine(const pv_net *net, const pv_code *code, const pv_box *box,
     return rc;
 }
 
+/* The volume is not part of a certificate (pvcheck does not check it):
+ * POLYVERIFY_SELF_CHECK verifies the other facts, an explicit
+ * --certificate or --verify with --volume is a usage error (run()). */
 static int cell(const pv_net *net, const cli_args *a, const pv_code *code,
                 const pv_box *box, pv_error *err)
 {
     pv_cell C;
     pv_cell_init(&C);
+    volume V;
+    V.wanted = a->given[OPT_VOLUME] > 0;
+    V.kind = PV_VOLUME_EMPTY;
+    mpq_init(V.v);
     int cert = a->certificate || a->verify;
     int json = a->given[OPT_JSON] || (a->format && !strcmp(a->format, "json"));
     unsigned what = PV_CELL_ALL | (cert ? PV_CELL_DIRECT : 0);
     int status = 0;
     if (pv_cell_compute(&C, net, code, box, what, err) != PV_OK ||
+        (V.wanted && pv_volume_of_code(V.v, &V.kind, net, code, box, C.dim,
+                                       err) != PV_OK) ||
         (cert && cli_certify(a, net, box, &C, NULL, NULL, cell_json, &C, err)))
         status = 1;
+    else if (json && V.wanted)
+        cell_volume_json(stdout, &C, &V);
     else if (json)
         cell_json(stdout, &C);
     else {
         if (a->given[OPT_POINT])
             printf("the code of the point %s\n", a->points_arg[0]);
         print_cell_text(&C, net);
+        if (V.wanted) {
+            printf("volume      ");
+            cli_print_volume(stdout, V.v, V.kind, C.dim, C.m);
+            printf("\n");
+        }
     }
+    mpq_clear(V.v);
     pv_cell_clear(&C);
     return status;
 }
@@ -128,9 +166,17 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     if (a->given[OPT_CODE] + a->given[OPT_POINT] != 1)
         return cli_usage(cmd, "give exactly one --code C or --point X");
     int ine = a->format && !strcmp(a->format, "ine");
-    if (ine && (a->given[OPT_JSON] || a->certificate || a->verify == 1))
+    if (ine && (a->given[OPT_JSON] || a->certificate || a->verify == 1 ||
+                a->given[OPT_VOLUME]))
         return cli_usage(cmd, "--format ine prints the system only: it takes no "
-                         "--json, --certificate or --verify");
+                         "--json, --certificate, --verify or --volume");
+    if (a->given[OPT_VOLUME] && (a->certificate || a->verify == 1))
+        return cli_usage(cmd, "--volume is not covered by certificates (pvcheck "
+                         "does not check volumes): it takes no --certificate or "
+                         "--verify");
+    if (a->given[OPT_VOLUME] &&
+        pv_volume_supported(pv_net_input_dim(net), &err) != PV_OK)
+        return cli_fail(&err);
     pv_code code;
     pv_code_init(&code, 0);
     pv_box box;
@@ -161,6 +207,11 @@ static const cli_opt opts[] = {
     { OPT_FORMAT, "--format", "ine|json|text", 0,
       "ine: the closure P(b) in cddlib/lrs .ine format (equality rows in a\n"
       "linearity line; strict rows kept as >= and listed in a comment)" },
+    { OPT_VOLUME, "--volume", NULL, 0,
+      "also the exact volume of the cell's closure (in the box): \"p/q\", or\n"
+      "none (JSON null) for a lower-dimensional, empty or unbounded cell;\n"
+      "for networks with at most 6 inputs (more is an error). Not covered\n"
+      "by --certificate" },
     { OPT_CERTIFICATE, "--certificate", "FILE", 0,
       "write a certificate of every fact printed (check it with:\n"
       "pvcheck NET FILE --answer ANSWER.json; format: verify/README.md)" },
@@ -171,7 +222,8 @@ static const cli_opt opts[] = {
 
 const cli_command cli_cell = {
     "cell", "polyverify cell NET (--code C | --point X) [--box LO,HI]\n"
-    "                           [--json | --format ine] [--certificate F] [--verify]",
+    "                           [--json | --format ine] [--volume]\n"
+    "                           [--certificate F] [--verify]",
     "Decides exactly whether the code is realised, and its cell's dimension,\n"
     "implicit equalities, a relative-interior point, boundedness and facets\n"
     "(each facet: the neurons defining it and the code beyond it).",

@@ -1,5 +1,6 @@
 /* polyverify enumerate — every realised cell (all dimensions) in a box or
- * in R^m, and the adjacency graph. */
+ * in R^m, and the adjacency graph; with --volumes, each cell's exact
+ * volume and their total. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,26 +32,87 @@ static void enumeration_dot(const pv_enum *E, const pv_net *net)
     printf("}\n");
 }
 
-/* The answer of --json (and of --verify's pvcheck --answer). */
+/* --volumes: cell i's volume v[i] (kind[i] says whether it has one), and
+ * the total of the finite ones (total_finite = 0 when a full-dimensional
+ * cell is unbounded: the total is infinite). */
+typedef struct volumes {
+    int n;
+    mpq_t *v;
+    pv_volume_kind *kind;
+    mpq_t total;
+    int total_finite;
+} volumes;
+
+static void volumes_clear(volumes *V)
+{
+    for (int i = 0; i < V->n; i++)
+        mpq_clear(V->v[i]);
+    free(V->v);
+    free(V->kind);
+    mpq_clear(V->total);
+}
+
+/* The volume of every listed cell (the library decides each one; its
+ * dimension is the enumeration's). 0, or 1 with err set. */
+static int volumes_compute(volumes *V, const pv_enum *E, const pv_net *net,
+                           const pv_box *box, pv_error *err)
+{
+    V->n = 0;
+    V->total_finite = 1;
+    mpq_init(V->total);
+    V->v = malloc(((size_t)E->ncells + 1) * sizeof(mpq_t));
+    V->kind = malloc(((size_t)E->ncells + 1) * sizeof *V->kind);
+    if (!V->v || !V->kind) {
+        pv_error_set(err, PV_ERR_NOMEM, "out of memory for %d volumes", E->ncells);
+        return 1;
+    }
+    for (; V->n < E->ncells; V->n++) {
+        int i = V->n;
+        mpq_init(V->v[i]);
+        if (pv_volume_of_code(V->v[i], &V->kind[i], net, &E->cells[i].code, box,
+                              E->cells[i].dim, err) != PV_OK) {
+            V->n++;
+            return 1;
+        }
+        if (V->kind[i] == PV_VOLUME_FINITE)
+            mpq_add(V->total, V->total, V->v[i]);
+        else if (V->kind[i] == PV_VOLUME_UNBOUNDED)
+            V->total_finite = 0;
+    }
+    return 0;
+}
+
+/* The answer of --json (and of --verify's pvcheck --answer, which has no
+ * volumes: pvcheck does not check them). */
 typedef struct answer {
     const pv_enum *E;
     int status;
+    const volumes *V;      /* --volumes, or NULL */
 } answer;
 
 static void enumeration_json(FILE *f, const void *ans)
 {
     const pv_enum *E = ((const answer *)ans)->E;
     int status = ((const answer *)ans)->status;
+    const volumes *V = ((const answer *)ans)->V;
     pv_json j;
     pv_json_init(&j, f);
     pv_json_begin_object(&j, NULL);
     cli_json_enum_head(&j, E, status);
+    if (V && V->total_finite)
+        pv_json_rational(&j, "total_volume", V->total);
+    else if (V)
+        pv_json_null(&j, "total_volume");
     pv_json_begin_array(&j, "cell_list");
     for (int i = 0; i < E->ncells; i++) {
         pv_json_begin_object(&j, NULL);
         pv_json_code(&j, "code", &E->cells[i].code);
         pv_json_int(&j, "dim", E->cells[i].dim);
         pv_json_rationals(&j, "point", E->cells[i].point, E->m);
+        if (V && V->kind[i] == PV_VOLUME_FINITE)
+            pv_json_rational(&j, "volume", V->v[i]);
+        else if (V)
+            pv_json_null(&j, "volume");
         pv_json_end_object(&j);
     }
     pv_json_end_array(&j);
@@ -68,14 +130,23 @@ static void enumeration_json(FILE *f, const void *ans)
     pv_json_end_object(&j);
 }
 
-static void enumeration_text(const pv_enum *E, const pv_net *net, int status)
+static void enumeration_text(const pv_enum *E, const pv_net *net, int status,
+                             const volumes *V)
 {
     cli_text_by_dim(E, status);
-    printf("\ncode  dim  point\n");
+    if (V && V->total_finite)
+        gmp_printf("volume      %Qd (total of the listed cells)\n", V->total);
+    else if (V)
+        printf("volume      none (unbounded cells)\n");
+    printf("\ncode  dim  point%s\n", V ? "  volume" : "");
     for (int i = 0; i < E->ncells; i++) {
         char *s = pv_code_str(&E->cells[i].code, net);
         printf("%s  %d  ", s, E->cells[i].dim);
         cli_print_point(stdout, E->cells[i].point, E->m);
+        if (V) {
+            printf("  ");
+            cli_print_volume(stdout, V->v[i], V->kind[i], E->cells[i].dim, E->m);
+        }
         printf("\n");
         free(s);
     }
@@ -90,7 +161,7 @@ static void print_enumeration(const pv_enum *E, const pv_net *net,
     else if (a->given[OPT_JSON] || a->graph)
         enumeration_json(stdout, ans);
     else
-        enumeration_text(E, net, ans->status);
+        enumeration_text(E, net, ans->status, ans->V);
 }
 
 /* ---- --slice / --slice-points: the tessellation of the plane ------------ */
@@ -158,10 +229,11 @@ static void tess_text(const pv_tessellation *T, const pv_net *net, int status)
 
 static int run_slice(const pv_net *net, const cli_args *a, const cli_command *cmd)
 {
-    if (a->certificate || a->verify == 1 || a->graph || a->given[OPT_LP_ONLY])
+    if (a->certificate || a->verify == 1 || a->graph || a->given[OPT_LP_ONLY] ||
+        a->given[OPT_VOLUME])
         return cli_usage(cmd, "--slice and --slice-points take no --certificate, "
-                         "--verify, --graph or --lp-only (certificates are about "
-                         "the network's own inputs)");
+                         "--verify, --graph, --lp-only or --volumes (certificates "
+                         "and volumes are about the network's own inputs)");
     if (a->slice && !a->box)
         return cli_usage(cmd, "give the slice's box with --box LO,HI (in the slice "
                          "coordinates s, t)");
@@ -214,7 +286,17 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         return run_slice(net, a, cmd);
     if (a->given[OPT_LABEL_COLUMN] || a->scale)
         return cli_usage(cmd, "--label-column and --scale go with --slice-points");
+    int vol = a->given[OPT_VOLUME] > 0;
+    if (vol && (a->certificate || a->verify == 1))
+        return cli_usage(cmd, "--volumes are not covered by certificates (pvcheck "
+                         "does not check volumes): it takes no --certificate or "
+                         "--verify");
+    if (vol && a->graph && !strcmp(a->graph, "dot"))
+        return cli_usage(cmd, "--volumes go in the text or JSON output, not in "
+                         "--graph dot");
     pv_error err = {0};
+    if (vol && pv_volume_supported(pv_net_input_dim(net), &err) != PV_OK)
+        return cli_fail(&err);
     pv_box box;
     int hasbox = cli_load_box(&box, net, a, &err);
     if (hasbox < 0) {
@@ -225,12 +307,21 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     pv_enum E;
     pv_enum_init(&E);
     int status = cli_run_enumeration(&E, net, a, bp, a->graph != NULL);
-    answer ans = { &E, status };
+    answer ans = { &E, status, NULL };
     if (status == 0 && (a->certificate || a->verify) &&
         cli_certify(a, net, bp, NULL, NULL, &E, enumeration_json, &ans, &err))
         status = cli_fail(&err);
+    volumes V;
+    V.n = 0;
+    if (vol && status != 1 && E.by_dim) {
+        if (volumes_compute(&V, &E, net, bp, &err))
+            status = cli_fail(&err);
+        ans.V = &V;
+    }
     if (status != 1 && E.by_dim)   /* else the message says it all */
         print_enumeration(&E, net, a, &ans);
+    if (ans.V)
+        volumes_clear(&V);
     pv_enum_clear(&E);
     pv_box_clear(&box);
     return status;
@@ -267,6 +358,11 @@ static const cli_opt opts[] = {
     { OPT_LP_ONLY, "--lp-only", NULL, 0,
       "decide every cell with the LP engine, not the exact vertex fast path\n"
       "(slower; for cross-checking)" },
+    { OPT_VOLUME, "--volumes", NULL, 0,
+      "also each cell's exact volume (in the box): \"volume\": \"p/q\", or\n"
+      "null for a lower-dimensional or unbounded cell, and total_volume,\n"
+      "their sum (null when a cell is unbounded); for networks with at\n"
+      "most 6 inputs (more is an error). Not covered by --certificate" },
     { OPT_JSON, "--json", NULL, 0,
       "JSON: cells, cells_by_dim, complete (and stopped), cell_list of\n"
       "{code, dim, point}" },
@@ -279,7 +375,7 @@ static const cli_opt opts[] = {
 
 const cli_command cli_enumerate = {
     "enumerate", "polyverify enumerate NET [--box LO,HI] [--graph dot|json]\n"
-    "                            [--max-cells K] [--json]\n"
+    "                            [--max-cells K] [--volumes] [--json]\n"
     "       polyverify enumerate NET (--slice P,D1,D2 | --slice-points A,B,C)\n"
     "                            [--box LO,HI] [--max-cells K] [--json]",
     "Every realised cell (in the box, or in R^m without one), each decided\n"

@@ -67,6 +67,25 @@ void cli_print_point(FILE *f, mpq_t *const x, int m)
         gmp_fprintf(f, "%s%Qd", i ? "," : "", x[i]);
 }
 
+void cli_print_volume(FILE *f, const mpq_t vol, pv_volume_kind kind, int dim,
+                      int m)
+{
+    switch (kind) {
+    case PV_VOLUME_FINITE:
+        gmp_fprintf(f, "%Qd", vol);
+        break;
+    case PV_VOLUME_EMPTY:
+        fputs("none (the cell is empty)", f);
+        break;
+    case PV_VOLUME_LOWER_DIM:
+        fprintf(f, "none (dim %d < %d: measure zero)", dim, m);
+        break;
+    case PV_VOLUME_UNBOUNDED:
+        fputs("none (unbounded)", f);
+        break;
+    }
+}
+
 mpq_t *cli_parse_point(const char *text, int m, pv_error *err)
 {
     mpq_t *x = malloc((size_t)m * sizeof(mpq_t));

@@ -30,6 +30,7 @@
 #include "polyverify/polygon.h"
 #include "polyverify/plot.h"
 #include "polyverify/tessellation.h"
+#include "polyverify/volume.h"
 #include "polyverify/json.h"
 
 #endif

@@ -49,6 +49,9 @@ PV_API void pv_json_code_pair(pv_json *j, const char *key, const pv_code *a,
 
 /* The cell object of DESIGN §3.3. */
 PV_API void pv_json_cell(pv_json *j, const char *key, const pv_cell *C);
+/* The members of that object, into an object the caller opened (to write
+ * members of its own after them, as `cell --volume` does). */
+PV_API void pv_json_cell_members(pv_json *j, const pv_cell *C);
 /* {"pieces": [{"code", "t_from", "t_to"}], "breakpoints": [{"t", "code"}],
  *  "cells": npieces} (issue 14). */
 PV_API void pv_json_segment(pv_json *j, const char *key, const pv_segment *s);

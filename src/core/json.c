@@ -170,9 +170,8 @@ static void json_facet(pv_json *j, const pv_cell_facet *f)
     close_(j, '}');
 }
 
-void pv_json_cell(pv_json *j, const char *key, const pv_cell *C)
+void pv_json_cell_members(pv_json *j, const pv_cell *C)
 {
-    pv_json_begin_object(j, key);
     pv_json_code(j, "code", &C->code);
     pv_json_bool(j, "realized", C->realized);
     pv_json_int(j, "dim", C->dim);
@@ -190,6 +189,12 @@ void pv_json_cell(pv_json *j, const char *key, const pv_cell *C)
     for (int f = 0; f < C->nfacets; f++)
         json_facet(j, &C->facets[f]);
     pv_json_end_array(j);
+}
+
+void pv_json_cell(pv_json *j, const char *key, const pv_cell *C)
+{
+    pv_json_begin_object(j, key);
+    pv_json_cell_members(j, C);
     pv_json_end_object(j);
 }
 

@@ -39,11 +39,12 @@ OPTIONS = {
     'convert': {'-o', '--json'},
     'code': {'--point', '--points', '--label-column', '--scale', '--no-filter', '--json'},
     'stats': {'--data', '--label-column', '--scale', '--no-filter', '--json'},
-    'cell': {'--code', '--point', '--box', '--domain', '--json', '--format', '--certificate', '--verify'},
+    'cell': {'--code', '--point', '--box', '--domain', '--json', '--format', '--volume', '--certificate',
+             '--verify'},
     'adjacency-check': {'--code', '--point', '--box', '--domain', '--flips', '--enumerate', '--max-cells',
                         '--lp-only', '--json', '--certificate', '--verify'},
     'enumerate': {'--box', '--domain', '--graph', '--max-cells', '--lp-only', '--json', '--certificate',
-                  '--verify', '--slice', '--slice-points', '--label-column', '--scale'},
+                  '--verify', '--slice', '--slice-points', '--label-column', '--scale', '--volumes'},
     'explore': {'--point', '--code', '--label-column', '--scale', '--max-depth', '--max-cells',
                 '--box', '--domain', '--graph', '--json'},
     'segment': {'--point', '--label-column', '--scale', '--json'},
@@ -53,7 +54,7 @@ OPTIONS = {
              '--json'},
 }
 SWITCHES = {'--json', '--no-filter', '--verify', '--flips', '--enumerate', '--lp-only',
-            '--highlight-disagreements', '--help'}
+            '--highlight-disagreements', '--help', '--volume', '--volumes'}
 
 
 def help_options(text):

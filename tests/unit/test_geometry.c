@@ -1,8 +1,9 @@
 /* Unit tests of the exact geometry core: integer linear algebra, the
  * dimension procedure on hand-made systems, and the agreement of the two
  * ways polyverify computes a cell (directly in x, and lifted through a
- * first layer of full row rank). Expected values are derived by hand in
- * the comments, never taken from the program. */
+ * first layer of full row rank), and exact volumes of hand-made polytopes.
+ * Expected values are derived by hand in the comments, never taken from
+ * the program. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "polyverify/facets.h"
 #include "polyverify/network.h"
 #include "polyverify/system.h"
+#include "polyverify/volume.h"
 #include "../../src/exact/linalg.h"
 #include "../../src/geom/system_internal.h"
 #include "../../src/net/network_internal.h"
@@ -272,6 +274,109 @@ static void test_lift_agrees(void)
     CHECK_MSG(compared > 20, "enough realised cells compared (%d)", compared);
 }
 
+/* A system over R^m from n rows (g_1..g_m, h): g.x + h >= 0. */
+static void system_m(pv_system *S, int m, int n, const long *rows)
+{
+    pv_system_init(S, m, n);
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < m; j++)
+            mpz_set_si(PV_G(S, i, j), rows[i * (m + 1) + j]);
+        mpz_set_si(S->h[i], rows[i * (m + 1) + m]);
+        S->label[i] = i;
+    }
+}
+
+/* The volume of the rows (dim: the set's dimension as a caller would give
+ * it); *kind and the status through the pointers, the volume as p/q in
+ * num/den (0/1 when there is none). */
+static pv_status volume_of(int m, int n, const long *rows, int dim,
+                           pv_volume_kind *kind, long *num, long *den)
+{
+    pv_system S;
+    system_m(&S, m, n, rows);
+    mpq_t v;
+    mpq_init(v);
+    pv_error err = { 0 };
+    pv_status rc = pv_volume_of_system(v, kind, &S, dim, &err);
+    *num = mpz_get_si(mpq_numref(v));
+    *den = mpz_get_si(mpq_denref(v));
+    mpq_clear(v);
+    pv_system_clear(&S);
+    return rc;
+}
+
+static int volume_is(int m, int n, const long *rows, long num, long den)
+{
+    pv_volume_kind kind;
+    long p, q;
+    pv_status rc = volume_of(m, n, rows, m, &kind, &p, &q);
+    return rc == PV_OK && kind == PV_VOLUME_FINITE && p == num && q == den;
+}
+
+static void test_volume(void)
+{
+    /* [0,1]^2 cut by x + y <= 1: the triangle, 1/2 */
+    const long tri[] = { 1, 0, 0,  -1, 0, 1,  0, 1, 0,  0, -1, 1,  -1, -1, 1 };
+    CHECK_MSG(volume_is(2, 5, tri, 1, 2), "triangle has area 1/2");
+    /* 1-D: 2x + 3 >= 0, 2 - x >= 0: [-3/2, 2], length 7/2 */
+    const long seg[] = { 2, 3,  -1, 2 };
+    CHECK_MSG(volume_is(1, 2, seg, 7, 2), "interval [-3/2, 2] has length 7/2");
+    /* [0,2]^3 cut by x + y + z <= 3, a plane through the centre: half, 4 */
+    const long cube[] = { 1, 0, 0, 0,  -1, 0, 0, 2,  0, 1, 0, 0,  0, -1, 0, 2,
+                          0, 0, 1, 0,  0, 0, -1, 2,  -1, -1, -1, 3 };
+    CHECK_MSG(volume_is(3, 7, cube, 4, 1), "half cube has volume 4");
+    /* the square pyramid: base [0,2]^2, apex (1,1,1) on four facets (a
+     * degenerate vertex): z >= 0, z <= x, 2 - x, y, 2 - y: 4 * 1 / 3;
+     * the row z <= x given twice (coincident rows) changes nothing */
+    const long pyr[] = { 0, 0, 1, 0,  1, 0, -1, 0,  -1, 0, -1, 2,  0, 1, -1, 0,
+                         0, -1, -1, 2,  1, 0, -1, 0 };
+    CHECK_MSG(volume_is(3, 6, pyr, 4, 3), "square pyramid has volume 4/3");
+    /* 6-D: the unit cube (1) and the standard simplex (1/6! = 1/720) */
+    long cube6[12 * 7], simplex6[7 * 7];
+    memset(cube6, 0, sizeof cube6);
+    memset(simplex6, 0, sizeof simplex6);
+    for (int i = 0; i < 6; i++) {
+        cube6[(2 * i) * 7 + i] = 1;                        /* x_i >= 0     */
+        cube6[(2 * i + 1) * 7 + i] = -1;                   /* 1 - x_i >= 0 */
+        cube6[(2 * i + 1) * 7 + 6] = 1;
+        simplex6[i * 7 + i] = 1;
+        simplex6[6 * 7 + i] = -1;                          /* 1 - sum >= 0 */
+    }
+    simplex6[6 * 7 + 6] = 1;
+    CHECK_MSG(volume_is(6, 12, cube6, 1, 1), "unit 6-cube has volume 1");
+    CHECK_MSG(volume_is(6, 7, simplex6, 1, 720), "6-simplex has volume 1/720");
+    /* unbounded: a quadrant (a recession ray), a half-plane (a line) */
+    pv_volume_kind kind;
+    long p, q;
+    const long quadrant[] = { 1, 0, 0,  0, 1, 0 };
+    CHECK_MSG(volume_of(2, 2, quadrant, 2, &kind, &p, &q) == PV_OK &&
+              kind == PV_VOLUME_UNBOUNDED && p == 0, "quadrant is unbounded");
+    const long half[] = { 1, 0, 0 };
+    CHECK_MSG(volume_of(2, 1, half, 2, &kind, &p, &q) == PV_OK &&
+              kind == PV_VOLUME_UNBOUNDED, "half-plane is unbounded");
+    /* lower-dimensional and empty sets have no volume (their dimension is
+     * the caller's); a full dimension that the closure denies is an error */
+    CHECK_MSG(volume_of(2, 5, tri, 1, &kind, &p, &q) == PV_OK &&
+              kind == PV_VOLUME_LOWER_DIM && p == 0, "dim 1 < 2: no volume");
+    CHECK_MSG(volume_of(2, 5, tri, -1, &kind, &p, &q) == PV_OK &&
+              kind == PV_VOLUME_EMPTY, "empty: no volume");
+    const long flat[] = { 1, 0, 0,  -1, 0, 0,  0, 1, 0,  0, -1, 1 };
+    CHECK_MSG(volume_of(2, 4, flat, 2, &kind, &p, &q) == PV_ERR_ARG,
+              "a segment said to be full-dimensional is an error");
+    /* m = 7 is refused, whatever the set */
+    long cube7[14 * 8];
+    memset(cube7, 0, sizeof cube7);
+    for (int i = 0; i < 7; i++) {
+        cube7[(2 * i) * 8 + i] = 1;
+        cube7[(2 * i + 1) * 8 + i] = -1;
+        cube7[(2 * i + 1) * 8 + 7] = 1;
+    }
+    CHECK_MSG(volume_of(7, 14, cube7, 7, &kind, &p, &q) == PV_ERR_ARG,
+              "m = 7: PV_ERR_ARG");
+    CHECK_MSG(pv_volume_supported(6, NULL) == PV_OK &&
+              pv_volume_supported(7, NULL) == PV_ERR_ARG, "supported up to 6");
+}
+
 int main(void)
 {
     test_rank();
@@ -279,5 +384,6 @@ int main(void)
     test_dimension();
     test_huge_face();
     test_lift_agrees();
+    test_volume();
     return check_summary();
 }

@@ -13,9 +13,10 @@
  * and with the graph, Lemma 1 and the one-bit flips, the loaders (.pvnet,
  * .nnet, ONNX, gzip), a network built in code (add_layer, finalize), a
  * certificate and a written network (no temporary file may be left), the
- * parsers and the code statistics. tests/meson.build runs it twice, the
- * second time with POLYVERIFY_EXACT_ONLY=1, where cddlib's exact LP
- * decides everything the float search would have. */
+ * parsers and the code statistics, and a cell's exact volume.
+ * tests/meson.build runs it twice, the second time with
+ * POLYVERIFY_EXACT_ONLY=1, where cddlib's exact LP decides everything the
+ * float search would have. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -519,6 +520,30 @@ static pv_status run_tessellate(void *ctx, int ref)
     return st;
 }
 
+static pv_status run_volume(void *ctx, int ref)
+{
+    (void)ctx;
+    long n = pause_failures();
+    pv_code c = parse_code("1000|10");
+    mpq_t v;
+    mpq_init(v);
+    resume_failures(n);
+    pv_volume_kind kind = PV_VOLUME_EMPTY;
+    pv_error err = { 0 };
+    pv_status st = pv_volume_of_code(v, &kind, &demo, &c, &box1,
+                                     PV_VOLUME_DIM_UNKNOWN, &err);
+    long got = mpz_get_si(mpq_numref(v)) * 1000000L + mpz_get_si(mpq_denref(v));
+    if (st == PV_ERR_NOMEM)
+        CHECK(mpq_sgn(v) == 0, "volume: output not 0 after PV_ERR_NOMEM");
+    else if (ref)
+        local_ref[5] = got;
+    else
+        CHECK(kind == PV_VOLUME_FINITE && got == local_ref[5], "volume: another value");
+    mpq_clear(v);
+    pv_code_clear(&c);
+    return st;
+}
+
 static pv_status run_domain(void *ctx, int ref)
 {
     const char *path = ctx;
@@ -758,6 +783,7 @@ int main(void)
         { "radius demo box", run_radius, &box1, 0, NULL },
         { "explore demo box, edges", run_explore, NULL, 0, NULL },
         { "polygon walk demo box", run_tessellate, NULL, 0, NULL },
+        { "volume demo box", run_volume, NULL, 1, NULL },
         { "domain .vnnlib", run_domain, vnnlib, 0, NULL },
         { "parsers, codes, statistics", run_parsers, NULL, 0, NULL },
     };
