@@ -100,10 +100,7 @@ static int utf8_length(const unsigned char *s)
     return n;
 }
 
-/* s with every control character and every byte that is not part of
- * well-formed UTF-8 replaced by '?' (fresh): cairo refuses such text, and
- * XML cannot hold it. Labels come from the user's files. */
-static char *printable(const char *s)
+char *pic_printable(const char *s)
 {
     char *out = pv_strdup(s);
     unsigned char *u = (unsigned char *)out;
@@ -123,7 +120,7 @@ void pic_text(pic *P, pic_group g, const char *s, const char *font, double size,
 {
     pic_item *it = push(P, PIC_TEXT, g);
     it->paint = pic_fill(rgb);
-    it->text = printable(s);
+    it->text = pic_printable(s);
     it->font = font;
     it->size = size;
     it->cx = x;
@@ -151,8 +148,8 @@ void pic_rename(pic *P, int k, const char *attrs, const char *title)
     pic_item *it = &P->item[k];
     pv_free(it->attrs);
     pv_free(it->title);
-    it->attrs = printable(attrs);
-    it->title = title ? printable(title) : NULL;
+    it->attrs = pic_printable(attrs);
+    it->title = title ? pic_printable(title) : NULL;
 }
 
 void pic_end(pic *P, pic_group g)

@@ -88,6 +88,11 @@ int pic_begin(pic *P, pic_group g, const char *attrs, const char *title);
 void pic_rename(pic *P, int k, const char *attrs, const char *title);
 void pic_end(pic *P, pic_group g);
 
+/* s with every control character and every byte that is not part of
+ * well-formed UTF-8 replaced by '?' (fresh): cairo refuses such text, and
+ * XML cannot hold it. Labels come from the user's files; pic_text,
+ * pic_begin and pic_rename apply it. */
+char *pic_printable(const char *s);
 /* s with &, <, > and " escaped for XML (fresh). */
 char *pic_xml_escape(const char *s);
 

@@ -121,13 +121,16 @@ static long label_colour(const pv_plot_options *o, int i)
     return palette(i, 1.0);
 }
 
+/* The extents of s as the picture will hold it (pic_printable). */
 static void extents(const canvas *C, const char *font, double size, const char *s,
                     cairo_text_extents_t *e)
 {
+    char *t = pic_printable(s);
     cairo_select_font_face(C->measure, font, CAIRO_FONT_SLANT_NORMAL,
                            CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(C->measure, size);
-    cairo_text_extents(C->measure, s, e);
+    cairo_text_extents(C->measure, t, e);
+    pv_free(t);
 }
 
 /* Text whose ink box has the point (x, y) at fractions (ax, ay) of its

@@ -427,6 +427,23 @@ def check_points_errors(r, tmp):
                 'bad --points %s: exit %d, %r' % (args[-1], rc, err[:200]))
 
 
+def check_odd_labels(r, tmp):
+    """Labels are the user's text: XML specials escaped, a byte that is no
+    UTF-8 (and a control character) drawn as '?'; both outputs written."""
+    csv = os.path.join(tmp, 'odd.csv')
+    with open(csv, 'wb') as f:
+        f.write(b'0.5,0.5,a<&"b\n-0.5,0.5,\xff\x01z\n')
+    for ext in ('svg', 'png'):
+        out = os.path.join(tmp, 'odd.' + ext)
+        rc, o, err = r.run('plot', os.path.join('examples', 'demo.pvnet'), '--box', '-1,1',
+                           '--points', csv, '--label-column', '2', '-o', out)
+        r.check(rc == 0 and os.path.exists(out), 'odd labels %s: exit %d, %r' % (ext, rc, err[:200]))
+    root = svg_tree(r, os.path.join(tmp, 'odd.svg'), 'odd labels')
+    if root is not None:
+        r.equal(sorted(e.get('data-label') for e in markers_of(root)), ['??z', 'a<&"b'],
+                'odd labels: the labels in the SVG')
+
+
 def check_errors(r, tmp):
     path = os.path.join(NETS, 'cross.pvnet')
     rc, out, err = r.run('plot', path, '--box', '-1,1')
@@ -450,6 +467,7 @@ def main():
         check_points_2d(r, tmp)
         check_points_slice(r, tmp)
         check_points_errors(r, tmp)
+        check_odd_labels(r, tmp)
     r.finish()
 
 
