@@ -121,9 +121,10 @@ void cli_free_point(mpq_t *x, int m);
 /* The 2-input network of --slice P,D1,D2 or --slice-points A,B,C (P = A,
  * D1 = B - A, D2 = C - A; FILE.csv:I,J,K takes rows of a CSV file, and
  * --scale applies): 1 (out set), 0 (no slice, and net has 2 inputs: use
- * net), -1 (err set). out is initialised by the caller. */
+ * net), -1 (err set). out is initialised by the caller. With plane !=
+ * NULL, a 1 also hands over P, D1, D2 there (3m numbers: cli_free_point). */
 int cli_slice_net(pv_net *out, const pv_net *net, const cli_args *a,
-                  pv_error *err);
+                  mpq_t **plane, pv_error *err);
 /* The slice's box: --box (2-D), else [-1/4, 5/4]^2 with --slice-points:
  * 1, or -1 (err set). box: initialised by the caller, 2-D. */
 int cli_slice_box(pv_box *box, const cli_args *a, pv_error *err);

@@ -247,7 +247,7 @@ static int run_slice(const pv_net *net, const cli_args *a, const cli_command *cm
         status = cli_fail(&err);
         goto done;
     }
-    if (cli_slice_net(plane, net, a, &err) < 0) {
+    if (cli_slice_net(plane, net, a, NULL, &err) < 0) {
         status = cli_fail(&err);
         goto done;
     }

@@ -267,7 +267,7 @@ static mpq_t *slice_points(const cli_args *a, int m, pv_error *err)
 }
 
 int cli_slice_net(pv_net *out, const pv_net *net, const cli_args *a,
-                  pv_error *err)
+                  mpq_t **plane, pv_error *err)
 {
     int m = pv_net_input_dim(net);
     if (!a->slice && !a->slice_points) {
@@ -304,7 +304,10 @@ int cli_slice_net(pv_net *out, const pv_net *net, const cli_args *a,
         }
     }
     int rc = pv_net_slice(out, net, v, v + m, v + 2 * m, err) != PV_OK ? -1 : 1;
-    cli_free_point(v, 3 * m);
+    if (plane && rc > 0)
+        *plane = v;
+    else
+        cli_free_point(v, 3 * m);
     return rc;
 }
 

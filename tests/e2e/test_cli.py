@@ -50,7 +50,7 @@ OPTIONS = {
     'segment': {'--point', '--label-column', '--scale', '--json'},
     'radius': {'--point', '--box', '--domain', '--label-column', '--scale', '--json'},
     'plot': {'--box', '-o', '--graph', '--highlight-disagreements', '--slice', '--slice-points',
-             '--label-column', '--scale', '--size', '--color', '--max-cells',
+             '--points', '--label-column', '--scale', '--size', '--color', '--max-cells',
              '--json'},
 }
 SWITCHES = {'--json', '--no-filter', '--verify', '--flips', '--enumerate', '--lp-only',
