@@ -80,13 +80,11 @@ static int two_codes(const pv_net *net, const cli_args *a, pv_code c[2],
     }
     int m = pv_net_input_dim(net);
     for (int i = 0; i < 2; i++) {
-        mpq_t *x = cli_parse_point(a->points_arg[i], m, err);
+        mpq_t *x = cli_point(a, i, m, err);
         if (x == NULL)
             return 1;
         int rc = pv_code_at(net, x, &c[i], NULL, err) != PV_OK;
-        for (int j = 0; j < m; j++)
-            mpq_clear(x[j]);
-        free(x);
+        cli_free_point(x, m);
         if (rc)
             return 1;
     }
@@ -257,7 +255,12 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
 
 static const cli_opt opts[] = {
     { OPT_CODE, "--code", "C", 2, "a code (twice: the pair A, B; once with --flips)" },
-    { OPT_POINT, "--point", "X", 2, "take the codes of two points instead" },
+    { OPT_POINT, "--point", "X", 2, "take the codes of two points instead (exact\n"
+      "coordinates, or FILE.csv:ROW)" },
+    { OPT_LABEL_COLUMN, "--label-column", "K", 0,
+      "with FILE.csv:ROW, column K (from 0) is a label, not a coordinate" },
+    { OPT_SCALE, "--scale", "S", 0,
+      "multiply the points by the exact number S first (e.g. 1/255)" },
     { OPT_DOMAIN, "--domain", "FILE", 0,
       "the input domain of a VNN-LIB property (.vnnlib: its input bounds;\n"
       "the output constraints are not part of it) or a cddlib .ine file;\n"

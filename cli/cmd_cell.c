@@ -81,13 +81,11 @@ static int the_code(pv_code *code, const pv_net *net, const cli_args *a,
     if (a->given[OPT_CODE])
         return pv_code_parse(code, net, a->codes[0], err) != PV_OK;
     int m = pv_net_input_dim(net);
-    mpq_t *x = cli_parse_point(a->points_arg[0], m, err);
+    mpq_t *x = cli_point(a, 0, m, err);
     if (x == NULL)
         return 1;
     int rc = pv_code_at(net, x, code, NULL, err) != PV_OK;
-    for (int j = 0; j < m; j++)
-        mpq_clear(x[j]);
-    free(x);
+    cli_free_point(x, m);
     return rc;
 }
 
@@ -195,7 +193,12 @@ static const cli_opt opts[] = {
     { OPT_CODE, "--code", "C", 0, "0/1 string; '|' and spaces are ignored" },
     { OPT_POINT, "--point", "X", 0,
       "the cell of the code of the point X (comma-separated exact\n"
-      "coordinates; the code by an exact forward pass)" },
+      "coordinates, or FILE.csv:ROW, row ROW from 0 of a CSV file; the code\n"
+      "by an exact forward pass)" },
+    { OPT_LABEL_COLUMN, "--label-column", "K", 0,
+      "with FILE.csv:ROW, column K (from 0) is a label, not a coordinate" },
+    { OPT_SCALE, "--scale", "S", 0,
+      "multiply the point by the exact number S first (e.g. 1/255)" },
     { OPT_DOMAIN, "--domain", "FILE", 0,
       "the input domain of a VNN-LIB property (.vnnlib: its input bounds;\n"
       "the output constraints are not part of it) or a cddlib .ine file;\n"

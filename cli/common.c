@@ -197,8 +197,13 @@ mpq_t *cli_point(const cli_args *a, int k, int m, pv_error *err)
     const char *text = a->points_arg[k];
     char path[4096];
     long row;
-    mpq_t *x = csv_ref(text, path, sizeof path, &row)
-                   ? csv_row(path, row, m, a->label_column, err)
+    int csv = csv_ref(text, path, sizeof path, &row);
+    if (!csv && a->given[OPT_LABEL_COLUMN]) {
+        pv_error_set(err, PV_ERR_ARG, "--label-column goes with --point FILE.csv:ROW "
+                     "(not with coordinates)");
+        return NULL;
+    }
+    mpq_t *x = csv ? csv_row(path, row, m, a->label_column, err)
                    : cli_parse_point(text, m, err);
     if (x == NULL || !a->scale)
         return x;

@@ -554,6 +554,81 @@ static void candidate_rows(const pv_system *S, const pv_dimension *D,
     pv_free(rows);
 }
 
+/* Rows the box sides alone imply: with the rows of one entry (box sides,
+ * in the identity frame) bounding z_l from the side row i needs, the
+ * minimum of row i over that box is h_i + sum_l g_il b_l (b_l the bound
+ * g_il points away from). When it is >= 0, row i is >= 0 on the box, so
+ * {row_i = 0} meets the set in a face of the box on which row i vanishes
+ * too: not a facet (a facet there would share the box side's hyperplane,
+ * and be grouped with it). A cheap double estimate picks the rows worth
+ * the exact sum; in a small box (an L-infinity ball) that is most of the
+ * neuron rows, each without an LP. */
+static void box_implied(groups *G, const pv_drows *Fd)
+{
+    const pv_rrows *R = &G->reps;
+    int k = R->k, n = R->n;
+    int *lo = pv_malloc(((size_t)k + 1) * sizeof *lo), *hi = pv_malloc(((size_t)k + 1) * sizeof *hi);
+    for (int l = 0; l < k; l++)
+        lo[l] = hi[l] = -1;
+    for (int j = 0; j < n; j++) {      /* the tightest side of each kind */
+        int c = Fd->unit[j];
+        if (c < 0)
+            continue;
+        int up = Fd->g[(size_t)j * k + c] < 0;        /* g z_c + h >= 0, g < 0 */
+        int *slot = up ? &hi[c] : &lo[c];
+        double bj = -Fd->h[j] / Fd->g[(size_t)j * k + c];
+        if (*slot < 0 || (up ? bj < -Fd->h[*slot] / Fd->g[(size_t)*slot * k + c]
+                             : bj > -Fd->h[*slot] / Fd->g[(size_t)*slot * k + c]))
+            *slot = j;
+    }
+    mpq_t acc, b;
+    mpq_inits(acc, b, NULL);
+    for (int i = 0; i < n; i++) {
+        if (G->status[i] != UNKNOWN || Fd->unit[i] >= 0)
+            continue;
+        double est = Fd->h[i], mag = fabs(Fd->h[i]);
+        int ok = 1;
+        for (int l = 0; l < k && ok; l++) {
+            double g = Fd->g[(size_t)i * k + l];
+            if (mpz_sgn(R->g[(size_t)i * k + l]) == 0)
+                continue;
+            int j = g > 0 ? lo[l] : hi[l];
+            ok = j >= 0;
+            if (ok) {
+                double t = g * (-Fd->h[j] / Fd->g[(size_t)j * k + l]);
+                est += t;
+                mag += fabs(t);
+            }
+        }
+        if (!ok || !(est > -1e-9 * mag))
+            continue;
+        /* exactly: h_i + sum_l g_il (-h_j / g_jl) >= 0 */
+        mpq_set_z(acc, R->h[i]);
+        for (int l = 0; l < k; l++) {
+            const mpz_t *g = &R->g[(size_t)i * k + l];
+            if (mpz_sgn(*g) == 0)
+                continue;
+            int j = mpz_sgn(*g) > 0 ? lo[l] : hi[l];
+            if (j < 0 || mpz_sgn(R->g[(size_t)j * k + l]) == 0) {
+                ok = 0;
+                break;
+            }
+            mpq_set_num(b, R->h[j]);
+            mpq_set_den(b, R->g[(size_t)j * k + l]);
+            mpq_canonicalize(b);            /* h_j / g_jl, sign fixed */
+            mpq_neg(b, b);
+            mpz_mul(mpq_numref(b), mpq_numref(b), *g);
+            mpq_canonicalize(b);
+            mpq_add(acc, acc, b);
+        }
+        if (ok && mpq_sgn(acc) >= 0)
+            G->status[i] = REDUNDANT;
+    }
+    mpq_clears(acc, b, NULL);
+    pv_free(lo);
+    pv_free(hi);
+}
+
 /* Groups all of whose rows the hint names are not facets (a facet of S on
  * that hyperplane would be a facet of the superset: for full-dimensional
  * S inside a full-dimensional superset, an (m-1)-face of S on a
@@ -601,6 +676,7 @@ static pv_status system_facets(const pv_system *S, const pv_dimension *D,
         pv_probe_ws *W = pv_probe_ws_new(&G.reps, &Fd);
         if (not_facet && D->dim == S->dim)
             apply_hint(&G, not_facet);
+        box_implied(&G, &Fd);
         shoot_rays(&G, W, st);
         pv_probe_ws_free(W);
         pv_drows_clear(&Fd);
