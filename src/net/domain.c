@@ -239,6 +239,8 @@ static pv_status clist_to_box(const clist *L, pv_box *t, pv_error *err)
 typedef struct sexp_reader {
     const char *s, *end, *path;
     int line, dim;
+    int open_line;              /* the line of the statement being read */
+    int depth;                  /* terms and assertions being read      */
     unsigned char *declared;    /* dim: X_i declared (when any X is)   */
     int any_declared;
     pv_error *err;
@@ -312,6 +314,14 @@ static pv_status syntax(sexp_reader *r, const char *what)
     return pv_error_set(r->err, PV_ERR_PARSE, "%s:%d: %s", r->path, r->line, what);
 }
 
+/* The end of the file inside a statement: named by the statement's line. */
+static pv_status eof(sexp_reader *r)
+{
+    return pv_error_set(r->err, PV_ERR_PARSE, "%s:%d: unexpected end of file: the "
+                        "statement that starts here misses a ')'", r->path,
+                        r->open_line);
+}
+
 /* Skips the rest of an expression whose '(' is read. */
 static pv_status skip_rest(sexp_reader *r)
 {
@@ -320,7 +330,7 @@ static pv_status skip_rest(sexp_reader *r)
     size_t n;
     while (depth > 0) {
         if (!token(r, &tok, &n))
-            return syntax(r, "unexpected end of file (a ')' is missing)");
+            return eof(r);
         depth += *tok == '(' ? 1 : *tok == ')' ? -1 : 0;
     }
     return PV_OK;
@@ -348,7 +358,7 @@ static pv_status closing(sexp_reader *r, const char *after)
     const char *tok;
     size_t n;
     if (!token(r, &tok, &n))
-        return syntax(r, "unexpected end of file (a ')' is missing)");
+        return eof(r);
     if (*tok != ')') {
         char msg[96];
         snprintf(msg, sizeof msg, "expected ')' after %s", after);
@@ -365,7 +375,7 @@ static pv_status more(sexp_reader *r, int *yes)
     const char *tok;
     size_t n;
     if (!peek(r, &tok, &n))
-        return syntax(r, "unexpected end of file (a ')' is missing)");
+        return eof(r);
     *yes = *tok != ')';
     if (!*yes)
         token(r, &tok, &n);
@@ -401,8 +411,32 @@ static pv_status combine(sexp_reader *r, char op, lin *f, lin *g)
     return st;
 }
 
+/* Nesting is bounded: the readers recurse, and the stack must not be
+ * what stops a file of a million '('. */
+#define MAX_NESTING 200
+
+static pv_status nest(sexp_reader *r)
+{
+    if (++r->depth <= MAX_NESTING)
+        return PV_OK;
+    char msg[64];
+    snprintf(msg, sizeof msg, "terms nested deeper than %d", MAX_NESTING);
+    return syntax(r, msg);
+}
+
+static pv_status compound_body(sexp_reader *r, const char *op, size_t k, lin *f);
+
 /* (+ ...), (- ...), (* ...), (/ ...) whose '(' and operator are read. */
 static pv_status compound(sexp_reader *r, const char *op, size_t k, lin *f)
+{
+    pv_status st = nest(r);
+    if (st == PV_OK)
+        st = compound_body(r, op, k, f);
+    r->depth--;
+    return st;
+}
+
+static pv_status compound_body(sexp_reader *r, const char *op, size_t k, lin *f)
 {
     if (k != 1 || !strchr("+-*/", *op)) {
         char ex[64], msg[256];
@@ -519,9 +553,20 @@ static pv_status comparison(sexp_reader *r, int le, int ge, clist *L)
     return st;
 }
 
+static pv_status assertion_body(sexp_reader *r, clist *L, pv_domain_info *info);
+
 /* The body of an assertion (its '(' read) on the inputs: a comparison, an
  * `and` of assertions, an `or` of one; parts on outputs only are counted. */
 static pv_status assertion(sexp_reader *r, clist *L, pv_domain_info *info)
+{
+    pv_status st = nest(r);
+    if (st == PV_OK)
+        st = assertion_body(r, L, info);
+    r->depth--;
+    return st;
+}
+
+static pv_status assertion_body(sexp_reader *r, clist *L, pv_domain_info *info)
 {
     const char *op;
     size_t k;
@@ -530,14 +575,14 @@ static pv_status assertion(sexp_reader *r, clist *L, pv_domain_info *info)
         return skip_rest(r);
     }
     if (!token(r, &op, &k))
-        return syntax(r, "unexpected end of file");
+        return eof(r);
     int and_ = is(op, k, "and"), or_ = is(op, k, "or");
     if (and_ || or_) {
         const char *tok;
         size_t n;
         for (int count = 0;; count++) {
             if (!token(r, &tok, &n))
-                return syntax(r, "unexpected end of file in (and ...)");
+                return eof(r);
             if (*tok == ')')
                 return PV_OK;
             if (or_ && count == 1)
@@ -584,7 +629,7 @@ static pv_status declaration(sexp_reader *r, pv_domain_info *info)
 static pv_status read_vnnlib(clist *L, const char *text, size_t len,
                              pv_domain_info *info, pv_error *err)
 {
-    sexp_reader r = { text, text + len, L->path, 1, L->dim, NULL, 0, err };
+    sexp_reader r = { text, text + len, L->path, 1, L->dim, 1, 0, NULL, 0, err };
     r.declared = pv_calloc((size_t)L->dim + 1, 1);
     const char *tok, *word;
     size_t n, k;
@@ -594,8 +639,9 @@ static pv_status read_vnnlib(clist *L, const char *text, size_t len,
             st = syntax(&r, "expected '(' (a declaration or an assertion)");
             break;
         }
+        r.open_line = r.line;
         if (!token(&r, &word, &k)) {
-            st = syntax(&r, "unexpected end of file");
+            st = eof(&r);
             break;
         }
         if (is(word, k, "declare-const")) {
