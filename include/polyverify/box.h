@@ -45,7 +45,8 @@ typedef struct pv_box {
 PV_API void pv_box_init(pv_box *box, int dim);   /* [0,0]^dim, no rows */
 PV_API void pv_box_clear(pv_box *box);
 /* "LO,HI" (every coordinate) or "LO1,HI1,...,LOm,HIm"; LO > HI is an
- * error. box initialised (any dim); replaced only on success. */
+ * error. box initialised (any dim); replaced only on success, by a plain
+ * box (its rows, if any, are dropped). */
 PV_API pv_status pv_box_parse(pv_box *box, int dim, const char *s, pv_error *err);
 
 /* Appends the row a.x + c >= 0 (= 0 when eq), a: box->dim numbers. */

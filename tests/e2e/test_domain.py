@@ -23,32 +23,22 @@ from fractions import Fraction as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
 
+def pvnet(m, layers):
+    """The .pvnet text of a net: layers as (width rows, bias) pairs, all
+    ReLU."""
+    out = ['pvnet 1', 'input %d' % m]
+    for rows, bias in layers:
+        out.append('layer relu %d' % len(rows))
+        out += rows
+        out.append('bias ' + bias)
+    return '\n'.join(out) + '\n'
+
+
 # Two inputs, N = 4: three first-layer lines and a second-layer bend.
-NET2 = """pvnet 1
-input 2
-layer relu 3
-1 0
-0 1
-1 1
-bias 0 0 -1/2
-layer relu 1
-1 -1 1
-bias -1/4
-"""
+NET2 = pvnet(2, [(['1 0', '0 1', '1 1'], '0 0 -1/2'), (['1 -1 1'], '-1/4')])
 
 # Three inputs, N = 5.
-NET3 = """pvnet 1
-input 3
-layer relu 3
-1 0 0
-0 1 0
-1 1 -1
-bias 0 0 0
-layer relu 2
-1 -1 1
-1 1 1
-bias 0 -1/2
-"""
+NET3 = pvnet(3, [(['1 0 0', '0 1 0', '1 1 -1'], '0 0 0'), (['1 -1 1', '1 1 1'], '0 -1/2')])
 
 # The triangle x0 >= -1, x1 >= -1, x0 + x1 <= 1 (no interval part: x0 and
 # x1 have no upper bound of their own): domain rows 0, 1, 2 in file order.
@@ -345,7 +335,11 @@ def half_plane_cases(runner, tmpdir, net, path):
     drows = domain_rows(None, HALF_ROWS)
     for code in codes_of(net):
         compare_cell(runner, net, path, code, vn, drows, 'half-plane cell ' + code)
-    compare_enumeration(runner, net, path, vn, drows, 'half-plane enumerate')
+    e = compare_enumeration(runner, net, path, vn, drows, 'half-plane enumerate')
+    for c in (e or {}).get('cell_list', [])[:4]:     # unbounded cells: a direction
+        rc, out, err = runner.run('cell', path, '--code', c['code'], '--domain', vn, '--verify')
+        runner.check(rc == 0 and 'all verified' in err,
+                     'half-plane cell --verify %s: %r' % (c['code'], err[-200:]))
     rc, out, err = runner.run('cell', path, '--code', '1111', '--domain', vn, '--format', 'ine')
     runner.check(rc == 0 and '\n1 -2 4\n' in out, 'cell --format ine: the domain row '
                  '1/2 - x0 + 2 x1 >= 0 as the integer row 1 -2 4: %r' % out[-200:])
@@ -381,6 +375,11 @@ def simplex_cases(runner, tmpdir, net, path):
     e1 = compare_enumeration(runner, net, path, ine, drows, 'simplex enumerate')
     e2 = runner.run_json('enumerate', path, '--domain', vn, '--graph', 'json', what='enum vnnlib')
     runner.check(e1 is not None and e1 == e2, 'simplex: enumerate .ine = .vnnlib')
+    # certificates of cells on an equality row (its multipliers of any sign)
+    for c in (e1 or {}).get('cell_list', []):
+        rc, out, err = runner.run('cell', path, '--code', c['code'], '--domain', ine, '--verify')
+        runner.check(rc == 0 and 'all verified' in err,
+                     'simplex cell --verify %s: %r' % (c['code'], err[-200:]))
 
 
 def cut_cube_cases(runner, tmpdir, net, path):
