@@ -103,6 +103,13 @@ int cli_parse_rational(mpq_t q, const char *option, const char *text);
 
 /* common.c */
 int cli_fail(const pv_error *err);
+/* The --help text of --domain, the same on every command that takes it. */
+#define CLI_DOMAIN_HELP                                                       \
+    "the input domain of a VNN-LIB property (.vnnlib: its input\n"            \
+    "constraints, linear in the X_i; the output constraints are not part\n"  \
+    "of it) or a cddlib .ine file (rows b + a.x >= 0, linearity rows = 0);\n"\
+    "rows on several inputs are the domain's rows 0, 1, ... (file order)"
+
 /* --box (or `--box input`) or --domain FILE: 0 no box, 1 a box, -1 error
  * (box initialised in every case: clear it). */
 int cli_load_box(pv_box *box, const pv_net *net, const cli_args *a,

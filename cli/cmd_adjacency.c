@@ -262,9 +262,7 @@ static const cli_opt opts[] = {
     { OPT_SCALE, "--scale", "S", 0,
       "multiply the points by the exact number S first (e.g. 1/255)" },
     { OPT_DOMAIN, "--domain", "FILE", 0,
-      "the input domain of a VNN-LIB property (.vnnlib: its input bounds;\n"
-      "the output constraints are not part of it) or a cddlib .ine file;\n"
-      "this version reads domains that bound each input by an interval" },
+      CLI_DOMAIN_HELP },
     { OPT_BOX, "--box", "LO,HI", 0,
       "cells intersected with the box LO <= x_i <= HI (or LO1,HI1,...,\n"
       "LOm,HIm; `input`: the network's own input box)" },

@@ -26,7 +26,14 @@ static void print_cell_text(const pv_cell *C, const pv_net *net)
     printf("implicit    ");
     for (int i = 0; i < C->nimplicit; i++)
         printf("%s%d", i ? "," : "", C->implicit[i]);
-    printf("%s\nfacets      %d\n", C->nimplicit ? "" : "none", C->nfacets);
+    printf("%s\n", C->nimplicit ? "" : "none");
+    if (C->nimplicit_domain) {
+        printf("on domain   rows ");
+        for (int i = 0; i < C->nimplicit_domain; i++)
+            printf("%s%d", i ? "," : "", C->implicit_domain[i]);
+        printf(" (general domain rows vanishing on the cell)\n");
+    }
+    printf("facets      %d\n", C->nfacets);
     for (int f = 0; f < C->nfacets; f++) {
         const pv_cell_facet *cf = &C->facets[f];
         printf("  ");
@@ -37,6 +44,9 @@ static void print_cell_text(const pv_cell *C, const pv_net *net)
         if (cf->box_coord >= 0)
             printf("%sbox x%d %s", cf->nneurons ? " + " : "", cf->box_coord,
                    cf->box_hi ? "hi" : "lo");
+        if (cf->domain_row >= 0)
+            printf("%sdomain row %d", cf->nneurons || cf->box_coord >= 0 ? " + " : "",
+                   cf->domain_row);
         if (cf->has_neighbor) {
             char *n = pv_code_str(&cf->neighbor, net);
             printf("  -> %s (Hamming %d)", n, pv_code_hamming(&C->code, &cf->neighbor));
@@ -200,9 +210,7 @@ static const cli_opt opts[] = {
     { OPT_SCALE, "--scale", "S", 0,
       "multiply the point by the exact number S first (e.g. 1/255)" },
     { OPT_DOMAIN, "--domain", "FILE", 0,
-      "the input domain of a VNN-LIB property (.vnnlib: its input bounds;\n"
-      "the output constraints are not part of it) or a cddlib .ine file;\n"
-      "this version reads domains that bound each input by an interval" },
+      CLI_DOMAIN_HELP },
     { OPT_BOX, "--box", "LO,HI", 0,
       "restrict to LO <= x_i <= HI (or LO1,HI1,...,LOm,HIm; `input`: the\n"
       "network's own input box, e.g. a .nnet file's min/max)" },

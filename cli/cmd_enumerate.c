@@ -234,6 +234,11 @@ static int run_slice(const pv_net *net, const cli_args *a, const cli_command *cm
         return cli_usage(cmd, "--slice and --slice-points take no --certificate, "
                          "--verify, --graph, --lp-only or --volumes (certificates "
                          "and volumes are about the network's own inputs)");
+    if (a->domain)
+        return cli_usage(cmd, "--domain is not taken with --slice or --slice-points: "
+                         "the slice's region is --box LO,HI in the slice "
+                         "coordinates (s, t), the domain is about the network's "
+                         "own inputs");
     if (a->slice && !a->box)
         return cli_usage(cmd, "give the slice's box with --box LO,HI (in the slice "
                          "coordinates s, t)");
@@ -329,9 +334,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
 
 static const cli_opt opts[] = {
     { OPT_DOMAIN, "--domain", "FILE", 0,
-      "the input domain of a VNN-LIB property (.vnnlib: its input bounds;\n"
-      "the output constraints are not part of it) or a cddlib .ine file;\n"
-      "this version reads domains that bound each input by an interval" },
+      CLI_DOMAIN_HELP },
     { OPT_BOX, "--box", "LO,HI", 0,
       "restrict to LO <= x_i <= HI (or LO1,HI1,...,LOm,HIm; `input`: the\n"
       "network's own input box). A flat box (LO = HI in some coordinate)\n"

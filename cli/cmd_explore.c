@@ -150,9 +150,7 @@ static const cli_opt opts[] = {
       "stop after N cells: prints what was found, marked INCOMPLETE, exit\n"
       "status 3" },
     { OPT_DOMAIN, "--domain", "FILE", 0,
-      "the input domain of a VNN-LIB property (.vnnlib: its input bounds;\n"
-      "the output constraints are not part of it) or a cddlib .ine file;\n"
-      "this version reads domains that bound each input by an interval" },
+      CLI_DOMAIN_HELP },
     { OPT_BOX, "--box", "LO,HI", 0,
       "explore the cells of the box (or LO1,HI1,...,LOm,HIm; `input`: the\n"
       "network's own input box): nothing is crossed beyond a box side" },

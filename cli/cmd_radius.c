@@ -15,12 +15,14 @@ static void print_nearest(const char *name, const pv_radius_nearest *n,
                           const pv_net *net)
 {
     printf("%-13s", name);
-    int shown = 0, total = n->nneurons + n->nbox;
+    int shown = 0, total = n->nneurons + n->nbox + n->ndomain;
     for (int i = 0; i < n->nneurons && shown < SHOWN; i++, shown++)
         printf("%s%d", i ? "," : "neurons ", n->neurons[i]);
     for (int i = 0; i < n->nbox && shown < SHOWN; i++, shown++)
         printf("%sbox x%d %s", shown ? " + " : "", n->box[i] / 2,
                n->box[i] % 2 ? "hi" : "lo");
+    for (int i = 0; i < n->ndomain && shown < SHOWN; i++, shown++)
+        printf("%sdomain row %d", shown ? " + " : "", n->domain[i]);
     if (shown < total)
         printf(" ... (%d rows in all)", total);
     if (n->has_neighbor) {
@@ -83,9 +85,7 @@ static const cli_opt opts[] = {
     { OPT_SCALE, "--scale", "S", 0,
       "multiply the point by the exact number S first (e.g. 1/255)" },
     { OPT_DOMAIN, "--domain", "FILE", 0,
-      "the input domain of a VNN-LIB property (.vnnlib: its input bounds;\n"
-      "the output constraints are not part of it) or a cddlib .ine file;\n"
-      "this version reads domains that bound each input by an interval" },
+      CLI_DOMAIN_HELP },
     { OPT_BOX, "--box", "LO,HI", 0,
       "the distance to the boundary of cell ∩ box (or LO1,HI1,...,LOm,HIm;\n"
       "`input`: the network's own input box); the point must be in the box" },

@@ -32,7 +32,8 @@
  *
  * WHY THE CHECKS PROVE THE CLAIMS. A set S is a conjunction of rows
  * r_i(x) = a_i.x + c_i, each "> 0" (strict: bit 1 of a `cell` part), ">= 0"
- * (other neuron rows, box rows) or "= 0" (listed in `zero`: an equation).
+ * (other neuron rows, box rows, `domain ge` rows) or "= 0" (listed in
+ * `zero`, or a `domain eq` row: an equation).
  *   dim S d    A point p with r_i(p) = 0 on E = `equal` (no strict row in E,
  *              every equation in E) and r_i(p) > 0 elsewhere: near p the
  *              affine space {r_i = 0, i in E} lies in S, so dim S >= m - rank E.
@@ -196,10 +197,10 @@ static int N;   /* ReLU neurons        */
 /* ------------------------------------------------------------------------ */
 /* The certificate                                                           */
 
-enum { REF_NEURON, REF_LO, REF_HI };
+enum { REF_NEURON, REF_LO, REF_HI, REF_DOMAIN };
 typedef struct ref {
     int kind;
-    long part, index;   /* K and J of K:nJ; I of lo:I / hi:I */
+    long part, index;   /* K and J of K:nJ; I of lo:I / hi:I; K of d:K */
     char *text;
 } ref;
 
@@ -244,6 +245,9 @@ static struct cert {
     char fingerprint[17];
     int fp_line, input, input_line, has_box;
     mpq_t *box;          /* lo_0 hi_0 lo_1 hi_1 ... */
+    int ndomain;         /* `domain` rows: b + a.x >= 0, or = 0 (deq) */
+    mpq_t **domain;      /* per row: b, a_0 ... a_{m-1} */
+    char *deq;
     int nsets, nclaims;
     set *sets;
     claim *claims;
@@ -355,6 +359,12 @@ static void parse_ref(ref *r, const char *s, int line)
         r->index = parse_index(s + 3);
         if (r->index >= 0)
             return;
+    } else if (strncmp(s, "d:", 2) == 0) {
+        r->kind = REF_DOMAIN;
+        r->part = 0;
+        r->index = parse_index(s + 2);
+        if (r->index >= 0)
+            return;
     } else {
         const char *colon = strchr(s, ':');
         if (colon != NULL && colon[1] == 'n' && colon - s < 10) {
@@ -368,7 +378,7 @@ static void parse_ref(ref *r, const char *s, int line)
                 return;
         }
     }
-    malformed(line, "expected a row reference K:nJ, lo:I or hi:I, got '%s'", s);
+    malformed(line, "expected a row reference K:nJ, lo:I, hi:I or d:K, got '%s'", s);
 }
 
 static void parse_mult(claim *c, const stmt *st)
@@ -510,6 +520,30 @@ static void parse_answer_kind(const stmt *st)
     C.answer_line = st->line;
 }
 
+/* "domain ge|eq B A_0 ... A_{m-1}": the row B + A.x >= 0 (= 0), the next
+ * domain row d:K. */
+static void parse_domain_row(const stmt *st)
+{
+    if (!C.input_line)
+        malformed(st->line, "'domain' must follow 'input'");
+    if (st->n - 2 != C.input + 1 || (strcmp(st->tok[1], "ge") && strcmp(st->tok[1], "eq")))
+        malformed(st->line, "expected 'domain ge|eq B A_0 ... A_%d' (%d numbers)",
+                  C.input - 1, C.input + 1);
+    mpq_t **grown = realloc(C.domain, (size_t)(C.ndomain + 1) * sizeof *grown);
+    char *eq = realloc(C.deq, (size_t)(C.ndomain + 1));
+    if (grown != NULL)
+        C.domain = grown;
+    if (eq != NULL)
+        C.deq = eq;
+    if (grown == NULL || eq == NULL)
+        malformed(st->line, "out of memory");
+    C.domain[C.ndomain] = qvec((size_t)C.input + 1);
+    C.deq[C.ndomain] = st->tok[1][0] == 'e';
+    mpq_t *v = C.domain[C.ndomain++];
+    for (int i = 0; i <= C.input; i++)
+        parse_number(v[i], st->tok[i + 2], st->line, "domain");
+}
+
 static void parse_cert(char *text)
 {
     char *pos = text;
@@ -528,7 +562,8 @@ static void parse_cert(char *text)
     while (next_stmt(&pos, &lineno, &st)) {
         const char *kw = st.tok[0];
         int header = !strcmp(kw, "fingerprint") || !strcmp(kw, "input") ||
-                     !strcmp(kw, "box") || !strcmp(kw, "answer");
+                     !strcmp(kw, "box") || !strcmp(kw, "domain") ||
+                     !strcmp(kw, "answer");
         if (header && (C.nsets || C.nclaims))
             malformed(st.line, "'%s' must come before every set and claim", kw);
         if (!strcmp(kw, "answer")) {
@@ -568,6 +603,8 @@ static void parse_cert(char *text)
             for (int i = 0; i < 2 * C.input; i++)
                 parse_number(C.box[i], st.tok[i + 1], st.line, "box");
             C.has_box = 1;
+        } else if (!strcmp(kw, "domain")) {
+            parse_domain_row(&st);
         } else if (!strcmp(kw, "set")) {
             if (!C.fp_line || !C.input_line)
                 malformed(st.line, "'fingerprint' and 'input' must come before "
@@ -761,12 +798,21 @@ static void cell_rows(const char *bits, row *out)
     mpq_clear(t);
 }
 
+/* The rows of a set with nparts parts: each part's neurons, the box rows,
+ * then the domain rows. */
+static int box_rows(void)
+{
+    return C.has_box ? 2 * M : 0;
+}
+
 /* Index of a row reference in the rows of a set with nparts parts, or -1. */
 static int ref_index(const ref *r, int nparts)
 {
     if (r->kind == REF_NEURON)
         return r->part < nparts && r->index < N
                    ? (int)(r->part * N + r->index) : -1;
+    if (r->kind == REF_DOMAIN)
+        return r->index < C.ndomain ? nparts * N + box_rows() + (int)r->index : -1;
     if (!C.has_box || r->index >= M)
         return -1;
     return nparts * N + 2 * (int)r->index + (r->kind == REF_HI);
@@ -776,6 +822,8 @@ static void row_name(char *buf, size_t n, int i, int nparts)
 {
     if (i < nparts * N)
         snprintf(buf, n, "%d:n%d", i / N, i % N);
+    else if (i >= nparts * N + box_rows())
+        snprintf(buf, n, "d:%d", i - nparts * N - box_rows());
     else
         snprintf(buf, n, "%s:%d", (i - nparts * N) % 2 ? "hi" : "lo",
                  (i - nparts * N) / 2);
@@ -795,7 +843,7 @@ static void rows_free(rows *R)
 static int build_rows(const set *s, rows *R)
 {
     R->nparts = s->nparts;
-    R->n = s->nparts * N + (C.has_box ? 2 * M : 0);
+    R->n = s->nparts * N + box_rows() + C.ndomain;
     R->r = xmalloc((size_t)R->n * sizeof(row));
     for (int i = 0; i < R->n; i++) {
         R->r[i].a = qvec((size_t)M);
@@ -818,6 +866,13 @@ static int build_rows(const set *s, rows *R)
         mpq_neg(lo->c, C.box[2 * i]);
         mpq_set_si(hi->a[i], -1, 1);         /* hi_i - x_i >= 0 */
         mpq_set(hi->c, C.box[2 * i + 1]);
+    }
+    for (int k = 0; k < C.ndomain; k++) {      /* b + a.x >= 0, or = 0 */
+        row *d = &R->r[s->nparts * N + box_rows() + k];
+        mpq_set(d->c, C.domain[k][0]);
+        for (int x = 0; x < M; x++)
+            mpq_set(d->a[x], C.domain[k][x + 1]);
+        d->zero = C.deq[k];
     }
     for (int i = 0; i < s->nzero; i++) {
         int x = ref_index(&s->zero[i], s->nparts);
@@ -1388,8 +1443,9 @@ static int cover_cell_claims(void)
             on_box |= P.facets[f].rows[i];
         const char *name = C.sets[P.facets[f].set].name;
         if (on_box && P.facets[f].nb)
-            return fail("facet %s lies on the box, nothing lies beyond it, yet "
-                        "it has a neighbor claim (line %d)", name,
+            return fail("facet %s lies on the domain (a box side or a domain "
+                        "row), nothing lies beyond it, yet it has a neighbor "
+                        "claim (line %d)", name,
                         P.facets[f].nb->line);
         if (!on_box && !P.facets[f].nb)
             return fail("facet %s has no neighbor claim", name);
@@ -1992,6 +2048,42 @@ static int box_row(const jnode *v)
     return N + 2 * (int)v->item[0]->num + (side[0] == 'h');
 }
 
+/* A domain row K (an integer) as a row index of a one-part set, or -1. */
+static int domain_row(const jnode *v)
+{
+    if (v == NULL || v->type != J_INT || v->num < 0 || v->num >= C.ndomain)
+        return -1;
+    return N + box_rows() + (int)v->num;
+}
+
+/* The answer's list `key` of the rows [from, to) on which the cell lies
+ * (absent: none); row_of reads an item. */
+static void answer_implicit_rows(const jnode *J, const claim *a, const char *key,
+                                 int (*row_of)(const jnode *), int from, int to,
+                                 const char *what)
+{
+    const jnode *b = jget(J, key);
+    char *seen = xmalloc((size_t)a->nrows + 1), name[48];
+    memset(seen, 0, (size_t)a->nrows + 1);
+    if (b && b->type != J_ARR)
+        afail(key, "is %s, expected an array", jtype_name[b->type]);
+    for (int i = 0; b && b->type == J_ARR && i < b->n; i++) {
+        int r = row_of(b->item[i]);
+        if (r < 0)
+            afail(key, "item %d is not a %s of the certificate", i, what);
+        else if (seen[r]++)
+            afail(key, "lists a %s twice", what);
+        else if (!a->eqmap[r])
+            afail(key, "item %d: the cell does not lie on that %s", i, what);
+    }
+    for (int r = from; r < to; r++)
+        if (a->eqmap[r] && !seen[r]) {
+            row_name(name, sizeof name, r, 1);
+            afail(key, "omits %s %s, on which the cell lies", what, name);
+        }
+    free(seen);
+}
+
 /* --- cell ----------------------------------------------------------------- */
 
 static void answer_implicit(const jnode *J, const claim *a)
@@ -2000,49 +2092,37 @@ static void answer_implicit(const jnode *J, const claim *a)
     if (v)
         want_neurons(v, "implicit_equalities", a->eqmap,
                      "an implicit equality of the cell");
-    const jnode *b = jget(J, "implicit_box");   /* absent: none */
-    char *seen = xmalloc((size_t)a->nrows + 1), name[48];
-    memset(seen, 0, (size_t)a->nrows + 1);
-    if (b && b->type != J_ARR)
-        afail("implicit_box", "is %s, expected an array", jtype_name[b->type]);
-    for (int i = 0; b && b->type == J_ARR && i < b->n; i++) {
-        int r = box_row(b->item[i]);
-        if (r < 0)
-            afail("implicit_box", "item %d is not a box side [i, \"lo\"|\"hi\"] "
-                  "of the certificate's box", i);
-        else if (seen[r]++)
-            afail("implicit_box", "lists a box side twice");
-        else if (!a->eqmap[r])
-            afail("implicit_box", "item %d: the cell does not lie on that box "
-                  "side", i);
-    }
-    for (int r = N; r < a->nrows; r++)
-        if (a->eqmap[r] && !seen[r]) {
-            row_name(name, sizeof name, r, 1);
-            afail("implicit_box", "omits box side %s, on which the cell lies",
-                  name);
-        }
-    free(seen);
+    answer_implicit_rows(J, a, "implicit_box", box_row, N, N + box_rows(),
+                         "box side [i, \"lo\"|\"hi\"]");
+    answer_implicit_rows(J, a, "implicit_domain", domain_row, N + box_rows(),
+                         a->nrows, "domain row");
+}
+
+/* The first of rows [from, to) in a facet's rows, or -1. */
+static int first_row(const char *rows, int from, int to)
+{
+    for (int i = from; i < to; i++)
+        if (rows[i])
+            return i;
+    return -1;
 }
 
 /* The certificate's facet whose rows the answer's facet f names: its
- * neurons, and as its "box" the first box row (the answer prints one). */
+ * neurons, as its "box" the first box row and as its "domain" the first
+ * domain row (the answer prints one of each). */
 static int match_facet(const jnode *f, char *map, int nrows)
 {
     memset(map, 0, (size_t)nrows);
-    const jnode *ns = jget(f, "neurons"), *bx = jget(f, "box");
+    const jnode *ns = jget(f, "neurons"), *bx = jget(f, "box"), *dm = jget(f, "domain");
     for (int i = 0; ns && ns->type == J_ARR && i < ns->n; i++)
         if (ns->item[i]->type == J_INT && ns->item[i]->num >= 0 &&
             ns->item[i]->num < N)
             map[ns->item[i]->num] = 1;
-    int r = bx ? box_row(bx) : -1;
+    int r = bx ? box_row(bx) : -1, d = dm ? domain_row(dm) : -1;
     for (int g = 0; g < P.nfacets; g++) {
         const char *rows = P.facets[g].rows;
-        int first = -1;
-        for (int i = N; i < nrows && first < 0; i++)
-            if (rows[i])
-                first = i;
-        if (!memcmp(rows, map, (size_t)N) && first == r)
+        if (!memcmp(rows, map, (size_t)N) && first_row(rows, N, N + box_rows()) == r &&
+            first_row(rows, N + box_rows(), nrows) == d)
             return g;
     }
     return -1;
@@ -2050,7 +2130,7 @@ static int match_facet(const jnode *f, char *map, int nrows)
 
 static void answer_facet(const jnode *f, int k, int g)
 {
-    static const char *const keys[] = { "neurons", "box", "neighbor", NULL };
+    static const char *const keys[] = { "neurons", "box", "domain", "neighbor", NULL };
     char where[48], fb[160];
     snprintf(where, sizeof where, "facets[%d]", k);
     only_keys(f, where, keys);
@@ -2062,13 +2142,17 @@ static void answer_facet(const jnode *f, int k, int g)
     if (bx && box_row(bx) < 0)
         afail(field(fb, sizeof fb, where, "box"), "not a box side [i, "
               "\"lo\"|\"hi\"] of the certificate's box");
+    const jnode *dm = jget(f, "domain");
+    if (dm && domain_row(dm) < 0)
+        afail(field(fb, sizeof fb, where, "domain"), "not a domain row of the "
+              "certificate");
     const claim *nb = P.facets[g].nb;
     const jnode *v = jget(f, "neighbor");
     field(fb, sizeof fb, where, "neighbor");
     if (v == NULL)
         afail(fb, "missing");
     else if (nb == NULL && v->type != J_NULL)
-        afail(fb, "the facet lies on the box: its neighbor is null");
+        afail(fb, "the facet lies on the domain: its neighbor is null");
     else if (nb && (v->type != J_STR || !same_code(v->str, nb->code)))
         afail(fb, "the certificate proves the neighbor %s (line %d)",
               nb->code, nb->line);
@@ -2090,8 +2174,8 @@ static void answer_facets(const jnode *J, const claim *a)
         }
         int g = match_facet(F->item[k], map, a->nrows);
         if (g < 0)
-            afail(where, "no facet of the certificate has these neurons and "
-                  "this box side");
+            afail(where, "no facet of the certificate has these neurons, this "
+                  "box side and this domain row");
         else if (used[g]++)
             afail(where, "the facet %s is listed twice", C.sets[P.facets[g].set].name);
         else
@@ -2108,7 +2192,8 @@ static void answer_facets(const jnode *J, const claim *a)
 static void answer_cell(const jnode *J)
 {
     static const char *const keys[] = { "code", "realized", "dim", "point",
-        "bounded", "implicit_equalities", "implicit_box", "facets", NULL };
+        "bounded", "implicit_equalities", "implicit_box", "implicit_domain",
+        "facets", NULL };
     const claim *a = P.dimc[0];
     int realized = a->kind == C_DIM;
     only_keys(J, "", keys);
@@ -2127,6 +2212,9 @@ static void answer_cell(const jnode *J)
         v = jget(J, "implicit_box");
         if (v && (v->type != J_ARR || v->n))
             afail("implicit_box", "an empty cell has none");
+        v = jget(J, "implicit_domain");
+        if (v && (v->type != J_ARR || v->n))
+            afail("implicit_domain", "an empty cell has none");
         return;
     }
     want_relint(J, "", "point", 0, a);
@@ -2407,6 +2495,10 @@ static void free_all(void)
     free(C.sets);
     free(C.claims);
     qvec_free(C.box, 2 * (size_t)C.input);
+    for (int k = 0; k < C.ndomain; k++)
+        qvec_free(C.domain[k], (size_t)C.input + 1);
+    free(C.domain);
+    free(C.deq);
     memset(&C, 0, sizeof C);
     free(cert_text);
     free(tok_buf);

@@ -1,7 +1,7 @@
 /* polyverify — the cell of an activation code, decided exactly.
  *
  * C(b) = { x : z_j(x) > 0 for b_j = 1, z_j(x) <= 0 for b_j = 0 } (and the
- * box, if any). pv_cell_compute answers: realised or not, dimension,
+ * domain, if any: a box and general rows, box.h). pv_cell_compute answers: realised or not, dimension,
  * implicit equalities, a relative-interior point, boundedness, and the
  * facets of the closure relative to its affine hull, each with the code
  * just beyond it. */
@@ -26,7 +26,10 @@ typedef struct pv_cell_facet {
     int *neurons;          /* ascending neuron indices                     */
     int box_coord;         /* -1, or the coordinate of a box side          */
     int box_hi;            /* with box_coord >= 0: 0 = lo side, 1 = hi     */
-    int has_neighbor;      /* 0 for a box facet (nothing beyond the box)   */
+    int domain_row;        /* -1, or the first general domain row (box.h)
+                              the facet lies on                            */
+    int has_neighbor;      /* 0 for a facet on the domain (a box side or a
+                              domain row: nothing beyond the domain)       */
     pv_code neighbor;      /* code of y + e(y - p), y in relint, p in cell */
     mpq_t *point;          /* m: a point y in the facet's relative
                               interior, or NULL when it was not needed    */
@@ -43,6 +46,9 @@ typedef struct pv_cell {
     int *implicit;         /* neurons with pre-activation == 0 on the cell */
     int nimplicit_box;
     int *implicit_box;     /* box sides the cell lies on: 2*coord + hi     */
+    int nimplicit_domain;
+    int *implicit_domain;  /* general domain rows vanishing on the cell,
+                              ascending (equality rows among them)         */
     int nfacets;
     pv_cell_facet *facets;
     pv_stats stats;
@@ -60,7 +66,7 @@ enum {
 PV_API void pv_cell_init(pv_cell *C);
 PV_API void pv_cell_clear(pv_cell *C);
 
-/* Computes the cell of code (box may be NULL) into C (initialised; its
+/* Computes the cell of code (box, the domain, may be NULL) into C (initialised; its
  * content is replaced). what: PV_CELL_* flags. */
 PV_API pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
                                  const pv_box *box, unsigned what, pv_error *err);

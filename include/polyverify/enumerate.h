@@ -25,6 +25,11 @@
  *   4. A flat box (lo = hi in some coordinates) is enumerated in its
  *      affine hull: the net restricted to the free coordinates; dimensions
  *      are those of the cells as sets in R^m, as `cell` reports them.
+ *   5. A domain with general rows (box.h) is any polyhedron: its own
+ *      system decides first whether it is empty (an error), its dimension
+ *      (a lower one: the net restricted to its affine hull, as in 4) and
+ *      an interior point to start from; it may be unbounded (the vertex
+ *      fast path then leaves every cell to the LP path).
  * Every recorded code is the code of an actual point; each is then decided
  * exactly (dimension, relative-interior point) like `cell`. */
 #ifndef POLYVERIFY_ENUMERATE_H
@@ -99,7 +104,7 @@ typedef struct pv_enum {
 typedef void (*pv_enum_progress)(void *ctx, long cells, double seconds);
 
 typedef struct pv_enum_options {
-    const pv_box *box;       /* NULL: all of R^m                           */
+    const pv_box *box;       /* the domain; NULL: all of R^m               */
     long max_cells;          /* 0: no limit                                */
     int graph;               /* also decide the adjacency graph            */
     int lp_only;             /* decide every cell with the LP engine (no

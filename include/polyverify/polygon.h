@@ -31,7 +31,8 @@ PV_API void pv_polygon_init(pv_polygon *P);
 PV_API void pv_polygon_clear(pv_polygon *P);
 
 /* P = P(code) ∩ box for a network with 2 inputs (P initialised; its
- * content is replaced). */
+ * content is replaced). box: a domain with an interval part (its general
+ * rows cut the square too). */
 PV_API pv_status pv_polygon_of_code(pv_polygon *P, const pv_net *net,
                                     const pv_code *code, const pv_box *box,
                                     pv_error *err);

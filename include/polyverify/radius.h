@@ -25,14 +25,16 @@ extern "C" {
 
 /* The nearest part of the boundary in one norm: the rows whose hyperplane
  * contains the nearest boundary point y (one facet, possibly defined by
- * several coincident neurons, or box sides), and the code just beyond y
- * (none when y is on the box: beyond it is outside the domain, or when x
- * is itself on the boundary). */
+ * several coincident neurons, or box sides and domain rows), and the code
+ * just beyond y (none when y is on the domain's boundary: beyond it is
+ * outside the domain, or when x is itself on the boundary). */
 typedef struct pv_radius_nearest {
     int nneurons;
     int *neurons;            /* increasing                                  */
     int nbox;
     int *box;                /* box sides as 2 i + hi (coordinate i, hi?)   */
+    int ndomain;
+    int *domain;             /* general domain rows (box.h), increasing     */
     mpq_t *point;            /* y, m entries (NULL when x is on the boundary) */
     int has_neighbor;
     pv_code neighbor;
@@ -51,7 +53,8 @@ PV_API void pv_radius_init(pv_radius *R);
 PV_API void pv_radius_clear(pv_radius *R);
 
 /* The distances from x (input_dim entries) to the boundary of its cell,
- * or of its cell ∩ box when box != NULL (x outside the box is a PV_ERR_ARG).
+ * or of its cell ∩ domain when box != NULL (x outside the domain is a
+ * PV_ERR_ARG); the domain's general rows count as walls like its box sides.
  * A point on a hyperplane (a neuron's pre-activation exactly 0 on a row
  * that is not constant on the cell) has radius 0; its nearest parts list
  * those neurons. R is initialised by the caller; its content is replaced. */

@@ -5,8 +5,10 @@
  * Shepeleva et al.). Row j of the system is sigma_j * s_j * z_j(x) with
  * sigma_j = +1 for b_j = 1 (strict: > 0) and -1 for b_j = 0 (>= 0), and
  * s_j > 0 the scale that clears denominators: rows are primitive integer
- * vectors, so the hot path works on mpz, never on mpq. Box rows follow the
- * neuron rows: x_i - lo_i >= 0 and hi_i - x_i >= 0, also scaled to integers. */
+ * vectors, so the hot path works on mpz, never on mpq. A domain's rows
+ * follow the neuron rows: its box rows x_i - lo_i >= 0 and hi_i - x_i >= 0
+ * (when it has an interval part), then its general rows a.x + c >= 0 (= 0:
+ * eq set), in its order; all scaled to primitive integer rows. */
 #ifndef POLYVERIFY_SYSTEM_H
 #define POLYVERIFY_SYSTEM_H
 
@@ -26,16 +28,26 @@ extern "C" {
 struct pv_dimension;       /* dimension.h (which includes this header) */
 struct pv_stats;
 
-/* Label of a box row: coordinate i, lower (hi = 0) or upper (hi = 1). */
+/* Row labels. A neuron row is labelled by the neuron's index (>= 0). A
+ * box row by PV_LABEL_BOX(i, hi): coordinate i (< 2^29), lower (hi = 0)
+ * or upper (hi = 1), in [-2^30, -1]. A general domain row k (box.h) by
+ * PV_LABEL_DOMAIN(k), below -2^30. Box and domain rows are the domain's:
+ * not neurons, never in codes, nothing lies beyond them. */
+#define PV_LABEL_DOMAIN_BASE (-(1 << 30) - 1)
 #define PV_LABEL_BOX(i, hi) (-(2 * (i) + (hi)) - 1)
-#define PV_LABEL_IS_BOX(l)  ((l) < 0)
+#define PV_LABEL_IS_NEURON(l) ((l) >= 0)
+#define PV_LABEL_IS_BOX(l)  ((l) < 0 && (l) > PV_LABEL_DOMAIN_BASE)
 #define PV_LABEL_BOX_COORD(l) ((-(l) - 1) / 2)
 #define PV_LABEL_BOX_HI(l)    ((-(l) - 1) % 2)
+#define PV_LABEL_DOMAIN(k)    (PV_LABEL_DOMAIN_BASE - (k))
+#define PV_LABEL_IS_DOMAIN(l) ((l) <= PV_LABEL_DOMAIN_BASE)
+#define PV_LABEL_DOMAIN_ROW(l) (PV_LABEL_DOMAIN_BASE - (l))
 
 /* Rows g_i . x + h_i: > 0 if strict[i], = 0 if eq[i] (a face: the row is
  * forced to vanish), else >= 0. scale[i] > 0 relates the integer row to
  * the unscaled affine function it stands for (sigma_j z_j(x) for a neuron,
- * x_i - lo_i or hi_i - x_i for a box side): row_i = scale[i] * that
+ * x_i - lo_i or hi_i - x_i for a box side, a.x + c for a domain row as the
+ * domain holds it): row_i = scale[i] * that
  * function. Certificates are written against the unscaled functions. */
 typedef struct pv_system {
     int dim;               /* m                                     */
@@ -44,7 +56,8 @@ typedef struct pv_system {
     mpz_t *h;              /* nrows                                 */
     unsigned char *strict;
     unsigned char *eq;
-    int *label;            /* neuron index, or PV_LABEL_BOX(i, hi)  */
+    int *label;            /* neuron index, PV_LABEL_BOX(i, hi) or
+                              PV_LABEL_DOMAIN(k)                    */
     mpq_t *scale;          /* nrows, > 0                            */
 } pv_system;
 
@@ -53,8 +66,8 @@ PV_API void pv_system_init(pv_system *S, int dim, int nrows);
 PV_API void pv_system_clear(pv_system *S);
 #define PV_G(S, i, j) ((S)->g[(size_t)(i) * (size_t)(S)->dim + (size_t)(j)])
 
-/* S = the system of code over the network, with box rows if box != NULL
- * (S initialised, any size; replaced only on success). */
+/* S = the system of code over the network, with the domain's rows if
+ * box != NULL (S initialised, any size; replaced only on success). */
 PV_API pv_status pv_system_of_code(pv_system *S, const pv_net *net,
                                    const pv_code *code, const pv_box *box,
                                    pv_error *err);

@@ -53,7 +53,9 @@ PV_API void pv_tess_options_init(pv_tess_options *opt);
 PV_API void pv_tessellation_init(pv_tessellation *T);
 PV_API void pv_tessellation_clear(pv_tessellation *T);
 
-/* Every cell of a network with 2 inputs in the box (all dimensions).
+/* Every cell of a network with 2 inputs in the box (all dimensions): a
+ * domain (box.h) with an interval for both inputs, whose general rows, if
+ * any, cut the square further (without an interval part: PV_ERR_ARG).
  * PV_ERR_LIMIT / PV_ERR_INTERRUPTED keep the cells found (complete = 0).
  * opt may be NULL. T is initialised by the caller; its content is replaced. */
 PV_API pv_status pv_tessellate(pv_tessellation *T, const pv_net *net,

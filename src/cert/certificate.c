@@ -113,6 +113,8 @@ static void write_ref(FILE *f, const cset *X, int r)
     int l = X->S.label[r];
     if (PV_LABEL_IS_BOX(l))
         fprintf(f, " %s:%d", PV_LABEL_BOX_HI(l) ? "hi" : "lo", PV_LABEL_BOX_COORD(l));
+    else if (PV_LABEL_IS_DOMAIN(l))
+        fprintf(f, " d:%d", PV_LABEL_DOMAIN_ROW(l));
     else
         fprintf(f, " %d:n%d", X->part[r], l);
 }
@@ -306,14 +308,17 @@ static pv_status certify_set(pv_cert *c, const cset *X, int *dim, mpq_t *point,
 
 /* ---- cells ----------------------------------------------------------------- */
 
-/* Row of the cell's system for a neuron j, or for a box side. */
-static int facet_rows(const pv_cell_facet *cf, const pv_net *net, int *rows)
+/* Row of the cell's system for a neuron j, a box side or a domain row
+ * (the domain's rows follow the neurons: box sides, then general rows). */
+static int facet_rows(const pv_cell_facet *cf, const pv_cert *c, int *rows)
 {
-    int n = 0;
+    int n = 0, N = c->net->neurons;
     for (int a = 0; a < cf->nneurons; a++)
         rows[n++] = cf->neurons[a];
     if (cf->box_coord >= 0)
-        rows[n++] = net->neurons + 2 * cf->box_coord + cf->box_hi;
+        rows[n++] = N + 2 * cf->box_coord + cf->box_hi;
+    if (cf->domain_row >= 0)
+        rows[n++] = N + (c->box->intervals ? 2 * c->box->dim : 0) + cf->domain_row;
     return n;
 }
 
@@ -366,12 +371,15 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
     int m = S->dim, n = S->nrows, rc;
     FILE *f = c->f;
     if (bounded) {
-        /* w >= 1 on every row, sum w_i g_i = 0 (Stiemke), rank m checked
-         * by pvcheck */
+        /* w >= 1 on every inequality row (any sign on equations: a
+         * domain's equality rows), sum w_i g_i = 0 (Stiemke), rank m
+         * checked by pvcheck */
         mpq_t *M = pv_qvec_new((m + n) * n), *b = pv_qvec_new(m + n), *w = pv_qvec_new(n);
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++)
                 mpq_set_z(M[(size_t)j * n + i], PV_G(S, i, j));
+            if (S->eq[i])
+                continue;                     /* the row 0 >= 0 instead */
             mpq_set_ui(M[(size_t)(m + i) * n + i], 1, 1);
             mpq_set_si(b[m + i], -1, 1);
         }
@@ -388,16 +396,27 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
         pv_qvec_free(b, m + n);
         pv_qvec_free(w, n);
     } else {
-        /* d with g_i . d >= 0 for all rows and sum_i g_i . d >= 1, or else a
-         * line: g_i . d = 0 for all rows (the kernel) */
-        mpq_t *M = pv_qvec_new((n + 1) * m), *b = pv_qvec_new(n + 1), *d = pv_qvec_new(m);
+        /* d with g_i . d >= 0 for all rows (= 0 on equations: their
+         * negations are rows too) and sum_i g_i . d >= 1, or else a line:
+         * g_i . d = 0 for all rows (the kernel) */
+        int ne = 0;
+        for (int i = 0; i < n; i++)
+            ne += S->eq[i] != 0;
+        int nr = n + ne + 1;
+        mpq_t *M = pv_qvec_new(nr * m), *b = pv_qvec_new(nr), *d = pv_qvec_new(m);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < m; j++) {
                 mpq_set_z(M[(size_t)i * m + j], PV_G(S, i, j));
                 mpq_add(M[(size_t)n * m + j], M[(size_t)n * m + j], M[(size_t)i * m + j]);
             }
+        for (int i = 0, e = n + 1; i < n; i++)
+            if (S->eq[i]) {
+                for (int j = 0; j < m; j++)
+                    mpq_neg(M[(size_t)e * m + j], M[(size_t)i * m + j]);
+                e++;
+            }
         mpq_set_si(b[n], -1, 1);
-        rc = pv_xlp_find(m, n + 1, 0, M, b, d);
+        rc = pv_xlp_find(m, nr, 0, M, b, d);
         if (rc != PV_XLP_OPTIMAL) {
             pv_zmat G;
             pv_zmat_init(&G, n, m);
@@ -431,8 +450,8 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
                 gmp_fprintf(f, " %Qd", d[j]);
             fprintf(f, "\nend\n");
         }
-        pv_qvec_free(M, (n + 1) * m);
-        pv_qvec_free(b, n + 1);
+        pv_qvec_free(M, nr * m);
+        pv_qvec_free(b, nr);
         pv_qvec_free(d, m);
     }
     if (rc != PV_XLP_OPTIMAL)
@@ -473,7 +492,7 @@ static pv_status cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
     for (int f = 0; f < C->nfacets && rc == PV_OK; f++) {
         const pv_cell_facet *cf = &C->facets[f];
         int nz = cf->point ? rows_vanishing(&A.S, cf->point, implicit, rows)
-                           : facet_rows(cf, c->net, rows), dim;
+                           : facet_rows(cf, c, rows), dim;
         const char *name;
         cset F;
         rc = certify_face(c, C, rows, nz, cf->point, &dim, &name, &F, found, err);
@@ -620,10 +639,16 @@ static pv_status cert_open(pv_cert *c, const char *path, const pv_net *net,
     c->tmp = o.tmp;
     fprintf(c->f, "pvcert 2\n# written by polyverify; check with: pvcheck NET %s\n", path);
     fprintf(c->f, "fingerprint %016llx\ninput %d\n", pv_net_fingerprint(net), net->input_dim);
-    if (box) {
+    if (box && box->intervals) {
         fprintf(c->f, "box");
         for (int i = 0; i < box->dim; i++)
             gmp_fprintf(c->f, " %Qd %Qd", box->lo[i], box->hi[i]);
+        fprintf(c->f, "\n");
+    }
+    for (int k = 0; box && k < box->nrows; k++) {   /* d:k: c + a.x >= 0 */
+        gmp_fprintf(c->f, "domain %s %Qd", box->eq[k] ? "eq" : "ge", box->c[k]);
+        for (int i = 0; i < box->dim; i++)
+            gmp_fprintf(c->f, " %Qd", PV_BOX_A(box, k, i));
         fprintf(c->f, "\n");
     }
     pv_outfile_keep(&o);               /* the caller's from here on */

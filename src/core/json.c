@@ -163,6 +163,8 @@ static void json_facet(pv_json *j, const pv_cell_facet *f)
         pv_json_string(j, NULL, f->box_hi ? "hi" : "lo");
         close_(j, ']');
     }
+    if (f->domain_row >= 0)
+        pv_json_int(j, "domain", f->domain_row);
     if (f->has_neighbor)
         pv_json_code(j, "neighbor", &f->neighbor);
     else
@@ -185,6 +187,8 @@ void pv_json_cell_members(pv_json *j, const pv_cell *C)
     pv_json_ints(j, "implicit_equalities", C->implicit, C->nimplicit);
     if (C->nimplicit_box)
         json_box_sides(j, "implicit_box", C->implicit_box, C->nimplicit_box);
+    if (C->nimplicit_domain)
+        pv_json_ints(j, "implicit_domain", C->implicit_domain, C->nimplicit_domain);
     pv_json_begin_array(j, "facets");
     for (int f = 0; f < C->nfacets; f++)
         json_facet(j, &C->facets[f]);
@@ -229,6 +233,8 @@ static void json_nearest(pv_json *j, const char *key, const pv_radius_nearest *n
     pv_json_ints(j, "neurons", n->neurons, n->nneurons);
     if (n->nbox)
         json_box_sides(j, "box", n->box, n->nbox);
+    if (n->ndomain)
+        pv_json_ints(j, "domain", n->domain, n->ndomain);
     if (n->point)
         pv_json_rationals(j, "point", n->point, m);
     else

@@ -3,7 +3,7 @@
  *
  * One run of pv_enum_compute is one `state`. Its invariants:
  *   - cells[0..ncells) are the distinct codes found, in the order found,
- *     and every one is the code of an actual point of the box (the start
+ *     and every one is the code of an actual point of the domain (the start
  *     point, a point beyond a facet, a point of a face's relative
  *     interior). The array is also the walk's queue: cells [0, done) have
  *     been processed, the rest wait; a cell's dim is -2 until it is
@@ -42,7 +42,8 @@
  *   vertex.c     the fast path: exact vertices of a simple bounded cell
  *   faces.c      the faces of a cell's closure: the inner-face exploration
  *                (and its vertex census), single-row faces past its budget
- *   flat.c       flat boxes (lo = hi in some coordinates)
+ *   flat.c       domains that are not full-dimensional: flat boxes (lo =
+ *                hi in some coordinates), equalities of a domain
  *   graph.c      the adjacency graph of the cells found
  *   lemma1.c     Lemma 1 / Theorem 2 over an enumeration
  *   flips.c      the one-bit flips of a code */
@@ -73,7 +74,11 @@ typedef struct ecell {
 /* One run of pv_enum_compute (the invariants are above). */
 typedef struct state {
     const pv_net *net;
-    const pv_box *box;
+    const pv_box *box;      /* the domain, or NULL (R^m)                   */
+    mpq_t *centre;          /* a domain that is not a plain box: an
+                               interior point of it (it is full-
+                               dimensional here: flat.c), else NULL        */
+    int bounded;            /* the domain is bounded (a box, or proved)    */
     const pv_enum_options *opt;
     int m, n;
     ecell *cells;
@@ -212,6 +217,11 @@ pv_status pv_faces_by_row(cellctx *X, const unsigned char *on_facet,
 /* pv_enum_compute for a box with lo = hi in some coordinate. */
 pv_status pv_flat_enumerate(pv_enum *E, const pv_net *net,
                             const pv_enum_options *opt, pv_error *err);
+/* pv_enum_compute for a domain (not a plain box) of dimension D->dim < m,
+ * D the dimension of its own system (pv__system_of_box). */
+pv_status pv_domain_enumerate(pv_enum *E, const pv_net *net,
+                              const pv_enum_options *opt,
+                              const pv_dimension *D, pv_error *err);
 
 /* graph.c ------------------------------------------------------------------ */
 

@@ -11,10 +11,11 @@
  * of y + e(y - p) for any y in relint F (pv_code_beyond). Any
  * full-dimensional cell c sharing an (m-1)-dimensional piece with P(b)
  * shares it inside some facet F, so c is that code. The interior of the
- * box is convex, and removing the (m-2)-dimensional pieces where three or
- * more cells meet leaves it connected: the full-dimensional cells are
- * connected through facets, and the walk reaches all of them. (Relative to
- * the box's affine hull when the box is flat in a coordinate.)
+ * domain (a box, a polyhedron given by general rows, or R^m) is convex,
+ * and removing the (m-2)-dimensional pieces where three or more cells meet
+ * leaves it connected: the full-dimensional cells are connected through
+ * facets, and the walk reaches all of them. (Relative to the domain's
+ * affine hull when it is not full-dimensional: flat.c.)
  *
  * Why every LOWER-dimensional cell is found. For a found cell c and a face
  * G of P(c), code(relint G) = c with the 1-bits whose rows vanish on G
@@ -104,6 +105,35 @@ static void finish_cells(pv_enum *E, state *st, int *rank_of)
     pv_free(order);
 }
 
+static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
+                     mpq_t *centre, int bounded, pv_error *err);
+
+/* A domain with general rows (or no interval part): its own system
+ * decides whether it is empty, its dimension (a lower one: flat.c
+ * restricts the net to its affine hull), an interior point to start from
+ * and whether it is bounded. */
+static pv_status domain_compute(pv_enum *E, const pv_net *net,
+                                const pv_enum_options *opt, pv_error *err)
+{
+    pv_system S;
+    pv__system_of_box(&S, opt->box);
+    pv_dimension D;
+    pv_status rc = pv__system_dimension(&S, &D, &E->stats, err);
+    int bounded = 0;
+    if (rc == PV_OK && D.dim < 0)
+        rc = pv_error_set(err, PV_ERR_ARG, "enumerate: the domain is empty (no "
+                          "input satisfies all of its constraints)");
+    else if (rc == PV_OK && D.dim < net->input_dim)
+        rc = pv_domain_enumerate(E, net, opt, &D, err);
+    else if (rc == PV_OK)
+        rc = pv_system_bounded(&S, &D, &bounded, &E->stats, err);
+    if (rc == PV_OK && D.dim == net->input_dim)
+        rc = run(E, net, opt, D.point, bounded, err);
+    pv_dimension_clear(&D);
+    pv_system_clear(&S);
+    return rc;
+}
+
 static pv_status enum_compute(pv_enum *E, const pv_net *net,
                               const pv_enum_options *opt, pv_error *err)
 {
@@ -112,6 +142,8 @@ static pv_status enum_compute(pv_enum *E, const pv_net *net,
         return pv_error_set(err, PV_ERR_ARG, "enumerate: the box has %d "
                             "coordinates, the network %d inputs",
                             opt->box->dim, net->input_dim);
+    if (opt->box && !pv_box_is_box(opt->box))
+        return domain_compute(E, net, opt, err);
     int flat = 0;
     for (int i = 0; opt->box && i < net->input_dim; i++) {
         int s = mpq_cmp(opt->box->lo[i], opt->box->hi[i]);
@@ -122,6 +154,15 @@ static pv_status enum_compute(pv_enum *E, const pv_net *net,
     }
     if (flat)
         return pv_flat_enumerate(E, net, opt, err);
+    return run(E, net, opt, NULL, opt->box != NULL, err);
+}
+
+/* The walk in a full-dimensional domain (or R^m): centre is an interior
+ * point of a domain that is not a plain box (else NULL), bounded whether
+ * the domain is bounded. */
+static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
+                     mpq_t *centre, int bounded, pv_error *err)
+{
     size_t cell_bytes = pv_enum_bytes_per_cell(net);
     pv_status mc = pv_limits_check_memory(net, opt, cell_bytes, err);
     if (mc != PV_OK)
@@ -130,6 +171,8 @@ static pv_status enum_compute(pv_enum *E, const pv_net *net,
     memset(&st, 0, sizeof st);
     st.net = net;
     st.box = opt->box;
+    st.centre = centre;
+    st.bounded = bounded;
     st.opt = opt;
     st.m = net->input_dim;
     st.n = net->neurons;

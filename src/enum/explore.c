@@ -181,7 +181,15 @@ static pv_status start_cell(walk *w, const pv_code *start, pv_cell *C, pv_error 
         return st;
     if (!C->realized)
         return pv_error_set(err, PV_ERR_ARG, "explore: the start code is not "
-                            "realised%s", w->opt->box ? " in the box" : "");
+                            "realised%s", w->opt->box ? " in the domain" : "");
+    if (C->dim < w->net->input_dim && (C->nimplicit_box || C->nimplicit_domain))
+        return pv_error_set(err, PV_ERR_ARG, "explore: the start cell has "
+                            "dimension %d < %d: it lies on %s of the domain; "
+                            "explore walks full-dimensional cells (start inside "
+                            "a full-dimensional domain, off the hyperplanes; "
+                            "enumerate takes any domain)", C->dim,
+                            w->net->input_dim, C->nimplicit_domain ? "rows"
+                            : "box sides");
     if (C->dim < w->net->input_dim)
         return pv_error_set(err, PV_ERR_ARG, "explore: the start cell has "
                             "dimension %d < %d; explore walks full-dimensional "

@@ -208,7 +208,7 @@ int pv_faces_clear_vanishing(pv_code *out, const cellctx *X, const int *rows,
     pv_code_set(out, X->code);
     for (int a = 0; a < nrows; a++) {
         int r = rows[a];
-        if (X->S->strict[r] && !PV_LABEL_IS_BOX(X->S->label[r])) {
+        if (X->S->strict[r] && PV_LABEL_IS_NEURON(X->S->label[r])) {
             out->bit[X->S->label[r]] = 0;
             cleared = 1;
         }
@@ -226,7 +226,7 @@ void pv_faces_check_vertex(cellctx *X, const int *rows, int nrows,
     int neurons = 0, sides = 0;
     for (int a = 0; a < nrows; a++) {
         int r = rows[a];
-        if (PV_LABEL_IS_BOX(S->label[r])) {
+        if (!PV_LABEL_IS_NEURON(S->label[r])) {
             sides++;
             continue;
         }
@@ -501,7 +501,7 @@ pv_status pv_faces_by_row(cellctx *X, const unsigned char *on_facet,
     pv_code_init(&c, 0);
     pv_status rc = PV_OK;
     for (int r = 0; r < S->nrows && rc == PV_OK; r++) {
-        if (!S->strict[r] || PV_LABEL_IS_BOX(S->label[r]) || on_facet[r])
+        if (!S->strict[r] || !PV_LABEL_IS_NEURON(S->label[r]) || on_facet[r])
             continue;
         if (pv_limits_must_stop(st) || !pv_limits_can_add(st))
             break;

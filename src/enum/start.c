@@ -8,14 +8,34 @@
 
 /* Candidate t: the box centre (t = 0), then centre + r_i * half-width with
  * r_i in (-1, 1) a dyadic rational; without a box the origin, then points
- * of (-1, 1)^m. A coordinate whose interval is a point stays there. */
-static void start_candidate(mpq_t *x, int m, const pv_box *box, int t,
+ * of (-1, 1)^m. A coordinate whose interval is a point stays there. In a
+ * domain that is not a plain box, its interior point c (t = 0), then
+ * c + 2^-j r for the first j <= 64 that keeps the point in the domain
+ * (c is interior: small enough steps stay inside). */
+static void start_candidate(mpq_t *x, int m, const state *st, int t,
                             uint64_t *seed)
 {
+    const pv_box *box = st->box;
     mpq_t r, half;
     mpq_init(r);
     mpq_init(half);
-    for (int i = 0; i < m; i++) {
+    for (int j = 0; st->centre && j <= 64; j++) {
+        for (int i = 0; i < m; i++) {
+            mpq_set(x[i], st->centre[i]);
+            if (t == 0)
+                continue;
+            long k = (long)(pv_xorshift64(seed) % 1887437) - 943718;
+            mpq_set_si(r, k, 1UL << 20);
+            mpq_div_2exp(r, r, (unsigned long)j);
+            mpq_add(x[i], x[i], r);
+        }
+        if (t == 0 || pv_box_violated(box, x) < 0)
+            break;
+        if (j == 64)                   /* never: c itself then */
+            for (int i = 0; i < m; i++)
+                mpq_set(x[i], st->centre[i]);
+    }
+    for (int i = 0; !st->centre && i < m; i++) {
         if (box) {
             mpq_add(x[i], box->lo[i], box->hi[i]);
             mpq_div_2exp(x[i], x[i], 1);
@@ -64,7 +84,7 @@ static pv_status zeros_are_identical(int *generic, const state *st,
         return rc;
     *generic = 1;
     for (int i = 0; i < S.nrows && *generic; i++) {
-        if (PV_LABEL_IS_BOX(S.label[i]) || !zero[S.label[i]])
+        if (!PV_LABEL_IS_NEURON(S.label[i]) || !zero[S.label[i]])
             continue;
         *generic = !mpz_sgn(S.h[i]);
         for (int k = 0; k < S.dim && *generic; k++)
@@ -85,7 +105,7 @@ pv_status pv_start_code(state *st, pv_code *c, double *hint,
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
     pv_status rc = PV_ERR_INTERNAL;
     for (int t = 0; t < 1000; t++) {
-        start_candidate(x, st->m, st->box, t, &seed);
+        start_candidate(x, st->m, st, t, &seed);
         rc = pv_code_at(st->net, x, c, zero, err);
         int generic = 0;
         if (rc == PV_OK)
@@ -100,7 +120,7 @@ pv_status pv_start_code(state *st, pv_code *c, double *hint,
             break;
         }
         rc = pv_error_set(err, PV_ERR_INTERNAL, "enumerate: no point of the "
-                          "box off the hyperplane of every neuron that is "
+                          "domain off the hyperplane of every neuron that is "
                           "not identically 0 there found in 1000 tries");
     }
     pv_free(zero);

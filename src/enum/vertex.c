@@ -21,8 +21,8 @@
  *           relative interior, and the faces containing a vertex v are its
  *           subsets of rows, so the codes of all faces are c with a subset
  *           of v's 1-bit rows cleared.
- * Anything unexpected (a tie, a degenerate vertex, a failed proof, no box)
- * returns "not handled" and the cell takes the LP path. */
+ * Anything unexpected (a tie, a degenerate vertex, a failed proof, no
+ * bounded domain) returns "not handled" and the cell takes the LP path. */
 #include "core/alloc.h"
 #include "enum/enum_internal.h"
 
@@ -531,7 +531,7 @@ static void vertex_faces(cellctx *X, const vtx *v, int m)
     int t1[64], n1 = 0, neurons = 0;
     for (int a = 0; a < m; a++) {
         int r = v->rows[a];
-        if (PV_LABEL_IS_BOX(S->label[r]))
+        if (!PV_LABEL_IS_NEURON(S->label[r]))
             continue;
         neurons++;
         if (S->strict[r] && n1 < 64)
@@ -560,7 +560,7 @@ int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     state *st = X->st;
     const pv_system *S = X->S;
     int m = st->m;
-    if (!st->box || !st->cells[i].hint || m > 12 || st->opt->lp_only)
+    if (!st->bounded || !st->cells[i].hint || m > 12 || st->opt->lp_only)
         return 0;
     double *q = pv_malloc((size_t)m * sizeof *q);
     vset V;
@@ -597,7 +597,7 @@ int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     facet_index_build(&F, &V, S->nrows);
     *rc = PV_OK;
     for (int k = 0; k < F.nrows && *rc == PV_OK; k++) {
-        if (PV_LABEL_IS_BOX(S->label[F.rows[k]]))
+        if (!PV_LABEL_IS_NEURON(S->label[F.rows[k]]))
             continue;                 /* nothing beyond the box */
         centroid(y, &V, F.idx + F.first[k], F.first[k + 1] - F.first[k]);
         /* vertices are simple, so of the rows that are not identically 0,

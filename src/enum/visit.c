@@ -25,7 +25,7 @@ int pv_visit_zero_rows(state *st, const pv_system *S, int cell)
 {
     int count = 0;
     for (int i = 0; i < S->nrows; i++) {
-        if (PV_LABEL_IS_BOX(S->label[i]) || mpz_sgn(S->h[i]))
+        if (!PV_LABEL_IS_NEURON(S->label[i]) || mpz_sgn(S->h[i]))
             continue;
         int zero = 1;
         for (int j = 0; j < S->dim && zero; j++)
@@ -126,7 +126,7 @@ static pv_status process_facets(cellctx *X, int i, const pv_dimension *D,
         for (int a = 0; a < fa->nrows; a++) {
             int r = fa->rows[a];
             rows[nr++] = r;
-            if (PV_LABEL_IS_BOX(S->label[r]))
+            if (!PV_LABEL_IS_NEURON(S->label[r]))
                 box = 1;
             else
                 neurons++;

@@ -32,6 +32,7 @@ void pv_cell_clear(pv_cell *C)
     pv_free(C->facets);
     pv_free(C->implicit);
     pv_free(C->implicit_box);
+    pv_free(C->implicit_domain);
     pv_cell_init(C);
 }
 
@@ -48,7 +49,8 @@ static pv_status neighbor_code(pv_cell_facet *cf, const pv_net *net,
 {
     pv_code_init(&cf->neighbor, net->neurons);
     cf->has_neighbor = 1;
-    if (cf->nneurons == 1 && !C->nimplicit && !C->nimplicit_box) {
+    if (cf->nneurons == 1 && !C->nimplicit && !C->nimplicit_box &&
+        !C->nimplicit_domain) {
         pv_code_set(&cf->neighbor, &C->code);
         cf->neighbor.bit[cf->neurons[0]] ^= 1;
         return PV_OK;
@@ -78,17 +80,21 @@ static pv_status fill_facets(pv_cell *C, const pv_net *net,
         pv_cell_facet *cf = &C->facets[C->nfacets++];
         cf->neurons = pv_malloc((size_t)f->nrows * sizeof(int));
         cf->box_coord = -1;
+        cf->domain_row = -1;
         for (int r = 0; r < f->nrows; r++) {
             int l = S->label[f->rows[r]];
-            if (!PV_LABEL_IS_BOX(l))
+            if (PV_LABEL_IS_NEURON(l)) {
                 cf->neurons[cf->nneurons++] = l;
-            else if (cf->box_coord < 0) {
+            } else if (PV_LABEL_IS_BOX(l) && cf->box_coord < 0) {
                 cf->box_coord = PV_LABEL_BOX_COORD(l);
                 cf->box_hi = PV_LABEL_BOX_HI(l);
+            } else if (PV_LABEL_IS_DOMAIN(l) && cf->domain_row < 0) {
+                cf->domain_row = PV_LABEL_DOMAIN_ROW(l);
             }
         }
-        pv_status rc = cf->box_coord >= 0 ? PV_OK   /* nothing beyond the box */
-                                           : neighbor_code(cf, net, C, f, err);
+        /* nothing lies beyond the domain */
+        pv_status rc = cf->box_coord >= 0 || cf->domain_row >= 0
+                           ? PV_OK : neighbor_code(cf, net, C, f, err);
         cf->point = f->point;          /* ownership moves to the cell */
         F->f[i].point = NULL;
         if (rc != PV_OK)
@@ -111,6 +117,7 @@ static void fill_dimension(pv_cell *C, const pv_system *S,
     }
     C->implicit = pv_malloc((size_t)(S->nrows + 1) * sizeof(int));
     C->implicit_box = pv_malloc((size_t)(S->nrows + 1) * sizeof(int));
+    C->implicit_domain = pv_malloc((size_t)(S->nrows + 1) * sizeof(int));
     for (int i = 0; i < S->nrows; i++) {
         if (!D->implicit[i])
             continue;
@@ -118,6 +125,8 @@ static void fill_dimension(pv_cell *C, const pv_system *S,
         if (PV_LABEL_IS_BOX(l))
             C->implicit_box[C->nimplicit_box++] =
                 2 * PV_LABEL_BOX_COORD(l) + PV_LABEL_BOX_HI(l);
+        else if (PV_LABEL_IS_DOMAIN(l))
+            C->implicit_domain[C->nimplicit_domain++] = PV_LABEL_DOMAIN_ROW(l);
         else
             C->implicit[C->nimplicit++] = l;
     }
@@ -286,8 +295,9 @@ static pv_status cell_compute(pv_cell *C, const pv_net *net,
     if (rc == PV_OK)
         fill_dimension(C, &S, &D);
     /* Inside a box the cell is bounded: no multipliers to look for (the
-     * box rows alone bound every coordinate). */
-    if (rc == PV_OK && C->realized && (what & PV_CELL_BOUNDED) && box)
+     * box rows alone bound every coordinate). A domain without an
+     * interval part may be unbounded: decided like any system. */
+    if (rc == PV_OK && C->realized && (what & PV_CELL_BOUNDED) && box && box->intervals)
         C->bounded = 1;
     else if (rc == PV_OK && C->realized && (what & PV_CELL_BOUNDED))
         rc = pv_system_bounded(&S, &D, &C->bounded, &C->stats, err);

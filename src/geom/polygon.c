@@ -34,9 +34,10 @@ static pv_status polygon_of_code(pv_polygon *P, const pv_net *net,
                                  pv_error *err)
 {
     pv_polygon_clear(P);
-    if (net->input_dim != 2 || !box)
+    if (net->input_dim != 2 || !box || !box->intervals)
         return pv_error_set(err, PV_ERR_ARG,
-                            "polygons need a network with 2 inputs and a box");
+                            "polygons need a network with 2 inputs and a box "
+                            "(a domain with an interval for both inputs)");
     pv_system S;
     pv_status rc = pv__system_from_code(&S, net, code, box, err);
     if (rc != PV_OK)

@@ -27,6 +27,7 @@ static void nearest_clear(pv_radius_nearest *n, int m)
 {
     pv_free(n->neurons);
     pv_free(n->box);
+    pv_free(n->domain);
     if (n->point)
         pv_qvec_free(n->point, m);
     if (n->has_neighbor)
@@ -114,6 +115,8 @@ static void add_row(pv_radius_nearest *n, const pv_system *S, int i)
     int l = S->label[i];
     if (PV_LABEL_IS_BOX(l))
         n->box[n->nbox++] = 2 * PV_LABEL_BOX_COORD(l) + PV_LABEL_BOX_HI(l);
+    else if (PV_LABEL_IS_DOMAIN(l))
+        n->domain[n->ndomain++] = PV_LABEL_DOMAIN_ROW(l);
     else
         n->neurons[n->nneurons++] = l;
 }
@@ -128,8 +131,9 @@ static pv_status nearest_fill(pv_radius_nearest *n, const pv_net *net,
     int m = S->dim;
     n->neurons = pv_malloc(((size_t)S->nrows + 1) * sizeof(int));
     n->box = pv_malloc(((size_t)S->nrows + 1) * sizeof(int));
+    n->domain = pv_malloc(((size_t)S->nrows + 1) * sizeof(int));
     n->point = pv_qvec_new(m);
-    if (!n->neurons || !n->box || !n->point)
+    if (!n->neurons || !n->box || !n->domain || !n->point)
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory for a radius");
     /* y = x - s u, s = V/(dx n), u = g (l2) or sign(g) (linf). */
     mpq_t s, q, d;
@@ -157,7 +161,7 @@ static pv_status nearest_fill(pv_radius_nearest *n, const pv_net *net,
             add_row(n, S, i);
     }
     pv_status st = PV_OK;
-    if (n->nbox == 0) {
+    if (n->nbox == 0 && n->ndomain == 0) {
         mpq_t *dir = pv_qvec_new(m);
         if (!dir) {
             st = pv_error_set(err, PV_ERR_NOMEM, "out of memory for a radius");
@@ -180,7 +184,8 @@ static pv_status nearest_zero(pv_radius_nearest *n, const pv_system *S,
 {
     n->neurons = pv_malloc(((size_t)S->nrows + 1) * sizeof(int));
     n->box = pv_malloc(((size_t)S->nrows + 1) * sizeof(int));
-    if (!n->neurons || !n->box)
+    n->domain = pv_malloc(((size_t)S->nrows + 1) * sizeof(int));
+    if (!n->neurons || !n->box || !n->domain)
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory for a radius");
     for (int i = 0; i < S->nrows; i++)
         if (mpz_sgn(r->n1[i]) && mpz_sgn(r->V[i]) == 0)
@@ -198,13 +203,11 @@ static pv_status radius_of_rows(pv_radius *R, const pv_net *net,
     for (int i = 0; i < S->nrows; i++) {
         if (mpz_sgn(r->n1[i]) == 0)
             continue;                      /* constant on the cell */
-        if (mpz_sgn(r->V[i]) < 0) {        /* only a box row can be: x outside */
+        if (mpz_sgn(r->V[i]) < 0) {        /* only a domain row can be, and
+                                              radius_compute checked them */
             mpq_clear(d);
-            int l = S->label[i];
-            return pv_error_set(err, PV_ERR_ARG,
-                                "the point is outside the domain (x%d %s the box)",
-                                PV_LABEL_BOX_COORD(l),
-                                PV_LABEL_BOX_HI(l) ? "above" : "below");
+            return pv_error_set(err, PV_ERR_INTERNAL, "radius: the point violates "
+                                "row %d of its own cell", i);
         }
         zero |= mpz_sgn(r->V[i]) == 0;
         row_distance(d, r, i, 1);
@@ -258,6 +261,13 @@ static pv_status radius_compute(pv_radius *R, const pv_net *net, mpq_t *const x,
     pv_status st = pv_code_at(net, x, &R->code, NULL, err);
     if (st != PV_OK)
         return st;
+    int out = box && box->dim == m ? pv_box_violated(box, x) : -1;
+    if (out >= 0 && out < 2 * m)
+        return pv_error_set(err, PV_ERR_ARG, "the point is outside the domain "
+                            "(x%d %s the box)", out / 2, out % 2 ? "above" : "below");
+    if (out >= 0)
+        return pv_error_set(err, PV_ERR_ARG, "the point is outside the domain (it "
+                            "violates domain row %d)", out - 2 * m);
     pv_system S;
     if ((st = pv__system_from_code(&S, net, &R->code, box, err)) != PV_OK)
         return st;

@@ -150,10 +150,46 @@ static void reduce_map(pv_zmat *Z, mpz_t delta)
     mpz_clear(g);
 }
 
+/* Domain row k, a.x + c >= 0 with rationals, as the primitive integer row
+ * s (a.x + c), s > 0 the lcm of the denominators over the gcd of the
+ * numerators: its scale. An equality keeps eq. */
+static void add_domain_row(pv_system *S, int r, const pv_box *box, int k)
+{
+    int m = S->dim;
+    mpz_t l, g;
+    mpz_init_set(l, mpq_denref(box->c[k]));
+    mpz_init(g);
+    for (int i = 0; i < m; i++)
+        mpz_lcm(l, l, mpq_denref(PV_BOX_A(box, k, i)));
+    for (int i = 0; i <= m; i++) {          /* numerators over l */
+        const mpq_t *q = i < m ? &PV_BOX_A(box, k, i) : &box->c[k];
+        mpz_t *z = i < m ? &PV_G(S, r, i) : &S->h[r];
+        mpz_divexact(*z, l, mpq_denref(*q));
+        mpz_mul(*z, *z, mpq_numref(*q));
+        mpz_gcd(g, g, *z);
+    }
+    if (mpz_sgn(g) > 0) {
+        for (int i = 0; i < m; i++)
+            mpz_divexact(PV_G(S, r, i), PV_G(S, r, i), g);
+        mpz_divexact(S->h[r], S->h[r], g);
+    } else {
+        mpz_set_ui(g, 1);                  /* the row 0 >= 0 */
+    }
+    mpq_set_num(S->scale[r], l);
+    mpq_set_den(S->scale[r], g);
+    mpq_canonicalize(S->scale[r]);
+    S->eq[r] = box->eq[k];
+    S->label[r] = PV_LABEL_DOMAIN(k);
+    mpz_clears(l, g, NULL);
+}
+
+/* The domain's rows from row r on: box sides, then general rows. */
 static void add_box_rows(pv_system *S, int r, const pv_box *box)
 {
     int m = S->dim;
-    for (int i = 0; i < m; i++)
+    for (int k = 0; k < box->nrows; k++)
+        add_domain_row(S, r + (box->intervals ? 2 * m : 0) + k, box, k);
+    for (int i = 0; box->intervals && i < m; i++)
         for (int hi = 0; hi < 2; hi++, r++) {
             /* x_i - lo >= 0 scaled by den(lo); hi - x_i >= 0 by den(hi). */
             const mpq_t *q = hi ? &box->hi[i] : &box->lo[i];
@@ -330,7 +366,7 @@ static pv_status system_from_code(pv_system *S, const pv_net *net,
     if (box && box->dim != m)
         return pv_error_set(err, PV_ERR_ARG, "box has dimension %d, expected %d",
                             box->dim, m);
-    pv_system_init(S, m, net->neurons + (box ? 2 * m : 0));
+    pv_system_init(S, m, net->neurons + (box ? pv_box_system_rows(box) : 0));
     if (system_from_code64(S, net, code)) {
         if (box)
             add_box_rows(S, net->neurons, box);
@@ -417,6 +453,12 @@ static pv_status system_from_code(pv_system *S, const pv_net *net,
     if (box)
         add_box_rows(S, net->neurons, box);
     return PV_OK;
+}
+
+void pv__system_of_box(pv_system *S, const pv_box *box)
+{
+    pv_system_init(S, box->dim, pv_box_system_rows(box));
+    add_box_rows(S, 0, box);
 }
 
 pv_status pv__system_from_code(pv_system *S, const pv_net *net,
@@ -529,7 +571,8 @@ void pv_system_write_ine(const pv_system *S, FILE *f, const char *comment)
     if (comment)
         fprintf(f, "* %s\n", comment);
     fprintf(f, "* rows: one per ReLU neuron (row k = neuron k-1, rows counted"
-               " from 1), then box rows; row means h + g.x >= 0\n");
+               " from 1), then the domain's rows (box sides, then its general"
+               " rows in order); row means h + g.x >= 0\n");
     fprintf(f, "* strict rows (> 0 in the cell itself):");
     for (int i = 0; i < S->nrows; i++)
         if (S->strict[i])

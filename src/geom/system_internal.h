@@ -21,6 +21,10 @@ pv_status pv__system_from_code(pv_system *S, const pv_net *net,
                                const pv_code *code, const pv_box *box,
                                pv_error *err);
 
+/* The system of the domain alone, its rows labelled as in a code's
+ * system (S not initialised; the caller clears it). */
+void pv__system_of_box(pv_system *S, const pv_box *box);
+
 /* pv_system_of_intersection and pv_system_of_face into an uninitialised
  * U / F (initialised here). */
 void pv__system_closure_union(pv_system *U, const pv_system *Sa,

@@ -151,7 +151,7 @@ static pv_status feature(walk *w, const pv_system *S, const unsigned char *b,
 {
     memcpy(buf, b, (size_t)w->net->neurons);
     for (int i = 0; i < S->nrows; i++)
-        if (on[i] && !PV_LABEL_IS_BOX(S->label[i]))
+        if (on[i] && PV_LABEL_IS_NEURON(S->label[i]))
             buf[S->label[i]] = 0;
     int was, k = cell_of(w, buf, d, &was);
     if (k < 0)
@@ -172,7 +172,7 @@ static pv_status beyond(walk *w, const pv_system *S, const unsigned char *code,
 {
     int nn = 0, last = -1;
     for (int i = 0; i < S->nrows; i++)
-        if (on[i] && !PV_LABEL_IS_BOX(S->label[i]))
+        if (on[i] && PV_LABEL_IS_NEURON(S->label[i]))
             nn++, last = S->label[i];
     memcpy(buf, code, (size_t)w->net->neurons);
     if (nn == 1 && !w->dead) {
@@ -244,8 +244,8 @@ static pv_status visit(walk *w, int ci, unsigned char *buf, unsigned char *on)
         int any_neuron = 0, any_box = 0;
         for (int i = 0; i < S.nrows; i++) {
             on[i] = w->zero[a][i] && w->zero[b][i];
-            any_neuron |= on[i] && !PV_LABEL_IS_BOX(S.label[i]);
-            any_box |= on[i] && PV_LABEL_IS_BOX(S.label[i]);
+            any_neuron |= on[i] && PV_LABEL_IS_NEURON(S.label[i]);
+            any_box |= on[i] && !PV_LABEL_IS_NEURON(S.label[i]);
         }
         if (any_neuron && (st = feature(w, &S, code.bit, on, 1, idx, 2, buf)) != PV_OK)
             break;
@@ -260,7 +260,7 @@ static pv_status visit(walk *w, int ci, unsigned char *buf, unsigned char *on)
     for (int a = 0; st == PV_OK && a < A->n; a++) {
         int any_neuron = 0;
         for (int i = 0; i < S.nrows; i++)
-            any_neuron |= w->zero[a][i] && !PV_LABEL_IS_BOX(S.label[i]);
+            any_neuron |= w->zero[a][i] && PV_LABEL_IS_NEURON(S.label[i]);
         if (any_neuron)
             st = feature(w, &S, code.bit, w->zero[a], 0, &a, 1, buf);
     }
@@ -285,30 +285,76 @@ static pv_status is_planar(walk *w, const pv_code *code, int *yes)
     return st;
 }
 
-/* A start point: points of a fixed sequence in the box, the first whose
- * cell is two-dimensional. (A point with a pre-activation at 0 will do if
- * its cell is, as on a net with a neuron that is 0 everywhere.) */
+/* Point k of the start sequence in a domain with general rows: the
+ * average of the domain polygon Q's vertices with weights 1 + (k c_i + 1/2
+ * ... mod 10007), all positive, so strictly inside Q (2-D). */
+static void domain_point(mpq_t *x, const pv_polygon *Q, int k)
+{
+    mpq_t t, wsum;
+    mpq_inits(t, wsum, NULL);
+    mpq_set_ui(x[0], 0, 1);
+    mpq_set_ui(x[1], 0, 1);
+    for (int i = 0; i < Q->n; i++) {
+        long wi = (long)((k * (6007L + 7919L * i) + 5000L) % 10007L) + 1;
+        mpq_set_si(t, wi, 1);
+        mpq_add(wsum, wsum, t);
+        mpq_mul(t, t, Q->x[i]);
+        mpq_add(x[0], x[0], t);
+        mpq_set_si(t, wi, 1);
+        mpq_mul(t, t, Q->y[i]);
+        mpq_add(x[1], x[1], t);
+    }
+    mpq_div(x[0], x[0], wsum);
+    mpq_div(x[1], x[1], wsum);
+    mpq_clears(t, wsum, NULL);
+}
+
+/* The domain polygon: the box square cut by the domain's general rows. */
+static pv_status domain_polygon(walk *w, pv_polygon *Q)
+{
+    pv_system S;
+    pv__system_of_box(&S, w->box);
+    pv_status st = PV_OK;
+    if (!pv_clipper_system(&w->c, &S, w->box) || !pv_hpoly_to_polygon(Q, &w->c.A, NULL, w->c.A.n))
+        st = nomem(w);
+    else if (Q->n < 3)
+        st = pv_error_set(w->err, PV_ERR_ARG, "tessellation: the domain is not "
+                          "two-dimensional (its rows leave %s of the box)",
+                          Q->n == 0 ? "nothing" : Q->n == 1 ? "a point" : "a segment");
+    pv_system_clear(&S);
+    return st;
+}
+
+/* A start point: points of a fixed sequence in the box (inside the domain
+ * polygon when the domain has general rows), the first whose cell is
+ * two-dimensional. (A point with a pre-activation at 0 will do if its
+ * cell is, as on a net with a neuron that is 0 everywhere.) */
 static pv_status start_code(walk *w, pv_code *code)
 {
     mpq_t x[2], t, f;
     mpq_inits(x[0], x[1], t, f, NULL);
-    pv_status st = PV_OK;
+    pv_polygon Q;
+    pv_polygon_init(&Q);
+    pv_status st = w->box->nrows ? domain_polygon(w, &Q) : PV_OK;
     int found = 0;
     for (int k = 0; st == PV_OK && k < 1000 && !found; k++) {
-        for (int j = 0; j < 2; j++) {   /* lo + (hi - lo) * frac(k*c_j + 1/2) */
+        for (int j = 0; j < 2 && !w->box->nrows; j++) {   /* lo + (hi - lo) * frac(k*c_j + 1/2) */
             mpq_sub(t, w->box->hi[j], w->box->lo[j]);
             long num = (long)((k * (j ? 7919L : 6007L) + 5000L) % 10007L) + 1;
             mpq_set_si(f, num, 10009);
             mpq_mul(t, t, f);
             mpq_add(x[j], w->box->lo[j], t);
         }
+        if (w->box->nrows)
+            domain_point(x, &Q, k);
         st = pv_code_at(w->net, x, code, NULL, w->err);
         if (st == PV_OK)
             st = is_planar(w, code, &found);
     }
     if (st == PV_OK && !found)
         st = pv_error_set(w->err, PV_ERR_INTERNAL, "tessellation: no two-dimensional "
-                          "cell at 1000 points of the box");
+                          "cell at 1000 points of the domain");
+    pv_polygon_clear(&Q);
     mpq_clears(x[0], x[1], t, f, NULL);
     return st;
 }
@@ -325,7 +371,7 @@ static pv_status run(walk *w)
     const pv_tess_options *o = w->opt;
     int N = w->net->neurons;
     unsigned char *buf = pv_malloc((size_t)N + 1);
-    unsigned char *on = pv_malloc((size_t)N + 2 * 2 + 1);
+    unsigned char *on = pv_malloc((size_t)N + (size_t)pv_box_system_rows(w->box) + 1);
     pv_code start;
     pv_code_init(&start, N);
     pv_status st = buf && on ? start_code(w, &start) : nomem(w);
@@ -401,6 +447,10 @@ static pv_status tessellate(pv_tessellation *T, const pv_net *net, const pv_box 
     if (net->input_dim != 2 || !box || box->dim != 2)
         return pv_error_set(err, PV_ERR_ARG, "tessellation: a network with 2 "
                             "inputs and a 2-D box are needed");
+    if (!box->intervals)
+        return pv_error_set(err, PV_ERR_ARG, "tessellation: the domain needs a "
+                            "box (an interval for both inputs): the walk clips "
+                            "polygons out of the box square");
     for (int j = 0; j < 2; j++)
         if (mpq_cmp(box->lo[j], box->hi[j]) >= 0)
             return pv_error_set(err, PV_ERR_ARG, "tessellation: the box must have "

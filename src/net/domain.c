@@ -1,13 +1,17 @@
 /* polyverify — input domains from files: VNN-LIB properties and cddlib
  * H-representations (see box.h).
  *
- * Both are read exactly (numbers straight into rationals) and, in this
- * version, must bound each input by an interval: a VNN-LIB assertion on
- * one X_i against a number (possibly inside an `and`), an .ine row with one
- * non-zero coefficient (a `linearity` row: an equality). Anything else is
- * refused with its line and what was expected, never approximated or
- * dropped — except VNN-LIB's output constraints (on the Y_j), which are not
- * part of the input domain and are counted, not read. */
+ * Both are read exactly (numbers straight into rationals) into a list of
+ * constraints f(x) >= 0 or f(x) = 0, f affine and kept sparse (a VNN-LIB
+ * bound names one input of 784). The list then becomes the domain: the
+ * constraints on one input are the interval part when they bound every
+ * input on both sides (the tightest bounds win), and every other
+ * constraint is a general row, in file order; when some input is not
+ * bounded so, all constraints are general rows. Anything that is not a
+ * convex polyhedron in the inputs is refused with its line and what was
+ * expected, never approximated or dropped — except VNN-LIB's output
+ * constraints (on the Y_j), which are not part of the input domain and are
+ * counted, not read. */
 #include "core/alloc.h"
 #include "polyverify/box.h"
 
@@ -24,72 +28,209 @@ void pv_domain_info_init(pv_domain_info *info)
     memset(info, 0, sizeof *info);
 }
 
-/* ---- the bounds being collected ----------------------------------------- */
+/* ---- sparse affine forms ------------------------------------------------ */
 
-typedef struct bounds {
-    int dim;
-    mpq_t *lo, *hi;
-    unsigned char *has_lo, *has_hi;
-} bounds;
+/* sum_k q[k] x_{idx[k]} + c, the idx distinct, no q[k] zero. */
+typedef struct lin {
+    int n, cap;
+    int *idx;
+    mpq_t *q;
+    mpq_t c;
+} lin;
 
-static int bounds_init(bounds *b, int dim)
+static void lin_init(lin *f)
 {
-    b->dim = dim;
-    b->lo = pv_malloc(((size_t)dim + 1) * sizeof(mpq_t));
-    b->hi = pv_malloc(((size_t)dim + 1) * sizeof(mpq_t));
-    b->has_lo = pv_calloc((size_t)dim + 1, 1);
-    b->has_hi = pv_calloc((size_t)dim + 1, 1);
-    if (!b->lo || !b->hi || !b->has_lo || !b->has_hi)
-        return 0;
-    for (int i = 0; i < dim; i++)
-        mpq_inits(b->lo[i], b->hi[i], NULL);
-    return 1;
+    memset(f, 0, sizeof *f);
+    mpq_init(f->c);
 }
 
-static void bounds_clear(bounds *b)
+static void lin_clear(lin *f)
 {
-    for (int i = 0; b->lo && b->hi && i < b->dim; i++)
-        mpq_clears(b->lo[i], b->hi[i], NULL);
-    pv_free(b->lo);
-    pv_free(b->hi);
-    pv_free(b->has_lo);
-    pv_free(b->has_hi);
+    for (int k = 0; k < f->cap; k++)
+        mpq_clear(f->q[k]);
+    pv_free(f->idx);
+    pv_free(f->q);
+    mpq_clear(f->c);
 }
 
-/* x_i >= v (lower) or x_i <= v: the tighter of what is known. */
-static void bound(bounds *b, int i, const mpq_t v, int upper)
+/* f += s x_i. */
+static void lin_add_term(lin *f, int i, const mpq_t s)
 {
-    unsigned char *has = upper ? b->has_hi : b->has_lo;
-    mpq_t *q = upper ? b->hi : b->lo;
-    if (!has[i] || (upper ? mpq_cmp(v, q[i]) < 0 : mpq_cmp(v, q[i]) > 0))
-        mpq_set(q[i], v);
-    has[i] = 1;
-}
-
-/* Every coordinate bounded on both sides, lo <= hi: into box. */
-static pv_status bounds_to_box(bounds *b, pv_box *box, const char *path,
-                               pv_error *err)
-{
-    for (int i = 0; i < b->dim; i++) {
-        if (!b->has_lo[i] || !b->has_hi[i])
-            return pv_error_set(err, PV_ERR_PARSE, "%s: input %d has no %s bound "
-                                "(a domain must bound every input)", path, i,
-                                b->has_lo[i] ? "upper" : "lower");
-        if (mpq_cmp(b->lo[i], b->hi[i]) > 0)
-            return pv_error_set(err, PV_ERR_ARG, "%s: the domain is empty (input "
-                                "%d: lower bound above the upper one)", path, i);
+    int k = 0;
+    while (k < f->n && f->idx[k] != i)
+        k++;
+    if (k == f->n) {
+        if (f->n == f->cap) {
+            int cap = f->cap ? 2 * f->cap : 4;
+            f->idx = pv_realloc(f->idx, (size_t)cap * sizeof *f->idx);
+            f->q = pv_realloc(f->q, (size_t)cap * sizeof *f->q);
+            for (int j = f->cap; j < cap; j++)
+                mpq_init(f->q[j]);
+            f->cap = cap;
+        }
+        f->idx[f->n] = i;
+        mpq_set_ui(f->q[f->n++], 0, 1);
     }
-    /* built aside, then swapped in: no allocation after the swap, so an
-     * unwinding leaves the caller's box as it was */
-    pv_box t;
-    pv_box_init(&t, b->dim);
-    for (int i = 0; i < b->dim; i++) {
-        mpq_set(t.lo[i], b->lo[i]);
-        mpq_set(t.hi[i], b->hi[i]);
+    mpq_add(f->q[k], f->q[k], s);
+    if (mpq_sgn(f->q[k]) == 0) {          /* keep no zero coefficient */
+        f->n--;
+        f->idx[k] = f->idx[f->n];
+        mpq_swap(f->q[k], f->q[f->n]);
     }
-    pv_box old = *box;
-    *box = t;
-    pv_box_clear(&old);
+}
+
+/* f += s g. */
+static void lin_add(lin *f, const lin *g, const mpq_t s)
+{
+    mpq_t t;
+    mpq_init(t);
+    for (int k = 0; k < g->n; k++) {
+        mpq_mul(t, g->q[k], s);
+        lin_add_term(f, g->idx[k], t);
+    }
+    mpq_mul(t, g->c, s);
+    mpq_add(f->c, f->c, t);
+    mpq_clear(t);
+}
+
+/* f *= s (s != 0, or the terms are dropped). */
+static void lin_scale(lin *f, const mpq_t s)
+{
+    if (mpq_sgn(s) == 0)
+        f->n = 0;
+    for (int k = 0; k < f->n; k++)
+        mpq_mul(f->q[k], f->q[k], s);
+    mpq_mul(f->c, f->c, s);
+}
+
+static void lin_swap(lin *f, lin *g)
+{
+    lin t = *f;
+    *f = *g;
+    *g = t;
+}
+
+/* ---- the constraints read ----------------------------------------------- */
+
+typedef struct constraint {
+    lin f;                 /* f >= 0, or f = 0 when eq */
+    int eq, line;
+} constraint;
+
+typedef struct clist {
+    int dim, n, cap;
+    constraint *r;
+    const char *path;
+} clist;
+
+static void clist_clear(clist *L)
+{
+    for (int k = 0; k < L->n; k++)
+        lin_clear(&L->r[k].f);
+    pv_free(L->r);
+}
+
+/* Appends f >= 0 (= 0 when eq); f is taken over (left empty). */
+static void clist_push(clist *L, lin *f, int eq, int line)
+{
+    if (L->n == L->cap) {
+        L->cap = L->cap ? 2 * L->cap : 16;
+        L->r = pv_realloc(L->r, (size_t)L->cap * sizeof *L->r);
+    }
+    constraint *c = &L->r[L->n++];
+    lin_init(&c->f);
+    lin_swap(&c->f, f);
+    c->eq = eq;
+    c->line = line;
+}
+
+/* ---- the domain from the constraints ------------------------------------ */
+
+/* From a constraint q x_i + c >= 0 on one input: the bound -c/q, an upper
+ * one when q < 0. */
+static void one_input_bound(mpq_t v, const constraint *r, int *upper)
+{
+    mpq_div(v, r->f.c, r->f.q[0]);
+    mpq_neg(v, v);
+    *upper = mpq_sgn(r->f.q[0]) < 0;
+}
+
+/* Tightest bounds from the one-input constraints: 1 when every input has
+ * both, with lo <= hi (else an error: an empty domain). */
+static int interval_part(const clist *L, pv_box *t, pv_status *st, pv_error *err)
+{
+    int m = L->dim, complete = 1;
+    unsigned char *has = pv_calloc(2 * (size_t)m + 1, 1);
+    mpq_t v;
+    mpq_init(v);
+    for (int k = 0; k < L->n; k++) {
+        const constraint *r = &L->r[k];
+        if (r->f.n != 1)
+            continue;
+        int i = r->f.idx[0], upper;
+        one_input_bound(v, r, &upper);
+        for (int side = 0; side < 2; side++) {
+            int hi = side ? !upper : upper;
+            if (side && !r->eq)
+                break;
+            mpq_t *q = hi ? &t->hi[i] : &t->lo[i];
+            unsigned char *h = &has[2 * i + hi];
+            if (!*h || (hi ? mpq_cmp(v, *q) < 0 : mpq_cmp(v, *q) > 0))
+                mpq_set(*q, v);
+            *h = 1;
+        }
+    }
+    for (int i = 0; i < m && complete; i++)
+        complete = has[2 * i] && has[2 * i + 1];
+    for (int i = 0; complete && i < m && *st == PV_OK; i++)
+        if (mpq_cmp(t->lo[i], t->hi[i]) > 0)
+            *st = pv_error_set(err, PV_ERR_ARG, "%s: the domain is empty (input "
+                               "%d: lower bound above the upper one)", L->path, i);
+    mpq_clear(v);
+    pv_free(has);
+    return complete;
+}
+
+/* The domain of the constraints into t (initialised, dim L->dim). */
+static pv_status clist_to_box(const clist *L, pv_box *t, pv_error *err)
+{
+    int m = L->dim;
+    for (int k = 0; k < L->n; k++) {
+        const constraint *r = &L->r[k];
+        int s = mpq_sgn(r->f.c);
+        if (r->f.n == 0 && (s < 0 || (r->eq && s != 0)))
+            return pv_error_set(err, PV_ERR_ARG, "%s:%d: this constraint holds for "
+                                "no input (the domain is empty)", L->path, r->line);
+    }
+    pv_status st = PV_OK;
+    t->intervals = interval_part(L, t, &st, err);
+    if (st != PV_OK)
+        return st;
+    if (!t->intervals)
+        for (int i = 0; i < m; i++) {
+            mpq_set_ui(t->lo[i], 0, 1);
+            mpq_set_ui(t->hi[i], 0, 1);
+        }
+    int n = 0;
+    for (int k = 0; k < L->n; k++)
+        n += L->r[k].f.n > 1 || (!t->intervals && L->r[k].f.n == 1);
+    /* the general rows at once (t is the loader's own: no swap needed) */
+    t->a = pv_malloc(((size_t)n * (size_t)m + 1) * sizeof(mpq_t));
+    t->c = pv_malloc(((size_t)n + 1) * sizeof(mpq_t));
+    t->eq = pv_calloc((size_t)n + 1, 1);
+    for (int k = 0, g = 0; k < L->n; k++) {
+        const constraint *r = &L->r[k];
+        if (r->f.n == 0 || (t->intervals && r->f.n == 1))
+            continue;              /* true, or part of the interval part */
+        for (int i = 0; i < m; i++)
+            mpq_init(PV_BOX_A(t, g, i));
+        for (int j = 0; j < r->f.n; j++)
+            mpq_set(PV_BOX_A(t, g, r->f.idx[j]), r->f.q[j]);
+        mpq_init(t->c[g]);
+        mpq_set(t->c[g], r->f.c);
+        t->eq[g] = (unsigned char)r->eq;
+        t->nrows = ++g;
+    }
     return PV_OK;
 }
 
@@ -97,7 +238,11 @@ static pv_status bounds_to_box(bounds *b, pv_box *box, const char *path,
 
 typedef struct sexp_reader {
     const char *s, *end, *path;
-    int line;
+    int line, dim;
+    int open_line;              /* the line of the statement being read */
+    int depth;                  /* terms and assertions being read      */
+    unsigned char *declared;    /* dim: X_i declared (when any X is)   */
+    int any_declared;
     pv_error *err;
 } sexp_reader;
 
@@ -137,6 +282,13 @@ static int token(sexp_reader *r, const char **tok, size_t *n)
     return 1;
 }
 
+/* The next token without reading it. */
+static int peek(const sexp_reader *r, const char **tok, size_t *n)
+{
+    sexp_reader t = *r;
+    return token(&t, tok, n);
+}
+
 static int is(const char *tok, size_t n, const char *word)
 {
     return strlen(word) == n && !memcmp(tok, word, n);
@@ -162,40 +314,12 @@ static pv_status syntax(sexp_reader *r, const char *what)
     return pv_error_set(r->err, PV_ERR_PARSE, "%s:%d: %s", r->path, r->line, what);
 }
 
-/* A term of a comparison: a number (also "(- N)") into q, or a variable. */
-static pv_status term(sexp_reader *r, mpq_t q, int *var, long *index)
+/* The end of the file inside a statement: named by the statement's line. */
+static pv_status eof(sexp_reader *r)
 {
-    const char *tok;
-    size_t n;
-    *var = 0;
-    if (!token(r, &tok, &n) || *tok == ')')
-        return syntax(r, "expected a number or a variable");
-    if (*tok == '(') {
-        const char *op;
-        size_t k;
-        if (!token(r, &op, &k) || !is(op, k, "-"))
-            return syntax(r, "expected a number, a variable or (- NUMBER); an "
-                          "input domain takes bounds X_i <= c, X_i >= c only");
-        pv_status st = term(r, q, var, index);
-        if (st != PV_OK)
-            return st;
-        if (*var)
-            return syntax(r, "(- X_i) is not a bound; an input domain takes "
-                          "X_i <= c and X_i >= c only");
-        mpq_neg(q, q);
-        if (!token(r, &op, &k) || *op != ')')
-            return syntax(r, "expected ')' after (- NUMBER");
-        return PV_OK;
-    }
-    if ((*var = variable(tok, n, index)))
-        return PV_OK;
-    const char *why = NULL;
-    if (pv_rational_parse(q, tok, n, &why) != PV_OK) {
-        char ex[64];
-        return pv_error_set(r->err, PV_ERR_PARSE, "%s:%d: %s: %s", r->path, r->line,
-                            pv_excerpt(ex, sizeof ex, tok, n), why ? why : "not a number");
-    }
-    return PV_OK;
+    return pv_error_set(r->err, PV_ERR_PARSE, "%s:%d: unexpected end of file: the "
+                        "statement that starts here misses a ')'", r->path,
+                        r->open_line);
 }
 
 /* Skips the rest of an expression whose '(' is read. */
@@ -206,121 +330,335 @@ static pv_status skip_rest(sexp_reader *r)
     size_t n;
     while (depth > 0) {
         if (!token(r, &tok, &n))
-            return syntax(r, "unexpected end of file (a ')' is missing)");
+            return eof(r);
         depth += *tok == '(' ? 1 : *tok == ')' ? -1 : 0;
     }
     return PV_OK;
 }
 
-/* Does the expression ahead mention an X variable (scans without reading)? */
-static int mentions_x(const sexp_reader *r)
+/* Which variables the expression ahead (its '(' read) mentions: bit 1 an
+ * X_i, bit 2 a Y_j (scans without reading). */
+static int mentions(const sexp_reader *r)
 {
     sexp_reader t = *r;
-    int depth = 1;
+    int depth = 1, m = 0;
     const char *tok;
     size_t n;
     long index;
     while (depth > 0 && token(&t, &tok, &n)) {
         depth += *tok == '(' ? 1 : *tok == ')' ? -1 : 0;
-        if (variable(tok, n, &index) == 'X')
-            return 1;
+        int v = variable(tok, n, &index);
+        m |= v == 'X' ? 1 : v == 'Y' ? 2 : 0;
     }
-    return 0;
+    return m;
 }
 
-/* The body of an assertion whose '(' is read: a comparison of one input
- * and a number, an `and` of such, or an output constraint (counted). */
-static pv_status assertion(sexp_reader *r, bounds *b, pv_domain_info *info)
+static pv_status closing(sexp_reader *r, const char *after)
+{
+    const char *tok;
+    size_t n;
+    if (!token(r, &tok, &n))
+        return eof(r);
+    if (*tok != ')') {
+        char msg[96];
+        snprintf(msg, sizeof msg, "expected ')' after %s", after);
+        return syntax(r, msg);
+    }
+    return PV_OK;
+}
+
+static pv_status term(sexp_reader *r, lin *f);
+
+/* Whether the operator's argument list goes on (else its ')' is read). */
+static pv_status more(sexp_reader *r, int *yes)
+{
+    const char *tok;
+    size_t n;
+    if (!peek(r, &tok, &n))
+        return eof(r);
+    *yes = *tok != ')';
+    if (!*yes)
+        token(r, &tok, &n);
+    return PV_OK;
+}
+
+/* f op= g for one more argument g of (op f ...). */
+static pv_status combine(sexp_reader *r, char op, lin *f, lin *g)
+{
+    mpq_t s;
+    mpq_init(s);
+    pv_status st = PV_OK;
+    if (op == '+' || op == '-') {
+        mpq_set_si(s, op == '+' ? 1 : -1, 1);
+        lin_add(f, g, s);
+    } else if (op == '*' && f->n && g->n) {
+        st = syntax(r, "a product of two terms in the inputs is not linear: an "
+                    "input domain takes linear constraints only");
+    } else if (op == '*') {
+        if (f->n == 0)              /* a number times g: g times the number */
+            lin_swap(f, g);
+        mpq_set(s, g->c);
+        lin_scale(f, s);
+    } else if (g->n) {
+        st = syntax(r, "a division by a term in the inputs is not linear");
+    } else if (mpq_sgn(g->c) == 0) {
+        st = syntax(r, "a division by zero");
+    } else {
+        mpq_inv(s, g->c);
+        lin_scale(f, s);
+    }
+    mpq_clear(s);
+    return st;
+}
+
+/* Nesting is bounded: the readers recurse, and the stack must not be
+ * what stops a file of a million '('. */
+#define MAX_NESTING 200
+
+static pv_status nest(sexp_reader *r)
+{
+    if (++r->depth <= MAX_NESTING)
+        return PV_OK;
+    char msg[64];
+    snprintf(msg, sizeof msg, "terms nested deeper than %d", MAX_NESTING);
+    return syntax(r, msg);
+}
+
+static pv_status compound_body(sexp_reader *r, const char *op, size_t k, lin *f);
+
+/* (+ ...), (- ...), (* ...), (/ ...) whose '(' and operator are read. */
+static pv_status compound(sexp_reader *r, const char *op, size_t k, lin *f)
+{
+    pv_status st = nest(r);
+    if (st == PV_OK)
+        st = compound_body(r, op, k, f);
+    r->depth--;
+    return st;
+}
+
+static pv_status compound_body(sexp_reader *r, const char *op, size_t k, lin *f)
+{
+    if (k != 1 || !strchr("+-*/", *op)) {
+        char ex[64], msg[256];
+        snprintf(msg, sizeof msg, "(%s ...) in a term: an input domain takes linear "
+                 "terms (numbers, X_i, +, -, * by a number, / by a number)",
+                 pv_excerpt(ex, sizeof ex, op, k));
+        return syntax(r, msg);
+    }
+    int go = 0, count = 0;
+    pv_status st = more(r, &go);
+    if (st == PV_OK && go)
+        st = term(r, f);
+    lin g;
+    lin_init(&g);
+    for (count = go; st == PV_OK && (st = more(r, &go)) == PV_OK && go; count++) {
+        st = term(r, &g);
+        if (st == PV_OK)
+            st = combine(r, *op, f, &g);
+    }
+    lin_clear(&g);
+    if (st == PV_OK && count == 0) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "(%c) without arguments", *op);
+        st = syntax(r, msg);
+    } else if (st == PV_OK && count == 1 && *op == '-') {
+        mpq_t s;                           /* (- t) = -t */
+        mpq_init(s);
+        mpq_set_si(s, -1, 1);
+        lin_scale(f, s);
+        mpq_clear(s);
+    }
+    return st;
+}
+
+/* A linear term into f (cleared first): a number, X_i, or a compound. */
+static pv_status term(sexp_reader *r, lin *f)
+{
+    const char *tok;
+    size_t n;
+    f->n = 0;
+    mpq_set_ui(f->c, 0, 1);
+    if (!token(r, &tok, &n) || *tok == ')')
+        return syntax(r, "expected a number, an input X_i or a linear term");
+    if (*tok == '(') {
+        const char *op;
+        size_t k;
+        if (!token(r, &op, &k) || *op == '(' || *op == ')')
+            return syntax(r, "expected an operator after '('");
+        return compound(r, op, k, f);
+    }
+    long index;
+    int v = variable(tok, n, &index);
+    if (v == 'Y')
+        return syntax(r, "a constraint mixing inputs and outputs is not an input "
+                      "domain");
+    if (v == 'X') {
+        if (index >= r->dim)
+            return pv_error_set(r->err, PV_ERR_ARG, "%s:%d: X_%ld, but the network "
+                                "has %d inputs (X_0 to X_%d)", r->path, r->line,
+                                index, r->dim, r->dim - 1);
+        if (r->any_declared && !r->declared[index])
+            return pv_error_set(r->err, PV_ERR_PARSE, "%s:%d: X_%ld is not declared "
+                                "(expected (declare-const X_%ld Real) before it)",
+                                r->path, r->line, index, index);
+        mpq_t one;
+        mpq_init(one);
+        mpq_set_ui(one, 1, 1);
+        lin_add_term(f, (int)index, one);
+        mpq_clear(one);
+        return PV_OK;
+    }
+    const char *why = NULL;
+    if (pv_rational_parse(f->c, tok, n, &why) != PV_OK) {
+        char ex[64];
+        return pv_error_set(r->err, PV_ERR_PARSE, "%s:%d: '%s': expected a number, "
+                            "an input X_i or a linear term (as a number: %s)",
+                            r->path, r->line, pv_excerpt(ex, sizeof ex, tok, n),
+                            why ? why : "not one");
+    }
+    return PV_OK;
+}
+
+/* A comparison (op t1 t2 ...) whose '(' and op are read: each consecutive
+ * pair a constraint: t_a <= t_(a+1) is t_(a+1) - t_a >= 0. */
+static pv_status comparison(sexp_reader *r, int le, int ge, clist *L)
+{
+    int line = r->line, go = 0, count = 0;
+    lin prev, cur, d;
+    lin_init(&prev);
+    lin_init(&cur);
+    lin_init(&d);
+    mpq_t s;
+    mpq_init(s);
+    pv_status st = PV_OK;
+    for (; st == PV_OK && (st = more(r, &go)) == PV_OK && go; count++) {
+        st = term(r, &cur);
+        if (st == PV_OK && count > 0) {
+            d.n = 0;
+            mpq_set_ui(d.c, 0, 1);
+            mpq_set_si(s, ge ? -1 : 1, 1);
+            lin_add(&d, &cur, s);
+            mpq_neg(s, s);
+            lin_add(&d, &prev, s);
+            clist_push(L, &d, !le && !ge, line);
+        }
+        lin_swap(&prev, &cur);
+    }
+    if (st == PV_OK && count < 2)
+        st = syntax(r, "a comparison needs two terms");
+    mpq_clear(s);
+    lin_clear(&prev);
+    lin_clear(&cur);
+    lin_clear(&d);
+    return st;
+}
+
+static pv_status assertion_body(sexp_reader *r, clist *L, pv_domain_info *info);
+
+/* The body of an assertion (its '(' read) on the inputs: a comparison, an
+ * `and` of assertions, an `or` of one; parts on outputs only are counted. */
+static pv_status assertion(sexp_reader *r, clist *L, pv_domain_info *info)
+{
+    pv_status st = nest(r);
+    if (st == PV_OK)
+        st = assertion_body(r, L, info);
+    r->depth--;
+    return st;
+}
+
+static pv_status assertion_body(sexp_reader *r, clist *L, pv_domain_info *info)
 {
     const char *op;
     size_t k;
-    if (!mentions_x(r)) {
+    if (mentions(r) == 2) {
         info->output_constraints++;
         return skip_rest(r);
     }
     if (!token(r, &op, &k))
-        return syntax(r, "unexpected end of file");
-    if (is(op, k, "and")) {
+        return eof(r);
+    int and_ = is(op, k, "and"), or_ = is(op, k, "or");
+    if (and_ || or_) {
         const char *tok;
         size_t n;
-        for (;;) {
+        for (int count = 0;; count++) {
             if (!token(r, &tok, &n))
-                return syntax(r, "unexpected end of file in (and ...)");
+                return eof(r);
             if (*tok == ')')
                 return PV_OK;
+            if (or_ && count == 1)
+                return syntax(r, "(or ...) on the inputs: a union of regions is not "
+                              "a convex domain (give one file per disjunct)");
             if (*tok != '(')
-                return syntax(r, "expected a comparison inside (and ...)");
-            pv_status st = assertion(r, b, info);
+                return syntax(r, and_ ? "expected a comparison inside (and ...)"
+                                      : "expected a comparison inside (or ...)");
+            pv_status st = assertion(r, L, info);
             if (st != PV_OK)
                 return st;
         }
     }
-    int le = is(op, k, "<="), ge = is(op, k, ">=");
-    if (!le && !ge)
-        return syntax(r, "an input domain takes (<= X_i c), (>= X_i c) and (and "
-                      "...) of them; or, strict comparisons and constraints mixing "
-                      "inputs are not supported");
-    mpq_t v[2];
-    mpq_inits(v[0], v[1], NULL);
-    int var[2];
-    long idx[2];
-    pv_status st = term(r, v[0], &var[0], &idx[0]);
-    if (st == PV_OK)
-        st = term(r, v[1], &var[1], &idx[1]);
-    const char *tok;
-    size_t n;
-    if (st == PV_OK && (!token(r, &tok, &n) || *tok != ')'))
-        st = syntax(r, "expected ')' after a comparison of two terms");
-    if (st == PV_OK && (var[0] == 'X') == (var[1] == 'X'))
-        st = syntax(r, "a bound compares one input X_i with a number");
-    if (st == PV_OK && (var[0] == 'Y' || var[1] == 'Y'))
-        st = syntax(r, "a constraint mixing inputs and outputs is not an input "
-                    "domain");
-    if (st == PV_OK) {
-        int xi = var[0] == 'X' ? 0 : 1;   /* X <= c, or c <= X (= X >= c) */
-        if (idx[xi] >= b->dim)
-            st = pv_error_set(r->err, PV_ERR_ARG, "%s:%d: X_%ld, but the network "
-                              "has %d inputs (X_0 to X_%d)", r->path, r->line,
-                              idx[xi], b->dim, b->dim - 1);
-        else
-            bound(b, (int)idx[xi], v[1 - xi], (le && xi == 0) || (ge && xi == 1));
+    int le = is(op, k, "<="), ge = is(op, k, ">="), eq = is(op, k, "=");
+    if (le || ge || eq) {
+        info->constraints++;
+        return comparison(r, le, ge, L);
     }
-    mpq_clears(v[0], v[1], NULL);
-    return st;
+    if (is(op, k, "<") || is(op, k, ">"))
+        return syntax(r, "a strict comparison (< or >) on the inputs: an input "
+                      "domain is closed, use <= or >=");
+    char ex[64], msg[256];
+    snprintf(msg, sizeof msg, "(%s ...) on the inputs: an input domain takes "
+             "comparisons (<=, >=, =) of linear terms and (and ...) of them",
+             pv_excerpt(ex, sizeof ex, op, k));
+    return syntax(r, msg);
 }
 
-static pv_status read_vnnlib(bounds *b, const char *text, size_t len, const char *path,
+/* (declare-const NAME SORT) whose '(' and keyword are read. */
+static pv_status declaration(sexp_reader *r, pv_domain_info *info)
+{
+    const char *tok;
+    size_t n;
+    long index;
+    if (token(r, &tok, &n) && variable(tok, n, &index) == 'X') {
+        info->inputs_declared++;
+        if (index < r->dim)
+            r->declared[index] = 1;
+        r->any_declared = 1;
+    }
+    return skip_rest(r);
+}
+
+static pv_status read_vnnlib(clist *L, const char *text, size_t len,
                              pv_domain_info *info, pv_error *err)
 {
-    sexp_reader r = { text, text + len, path, 1, err };
+    sexp_reader r = { text, text + len, L->path, 1, L->dim, 1, 0, NULL, 0, err };
+    r.declared = pv_calloc((size_t)L->dim + 1, 1);
     const char *tok, *word;
     size_t n, k;
-    while (token(&r, &tok, &n)) {
-        if (*tok != '(')
-            return syntax(&r, "expected '(' (a declaration or an assertion)");
-        if (!token(&r, &word, &k))
-            return syntax(&r, "unexpected end of file");
-        pv_status st;
+    pv_status st = PV_OK;
+    while (st == PV_OK && token(&r, &tok, &n)) {
+        if (*tok != '(') {
+            st = syntax(&r, "expected '(' (a declaration or an assertion)");
+            break;
+        }
+        r.open_line = r.line;
+        if (!token(&r, &word, &k)) {
+            st = eof(&r);
+            break;
+        }
         if (is(word, k, "declare-const")) {
-            long index;
-            if (token(&r, &tok, &n) && variable(tok, n, &index) == 'X')
-                info->inputs_declared++;
-            st = skip_rest(&r);
+            st = declaration(&r, info);
         } else if (is(word, k, "assert")) {
             if (!token(&r, &tok, &n) || *tok != '(')
-                return syntax(&r, "expected (assert (...))");
-            st = assertion(&r, b, info);
-            if (st == PV_OK && !token(&r, &tok, &n))
-                st = syntax(&r, "unexpected end of file: the assertion's ')' is missing");
-            else if (st == PV_OK && *tok != ')')
-                st = syntax(&r, "expected ')' closing the assertion");
+                st = syntax(&r, "expected (assert (...))");
+            else
+                st = assertion(&r, L, info);
+            if (st == PV_OK)
+                st = closing(&r, "the assertion");
         } else {
-            return syntax(&r, "expected declare-const or assert");
+            st = syntax(&r, "expected declare-const or assert");
         }
-        if (st != PV_OK)
-            return st;
     }
-    return PV_OK;
+    pv_free(r.declared);
+    return st;
 }
 
 /* ---- cddlib .ine ---------------------------------------------------------- */
@@ -339,106 +677,139 @@ static int word_of(const char **p, const char *end, const char **w, size_t *n)
     return 1;
 }
 
-static pv_status read_ine(bounds *b, const char *text, size_t len, const char *path,
-                          pv_error *err)
+/* The state of an .ine file being read. */
+typedef struct ine_reader {
+    clist *L;
+    int line, state, rows, cols;
+    int *lin, nlin, lin_line;     /* the linearity rows (from 1) */
+    pv_error *err;
+} ine_reader;
+
+/* "linearity K r1 ... rK". */
+static pv_status ine_linearity(ine_reader *I, const char *q, const char *eol)
+{
+    const char *w;
+    size_t n;
+    long cnt = -1;
+    I->lin_line = I->line;
+    while (word_of(&q, eol, &w, &n)) {
+        char *e;
+        long v = strtol(w, &e, 10);
+        if (e != w + n || v < (cnt < 0 ? 0 : 1) || v > (1L << 30))
+            return pv_error_set(I->err, PV_ERR_PARSE, "%s:%d: expected 'linearity K "
+                                "ROW...' with row numbers from 1", I->L->path, I->line);
+        if (cnt < 0) {
+            cnt = v;
+            I->lin = pv_realloc(I->lin, ((size_t)v + 1) * sizeof *I->lin);
+        } else if (I->nlin < cnt) {
+            I->lin[I->nlin++] = (int)v;
+        } else {
+            return pv_error_set(I->err, PV_ERR_PARSE, "%s:%d: linearity lists more "
+                                "than the %ld rows it announces", I->L->path, I->line, cnt);
+        }
+    }
+    if (cnt < 0 || I->nlin != cnt)
+        return pv_error_set(I->err, PV_ERR_PARSE, "%s:%d: linearity announces %ld rows "
+                            "and lists %d", I->L->path, I->line, cnt < 0 ? 0 : cnt, I->nlin);
+    return PV_OK;
+}
+
+/* "m n rational|integer|real" after begin. */
+static pv_status ine_size(ine_reader *I, const char *w, const char *q, const char *eol)
+{
+    const char *w2;
+    size_t n2;
+    I->rows = atoi(w);
+    if (!word_of(&q, eol, &w2, &n2))
+        return pv_error_set(I->err, PV_ERR_PARSE, "%s:%d: expected 'ROWS COLUMNS "
+                            "rational' after begin", I->L->path, I->line);
+    I->cols = atoi(w2);
+    if (I->cols != I->L->dim + 1)
+        return pv_error_set(I->err, PV_ERR_ARG, "%s:%d: %d columns: a domain for %d "
+                            "inputs has %d (b, then the coefficients of x)",
+                            I->L->path, I->line, I->cols, I->L->dim, I->L->dim + 1);
+    return PV_OK;
+}
+
+/* A row "b a_1 ... a_m": b + a.x >= 0 (= 0 when it is a linearity row). */
+static pv_status ine_row(ine_reader *I, int row, const char *w, size_t n,
+                         const char *q, const char *eol)
+{
+    const char *why = NULL;
+    lin f;
+    lin_init(&f);
+    mpq_t v;
+    mpq_init(v);
+    pv_status st = PV_OK;
+    if (pv_rational_parse(f.c, w, n, &why) != PV_OK)
+        st = pv_error_set(I->err, PV_ERR_PARSE, "%s:%d: %s", I->L->path, I->line, why);
+    for (int i = 0; i < I->L->dim && st == PV_OK; i++) {
+        if (!word_of(&q, eol, &w, &n))
+            st = pv_error_set(I->err, PV_ERR_PARSE, "%s:%d: the row has %d numbers, "
+                              "expected %d", I->L->path, I->line, i + 1, I->cols);
+        else if (pv_rational_parse(v, w, n, &why) != PV_OK)
+            st = pv_error_set(I->err, PV_ERR_PARSE, "%s:%d: %s", I->L->path, I->line, why);
+        else if (mpq_sgn(v))
+            lin_add_term(&f, i, v);
+    }
+    if (st == PV_OK && word_of(&q, eol, &w, &n))
+        st = pv_error_set(I->err, PV_ERR_PARSE, "%s:%d: the row has more than the %d "
+                          "numbers expected", I->L->path, I->line, I->cols);
+    int eq = 0;
+    for (int k = 0; k < I->nlin; k++)
+        eq |= I->lin[k] == row;
+    if (st == PV_OK)
+        clist_push(I->L, &f, eq, I->line);
+    mpq_clear(v);
+    lin_clear(&f);
+    return st;
+}
+
+static pv_status read_ine(clist *L, const char *text, size_t len, pv_error *err)
 {
     const char *p = text, *end = text + len, *w;
     size_t n;
-    int line = 0, state = 0, rows = 0, cols = 0, row = 0;
-    unsigned char *lin = NULL;
-    mpq_t v, c;
-    mpq_inits(v, c, NULL);
+    ine_reader I = { L, 0, 0, 0, 0, NULL, 0, 0, err };
+    int row = 0;
     pv_status st = PV_OK;
     while (st == PV_OK && p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         if (!eol)
             eol = end;
-        line++;
+        I.line++;
         const char *q = p;
         p = eol + 1;
         if (!word_of(&q, eol, &w, &n) || *w == '*' || *w == '#')
             continue;
-        if (state == 0 && is(w, n, "linearity")) {
-            if (!lin && !(lin = pv_calloc(1u << 20, 1)))
-                st = pv_error_set(err, PV_ERR_NOMEM, "out of memory");
-            long k = 0, cnt = -1;
-            while (st == PV_OK && word_of(&q, eol, &w, &n)) {
-                long r = strtol(w, NULL, 10);
-                if (cnt < 0)
-                    cnt = r;
-                else if (r >= 1 && r < (1 << 20))
-                    lin[r] = 1, k++;
-            }
-            continue;
-        }
-        if (state == 0 && is(w, n, "begin")) {
-            state = 1;
-            continue;
-        }
-        if (state == 0)
+        if (I.state == 0 && is(w, n, "linearity")) {
+            st = ine_linearity(&I, q, eol);
+        } else if (I.state == 0 && is(w, n, "begin")) {
+            I.state = 1;
+        } else if (I.state == 0) {
             continue;                     /* a name or another option */
-        if (state == 1) {                 /* "m n rational|integer" */
-            rows = atoi(w);
-            const char *w2;
-            size_t n2;
-            if (!word_of(&q, eol, &w2, &n2))
-                st = pv_error_set(err, PV_ERR_PARSE, "%s:%d: expected 'ROWS COLUMNS "
-                                  "rational' after begin", path, line);
-            else
-                cols = atoi(w2);
-            if (st == PV_OK && cols != b->dim + 1)
-                st = pv_error_set(err, PV_ERR_ARG, "%s:%d: %d columns: a domain for "
-                                  "%d inputs has %d (b, then -A)", path, line, cols,
-                                  b->dim, b->dim + 1);
-            state = 2;
-            continue;
-        }
-        if (is(w, n, "end"))
+        } else if (I.state == 1) {
+            st = ine_size(&I, w, q, eol);
+            I.state = 2;
+        } else if (is(w, n, "end")) {
+            I.state = 3;
             break;
-        /* a row b + a.x >= 0 (= 0 on a linearity row): one non-zero a_i */
-        row++;
-        const char *why = NULL;
-        if (pv_rational_parse(c, w, n, &why) != PV_OK) {
-            st = pv_error_set(err, PV_ERR_PARSE, "%s:%d: %s", path, line, why);
-            break;
+        } else {
+            st = ine_row(&I, ++row, w, n, q, eol);
         }
-        int nz = -1, count = 0;
-        for (int i = 0; i < b->dim && st == PV_OK; i++) {
-            if (!word_of(&q, eol, &w, &n)) {
-                st = pv_error_set(err, PV_ERR_PARSE, "%s:%d: the row has %d numbers, "
-                                  "expected %d", path, line, i + 1, cols);
-                break;
-            }
-            if (pv_rational_parse(v, w, n, &why) != PV_OK)
-                st = pv_error_set(err, PV_ERR_PARSE, "%s:%d: %s", path, line, why);
-            else if (mpq_sgn(v))
-                nz = nz < 0 ? i : nz, count++;
-            if (count == 1 && nz == i && mpq_sgn(v)) {
-                /* x_i >= -b/a (a > 0) or x_i <= -b/a (a < 0) */
-                mpq_t t;
-                mpq_init(t);
-                mpq_div(t, c, v);
-                mpq_neg(t, t);
-                int upper = mpq_sgn(v) < 0;
-                bound(b, i, t, upper);
-                if (lin && row < (1 << 20) && lin[row])
-                    bound(b, i, t, !upper);
-                mpq_clear(t);
-            }
-        }
-        if (st == PV_OK && count != 1)
-            st = pv_error_set(err, PV_ERR_PARSE, "%s:%d: a domain row bounds one "
-                              "input (one non-zero coefficient), this one has %d; "
-                              "general polyhedral domains are not supported yet",
-                              path, line, count);
     }
-    if (st == PV_OK && state < 2)
-        st = pv_error_set(err, PV_ERR_PARSE, "%s: no 'begin' line (cddlib .ine)", path);
-    else if (st == PV_OK && rows && row != rows)
-        st = pv_error_set(err, PV_ERR_PARSE, "%s: %d rows, the header says %d", path,
-                          row, rows);
-    pv_free(lin);
-    mpq_clears(v, c, NULL);
+    if (st == PV_OK && I.state < 2)
+        st = pv_error_set(err, PV_ERR_PARSE, "%s: no 'begin' line (cddlib .ine)", L->path);
+    else if (st == PV_OK && I.state < 3)
+        st = pv_error_set(err, PV_ERR_PARSE, "%s:%d: expected 'end' after the rows",
+                          L->path, I.line);
+    else if (st == PV_OK && I.rows && row != I.rows)
+        st = pv_error_set(err, PV_ERR_PARSE, "%s: %d rows, the header says %d", L->path,
+                          row, I.rows);
+    for (int k = 0; st == PV_OK && k < I.nlin; k++)
+        if (I.lin[k] > row)
+            st = pv_error_set(err, PV_ERR_PARSE, "%s:%d: linearity names row %d, the "
+                              "file has %d", L->path, I.lin_line, I.lin[k], row);
+    pv_free(I.lin);
     return st;
 }
 
@@ -457,23 +828,35 @@ static pv_status box_load(pv_box *box, int dim, const char *path, pv_domain_info
     if (!info)
         info = &local;
     pv_domain_info_init(info);
+    if (dim < 1)
+        return pv_error_set(err, PV_ERR_ARG, "%s: a domain for %d inputs", path, dim);
     char *text = NULL;
     size_t len = 0;
     pv_status st = pv_read_file(path, MAX_DOMAIN_BYTES, &text, &len, err);
     if (st != PV_OK)
         return st;
-    bounds b;
-    memset(&b, 0, sizeof b);
+    clist L;
+    memset(&L, 0, sizeof L);
+    L.dim = dim;
+    L.path = path;
     int ine = has_suffix(path, ".ine") || strstr(text, "\nbegin") || !strncmp(text, "begin", 5);
-    if (!bounds_init(&b, dim))
-        st = pv_error_set(err, PV_ERR_NOMEM, "out of memory for a domain");
-    else
-        st = ine ? read_ine(&b, text, len, path, err)
-                 : read_vnnlib(&b, text, len, path, info, err);
     info->format = ine ? "ine" : "vnnlib";
+    st = ine ? read_ine(&L, text, len, err) : read_vnnlib(&L, text, len, info, err);
+    if (ine)
+        info->constraints = L.n;
+    /* built aside, then swapped in: no allocation after the swap, so an
+     * unwinding leaves the caller's box as it was */
+    pv_box t;
+    pv_box_init(&t, dim);
     if (st == PV_OK)
-        st = bounds_to_box(&b, box, path, err);
-    bounds_clear(&b);
+        st = clist_to_box(&L, &t, err);
+    if (st == PV_OK) {
+        pv_box old = *box;
+        *box = t;
+        t = old;
+    }
+    pv_box_clear(&t);
+    clist_clear(&L);
     pv_free(text);
     return st;
 }

@@ -370,13 +370,14 @@ void pv_box_init(pv_box *box, int dim)
 {
     if (dim < 0)
         dim = 0;
+    memset(box, 0, sizeof *box);
+    box->intervals = 1;
     box->lo = pv_malloc(((size_t)dim + 1) * sizeof(mpq_t));
     box->hi = pv_malloc(((size_t)dim + 1) * sizeof(mpq_t));
     if (box->lo == NULL || box->hi == NULL) {
         pv_free(box->lo);
         pv_free(box->hi);
         box->lo = box->hi = NULL;
-        box->dim = 0;
         return;
     }
     for (int i = 0; i < dim; i++) {
@@ -384,6 +385,18 @@ void pv_box_init(pv_box *box, int dim)
         mpq_init(box->hi[i]);
     }
     box->dim = dim;
+}
+
+/* The general rows' arrays, nrows rows of dim numbers. */
+static void box_rows_free(mpq_t *a, mpq_t *c, unsigned char *eq, int nrows, int dim)
+{
+    for (size_t i = 0; a != NULL && i < (size_t)nrows * (size_t)dim; i++)
+        mpq_clear(a[i]);
+    for (int k = 0; c != NULL && k < nrows; k++)
+        mpq_clear(c[k]);
+    pv_free(a);
+    pv_free(c);
+    pv_free(eq);
 }
 
 void pv_box_clear(pv_box *box)
@@ -395,8 +408,82 @@ void pv_box_clear(pv_box *box)
         }
     pv_free(box->lo);
     pv_free(box->hi);
-    box->lo = box->hi = NULL;
-    box->dim = 0;
+    box_rows_free(box->a, box->c, box->eq, box->nrows, box->dim);
+    memset(box, 0, sizeof *box);
+    box->intervals = 1;
+}
+
+/* The arrays are built aside and swapped in: the old numbers move by
+ * value (an mpq_t is a handle), so an unwinding in the middle leaves the
+ * caller's box as it was. */
+static pv_status box_add_row(pv_box *box, mpq_t *const a, const mpq_t c, int eq)
+{
+    int n = box->nrows, m = box->dim;
+    size_t old = (size_t)n * (size_t)m;
+    mpq_t *na = pv_malloc((old + (size_t)m + 1) * sizeof(mpq_t));
+    mpq_t *nc = pv_malloc(((size_t)n + 2) * sizeof(mpq_t));
+    unsigned char *ne = pv_malloc((size_t)n + 2);
+    for (int i = 0; i < m; i++) {
+        mpq_init(na[old + (size_t)i]);
+        mpq_set(na[old + (size_t)i], a[i]);
+    }
+    mpq_init(nc[n]);
+    mpq_set(nc[n], c);
+    if (old)
+        memcpy(na, box->a, old * sizeof(mpq_t));
+    if (n) {
+        memcpy(nc, box->c, (size_t)n * sizeof(mpq_t));
+        memcpy(ne, box->eq, (size_t)n);
+    }
+    ne[n] = eq != 0;
+    pv_free(box->a);
+    pv_free(box->c);
+    pv_free(box->eq);
+    box->a = na;
+    box->c = nc;
+    box->eq = ne;
+    box->nrows = n + 1;
+    return PV_OK;
+}
+
+pv_status pv_box_add_row(pv_box *box, mpq_t *const a, const mpq_t c, int eq,
+                         pv_error *err)
+{
+    PV_GUARD(err, box_add_row(box, a, c, eq), (void)0);
+}
+
+int pv_box_is_box(const pv_box *box)
+{
+    return box->intervals && box->nrows == 0;
+}
+
+int pv_box_system_rows(const pv_box *box)
+{
+    return (box->intervals ? 2 * box->dim : 0) + box->nrows;
+}
+
+int pv_box_violated(const pv_box *box, mpq_t *const x)
+{
+    for (int i = 0; box->intervals && i < box->dim; i++) {
+        if (mpq_cmp(x[i], box->lo[i]) < 0)
+            return 2 * i;
+        if (mpq_cmp(x[i], box->hi[i]) > 0)
+            return 2 * i + 1;
+    }
+    mpq_t v, t;
+    mpq_inits(v, t, NULL);
+    int bad = -1;
+    for (int k = 0; k < box->nrows && bad < 0; k++) {
+        mpq_set(v, box->c[k]);
+        for (int i = 0; i < box->dim; i++) {
+            mpq_mul(t, PV_BOX_A(box, k, i), x[i]);
+            mpq_add(v, v, t);
+        }
+        if (mpq_sgn(v) < 0 || (box->eq[k] && mpq_sgn(v) != 0))
+            bad = 2 * box->dim + k;
+    }
+    mpq_clears(v, t, NULL);
+    return bad;
 }
 
 /* Bounds of coordinate i from the parsed numbers v (2 or 2*dim of them). */

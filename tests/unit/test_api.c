@@ -263,11 +263,80 @@ static void test_cert_handle(void)
     pv_net_free(net);
 }
 
+/* A domain with a general row (box.h) built in code: the box [-1,1]^2 and
+ * -x - y + 1/4 >= 0. The lines x = 0 and y = 1/2 of small_net then leave
+ * three 2-cells (x > 0, y > 1/2 forces x + y > 1/2), and cell 10's polygon
+ * is (0,-1), (1,-1), (1,-3/4), (0,1/4), of area 3/4 (hand values). */
+static void test_domain_rows(void)
+{
+    pv_error err = { PV_OK, "" };
+    pv_net *net = small_net(&err);
+    CHECK(net != NULL);
+    if (net == NULL)
+        return;
+    pv_box box;
+    pv_box_init(&box, 2);
+    mpq_t a[2], c, area, p[2];
+    mpq_inits(a[0], a[1], c, area, p[0], p[1], NULL);
+    for (int i = 0; i < 2; i++) {
+        mpq_set_si(box.lo[i], -1, 1);
+        mpq_set_si(box.hi[i], 1, 1);
+        mpq_set_si(a[i], -1, 1);
+    }
+    mpq_set_si(c, 1, 4);
+    CHECK(pv_box_is_box(&box) && pv_box_system_rows(&box) == 4);
+    CHECK_ERR(pv_box_add_row(&box, a, c, 0, &err) == PV_OK, err);
+    CHECK(!pv_box_is_box(&box) && box.nrows == 1 && pv_box_system_rows(&box) == 5);
+    mpq_set_si(p[0], 1, 1);
+    mpq_set_si(p[1], 1, 1);
+    CHECK(pv_box_violated(&box, p) == 4);          /* row 0: 2 dim + 0 */
+    mpq_set_si(p[0], 2, 1);
+    mpq_set_si(p[1], -1, 1);
+    CHECK(pv_box_violated(&box, p) == 1);          /* x0 above the box */
+    mpq_set_si(p[0], 0, 1);
+    CHECK(pv_box_violated(&box, p) == -1);
+
+    pv_tessellation T;
+    pv_tessellation_init(&T);
+    CHECK_ERR(pv_tessellate(&T, net, &box, NULL, &err) == PV_OK, err);
+    CHECK_MSG(T.by_dim[2] == 3 && T.ncells == 3, "2-cells in the cut box: %d of %d",
+              T.by_dim[2], T.ncells);
+    pv_tessellation_clear(&T);
+    pv_code code;
+    pv_code_init(&code, 0);
+    CHECK_ERR(pv_code_parse(&code, net, "10", &err) == PV_OK, err);
+    pv_polygon P;
+    pv_polygon_init(&P);
+    CHECK_ERR(pv_polygon_of_code(&P, net, &code, &box, &err) == PV_OK, err);
+    pv_polygon_area2(area, &P);
+    CHECK(P.n == 4 && q_is(area, 3, 2));
+    pv_polygon_clear(&P);
+
+    /* without the interval part: x + y <= 1/4 alone, unbounded; the
+     * polygon needs a box */
+    box.intervals = 0;
+    pv_cell C;
+    pv_cell_init(&C);
+    CHECK_ERR(pv_cell_compute(&C, net, &code, &box, PV_CELL_ALL, &err) == PV_OK, err);
+    CHECK(C.realized && C.dim == 2 && !C.bounded && C.nfacets == 2);   /* y = 1/2 is redundant */
+    int on_row = 0;
+    for (int f = 0; f < C.nfacets; f++)
+        on_row += C.facets[f].domain_row == 0 && !C.facets[f].has_neighbor;
+    CHECK(on_row == 1);
+    pv_cell_clear(&C);
+    CHECK(pv_polygon_of_code(&P, net, &code, &box, &err) == PV_ERR_ARG);
+    pv_code_clear(&code);
+    mpq_clears(a[0], a[1], c, area, p[0], p[1], NULL);
+    pv_box_clear(&box);
+    pv_net_free(net);
+}
+
 int main(void)
 {
     test_build_and_read();
     test_affine_and_slice();
     test_caller_initialises();
     test_cert_handle();
+    test_domain_rows();
     return check_summary();
 }
