@@ -47,10 +47,26 @@ row "plot of that slice" 20 \
 row "explore --max-cells 100 (image 0)" 60 \
     sh -c "$pv explore '$N' --point '$D:0' $img --max-cells 100 --json; [ \$? -eq 3 ]"
 row "info --domain prop_0_0.03" 1 $pv info "$N" --domain "$P"
+row "cell --box 0,1 (image 0: dim, all facets)" 2 \
+    $pv cell "$N" --point "$D:0" $img --box 0,1 --json
+# the domain's centre, exactly: (lo + hi) / 2 of each input's two bounds
+centre=/tmp/pv_bench_centre.$$
+python3 - "$P" > "$centre" <<'PY'
+import re, sys
+from fractions import Fraction
+text = open(sys.argv[1]).read()
+lo, hi = {}, {}
+for op, i, v in re.findall(r'\(assert \((<=|>=) X_(\d+) ([-+0-9.eE]+)\)\)', text):
+    (hi if op == '<=' else lo)[int(i)] = Fraction(v)
+print(','.join(str((lo[i] + hi[i]) / 2) for i in range(len(lo))))
+PY
+row "cell --domain prop_0_0.03 (its centre)" 2 \
+    $pv cell "$N" --point "$(cat "$centre")" --domain "$P" --json
+rm -f "$centre"
 if [ "$long" = 1 ]; then
     row "explore --max-depth 1 (image 0)" 5 \
         $pv explore "$N" --point "$D:0" $img --max-depth 1 --json
 fi
-echo "not measured here (not done yet): cell --box 0,1 and --domain at m = 784" \
-     "(target 2 s; minutes today), volumes" | tee -a "$out"
+echo "ratio to one GLPK double LP on the same system:" \
+     "build/bench/pvbench --only 'box [0,1]' --parts ac --queries 1 --clock cpu --a-only facets" | tee -a "$out"
 rm -f /tmp/pv_bench_local.$$ /tmp/pv_bench_slice.png

@@ -471,10 +471,7 @@ int pv_flp_cross_row(pv_flp *lp, int i, double delta, double *z)
                          -lp->h[i] - delta);
     else
         cross_column_bounds(lp, lp->col[i], i, delta);
-    /* No objective: every basis is dual feasible, and only row i's bounds
-     * moved, so the dual simplex repairs the one infeasibility directly
-     * (a third fewer pivots than a primal phase 1 at m = 784). */
-    int rc = solve(lp->P, GLP_DUAL);
+    int rc = solve(lp->P, GLP_PRIMAL);
     if (rc == 0)
         for (int j = 0; j < lp->k; j++)
             z[j] = glp_get_col_prim(lp->P, j + 1);
