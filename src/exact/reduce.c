@@ -203,6 +203,19 @@ void pv_rrows_to_double(const pv_rrows *R, double *G, double *h, double *norm)
 void pv_frame_apply(mpq_t *x, int m, int k, mpq_t *const p0, mpz_t *const U,
                     mpq_t *const z)
 {
+    if (!U) {                          /* the identity: x = p0 + z */
+        for (int l = 0; l < m; l++) {
+            if (p0 && l < k)
+                mpq_add(x[l], p0[l], z[l]);
+            else if (p0)
+                mpq_set(x[l], p0[l]);
+            else if (l < k)
+                mpq_set(x[l], z[l]);
+            else
+                mpq_set_ui(x[l], 0, 1);
+        }
+        return;
+    }
     mpq_t t;
     mpq_init(t);
     for (int l = 0; l < m; l++) {
@@ -211,11 +224,6 @@ void pv_frame_apply(mpq_t *x, int m, int k, mpq_t *const p0, mpz_t *const U,
         else
             mpq_set_ui(x[l], 0, 1);
         for (int j = 0; j < k; j++) {
-            if (!U) {
-                if (j == l)
-                    mpq_add(x[l], x[l], z[j]);
-                continue;
-            }
             const mpz_t *u = &U[(size_t)l * k + j];
             if (mpz_sgn(*u) == 0)
                 continue;
