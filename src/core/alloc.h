@@ -47,6 +47,7 @@
 #include <gmp.h>
 #include <setjmp.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "polyverify/error.h"
 
 void *pv_malloc(size_t n);
@@ -111,9 +112,9 @@ pv_status pv_scope_failed(pv_scope *s, pv_error *err);
         return pv_scope_p_;                                                  \
     } while (0)
 
-/* Records a block allocated before the scope (n: its size, for the byte
- * count) so that an unwinding frees it: for outputs the call replaces. */
-void pv_scope_adopt(void *p, size_t n);
+/* Records a block of malloc allocated before the scope so that an
+ * unwinding frees it: for outputs the call replaces. */
+void pv_scope_adopt(void *p);
 /* The same for the digits of a GMP number, and the reset of such an
  * output after an unwinding (to 0, by mpz_init/mpq_init). Both act only
  * when GMP allocates through alloc.c (pv_memory_install_gmp): otherwise
@@ -170,9 +171,14 @@ void pv_foreign_end(pv_foreign *f);
 typedef struct pv_scope_saved {
     struct pv_mem_frame {               /* the open scope's state (alloc.c) */
         pv_scope *scope;
-        struct pv_block *slot;          /* the set: open addressing        */
-        size_t cap, count, bytes, failed;
+        struct pv_region {              /* the set: a bitmap per region,   */
+            uintptr_t key;              /* in a directory                  */
+            uint64_t *bits;
+        } *dir;
+        size_t cap, nregions, bytes, failed;
         unsigned shift;
+        uintptr_t last_key;             /* the region looked up last       */
+        uint64_t *last, *spare;
         pv_cleanup *cleanups;
         int track, nofail, unwinding;
         size_t deferred;                /* an injected failure's size + 1  */
