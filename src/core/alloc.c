@@ -16,10 +16,12 @@
  *       region's number to its bitmap: open addressing, linear probing, at
  *       most half full. Bitmaps stay until the scope ends, even when they
  *       are empty again, so the directory never deletes.
- *   I3. Before a tracked allocation, the directory has room for one more
- *       region and a zeroed bitmap waits in `spare` (reserve): recording the
- *       new block cannot fail, so a block is never left unrecorded. When
- *       they cannot be had, the allocation fails before it is made.
+ *   I3. A block is never left unrecorded. A new block is recorded before
+ *       anyone else sees it: when its region needs a bitmap that cannot be
+ *       had, the block is freed and the allocation fails. A member that
+ *       realloc may move cannot be given back, so before the realloc the
+ *       directory gets room for one more region and a zeroed bitmap waits
+ *       in `spare` (reserve): recording its new address cannot fail.
  *   I4. `bytes` is what the members take from the heap: malloc's usable
  *       size of each, plus its header word. pv_scope_bytes adds the set's
  *       own memory (directory and bitmaps).
@@ -90,6 +92,22 @@ static _Noreturn void out_of_memory(size_t n)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Failure injection (tests)                                                 */
+
+/* Counts an allocation for failure injection: 1 when this one must fail
+ * now. In a foreign section the failure waits for its end. */
+static int injected(frame *f, size_t n)
+{
+    if (fail_countdown <= 0 || --fail_countdown > 0)
+        return 0;
+    fail_fired = 1;
+    if (f->nofail == 0)
+        return 1;
+    f->deferred = n + 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The set of live blocks                                                    */
 
 /* A region: 64 KiB of addresses, 8192 possible block starts, a bitmap of
@@ -119,11 +137,9 @@ static size_t slot_of(const frame *f, uintptr_t key)
     return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> f->shift);
 }
 
-/* The bitmap of region `key`, or NULL. */
-static uint64_t *bitmap_of(frame *f, uintptr_t key)
+/* The bitmap of region `key` in the directory, or NULL. */
+static uint64_t *lookup(frame *f, uintptr_t key)
 {
-    if (key == f->last_key && f->last != NULL)
-        return f->last;
     if (f->nregions == 0)
         return NULL;
     size_t mask = f->cap - 1;
@@ -138,6 +154,32 @@ static uint64_t *bitmap_of(frame *f, uintptr_t key)
     }
 }
 
+/* The bitmap of p's region, or NULL when it has none. */
+static inline uint64_t *bitmap_of(frame *f, const void *p)
+{
+    uintptr_t key = key_of(p);
+    return f->last != NULL && key == f->last_key ? f->last : lookup(f, key);
+}
+
+/* p's word in its region's bitmap, and its bit there. */
+static inline uint64_t *word_of(uint64_t *bits, const void *p)
+{
+    return &bits[((uintptr_t)p & (((uintptr_t)1 << REGION_BITS) - 1)) >> (GRAIN_BITS + 6)];
+}
+
+static inline uint64_t bit_of(const void *p)
+{
+    return (uint64_t)1 << ((uintptr_t)p >> GRAIN_BITS & 63);
+}
+
+/* The set's own memory: from the C library, outside the set, and counted
+ * for failure injection like any allocation of the scope (so that the
+ * tests reach the failures of I3). */
+static void *set_calloc(frame *f, size_t count, size_t size)
+{
+    return injected(f, count * size) ? NULL : calloc(count, size);
+}
+
 static void dir_insert(frame *f, uintptr_t key, uint64_t *bits)
 {
     size_t mask = f->cap - 1, i = slot_of(f, key);
@@ -147,84 +189,99 @@ static void dir_insert(frame *f, uintptr_t key, uint64_t *bits)
     f->dir[i].bits = bits;
 }
 
-/* I3: room for one more region, and a spare bitmap; 0 when the memory for
- * them could not be had. */
-static int reserve(frame *f)
+/* Room in the directory for one more region; 0 when the memory for it
+ * could not be had. */
+static int dir_room(frame *f)
 {
-    if (2 * (f->nregions + 1) > f->cap) {
-        size_t cap = f->cap ? 2 * f->cap : 16;
-        region *d = calloc(cap, sizeof *d);
-        if (d == NULL)
-            return 0;
-        region *old = f->dir;
-        size_t oldcap = f->cap;
-        unsigned shift = 64;
-        for (size_t c = cap; c > 1; c >>= 1)
-            shift--;
-        f->dir = d;
-        f->cap = cap;
-        f->shift = shift;
-        for (size_t i = 0; i < oldcap; i++)
-            if (old[i].bits != NULL)
-                dir_insert(f, old[i].key, old[i].bits);
-        free(old);
-    }
-    if (f->spare == NULL)
-        f->spare = calloc(NWORDS, sizeof(uint64_t));
-    return f->spare != NULL;
+    if (2 * (f->nregions + 1) <= f->cap)
+        return 1;
+    size_t cap = f->cap ? 2 * f->cap : 16;
+    region *d = set_calloc(f, cap, sizeof *d);
+    if (d == NULL)
+        return 0;
+    region *old = f->dir;
+    size_t oldcap = f->cap;
+    unsigned shift = 64;
+    for (size_t c = cap; c > 1; c >>= 1)
+        shift--;
+    f->dir = d;
+    f->cap = cap;
+    f->shift = shift;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].bits != NULL)
+            dir_insert(f, old[i].key, old[i].bits);
+    free(old);
+    return 1;
 }
 
-/* The word of p's bit, and the bit; NULL when p's region has no bitmap. */
-static uint64_t *word_of(frame *f, const void *p, uint64_t *bit)
+/* I3: the reserve for moving a member. */
+static int reserve(frame *f)
 {
-    uint64_t *bits = bitmap_of(f, key_of(p));
-    if (bits == NULL)
+    if (f->spare == NULL)
+        f->spare = set_calloc(f, NWORDS, sizeof(uint64_t));
+    return f->spare != NULL && dir_room(f);
+}
+
+/* A bitmap for p's region, which has none: the spare, or a new one; NULL
+ * when the memory for it could not be had. */
+static uint64_t *new_region(frame *f, const void *p)
+{
+    uint64_t *bits = f->spare;
+    if (!dir_room(f) || (bits == NULL && (bits = set_calloc(f, NWORDS, sizeof *bits)) == NULL))
         return NULL;
-    size_t g = ((uintptr_t)p & (((uintptr_t)1 << REGION_BITS) - 1)) >> GRAIN_BITS;
-    *bit = (uint64_t)1 << (g & 63);
-    return &bits[g >> 6];
+    f->spare = NULL;
+    dir_insert(f, key_of(p), bits);
+    f->nregions++;
+    f->last_key = key_of(p);
+    f->last = bits;
+    return bits;
 }
 
 static int member(frame *f, const void *p)
 {
-    uint64_t bit, *w = word_of(f, p, &bit);
-    return w != NULL && (*w & bit) != 0;
+    uint64_t *bits = bitmap_of(f, p);
+    return bits != NULL && (*word_of(bits, p) & bit_of(p)) != 0;
 }
 
-/* Records p (not a member; reserve ran). */
-static void record(frame *f, void *p)
+/* Sets p's bit; 0 when its region needed a bitmap that could not be had
+ * (never after reserve). */
+static inline int set_bit(frame *f, const void *p)
 {
-    uintptr_t key = key_of(p);
-    if (bitmap_of(f, key) == NULL) {
-        dir_insert(f, key, f->spare);
-        f->nregions++;
-        f->last_key = key;
-        f->last = f->spare;
-        f->spare = NULL;
-    }
-    uint64_t bit, *w = word_of(f, p, &bit);
-    *w |= bit;
+    uint64_t *bits = bitmap_of(f, p);
+    if (bits == NULL && (bits = new_region(f, p)) == NULL)
+        return 0;
+    *word_of(bits, p) |= bit_of(p);
+    return 1;
+}
+
+/* Records p (not a member), as set_bit. */
+static inline int record(frame *f, void *p)
+{
+    if (!set_bit(f, p))
+        return 0;
     f->bytes += block_bytes(p);
+    return 1;
 }
 
 /* Removes p from the set if it is a member (before it is freed). */
-static void forget(frame *f, void *p)
+static inline void forget(frame *f, void *p)
 {
-    uint64_t bit, *w = word_of(f, p, &bit);
-    if (w != NULL && (*w & bit) != 0) {
-        *w &= ~bit;
+    uint64_t *bits = bitmap_of(f, p);
+    if (bits != NULL && (*word_of(bits, p) & bit_of(p)) != 0) {
+        *word_of(bits, p) &= ~bit_of(p);
         f->bytes -= block_bytes(p);
     }
 }
 
 /* Frees every member (the unwinding's sweep). */
-static void free_members(frame *f)
+static void free_members(const frame *f)
 {
-    for (size_t i = 0; i < f->cap; i++) {
-        uint64_t *bits = f->dir[i].bits;
+    const region *dir = f->dir;
+    for (size_t i = 0, cap = f->cap; i < cap; i++) {
+        uint64_t *bits = dir[i].bits;
         if (bits == NULL)
             continue;
-        char *base = (char *)(uintptr_t)(f->dir[i].key << REGION_BITS);
+        char *base = (char *)(uintptr_t)(dir[i].key << REGION_BITS);
         for (size_t j = 0; j < NWORDS; j++)
             for (uint64_t b = bits[j]; b != 0; b &= b - 1) {
                 size_t g = j * 64 + (size_t)__builtin_ctzll(b);
@@ -255,19 +312,6 @@ static _Noreturn void unwind(frame *f, size_t n)
     longjmp(f->scope->jb, 1);
 }
 
-/* Counts an allocation for failure injection: 1 when this one must fail
- * now. In a foreign section the failure waits for its end. */
-static int injected(frame *f, size_t n)
-{
-    if (fail_countdown <= 0 || --fail_countdown > 0)
-        return 0;
-    fail_fired = 1;
-    if (f->nofail == 0)
-        return 1;
-    f->deferred = n + 1;
-    return 0;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Allocation                                                                */
 
@@ -279,13 +323,15 @@ static int in_scope(const frame *f)
 static void *scoped_alloc(frame *f, size_t n, int zero)
 {
     size_t size = n ? n : 1;
-    if ((f->track && !reserve(f)) || injected(f, n))
+    if (injected(f, n))
         unwind(f, n);
     void *p = zero ? calloc(size, 1) : malloc(size);
     if (p == NULL)
         unwind(f, n);
-    if (f->track)
-        record(f, p);
+    if (f->track && !record(f, p)) {    /* I3: nobody has seen p */
+        free(p);
+        unwind(f, n);
+    }
     return p;
 }
 
@@ -330,20 +376,24 @@ void *pv_realloc(void *p, size_t n)
             out_of_memory(n);
         return q;
     }
-    /* p is intact when these unwind, as after a failed realloc */
-    int tracked = member(f, p);
-    if ((tracked && !reserve(f)) || injected(f, n))
+    /* w: p's word when p is a member (bitmaps never move); p is intact
+     * when these unwind, as after a failed realloc */
+    uint64_t *bits = bitmap_of(f, p), bit = bit_of(p);
+    uint64_t *w = bits != NULL && (*word_of(bits, p) & bit) ? word_of(bits, p) : NULL;
+    if ((w != NULL && !reserve(f)) || injected(f, n))
         unwind(f, n);
-    if (tracked)
-        forget(f, p);
+    uintptr_t old = (uintptr_t)p;
+    size_t before = w != NULL ? block_bytes(p) : 0;
     void *q = realloc(p, size);
-    if (q == NULL) {
-        if (tracked)
-            record(f, p);
+    if (q == NULL)
         unwind(f, n);
+    if (w != NULL) {                    /* a member stays a member (I1) */
+        if ((uintptr_t)q != old) {
+            *w &= ~bit;
+            (void)set_bit(f, q);        /* cannot fail: reserve ran */
+        }
+        f->bytes += block_bytes(q) - before;
     }
-    if (tracked)                        /* a member stays a member (I1) */
-        record(f, q);
     return q;
 }
 
@@ -415,9 +465,13 @@ static void release(frame *f)
 {
     for (pv_cleanup *c = f->cleanups; c != NULL; c = c->next)
         c->linked = 0;
-    for (size_t i = 0; i < f->cap; i++)
-        free(f->dir[i].bits);
-    free(f->dir);
+    region *dir = f->dir;               /* locals: the loop calls free */
+    for (size_t i = 0, left = f->nregions; left > 0; i++)
+        if (dir[i].bits != NULL) {
+            free(dir[i].bits);
+            left--;
+        }
+    free(dir);
     free(f->spare);
     memset(f, 0, sizeof *f);
 }
@@ -445,11 +499,10 @@ pv_status pv_scope_failed(pv_scope *s, pv_error *err)
 void pv_scope_adopt(void *p)
 {
     frame *f = &cur;
-    if (!in_scope(f) || p == NULL || member(f, p))
-        return;
-    if (!reserve(f))
+    if (in_scope(f) && p != NULL && !member(f, p) && !record(f, p)) {
+        free(p);                        /* as the unwinding would have */
         unwind(f, 0);
-    record(f, p);
+    }
 }
 
 void pv_scope_adopt_mpz(mpz_srcptr z)

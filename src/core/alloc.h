@@ -17,7 +17,7 @@
  *
  * Inside a scope every block the library (and GMP, once
  * pv_memory_install_gmp ran) allocates is recorded in a per-thread set of
- * live blocks. When an allocation fails, the scope runs the registered
+ * live blocks (a bitmap of their addresses: alloc.c). When an allocation fails, the scope runs the registered
  * cleanups (objects other libraries allocated: GLPK problems, cddlib
  * matrices, files), longjmps back to the entry function, which resets its
  * outputs to their empty state (the third argument: it must not allocate),
@@ -126,8 +126,9 @@ void pv_scope_reset_mpq(mpq_ptr q);
 /* Whether p is recorded in the open scope (then an unwinding frees it). */
 int pv_scope_tracks(const void *p);
 
-/* Bytes the open scope holds now: its live blocks, each rounded as malloc
- * rounds it, and the set itself. 0 outside a scope. */
+/* Bytes the open scope holds now: its live blocks, each as the heap sizes
+ * it (malloc's usable size and a header word), and the set itself. 0
+ * outside a scope. */
 size_t pv_scope_bytes(void);
 
 /* ---- cleanups: objects allocated outside pv_malloc -------------------- */
