@@ -496,20 +496,22 @@ pv_status pv_scope_failed(pv_scope *s, pv_error *err)
                         "not be allocated)", n);
 }
 
-void pv_scope_adopt(void *p)
-{
-    frame *f = &cur;
-    if (in_scope(f) && p != NULL && !member(f, p) && !record(f, p)) {
-        free(p);                        /* as the unwinding would have */
-        unwind(f, 0);
-    }
-}
-
+/* Adoption runs before the call starts (PV_GUARD_ADOPT). When a number's
+ * digits cannot be recorded (the set needs memory it cannot have), the
+ * scope unwinds with `early` set: the call has touched none of the
+ * numbers, so pv_scope_reset_mpq gives each back to its owner as it was,
+ * adopted or not, instead of emptying it (which would leak those not yet
+ * adopted). */
 void pv_scope_adopt_mpz(mpz_srcptr z)
 {
+    frame *f = &cur;
     /* GMP's lazy numbers (alloc 0) point at a static limb */
-    if (z->_mp_alloc > 0 && pv_memory_gmp_installed())
-        pv_scope_adopt(z->_mp_d);
+    if (!in_scope(f) || z->_mp_alloc <= 0 || !pv_memory_gmp_installed())
+        return;
+    if (!member(f, z->_mp_d) && !record(f, z->_mp_d)) {
+        f->early = 1;
+        unwind(f, BITMAP_BYTES);
+    }
 }
 
 void pv_scope_adopt_mpq(mpq_srcptr q)
@@ -518,13 +520,27 @@ void pv_scope_adopt_mpq(mpq_srcptr q)
     pv_scope_adopt_mpz(mpq_denref(q));
 }
 
-/* Called between the longjmp and the sweep: the number's blocks were
- * adopted, so the sweep frees whatever it holds (or its digits were freed
- * by the interrupted operation); mpq_init allocates outside the set. */
+static void give_back(frame *f, mpz_ptr z)
+{
+    if (z->_mp_alloc > 0)
+        forget(f, z->_mp_d);
+}
+
+/* Called between the longjmp and the sweep. Normally the number's blocks
+ * were adopted, so the sweep frees whatever it holds (or its digits were
+ * freed by the interrupted operation), and mpq_init (outside the set)
+ * empties it; after a failed adoption it is left as it was. */
 void pv_scope_reset_mpq(mpq_ptr q)
 {
-    if (pv_memory_gmp_installed())
+    frame *f = &cur;
+    if (!pv_memory_gmp_installed())
+        return;
+    if (!f->early) {
         mpq_init(q);
+        return;
+    }
+    give_back(f, mpq_numref(q));
+    give_back(f, mpq_denref(q));
 }
 
 int pv_scope_tracks(const void *p)

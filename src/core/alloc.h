@@ -33,7 +33,7 @@
  * frees the old digits before it allocates the new ones). Objects that
  * existed before the call and that the call writes are the entry's outputs:
  * the entry either empties them before it starts, or adopts their blocks
- * (pv_scope_adopt) so that the set frees them, and resets them. Blocks that
+ * (pv_scope_adopt_mpq) so that the set frees them, and resets them. Blocks that
  * are not in the set (allocated outside any scope) are freed and
  * reallocated with the C library's free and realloc, which is right for
  * GMP's default allocator as well; a realloc of such a block stays
@@ -75,8 +75,8 @@ pv_status pv_scope_failed(pv_scope *s, pv_error *err);
 /* The body of a public entry point: `call` (an expression of type
  * pv_status) in a scope, `reset` (statements on the entry's outputs, no
  * allocation) when it unwound. Joins an open scope. `adopt` variants run
- * statements inside the scope before the call (pv_scope_adopt of the
- * outputs' blocks). The entry function's parameters must not be assigned:
+ * statements inside the scope before the call (pv_scope_adopt_mpq of the
+ * outputs). The entry function's parameters must not be assigned:
  * the reset reads them after the longjmp. */
 #define PV_GUARD_ADOPT(err, call, adopt, reset)                              \
     do {                                                                     \
@@ -112,14 +112,13 @@ pv_status pv_scope_failed(pv_scope *s, pv_error *err);
         return pv_scope_p_;                                                  \
     } while (0)
 
-/* Records a block of malloc allocated before the scope so that an
- * unwinding frees it: for outputs the call replaces. */
-void pv_scope_adopt(void *p);
-/* The same for the digits of a GMP number, and the reset of such an
- * output after an unwinding (to 0, by mpz_init/mpq_init). Both act only
- * when GMP allocates through alloc.c (pv_memory_install_gmp): otherwise
- * GMP never unwinds, so a number is never left half-written, and its
- * frees would bypass the set. */
+/* Records the digits of a GMP number from before the scope so that an
+ * unwinding frees them: for outputs the call replaces. The reset of such
+ * an output after an unwinding: to 0 (mpq_init); as it was, when the
+ * unwinding came from the adoption itself (the set could not grow), before
+ * the call touched anything. Both act only when GMP allocates through
+ * alloc.c (pv_memory_install_gmp): otherwise GMP never unwinds, so a
+ * number is never left half-written, and its frees would bypass the set. */
 void pv_scope_adopt_mpz(mpz_srcptr z);
 void pv_scope_adopt_mpq(mpq_srcptr q);
 void pv_scope_reset_mpq(mpq_ptr q);
@@ -182,6 +181,7 @@ typedef struct pv_scope_saved {
         uint64_t *last, *spare;
         pv_cleanup *cleanups;
         int track, nofail, unwinding;
+        int early;                      /* unwound while adopting          */
         size_t deferred;                /* an injected failure's size + 1  */
     } frame;
 } pv_scope_saved;
