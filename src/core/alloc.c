@@ -5,8 +5,8 @@
  *
  *   I1. The set holds exactly the blocks an unwinding must free: those
  *       allocated inside the scope while tracking is on (pv_malloc,
- *       pv_calloc, pv_realloc, and GMP through them) and those adopted,
- *       less those freed since. A realloc keeps a block's standing: a
+ *       pv_calloc, pv_realloc, and GMP through them) and those adopted
+ *       (the digits of an entry's GMP outputs), less those freed since. A realloc keeps a block's standing: a
  *       member stays a member at its new address, a block from before the
  *       scope stays its owner's.
  *   I2. A block is a member iff the bit of its address is set. The address
@@ -22,19 +22,23 @@
  *       realloc may move cannot be given back, so before the realloc the
  *       directory gets room for one more region and a zeroed bitmap waits
  *       in `spare` (reserve): recording its new address cannot fail.
- *   I4. `bytes` is what the members take from the heap: malloc's usable
- *       size of each, plus its header word. pv_scope_bytes adds the set's
- *       own memory (directory and bitmaps).
+ *   I4. Once the scope has been asked what it holds (pv_scope_bytes, which
+ *       an enumeration asks for its memory limit), `counting` is set and
+ *       `bytes` is what the members take from the heap: malloc's usable
+ *       size of each, plus its header word. The first question sums the
+ *       members; until then no size is looked up. pv_scope_bytes adds the
+ *       set's own memory (directory and bitmaps).
  *
- * Cost. A call may allocate millions of blocks (a 784-pixel point is 1568
- * GMP numbers), most of them GMP's, most short-lived. Recording one sets
+ * Cost. A call may allocate millions of blocks (a 784-pixel point is 784
+ * rationals, 1568 blocks of digits), most of them GMP's, most short-lived. Recording one sets
  * a bit in a bitmap 64 times smaller than the heap it covers, found by one
  * probe of the directory, or none when the block lies in the same region
  * as the last one looked up — the usual case, since malloc hands out
  * neighbouring blocks in turn. (A hash set of (pointer, size) pairs cost a
  * cache miss and 23 bytes per block: `code --points` on 10,000 MNIST
  * points took 2.2 times as long as without scopes, with 42% more memory.)
- * Sizes are not stored: the C library tells them (block_bytes).
+ * Sizes are not stored: the C library tells them (block_bytes), and only
+ * a scope that counts asks.
  *
  * The state of the open scope is thread-local (one scope per thread at a
  * time; pv_scope_suspend saves it around the application's hooks). Nothing
@@ -259,7 +263,8 @@ static inline int record(frame *f, void *p)
 {
     if (!set_bit(f, p))
         return 0;
-    f->bytes += block_bytes(p);
+    if (f->counting)
+        f->bytes += block_bytes(p);
     return 1;
 }
 
@@ -269,14 +274,16 @@ static inline void forget(frame *f, void *p)
     uint64_t *bits = bitmap_of(f, p);
     if (bits != NULL && (*word_of(bits, p) & bit_of(p)) != 0) {
         *word_of(bits, p) &= ~bit_of(p);
-        f->bytes -= block_bytes(p);
+        if (f->counting)
+            f->bytes -= block_bytes(p);
     }
 }
 
-/* Frees every member (the unwinding's sweep). */
-static void free_members(const frame *f)
+/* Calls visit on every member; returns the sum of what it returns. */
+static size_t each_member(const frame *f, size_t (*visit)(void *p))
 {
-    const region *dir = f->dir;
+    size_t sum = 0;
+    const region *dir = f->dir;         /* locals: visit may call free */
     for (size_t i = 0, cap = f->cap; i < cap; i++) {
         uint64_t *bits = dir[i].bits;
         if (bits == NULL)
@@ -285,9 +292,16 @@ static void free_members(const frame *f)
         for (size_t j = 0; j < NWORDS; j++)
             for (uint64_t b = bits[j]; b != 0; b &= b - 1) {
                 size_t g = j * 64 + (size_t)__builtin_ctzll(b);
-                free(base + (g << GRAIN_BITS));
+                sum += visit(base + (g << GRAIN_BITS));
             }
     }
+    return sum;
+}
+
+static size_t free_block(void *p)
+{
+    free(p);
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -383,7 +397,7 @@ void *pv_realloc(void *p, size_t n)
     if ((w != NULL && !reserve(f)) || injected(f, n))
         unwind(f, n);
     uintptr_t old = (uintptr_t)p;
-    size_t before = w != NULL ? block_bytes(p) : 0;
+    size_t before = w != NULL && f->counting ? block_bytes(p) : 0;
     void *q = realloc(p, size);
     if (q == NULL)
         unwind(f, n);
@@ -392,7 +406,8 @@ void *pv_realloc(void *p, size_t n)
             *w &= ~bit;
             (void)set_bit(f, q);        /* cannot fail: reserve ran */
         }
-        f->bytes += block_bytes(q) - before;
+        if (f->counting)
+            f->bytes += block_bytes(q) - before;
     }
     return q;
 }
@@ -486,7 +501,7 @@ pv_status pv_scope_failed(pv_scope *s, pv_error *err)
 {
     (void)s;
     frame *f = &cur;
-    free_members(f);
+    each_member(f, free_block);         /* the sweep */
     size_t n = f->failed;
     release(f);
     if (n == SIZE_MAX)
@@ -550,9 +565,13 @@ int pv_scope_tracks(const void *p)
 
 size_t pv_scope_bytes(void)
 {
-    const frame *f = &cur;
+    frame *f = &cur;
     if (f->scope == NULL)
         return 0;
+    if (!f->counting) {                 /* I4: the first question */
+        f->bytes = each_member(f, block_bytes);
+        f->counting = 1;
+    }
     size_t nbitmaps = f->nregions + (f->spare != NULL);
     return f->bytes + f->cap * sizeof(region) + nbitmaps * BITMAP_BYTES;
 }

@@ -182,6 +182,7 @@ typedef struct pv_scope_saved {
         pv_cleanup *cleanups;
         int track, nofail, unwinding;
         int early;                      /* unwound while adopting          */
+        int counting;                   /* bytes is kept (pv_scope_bytes)  */
         size_t deferred;                /* an injected failure's size + 1  */
     } frame;
 } pv_scope_saved;
