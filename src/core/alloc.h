@@ -17,7 +17,7 @@
  *
  * Inside a scope every block the library (and GMP, once
  * pv_memory_install_gmp ran) allocates is recorded in a per-thread set of
- * live blocks. When an allocation fails, the scope runs the registered
+ * live blocks (a bitmap of their addresses: alloc.c). When an allocation fails, the scope runs the registered
  * cleanups (objects other libraries allocated: GLPK problems, cddlib
  * matrices, files), longjmps back to the entry function, which resets its
  * outputs to their empty state (the third argument: it must not allocate),
@@ -33,7 +33,7 @@
  * frees the old digits before it allocates the new ones). Objects that
  * existed before the call and that the call writes are the entry's outputs:
  * the entry either empties them before it starts, or adopts their blocks
- * (pv_scope_adopt) so that the set frees them, and resets them. Blocks that
+ * (pv_scope_adopt_mpq) so that the set frees them, and resets them. Blocks that
  * are not in the set (allocated outside any scope) are freed and
  * reallocated with the C library's free and realloc, which is right for
  * GMP's default allocator as well; a realloc of such a block stays
@@ -47,6 +47,7 @@
 #include <gmp.h>
 #include <setjmp.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "polyverify/error.h"
 
 void *pv_malloc(size_t n);
@@ -74,8 +75,8 @@ pv_status pv_scope_failed(pv_scope *s, pv_error *err);
 /* The body of a public entry point: `call` (an expression of type
  * pv_status) in a scope, `reset` (statements on the entry's outputs, no
  * allocation) when it unwound. Joins an open scope. `adopt` variants run
- * statements inside the scope before the call (pv_scope_adopt of the
- * outputs' blocks). The entry function's parameters must not be assigned:
+ * statements inside the scope before the call (pv_scope_adopt_mpq of the
+ * outputs). The entry function's parameters must not be assigned:
  * the reset reads them after the longjmp. */
 #define PV_GUARD_ADOPT(err, call, adopt, reset)                              \
     do {                                                                     \
@@ -111,22 +112,22 @@ pv_status pv_scope_failed(pv_scope *s, pv_error *err);
         return pv_scope_p_;                                                  \
     } while (0)
 
-/* Records a block allocated before the scope (n: its size, for the byte
- * count) so that an unwinding frees it: for outputs the call replaces. */
-void pv_scope_adopt(void *p, size_t n);
-/* The same for the digits of a GMP number, and the reset of such an
- * output after an unwinding (to 0, by mpz_init/mpq_init). Both act only
- * when GMP allocates through alloc.c (pv_memory_install_gmp): otherwise
- * GMP never unwinds, so a number is never left half-written, and its
- * frees would bypass the set. */
+/* Records the digits of a GMP number from before the scope so that an
+ * unwinding frees them: for outputs the call replaces. The reset of such
+ * an output after an unwinding: to 0 (mpq_init); as it was, when the
+ * unwinding came from the adoption itself (the set could not grow), before
+ * the call touched anything. Both act only when GMP allocates through
+ * alloc.c (pv_memory_install_gmp): otherwise GMP never unwinds, so a
+ * number is never left half-written, and its frees would bypass the set. */
 void pv_scope_adopt_mpz(mpz_srcptr z);
 void pv_scope_adopt_mpq(mpq_srcptr q);
 void pv_scope_reset_mpq(mpq_ptr q);
 /* Whether p is recorded in the open scope (then an unwinding frees it). */
 int pv_scope_tracks(const void *p);
 
-/* Bytes the open scope holds now: its live blocks, each rounded as malloc
- * rounds it, and the set itself. 0 outside a scope. */
+/* Bytes the open scope holds now: its live blocks, each as the heap sizes
+ * it (malloc's usable size and a header word), and the set itself. 0
+ * outside a scope. */
 size_t pv_scope_bytes(void);
 
 /* ---- cleanups: objects allocated outside pv_malloc -------------------- */
@@ -170,11 +171,18 @@ void pv_foreign_end(pv_foreign *f);
 typedef struct pv_scope_saved {
     struct pv_mem_frame {               /* the open scope's state (alloc.c) */
         pv_scope *scope;
-        struct pv_block *slot;          /* the set: open addressing        */
-        size_t cap, count, bytes, failed;
+        struct pv_region {              /* the set: a bitmap per region,   */
+            uintptr_t key;              /* in a directory                  */
+            uint64_t *bits;
+        } *dir;
+        size_t cap, nregions, bytes, failed;
         unsigned shift;
+        uintptr_t last_key;             /* the region looked up last       */
+        uint64_t *last, *spare;
         pv_cleanup *cleanups;
         int track, nofail, unwinding;
+        int early;                      /* unwound while adopting          */
+        int counting;                   /* bytes is kept (pv_scope_bytes)  */
         size_t deferred;                /* an injected failure's size + 1  */
     } frame;
 } pv_scope_saved;
