@@ -84,19 +84,20 @@ static void cell_volume_json(FILE *f, const pv_cell *C, const volume *V)
     pv_json_end_object(&j);
 }
 
-/* The code of --code C, or of the point of --point X: 0 or 1 (err set). */
-static int the_code(pv_code *code, const pv_net *net, const cli_args *a,
-                    pv_error *err)
+/* The code of --code C, or of the point of --point X (kept in *xp, for
+ * pv_cell_of_point): 0 or 1 (err set). */
+static int the_code(pv_code *code, mpq_t **xp, const pv_net *net,
+                    const cli_args *a, pv_error *err)
 {
+    *xp = NULL;
     if (a->given[OPT_CODE])
         return pv_code_parse(code, net, a->codes[0], err) != PV_OK;
     int m = pv_net_input_dim(net);
     mpq_t *x = cli_point(a, 0, m, err);
     if (x == NULL)
         return 1;
-    int rc = pv_code_at(net, x, code, NULL, err) != PV_OK;
-    cli_free_point(x, m);
-    return rc;
+    *xp = x;
+    return pv_code_at(net, x, code, NULL, err) != PV_OK;
 }
 
 /* P(b) in cddlib's .ine: the rows that vanish on all of P(b) (its implicit
@@ -132,7 +133,7 @@ static int write_ine(const pv_net *net, const pv_code *code, const pv_box *box,
  * POLYVERIFY_SELF_CHECK verifies the other facts, an explicit
  * --certificate or --verify with --volume is a usage error (run()). */
 static int cell(const pv_net *net, const cli_args *a, const pv_code *code,
-                const pv_box *box, pv_error *err)
+                mpq_t *const x, const pv_box *box, pv_error *err)
 {
     pv_cell C;
     pv_cell_init(&C);
@@ -144,7 +145,8 @@ static int cell(const pv_net *net, const cli_args *a, const pv_code *code,
     int json = a->given[OPT_JSON] || (a->format && !strcmp(a->format, "json"));
     unsigned what = PV_CELL_ALL | (cert ? PV_CELL_DIRECT : 0);
     int status = 0;
-    if (pv_cell_compute(&C, net, code, box, what, err) != PV_OK ||
+    if ((x ? pv_cell_of_point(&C, net, x, box, what, err)
+           : pv_cell_compute(&C, net, code, box, what, err)) != PV_OK ||
         (V.wanted && pv_volume_of_code(V.v, &V.kind, net, code, box, C.dim,
                                        err) != PV_OK) ||
         (cert && cli_certify(a, net, box, &C, NULL, NULL, cell_json, &C, err)))
@@ -190,10 +192,13 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     pv_box box;
     int hasbox = cli_load_box(&box, net, a, &err);
     const pv_box *bp = hasbox > 0 ? &box : NULL;
-    int status = hasbox < 0 || the_code(&code, net, a, &err) ||
-                 (ine ? write_ine(net, &code, bp, &err) : cell(net, a, &code, bp, &err));
+    mpq_t *x = NULL;
+    int status = hasbox < 0 || the_code(&code, &x, net, a, &err) ||
+                 (ine ? write_ine(net, &code, bp, &err)
+                      : cell(net, a, &code, x, bp, &err));
     if (status)
         cli_fail(&err);
+    cli_free_point(x, pv_net_input_dim(net));
     pv_box_clear(&box);
     pv_code_clear(&code);
     return status;

@@ -71,6 +71,14 @@ PV_API void pv_cell_clear(pv_cell *C);
 PV_API pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
                                  const pv_box *box, unsigned what, pv_error *err);
 
+/* The cell of x's code (an exact forward pass), as pv_cell_compute, with x
+ * as a search aid: when x (or, with a box, a point pulled slightly from x
+ * towards the box's centre) is proved interior, it is the cell's point and
+ * no LP decides the dimension. The facts are those of pv_cell_compute on
+ * x's code; only the relative-interior point reported may differ. */
+PV_API pv_status pv_cell_of_point(pv_cell *C, const pv_net *net, mpq_t *const x,
+                                  const pv_box *box, unsigned what, pv_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -276,6 +276,17 @@ mpq_t *pv_qvec_copy(mpq_t *const x, int n)
     return v;
 }
 
+void pv_qvec_common(mpz_t *Z, mpz_t delta, mpq_t *const v, int n)
+{
+    mpz_set_ui(delta, 1);
+    for (int j = 0; j < n; j++)
+        mpz_lcm(delta, delta, mpq_denref(v[j]));
+    for (int j = 0; j < n; j++) {
+        mpz_divexact(Z[j], delta, mpq_denref(v[j]));
+        mpz_mul(Z[j], Z[j], mpq_numref(v[j]));
+    }
+}
+
 mpz_t *pv_zvec_new(int n)
 {
     size_t len = n > 0 ? (size_t)n : 1;

@@ -56,6 +56,9 @@ mpq_t *pv_qvec_new(int n);
 void pv_qvec_free(mpq_t *v, int n);
 mpq_t *pv_qvec_copy(mpq_t *const x, int n);     /* a new copy of x[0..n) */
 mpz_t *pv_zvec_new(int n);
+/* v = Z / delta: integer numerators over one positive denominator, the lcm
+ * of v's denominators (Z has n initialised entries). */
+void pv_qvec_common(mpz_t *Z, mpz_t delta, mpq_t *const v, int n);
 void pv_zvec_free(mpz_t *v, size_t n);
 
 

@@ -20,13 +20,7 @@ static void build_translated(pv_rrows *R, const pv_system *S, const int *rows,
     mpz_t delta, c, gg, d;
     mpz_inits(delta, c, gg, d, NULL);
     mpz_t *P = pv_zvec_new(m);
-    mpz_set_ui(delta, 1);
-    for (int l = 0; l < m; l++)
-        mpz_lcm(delta, delta, mpq_denref(p0[l]));
-    for (int l = 0; l < m; l++) {
-        mpz_divexact(P[l], delta, mpq_denref(p0[l]));
-        mpz_mul(P[l], P[l], mpq_numref(p0[l]));
-    }
+    pv_qvec_common(P, delta, p0, m);
     for (int r = 0; r < n; r++) {
         int i = rows[r];
         R->orig[r] = i;

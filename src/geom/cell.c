@@ -272,7 +272,7 @@ static int lifted_hint(pv_cell *C, const pv_net *net, const pv_code *code,
 
 static pv_status cell_compute(pv_cell *C, const pv_net *net,
                               const pv_code *code, const pv_box *box,
-                              unsigned what, pv_error *err)
+                              unsigned what, mpq_t *const near, pv_error *err)
 {
     pv_cell_clear(C);
     C->m = net->input_dim;
@@ -291,7 +291,7 @@ static pv_status cell_compute(pv_cell *C, const pv_net *net,
         return rc;
     }
     pv_dimension D;
-    rc = pv__system_dimension(&S, &D, &C->stats, err);
+    rc = pv__system_dimension_at(&S, near, &D, &C->stats, err);
     if (rc == PV_OK)
         fill_dimension(C, &S, &D);
     /* Inside a box the cell is bounded: no multipliers to look for (the
@@ -325,5 +325,57 @@ static pv_status cell_compute(pv_cell *C, const pv_net *net,
 pv_status pv_cell_compute(pv_cell *C, const pv_net *net, const pv_code *code,
                           const pv_box *box, unsigned what, pv_error *err)
 {
-    PV_GUARD(err, cell_compute(C, net, code, box, what, err), pv_cell_init(C));
+    PV_GUARD(err, cell_compute(C, net, code, box, what, NULL, err), pv_cell_init(C));
+}
+
+/* A candidate interior point near x: x itself when no neuron vanishes
+ * there, pulled by 2^-10 of the way towards the centre of the box's
+ * intervals when there are some (an image with black pixels lies on
+ * hundreds of box sides). Only a candidate: the dimension proves it or
+ * decides without it. NULL when there is none. */
+static mpq_t *candidate_near(const pv_net *net, mpq_t *const x,
+                             const pv_box *box, const unsigned char *zero)
+{
+    int m = net->input_dim;
+    for (int j = 0; j < net->neurons; j++)
+        if (zero[j])
+            return NULL;
+    mpq_t *c = pv_qvec_copy(x, m);
+    if (!box || !box->intervals || box->dim != m)
+        return c;
+    mpq_t t;
+    mpq_init(t);
+    for (int l = 0; l < m; l++) {       /* c += (mid - c) / 1024 */
+        mpq_add(t, box->lo[l], box->hi[l]);
+        mpz_mul_2exp(mpq_denref(t), mpq_denref(t), 1);
+        mpq_canonicalize(t);
+        mpq_sub(t, t, c[l]);
+        mpz_mul_2exp(mpq_denref(t), mpq_denref(t), 10);
+        mpq_canonicalize(t);
+        mpq_add(c[l], c[l], t);
+    }
+    mpq_clear(t);
+    return c;
+}
+
+static pv_status cell_of_point(pv_cell *C, const pv_net *net, mpq_t *const x,
+                               const pv_box *box, unsigned what, pv_error *err)
+{
+    pv_code code;
+    pv_code_init(&code, net->neurons);
+    unsigned char *zero = pv_calloc((size_t)net->neurons + 1, 1);
+    pv_status rc = pv_code_at(net, x, &code, zero, err);
+    mpq_t *c = rc == PV_OK ? candidate_near(net, x, box, zero) : NULL;
+    if (rc == PV_OK)
+        rc = cell_compute(C, net, &code, box, what, c, err);
+    pv_qvec_free(c, net->input_dim);
+    pv_free(zero);
+    pv_code_clear(&code);
+    return rc;
+}
+
+pv_status pv_cell_of_point(pv_cell *C, const pv_net *net, mpq_t *const x,
+                           const pv_box *box, unsigned what, pv_error *err)
+{
+    PV_GUARD(err, cell_of_point(C, net, x, box, what, err), pv_cell_init(C));
 }

@@ -545,3 +545,45 @@ pv_status pv__system_dimension(const pv_system *S, pv_dimension *D,
 {
     PV_GUARD(err, system_dimension(S, D, st, err), pv_dimension_init(D));
 }
+
+/* Every row strictly positive at x (S its own rows), in integers: x = X / delta,
+ * delta (h + g.x) = h delta + g.X. */
+static int interior_at(const pv_system *S, mpq_t *const x)
+{
+    int m = S->dim, ok = 1;
+    mpz_t delta, v;
+    mpz_inits(delta, v, NULL);
+    mpz_t *X = pv_zvec_new(m);
+    pv_qvec_common(X, delta, x, m);
+    for (int i = 0; i < S->nrows && ok; i++) {
+        mpz_mul(v, S->h[i], delta);
+        for (int l = 0; l < m; l++)
+            if (mpz_sgn(X[l]) && mpz_sgn(PV_G(S, i, l)))
+                mpz_addmul(v, PV_G(S, i, l), X[l]);
+        ok = mpz_sgn(v) > 0 && !(S->eq && S->eq[i]);
+    }
+    pv_zvec_free(X, (size_t)m);
+    mpz_clears(delta, v, NULL);
+    return ok;
+}
+
+static pv_status system_dimension_at(const pv_system *S, mpq_t *const x,
+                                     pv_dimension *D, pv_stats *st,
+                                     pv_error *err)
+{
+    if (!x || !interior_at(S, x))
+        return system_dimension(S, D, st, err);
+    pv_dimension_init(D);            /* an interior point: dim = m, no LP */
+    D->m = S->dim;
+    D->nrows = S->nrows;
+    D->dim = S->dim;
+    D->implicit = pv_calloc((size_t)S->nrows + 1, 1);
+    D->point = pv_qvec_copy(x, S->dim);
+    return PV_OK;
+}
+
+pv_status pv__system_dimension_at(const pv_system *S, mpq_t *const x,
+                                  pv_dimension *D, pv_stats *st, pv_error *err)
+{
+    PV_GUARD(err, system_dimension_at(S, x, D, st, err), pv_dimension_init(D));
+}

@@ -331,18 +331,6 @@ static int facet_from_witness(groups *G, int i, mpz_t *const Z, const mpz_t delt
     return ok;
 }
 
-/* z = Z / delta for a rational vector (delta = lcm of the denominators). */
-static void common_denominator(mpz_t *Z, mpz_t delta, mpq_t *const z, int k)
-{
-    mpz_set_ui(delta, 1);
-    for (int j = 0; j < k; j++)
-        mpz_lcm(delta, delta, mpq_denref(z[j]));
-    for (int j = 0; j < k; j++) {
-        mpz_divexact(Z[j], delta, mpq_denref(z[j]));
-        mpz_mul(Z[j], Z[j], mpq_numref(z[j]));
-    }
-}
-
 /* The coordinate of a row with exactly one non-zero entry (a box side in
  * the identity frame), or -1. */
 static int unit_column(const pv_rrows *R, int j)
@@ -528,7 +516,7 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
         if (x == PV_XLP_OPTIMAL && mpq_sgn(val) >= 0 && redundant_exactly(G, i))
             G->status[i] = REDUNDANT;
         else if (x == PV_XLP_OPTIMAL && mpq_sgn(val) < 0 &&
-                 (common_denominator(Z, delta, z, k), facet_from_witness(G, i, Z, delta)))
+                 (pv_qvec_common(Z, delta, z, k), facet_from_witness(G, i, Z, delta)))
             G->status[i] = FACET;
         else
             rc = pv_error_set(err, PV_ERR_SOLVER, "no exact proof for a facet test");

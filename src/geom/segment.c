@@ -18,6 +18,7 @@
  * columns whose output changed are multiplied in (one matrix column per
  * changed neuron), so an event costs about (changed neurons) x (width). */
 #include "core/alloc.h"
+#include "exact/linalg.h"
 #include "net/network_internal.h"
 #include "polyverify/segment.h"
 
@@ -112,18 +113,6 @@ static void walk_clear(seg_walk *w)
     mpz_clear(w->t2);
 }
 
-/* v as integer numerators over one positive denominator d (the lcm). */
-static void common_denominator(mpz_t *num, mpz_t d, mpq_t *const v, int m)
-{
-    mpz_set_ui(d, 1);
-    for (int j = 0; j < m; j++)
-        mpz_lcm(d, d, mpq_denref(v[j]));
-    for (int j = 0; j < m; j++) {
-        mpz_divexact(num[j], d, mpq_denref(v[j]));
-        mpz_mul(num[j], num[j], mpq_numref(v[j]));
-    }
-}
-
 static pv_status walk_init(seg_walk *w, const pv_net *net, mpq_t *const x,
                            mpq_t *const y, pv_error *err)
 {
@@ -146,8 +135,8 @@ static pv_status walk_init(seg_walk *w, const pv_net *net, mpq_t *const x,
         mpq_init(d[j]);
         mpq_sub(d[j], y[j], x[j]);
     }
-    common_denominator(w->xa, w->dxa, x, w->m);
-    common_denominator(w->xb, w->dxb, d, w->m);
+    pv_qvec_common(w->xa, w->dxa, x, w->m);
+    pv_qvec_common(w->xb, w->dxb, d, w->m);
     for (int j = 0; j < w->m; j++)
         mpq_clear(d[j]);
     pv_free(d);

@@ -35,6 +35,12 @@ void pv__system_face(pv_system *F, const pv_system *S, const int *zero, int nz);
  * initialised here first, so the caller clears it whatever the status. */
 pv_status pv__system_dimension(const pv_system *S, pv_dimension *D,
                                pv_stats *stats, pv_error *err);
+/* The same with a candidate x (NULL: none): when every row is strictly
+ * positive at x, the set is full-dimensional with x as its point, and no
+ * LP is solved; otherwise as pv__system_dimension. */
+pv_status pv__system_dimension_at(const pv_system *S, mpq_t *const x,
+                                  pv_dimension *D, pv_stats *stats,
+                                  pv_error *err);
 pv_status pv__system_facets(const pv_system *S, const pv_dimension *D,
                             pv_facets *F, pv_stats *stats, pv_error *err);
 /* The same with rows already known not to define facets: not_facet[i]

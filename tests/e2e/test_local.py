@@ -550,6 +550,52 @@ def csv_row_cases(runner, tmpdir):
     runner.check(rc == 1 and 'no row 2' in err and 'has 2 rows' in err, 'FILE.csv:2: %r' % err)
 
 
+def code_of(net, x):
+    """(bits, any exact zero) of x by a Fraction forward pass."""
+    nrelu = sum(1 for layer in net.layers if layer.activation == 'relu')
+    z = [v for k in range(nrelu) for v in relu_layer_preacts(net, x, k)]
+    return ''.join('1' if v > 0 else '0' for v in z), any(v == 0 for v in z)
+
+
+def cell_point_cases(runner, tmpdir):
+    """cell --point X (x a search aid for the interior point, pulled towards
+    the box's centre when it lies on box sides) states the facts of
+    cell --code C for C the Fraction code of X, and its point is in the
+    cell: the same code, no zero neuron, strictly inside the box."""
+    rng = random.Random(1414)
+    configs = [(2, [4, 3]), (3, [4, 3]), (4, [5, 4]), (3, [3, 3, 2])]
+    keys = ('realized', 'dim', 'bounded', 'implicit_equalities', 'facets')
+    for index, (m, widths) in enumerate(configs):
+        net = randnet.random_net(rng, m, widths, linear_out=True)
+        path = os.path.join(tmpdir, 'cp%d.pvnet' % index)
+        with open(path, 'w') as f:
+            f.write(randnet.net_text(net, rng, 'random net %d' % index))
+        for trial in range(6):
+            x = randnet.random_point(rng, m)
+            code, zero = code_of(net, x)
+            if zero:
+                continue
+            box = [(F(-60), F(60))] * m
+            if trial % 2:           # x on the lower side of coordinate 0
+                box = [(x[0], x[0] + 5)] + box[1:]
+            barg = ','.join('%s,%s' % (oracle.fmt(a), oracle.fmt(b)) for a, b in box)
+            what = 'cell --point, net %d trial %d' % (index, trial)
+            got = runner.run_json('cell', path, '--point', point_arg(x), '--box', barg,
+                                  what=what)
+            ref = runner.run_json('cell', path, '--code', code, '--box', barg,
+                                  what=what + ' (--code)')
+            if got is None or ref is None:
+                continue
+            runner.equal(got['code'], code, what + ': the code of x')
+            runner.equal({k: got[k] for k in keys}, {k: ref[k] for k in keys},
+                         what + ': the facts of --code')
+            p = [Fraction(v) for v in got['point']]
+            pc, pz = code_of(net, p)
+            runner.check(pc == code and not pz and
+                         all(a < v < b for v, (a, b) in zip(p, box)),
+                         what + ': its point %s is interior' % got['point'])
+
+
 def bad_input(runner):
     cp = os.path.join(NETS, 'cross.pvnet')
     for args, why in (
@@ -584,6 +630,7 @@ def main():
         plot_cases(runner, tmpdir)
         domain_cases(runner, tmpdir)
         csv_row_cases(runner, tmpdir)
+        cell_point_cases(runner, tmpdir)
         bad_input(runner)
     finally:
         shutil.rmtree(tmpdir)
