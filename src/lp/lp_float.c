@@ -79,6 +79,12 @@ static int solve(glp_prob *P, int meth)
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
     parm.meth = meth;
+    /* Dantzig's rule rather than GLPK's default projected steepest edge:
+     * the warm-started LPs here take few pivots, and steepest edge's
+     * weight updates cost more than they save (measured: a cell in
+     * [0,1]^784 11.9 s against 15.6 s, an enumeration 3.2 s against 3.8 s,
+     * explore 3.5 s against 4.1 s, in one run). */
+    parm.pricing = GLP_PT_STD;
     /* The float search must end: GLPK's simplex can cycle on degenerate
      * systems. On the limit the search simply fails and the exact LP
      * decides. */
