@@ -1629,11 +1629,15 @@ static pv_status window_geom(const onnx_ctx *cx, const Onnx__NodeProto *n,
     return PV_OK;
 }
 
-/* The data input of a window operator: [1, C, L] or [1, C, H, W]. */
+/* A window operator's arity, and its data input: [1, C, L] or
+ * [1, C, H, W]. */
 static pv_status image_input(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                             const tshape *s)
+                             const tshape *s, size_t lo, size_t hi)
 {
     char ss[160];
+    pv_status st = check_arity(cx, n, lo, hi);
+    if (st != PV_OK)
+        return st;
     if ((s->rank == 3 || s->rank == 4) && s->d[0] == 1)
         return PV_OK;
     return node_fail(cx, n, "its input has shape %s: expected [1, C, L] or "
@@ -1654,9 +1658,7 @@ static void window_shape(tshape *s, const pv__window *g, int64_t M)
 static pv_status op_conv(const onnx_ctx *cx, const Onnx__NodeProto *n,
                          tshape *s, affine *f)
 {
-    pv_status st = check_arity(cx, n, 2, 3);
-    if (st == PV_OK)
-        st = image_input(cx, n, s);
+    pv_status st = image_input(cx, n, s, 2, 3);
     if (st != PV_OK)
         return st;
     const Onnx__TensorProto *wt = find_const(cx, n->input[1]), *bt = NULL;
@@ -1713,9 +1715,7 @@ static pv_status op_conv(const onnx_ctx *cx, const Onnx__NodeProto *n,
 static pv_status op_avgpool(const onnx_ctx *cx, const Onnx__NodeProto *n,
                             tshape *s, affine *f)
 {
-    pv_status st = check_arity(cx, n, 1, 1);
-    if (st == PV_OK)
-        st = image_input(cx, n, s);
+    pv_status st = image_input(cx, n, s, 1, 1);
     if (st != PV_OK)
         return st;
     int glob = is_op(n, "GlobalAveragePool");

@@ -32,6 +32,7 @@ from fractions import Fraction as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
 from onnxwire import f_bytes, f_int  # noqa: E402
+from test_loaders_more import forward  # noqa: E402
 from test_loaders import PV, attr_f, attr_i, check, FAILURES, model, node, tensor, value_info  # noqa: E402
 
 INT64_MAX = (1 << 63) - 1
@@ -191,20 +192,6 @@ def code_of(pre_relus):
     return ''.join('1' if x > 0 else '0' for t in pre_relus for x in t[1])
 
 
-# ---------------------------------------------------------------------------
-
-def forward_net(net, x):
-    a, code = list(x), ''
-    for layer in net.layers:
-        z = [sum((w * v for w, v in zip(row, a)), F(0)) + b for row, b in zip(layer.W, layer.bias)]
-        if layer.activation == 'relu':
-            code += ''.join('1' if v > 0 else '0' for v in z)
-            a = [max(v, F(0)) for v in z]
-        else:
-            a = z
-    return code, a
-
-
 def run_case(pv, tmp, name, data, m, shape, head, ref, rng, points=6):
     """Loads the model, compares info, the converted net and codes with ref."""
     path = os.path.join(tmp, name + '.onnx')
@@ -227,7 +214,7 @@ def run_case(pv, tmp, name, data, m, shape, head, ref, rng, points=6):
     for _ in range(points):
         x = [F(rng.randint(-12, 12), 4) for _ in range(m)]
         want_code, want_out = ref(x)
-        got_code, got_out = forward_net(net, x)
+        got_code, got_out = forward(net, x)
         check(got_out == want_out, '%s: outputs at %s differ: %s vs %s' %
               (name, x, got_out, want_out))
         check(got_code == want_code, '%s: codes at %s differ: %s vs %s' %
