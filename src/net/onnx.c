@@ -754,7 +754,10 @@ static pv_status apply_checked(const onnx_ctx *cx, const Onnx__NodeProto *n,
 static pv_status emit_checked(const onnx_ctx *cx, affine *f, pv_net *net,
                               pv_activation act, const char *where)
 {
-    pv_status st = check_layer_size(cx, f->out, f->in, where);
+    /* A full map is already in memory, checked when it was formed
+     * (apply_checked, apply_lmap); the identity or a diagonal is not. */
+    pv_status st = f->kind == AFF_FULL ? PV_OK :
+        check_layer_size(cx, f->out, f->in, where);
     return st != PV_OK ? st : aff_emit(f, net, act, cx->err);
 }
 
