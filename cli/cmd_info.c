@@ -19,6 +19,14 @@ static void info_json(const pv_net *net)
     else
         pv_json_null(&j, "dialect");
     pv_json_int(&j, "input_dim", pv_net_input_dim(net));
+    if (pv_net_input_shape(net))
+        pv_json_string(&j, "input_shape", pv_net_input_shape(net));
+    else
+        pv_json_null(&j, "input_shape");
+    if (pv_net_output_head(net))
+        pv_json_string(&j, "output_head", pv_net_output_head(net));
+    else
+        pv_json_null(&j, "output_head");
     pv_json_int(&j, "neurons", pv_net_neurons(net));
     pv_json_begin_array(&j, "layers");
     for (int k = 0; k < pv_net_nlayers(net); k++) {
@@ -163,12 +171,20 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         printf(" (NeuralVerification.jl dialect: no normalisation, no default box)");
     else if (dialect)
         printf(" (%s dialect)", dialect);
-    printf("\ninput_dim  %d\nneurons    %d (ReLU, the code length)\nlayers    ",
-           pv_net_input_dim(net), pv_net_neurons(net));
+    printf("\ninput_dim  %d", pv_net_input_dim(net));
+    if (pv_net_input_shape(net))
+        printf(" (input tensor %s, flattened in row-major order)",
+               pv_net_input_shape(net));
+    printf("\nneurons    %d (ReLU, the code length)\nlayers    ",
+           pv_net_neurons(net));
     for (int k = 0; k < pv_net_nlayers(net); k++)
         printf(" %s %d", act_name(pv_net_layer_activation(net, k)),
                pv_net_layer_out(net, k));
     printf("\n");
+    if (pv_net_output_head(net))
+        printf("head       %s (the final op, ignored for geometry: it cannot "
+               "change a cell; the outputs are its inputs)\n",
+               pv_net_output_head(net));
     return 0;
 }
 
@@ -178,7 +194,8 @@ static const cli_opt opts[] = {
       "instead: its bounds, its general rows (numbered from 0, as cells'\n"
       "facets name them), and the output constraints it also holds" },
     { OPT_JSON, "--json", NULL, 0, "JSON: format, dialect (.nnet: standard or NeuralVerification.jl;\n"
-      "null for other formats), input_dim, neurons, layers" },
+      "null for other formats), input_dim, input_shape and output_head\n"
+      "(ONNX; else null), neurons, layers" },
     { OPT_COUNT, NULL, NULL, 0, NULL },
 };
 

@@ -54,10 +54,14 @@ PV_API pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
 PV_API pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
                                    const char *name, pv_error *err);
 
-/* A binary ONNX ModelProto whose graph is a chain of fully-connected
- * layers: Gemm, MatMul, Add, Sub, Mul, Div by constants, Relu, Flatten,
- * Reshape, Identity, Constant. Consecutive affine operations are composed
- * exactly into one layer. Operand shapes are checked by ONNX's
+/* A binary ONNX ModelProto whose graph is a chain of affine operators
+ * and Relu: Gemm, MatMul, Conv, BatchNormalization (exact square roots
+ * only), AveragePool, GlobalAveragePool, Add, Sub, Mul, Div by constants,
+ * Transpose, Pad, Slice, Gather, Flatten, Reshape, Squeeze, Unsqueeze,
+ * Identity, Dropout, Cast, Constant, shape computations folded at load
+ * time, and an optional final Softmax, LogSoftmax, Sigmoid or ArgMax
+ * (ignored). Consecutive affine operations are composed exactly into one
+ * layer. Operand shapes are checked by ONNX's
  * broadcasting and matmul rules; the input is one example (a first
  * dimension of 1 or symbolic). A gzipped model is decompressed by
  * pv_net_load, not here. */
@@ -138,6 +142,15 @@ PV_API const mpq_t *pv_net_box_hi(const pv_net *net);
  * skipped lines, no normalisation). */
 PV_API const char *pv_net_format(const pv_net *net);
 PV_API const char *pv_net_dialect(const pv_net *net);
+
+/* ONNX models: the input tensor's shape as text ("[1, 3, 32, 32]": the
+ * network's input x is that tensor flattened in row-major order, here
+ * x[(c*32 + h)*32 + w]), and the final op read as an output head that
+ * cannot change a cell ("Softmax", "LogSoftmax", "Sigmoid", "ArgMax": the
+ * network's outputs are that op's inputs). NULL when there is none (other
+ * formats, no head). */
+PV_API const char *pv_net_input_shape(const pv_net *net);
+PV_API const char *pv_net_output_head(const pv_net *net);
 
 /* out = net on an affine input map: out(z) = net(p + D z) for z in R^k,
  * with p (m entries) and D (m x k, row-major) exact. The map is composed

@@ -335,6 +335,16 @@ const mpq_t *pv_net_box_hi(const pv_net *net)
 const char *pv_net_format(const pv_net *net) { return net->format; }
 const char *pv_net_dialect(const pv_net *net) { return net->dialect; }
 
+const char *pv_net_input_shape(const pv_net *net)
+{
+    return net->input_shape[0] ? net->input_shape : NULL;
+}
+
+const char *pv_net_output_head(const pv_net *net)
+{
+    return net->head[0] ? net->head : NULL;
+}
+
 /* An unwinding leaves the layers as they were (net_append counts the new
  * layer last), except a first layer array: it was allocated in the scope,
  * so the scope frees it. */

@@ -52,6 +52,11 @@ struct pv_net {
      * skipped lines, no normalisation). */
     const char *dialect;
     int input_dim;      /* m                                                 */
+    /* ONNX: the input tensor's shape, "[1, 3, 32, 32]" (the network reads
+     * it flattened in row-major order), and the final op ignored as an
+     * output head ("Softmax"); "" when none. */
+    char input_shape[160];
+    char head[32];
     int nlayers;
     pv_layer *layers;
     int neurons;        /* N: number of ReLU neurons                         */

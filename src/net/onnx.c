@@ -24,6 +24,7 @@
  * encode (DESIGN §2); NaN and infinities are errors. */
 #include "core/alloc.h"
 #include "net/network_internal.h"
+#include "net/onnx_affine.h"
 #include "polyverify/rational.h"
 #include "core/text.h"
 
@@ -38,6 +39,9 @@
 /* Layers above this many weights must be backed by at least one byte of
  * file per weight (see check_layer_size). */
 #define ONNX_SMALL_ENTRIES (1u << 20)
+/* The most weights a layer composed from sparse maps (Conv, pools ...)
+ * may have: 2^26 exact rationals, some GiB. */
+#define ONNX_MAX_ENTRIES (1u << 26)
 #define ONNX_TYPE_FLOAT 1
 #define ONNX_TYPE_INT32 6
 #define ONNX_TYPE_INT64 7
@@ -74,7 +78,13 @@ typedef struct onnx_ctx {
     const Onnx__GraphProto *g;
     char *visited;                  /* per node                        */
     size_t len;                     /* file size, in bytes             */
+    struct onnx_fold *fold;         /* folded constants, chain shapes  */
 } onnx_ctx;
+
+typedef struct onnx_fold onnx_fold;
+
+static const Onnx__TensorProto *find_const(const onnx_ctx *cx,
+                                           const char *name);
 
 static pv_status cx_fail(const onnx_ctx *cx, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -152,8 +162,8 @@ static int is_op(const Onnx__NodeProto *n, const char *op)
     return n->op_type != NULL && !strcmp(n->op_type, op);
 }
 
-/* The constant tensor called `name`, or NULL if it is computed. */
-static const Onnx__TensorProto *find_const(const onnx_ctx *cx,
+/* The initializer or Constant node called `name`, or NULL. */
+static const Onnx__TensorProto *find_stored(const onnx_ctx *cx,
                                            const char *name)
 {
     const Onnx__GraphProto *g = cx->g;
@@ -425,6 +435,60 @@ static int aff_apply(affine *f, mpq_t *M, int rows)
     return 1;
 }
 
+/* (A, c) <- (L A, L c + b) for a sparse map L of f->out columns: row r
+ * of the result is the combination of the rows of A that row r of L
+ * names, so a Conv costs its kernel's size per row, not f->out. */
+static void aff_apply_lmap(affine *f, const pv__lmap *L)
+{
+    int m = f->in, full = f->kind == AFF_FULL;
+    mpq_t *A = values_new((size_t)L->rows * (size_t)m), *c = NULL, t;
+    mpq_init(t);
+    if (f->c != NULL || L->bias != NULL)
+        c = values_new((size_t)L->rows);
+    for (int r = 0; r < L->rows; r++) {
+        mpq_t *row = A + (size_t)r * m;
+        if (L->bias != NULL)
+            mpq_set(c[r], L->bias[r]);
+        for (size_t k = L->start[r]; k < L->start[r + 1]; k++) {
+            int j = L->col[k];
+            const mpq_t *w = L->coef != NULL ? &L->coef[k] : NULL;
+            if (f->c != NULL) {
+                mpq_set(t, f->c[j]);
+                if (w != NULL)
+                    mpq_mul(t, t, *w);
+                mpq_add(c[r], c[r], t);
+            }
+            if (!full) {
+                /* identity or diagonal: one entry, in column j */
+                mpq_set_ui(t, 1, 1);
+                if (f->kind == AFF_DIAG)
+                    mpq_set(t, f->a[j]);
+                if (w != NULL)
+                    mpq_mul(t, t, *w);
+                mpq_add(row[j], row[j], t);
+                continue;
+            }
+            const mpq_t *src = f->a + (size_t)j * m;
+            for (int l = 0; l < m; l++) {
+                if (mpq_sgn(src[l]) == 0)
+                    continue;
+                if (w == NULL) {
+                    mpq_add(row[l], row[l], src[l]);
+                } else {
+                    mpq_mul(t, src[l], *w);
+                    mpq_add(row[l], row[l], t);
+                }
+            }
+        }
+    }
+    mpq_clear(t);
+    aff_reset(f, m);
+    f->out = L->rows;
+    f->kind = AFF_FULL;
+    f->a = A;
+    f->c = c;
+}
+
 /* Appends (A, c) to net as a layer and resets f to the identity. */
 static pv_status aff_emit(affine *f, pv_net *net, pv_activation act,
                           pv_error *err)
@@ -690,7 +754,10 @@ static pv_status apply_checked(const onnx_ctx *cx, const Onnx__NodeProto *n,
 static pv_status emit_checked(const onnx_ctx *cx, affine *f, pv_net *net,
                               pv_activation act, const char *where)
 {
-    pv_status st = check_layer_size(cx, f->out, f->in, where);
+    /* A full map is already in memory, checked when it was formed
+     * (apply_checked, apply_lmap); the identity or a diagonal is not. */
+    pv_status st = f->kind == AFF_FULL ? PV_OK :
+        check_layer_size(cx, f->out, f->in, where);
     return st != PV_OK ? st : aff_emit(f, net, act, cx->err);
 }
 
@@ -1068,24 +1135,1225 @@ static pv_status op_flatten(const onnx_ctx *cx, const Onnx__NodeProto *n,
     return PV_OK;
 }
 
-static pv_status op_shape_only(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                               const char *cur, tshape *s)
+/* ------------------------------------------------------------------------ */
+/* Index maps: Transpose, Gather, Slice, Pad, as the input entry each      */
+/* output entry reads (row-major), shared by computed and constant tensors */
+
+/* st[i]: the step in the flattened tensor of one step along axis i. */
+static void shape_strides(const tshape *s, int64_t *st)
 {
-    pv_status st = check_arity(cx, n, is_op(n, "Reshape") ? 2 : 1,
-                               is_op(n, "Reshape") ? 2 : 1);
+    int64_t step = 1;
+    for (int i = s->rank - 1; i >= 0; i--) {
+        st[i] = step;
+        step *= s->d[i];
+    }
+}
+
+/* The next multi-index of shape r in row-major order (an odometer). */
+static void next_index(int64_t *idx, const tshape *r)
+{
+    for (int k = r->rank - 1; k >= 0; k--) {
+        if (++idx[k] < r->d[k])
+            return;
+        idx[k] = 0;
+    }
+}
+
+/* An integer list: the attribute `name`, else the constant input `in`
+ * (when the node has it, non-empty). -1 when neither is given. */
+static pv_status int_list(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                          const char *name, size_t in, int64_t *out,
+                          int *count)
+{
+    const Onnx__AttributeProto *a = find_attr(n, name);
+    *count = -1;
+    if (a != NULL) {
+        if (a->n_ints > ONNX_MAX_RANK * 2)
+            return node_fail(cx, n, "attribute %s has %zu values: at most "
+                             "%d", name, a->n_ints, ONNX_MAX_RANK * 2);
+        for (size_t i = 0; i < a->n_ints; i++)
+            out[i] = a->ints[i];
+        *count = (int)a->n_ints;
+        return PV_OK;
+    }
+    if (in >= n->n_input || n->input[in][0] == '\0')
+        return PV_OK;
+    const Onnx__TensorProto *t = find_const(cx, n->input[in]);
+    if (t == NULL)
+        return not_constant(cx, n, name, n->input[in]);
+    int64_t *v;
+    size_t c;
+    pv_status st = tensor_ints(cx, t, n->input[in], &v, &c);
     if (st != PV_OK)
         return st;
-    if (strcmp(n->input[0], cur))
-        return node_fail(cx, n, "expected the tensor '%s' as its first "
-                         "(data) input", cur);
+    if (c > ONNX_MAX_RANK * 2) {
+        pv_free(v);
+        return node_fail(cx, n, "input %s has %zu values: at most %d", name,
+                         c, ONNX_MAX_RANK * 2);
+    }
+    memcpy(out, v, c * sizeof *v);
+    pv_free(v);
+    *count = (int)c;
+    return PV_OK;
+}
+
+/* Axis a of rank `rank` (negative counts from the end), or -1. */
+static int norm_axis(int64_t a, int rank)
+{
+    if (a < 0)
+        a += rank;
+    return a >= 0 && a < rank ? (int)a : -1;
+}
+
+static pv_status bad_axis(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                          int64_t a, const tshape *s)
+{
+    char ss[160];
+    return node_fail(cx, n, "axis %lld is out of range for its input of "
+                     "shape %s", (long long)a, shape_str(s, ss, sizeof ss));
+}
+
+static int64_t *src_new(const tshape *r)
+{
+    return pv_malloc(((size_t)shape_numel(r) + 1) * sizeof(int64_t));
+}
+
+/* Transpose: output axis i is input axis perm[i] (default: reversed). */
+static pv_status transpose_src(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                               const tshape *s, tshape *r, int64_t **src)
+{
+    int64_t perm[ONNX_MAX_RANK * 2], st[ONNX_MAX_RANK], idx[ONNX_MAX_RANK];
+    int np;
+    pv_status e = int_list(cx, n, "perm", 99, perm, &np);
+    if (e != PV_OK)
+        return e;
+    int seen[ONNX_MAX_RANK] = {0};
+    if (np < 0)
+        for (np = 0; np < s->rank; np++)
+            perm[np] = s->rank - 1 - np;
+    int bad = np != s->rank;
+    for (int i = 0; !bad && i < np; i++) {
+        bad = perm[i] < 0 || perm[i] >= s->rank || seen[perm[i]];
+        if (!bad)
+            seen[perm[i]] = 1;
+    }
+    char ss[160];
+    if (bad)
+        return node_fail(cx, n, "perm is not a permutation of the %d axes of "
+                         "its input of shape %s", s->rank,
+                         shape_str(s, ss, sizeof ss));
+    r->rank = s->rank;
+    for (int i = 0; i < s->rank; i++) {
+        r->d[i] = s->d[perm[i]];
+        idx[i] = 0;
+    }
+    shape_strides(s, st);
+    int64_t *v = src_new(r);
+    for (int64_t k = 0; k < shape_numel(r); k++, next_index(idx, r)) {
+        v[k] = 0;
+        for (int i = 0; i < r->rank; i++)
+            v[k] += idx[i] * st[perm[i]];
+    }
+    *src = v;
+    return PV_OK;
+}
+
+/* Gather along `axis` by constant indices (negative ones count from the
+ * end): the output shape is s[:axis] + indices' shape + s[axis+1:]. */
+static pv_status gather_src(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                            const tshape *s, tshape *r, int64_t **src)
+{
+    int64_t a0 = attr_int(n, "axis", 0);
+    int axis = norm_axis(a0, s->rank);
+    if (axis < 0)
+        return bad_axis(cx, n, a0, s);
+    const Onnx__TensorProto *t = find_const(cx, n->input[1]);
+    if (t == NULL)
+        return not_constant(cx, n, "indices", n->input[1]);
+    tshape q;
+    int64_t *ind;
+    size_t ni;
+    pv_status e = const_shape(cx, t, n->input[1], &q);
+    if (e == PV_OK && s->rank - 1 + q.rank > ONNX_MAX_RANK)
+        e = node_fail(cx, n, "the result has more than %d dimensions",
+                      ONNX_MAX_RANK);
+    if (e == PV_OK)
+        e = tensor_ints(cx, t, n->input[1], &ind, &ni);
+    if (e != PV_OK)
+        return e;
+    for (size_t i = 0; i < ni; i++) {
+        if (ind[i] < 0)
+            ind[i] += s->d[axis];
+        if (ind[i] < 0 || ind[i] >= s->d[axis]) {
+            pv_free(ind);
+            return node_fail(cx, n, "index %zu of '%s' is out of range for "
+                             "axis %d of size %lld", i, n->input[1], axis,
+                             (long long)s->d[axis]);
+        }
+    }
+    r->rank = 0;
+    for (int i = 0; i < axis; i++)
+        r->d[r->rank++] = s->d[i];
+    for (int i = 0; i < q.rank; i++)
+        r->d[r->rank++] = q.d[i];
+    for (int i = axis + 1; i < s->rank; i++)
+        r->d[r->rank++] = s->d[i];
+    int64_t st[ONNX_MAX_RANK], idx[ONNX_MAX_RANK] = {0};
+    shape_strides(s, st);
+    int64_t *v = src_new(r);
+    for (int64_t k = 0; k < shape_numel(r); k++, next_index(idx, r)) {
+        int64_t qi = 0, off = 0;
+        for (int i = 0; i < q.rank; i++)
+            qi = qi * q.d[i] + idx[axis + i];
+        for (int i = 0; i < axis; i++)
+            off += idx[i] * st[i];
+        for (int i = axis + 1; i < s->rank; i++)
+            off += idx[i - 1 + q.rank] * st[i];
+        v[k] = off + ind[qi] * st[axis];
+    }
+    pv_free(ind);
+    *src = v;
+    return PV_OK;
+}
+
+/* Slice (opset 10+: starts, ends, axes, steps as inputs 1-4; before:
+ * attributes), clamped as ONNX says. An empty result is refused. */
+static pv_status slice_src(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                           const tshape *s, tshape *r, int64_t **src)
+{
+    int64_t sv[ONNX_MAX_RANK * 2], ev[ONNX_MAX_RANK * 2];
+    int64_t av[ONNX_MAX_RANK * 2], pv[ONNX_MAX_RANK * 2];
+    int ns, ne, na, np;
+    pv_status e = int_list(cx, n, "starts", 1, sv, &ns);
+    if (e == PV_OK)
+        e = int_list(cx, n, "ends", 2, ev, &ne);
+    if (e == PV_OK)
+        e = int_list(cx, n, "axes", 3, av, &na);
+    if (e == PV_OK)
+        e = int_list(cx, n, "steps", 4, pv, &np);
+    if (e != PV_OK)
+        return e;
+    if (ns < 0 || ns != ne || (na >= 0 && na != ns) || (np >= 0 && np != ns))
+        return node_fail(cx, n, "starts, ends, axes and steps must be given "
+                         "with the same length");
+    int64_t start[ONNX_MAX_RANK], step[ONNX_MAX_RANK];
+    *r = *s;
+    for (int i = 0; i < s->rank; i++) {
+        start[i] = 0;
+        step[i] = 1;
+    }
+    for (int k = 0; k < ns; k++) {
+        int64_t a0 = na >= 0 ? av[k] : k, p = np >= 0 ? pv[k] : 1;
+        int a = norm_axis(a0, s->rank);
+        if (a < 0)
+            return bad_axis(cx, n, a0, s);
+        if (p == 0)
+            return node_fail(cx, n, "a step is 0");
+        int64_t d = s->d[a], b = sv[k], en = ev[k];
+        b = b < 0 ? b + d : b;
+        en = en < 0 ? en + d : en;
+        int64_t lo = p > 0 ? 0 : -1, hi = p > 0 ? d : d - 1;
+        b = b < 0 ? 0 : b > hi ? hi : b;
+        en = en < lo ? lo : en > hi ? hi : en;
+        int64_t len = p > 0 ? (en - b + p - 1) / p : (b - en - p - 1) / -p;
+        if (len < 1)
+            return node_fail(cx, n, "the slice of axis %d is empty", a);
+        start[a] = b;
+        step[a] = p;
+        r->d[a] = len;
+    }
+    int64_t st[ONNX_MAX_RANK], idx[ONNX_MAX_RANK] = {0};
+    shape_strides(s, st);
+    int64_t *v = src_new(r);
+    for (int64_t k = 0; k < shape_numel(r); k++, next_index(idx, r)) {
+        v[k] = 0;
+        for (int i = 0; i < r->rank; i++)
+            v[k] += (start[i] + idx[i] * step[i]) * st[i];
+    }
+    *src = v;
+    return PV_OK;
+}
+
+/* Pad, mode constant with the value 0: pads (attribute before opset 11,
+ * else input 1) are [begin of each axis ..., end of each axis ...] over
+ * all axes, or over `axes` (input 3, opset 18). Negative pads crop. */
+static pv_status pad_src(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                         const tshape *s, tshape *r, int64_t **src)
+{
+    const Onnx__AttributeProto *mode = find_attr(n, "mode");
+    if (mode != NULL && (mode->s.len != 8 ||
+                         memcmp(mode->s.data, "constant", 8)))
+        return node_fail(cx, n, "mode '%.*s': only mode constant (with the "
+                         "value 0) is supported", (int)mode->s.len,
+                         (const char *)mode->s.data);
+    int64_t pads[ONNX_MAX_RANK * 2], axes[ONNX_MAX_RANK * 2];
+    int np, na;
+    pv_status e = int_list(cx, n, "pads", 1, pads, &np);
+    if (e == PV_OK)
+        e = int_list(cx, n, "axes", 3, axes, &na);
+    if (e != PV_OK)
+        return e;
+    mpq_t val;
+    mpq_init(val);
+    const Onnx__AttributeProto *va = find_attr(n, "value");
+    if (va != NULL)
+        pv_rational_from_float32_bits(val, float_bits(va->f));
+    if (n->n_input > 2 && n->input[2][0] != '\0') {
+        const Onnx__TensorProto *t = find_const(cx, n->input[2]);
+        mpq_t *v = NULL;
+        size_t c = 0;
+        e = t == NULL ? not_constant(cx, n, "constant_value", n->input[2])
+                      : tensor_reals(cx, t, n->input[2], &v, &c);
+        if (e == PV_OK && c == 1)
+            mpq_set(val, v[0]);
+        values_free(v, c);
+    }
+    int nonzero = mpq_sgn(val) != 0;
+    mpq_clear(val);
+    if (e != PV_OK)
+        return e;
+    if (nonzero)
+        return node_fail(cx, n, "the padding value is not 0: only zero "
+                         "padding is supported (a non-zero one is affine "
+                         "too, but not supported yet)");
+    int nax = na >= 0 ? na : s->rank;
+    if (np != 2 * nax)
+        return node_fail(cx, n, "pads has %d values: expected %d (begin and "
+                         "end of %d axes)", np, 2 * nax, nax);
+    int64_t pb[ONNX_MAX_RANK] = {0};
+    *r = *s;
+    for (int k = 0; k < nax; k++) {
+        int a = na >= 0 ? norm_axis(axes[k], s->rank) : k;
+        if (a < 0)
+            return bad_axis(cx, n, axes[k], s);
+        pb[a] = pads[k];
+        r->d[a] = s->d[a] + pads[k] + pads[k + nax];
+        if (r->d[a] < 1 || r->d[a] > ONNX_MAX_WIDTH)
+            return node_fail(cx, n, "axis %d becomes %lld long", a,
+                             (long long)r->d[a]);
+    }
+    if (shape_numel(r) > ONNX_MAX_WIDTH)
+        return node_fail(cx, n, "the result has more than %d values",
+                         ONNX_MAX_WIDTH);
+    int64_t st[ONNX_MAX_RANK], idx[ONNX_MAX_RANK] = {0};
+    shape_strides(s, st);
+    int64_t *v = src_new(r);
+    for (int64_t k = 0; k < shape_numel(r); k++, next_index(idx, r)) {
+        v[k] = 0;
+        for (int i = 0; i < r->rank && v[k] >= 0; i++) {
+            int64_t p = idx[i] - pb[i];
+            v[k] = p < 0 || p >= s->d[i] ? -1 : v[k] + p * st[i];
+        }
+    }
+    *src = v;
+    return PV_OK;
+}
+
+/* Squeeze: the axes given (attribute, or input 1 from opset 13) must be
+ * 1 long and are removed; no axes removes every axis of length 1.
+ * Unsqueeze inserts axes of length 1 at the given places of the output. */
+static pv_status squeeze_shape(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                               tshape *s)
+{
+    int64_t axes[ONNX_MAX_RANK * 2];
+    int na;
+    pv_status e = int_list(cx, n, "axes", 1, axes, &na);
+    if (e != PV_OK)
+        return e;
+    int unsq = is_op(n, "Unsqueeze"), drop[ONNX_MAX_RANK] = {0};
+    int rank = unsq ? s->rank + na : s->rank;
+    if (unsq && (na < 0 || rank > ONNX_MAX_RANK))
+        return node_fail(cx, n, "expected axes (at most %d dimensions in "
+                         "all)", ONNX_MAX_RANK);
+    for (int k = 0; k < na; k++) {
+        int a = norm_axis(axes[k], rank);
+        if (a < 0 || drop[a] || (!unsq && s->d[a] != 1))
+            return node_fail(cx, n, "axis %lld cannot be %s", (long long)
+                             axes[k], unsq ? "inserted" : "squeezed (not "
+                             "an axis of length 1)");
+        drop[a] = 1;
+    }
+    tshape r;
+    r.rank = 0;
+    for (int i = 0, j = 0; i < rank; i++) {
+        if (unsq)
+            r.d[r.rank++] = drop[i] ? 1 : s->d[j++];
+        else if (!(na < 0 ? s->d[i] == 1 : drop[i]))
+            r.d[r.rank++] = s->d[i];
+    }
+    *s = r;
+    return PV_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sparse maps of the chain's tensor: selections, Conv, pools, BatchNorm   */
+
+/* Refuses a composed dense layer above ONNX_MAX_ENTRIES weights: in this
+ * version a convolution becomes its dense matrix (rows x inputs exact
+ * rationals), so a large one is refused here rather than exhausting
+ * memory. */
+static pv_status check_dense(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                             int64_t rows, int64_t cols)
+{
+    if (rows <= ONNX_MAX_WIDTH && (uint64_t)rows * (uint64_t)cols <=
+                                      ONNX_MAX_ENTRIES)
+        return PV_OK;
+    return node_fail(cx, n, "the composed affine layer would be %lld x %lld "
+                     "= %llu exact weights, more than the %u supported: "
+                     "convolutions are stored as dense matrices in this "
+                     "version", (long long)rows, (long long)cols,
+                     (unsigned long long)rows * (unsigned long long)cols,
+                     ONNX_MAX_ENTRIES);
+}
+
+/* Composes the sparse map L into the pending map; frees L. */
+static pv_status apply_lmap(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                            affine *f, pv__lmap *L)
+{
+    pv_status st = check_dense(cx, n, L->rows, f->in);
+    if (st == PV_OK)
+        aff_apply_lmap(f, L);
+    pv__lmap_clear(L);
+    return st;
+}
+
+/* The current tensor goes through the index map src (shape *s -> *r). */
+static pv_status apply_select(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                              affine *f, tshape *s, const tshape *r,
+                              int64_t *src)
+{
+    pv__lmap L;
+    pv__lmap_select(&L, (int)shape_numel(r), (int)shape_numel(s), src);
+    pv_free(src);
+    *s = *r;
+    return apply_lmap(cx, n, f, &L);
+}
+
+static pv_status op_select(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                           tshape *s, affine *f)
+{
+    tshape r;
+    int64_t *src = NULL;
+    pv_status st = is_op(n, "Transpose") ? transpose_src(cx, n, s, &r, &src)
+                 : is_op(n, "Gather")    ? gather_src(cx, n, s, &r, &src)
+                 : is_op(n, "Slice")     ? slice_src(cx, n, s, &r, &src)
+                                         : pad_src(cx, n, s, &r, &src);
+    return st != PV_OK ? st : apply_select(cx, n, f, s, &r, src);
+}
+
+static int attr_is(const Onnx__NodeProto *n, const char *name,
+                   const char *value)
+{
+    const Onnx__AttributeProto *a = find_attr(n, name);
+    return a != NULL && a->s.len == strlen(value) &&
+           !memcmp(a->s.data, value, a->s.len);
+}
+
+/* The geometry of a Conv or a pool on the input *s ([1, C, L] or
+ * [1, C, H, W]) with kernel k (2 values: a 1-D one is [1, L]): strides,
+ * dilations, pads or auto_pad, as ONNX defines the output size
+ * floor((in + pads - (dil (k - 1) + 1)) / stride) + 1 (ceil with
+ * ceil_mode, refused where it differs). */
+static pv_status window_geom(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                             const tshape *s, const int64_t *k,
+                             pv__window *g)
+{
+    int sp = s->rank - 2;
+    int64_t str[ONNX_MAX_RANK * 2], dil[ONNX_MAX_RANK * 2];
+    int64_t pad[ONNX_MAX_RANK * 2];
+    int ns, nd, npd;
+    pv_status e = int_list(cx, n, "strides", 99, str, &ns);
+    if (e == PV_OK)
+        e = int_list(cx, n, "dilations", 99, dil, &nd);
+    if (e == PV_OK)
+        e = int_list(cx, n, "pads", 99, pad, &npd);
+    if (e != PV_OK)
+        return e;
+    if ((ns >= 0 && ns != sp) || (nd >= 0 && nd != sp) ||
+        (npd >= 0 && npd != 2 * sp))
+        return node_fail(cx, n, "strides, dilations and pads must have %d, "
+                         "%d and %d values for its %d-D input", sp, sp,
+                         2 * sp, sp);
+    int64_t in[2] = { sp == 2 ? s->d[2] : 1, s->d[sp + 1] };
+    int64_t o[2], pb[2];
+    int ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
+    for (int i = 0; i < 2; i++) {
+        int a = i - (2 - sp);        /* the attribute's axis, -1 for H of 1-D */
+        int64_t S = a >= 0 && ns >= 0 ? str[a] : 1;
+        int64_t D = a >= 0 && nd >= 0 ? dil[a] : 1;
+        int64_t P0 = a >= 0 && npd >= 0 ? pad[a] : 0;
+        int64_t P1 = a >= 0 && npd >= 0 ? pad[a + sp] : 0;
+        int64_t ext = D * (k[i] - 1) + 1;
+        if (S < 1 || D < 1 || P0 < 0 || P1 < 0 || k[i] < 1)
+            return node_fail(cx, n, "strides, dilations and kernel must be "
+                             "positive and pads non-negative");
+        if (attr_is(n, "auto_pad", "SAME_UPPER") ||
+            attr_is(n, "auto_pad", "SAME_LOWER")) {
+            o[i] = (in[i] + S - 1) / S;
+            int64_t tot = (o[i] - 1) * S + ext - in[i];
+            tot = tot < 0 ? 0 : tot;
+            P0 = attr_is(n, "auto_pad", "SAME_UPPER") ? tot / 2
+                                                      : tot - tot / 2;
+            P1 = tot - P0;
+        } else if (attr_is(n, "auto_pad", "VALID")) {
+            P0 = P1 = 0;
+        } else if (find_attr(n, "auto_pad") != NULL &&
+                   !attr_is(n, "auto_pad", "NOTSET")) {
+            return node_fail(cx, n, "unknown auto_pad");
+        }
+        int64_t span = in[i] + P0 + P1 - ext;
+        if (span < 0)
+            return node_fail(cx, n, "the kernel (extent %lld) is larger than "
+                             "the padded input (%lld)", (long long)ext,
+                             (long long)(in[i] + P0 + P1));
+        o[i] = span / S + 1;
+        if (ceil_mode && span % S != 0)
+            return node_fail(cx, n, "ceil_mode = 1 gives another output "
+                             "size than floor here: not supported");
+        pb[i] = P0;
+        if (i == 0) {
+            g->sh = S;
+            g->dh = D;
+        } else {
+            g->sw = S;
+            g->dw = D;
+        }
+    }
+    g->C = s->d[1];
+    g->H = in[0];
+    g->W = in[1];
+    g->OH = o[0];
+    g->OW = o[1];
+    g->kh = k[0];
+    g->kw = k[1];
+    g->pt = pb[0];
+    g->pl = pb[1];
+    g->group = 1;
+    return PV_OK;
+}
+
+/* A window operator's arity, and its data input: [1, C, L] or
+ * [1, C, H, W]. */
+static pv_status image_input(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                             const tshape *s, size_t lo, size_t hi)
+{
+    char ss[160];
+    pv_status st = check_arity(cx, n, lo, hi);
+    if (st != PV_OK)
+        return st;
+    if ((s->rank == 3 || s->rank == 4) && s->d[0] == 1)
+        return PV_OK;
+    return node_fail(cx, n, "its input has shape %s: expected [1, C, L] or "
+                     "[1, C, H, W] (one example, 1-D or 2-D)",
+                     shape_str(s, ss, sizeof ss));
+}
+
+/* The output shape [1, M, OH, OW] (or [1, M, OW]) of a window. */
+static void window_shape(tshape *s, const pv__window *g, int64_t M)
+{
+    s->d[1] = M;
+    s->d[s->rank - 1] = g->OW;
+    if (s->rank == 4)
+        s->d[2] = g->OH;
+}
+
+/* Conv(X, W[, B]): W is [M, C/group, k...], B is [M]. */
+static pv_status op_conv(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                         tshape *s, affine *f)
+{
+    pv_status st = image_input(cx, n, s, 2, 3);
+    if (st != PV_OK)
+        return st;
+    const Onnx__TensorProto *wt = find_const(cx, n->input[1]), *bt = NULL;
+    if (wt == NULL)
+        return not_constant(cx, n, "weight", n->input[1]);
+    int has_b = n->n_input > 2 && n->input[2][0] != '\0';
+    if (has_b && (bt = find_const(cx, n->input[2])) == NULL)
+        return not_constant(cx, n, "bias", n->input[2]);
+    tshape ws;
+    st = const_shape(cx, wt, n->input[1], &ws);
+    if (st != PV_OK)
+        return st;
+    int64_t group = attr_int(n, "group", 1), C = s->d[1];
+    char ss[160], sw[160];
+    if (ws.rank != s->rank || group < 1 || C % group || ws.d[0] % group ||
+        ws.d[1] != C / group)
+        return node_fail(cx, n, "weight '%s' of shape %s does not fit its "
+                         "input of shape %s with group %lld (expected [M, "
+                         "C/group, kernel...], M a multiple of group)",
+                         n->input[1], shape_str(&ws, sw, sizeof sw),
+                         shape_str(s, ss, sizeof ss), (long long)group);
+    int64_t k[2] = { s->rank == 4 ? ws.d[2] : 1, ws.d[ws.rank - 1] };
+    pv__window g;
+    st = window_geom(cx, n, s, k, &g);
+    if (st != PV_OK)
+        return st;
+    g.M = ws.d[0];
+    g.group = group;
+    if (g.M * g.OH * g.OW > ONNX_MAX_WIDTH)
+        return node_fail(cx, n, "its output has more than %d values",
+                         ONNX_MAX_WIDTH);
+    mpq_t *w = NULL, *b = NULL;
+    size_t nw = 0, nb = 0;
+    st = tensor_reals(cx, wt, n->input[1], &w, &nw);
+    if (st == PV_OK && has_b)
+        st = tensor_reals(cx, bt, n->input[2], &b, &nb);
+    if (st == PV_OK && has_b && nb != (size_t)g.M)
+        st = node_fail(cx, n, "bias '%s' has %zu values: expected %lld",
+                       n->input[2], nb, (long long)g.M);
+    pv__lmap L;
+    memset(&L, 0, sizeof L);
+    if (st == PV_OK)
+        pv__lmap_conv(&L, &g, w, b);
+    values_free(w, nw);
+    values_free(b, nb);
+    if (st != PV_OK)
+        return st;
+    window_shape(s, &g, g.M);
+    return apply_lmap(cx, n, f, &L);
+}
+
+/* AveragePool (kernel_shape, strides, pads, count_include_pad) and
+ * GlobalAveragePool (the whole image): exact means. */
+static pv_status op_avgpool(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                            tshape *s, affine *f)
+{
+    pv_status st = image_input(cx, n, s, 1, 1);
+    if (st != PV_OK)
+        return st;
+    int glob = is_op(n, "GlobalAveragePool");
+    int64_t ks[ONNX_MAX_RANK * 2], dl[ONNX_MAX_RANK * 2];
+    int nk = 0, nd;
+    st = glob ? PV_OK : int_list(cx, n, "kernel_shape", 99, ks, &nk);
+    if (st == PV_OK)
+        st = int_list(cx, n, "dilations", 99, dl, &nd);
+    if (st != PV_OK)
+        return st;
+    for (int i = 0; i < nd; i++)
+        if (dl[i] != 1)
+            return node_fail(cx, n, "dilations other than 1 are not "
+                             "supported for pools");
+    if (!glob && nk != s->rank - 2)
+        return node_fail(cx, n, "kernel_shape must have %d values",
+                         s->rank - 2);
+    int64_t k[2] = { s->rank == 4 ? (glob ? s->d[2] : ks[0]) : 1,
+                     glob ? s->d[s->rank - 1] : ks[nk - 1] };
+    pv__window g;
+    st = glob ? PV_OK : window_geom(cx, n, s, k, &g);
+    if (st != PV_OK)
+        return st;
+    if (glob) {
+        memset(&g, 0, sizeof g);
+        g.C = s->d[1];
+        g.H = k[0];
+        g.W = k[1];
+        g.OH = g.OW = g.sh = g.sw = g.dh = g.dw = g.group = 1;
+        g.kh = k[0];
+        g.kw = k[1];
+    }
+    g.M = g.C;
+    pv__lmap L;
+    pv__lmap_avgpool(&L, &g, attr_int(n, "count_include_pad", 0) != 0);
+    window_shape(s, &g, g.C);
+    return apply_lmap(cx, n, f, &L);
+}
+
+/* sqrt(q) when q is the square of a rational (numerator and denominator,
+ * in lowest terms, perfect squares): 1, else 0. */
+static int exact_sqrt(mpq_t r, const mpq_t q)
+{
+    if (mpq_sgn(q) <= 0 || !mpz_perfect_square_p(mpq_numref(q)) ||
+        !mpz_perfect_square_p(mpq_denref(q)))
+        return 0;
+    mpz_sqrt(mpq_numref(r), mpq_numref(q));
+    mpz_sqrt(mpq_denref(r), mpq_denref(q));
+    mpq_canonicalize(r);
+    return 1;
+}
+
+/* BatchNormalization in inference form: per channel c,
+ * y = scale (x - mean) / sqrt(var + epsilon) + B. The square root is
+ * taken exactly, so var + epsilon (each the exact value of its float)
+ * must be the square of a rational; otherwise the node is refused: its
+ * exact value is irrational, and rounding it would be a different
+ * network. */
+static pv_status bn_coefs(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                          mpq_t **v, size_t C, mpq_t *k, mpq_t *sh)
+{
+    mpq_t eps, q, r;
+    mpq_inits(eps, q, r, NULL);
+    pv_status st = PV_OK;
+    /* the default epsilon 1e-5 is a float32 attribute like any other */
+    const Onnx__AttributeProto *ea = find_attr(n, "epsilon");
+    if (pv_rational_from_float32_bits(eps, float_bits(ea ? ea->f : 1e-5f)))
+        st = node_fail(cx, n, "epsilon is not a finite number");
+    for (size_t c = 0; st == PV_OK && c < C; c++) {
+        mpq_add(q, v[3][c], eps);
+        if (!exact_sqrt(r, q)) {
+            st = node_fail(cx, n, "channel %zu: var + epsilon = %g is not the "
+                           "square of a rational, so 1/sqrt(var + epsilon) "
+                           "is irrational and the node is not an exact "
+                           "affine map; fold the normalisation into the "
+                           "neighbouring Conv or Gemm when exporting (as "
+                           "torch.onnx.export does in eval mode)", c,
+                           mpq_get_d(q));
+            break;
+        }
+        mpq_div(k[c], v[0][c], r);             /* scale / sqrt(var + eps) */
+        mpq_mul(q, k[c], v[2][c]);
+        mpq_sub(sh[c], v[1][c], q);            /* B - mean k              */
+    }
+    mpq_clears(eps, q, r, NULL);
+    return st;
+}
+
+static pv_status op_batchnorm(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                              tshape *s, affine *f)
+{
+    pv_status st = check_arity(cx, n, 5, 5);
+    if (st == PV_OK && attr_int(n, "training_mode", 0) != 0)
+        st = node_fail(cx, n, "training_mode = 1: only the inference form "
+                       "is supported");
+    for (size_t o = 1; st == PV_OK && o < n->n_output; o++)
+        if (n->output[o][0] != '\0')
+            st = node_fail(cx, n, "its training outputs are used");
+    char ss[160];
+    if (st == PV_OK && (s->rank < 2 || s->d[0] != 1))
+        st = node_fail(cx, n, "its input has shape %s: expected [1, C, ...]",
+                       shape_str(s, ss, sizeof ss));
+    if (st != PV_OK)
+        return st;
+    size_t C = (size_t)s->d[1], cnt[4] = {0}, per = (size_t)shape_numel(s) / C;
+    mpq_t *v[4] = {NULL};
+    for (int i = 0; i < 4 && st == PV_OK; i++) {
+        const Onnx__TensorProto *t = find_const(cx, n->input[i + 1]);
+        st = t == NULL ? not_constant(cx, n, "operand", n->input[i + 1])
+                       : tensor_reals(cx, t, n->input[i + 1], &v[i], &cnt[i]);
+        if (st == PV_OK && cnt[i] != C)
+            st = node_fail(cx, n, "'%s' has %zu values: expected one per "
+                           "channel (%zu)", n->input[i + 1], cnt[i], C);
+    }
+    mpq_t *k = values_new(C), *sh = values_new(C);
+    if (st == PV_OK)
+        st = bn_coefs(cx, n, v, C, k, sh);
+    mpq_t *ke = NULL, *se = NULL;
+    if (st == PV_OK) {
+        /* one coefficient per value of the tensor: channel-major */
+        ke = values_new(C * per);
+        se = values_new(C * per);
+        for (size_t i = 0; i < C * per; i++) {
+            mpq_set(ke[i], k[i / per]);
+            mpq_set(se[i], sh[i / per]);
+        }
+        aff_scale(f, ke, C * per, 0);
+        aff_shift(f, se, C * per, 1);
+    }
+    for (int i = 0; i < 4; i++)
+        values_free(v[i], cnt[i]);
+    values_free(k, C);
+    values_free(sh, C);
+    values_free(ke, ke ? C * per : 0);
+    values_free(se, se ? C * per : 0);
+    return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Constant folding: shape computations and constants reshaped            */
+
+/* Shape-computing chains (Shape -> Gather -> Unsqueeze -> Concat ->
+ * Reshape, as torch.onnx.export writes for x.view(x.size(0), -1)) and
+ * constants passed through Identity, Cast, Reshape, Transpose ... are
+ * evaluated here, at load time, into tensors made for the purpose: every
+ * user of find_const then reads them as it reads an initializer. Shape of
+ * a tensor on the chain reads the shape recorded when the walk produced
+ * it (one example: the batch dimension is 1). */
+typedef struct chain_shape {
+    const char *name;
+    tshape s;
+} chain_shape;
+
+struct onnx_fold {
+    chain_shape *shapes;
+    size_t nshapes;
+    Onnx__TensorProto **made;   /* tensors made here                     */
+    char *owns;                 /* ... and whether their data is theirs  */
+    size_t nmade;
+    int depth;                  /* of find_const's recursion             */
+    const char *head;           /* the ignored output head's op, or NULL */
+};
+
+static void record_shape(const onnx_ctx *cx, const char *name,
+                         const tshape *s)
+{
+    onnx_fold *fd = cx->fold;
+    fd->shapes = pv_realloc(fd->shapes, (fd->nshapes + 1) *
+                                            sizeof *fd->shapes);
+    fd->shapes[fd->nshapes].name = name;
+    fd->shapes[fd->nshapes++].s = *s;
+}
+
+static const tshape *chain_shape_of(const onnx_ctx *cx, const char *name)
+{
+    for (size_t i = 0; i < cx->fold->nshapes; i++)
+        if (!strcmp(cx->fold->shapes[i].name, name))
+            return &cx->fold->shapes[i].s;
+    return NULL;
+}
+
+static void fold_free(onnx_fold *fd)
+{
+    for (size_t i = 0; i < fd->nmade; i++) {
+        Onnx__TensorProto *t = fd->made[i];
+        pv_free(t->dims);
+        if (fd->owns[i]) {
+            pv_free(t->int64_data);
+            pv_free(t->double_data);
+        }
+        pv_free(t);
+    }
+    pv_free(fd->made);
+    pv_free(fd->owns);
+    pv_free(fd->shapes);
+}
+
+/* A tensor named `name` of shape *s: a view of src's data (src != NULL)
+ * or, when src is NULL, with room for its values, int64 or float64. */
+static Onnx__TensorProto *made_new(const onnx_ctx *cx, const char *name,
+                                   const tshape *s,
+                                   const Onnx__TensorProto *src, int dtype)
+{
+    onnx_fold *fd = cx->fold;
+    Onnx__TensorProto *t = pv_malloc(sizeof *t);
+    onnx__tensor_proto__init(t);
+    size_t numel = (size_t)shape_numel(s);
+    if (src != NULL) {
+        *t = *src;
+    } else if (dtype == ONNX_TYPE_INT64) {
+        t->int64_data = pv_malloc((numel + 1) * sizeof(int64_t));
+        t->n_int64_data = numel;
+    } else {
+        t->double_data = pv_malloc((numel + 1) * sizeof(double));
+        t->n_double_data = numel;
+    }
+    if (src == NULL) {
+        t->has_data_type = 1;
+        t->data_type = dtype;
+    }
+    t->name = (char *)name;
+    t->n_dims = (size_t)s->rank;
+    t->dims = pv_malloc(((size_t)s->rank + 1) * sizeof(int64_t));
+    for (int i = 0; i < s->rank; i++)
+        t->dims[i] = s->d[i];
+    fd->made = pv_realloc(fd->made, (fd->nmade + 1) * sizeof *fd->made);
+    fd->owns = pv_realloc(fd->owns, fd->nmade + 1);
+    fd->made[fd->nmade] = t;
+    fd->owns[fd->nmade++] = src == NULL;
+    return t;
+}
+
+static int is_int_tensor(const Onnx__TensorProto *t)
+{
+    return t->data_type == ONNX_TYPE_INT64 || t->data_type == ONNX_TYPE_INT32;
+}
+
+/* The constant t read through the index map src into shape *r: ints stay
+ * int64, reals become the float64 of their exact value (a float32 or
+ * float64 is exactly a float64). NULL when t cannot be read. */
+static const Onnx__TensorProto *fold_select(const onnx_ctx *cx,
+                                            const char *name,
+                                            const Onnx__TensorProto *t,
+                                            const tshape *r,
+                                            const int64_t *src)
+{
+    size_t cnt = 0, nr = (size_t)shape_numel(r);
+    if (is_int_tensor(t)) {
+        int64_t *v;
+        if (tensor_ints(cx, t, name, &v, &cnt) != PV_OK)
+            return NULL;
+        Onnx__TensorProto *o = made_new(cx, name, r, NULL, ONNX_TYPE_INT64);
+        for (size_t i = 0; i < nr; i++)
+            o->int64_data[i] = src[i] >= 0 ? v[src[i]] : 0;
+        pv_free(v);
+        return o;
+    }
+    mpq_t *v;
+    if (tensor_reals(cx, t, name, &v, &cnt) != PV_OK)
+        return NULL;
+    Onnx__TensorProto *o = made_new(cx, name, r, NULL, ONNX_TYPE_DOUBLE);
+    for (size_t i = 0; i < nr; i++)
+        o->double_data[i] = src[i] >= 0 ? mpq_get_d(v[src[i]]) : 0.0;
+    values_free(v, cnt);
+    return o;
+}
+
+/* Shape(x) with opset 15's start and end. */
+static const Onnx__TensorProto *fold_shape(const onnx_ctx *cx,
+                                           const Onnx__NodeProto *n)
+{
+    const tshape *cs = chain_shape_of(cx, n->input[0]);
+    const Onnx__TensorProto *t = cs ? NULL : find_const(cx, n->input[0]);
+    tshape s, r;
+    if (cs != NULL)
+        s = *cs;
+    else if (t == NULL || const_shape(cx, t, n->input[0], &s) != PV_OK)
+        return NULL;
+    int64_t b = attr_int(n, "start", 0), e = attr_int(n, "end", s.rank);
+    b = b < 0 ? b + s.rank : b;
+    e = e < 0 ? e + s.rank : e;
+    b = b < 0 ? 0 : b > s.rank ? s.rank : b;
+    e = e < b ? b : e > s.rank ? s.rank : e;
+    r.rank = 1;
+    r.d[0] = e - b;
+    Onnx__TensorProto *o = made_new(cx, n->output[0], &r, NULL,
+                                    ONNX_TYPE_INT64);
+    for (int64_t i = b; i < e; i++)
+        o->int64_data[i - b] = s.d[i];
+    return o;
+}
+
+/* Concat of constant 1-D integer tensors (a shape being assembled). */
+static const Onnx__TensorProto *fold_concat(const onnx_ctx *cx,
+                                            const Onnx__NodeProto *n)
+{
+    int64_t all[ONNX_MAX_RANK * 2];
+    size_t total = 0;
+    for (size_t i = 0; i < n->n_input; i++) {
+        const Onnx__TensorProto *t = find_const(cx, n->input[i]);
+        int64_t *v;
+        size_t c;
+        if (t == NULL || !is_int_tensor(t) || t->n_dims > 1 ||
+            tensor_ints(cx, t, n->input[i], &v, &c) != PV_OK)
+            return NULL;
+        if (total + c > ONNX_MAX_RANK * 2) {
+            pv_free(v);
+            return NULL;
+        }
+        memcpy(all + total, v, c * sizeof *v);
+        total += c;
+        pv_free(v);
+    }
+    tshape r;
+    r.rank = 1;
+    r.d[0] = (int64_t)total;
+    Onnx__TensorProto *o = made_new(cx, n->output[0], &r, NULL,
+                                    ONNX_TYPE_INT64);
+    memcpy(o->int64_data, all, total * sizeof *all);
+    return o;
+}
+
+/* Add, Sub, Mul, Div of integer constants (shape arithmetic): operands
+ * of the same shape, or one of a single value. */
+static const Onnx__TensorProto *fold_arith(const onnx_ctx *cx,
+                                           const Onnx__NodeProto *n)
+{
+    const Onnx__TensorProto *a = find_const(cx, n->input[0]);
+    const Onnx__TensorProto *b = find_const(cx, n->input[1]);
+    int64_t *x = NULL, *y = NULL;
+    size_t cx_ = 0, cy = 0;
+    tshape sa, sb;
+    if (a == NULL || b == NULL || !is_int_tensor(a) || !is_int_tensor(b) ||
+        const_shape(cx, a, n->input[0], &sa) != PV_OK ||
+        const_shape(cx, b, n->input[1], &sb) != PV_OK ||
+        tensor_ints(cx, a, n->input[0], &x, &cx_) != PV_OK ||
+        tensor_ints(cx, b, n->input[1], &y, &cy) != PV_OK ||
+        (cx_ != cy && cx_ != 1 && cy != 1)) {
+        pv_free(x);
+        pv_free(y);
+        return NULL;
+    }
+    const tshape *r = cx_ >= cy ? &sa : &sb;
+    Onnx__TensorProto *o = made_new(cx, n->output[0], r, NULL,
+                                    ONNX_TYPE_INT64);
+    for (size_t i = 0; i < (cx_ > cy ? cx_ : cy); i++) {
+        int64_t p = x[cx_ == 1 ? 0 : i], q = y[cy == 1 ? 0 : i];
+        o->int64_data[i] = is_op(n, "Add") ? p + q : is_op(n, "Sub") ? p - q
+                         : is_op(n, "Mul") ? p * q : q != 0 ? p / q : 0;
+    }
+    pv_free(x);
+    pv_free(y);
+    return o;
+}
+
+/* ConstantOfShape: the shape (input 0) filled with `value` (default 0). */
+static const Onnx__TensorProto *fold_fill(const onnx_ctx *cx,
+                                          const Onnx__NodeProto *n)
+{
+    const Onnx__TensorProto *t = find_const(cx, n->input[0]);
+    const Onnx__AttributeProto *va = find_attr(n, "value");
+    int64_t *d;
+    size_t c;
+    if (t == NULL || tensor_ints(cx, t, n->input[0], &d, &c) != PV_OK)
+        return NULL;
+    tshape r;
+    r.rank = (int)c;
+    int64_t prod = 1;
+    for (size_t i = 0; i < c && c <= ONNX_MAX_RANK; i++) {
+        r.d[i] = d[i];
+        prod = d[i] < 0 || d[i] > ONNX_MAX_WIDTH ? ONNX_MAX_WIDTH + 1
+                                                  : prod * d[i];
+        prod = prod > ONNX_MAX_WIDTH ? ONNX_MAX_WIDTH + 1 : prod;
+    }
+    pv_free(d);
+    if (c > ONNX_MAX_RANK || prod > ONNX_MAX_WIDTH)
+        return NULL;
+    const Onnx__TensorProto *v = va != NULL ? va->t : NULL;
+    int ints = v != NULL && is_int_tensor(v);
+    Onnx__TensorProto *o = made_new(cx, n->output[0], &r, NULL,
+                                    ints ? ONNX_TYPE_INT64 : ONNX_TYPE_DOUBLE);
+    int64_t *iv = NULL;
+    mpq_t *rv = NULL;
+    size_t nv = 0;
+    if (v != NULL && (ints ? tensor_ints(cx, v, "value", &iv, &nv)
+                           : tensor_reals(cx, v, "value", &rv, &nv)) != PV_OK)
+        return NULL;
+    for (int64_t i = 0; i < prod; i++) {
+        if (ints)
+            o->int64_data[i] = nv ? iv[0] : 0;
+        else
+            o->double_data[i] = nv ? mpq_get_d(rv[0]) : 0.0;
+    }
+    pv_free(iv);
+    values_free(rv, nv);
+    return o;
+}
+
+/* The constant's reshaping ops (the values stay, the shape changes). */
+static const Onnx__TensorProto *fold_view(const onnx_ctx *cx,
+                                          const Onnx__NodeProto *n,
+                                          const Onnx__TensorProto *t)
+{
+    tshape s;
+    if (const_shape(cx, t, n->input[0], &s) != PV_OK)
+        return NULL;
+    pv_status st = PV_OK;
+    if (is_op(n, "Reshape"))
+        st = op_reshape(cx, n, &s);
+    else if (is_op(n, "Flatten"))
+        st = op_flatten(cx, n, &s);
+    else if (is_op(n, "Squeeze") || is_op(n, "Unsqueeze"))
+        st = squeeze_shape(cx, n, &s);
+    else if (is_op(n, "Cast") && is_int_tensor(t) !=
+             (attr_int(n, "to", 1) == ONNX_TYPE_INT64 ||
+              attr_int(n, "to", 1) == ONNX_TYPE_INT32))
+        return NULL;    /* between integers and reals: not folded */
+    return st == PV_OK ? made_new(cx, n->output[0], &s, t, 0) : NULL;
+}
+
+static const Onnx__TensorProto *fold_node(const onnx_ctx *cx,
+                                          const Onnx__NodeProto *n)
+{
+    if (is_op(n, "Shape"))
+        return fold_shape(cx, n);
+    if (is_op(n, "Concat"))
+        return fold_concat(cx, n);
+    if (is_op(n, "ConstantOfShape"))
+        return n->n_input == 1 ? fold_fill(cx, n) : NULL;
+    if (n->n_input == 2 && (is_op(n, "Add") || is_op(n, "Sub") ||
+                            is_op(n, "Mul") || is_op(n, "Div")))
+        return fold_arith(cx, n);
+    if (n->n_input < 1)
+        return NULL;
+    const Onnx__TensorProto *t = find_const(cx, n->input[0]);
+    if (t == NULL)
+        return NULL;
+    if (is_op(n, "Identity") || is_op(n, "Cast") || is_op(n, "Reshape") ||
+        is_op(n, "Flatten") || is_op(n, "Squeeze") || is_op(n, "Unsqueeze"))
+        return fold_view(cx, n, t);
+    tshape s, r;
+    int64_t *src = NULL;
+    if (const_shape(cx, t, n->input[0], &s) != PV_OK)
+        return NULL;
+    pv_status st = is_op(n, "Gather") && n->n_input == 2
+                       ? gather_src(cx, n, &s, &r, &src)
+                 : is_op(n, "Slice") ? slice_src(cx, n, &s, &r, &src)
+                 : is_op(n, "Transpose") ? transpose_src(cx, n, &s, &r, &src)
+                                         : PV_ERR_PARSE;
+    if (st != PV_OK)
+        return NULL;
+    const Onnx__TensorProto *o = fold_select(cx, n->output[0], t, &r, src);
+    pv_free(src);
+    return o;
+}
+
+/* The constant tensor called `name`, or NULL if it is computed from the
+ * network's input (or cannot be folded). */
+static const Onnx__TensorProto *find_const(const onnx_ctx *cx,
+                                           const char *name)
+{
+    const Onnx__TensorProto *t = find_stored(cx, name);
+    onnx_fold *fd = cx->fold;
+    for (size_t i = 0; t == NULL && fd != NULL && i < fd->nmade; i++)
+        if (!strcmp(fd->made[i]->name, name))
+            t = fd->made[i];
+    if (t != NULL || fd == NULL || fd->depth > 64 ||
+        chain_shape_of(cx, name) != NULL)
+        return t;
+    for (size_t i = 0; i < cx->g->n_node; i++) {
+        const Onnx__NodeProto *n = cx->g->node[i];
+        if (n->n_output < 1 || strcmp(n->output[0], name) || is_op(n, "Constant"))
+            continue;
+        /* A failed fold leaves an error message behind: the caller's,
+         * naming the consumer, replaces it. */
+        fd->depth++;
+        t = fold_node(cx, n);
+        fd->depth--;
+        if (t != NULL)
+            cx->visited[i] = 1;
+        return t;
+    }
+    return NULL;
+}
+
+/* Cast to a float type, and Dropout in inference (no mask used, no
+ * training_mode, or a constant false one): identities on the exact
+ * values. A Cast rounds in a float runtime; here every value is exact,
+ * and a cast between float types is read as the identity it is
+ * mathematically. */
+static pv_status check_identity(const onnx_ctx *cx, const Onnx__NodeProto *n)
+{
+    if (is_op(n, "Cast")) {
+        int64_t to = attr_int(n, "to", 0);
+        if (to != ONNX_TYPE_FLOAT && to != ONNX_TYPE_DOUBLE && to != 10 &&
+            to != 16)
+            return node_fail(cx, n, "Cast to element type %lld: only casts "
+                             "between float types are affine",
+                             (long long)to);
+        return PV_OK;
+    }
+    if (!is_op(n, "Dropout"))
+        return PV_OK;
+    if (n->n_output > 1 && n->output[1][0] != '\0')
+        return node_fail(cx, n, "its mask output is used");
+    if (n->n_input < 3 || n->input[2][0] == '\0')
+        return PV_OK;
+    const Onnx__TensorProto *t = find_const(cx, n->input[2]);
+    int64_t *v = NULL;
+    size_t c = 0;
+    pv_status st = t == NULL ? not_constant(cx, n, "training_mode",
+                                            n->input[2])
+                             : t->data_type == 9 ? PV_OK
+                             : tensor_ints(cx, t, n->input[2], &v, &c);
+    if (st == PV_OK && t->data_type == 9)   /* bool: int32_data or raw */
+        st = (t->has_raw_data ? t->raw_data.len && t->raw_data.data[0]
+                              : t->n_int32_data && t->int32_data[0])
+             ? PV_ERR_PARSE : PV_OK;
+    else if (st == PV_OK && c > 0 && v[0] != 0)
+        st = PV_ERR_PARSE;
+    pv_free(v);
+    if (st == PV_ERR_PARSE)
+        return node_fail(cx, n, "training_mode is true: only inference "
+                         "(Dropout as the identity) is supported");
+    return st;
+}
+
+static pv_status op_shape_only(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                               tshape *s)
+{
+    int two = is_op(n, "Reshape"), opt = is_op(n, "Squeeze") ||
+                                          is_op(n, "Unsqueeze");
+    pv_status st = is_op(n, "Dropout") ? check_arity(cx, n, 1, 3)
+                 : check_arity(cx, n, two ? 2 : 1, two || opt ? 2 : 1);
+    if (st != PV_OK)
+        return st;
     if (is_op(n, "Reshape"))
         return op_reshape(cx, n, s);
-    return is_op(n, "Flatten") ? op_flatten(cx, n, s) : PV_OK;
+    if (opt)
+        return squeeze_shape(cx, n, s);
+    return is_op(n, "Flatten") ? op_flatten(cx, n, s) : check_identity(cx, n);
 }
 
 static int is_shape_op(const Onnx__NodeProto *n)
 {
-    return is_op(n, "Flatten") || is_op(n, "Reshape") || is_op(n, "Identity");
+    return is_op(n, "Flatten") || is_op(n, "Reshape") ||
+           is_op(n, "Identity") || is_op(n, "Squeeze") ||
+           is_op(n, "Unsqueeze") || is_op(n, "Dropout") || is_op(n, "Cast");
+}
+
+static int is_select_op(const Onnx__NodeProto *n)
+{
+    return is_op(n, "Transpose") || is_op(n, "Gather") ||
+           is_op(n, "Slice") || is_op(n, "Pad");
+}
+
+/* Ops the chain's tensor is the first input of (the others constants). */
+static int is_data_op(const Onnx__NodeProto *n)
+{
+    return is_shape_op(n) || is_select_op(n) || is_op(n, "Conv") ||
+           is_op(n, "AveragePool") || is_op(n, "GlobalAveragePool") ||
+           is_op(n, "BatchNormalization") || is_op(n, "Relu");
+}
+
+/* Final ops that cannot change a cell: the network's outputs are their
+ * inputs (monotone or normalising maps of the logits). */
+static int is_head_op(const Onnx__NodeProto *n)
+{
+    return is_op(n, "Softmax") || is_op(n, "LogSoftmax") ||
+           is_op(n, "Sigmoid") || is_op(n, "ArgMax");
+}
+
+/* Piecewise-linear, but not in this version: new activations and pools
+ * need new code digits; fan-in of two computed tensors needs a graph. */
+static const char *later_op(const Onnx__NodeProto *n)
+{
+    static const char *const ops[] = {
+        "MaxPool", "LeakyRelu", "PRelu", "Clip", "Abs", "Max", "Min",
+        "GlobalMaxPool", "ConvTranspose", "Concat", "Split", NULL };
+    for (int i = 0; ops[i] != NULL; i++)
+        if (is_op(n, ops[i]))
+            return ops[i];
+    return NULL;
+}
+
+static int is_graph_output(const onnx_ctx *cx, const char *name)
+{
+    for (size_t i = 0; i < cx->g->n_output; i++)
+        if (cx->g->output[i]->name && !strcmp(cx->g->output[i]->name, name))
+            return 1;
+    return 0;
+}
+
+static int read_by_any(const onnx_ctx *cx, const char *name)
+{
+    for (size_t i = 0; i < cx->g->n_node; i++)
+        for (size_t j = 0; j < cx->g->node[i]->n_input; j++)
+            if (!strcmp(cx->g->node[i]->input[j], name))
+                return 1;
+    return 0;
+}
+
+/* An output head: accepted (and recorded for info) as the last op. */
+static pv_status op_head(const onnx_ctx *cx, const Onnx__NodeProto *n)
+{
+    if (is_graph_output(cx, n->output[0]) && !read_by_any(cx, n->output[0])) {
+        cx->fold->head = n->op_type;
+        return PV_OK;
+    }
+    return node_fail(cx, n, "%s is not piecewise linear: it is accepted "
+                     "only as the network's final operation (an output "
+                     "head that cannot change a cell), not inside it",
+                     n->op_type);
+}
+
+/* The ops that are neither affine nor ReLU nor a head, with why. */
+static pv_status op_refused(const onnx_ctx *cx, const Onnx__NodeProto *n)
+{
+    const char *later = later_op(n);
+    if (later != NULL)
+        return node_fail(cx, n, "%s is not supported yet: this version "
+                         "reads chains of affine operators and Relu (new "
+                         "activations, pools and branches are planned)",
+                         later);
+    if (is_op(n, "Tanh") || is_op(n, "Softplus") || is_op(n, "Elu") ||
+        is_op(n, "Exp") || is_op(n, "Log") || is_op(n, "HardSigmoid"))
+        return node_fail(cx, n, "%s is not piecewise linear, so the "
+                         "network has no polyhedral cells", n->op_type);
+    return node_fail(cx, n, "unsupported operation: polyverify reads chains "
+                     "of affine operators (Gemm, MatMul, Conv, "
+                     "BatchNormalization, AveragePool, GlobalAveragePool, "
+                     "Add, Sub, Mul, Div by constants, Transpose, Pad, "
+                     "Slice, Gather, Flatten, Reshape, Squeeze, Unsqueeze, "
+                     "Identity, Dropout, Cast) and Relu, with an optional "
+                     "final Softmax, LogSoftmax, Sigmoid or ArgMax");
 }
 
 static int is_elementwise(const Onnx__NodeProto *n)
@@ -1101,12 +2369,14 @@ static pv_status apply_op(const onnx_ctx *cx, const Onnx__NodeProto *n,
         strcmp(n->domain, "ai.onnx"))
         return node_fail(cx, n, "operator domain '%s' is not supported "
                          "(only the standard ONNX operators)", n->domain);
+    if ((is_data_op(n) || is_head_op(n)) &&
+        (n->n_input < 1 || strcmp(n->input[0], cur)))
+        return node_fail(cx, n, "expected the tensor '%s' as its first "
+                         "(data) input", cur);
     if (is_op(n, "Relu")) {
         pv_status st = check_arity(cx, n, 1, 1);
         if (st != PV_OK)
             return st;
-        if (strcmp(n->input[0], cur))
-            return node_fail(cx, n, "expected input '%s'", cur);
         char label[200];
         return emit_checked(cx, f, net, PV_RELU,
                             node_label(cx, n, label, sizeof label));
@@ -1118,11 +2388,18 @@ static pv_status apply_op(const onnx_ctx *cx, const Onnx__NodeProto *n,
     if (is_elementwise(n))
         return op_elementwise(cx, n, cur, s, f);
     if (is_shape_op(n))
-        return op_shape_only(cx, n, cur, s);
-    return node_fail(cx, n, "unsupported operation: polyverify reads chains "
-                     "of fully-connected layers (Gemm, MatMul, Add, Sub, "
-                     "Mul, Div by constants, Relu, Flatten, Reshape, "
-                     "Identity, Constant)");
+        return op_shape_only(cx, n, s);
+    if (is_select_op(n))
+        return op_select(cx, n, s, f);
+    if (is_op(n, "Conv"))
+        return op_conv(cx, n, s, f);
+    if (is_op(n, "AveragePool") || is_op(n, "GlobalAveragePool"))
+        return op_avgpool(cx, n, s, f);
+    if (is_op(n, "BatchNormalization"))
+        return op_batchnorm(cx, n, s, f);
+    if (is_head_op(n))
+        return op_head(cx, n);
+    return op_refused(cx, n);
 }
 
 /* One node on the chain; afterwards the shape must still describe the
@@ -1132,6 +2409,8 @@ static pv_status apply_node(const onnx_ctx *cx, const Onnx__NodeProto *n,
                             pv_net *net)
 {
     pv_status st = apply_op(cx, n, cur, s, f, net);
+    if (st == PV_OK)
+        record_shape(cx, n->output[0], s);
     if (st == PV_OK && shape_numel(s) != f->out) {
         char label[200], ss[160];
         return pv_error_set(cx->err, PV_ERR_INTERNAL, "%s: %s: shape %s but "
@@ -1236,12 +2515,14 @@ static int next_node(const onnx_ctx *cx, const char *cur,
         int reads = 0;
         for (size_t j = 0; j < n->n_input; j++)
             reads = reads || !strcmp(n->input[j], cur);
-        if (!reads)
+        /* Shape reads only the shape: it is folded when used. */
+        if (!reads || is_op(n, "Shape"))
             continue;
         if (found < g->n_node) {
             char a[200], b[200];
-            cx_fail(cx, "tensor '%s' feeds two nodes, %s and %s: polyverify "
-                    "reads a single chain of layers", cur,
+            cx_fail(cx, "tensor '%s' feeds two nodes, %s and %s: fan-out "
+                    "(a residual connection or a branch) is not supported "
+                    "yet; polyverify reads a single chain of layers", cur,
                     node_label(cx, g->node[found], a, sizeof a),
                     node_label(cx, n, b, sizeof b));
             return -1;
@@ -1266,7 +2547,8 @@ static pv_status check_all_used(const onnx_ctx *cx, const char *last)
 {
     const Onnx__GraphProto *g = cx->g;
     for (size_t i = 0; i < g->n_node; i++)
-        if (!cx->visited[i] && !is_op(g->node[i], "Constant"))
+        if (!cx->visited[i] && !is_op(g->node[i], "Constant") &&
+            !is_op(g->node[i], "Shape"))
             return node_fail(cx, g->node[i], "not on the chain of layers "
                              "from the input to the output '%s' (branches "
                              "are not supported)", last);
@@ -1290,8 +2572,10 @@ static pv_status walk(const onnx_ctx *cx, pv_net *net, affine *f)
     if (st != PV_OK)
         return st;
     net->input_dim = (int)shape_numel(&shape);
+    shape_str(&shape, net->input_shape, sizeof net->input_shape);
     aff_reset(f, net->input_dim);
     const char *cur = in->name;
+    record_shape(cx, cur, &shape);
     const Onnx__NodeProto *n;
     int got = 0;
     while (st == PV_OK && (got = next_node(cx, cur, &n)) > 0) {
@@ -1303,6 +2587,8 @@ static pv_status walk(const onnx_ctx *cx, pv_net *net, affine *f)
     if (st != PV_OK || got < 0)
         return st != PV_OK ? st : PV_ERR_PARSE;
     st = check_all_used(cx, cur);
+    if (st == PV_OK && cx->fold->head != NULL)
+        snprintf(net->head, sizeof net->head, "%s", cx->fold->head);
     /* A final affine map is the linear output layer; a network that ends
      * in Relu has none. */
     if (st == PV_OK && (f->kind != AFF_IDENTITY || f->c != NULL ||
@@ -1323,8 +2609,13 @@ static pv_status parse_model(onnx_ctx *cx, const Onnx__ModelProto *model,
     strcpy(net->format, "onnx");
     affine f;
     memset(&f, 0, sizeof f);
+    onnx_fold fold;
+    memset(&fold, 0, sizeof fold);
+    cx->fold = &fold;
     pv_status st = walk(cx, net, &f);
     aff_reset(&f, 0);
+    fold_free(&fold);
+    cx->fold = NULL;
     pv_free(cx->visited);
     if (st == PV_OK)
         st = pv_net_finalize(net, cx->err);

@@ -188,7 +188,8 @@ def cases():
     for at in (1, 20, 100, 200, len(base) - 1):
         out['onnx-truncated-at-%d' % at] = base[:at]
 
-    # Operators that are not affine maps or ReLU.
+    # A Conv on a vector (not an image [1, C, ...]); a Sigmoid inside the
+    # network (not piecewise linear; a final one would be an output head).
     def conv(nodes, inits, inputs, outputs):
         nodes[0] = node('Conv', ['x', 'W1', 'b1'], ['h'], 'conv1')
     out['onnx-conv-op'] = variant(conv)

@@ -758,8 +758,10 @@ def bad_cases():
         'garbage': (b'\x08\x07' + bytes(range(200, 256)) * 3, ['protobuf', 'graph']),
         'conv': (chain_model([node('Conv', ['x', 'W'], ['y'], name='conv1')], [W]),
                  ["'conv1'", 'Conv']),
-        'sigmoid': (chain_model([gemm, node('Sigmoid', ['y'], ['z'], name='sig')], [W, b],
-                                out='z'), ["'sig'", 'Sigmoid']),
+        # a final Sigmoid is an output head (test_onnx_affine); inside, refused
+        'sigmoid': (chain_model([gemm, node('Sigmoid', ['y'], ['z'], name='sig'),
+                                 node('Relu', ['z'], ['r'])], [W, b],
+                                out='r'), ["'sig'", 'Sigmoid']),
         'nan_weight': (chain_model([gemm], [tensor('W', [1, 2], [1.0, nan]), b]),
                        ["'W'", 'NaN']),
         'inf_weight': (chain_model([gemm], [W, tensor('b', [1], [float('inf')], raw=True)]),
