@@ -596,6 +596,54 @@ def cell_point_cases(runner, tmpdir):
                          what + ': its point %s is interior' % got['point'])
 
 
+def redund_count(ine_text):
+    """Irredundant inequalities and equations of an .ine file, by lrslib's
+    redund (exact): its output H-representation's rows."""
+    import subprocess
+    p = subprocess.run(['redund'], input=ine_text, capture_output=True, text=True, timeout=300)
+    if p.returncode != 0 or 'begin' not in p.stdout:
+        return None
+    body = p.stdout.split('begin', 1)[1].split('end', 1)[0].strip().splitlines()
+    rows = int(body[0].split()[0])
+    return rows
+
+
+def high_dim_box_cases(runner, tmpdir):
+    """Cells in a box in 40 and 90 dimensions (where the bent-ray probes and
+    their float filter prove most box sides): the facet count is the number
+    of irredundant rows redund keeps from the same closure (full-dimensional
+    cells: no equations)."""
+    if shutil.which('redund') is None:
+        runner.check(False, 'redund (lrslib) is needed')
+        return
+    rng = random.Random(784)
+    for index, (m, widths, half) in enumerate([(40, [12], 1), (90, [16, 6], 2)]):
+        net = randnet.random_net(rng, m, widths)
+        path = os.path.join(tmpdir, 'hd%d.pvnet' % index)
+        with open(path, 'w') as f:
+            f.write(randnet.net_text(net, rng, 'random net %d' % index))
+        for trial in range(2):
+            x = [Fraction(rng.randint(-90, 90), 100) * half for _ in range(m)]
+            code, zero = code_of(net, x)
+            if zero:
+                continue
+            box = '%d,%d' % (-half, half)
+            what = 'm=%d box cell %d' % (m, trial)
+            got = runner.run_json('cell', path, '--point', point_arg(x), '--box', box,
+                                  what=what)
+            rc, ine, err = runner.run('cell', path, '--code', code, '--box', box,
+                                      '--format', 'ine')
+            if got is None or rc != 0:
+                runner.check(False, what + ': ' + err)
+                continue
+            if got['dim'] != m:
+                continue
+            keep = redund_count(ine)
+            runner.check(keep is not None, what + ': redund read the .ine')
+            if keep is not None:
+                runner.equal(len(got['facets']), keep, what + ': facets = irredundant rows')
+
+
 def bad_input(runner):
     cp = os.path.join(NETS, 'cross.pvnet')
     for args, why in (
@@ -631,6 +679,7 @@ def main():
         domain_cases(runner, tmpdir)
         csv_row_cases(runner, tmpdir)
         cell_point_cases(runner, tmpdir)
+        high_dim_box_cases(runner, tmpdir)
         bad_input(runner)
     finally:
         shutil.rmtree(tmpdir)
