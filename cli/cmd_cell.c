@@ -84,9 +84,10 @@ static void cell_volume_json(FILE *f, const pv_cell *C, const volume *V)
     pv_json_end_object(&j);
 }
 
-/* The code of --code C, or of the point of --point X (kept in *xp, for
- * pv_cell_of_point): 0 or 1 (err set). */
-static int the_code(pv_code *code, mpq_t **xp, const pv_net *net,
+/* The code of --code C, or the point of --point X into *xp (its code then
+ * by pv_cell_of_point, or here when `need_code`, for --format ine): 0 or
+ * 1 (err set). */
+static int the_code(pv_code *code, mpq_t **xp, int need_code, const pv_net *net,
                     const cli_args *a, pv_error *err)
 {
     *xp = NULL;
@@ -97,7 +98,7 @@ static int the_code(pv_code *code, mpq_t **xp, const pv_net *net,
     if (x == NULL)
         return 1;
     *xp = x;
-    return pv_code_at(net, x, code, NULL, err) != PV_OK;
+    return need_code && pv_code_at(net, x, code, NULL, err) != PV_OK;
 }
 
 /* P(b) in cddlib's .ine: the rows that vanish on all of P(b) (its implicit
@@ -147,7 +148,7 @@ static int cell(const pv_net *net, const cli_args *a, const pv_code *code,
     int status = 0;
     if ((x ? pv_cell_of_point(&C, net, x, box, what, err)
            : pv_cell_compute(&C, net, code, box, what, err)) != PV_OK ||
-        (V.wanted && pv_volume_of_code(V.v, &V.kind, net, code, box, C.dim,
+        (V.wanted && pv_volume_of_code(V.v, &V.kind, net, &C.code, box, C.dim,
                                        err) != PV_OK) ||
         (cert && cli_certify(a, net, box, &C, NULL, NULL, cell_json, &C, err)))
         status = 1;
@@ -193,7 +194,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     int hasbox = cli_load_box(&box, net, a, &err);
     const pv_box *bp = hasbox > 0 ? &box : NULL;
     mpq_t *x = NULL;
-    int status = hasbox < 0 || the_code(&code, &x, net, a, &err) ||
+    int status = hasbox < 0 || the_code(&code, &x, ine, net, a, &err) ||
                  (ine ? write_ine(net, &code, bp, &err)
                       : cell(net, a, &code, x, bp, &err));
     if (status)

@@ -142,6 +142,18 @@ int pv_rrows_zero(const pv_rrows *R, int i)
     return 1;
 }
 
+int pv_rrows_unit_column(const pv_rrows *R, int i)
+{
+    int c = -1;
+    for (int l = 0; l < R->k; l++)
+        if (mpz_sgn(R->g[(size_t)i * R->k + l])) {
+            if (c >= 0)
+                return -1;
+            c = l;
+        }
+    return c;
+}
+
 /* Bits of row i's largest linear entry. */
 static long row_bits(const pv_rrows *R, int i)
 {

@@ -28,6 +28,9 @@ void pv_rrows_build(pv_rrows *R, const pv_system *S, const int *rows, int n,
                     mpq_t *const p0, mpz_t *const U, int k);
 void pv_rrows_clear(pv_rrows *R);
 int  pv_rrows_zero(const pv_rrows *R, int i);   /* g'_i == 0 */
+/* The coordinate of row i's one non-zero entry (a box side in the
+ * identity frame), or -1 when it has none or several. */
+int  pv_rrows_unit_column(const pv_rrows *R, int i);
 
 /* Normalised doubles for the float search: G_i = g'_i/|g'_i|, h likewise;
  * norm[i] is the scale used up to one factor common to all rows (so exact

@@ -546,24 +546,32 @@ pv_status pv__system_dimension(const pv_system *S, pv_dimension *D,
     PV_GUARD(err, system_dimension(S, D, st, err), pv_dimension_init(D));
 }
 
-/* Every row strictly positive at x (S its own rows), in integers: x = X / delta,
- * delta (h + g.x) = h delta + g.X. */
+/* Every row of S strictly positive at x = X / delta: the signs of
+ * delta (g.x + h), in integers (pv_rrows_eval on S's own rows). */
 static int interior_at(const pv_system *S, mpq_t *const x)
 {
-    int m = S->dim, ok = 1;
-    mpz_t delta, v;
-    mpz_inits(delta, v, NULL);
-    mpz_t *X = pv_zvec_new(m);
+    int m = S->dim, n = S->nrows, ok = 1;
+    for (int i = 0; i < n && ok; i++)
+        ok = !(S->eq && S->eq[i]);          /* an equality is never > 0 */
+    if (!ok)
+        return 0;
+    int *rows = pv_malloc(((size_t)n + 1) * sizeof *rows);
+    for (int i = 0; i < n; i++)
+        rows[i] = i;
+    pv_rrows R;
+    pv_rrows_build(&R, S, rows, n, NULL, NULL, m);   /* a view of S's rows */
+    mpz_t delta;
+    mpz_init(delta);
+    mpz_t *X = pv_zvec_new(m), *V = pv_zvec_new(n);
     pv_qvec_common(X, delta, x, m);
-    for (int i = 0; i < S->nrows && ok; i++) {
-        mpz_mul(v, S->h[i], delta);
-        for (int l = 0; l < m; l++)
-            if (mpz_sgn(X[l]) && mpz_sgn(PV_G(S, i, l)))
-                mpz_addmul(v, PV_G(S, i, l), X[l]);
-        ok = mpz_sgn(v) > 0 && !(S->eq && S->eq[i]);
-    }
+    pv_rrows_eval(&R, X, delta, V);
+    for (int i = 0; i < n && ok; i++)
+        ok = mpz_sgn(V[i]) > 0;
+    pv_zvec_free(V, (size_t)n);
     pv_zvec_free(X, (size_t)m);
-    mpz_clears(delta, v, NULL);
+    mpz_clear(delta);
+    pv_rrows_clear(&R);
+    pv_free(rows);
     return ok;
 }
 

@@ -56,19 +56,16 @@ void pv_drows_init(pv_drows *F, const pv_rrows *R)
     F->unit = pv_malloc(((size_t)n + 1) * sizeof *F->unit);
     for (int j = 0; j < n; j++) {
         long e = row_bits(R, j);
-        int nz = 0, c = -1;
         double s = 0.0;
         for (int l = 0; l < k; l++) {
             const mpz_t *z = &R->g[(size_t)j * k + l];
             double v = mpz_sgn(*z) ? pv_mpz_get_d_scaled(*z, e) : 0.0;
             F->g[(size_t)j * k + l] = v;
-            if (mpz_sgn(*z))
-                nz++, c = l;
             s += v * v;
         }
         F->h[j] = pv_mpz_get_d_scaled(R->h[j], e);
         F->norm[j] = sqrt(s);
-        F->unit[j] = nz == 1 ? c : -1;
+        F->unit[j] = pv_rrows_unit_column(R, j);
     }
 }
 
@@ -92,7 +89,7 @@ struct pv_probe_ws {
     unsigned char *fixed;  /* coordinates held by box sides (k)            */
     double *s, *ni;      /* the frame's scale (k); row i's scaled normal    */
     double *zd;          /* the rounded direction as doubles (k)            */
-    mpz_t *Z, delta, Di, N, t;
+    mpz_t *Z, delta, Di, t;
     mpq_t tau;
 };
 
@@ -139,7 +136,7 @@ pv_probe_ws *pv_probe_ws_new(const pv_rrows *R, const pv_drows *F)
     W->s = pv_malloc(((size_t)k + 1) * sizeof *W->s);
     frame_scale(W->s, F);
     W->Z = pv_zvec_new(k);
-    mpz_inits(W->delta, W->Di, W->N, W->t, NULL);
+    mpz_inits(W->delta, W->Di, W->t, NULL);
     mpq_init(W->tau);
     return W;
 }
@@ -159,7 +156,7 @@ void pv_probe_ws_free(pv_probe_ws *W)
     pv_free(W->ni);
     pv_free(W->s);
     pv_zvec_free(W->Z, (size_t)W->R->k);
-    mpz_clears(W->delta, W->Di, W->N, W->t, NULL);
+    mpz_clears(W->delta, W->Di, W->t, NULL);
     mpq_clear(W->tau);
     pv_free(W);
 }

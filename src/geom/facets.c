@@ -331,20 +331,6 @@ static int facet_from_witness(groups *G, int i, mpz_t *const Z, const mpz_t delt
     return ok;
 }
 
-/* The coordinate of a row with exactly one non-zero entry (a box side in
- * the identity frame), or -1. */
-static int unit_column(const pv_rrows *R, int j)
-{
-    int c = -1;
-    for (int l = 0; l < R->k; l++)
-        if (mpz_sgn(R->g[(size_t)j * R->k + l])) {
-            if (c >= 0)
-                return -1;
-            c = l;
-        }
-    return c;
-}
-
 /* Exact Farkas multipliers from float ones: g'_i = sum l_j g'_j with
  * l >= 0 and h'_i - sum l_j h'_j >= 0. Returns 1 when proved.
  * Rows with one non-zero entry (box sides) in the support J need no
@@ -353,7 +339,7 @@ static int unit_column(const pv_rrows *R, int j)
  * covered coordinate then names the multiplier of its unit row. A box of
  * side rows in R^784 leaves a system of the size of the neuron support. */
 static int redundant_from_multipliers(const groups *G, int i, const double *y,
-                                      const double *norm)
+                                      const double *norm, const int *unit)
 {
     const pv_rrows *R = &G->reps;
     int k = R->k, n = R->n, nj = 0, nu = 0;
@@ -371,7 +357,7 @@ static int redundant_from_multipliers(const groups *G, int i, const double *y,
     for (int j = 0; j < n; j++) {
         if (j == i || !(y[j] > 1e-9 * ymax))
             continue;
-        int c = unit_column(R, j);
+        int c = unit[j];
         if (c >= 0 && cover[c] < 0)
             cover[c] = j, U[nu++] = j;
         else
@@ -405,7 +391,7 @@ static int redundant_from_multipliers(const groups *G, int i, const double *y,
     }
     /* a covered coordinate l: residual = l_u g'_ul, l_u >= 0 */
     for (int a = 0; ok && a < nu; a++) {
-        int u = U[a], l = unit_column(R, u);
+        int u = U[a], l = unit[u];
         mpq_set_z(res, R->g[(size_t)i * k + l]);
         for (int c = 0; c < nj; c++) {
             if (mpz_sgn(R->g[(size_t)J[c] * k + l]) == 0 || mpq_sgn(lam[c]) == 0)
@@ -475,6 +461,9 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
     double *h = pv_malloc((size_t)n * sizeof *h), *norm = pv_malloc((size_t)n * sizeof *norm);
     double *zd = pv_malloc((size_t)k * sizeof *zd), *y = pv_malloc((size_t)n * sizeof *y);
     pv_rrows_to_double(R, Gd, h, norm);
+    int *unit = pv_malloc(((size_t)n + 1) * sizeof *unit);
+    for (int j = 0; j < n; j++)
+        unit[j] = pv_rrows_unit_column(R, j);
     pv_flp *lp = pv_flp_new(k, n, Gd, h, 1e9);
     mpq_t *z = pv_qvec_new(k);
     mpz_t *Z = pv_zvec_new(k), delta;
@@ -500,7 +489,7 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
                 if (pv_dyadic_round(Z, delta, zd, k, 40) == 0 &&
                     facet_from_witness(G, i, Z, delta))
                     G->status[i] = FACET;
-            } else if (redundant_from_multipliers(G, i, y, norm)) {
+            } else if (redundant_from_multipliers(G, i, y, norm, unit)) {
                 G->status[i] = REDUNDANT;
             }
         }
@@ -526,6 +515,7 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
     pv_zvec_free(Z, (size_t)k);
     pv_qvec_free(z, k);
     pv_flp_free(lp);
+    pv_free(unit);
     pv_free(Gd);
     pv_free(h);
     pv_free(norm);

@@ -550,13 +550,6 @@ def csv_row_cases(runner, tmpdir):
     runner.check(rc == 1 and 'no row 2' in err and 'has 2 rows' in err, 'FILE.csv:2: %r' % err)
 
 
-def code_of(net, x):
-    """(bits, any exact zero) of x by a Fraction forward pass."""
-    nrelu = sum(1 for layer in net.layers if layer.activation == 'relu')
-    z = [v for k in range(nrelu) for v in relu_layer_preacts(net, x, k)]
-    return ''.join('1' if v > 0 else '0' for v in z), any(v == 0 for v in z)
-
-
 def cell_point_cases(runner, tmpdir):
     """cell --point X (x a search aid for the interior point, pulled towards
     the box's centre when it lies on box sides) states the facts of
@@ -572,47 +565,33 @@ def cell_point_cases(runner, tmpdir):
             f.write(randnet.net_text(net, rng, 'random net %d' % index))
         for trial in range(6):
             x = randnet.random_point(rng, m)
-            code, zero = code_of(net, x)
-            if zero:
+            code, zeros, _ = oracle.forward(net, x)
+            if zeros:
                 continue
             box = [(F(-60), F(60))] * m
             if trial % 2:           # x on the lower side of coordinate 0
                 box = [(x[0], x[0] + 5)] + box[1:]
-            barg = ','.join('%s,%s' % (oracle.fmt(a), oracle.fmt(b)) for a, b in box)
+            bargs = oracle.box_args(box)
             what = 'cell --point, net %d trial %d' % (index, trial)
-            got = runner.run_json('cell', path, '--point', point_arg(x), '--box', barg,
-                                  what=what)
-            ref = runner.run_json('cell', path, '--code', code, '--box', barg,
-                                  what=what + ' (--code)')
+            got = runner.run_json('cell', path, '--point', point_arg(x), *bargs, what=what)
+            ref = runner.run_json('cell', path, '--code', code, *bargs, what=what + ' (--code)')
             if got is None or ref is None:
                 continue
             runner.equal(got['code'], code, what + ': the code of x')
             runner.equal({k: got[k] for k in keys}, {k: ref[k] for k in keys},
                          what + ': the facts of --code')
             p = [Fraction(v) for v in got['point']]
-            pc, pz = code_of(net, p)
+            pc, pz, _ = oracle.forward(net, p)
             runner.check(pc == code and not pz and
                          all(a < v < b for v, (a, b) in zip(p, box)),
                          what + ': its point %s is interior' % got['point'])
 
 
-def redund_count(ine_text):
-    """Irredundant inequalities and equations of an .ine file, by lrslib's
-    redund (exact): its output H-representation's rows."""
-    import subprocess
-    p = subprocess.run(['redund'], input=ine_text, capture_output=True, text=True, timeout=300)
-    if p.returncode != 0 or 'begin' not in p.stdout:
-        return None
-    body = p.stdout.split('begin', 1)[1].split('end', 1)[0].strip().splitlines()
-    rows = int(body[0].split()[0])
-    return rows
-
-
 def high_dim_box_cases(runner, tmpdir):
     """Cells in a box in 40 and 90 dimensions (where the bent-ray probes and
     their float filter prove most box sides): the facet count is the number
-    of irredundant rows redund keeps from the same closure (full-dimensional
-    cells: no equations)."""
+    of irredundant rows lrslib's redund keeps of the closure, built by the
+    oracle from the code (full-dimensional cells: no equations)."""
     if shutil.which('redund') is None:
         runner.check(False, 'redund (lrslib) is needed')
         return
@@ -624,24 +603,18 @@ def high_dim_box_cases(runner, tmpdir):
             f.write(randnet.net_text(net, rng, 'random net %d' % index))
         for trial in range(2):
             x = [Fraction(rng.randint(-90, 90), 100) * half for _ in range(m)]
-            code, zero = code_of(net, x)
-            if zero:
+            code, zeros, _ = oracle.forward(net, x)
+            if zeros:
                 continue
-            box = '%d,%d' % (-half, half)
+            box = [(F(-half), F(half))] * m
             what = 'm=%d box cell %d' % (m, trial)
-            got = runner.run_json('cell', path, '--point', point_arg(x), '--box', box,
-                                  what=what)
-            rc, ine, err = runner.run('cell', path, '--code', code, '--box', box,
-                                      '--format', 'ine')
-            if got is None or rc != 0:
-                runner.check(False, what + ': ' + err)
+            got = runner.run_json('cell', path, '--point', point_arg(x),
+                                  *oracle.box_args(box), what=what)
+            if got is None or got['dim'] != m:
                 continue
-            if got['dim'] != m:
-                continue
-            keep = redund_count(ine)
-            runner.check(keep is not None, what + ': redund read the .ine')
-            if keep is not None:
-                runner.equal(len(got['facets']), keep, what + ': facets = irredundant rows')
+            rows = [r for _, r, _ in oracle.signed_rows(net, code, box)]
+            runner.equal(len(got['facets']), oracle.redund_inequality_count(m, rows, []),
+                         what + ': facets = irredundant rows')
 
 
 def bad_input(runner):
