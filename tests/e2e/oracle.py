@@ -733,6 +733,14 @@ class Runner:
         sys.exit(1 if self.failed else 0)
 
 
+def write_file(directory, name, text):
+    """Write text to directory/name; returns the path."""
+    path = os.path.join(directory, name)
+    with open(path, 'w') as f:
+        f.write(text)
+    return path
+
+
 def fractions_of(strings):
     """Parse a JSON list of exact rational strings into Fractions (None on error)."""
     try:

@@ -261,19 +261,12 @@ def compare_enumeration(runner, net, path, dom, drows, what, verify=True):
     return got
 
 
-def write(tmpdir, name, text):
-    path = os.path.join(tmpdir, name)
-    with open(path, 'w') as f:
-        f.write(text)
-    return path
-
-
 def triangle_cases(runner, tmpdir, net, path):
     """A triangle given as VNN-LIB and as .ine: every code's cell (facets on
     domain rows report "domain": k, nothing beyond them), the same answers
     from both files, the enumeration, explore, adjacency and radius."""
-    vn = write(tmpdir, 'tri.vnnlib', TRI_VNNLIB)
-    ine = write(tmpdir, 'tri.ine', TRI_INE)
+    vn = oracle.write_file(tmpdir, 'tri.vnnlib', TRI_VNNLIB)
+    ine = oracle.write_file(tmpdir, 'tri.ine', TRI_INE)
     drows = domain_rows(None, TRI_ROWS)
     info = runner.run_json('info', path, '--domain', vn, what='info --domain tri.vnnlib')
     if info:
@@ -331,7 +324,7 @@ def radius_case(runner, net, path, dom, drows):
 def half_plane_cases(runner, tmpdir, net, path):
     """An unbounded domain: cells are bounded or not by the oracle, and the
     enumeration of the half-plane is complete."""
-    vn = write(tmpdir, 'half.vnnlib', HALF_VNNLIB)
+    vn = oracle.write_file(tmpdir, 'half.vnnlib', HALF_VNNLIB)
     drows = domain_rows(None, HALF_ROWS)
     for code in codes_of(net):
         compare_cell(runner, net, path, code, vn, drows, 'half-plane cell ' + code)
@@ -348,7 +341,7 @@ def half_plane_cases(runner, tmpdir, net, path):
 def box_and_row_cases(runner, tmpdir, net, path):
     """A VNN-LIB box with one linear input constraint: the interval part and
     domain row 0 (facets report "box" and "domain")."""
-    vn = write(tmpdir, 'boxhalf.vnnlib', BOXHALF_VNNLIB)
+    vn = oracle.write_file(tmpdir, 'boxhalf.vnnlib', BOXHALF_VNNLIB)
     drows = domain_rows(BOXHALF_BOX, HALF_ROWS)
     info = runner.run_json('info', path, '--domain', vn, what='info boxhalf')
     if info:
@@ -362,8 +355,8 @@ def box_and_row_cases(runner, tmpdir, net, path):
 def simplex_cases(runner, tmpdir, net, path):
     """A 2-D triangle in R^3 (a `linearity` row): implicit equalities on
     domain row 3, and the enumeration in the domain's affine hull."""
-    ine = write(tmpdir, 'simplex.ine', SIMPLEX_INE)
-    vn = write(tmpdir, 'simplex.vnnlib', SIMPLEX_VNNLIB)
+    ine = oracle.write_file(tmpdir, 'simplex.ine', SIMPLEX_INE)
+    vn = oracle.write_file(tmpdir, 'simplex.vnnlib', SIMPLEX_VNNLIB)
     drows = domain_rows(None, SIMPLEX_ROWS)
     for code in codes_of(net):
         a = compare_cell(runner, net, path, code, ine, drows, 'simplex cell ' + code)
@@ -384,7 +377,7 @@ def simplex_cases(runner, tmpdir, net, path):
 
 def cut_cube_cases(runner, tmpdir, net, path):
     """The cube cut by two general rows (3-D, a bounded polytope)."""
-    ine = write(tmpdir, 'cut.ine', CUT_INE)
+    ine = oracle.write_file(tmpdir, 'cut.ine', CUT_INE)
     drows = domain_rows(CUT_BOX, CUT_GENERAL)
     for code in codes_of(net)[::3]:
         compare_cell(runner, net, path, code, ine, drows, 'cut cube cell ' + code)
@@ -394,7 +387,7 @@ def cut_cube_cases(runner, tmpdir, net, path):
 def certificate_case(runner, tmpdir, path, pvcheck):
     """The checker reads the domain rows: a certificate with one of them
     moved is rejected."""
-    ine = write(tmpdir, 'tri2.ine', TRI_INE)
+    ine = oracle.write_file(tmpdir, 'tri2.ine', TRI_INE)
     cert = os.path.join(tmpdir, 'c.cert')
     # cell 1110 has a facet on domain row 2 (x0 + x1 <= 1): moving the row
     # changes that facet, so the claims no longer hold
@@ -441,16 +434,16 @@ def bad_cases(runner, tmpdir, path):
     """Bad domain files: exit 1, nothing on stdout, the file and the line
     named with what was expected."""
     for name, text, line, needle in BAD:
-        f = write(tmpdir, name, text)
+        f = oracle.write_file(tmpdir, name, text)
         for cmd in (['cell', path, '--code', '0000'], ['enumerate', path]):
             rc, out, err = runner.run(*cmd, '--domain', f)
             runner.check(rc == 1 and out == '' and '%s:%d:' % (f, line) in err and needle in err,
                          '%s (%s): exit %d, stdout %r, stderr %r' % (name, cmd[0], rc, out[:80], err[:300]))
-    vn = write(tmpdir, 'tri3.vnnlib', TRI_VNNLIB)
+    vn = oracle.write_file(tmpdir, 'tri3.vnnlib', TRI_VNNLIB)
     rc, out, err = runner.run('enumerate', path, '--domain', vn, '--slice', '0,0,1,0,0,1',
                               '--box', '0,1')
     runner.check(rc == 2 and out == '' and '--domain' in err, '--slice with --domain: %r' % err)
-    infeasible = write(tmpdir, 'infeasible.ine', 'begin\n 2 3 rational\n -1 1 1\n -1 -1 -1\nend\n')
+    infeasible = oracle.write_file(tmpdir, 'infeasible.ine', 'begin\n 2 3 rational\n -1 1 1\n -1 -1 -1\nend\n')
     rc, out, err = runner.run('enumerate', path, '--domain', infeasible)
     runner.check(rc == 1 and out == '' and 'domain is empty' in err, 'an empty domain: %r' % err)
 
@@ -460,8 +453,8 @@ def main():
     pvcheck = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), 'verify', 'pvcheck')
     tmpdir = tempfile.mkdtemp(prefix='pv_domain_')
     try:
-        p2 = write(tmpdir, 'net2.pvnet', NET2)
-        p3 = write(tmpdir, 'net3.pvnet', NET3)
+        p2 = oracle.write_file(tmpdir, 'net2.pvnet', NET2)
+        p3 = oracle.write_file(tmpdir, 'net3.pvnet', NET3)
         n2, n3 = oracle.parse_pvnet(NET2), oracle.parse_pvnet(NET3)
         triangle_cases(runner, tmpdir, n2, p2)
         half_plane_cases(runner, tmpdir, n2, p2)

@@ -304,13 +304,6 @@ def check_net(r, net, path, box, cells, edges, what, ncells, rng):
         oracle.compare_cell(r, net, path, code, box, label=what)
 
 
-def write(tmp, name, text):
-    path = os.path.join(tmp, name)
-    with open(path, 'w') as f:
-        f.write(text)
-    return path
-
-
 # ---------------------------------------------------------------------------
 # Class 2
 # ---------------------------------------------------------------------------
@@ -321,7 +314,7 @@ def check_hand_tables(r, tmp, rng):
             ('tilt 1e309', '\n'.join(TILTED) % '1e309 1'),
             ('span 1 1e-300', '\n'.join(TILTED) % '1 1e-300')]
     for what, text in nets:
-        path = write(tmp, what.replace(' ', '_') + '.pvnet', text + '\n')
+        path = oracle.write_file(tmp, what.replace(' ', '_') + '.pvnet', text + '\n')
         net = oracle.load_pvnet(path)
         for box, cells, edges in ((None, TILTED_CELLS, TILTED_EDGES),
                                   (B1, TILTED_BOX_CELLS, TILTED_BOX_EDGES)):
@@ -329,7 +322,7 @@ def check_hand_tables(r, tmp, rng):
             r.equal(oracle_cells(net, box), cells, 'ORACLE ' + w + ' hand cells')
             r.equal(oracle_edges(net, cells, box), edges, 'ORACLE ' + w + ' hand edges')
             check_net(r, net, path, box, cells, edges, w, 3 if LIGHT else 7, rng)
-    path = write(tmp, 'offset.pvnet', '\n'.join(OFFSET) + '\n')
+    path = oracle.write_file(tmp, 'offset.pvnet', '\n'.join(OFFSET) + '\n')
     net = oracle.load_pvnet(path)
     for box in (None, B1):
         w = 'offset 2^-512' + (' box' if box else '')
@@ -347,7 +340,7 @@ def check_scaled_hand_nets(r, tmp, rng):
             net = scaled(base, c)
             tag = '10^400' if c > 1 else '2^-1100'
             what = '%s x %s%s' % (name, tag, ' box' if box else '')
-            path = write(tmp, '%s_%s.pvnet' % (name[:-6], tag.replace('^', '')),
+            path = oracle.write_file(tmp, '%s_%s.pvnet' % (name[:-6], tag.replace('^', '')),
                          net_text(net, '%s, every layer scaled by %s' % (name, tag)))
             edges = {tuple(sorted(e)) for e in edges}
             check_net(r, net, path, box, cells, edges, what, 2 if LIGHT else 4, rng)
@@ -370,7 +363,7 @@ def check_random_160_digits(r, tmp, rng):
     """A random net of 160-digit fractions: the oracle decides every code."""
     for seed in (1201,):          # the oracle's all-pairs adjacency costs ~20 s
         net = random_big_net(random.Random(seed), 160)
-        path = write(tmp, 'digits%d.pvnet' % seed, net_text(net, '160-digit fractions'))
+        path = oracle.write_file(tmp, 'digits%d.pvnet' % seed, net_text(net, '160-digit fractions'))
         for box in (None, ((-2, 2), (-2, 2))):
             what = '160 digits seed %d%s' % (seed, ' box' if box else '')
             cells = oracle_cells(net, box)

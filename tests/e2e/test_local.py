@@ -560,9 +560,8 @@ def cell_point_cases(runner, tmpdir):
     keys = ('realized', 'dim', 'bounded', 'implicit_equalities', 'facets')
     for index, (m, widths) in enumerate(configs):
         net = randnet.random_net(rng, m, widths, linear_out=True)
-        path = os.path.join(tmpdir, 'cp%d.pvnet' % index)
-        with open(path, 'w') as f:
-            f.write(randnet.net_text(net, rng, 'random net %d' % index))
+        path = oracle.write_file(tmpdir, 'cp%d.pvnet' % index,
+                                 randnet.net_text(net, rng, 'random net %d' % index))
         for trial in range(6):
             x = randnet.random_point(rng, m)
             code, zeros, _ = oracle.forward(net, x)
@@ -598,9 +597,8 @@ def high_dim_box_cases(runner, tmpdir):
     rng = random.Random(784)
     for index, (m, widths, half) in enumerate([(40, [12], 1), (90, [16, 6], 2)]):
         net = randnet.random_net(rng, m, widths)
-        path = os.path.join(tmpdir, 'hd%d.pvnet' % index)
-        with open(path, 'w') as f:
-            f.write(randnet.net_text(net, rng, 'random net %d' % index))
+        path = oracle.write_file(tmpdir, 'hd%d.pvnet' % index,
+                                 randnet.net_text(net, rng, 'random net %d' % index))
         for trial in range(2):
             x = [Fraction(rng.randint(-90, 90), 100) * half for _ in range(m)]
             code, zeros, _ = oracle.forward(net, x)

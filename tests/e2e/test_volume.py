@@ -135,13 +135,6 @@ def box_volume(box):
 # Checks
 # ---------------------------------------------------------------------------
 
-def write_net(tmp, name, text):
-    path = os.path.join(tmp, name)
-    with open(path, 'w') as f:
-        f.write(text)
-    return path
-
-
 def check_against_lrs(r, net, code, box, got, what):
     """got (a Fraction) is the lrs volume of the oracle's closure of code;
     for m = 2 also its shoelace area."""
@@ -202,7 +195,7 @@ def test_tiling(r, tmp):
     for m, widths, seed in cases:
         rng = random.Random(seed)
         net = randnet.random_net(rng, m, widths)
-        path = write_net(tmp, 'rand%d.pvnet' % seed,
+        path = oracle.write_file(tmp, 'rand%d.pvnet' % seed,
                          randnet.net_text(net, rng, 'test_volume seed %d' % seed))
         box = [(Fraction(-2), Fraction(2)), (Fraction(-3, 2), Fraction(5, 2))] + \
               [(Fraction(-1), Fraction(2))] * (m - 2)
@@ -245,13 +238,13 @@ def test_hand(r, tmp):
     # x + y + z <= 1 (1/6) and the rest (5/6) are each halved by x = y
     # (the swap of x and y maps the cube, the simplex and each half to the
     # other half).
-    cut = write_net(tmp, 'cut3.pvnet', 'pvnet 1\ninput 3\nlayer relu 2\n1 1 1\n1 -1 0\n'
+    cut = oracle.write_file(tmp, 'cut3.pvnet', 'pvnet 1\ninput 3\nlayer relu 2\n1 1 1\n1 -1 0\n'
                     'bias -1 0\n')
     for code, want in (('00', '1/12'), ('01', '1/12'), ('10', '5/12'), ('11', '5/12')):
         r.equal(volume_of_cell(r, cut, code, '--box', '0,1'), want, 'cube cut: cell %s' % code)
     # one plane in the box [0,2] x [0,1] x [0,3] (volume 6), which holds the
     # whole simplex: 1/6 and 6 - 1/6
-    one = write_net(tmp, 'one3.pvnet', 'pvnet 1\ninput 3\nlayer relu 1\n1 1 1\nbias -1\n')
+    one = oracle.write_file(tmp, 'one3.pvnet', 'pvnet 1\ninput 3\nlayer relu 1\n1 1 1\nbias -1\n')
     r.equal(volume_of_cell(r, one, '0', '--box', '0,2,0,1,0,3'), '1/6', 'simplex in a box')
     r.equal(volume_of_cell(r, one, '1', '--box', '0,2,0,1,0,3'), '35/6', 'its complement')
     got = r.run_json('enumerate', cut, '--box', '0,1', '--volumes', what='cube cut')
@@ -284,7 +277,7 @@ def test_hand(r, tmp):
         r.equal(got.get('total_volume'), '0', 'flat box: total 0')
 
     # m = 7: an error saying why, nothing on stdout
-    seven = write_net(tmp, 'seven.pvnet', 'pvnet 1\ninput 7\nlayer relu 1\n1 1 1 1 1 1 1\n'
+    seven = oracle.write_file(tmp, 'seven.pvnet', 'pvnet 1\ninput 7\nlayer relu 1\n1 1 1 1 1 1 1\n'
                       'bias -1\n')
     for args in (['cell', seven, '--code', '0', '--box', '0,1', '--volume'],
                  ['enumerate', seven, '--box', '0,1', '--volumes']):
