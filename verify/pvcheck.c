@@ -101,6 +101,24 @@ static _Noreturn void bail(void)
     longjmp(bail_out, 1);
 }
 
+static void *xmalloc(size_t n);
+
+/* Layer k's weights as a dense out x in matrix, from its stored rows. */
+static mpq_t *dense_weights(const pv_net *nt, int k, int in, int out)
+{
+    mpq_t *w = xmalloc(((size_t)in * (size_t)out + 1) * sizeof *w);
+    for (size_t e = 0; e < (size_t)in * (size_t)out; e++)
+        mpq_init(w[e]);
+    for (int i = 0; i < out; i++) {
+        const int *cols;
+        const mpq_t *v;
+        int n = pv_net_layer_row(nt, k, i, &cols, &v);
+        for (int c = 0; c < n; c++)
+            mpq_set(w[(size_t)i * in + (size_t)(cols ? cols[c] : c)], v[c]);
+    }
+    return w;
+}
+
 static void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
@@ -180,11 +198,13 @@ static void parse_number(mpq_t q, const char *s, int line, const char *what)
 /* The network (read-only after loading)                                     */
 
 /* What pvcheck reads of the parsed network (load_net): the shape and the
- * exact weights, pointing into the handle. */
+ * exact weights, dense (its own copy: the library may store them sparse)
+ * and the biases pointing into the handle. Rows 0 .. nrelu-1 of a layer
+ * are ReLU, the others linear. */
 typedef struct layer {
-    pv_activation act;
+    int nrelu;
     int in, out;
-    const mpq_t *w;  /* out x in, row-major */
+    mpq_t *w;        /* out x in, row-major */
     const mpq_t *b;  /* out                 */
 } layer;
 
@@ -706,8 +726,11 @@ static void fingerprint(char out[17])
     fnv_str(buf);
     for (int k = 0; k < nlayers; k++) {
         const layer *L = &layers[k];
-        snprintf(buf, sizeof buf, " %s %d", L->act == PV_RELU ? "relu" : "linear",
-                 L->out);
+        if (L->nrelu > 0 && L->nrelu < L->out)
+            snprintf(buf, sizeof buf, " mixed %d %d", L->nrelu, L->out);
+        else
+            snprintf(buf, sizeof buf, " %s %d", L->nrelu ? "relu" : "linear",
+                     L->out);
         fnv_str(buf);
         for (size_t i = 0; i < (size_t)L->out * (size_t)L->in; i++)
             fnv_q(L->w[i]);
@@ -768,7 +791,7 @@ static void cell_rows(const char *bits, row *out)
                 mpq_add(zc[i], zc[i], t);
             }
             mpq_add(zc[i], zc[i], L->b[i]);
-            if (L->act != PV_RELU)
+            if (i >= L->nrelu)
                 continue;
             int on = bits[j] == '1';
             for (int x = 0; x < M; x++) {
@@ -1194,7 +1217,7 @@ static void ray_code(mpq_t *const y, mpq_t *const p, char *bits)
                 mpq_add(dz[i], dz[i], t);
             }
             mpq_add(z[i], z[i], L->b[i]);
-            if (L->act != PV_RELU)
+            if (i >= L->nrelu)
                 continue;
             int sv = mpq_sgn(z[i]), sd = mpq_sgn(dz[i]);
             bits[j++] = sv > 0 || (sv == 0 && sd > 0) ? '1' : '0';
@@ -2512,6 +2535,11 @@ static void free_all(void)
     answer_failed = 0;
     pv_net_free(net);
     net = NULL;
+    for (int k = 0; layers != NULL && k < nlayers; k++) {
+        for (size_t e = 0; layers[k].w && e < (size_t)layers[k].in * layers[k].out; e++)
+            mpq_clear(layers[k].w[e]);
+        free(layers[k].w);
+    }
     free(layers);
     layers = NULL;
     nlayers = 0;
@@ -2534,14 +2562,15 @@ static int load_net(const char *path)
     M = pv_net_input_dim(net);
     nlayers = pv_net_nlayers(net);
     layers = xmalloc(((size_t)nlayers + 1) * sizeof *layers);
+    memset(layers, 0, ((size_t)nlayers + 1) * sizeof *layers);
     int in = M;
     N = 0;
     for (int k = 0; k < nlayers; k++) {   /* the shapes pvcheck relies on */
         layer *L = &layers[k];
-        L->act = pv_net_layer_activation(net, k);
+        L->nrelu = pv_net_layer_relus(net, k);
         L->in = pv_net_layer_in(net, k);
         L->out = pv_net_layer_out(net, k);
-        L->w = pv_net_layer_weights(net, k);
+        L->w = dense_weights(net, k, L->in, L->out);
         L->b = pv_net_layer_biases(net, k);
         if (L->in != in || L->out < 1) {
             fprintf(stderr, "pvcheck: %s: layer %d does not chain\n", path,
@@ -2549,7 +2578,7 @@ static int load_net(const char *path)
             return 0;
         }
         in = L->out;
-        N += L->act == PV_RELU ? L->out : 0;
+        N += L->nrelu;
     }
     return 1;
 }

@@ -25,7 +25,9 @@
 extern "C" {
 #endif
 
-typedef enum pv_activation { PV_RELU = 0, PV_LINEAR = 1 } pv_activation;
+/* A layer's rows are all ReLU, all linear, or (PV_MIXED, the layers an
+ * ONNX graph is lowered to) ReLU rows first, then linear rows. */
+typedef enum pv_activation { PV_RELU = 0, PV_LINEAR = 1, PV_MIXED = 2 } pv_activation;
 
 typedef struct pv_net pv_net;
 
@@ -119,10 +121,44 @@ PV_API int pv_net_layer_first_neuron(const pv_net *net, int k);
 PV_API pv_activation pv_net_layer_activation(const pv_net *net, int k);
 
 /* Layer k's weights, row-major out x in (w[i*in + j]: from input j to
- * neuron i), and its out biases; NULL for no such layer. Read-only: the
+ * neuron i), and its out biases; NULL for no such layer (and weights NULL
+ * for a sparse layer: read it with pv_net_layer_row). Read-only: the
  * setters change them. */
 PV_API const mpq_t *pv_net_layer_weights(const pv_net *net, int k);
 PV_API const mpq_t *pv_net_layer_biases(const pv_net *net, int k);
+
+/* Layer k's number of ReLU rows: its rows 0 .. r-1 are ReLU neurons, the
+ * others linear (r = out for PV_RELU, 0 for PV_LINEAR); -1 for no such
+ * layer. */
+PV_API int pv_net_layer_relus(const pv_net *net, int k);
+
+/* Row i of layer k, dense or sparse: its stored weights (*w) and, for a
+ * sparse layer, their increasing columns (*cols; NULL for a dense layer,
+ * where entry c is column c). Returns the number of stored weights, -1
+ * for no such row. Layers lowered from convolutions and the linear rows
+ * that carry values forward are sparse: pv_net_layer_weights gives NULL
+ * for them. */
+PV_API int pv_net_layer_row(const pv_net *net, int k, int i, const int **cols,
+                            const mpq_t **w);
+
+/* The code layout of a network lowered from an ONNX graph: one part per
+ * activation node, in the graph's node order; part i covers code bits
+ * first .. first + count - 1. per_element is the number of bits of each
+ * element of the node's output (1 for Relu, LeakyRelu, PRelu, Abs; 2 for
+ * a Clip with both bounds), elements in row-major order; 0 for MaxPool,
+ * whose bits are its tournament's comparisons, level by level (README).
+ * Strings are NUL-terminated and owned by the network. */
+typedef struct pv_code_part {
+    int first, count, per_element;
+    char op[24];         /* "Relu", "LeakyRelu", "Clip", "MaxPool", ...  */
+    char shape[64];      /* the node's output shape, "[1, 16, 8, 8]"       */
+    char node[96];       /* the node's name, or its output's when unnamed */
+} pv_code_part;
+
+/* Number of code parts (0 for networks read from .nnet or pvnet 1, whose
+ * bits are the ReLU layers' neurons in order), and part i, or NULL. */
+PV_API int pv_net_code_nparts(const pv_net *net);
+PV_API const pv_code_part *pv_net_code_part(const pv_net *net, int i);
 
 /* Layer holding ReLU neuron j (0 <= j < neurons); *row = its row there.
  * -1 (and *row = -1) for no such neuron. */

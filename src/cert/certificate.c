@@ -46,10 +46,23 @@ unsigned long long pv_net_fingerprint(const pv_net *net)
     fnv(&h, buf);
     for (int k = 0; k < net->nlayers; k++) {
         const pv_layer *L = &net->layers[k];
-        snprintf(buf, sizeof buf, " %s %d", L->act == PV_RELU ? "relu" : "linear", L->out);
+        if (L->act == PV_MIXED)
+            snprintf(buf, sizeof buf, " mixed %d %d", L->nrelu, L->out);
+        else
+            snprintf(buf, sizeof buf, " %s %d", L->act == PV_RELU ? "relu" : "linear", L->out);
         fnv(&h, buf);
-        for (size_t i = 0; i < (size_t)L->out * L->in; i++)
-            fnv_q(&h, L->w[i]);
+        /* every weight of the dense matrix, so storage does not matter */
+        for (int i = 0; i < L->out; i++) {
+            int col = 0;
+            for (size_t e = pv_layer_row_begin(L, i); e < pv_layer_row_end(L, i); e++) {
+                for (; col < pv_layer_col(L, i, e); col++)
+                    fnv(&h, " 0");
+                fnv_q(&h, L->w[e]);
+                col++;
+            }
+            for (; col < L->in; col++)
+                fnv(&h, " 0");
+        }
         for (int i = 0; i < L->out; i++)
             fnv_q(&h, L->b[i]);
     }

@@ -93,10 +93,10 @@ static void relu_widths(const pv_net *net, char *buf, size_t size)
     size_t o = 0;
     buf[0] = '\0';
     for (int k = 0; k < net->nlayers; k++) {
-        if (net->layers[k].act != PV_RELU)
+        if (net->layers[k].nrelu == 0)
             continue;
         int w = snprintf(buf + o, size - o, "%s%d", o ? "|" : "",
-                         net->layers[k].out);
+                         net->layers[k].nrelu);
         if (w < 0 || (size_t)w >= size - o) {
             if (size > 4)
                 memcpy(buf + size - 4, "...", 4);
@@ -184,11 +184,11 @@ static char *code_str(const pv_code *c, const pv_net *net)
     if (layered) {
         for (int k = 0; k < net->nlayers; k++) {
             const pv_layer *L = &net->layers[k];
-            if (L->act != PV_RELU)
+            if (L->nrelu == 0)
                 continue;
             if (L->first_neuron > 0)
                 s[o++] = '|';
-            for (int i = 0; i < L->out; i++)
+            for (int i = 0; i < L->nrelu; i++)
                 s[o++] = (char)('0' + c->bit[L->first_neuron + i]);
         }
     } else {
@@ -363,19 +363,25 @@ static void pass_layer(pass *P, const pv_layer *L, unsigned char *bits,
 {
     int nnz = pass_nonzero(P, L->in);
     for (int i = 0; i < L->out; i++) {
-        mpz_t *row = L->wint + (size_t)i * (size_t)L->in;
         mpz_ptr zv = P->zv[i];
+        mpz_ptr zg = P->deriv ? P->zg[i] : NULL;
         mpz_mul(zv, L->bint[i], P->delta);
-        for (int c = 0; c < nnz; c++)
-            mpz_addmul(zv, row[P->nz[c]], P->v[P->nz[c]]);
-        mpz_ptr zg = NULL;
-        if (P->deriv) {
-            zg = P->zg[i];
+        if (zg)
             mpz_set_ui(zg, 0);
+        if (L->rp == NULL) {            /* dense: the nonzero inputs only */
+            mpz_t *row = L->wint + (size_t)i * (size_t)L->in;
             for (int c = 0; c < nnz; c++)
+                mpz_addmul(zv, row[P->nz[c]], P->v[P->nz[c]]);
+            for (int c = 0; zg && c < nnz; c++)
                 mpz_addmul(zg, row[P->nz[c]], P->g[P->nz[c]]);
+        } else {
+            for (int e = L->rp[i]; e < L->rp[i + 1]; e++) {
+                mpz_addmul(zv, L->wint[e], P->v[L->ci[e]]);
+                if (zg)
+                    mpz_addmul(zg, L->wint[e], P->g[L->ci[e]]);
+            }
         }
-        if (L->act != PV_RELU)
+        if (i >= L->nrelu)
             continue;
         int j = L->first_neuron + i;
         int sv = mpz_sgn(zv);
@@ -467,21 +473,31 @@ static int filter_layer(pass *P, const pv_layer *L, unsigned char *bits)
     double g = (nnz + 8) * PV_U;
     double tiny = (nnz + 2) * (1 + 2 * big) * 0x1p-1070;
     for (int i = 0; i < L->out; i++) {
-        const double *w = L->wd + (size_t)i * (size_t)L->in;
         double z = L->bd[i], t = fabs(L->bd[i]), s = 0;
-        for (int c = 0; c < nnz; c++) {
-            int j = P->nz[c];
-            double p = w[j] * P->h[j];
-            z += p;
-            t += fabs(p);
-            s += fabs(w[j]) * P->r[j];
+        if (L->rp == NULL) {
+            const double *w = L->wd + (size_t)i * (size_t)L->in;
+            for (int c = 0; c < nnz; c++) {
+                int j = P->nz[c];
+                double p = w[j] * P->h[j];
+                z += p;
+                t += fabs(p);
+                s += fabs(w[j]) * P->r[j];
+            }
+        } else {            /* a sparse row has at most its length terms */
+            for (int e = L->rp[i]; e < L->rp[i + 1]; e++) {
+                int j = L->ci[e];
+                double p = L->wd[e] * P->h[j];
+                z += p;
+                t += fabs(p);
+                s += fabs(L->wd[e]) * P->r[j];
+            }
         }
         double B = (s + 2 * g * t) * (1 + 2 * g) + tiny;
         if (!isfinite(z) || !isfinite(B))
             return 0;
         P->zh[i] = z;
         P->zr[i] = B;
-        if (L->act != PV_RELU)
+        if (i >= L->nrelu)
             continue;
         if (z > B) {
             bits[L->first_neuron + i] = 1;
@@ -507,7 +523,7 @@ static int filter_run(pass *P, const pv_net *net, mpq_t *const x,
 {
     int last = -1;
     for (int k = 0; k < net->nlayers; k++)
-        if (net->layers[k].act == PV_RELU)
+        if (net->layers[k].nrelu > 0)
             last = k;
     if (!filter_load(P, net->input_dim, x))
         return 0;

@@ -219,15 +219,15 @@ static pv_status code_stats_compute(pv_code_stats *S, const pv_net *net,
         int *idx = pv_malloc((size_t)(n + 1) * sizeof *idx), *tmp = pv_malloc((size_t)(n + 1) * sizeof *tmp);
         /* per ReLU layer */
         for (int k = 0; k < net->nlayers; k++)
-            S->nlayers += net->layers[k].act == PV_RELU;
+            S->nlayers += net->layers[k].nrelu > 0;
         S->distinct_by_layer = pv_calloc((size_t)S->nlayers + 1, sizeof(int));
         for (int k = 0, l = 0; k < net->nlayers; k++) {
             const pv_layer *L = &net->layers[k];
-            if (L->act != PV_RELU)
+            if (L->nrelu == 0)
                 continue;
-            packed Q = { (L->out + 63) / 64, pv_calloc((size_t)n * ((L->out + 63) / 64) + 1, sizeof(uint64_t)) };
+            packed Q = { (L->nrelu + 63) / 64, pv_calloc((size_t)n * ((L->nrelu + 63) / 64) + 1, sizeof(uint64_t)) };
             for (int i = 0; i < n; i++) {
-                pack(&Q.v[(size_t)i * Q.w], Q.w, &codes[i], L->first_neuron, L->first_neuron + L->out);
+                pack(&Q.v[(size_t)i * Q.w], Q.w, &codes[i], L->first_neuron, L->first_neuron + L->nrelu);
                 idx[i] = i;
             }
             sort_rows(&Q, idx, tmp, n);

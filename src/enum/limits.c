@@ -108,9 +108,7 @@ pv_status pv_limits_check_memory(const pv_net *net, const pv_enum_options *opt,
 {
     if (opt->max_bytes == 0 || opt->box != NULL)
         return PV_OK;
-    const pv_layer *L = &net->layers[0];
-    pv_zmat W = { L->out, L->in, L->wint };
-    int r = pv_zmat_rank_mod_p(&W);
+    int r = pv__layer_rank_mod_p(&net->layers[0]);
     size_t cap = opt->max_bytes / cell_bytes;  /* cells that fit */
     if (opt->max_cells > 0 && (size_t)opt->max_cells <= cap)
         return PV_OK;                          /* bounded by the user */

@@ -48,7 +48,7 @@ void pv_segment_clear(pv_segment *s)
 /* ---- the walk's state ---------------------------------------------------- */
 
 typedef struct seg_layer {
-    int n, relu, first;       /* width; ReLU?; its first neuron's index     */
+    int n, nrelu, first;      /* width; ReLU rows; first neuron's index     */
     mpz_t *an, *bn;           /* numerators of alpha and beta               */
     mpz_t da, db;             /* their denominators, > 0                    */
     mpz_t *oa, *ob;           /* outputs: (an, bn) where on, else 0         */
@@ -121,7 +121,7 @@ static pv_status walk_init(seg_walk *w, const pv_net *net, mpq_t *const x,
     w->m = net->input_dim;
     mpz_inits(w->dxa, w->dxb, w->t1, w->t2, NULL);
     for (int k = 0; k < net->nlayers; k++)
-        if (net->layers[k].act == PV_RELU)
+        if (net->layers[k].nrelu > 0)
             w->nl = k + 1;
     w->xa = zvec(w->m);
     w->xb = zvec(w->m);
@@ -144,7 +144,7 @@ static pv_status walk_init(seg_walk *w, const pv_net *net, mpq_t *const x,
         const pv_layer *pl = &net->layers[k];
         seg_layer *l = &w->L[k];
         l->n = pl->out;
-        l->relu = pl->act == PV_RELU;
+        l->nrelu = pl->nrelu;
         l->first = pl->first_neuron;
         mpz_inits(l->da, l->db, NULL);
         l->an = zvec(l->n);
@@ -193,16 +193,16 @@ static void layer_from_inputs(seg_walk *w, int k)
     mpz_mul(l->da, pl->den, *da);
     mpz_mul(l->db, pl->den, *db);
     for (int i = 0; i < l->n; i++) {
-        const mpz_t *row = pl->wint + (size_t)i * (size_t)pl->in;
         mpz_mul(l->an[i], pl->bint[i], *da);
         mpz_set_ui(l->bn[i], 0);
-        for (int j = 0; j < pl->in; j++) {
-            if (mpz_sgn(row[j]) == 0)
+        for (size_t e = pv_layer_row_begin(pl, i); e < pv_layer_row_end(pl, i); e++) {
+            int j = pv_layer_col(pl, i, e);
+            if (mpz_sgn(pl->wint[e]) == 0)
                 continue;
             if (mpz_sgn(oa[j]))
-                mpz_addmul(l->an[i], row[j], oa[j]);
+                mpz_addmul(l->an[i], pl->wint[e], oa[j]);
             if (mpz_sgn(ob[j]))
-                mpz_addmul(l->bn[i], row[j], ob[j]);
+                mpz_addmul(l->bn[i], pl->wint[e], ob[j]);
         }
     }
 }
@@ -219,6 +219,21 @@ static void layer_update(seg_walk *w, int k, const int *cols, int ncols,
         int j = cols[c];
         mpz_sub(olda[j], p->oa[j], olda[j]);     /* the change, in place */
         mpz_sub(oldb[j], p->ob[j], oldb[j]);
+    }
+    if (pl->rp != NULL) {        /* sparse: walk each row, mark the changes */
+        unsigned char *chg = pv_calloc((size_t)pl->in + 1, 1);
+        for (int c = 0; c < ncols; c++)
+            chg[cols[c]] = 1;
+        for (int i = 0; i < l->n; i++)
+            for (int e = pl->rp[i]; e < pl->rp[i + 1]; e++) {
+                int j = pl->ci[e];
+                if (!chg[j])
+                    continue;
+                mpz_addmul(l->an[i], pl->wint[e], olda[j]);
+                mpz_addmul(l->bn[i], pl->wint[e], oldb[j]);
+            }
+        pv_free(chg);
+        return;
     }
     for (int i = 0; i < l->n; i++) {
         const mpz_t *row = pl->wint + (size_t)i * (size_t)pl->in;
@@ -238,7 +253,7 @@ static void layer_update(seg_walk *w, int k, const int *cols, int ncols,
 static void neuron_root(seg_layer *l, int i)
 {
     int sb = mpz_sgn(l->bn[i]);
-    l->has_root[i] = l->relu && ((l->on[i] && sb < 0) || (!l->on[i] && sb > 0));
+    l->has_root[i] = i < l->nrelu && ((l->on[i] && sb < 0) || (!l->on[i] && sb > 0));
     if (!l->has_root[i])
         return;
     mpz_mul(mpq_numref(l->root[i]), l->an[i], l->db);
@@ -269,8 +284,8 @@ static int layer_settle(seg_walk *w, int k, const mpq_t t, pv_code *at,
     int nch = 0;
     for (int i = 0; i < l->n; i++) {
         int sv = t ? value_sign(w, l, i, t) : mpz_sgn(l->an[i]);
-        int on = !l->relu || sv > 0 || (sv == 0 && mpz_sgn(l->bn[i]) > 0);
-        if (l->relu && at)
+        int on = i >= l->nrelu || sv > 0 || (sv == 0 && mpz_sgn(l->bn[i]) > 0);
+        if (i < l->nrelu && at)
             at->bit[l->first + i] = sv > 0;
         int changed = !t || on != l->on[i] || (on && (mpz_cmp(l->oa[i], l->an[i])
                                                       || mpz_cmp(l->ob[i], l->bn[i])));
@@ -297,9 +312,8 @@ static void pattern_code(const seg_walk *w, pv_code *c)
 {
     for (int k = 0; k < w->nl; k++) {
         const seg_layer *l = &w->L[k];
-        if (l->relu)
-            for (int i = 0; i < l->n; i++)
-                c->bit[l->first + i] = l->on[i];
+        for (int i = 0; i < l->nrelu; i++)
+            c->bit[l->first + i] = l->on[i];
     }
 }
 

@@ -87,28 +87,31 @@ static void set_i128(mpz_t z, __int128 v)
 }
 #endif
 
-/* C = A * B where rows of B whose mask is 0 are skipped (the ReLU's 0/1
- * diagonal of the previous layer). */
-static void masked_product(pv_zmat *C, const pv_zmat *A, const pv_zmat *B,
-                           const unsigned char *mask)
+/* C = W * B for the layer's integer weights W (dense or sparse), where
+ * rows of B whose mask is 0 are skipped (the ReLU's 0/1 diagonal of the
+ * previous layer). */
+static void layer_product(pv_zmat *C, const pv_layer *L, const pv_zmat *B,
+                          const unsigned char *mask)
 {
 #ifdef PV_HAVE_INT128
-    /* |sum| <= cols * 2^(bitsA + bitsB): bound the bits of the sum. */
-    size_t bits = max_bits(A) + max_bits(B) + 1;
-    for (int k = A->cols; k > 0; k >>= 1)
+    /* |sum| <= in * 2^(bitsW + bitsB): bound the bits of the sum. */
+    size_t wbits = 0;
+    for (size_t e = 0; e < L->nnz; e++)
+        if (mpz_sizeinbase(L->wint[e], 2) > wbits)
+            wbits = mpz_sizeinbase(L->wint[e], 2);
+    size_t bbits = max_bits(B), bits = wbits + bbits + 1;
+    for (int k = L->in; k > 0; k >>= 1)
         bits++;
-    if (max_bits(A) <= 62 && max_bits(B) <= 62 && bits <= 126) {
-        int64_t *a = pv_malloc(((size_t)A->rows * A->cols + 1) * sizeof *a);
+    if (wbits <= 62 && bbits <= 62 && bits <= 126) {
         int64_t *b = pv_malloc(((size_t)B->rows * B->cols + 1) * sizeof *b);
         __int128 *acc = pv_malloc(((size_t)B->cols + 1) * sizeof *acc);
-        for (size_t i = 0; i < (size_t)A->rows * A->cols; i++)
-            a[i] = to_i64(A->a[i]);
         for (size_t i = 0; i < (size_t)B->rows * B->cols; i++)
             b[i] = to_i64(B->a[i]);
-        for (int i = 0; i < A->rows; i++) {
+        for (int i = 0; i < L->out; i++) {
             memset(acc, 0, (size_t)B->cols * sizeof *acc);
-            for (int l = 0; l < A->cols; l++) {
-                int64_t f = a[(size_t)i * A->cols + l];
+            for (size_t e = pv_layer_row_begin(L, i); e < pv_layer_row_end(L, i); e++) {
+                int l = pv_layer_col(L, i, e);
+                int64_t f = to_i64(L->wint[e]);
                 if (!f || (mask && !mask[l]))
                     continue;
                 const int64_t *br = &b[(size_t)l * B->cols];
@@ -118,19 +121,39 @@ static void masked_product(pv_zmat *C, const pv_zmat *A, const pv_zmat *B,
             for (int j = 0; j < B->cols; j++)
                 set_i128(PV_Z(C, i, j), acc[j]);
         }
-        pv_free(a);
         pv_free(b);
         pv_free(acc);
         return;
     }
 #endif
-    for (int i = 0; i < A->rows; i++)
-        for (int j = 0; j < B->cols; j++) {
+    for (int i = 0; i < L->out; i++) {
+        for (int j = 0; j < B->cols; j++)
             mpz_set_ui(PV_Z(C, i, j), 0);
-            for (int l = 0; l < A->cols; l++)
-                if (!mask || mask[l])
-                    mpz_addmul(PV_Z(C, i, j), PV_Z(A, i, l), PV_Z(B, l, j));
+        for (size_t e = pv_layer_row_begin(L, i); e < pv_layer_row_end(L, i); e++) {
+            int l = pv_layer_col(L, i, e);
+            if (mpz_sgn(L->wint[e]) == 0 || (mask && !mask[l]))
+                continue;
+            for (int j = 0; j < B->cols; j++)
+                mpz_addmul(PV_Z(C, i, j), L->wint[e], PV_Z(B, l, j));
         }
+    }
+}
+
+/* The 0/1 diagonal layer L puts on its outputs for the code: NULL (keep
+ * every row) for a linear layer, else one flag per row, the bit of a ReLU
+ * row and 1 for a linear row, in buf (out entries) or, for a pure ReLU
+ * layer, the code's own bits. */
+static const unsigned char *layer_mask(const pv_layer *L, const pv_code *code,
+                                       unsigned char **buf)
+{
+    if (L->nrelu == 0)
+        return NULL;
+    if (L->nrelu == L->out)
+        return code->bit + L->first_neuron;
+    *buf = pv_malloc((size_t)L->out);
+    memcpy(*buf, code->bit + L->first_neuron, (size_t)L->nrelu);
+    memset(*buf + L->nrelu, 1, (size_t)(L->out - L->nrelu));
+    return *buf;
 }
 
 /* Divides the whole map (all rows and constants) by the gcd of everything:
@@ -238,7 +261,7 @@ static void rows_from_map64(pv_system *S, const pv_layer *L, const int64_t *Z,
                             int64_t delta, const unsigned char *bits)
 {
     int m = S->dim;
-    for (int i = 0; i < L->out; i++) {
+    for (int i = 0; i < L->nrelu; i++) {
         const int64_t *z = Z + (size_t)i * (m + 1);
         int j = L->first_neuron + i, bit = bits[j];
         uint64_t g = 0;
@@ -263,11 +286,12 @@ static int system_from_code64(pv_system *S, const pv_net *net,
     int m = net->input_dim, ok = 1, last = -1;
     size_t w = (size_t)m + 1;
     for (int k = 0; k < net->nlayers; k++)
-        if (net->layers[k].act == PV_RELU)
+        if (net->layers[k].nrelu > 0)
             last = k;               /* later layers give no rows */
     int64_t delta = 1, *A = pv_calloc((size_t)m * w, sizeof *A);
     int rows = m, abits = 1;                 /* A: rows x (m+1), max bits */
     const unsigned char *mask = NULL;
+    unsigned char *maskbuf = NULL;
     for (int i = 0; A != NULL && i < m; i++)
         A[(size_t)i * w + (size_t)i] = 1;
     for (int k = 0; ok && A != NULL && k <= last; k++) {
@@ -298,14 +322,15 @@ static int system_from_code64(pv_system *S, const pv_net *net,
             for (size_t c = 0; c < w; c++)
                 acc[c] = 0;
             acc[m] = (__int128)L->b64[i] * delta;
-            const int64_t *wr = L->w64 + (size_t)i * (size_t)L->in;
-            for (int l = 0; l < rows; l++) {
-                if (!wr[l] || (mask && !mask[l]))
+            for (size_t e = pv_layer_row_begin(L, i); e < pv_layer_row_end(L, i); e++) {
+                int l = pv_layer_col(L, i, e);
+                int64_t wl = L->w64[e];
+                if (!wl || (mask && !mask[l]))
                     continue;
                 const int64_t *ar = A + (size_t)l * w;
                 const int *nc = nzc + (size_t)l * w;
                 for (int c = 0; c < nzn[l]; c++)
-                    acc[nc[c]] += (__int128)wr[l] * ar[nc[c]];
+                    acc[nc[c]] += (__int128)wl * ar[nc[c]];
             }
             for (size_t c = 0; c < w; c++) {
                 __int128 v = acc[c];
@@ -329,7 +354,7 @@ static int system_from_code64(pv_system *S, const pv_net *net,
             for (size_t a = 0; a < (size_t)L->out * w; a++)
                 if (abs64(Z[a]) > big)
                     big = abs64(Z[a]);
-            if (L->act == PV_RELU)
+            if (L->nrelu > 0)
                 rows_from_map64(S, L, Z, delta, code->bit);
         }
         pv_free(acc);
@@ -339,8 +364,11 @@ static int system_from_code64(pv_system *S, const pv_net *net,
         A = Z;
         rows = L->out;
         abits = bit_length(big);
-        mask = L->act == PV_RELU ? code->bit + L->first_neuron : NULL;
+        pv_free(maskbuf);
+        maskbuf = NULL;
+        mask = layer_mask(L, code, &maskbuf);
     }
+    pv_free(maskbuf);
     pv_free(A);
     return ok && A != NULL;
 }
@@ -386,9 +414,8 @@ static pv_status system_from_code(pv_system *S, const pv_net *net,
     for (int k = 0; k < net->nlayers; k++) {
         const pv_layer *L = &net->layers[k];
         pv_zmat Z;
-        const pv_zmat W = { L->out, L->in, L->wint };
         pv_zmat_init(&Z, L->out, m + 1);
-        masked_product(&Z, &W, &A, mask);
+        layer_product(&Z, L, &A, mask);
         for (int i = 0; i < L->out; i++)          /* + bint * delta */
             mpz_addmul(PV_Z(&Z, i, m), L->bint[i], delta);
         mpz_mul(delta, delta, L->den);
@@ -397,11 +424,9 @@ static pv_status system_from_code(pv_system *S, const pv_net *net,
         pv_free(maskbuf);
         maskbuf = NULL;
         mask = NULL;
-        if (L->act == PV_RELU) {
-            maskbuf = pv_malloc((size_t)L->out);
-            for (int i = 0; i < L->out; i++) {
+        if (L->nrelu > 0) {
+            for (int i = 0; i < L->nrelu; i++) {
                 int j = L->first_neuron + i, bit = code->bit[j];
-                maskbuf[i] = (unsigned char)bit;
                 for (int c = 0; c < m; c++)
                     mpz_set(PV_G(S, j, c), PV_Z(&Z, i, c));
                 mpz_set(S->h[j], PV_Z(&Z, i, m));
@@ -414,8 +439,8 @@ static pv_status system_from_code(pv_system *S, const pv_net *net,
                 S->label[j] = j;
                 mpq_set_z(S->scale[j], delta);    /* row = delta * sigma z_j */
             }
-            mask = maskbuf;
         }
+        mask = layer_mask(L, code, &maskbuf);
         pv_zmat_clear(&A);
         A = Z;
     }

@@ -1,6 +1,6 @@
 /* polyverify — networks with exact rational weights: memory management,
- * building and reading a network through its handle, affine inputs, the
- * .pvnet text format (DESIGN §3.1) and format dispatch for pv_net_load. */
+ * building and reading a network through its handle, affine inputs and
+ * format dispatch for pv_net_load. The .pvnet text format is pvnet.c. */
 /* <stdio.h> must precede <gmp.h> for gmp.h to declare mpq_out_str. */
 #include <stdio.h>
 
@@ -22,13 +22,7 @@
 
 /* Limits that keep a malformed or hostile file from making us allocate
  * absurd amounts of memory before we notice it is wrong. */
-#define PV_MAX_WIDTH 10000000          /* input dimension and layer width  */
 #define PV_MAX_FILE_BYTES (1u << 30)   /* network files are read whole     */
-/* Layers whose weights exceed this many entries must be backed by at least
- * one byte of remaining text per weight (a real file always is). Below it we
- * allocate first, so that a truncated small file gets the precise
- * "unexpected end of file" message instead. */
-#define PV_SMALL_LAYER_ENTRIES (1u << 16)
 
 /* ------------------------------------------------------------------------ */
 /* Memory                                                                    */
@@ -42,7 +36,7 @@ static void layer_free_integers(pv_layer *L)
 {
     if (L->wint == NULL)
         return;
-    size_t n = (size_t)L->in * (size_t)L->out;
+    size_t n = L->nnz;
     for (size_t i = 0; i < n; i++)
         mpz_clear(L->wint[i]);
     for (int i = 0; i < L->out; i++)
@@ -64,7 +58,7 @@ static void layer_free_integers(pv_layer *L)
  * 62 bits. */
 static pv_status layer_to_int64(pv_layer *L)
 {
-    size_t n = (size_t)L->in * (size_t)L->out;
+    size_t n = L->nnz;
     int bits = (int)mpz_sizeinbase(L->den, 2);
     for (size_t i = 0; i < n + (size_t)L->out; i++) {
         const mpz_t *z = i < n ? &L->wint[i] : &L->bint[i - n];
@@ -88,7 +82,7 @@ static pv_status layer_to_int64(pv_layer *L)
 /* The doubles of the float filter; none when a number does not fit. */
 static pv_status layer_to_doubles(pv_layer *L)
 {
-    size_t n = (size_t)L->in * (size_t)L->out;
+    size_t n = L->nnz;
     for (size_t i = 0; i < n; i++)
         if (!pv_rational_fits_double(L->w[i]))
             return PV_OK;
@@ -109,11 +103,13 @@ static pv_status layer_to_doubles(pv_layer *L)
 static void layer_free(pv_layer *L)
 {
     if (L->w != NULL) {
-        size_t n = (size_t)L->in * (size_t)L->out;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < L->nnz; i++)
             mpq_clear(L->w[i]);
         pv_free(L->w);
     }
+    pv_free(L->rp);
+    pv_free(L->ci);
+    L->rp = L->ci = NULL;
     if (L->b != NULL) {
         for (int i = 0; i < L->out; i++)
             mpq_clear(L->b[i]);
@@ -123,8 +119,13 @@ static void layer_free(pv_layer *L)
     layer_free_integers(L);
 }
 
+static pv_activation activation_of(int nrelu, int out)
+{
+    return nrelu == out ? PV_RELU : nrelu == 0 ? PV_LINEAR : PV_MIXED;
+}
+
 /* Allocates an out x in layer with zero weights and biases. */
-static pv_status layer_alloc(pv_layer *L, pv_activation act, int in, int out)
+static pv_status layer_alloc(pv_layer *L, int nrelu, int in, int out)
 {
     memset(L, 0, sizeof *L);
     size_t n = (size_t)in * (size_t)out;
@@ -142,12 +143,15 @@ static pv_status layer_alloc(pv_layer *L, pv_activation act, int in, int out)
         mpq_init(L->w[i]);
     for (int i = 0; i < out; i++)
         mpq_init(L->b[i]);
-    L->act = act;
+    L->act = activation_of(nrelu, out);
     L->in = in;
     L->out = out;
+    L->nnz = n;
+    L->nrelu = nrelu;
     L->first_neuron = -1;
     return PV_OK;
 }
+
 
 void pv__net_clear(pv_net *net)
 {
@@ -164,6 +168,7 @@ void pv__net_clear(pv_net *net)
     }
     pv_free(net->box_lo);
     pv_free(net->box_hi);
+    pv_free(net->parts);
     if (net->lifted != NULL) {
         pv__net_clear(net->lifted);
         pv_free(net->lifted);
@@ -189,13 +194,10 @@ void pv_net_free(pv_net *net)
     pv_free(net);
 }
 
-/* Appends an allocated layer, numbering its ReLU neurons. */
-static pv_status net_append(pv_net *net, pv_activation act, int width,
-                            pv_error *err)
+/* Room for one more layer at net->layers[net->nlayers]. */
+static pv_status grow_layers(pv_net *net, int nrelu, pv_error *err)
 {
-    int in = net->nlayers > 0 ? net->layers[net->nlayers - 1].out
-                              : net->input_dim;
-    if (act == PV_RELU && width > INT32_MAX - net->neurons)
+    if (nrelu > INT32_MAX - net->neurons)
         return pv_error_set(err, PV_ERR_LIMIT,
                             "network has more than %d ReLU neurons", INT32_MAX);
     if (net->nlayers >= INT32_MAX / 2)
@@ -205,16 +207,109 @@ static pv_status net_append(pv_net *net, pv_activation act, int width,
     if (grown == NULL)
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
     net->layers = grown;
+    return PV_OK;
+}
+
+/* Counts the allocated layer net->layers[nlayers], numbering its ReLU
+ * rows. */
+static void count_layer(pv_net *net)
+{
     pv_layer *L = &net->layers[net->nlayers];
-    if (layer_alloc(L, act, in, width) != PV_OK)
-        return pv_error_set(err, PV_ERR_NOMEM,
-                            "out of memory for a %d x %d layer", width, in);
-    if (act == PV_RELU) {
+    if (L->nrelu > 0) {
         L->first_neuron = net->neurons;
-        net->neurons += width;
+        net->neurons += L->nrelu;
     }
     net->nlayers++;
+}
+
+/* Appends a dense layer of zero weights whose first nrelu rows are ReLU. */
+pv_status pv__net_append_dense(pv_net *net, int nrelu, int width,
+                            pv_error *err)
+{
+    int in = net->nlayers > 0 ? net->layers[net->nlayers - 1].out
+                              : net->input_dim;
+    pv_status st = grow_layers(net, nrelu, err);
+    if (st != PV_OK)
+        return st;
+    pv_layer *L = &net->layers[net->nlayers];
+    if (layer_alloc(L, nrelu, in, width) != PV_OK)
+        return pv_error_set(err, PV_ERR_NOMEM,
+                            "out of memory for a %d x %d layer", width, in);
+    count_layer(net);
     return PV_OK;
+}
+
+static void values_free(mpq_t *v, size_t n)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        mpq_clear(v[i]);
+    pv_free(v);
+}
+
+static pv_status check_csr(const pv_net *net, int in, int out, const int *rp,
+                           const int *ci, pv_error *err)
+{
+    if (net->input_dim <= 0 || out < 1 || out > PV_MAX_WIDTH)
+        return pv_error_set(err, PV_ERR_ARG, "sparse layer: width %d", out);
+    if (rp[0] != 0)
+        return pv_error_set(err, PV_ERR_INTERNAL, "sparse layer: rp[0] != 0");
+    for (int i = 0; i < out; i++) {
+        if (rp[i + 1] < rp[i])
+            return pv_error_set(err, PV_ERR_INTERNAL,
+                                "sparse layer: row %d has a negative length", i);
+        for (int p = rp[i]; p < rp[i + 1]; p++)
+            if (ci[p] < 0 || ci[p] >= in || (p > rp[i] && ci[p] <= ci[p - 1]))
+                return pv_error_set(err, PV_ERR_INTERNAL,
+                                    "sparse layer: row %d has column %d "
+                                    "(width %d, increasing expected)", i,
+                                    ci[p], in);
+    }
+    return PV_OK;
+}
+
+static pv_status add_sparse(pv_net *net, int nrelu, int out, int *rp, int *ci,
+                            mpq_t *w, mpq_t *b, pv_error *err)
+{
+    int in = net->nlayers > 0 ? net->layers[net->nlayers - 1].out
+                              : net->input_dim;
+    pv_status st = nrelu < 0 || nrelu > out
+                   ? pv_error_set(err, PV_ERR_ARG, "sparse layer: %d ReLU rows of %d",
+                                  nrelu, out)
+                   : check_csr(net, in, out, rp, ci, err);
+    if (st == PV_OK)
+        st = grow_layers(net, nrelu, err);
+    if (st != PV_OK) {
+        values_free(w, out > 0 && rp ? (size_t)rp[out] : 0);
+        values_free(b, (size_t)(out > 0 ? out : 0));
+        pv_free(rp);
+        pv_free(ci);
+        return st;
+    }
+    pv_layer *L = &net->layers[net->nlayers];
+    memset(L, 0, sizeof *L);
+    L->in = in;
+    L->out = out;
+    L->nrelu = nrelu;
+    L->act = activation_of(nrelu, out);
+    L->first_neuron = -1;
+    L->rp = rp;
+    L->ci = ci;
+    L->nnz = (size_t)rp[out];
+    L->w = w;
+    L->b = b;
+    count_layer(net);
+    if (net->format[0] == '\0')
+        strcpy(net->format, "pvnet");
+    net->finalized = 0;
+    return PV_OK;
+}
+
+pv_status pv__net_add_sparse_layer(pv_net *net, int nrelu, int out, int *rp,
+                                   int *ci, mpq_t *w, mpq_t *b, pv_error *err)
+{
+    PV_GUARD(err, add_sparse(net, nrelu, out, rp, ci, w, b, err), (void)0);
 }
 
 pv_status pv_net_set_input_dim(pv_net *net, int m, pv_error *err)
@@ -246,7 +341,7 @@ static pv_status add_layer(pv_net *net, pv_activation act, int width,
     if (net->format[0] == '\0')
         strcpy(net->format, "pvnet");
     net->finalized = 0;
-    return net_append(net, act, width, err);
+    return pv__net_append_dense(net, act == PV_RELU ? width : 0, width, err);
 }
 
 /* The layer of a setter or an accessor, or NULL. */
@@ -263,7 +358,23 @@ pv_status pv_net_set_weight(pv_net *net, int layer, int i, int j,
         return pv_error_set(err, PV_ERR_ARG,
                             "set_weight: no weight (%d, %d) in layer %d", i, j,
                             layer);
-    mpq_set(L->w[(size_t)i * (size_t)L->in + (size_t)j], w);
+    size_t p = pv_layer_row_begin(L, i), e = pv_layer_row_end(L, i);
+    if (L->ci != NULL) {            /* binary search of the row's columns */
+        while (p < e) {
+            size_t mid = p + (e - p) / 2;
+            if (L->ci[mid] < j)
+                p = mid + 1;
+            else
+                e = mid;
+        }
+        if (p == pv_layer_row_end(L, i) || L->ci[p] != j)
+            return pv_error_set(err, PV_ERR_ARG,
+                                "set_weight: (%d, %d) is not stored in sparse "
+                                "layer %d", i, j, layer);
+    } else {
+        p += (size_t)j;
+    }
+    mpq_set(L->w[p], w);
     net->finalized = 0;
     return PV_OK;
 }
@@ -311,13 +422,50 @@ pv_activation pv_net_layer_activation(const pv_net *net, int k)
 const mpq_t *pv_net_layer_weights(const pv_net *net, int k)
 {
     const pv_layer *L = layer_at(net, k);
-    return L ? (const mpq_t *)L->w : NULL;
+    return L && L->rp == NULL ? (const mpq_t *)L->w : NULL;
+}
+
+int pv_net_layer_relus(const pv_net *net, int k)
+{
+    const pv_layer *L = layer_at(net, k);
+    return L ? L->nrelu : -1;
+}
+
+int pv_net_layer_row(const pv_net *net, int k, int i, const int **cols,
+                     const mpq_t **w)
+{
+    const pv_layer *L = layer_at(net, k);
+    if (L == NULL || i < 0 || i >= L->out)
+        return -1;
+    size_t p = pv_layer_row_begin(L, i);
+    *cols = L->ci ? L->ci + p : NULL;
+    *w = (const mpq_t *)L->w + p;
+    return (int)(pv_layer_row_end(L, i) - p);
 }
 
 const mpq_t *pv_net_layer_biases(const pv_net *net, int k)
 {
     const pv_layer *L = layer_at(net, k);
     return L ? (const mpq_t *)L->b : NULL;
+}
+
+int pv_net_code_nparts(const pv_net *net) { return net->nparts; }
+
+const pv_code_part *pv_net_code_part(const pv_net *net, int i)
+{
+    return i >= 0 && i < net->nparts ? &net->parts[i] : NULL;
+}
+
+pv_status pv__net_add_code_part(pv_net *net, const pv_code_part *part,
+                                pv_error *err)
+{
+    pv_code_part *grown = pv_realloc(net->parts,
+                                     (size_t)(net->nparts + 1) * sizeof *grown);
+    if (grown == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+    net->parts = grown;
+    net->parts[net->nparts++] = *part;
+    return PV_OK;
 }
 
 int pv_net_has_box(const pv_net *net) { return net->has_box; }
@@ -365,8 +513,9 @@ static void compose_first_layer(pv_layer *M, const pv_layer *L,
     mpq_init(t);
     for (int i = 0; i < L->out; i++) {
         mpq_set(M->b[i], L->b[i]);
-        for (int j = 0; j < L->in; j++) {
-            const mpq_t *w = &L->w[(size_t)i * L->in + j];
+        for (size_t e = pv_layer_row_begin(L, i); e < pv_layer_row_end(L, i); e++) {
+            const mpq_t *w = &L->w[e];
+            int j = pv_layer_col(L, i, e);
             if (mpq_sgn(*w) == 0)
                 continue;
             mpq_mul(t, *w, p[j]);
@@ -382,6 +531,31 @@ static void compose_first_layer(pv_layer *M, const pv_layer *L,
     mpq_clear(t);
 }
 
+/* Appends a copy of layer L (its weights, not its caches) to net. */
+static pv_status append_copy(pv_net *net, const pv_layer *L, pv_error *err)
+{
+    if (L->rp == NULL) {
+        pv_status st = pv__net_append_dense(net, L->nrelu, L->out, err);
+        pv_layer *M = &net->layers[net->nlayers - 1];
+        for (size_t e = 0; st == PV_OK && e < L->nnz; e++)
+            mpq_set(M->w[e], L->w[e]);
+        for (int i = 0; st == PV_OK && i < L->out; i++)
+            mpq_set(M->b[i], L->b[i]);
+        return st;
+    }
+    int *rp = pv_malloc(((size_t)L->out + 1) * sizeof *rp);
+    int *ci = pv_malloc((L->nnz + 1) * sizeof *ci);
+    mpq_t *w = pv_malloc((L->nnz + 1) * sizeof *w);
+    mpq_t *b = pv_malloc(((size_t)L->out + 1) * sizeof *b);
+    memcpy(rp, L->rp, ((size_t)L->out + 1) * sizeof *rp);
+    memcpy(ci, L->ci, L->nnz * sizeof *ci);
+    for (size_t e = 0; e < L->nnz; e++)
+        { mpq_init(w[e]); mpq_set(w[e], L->w[e]); }
+    for (int i = 0; i < L->out; i++)
+        { mpq_init(b[i]); mpq_set(b[i], L->b[i]); }
+    return add_sparse(net, L->nrelu, L->out, rp, ci, w, b, err);
+}
+
 static pv_status affine_input(pv_net *out, const pv_net *net,
                               mpq_t *const p, mpq_t *const D, int k,
                               pv_error *err)
@@ -392,18 +566,13 @@ static pv_status affine_input(pv_net *out, const pv_net *net,
     pv_status rc = PV_OK;
     for (int l = 0; l < net->nlayers && rc == PV_OK; l++) {
         const pv_layer *L = &net->layers[l];
-        rc = pv_net_add_layer(out, L->act, L->out, err);
-        if (rc != PV_OK)
-            break;
-        pv_layer *M = &out->layers[l];
-        if (l == 0) {
-            compose_first_layer(M, L, p, D, k);
+        if (l > 0) {
+            rc = append_copy(out, L, err);
             continue;
         }
-        for (size_t e = 0; e < (size_t)L->out * (size_t)L->in; e++)
-            mpq_set(M->w[e], L->w[e]);
-        for (int i = 0; i < L->out; i++)
-            mpq_set(M->b[i], L->b[i]);
+        rc = pv__net_append_dense(out, L->nrelu, L->out, err);
+        if (rc == PV_OK)
+            compose_first_layer(&out->layers[0], L, p, D, k);
     }
     if (rc == PV_OK)
         rc = pv_net_finalize(out, err);
@@ -464,7 +633,7 @@ static void scale_to_integer(mpz_t dst, const mpq_t q, const mpz_t D,
 
 static pv_status layer_to_integers(pv_layer *L)
 {
-    size_t n = (size_t)L->in * (size_t)L->out;
+    size_t n = L->nnz;
     layer_free_integers(L);
     L->wint = pv_malloc((n ? n : 1) * sizeof(mpz_t));
     L->bint = pv_malloc(((size_t)L->out + 1) * sizeof(mpz_t));
@@ -496,15 +665,33 @@ static pv_status layer_to_integers(pv_layer *L)
     return PV_OK;
 }
 
+int pv__layer_rank_mod_p(const pv_layer *L)
+{
+    if (L->rp == NULL) {
+        pv_zmat W = { L->out, L->in, L->wint };
+        return pv_zmat_rank_mod_p(&W);
+    }
+    pv_zmat W;
+    pv_zmat_init(&W, L->out, L->in);
+    for (int i = 0; i < L->out; i++)
+        for (size_t e = pv_layer_row_begin(L, i); e < pv_layer_row_end(L, i); e++)
+            mpz_set(PV_Z(&W, i, pv_layer_col(L, i, e)), L->wint[e]);
+    int r = pv_zmat_rank_mod_p(&W);
+    pv_zmat_clear(&W);
+    return r;
+}
+
 /* First layer of full row rank n_1 < m? rank mod a prime is a lower bound
  * of the rank over Q, so rank_p == n_1 proves it. */
 static int first_layer_onto(const pv_net *net)
 {
     const pv_layer *L = &net->layers[0];
-    if (L->out >= L->in)
+    /* Elimination costs out^2 in: past ~2^32 steps (a convolution on a
+     * CIFAR image) loading would take seconds, so such nets are not lifted. */
+    if (L->out >= L->in ||
+        (double)L->out * L->out * L->in > 4294967296.0)
         return 0;
-    pv_zmat W = { L->out, L->in, L->wint };
-    return pv_zmat_rank_mod_p(&W) == L->out;
+    return pv__layer_rank_mod_p(L) == L->out;
 }
 
 /* W_1 in doubles and L with L L^T = W_1 W_1^T (Cholesky). A failed
@@ -522,7 +709,10 @@ static int lift_factor(pv_net *net)
         return 0;
     }
     for (size_t i = 0; i < (size_t)n * m; i++)
-        W[i] = mpq_get_d(L->w[i]);
+        W[i] = 0.0;
+    for (int i = 0; i < n; i++)
+        for (size_t e = pv_layer_row_begin(L, i); e < pv_layer_row_end(L, i); e++)
+            W[(size_t)i * m + pv_layer_col(L, i, e)] = mpq_get_d(L->w[e]);
     for (int i = 0; i < n; i++)
         for (int j = 0; j <= i; j++) {
             double s = 0.0;
@@ -550,6 +740,23 @@ static int lift_factor(pv_net *net)
     return 1;
 }
 
+/* The first layer of the lifted net: u -> u, its rows kinds as L's. */
+static pv_status append_identity(pv_net *u, const pv_layer *L, pv_error *err)
+{
+    size_t n = (size_t)L->out;
+    int *rp = pv_malloc((n + 1) * sizeof *rp), *ci = pv_malloc((n + 1) * sizeof *ci);
+    mpq_t *w = pv_malloc((n + 1) * sizeof *w), *b = pv_malloc((n + 1) * sizeof *b);
+    for (size_t i = 0; i < n; i++) {
+        rp[i] = (int)i;
+        ci[i] = (int)i;
+        mpq_init(w[i]);
+        mpq_set_ui(w[i], 1, 1);
+        mpq_init(b[i]);
+    }
+    rp[n] = (int)n;
+    return add_sparse(u, L->nrelu, L->out, rp, ci, w, b, err);
+}
+
 /* net->lifted: the identity on u, then layers 2.. copied. */
 static pv_status build_lifted(pv_net *net, pv_error *err)
 {
@@ -568,19 +775,7 @@ static pv_status build_lifted(pv_net *net, pv_error *err)
     pv_status st = PV_OK;
     for (int k = 0; k < net->nlayers && st == PV_OK; k++) {
         const pv_layer *L = &net->layers[k];
-        st = pv_net_add_layer(u, L->act, L->out, err);
-        if (st != PV_OK)
-            break;
-        pv_layer *M = &u->layers[k];
-        if (k == 0) {
-            for (int i = 0; i < L->out; i++)
-                mpq_set_ui(M->w[(size_t)i * M->in + i], 1, 1);
-            continue;
-        }
-        for (size_t i = 0; i < (size_t)L->in * L->out; i++)
-            mpq_set(M->w[i], L->w[i]);
-        for (int i = 0; i < L->out; i++)
-            mpq_set(M->b[i], L->b[i]);
+        st = k > 0 ? append_copy(u, L, err) : append_identity(u, L, err);
     }
     strcpy(u->format, net->format);
     if (st == PV_OK)
@@ -606,12 +801,11 @@ static pv_status finalize(pv_net *net, pv_error *err)
     for (int k = 0; k < net->nlayers; k++) {
         const pv_layer *L = &net->layers[k];
         if (L->in != in || L->out < 1 ||
-            (L->act == PV_RELU && L->first_neuron != first))
+            (L->nrelu > 0 && L->first_neuron != first))
             return pv_error_set(err, PV_ERR_INTERNAL,
                                 "layer %d is inconsistent (in %d, expected %d)",
                                 k + 1, L->in, in);
-        if (L->act == PV_RELU)
-            first += L->out;
+        first += L->nrelu;
         in = L->out;
     }
     if (first != net->neurons)
@@ -671,8 +865,8 @@ int pv_net_layer_of_neuron(const pv_net *net, int j, int *row)
 {
     for (int k = 0; k < net->nlayers; k++) {
         const pv_layer *L = &net->layers[k];
-        if (L->act == PV_RELU && j >= L->first_neuron &&
-            j - L->first_neuron < L->out) {
+        if (L->nrelu > 0 && j >= L->first_neuron &&
+            j - L->first_neuron < L->nrelu) {
             if (row != NULL)
                 *row = j - L->first_neuron;
             return k;
@@ -681,531 +875,6 @@ int pv_net_layer_of_neuron(const pv_net *net, int j, int *row)
     if (row != NULL)
         *row = -1;
     return -1;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Line and token reader for the .pvnet text                                 */
-
-typedef struct span {
-    const char *p;
-    size_t n;
-} span;
-
-typedef struct lexer {
-    const char *text;
-    size_t len;
-    const char *name;   /* file name for messages                         */
-    pv_error *err;
-    size_t next;        /* offset of the next unread line                 */
-    int lines_read;     /* number of the last line read                   */
-    int line;           /* number of the current content line             */
-    const char *cur;    /* current line, comment removed                  */
-    size_t cur_len, cur_pos;
-} lexer;
-
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static int span_is(span t, const char *word)
-{
-    size_t n = strlen(word);
-    return t.n == n && memcmp(t.p, word, n) == 0;
-}
-
-static const char *excerpt(char *buf, size_t size, span t)
-{
-    return pv_excerpt(buf, size, t.p, t.n);
-}
-
-/* Records "NAME:LINE: message" as a parse error. */
-static pv_status lx_fail(const lexer *lx, int line, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static pv_status lx_fail(const lexer *lx, int line, const char *fmt, ...)
-{
-    char what[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return pv_error_set(lx->err, PV_ERR_PARSE, "%s:%d: %s", lx->name,
-                        line < 1 ? 1 : line, what);
-}
-
-/* Line number to blame for "unexpected end of file". */
-static int lx_eof_line(const lexer *lx)
-{
-    return lx->lines_read < 1 ? 1 : lx->lines_read;
-}
-
-/* Advances to the next line holding something other than blanks and a
- * comment. Returns 1 on a line, 0 at end of file, -1 on an error (a NUL
- * byte: the file is not text, and silently stopping there would hide it). */
-static int lx_next_line(lexer *lx)
-{
-    while (lx->next < lx->len) {
-        const char *start = lx->text + lx->next;
-        size_t rest = lx->len - lx->next;
-        const char *nl = memchr(start, '\n', rest);
-        size_t n = nl != NULL ? (size_t)(nl - start) : rest;
-        lx->next += nl != NULL ? n + 1 : n;
-        lx->lines_read++;
-        if (memchr(start, '\0', n) != NULL) {
-            lx_fail(lx, lx->lines_read,
-                    "unexpected NUL byte (is this a text file?)");
-            return -1;
-        }
-        const char *hash = memchr(start, '#', n);
-        if (hash != NULL)
-            n = (size_t)(hash - start);
-        size_t i = 0;
-        while (i < n && is_blank(start[i]))
-            i++;
-        if (i == n)
-            continue;
-        lx->cur = start;
-        lx->cur_len = n;
-        lx->cur_pos = i;
-        lx->line = lx->lines_read;
-        return 1;
-    }
-    return 0;
-}
-
-/* Next token of the current line; 0 when the line is exhausted. */
-static int lx_token(lexer *lx, span *t)
-{
-    size_t i = lx->cur_pos;
-    while (i < lx->cur_len && is_blank(lx->cur[i]))
-        i++;
-    if (i == lx->cur_len) {
-        lx->cur_pos = i;
-        return 0;
-    }
-    size_t j = i;
-    while (j < lx->cur_len && !is_blank(lx->cur[j]))
-        j++;
-    t->p = lx->cur + i;
-    t->n = j - i;
-    lx->cur_pos = j;
-    return 1;
-}
-
-/* Fails if the current line has anything after what was read. */
-static pv_status lx_expect_end(lexer *lx, const char *after)
-{
-    span t;
-    char q[200];
-    if (lx_token(lx, &t))
-        return lx_fail(lx, lx->line, "unexpected '%s' after '%s'",
-                       excerpt(q, sizeof q, t), after);
-    return PV_OK;
-}
-
-/* A positive integer count (input dimension, layer width) 1..PV_MAX_WIDTH. */
-static int parse_count(span t, int *out)
-{
-    if (t.n == 0 || t.n > 9)
-        return 0;
-    long v = 0;
-    for (size_t i = 0; i < t.n; i++) {
-        if (t.p[i] < '0' || t.p[i] > '9')
-            return 0;
-        v = v * 10 + (t.p[i] - '0');
-    }
-    if (v < 1 || v > PV_MAX_WIDTH)
-        return 0;
-    *out = (int)v;
-    return 1;
-}
-
-/* ------------------------------------------------------------------------ */
-/* .pvnet grammar                                                            */
-
-typedef struct pvnet_parse {
-    lexer lx;
-    pv_net net;        /* built here, moved to the caller on success */
-    int header_line, input_line;
-} pvnet_parse;
-
-static pv_status parse_header(pvnet_parse *ps)
-{
-    lexer *lx = &ps->lx;
-    char q[200];
-    span t;
-    int r = lx_next_line(lx);
-    if (r < 0)
-        return PV_ERR_PARSE;
-    if (r == 0)
-        return lx_fail(lx, lx_eof_line(lx),
-                       "expected header 'pvnet 1', found end of file "
-                       "(empty network file)");
-    lx_token(lx, &t);
-    if (!span_is(t, "pvnet"))
-        return lx_fail(lx, lx->line,
-                       "expected header 'pvnet 1' as the first line, "
-                       "found '%s'", excerpt(q, sizeof q, t));
-    if (!lx_token(lx, &t))
-        return lx_fail(lx, lx->line,
-                       "expected header 'pvnet 1', found 'pvnet' without "
-                       "a version");
-    if (!span_is(t, "1"))
-        return lx_fail(lx, lx->line,
-                       "unsupported pvnet version '%s' (expected 'pvnet 1')",
-                       excerpt(q, sizeof q, t));
-    ps->header_line = lx->line;
-    return lx_expect_end(lx, "pvnet 1");
-}
-
-static pv_status parse_input(pvnet_parse *ps)
-{
-    lexer *lx = &ps->lx;
-    char q[200];
-    span t;
-    int r = lx_next_line(lx);
-    if (r < 0)
-        return PV_ERR_PARSE;
-    if (r == 0)
-        return lx_fail(lx, lx_eof_line(lx),
-                       "expected 'input M' (the input dimension), "
-                       "found end of file");
-    lx_token(lx, &t);
-    if (span_is(t, "pvnet"))
-        return lx_fail(lx, lx->line,
-                       "duplicate header 'pvnet' (already on line %d)",
-                       ps->header_line);
-    if (!span_is(t, "input"))
-        return lx_fail(lx, lx->line,
-                       "expected 'input M' (the input dimension), found '%s'",
-                       excerpt(q, sizeof q, t));
-    if (!lx_token(lx, &t))
-        return lx_fail(lx, lx->line,
-                       "expected the input dimension after 'input', "
-                       "found end of line");
-    if (!parse_count(t, &ps->net.input_dim))
-        return lx_fail(lx, lx->line,
-                       "bad input dimension '%s': expected a positive integer "
-                       "at most %d", excerpt(q, sizeof q, t), PV_MAX_WIDTH);
-    ps->input_line = lx->line;
-    return lx_expect_end(lx, "input M");
-}
-
-/* Explains a line that appears where a `layer` line (or the end) belongs. */
-static pv_status misplaced_line(pvnet_parse *ps, span t)
-{
-    lexer *lx = &ps->lx;
-    char q[200];
-    if (span_is(t, "pvnet"))
-        return lx_fail(lx, lx->line,
-                       "duplicate header 'pvnet' (already on line %d)",
-                       ps->header_line);
-    if (span_is(t, "input"))
-        return lx_fail(lx, lx->line,
-                       "duplicate 'input' line (already on line %d)",
-                       ps->input_line);
-    mpq_t v;
-    mpq_init(v);
-    int is_number = pv_rational_parse(v, t.p, t.n, NULL) == PV_OK;
-    mpq_clear(v);
-    if (is_number && ps->net.nlayers > 0) {
-        const pv_layer *L = &ps->net.layers[ps->net.nlayers - 1];
-        return lx_fail(lx, lx->line,
-                       "expected 'layer relu|linear WIDTH' or end of file, "
-                       "found a row of numbers (layer %d has width %d and "
-                       "its 'bias' line is done)", ps->net.nlayers, L->out);
-    }
-    return lx_fail(lx, lx->line,
-                   "expected 'layer relu|linear WIDTH' or end of file, "
-                   "found '%s'", excerpt(q, sizeof q, t));
-}
-
-/* The rest of a `layer ACT WIDTH` line; allocates the layer. */
-static pv_status parse_layer_line(pvnet_parse *ps)
-{
-    lexer *lx = &ps->lx;
-    char q[200];
-    span t;
-    int k = ps->net.nlayers + 1;  /* 1-based, as in messages */
-    pv_activation act;
-    int width;
-    if (!lx_token(lx, &t))
-        return lx_fail(lx, lx->line,
-                       "expected activation 'relu' or 'linear' after "
-                       "'layer', found end of line");
-    if (span_is(t, "relu"))
-        act = PV_RELU;
-    else if (span_is(t, "linear"))
-        act = PV_LINEAR;
-    else
-        return lx_fail(lx, lx->line,
-                       "unknown activation '%s' for layer %d (expected "
-                       "'relu' or 'linear')", excerpt(q, sizeof q, t), k);
-    if (!lx_token(lx, &t))
-        return lx_fail(lx, lx->line,
-                       "expected the width of layer %d after 'layer %s', "
-                       "found end of line", k,
-                       act == PV_RELU ? "relu" : "linear");
-    if (!parse_count(t, &width))
-        return lx_fail(lx, lx->line,
-                       "bad width '%s' for layer %d: expected a positive "
-                       "integer at most %d", excerpt(q, sizeof q, t), k,
-                       PV_MAX_WIDTH);
-    pv_status st = lx_expect_end(lx, "layer ACTIVATION WIDTH");
-    if (st != PV_OK)
-        return st;
-    int in = ps->net.nlayers > 0 ? ps->net.layers[ps->net.nlayers - 1].out
-                                 : ps->net.input_dim;
-    uint64_t entries = (uint64_t)in * (uint64_t)width;
-    if (entries > PV_SMALL_LAYER_ENTRIES && entries > lx->len - lx->next)
-        return lx_fail(lx, lx->line,
-                       "layer %d declares %d x %d weights, but only %zu "
-                       "bytes of the file follow (truncated file or wrong "
-                       "width?)", k, width, in, lx->len - lx->next);
-    st = net_append(&ps->net, act, width, lx->err);
-    if (st != PV_OK)
-        return st;
-    return PV_OK;
-}
-
-/* Parses one number token into out; `where` describes its place. */
-static pv_status parse_number(lexer *lx, span t, mpq_t out, const char *where)
-{
-    const char *why = NULL;
-    char q[200];
-    pv_status st = pv_rational_parse(out, t.p, t.n, &why);
-    if (st == PV_OK)
-        return PV_OK;
-    if (st == PV_ERR_NOMEM)
-        return pv_error_set(lx->err, st, "out of memory");
-    return lx_fail(lx, lx->line, "bad number '%s' in %s: %s",
-                   excerpt(q, sizeof q, t), where, why);
-}
-
-/* Reads the numbers of the current line into out[0..want); fails naming the
- * expected and found counts. */
-static pv_status parse_number_list(lexer *lx, mpq_t *out, int want,
-                                   const char *where)
-{
-    span t;
-    int found = 0;
-    while (lx_token(lx, &t)) {
-        if (found < want) {
-            pv_status st = parse_number(lx, t, out[found], where);
-            if (st != PV_OK)
-                return st;
-        }
-        found++;
-    }
-    if (found != want)
-        return lx_fail(lx, lx->line, "expected %d number%s in %s, found %d",
-                       want, want == 1 ? "" : "s", where, found);
-    return PV_OK;
-}
-
-static pv_status parse_rows(pvnet_parse *ps)
-{
-    lexer *lx = &ps->lx;
-    pv_layer *L = &ps->net.layers[ps->net.nlayers - 1];
-    int k = ps->net.nlayers;
-    char where[96], q[200];
-    for (int i = 0; i < L->out; i++) {
-        snprintf(where, sizeof where, "row %d of layer %d", i + 1, k);
-        int r = lx_next_line(lx);
-        if (r < 0)
-            return PV_ERR_PARSE;
-        if (r == 0)
-            return lx_fail(lx, lx_eof_line(lx),
-                           "unexpected end of file: expected %s (%d "
-                           "number%s; layer %d has width %d)", where, L->in,
-                           L->in == 1 ? "" : "s", k, L->out);
-        span t;
-        size_t save = lx->cur_pos;
-        lx_token(lx, &t);
-        if (span_is(t, "bias") || span_is(t, "layer") ||
-            span_is(t, "input") || span_is(t, "pvnet"))
-            return lx_fail(lx, lx->line,
-                           "expected %s (%d number%s), found '%s': layer %d "
-                           "has width %d, so it needs %d rows", where, L->in,
-                           L->in == 1 ? "" : "s", excerpt(q, sizeof q, t), k,
-                           L->out, L->out);
-        lx->cur_pos = save;
-        pv_status st = parse_number_list(lx, L->w + (size_t)i * (size_t)L->in,
-                                         L->in, where);
-        if (st != PV_OK)
-            return st;
-    }
-    return PV_OK;
-}
-
-/* `bias b1 ... bW`, all on one line (like rows, so every line of the file
- * is self-describing and errors point at one line). */
-static pv_status parse_bias(pvnet_parse *ps)
-{
-    lexer *lx = &ps->lx;
-    pv_layer *L = &ps->net.layers[ps->net.nlayers - 1];
-    int k = ps->net.nlayers;
-    char where[64], q[200];
-    int r = lx_next_line(lx);
-    if (r < 0)
-        return PV_ERR_PARSE;
-    if (r == 0)
-        return lx_fail(lx, lx_eof_line(lx),
-                       "unexpected end of file: expected 'bias' and %d "
-                       "number%s for layer %d", L->out,
-                       L->out == 1 ? "" : "s", k);
-    span t;
-    lx_token(lx, &t);
-    if (!span_is(t, "bias")) {
-        mpq_t v;
-        mpq_init(v);
-        int is_number = pv_rational_parse(v, t.p, t.n, NULL) == PV_OK;
-        mpq_clear(v);
-        if (is_number)
-            return lx_fail(lx, lx->line,
-                           "expected 'bias' and %d number%s for layer %d, "
-                           "found another row (layer %d has width %d)",
-                           L->out, L->out == 1 ? "" : "s", k, k, L->out);
-        return lx_fail(lx, lx->line,
-                       "expected 'bias' and %d number%s for layer %d, "
-                       "found '%s'", L->out, L->out == 1 ? "" : "s", k,
-                       excerpt(q, sizeof q, t));
-    }
-    snprintf(where, sizeof where, "the bias of layer %d", k);
-    return parse_number_list(lx, L->b, L->out, where);
-}
-
-static pv_status parse_layers(pvnet_parse *ps)
-{
-    lexer *lx = &ps->lx;
-    for (;;) {
-        int r = lx_next_line(lx);
-        if (r < 0)
-            return PV_ERR_PARSE;
-        if (r == 0)
-            break;
-        span t;
-        lx_token(lx, &t);
-        if (!span_is(t, "layer"))
-            return misplaced_line(ps, t);
-        pv_status st = parse_layer_line(ps);
-        if (st == PV_OK)
-            st = parse_rows(ps);
-        if (st == PV_OK)
-            st = parse_bias(ps);
-        if (st != PV_OK)
-            return st;
-    }
-    if (ps->net.nlayers == 0)
-        return lx_fail(lx, lx_eof_line(lx),
-                       "expected at least one 'layer relu|linear WIDTH', "
-                       "found end of file");
-    return PV_OK;
-}
-
-static pv_status parse_pvnet(pv_net *net, const char *text, size_t len,
-                             const char *name, pv_error *err)
-{
-    pvnet_parse ps;
-    memset(&ps, 0, sizeof ps);
-    ps.lx.text = text != NULL ? text : "";
-    ps.lx.len = text != NULL ? len : 0;
-    ps.lx.name = name != NULL ? name : "<pvnet>";
-    ps.lx.err = err;
-    pv__net_init(&ps.net);
-    pv_status st = parse_header(&ps);
-    if (st == PV_OK)
-        st = parse_input(&ps);
-    if (st == PV_OK)
-        st = parse_layers(&ps);
-    if (st != PV_OK) {
-        pv__net_clear(&ps.net);
-        return st;
-    }
-    strcpy(ps.net.format, "pvnet");
-    st = pv_net_finalize(&ps.net, err);
-    if (st != PV_OK) {
-        pv__net_clear(&ps.net);
-        return st;
-    }
-    /* The caller's net (initialised, possibly holding an older network) is
-     * replaced only on success. */
-    pv__net_clear(net);
-    *net = ps.net;
-    return PV_OK;
-}
-
-pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
-                             const char *name, pv_error *err)
-{
-    PV_GUARD(err, parse_pvnet(net, text, len, name, err), (void)0);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Writing                                                                   */
-
-static int write_mpq(FILE *fp, const mpq_t q)
-{
-    return mpq_out_str(fp, 10, q) > 0;
-}
-
-static int write_body(FILE *fp, const pv_net *net)
-{
-    int ok = fprintf(fp, "# written by polyverify; exact rationals\n"
-                         "pvnet 1\ninput %d\n", net->input_dim) > 0;
-    if (net->has_box && net->box_lo != NULL && net->box_hi != NULL) {
-        /* .pvnet has no box syntax; keep the default box as a comment. */
-        ok = ok && fputs("# default input box (lo hi per coordinate):", fp) >= 0;
-        for (int i = 0; ok && i < net->input_dim; i++)
-            ok = fputc(' ', fp) != EOF && write_mpq(fp, net->box_lo[i]) &&
-                 fputc(' ', fp) != EOF && write_mpq(fp, net->box_hi[i]);
-        ok = ok && fputc('\n', fp) != EOF;
-    }
-    for (int k = 0; ok && k < net->nlayers; k++) {
-        const pv_layer *L = &net->layers[k];
-        ok = fprintf(fp, "layer %s %d\n", L->act == PV_RELU ? "relu" : "linear",
-                     L->out) > 0;
-        for (int i = 0; ok && i < L->out; i++) {
-            for (int j = 0; ok && j < L->in; j++)
-                ok = (j == 0 || fputc(' ', fp) != EOF) &&
-                     write_mpq(fp, L->w[(size_t)i * (size_t)L->in + (size_t)j]);
-            ok = ok && fputc('\n', fp) != EOF;
-        }
-        ok = ok && fputs("bias", fp) >= 0;
-        for (int i = 0; ok && i < L->out; i++)
-            ok = fputc(' ', fp) != EOF && write_mpq(fp, L->b[i]);
-        ok = ok && fputc('\n', fp) != EOF;
-    }
-    return ok && !ferror(fp);
-}
-
-static pv_status write_pvnet(const pv_net *net, const char *path,
-                             pv_error *err)
-{
-    if (net->input_dim <= 0 || net->nlayers <= 0)
-        return pv_error_set(err, PV_ERR_ARG,
-                            "%s: cannot write a network without input or "
-                            "layers", path);
-    /* A failure never leaves a partial network behind (outfile.h). */
-    pv_outfile o;
-    pv_status rc = pv_outfile_open(&o, path, err);
-    if (rc != PV_OK)
-        return rc;
-    if (!write_body(o.f, net)) {
-        pv_outfile_abort(&o);
-        return pv_error_set(err, PV_ERR_IO, "%s: cannot write", path);
-    }
-    return pv_outfile_commit(&o, err);
-}
-
-pv_status pv_net_write_pvnet(const pv_net *net, const char *path,
-                             pv_error *err)
-{
-    PV_GUARD(err, write_pvnet(net, path, err), (void)0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1219,19 +888,6 @@ static pv_status read_whole_file(const char *path, char **text, size_t *len,
     return pv_read_file(path, PV_MAX_FILE_BYTES, text, len, err);
 }
 
-/* Does the first line that is not blank or a comment start with `pvnet`? */
-static int looks_like_pvnet(const char *text, size_t len)
-{
-    lexer lx;
-    memset(&lx, 0, sizeof lx);
-    lx.text = text;
-    lx.len = len;
-    lx.name = "";
-    if (lx_next_line(&lx) != 1)
-        return 0;
-    span t;
-    return lx_token(&lx, &t) && span_is(t, "pvnet");
-}
 
 static int has_extension(const char *path, const char *ext)
 {
@@ -1271,7 +927,7 @@ static const struct net_format {
     int (*sniff)(const char *text, size_t len);
     net_parser parse;
 } net_formats[] = {
-    { ".pvnet", looks_like_pvnet, pv_net_parse_pvnet },
+    { ".pvnet", pv__looks_like_pvnet, pv_net_parse_pvnet },
     { ".nnet", pv_net_is_nnet, pv_net_parse_nnet },
     { ".onnx", pv_net_is_onnx, pv_net_parse_onnx },
 };

@@ -923,6 +923,7 @@ static pv_status plot(const pv_net *net, const char *path,
                                 "(LO > HI in coordinate %d)", i + 1);
     if (opt->color_class && (net->nlayers < 2 ||
                              net->layers[net->nlayers - 1].act != PV_LINEAR ||
+                             net->layers[net->nlayers - 1].rp != NULL ||
                              net->layers[net->nlayers - 2].act != PV_RELU ||
                              net->layers[net->nlayers - 1].out < 2))
         return pv_error_set(err, PV_ERR_ARG, "plot: colouring by class needs a "
