@@ -25,11 +25,14 @@
 #include "core/alloc.h"
 #include "net/network_internal.h"
 #include "net/onnx_affine.h"
+#include "net/affexpr.h"
+#include "net/lower.h"
 #include "polyverify/rational.h"
 #include "core/text.h"
 
 #include "onnx.pb-c.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,27 +307,9 @@ static pv_status tensor_ints(const onnx_ctx *cx, const Onnx__TensorProto *t,
 }
 
 /* ------------------------------------------------------------------------ */
-/* The pending affine map x -> A x + c (from the last layer's output)        */
+/* A computed tensor: an affine expression of the frontier (affexpr.h)       */
 
-typedef enum aff_kind { AFF_IDENTITY, AFF_DIAG, AFF_FULL } aff_kind;
-
-typedef struct affine {
-    int out, in;
-    aff_kind kind;
-    mpq_t *a;       /* NULL (identity), out (diagonal), out*in (full) */
-    mpq_t *c;       /* NULL (zero) or out                             */
-} affine;
-
-static void aff_reset(affine *f, int n)
-{
-    size_t na = f->kind == AFF_FULL ? (size_t)f->out * (size_t)f->in
-                                    : (size_t)f->out;
-    values_free(f->a, na);
-    values_free(f->c, (size_t)f->out);
-    f->a = f->c = NULL;
-    f->kind = AFF_IDENTITY;
-    f->out = f->in = n;
-}
+typedef pv__aff affine;
 
 static mpq_t *values_new(size_t n)
 {
@@ -335,186 +320,27 @@ static mpq_t *values_new(size_t n)
     return v;
 }
 
-/* Materialises what an operation is about to change. 0: out of memory. */
-static int aff_need_c(affine *f)
-{
-    if (f->c == NULL)
-        f->c = values_new((size_t)f->out);
-    return f->c != NULL;
-}
-
-static int aff_need_diag(affine *f)
-{
-    if (f->kind != AFF_IDENTITY)
-        return 1;
-    f->a = values_new((size_t)f->out);
-    if (f->a == NULL)
-        return 0;
-    for (int i = 0; i < f->out; i++)
-        mpq_set_ui(f->a[i], 1, 1);
-    f->kind = AFF_DIAG;
-    return 1;
-}
-
-/* Row i of (A, c) times k[i] (k[0] for all when nk == 1); divides when
- * `divide` (the caller has checked that no k is zero). */
+/* The operations of the op handlers below: they cannot fail (allocations
+ * in a call's scope unwind it instead), so they return 1. */
 static int aff_scale(affine *f, mpq_t *const k, size_t nk, int divide)
 {
-    if (!aff_need_diag(f))
-        return 0;
-    for (int i = 0; i < f->out; i++) {
-        const mpq_t *s = &k[nk == 1 ? 0 : (size_t)i];
-        void (*op)(mpq_ptr, mpq_srcptr, mpq_srcptr) = divide ? mpq_div
-                                                             : mpq_mul;
-        if (f->kind == AFF_DIAG)
-            op(f->a[i], f->a[i], *s);
-        else
-            for (int j = 0; j < f->in; j++)
-                op(f->a[(size_t)i * f->in + j], f->a[(size_t)i * f->in + j],
-                   *s);
-        if (f->c != NULL)
-            op(f->c[i], f->c[i], *s);
-    }
+    pv__aff_scale(f, k, nk, divide);
     return 1;
 }
 
-/* c += sign * k (broadcast when nk == 1). */
 static int aff_shift(affine *f, mpq_t *const k, size_t nk, int sign)
 {
-    if (!aff_need_c(f))
-        return 0;
-    for (int i = 0; i < f->out; i++) {
-        const mpq_t *s = &k[nk == 1 ? 0 : (size_t)i];
-        if (sign < 0)
-            mpq_sub(f->c[i], f->c[i], *s);
-        else
-            mpq_add(f->c[i], f->c[i], *s);
-    }
+    pv__aff_shift(f, k, nk, sign);
     return 1;
 }
 
-/* (A, c) <- (M A, M c) with M rows x f->out; takes ownership of M. */
+/* f <- M f with M rows x f->rows (dense); takes ownership of M. */
 static int aff_apply(affine *f, mpq_t *M, int rows)
 {
-    int n = f->out, m = f->in;
-    mpq_t *c = NULL, *A = M, t;
-    mpq_init(t);
-    if (f->c != NULL && (c = values_new((size_t)rows)) != NULL)
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < n; j++) {
-                mpq_mul(t, M[(size_t)r * n + j], f->c[j]);
-                mpq_add(c[r], c[r], t);
-            }
-    if (f->kind == AFF_DIAG) {
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < n; j++)
-                mpq_mul(M[(size_t)r * n + j], M[(size_t)r * n + j], f->a[j]);
-    } else if (f->kind == AFF_FULL &&
-               (A = values_new((size_t)rows * (size_t)m)) != NULL) {
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < n; j++)
-                for (int l = 0; l < m; l++) {
-                    mpq_mul(t, M[(size_t)r * n + j], f->a[(size_t)j * m + l]);
-                    mpq_add(A[(size_t)r * m + l], A[(size_t)r * m + l], t);
-                }
-    }
-    mpq_clear(t);
-    if (A != M)
-        values_free(M, (size_t)rows * (size_t)n);
-    if ((f->c != NULL && c == NULL) || A == NULL) {
-        values_free(c, (size_t)rows);
-        values_free(A, (size_t)rows * (size_t)m);
-        return 0;
-    }
-    aff_reset(f, 0);
-    f->out = rows;
-    f->in = m;
-    f->kind = AFF_FULL;
-    f->a = A;
-    f->c = c;
+    size_t n = (size_t)rows * (size_t)f->rows;
+    pv__aff_apply_dense(f, M, rows);
+    values_free(M, n);
     return 1;
-}
-
-/* (A, c) <- (L A, L c + b) for a sparse map L of f->out columns: row r
- * of the result is the combination of the rows of A that row r of L
- * names, so a Conv costs its kernel's size per row, not f->out. */
-static void aff_apply_lmap(affine *f, const pv__lmap *L)
-{
-    int m = f->in, full = f->kind == AFF_FULL;
-    mpq_t *A = values_new((size_t)L->rows * (size_t)m), *c = NULL, t;
-    mpq_init(t);
-    if (f->c != NULL || L->bias != NULL)
-        c = values_new((size_t)L->rows);
-    for (int r = 0; r < L->rows; r++) {
-        mpq_t *row = A + (size_t)r * m;
-        if (L->bias != NULL)
-            mpq_set(c[r], L->bias[r]);
-        for (size_t k = L->start[r]; k < L->start[r + 1]; k++) {
-            int j = L->col[k];
-            const mpq_t *w = L->coef != NULL ? &L->coef[k] : NULL;
-            if (f->c != NULL) {
-                mpq_set(t, f->c[j]);
-                if (w != NULL)
-                    mpq_mul(t, t, *w);
-                mpq_add(c[r], c[r], t);
-            }
-            if (!full) {
-                /* identity or diagonal: one entry, in column j */
-                mpq_set_ui(t, 1, 1);
-                if (f->kind == AFF_DIAG)
-                    mpq_set(t, f->a[j]);
-                if (w != NULL)
-                    mpq_mul(t, t, *w);
-                mpq_add(row[j], row[j], t);
-                continue;
-            }
-            const mpq_t *src = f->a + (size_t)j * m;
-            for (int l = 0; l < m; l++) {
-                if (mpq_sgn(src[l]) == 0)
-                    continue;
-                if (w == NULL) {
-                    mpq_add(row[l], row[l], src[l]);
-                } else {
-                    mpq_mul(t, src[l], *w);
-                    mpq_add(row[l], row[l], t);
-                }
-            }
-        }
-    }
-    mpq_clear(t);
-    aff_reset(f, m);
-    f->out = L->rows;
-    f->kind = AFF_FULL;
-    f->a = A;
-    f->c = c;
-}
-
-/* Appends (A, c) to net as a layer and resets f to the identity. */
-static pv_status aff_emit(affine *f, pv_net *net, pv_activation act,
-                          pv_error *err)
-{
-    pv_status st = pv_net_add_layer(net, act, f->out, err);
-    if (st != PV_OK)
-        return st;
-    pv_layer *L = &net->layers[net->nlayers - 1];
-    if (L->in != f->in)
-        return pv_error_set(err, PV_ERR_INTERNAL,
-                            "layer %d: %d inputs, the pending map has %d",
-                            net->nlayers, L->in, f->in);
-    for (int i = 0; i < f->out; i++) {
-        mpq_t *w = L->w + (size_t)i * (size_t)L->in;
-        if (f->kind == AFF_IDENTITY)
-            mpq_set_ui(w[i], 1, 1);
-        else if (f->kind == AFF_DIAG)
-            mpq_swap(w[i], f->a[i]);
-        else
-            for (int j = 0; j < f->in; j++)
-                mpq_swap(w[j], f->a[(size_t)i * f->in + j]);
-        if (f->c != NULL)
-            mpq_swap(L->b[i], f->c[i]);
-    }
-    aff_reset(f, f->out);
-    return PV_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -739,26 +565,15 @@ static pv_status apply_checked(const onnx_ctx *cx, const Onnx__NodeProto *n,
                                affine *f, mpq_t *M, int rows)
 {
     char label[200];
-    pv_status st = f->kind != AFF_FULL ? PV_OK :
-        check_layer_size(cx, rows, f->in,
-                         node_label(cx, n, label, sizeof label));
+    /* each row of the product reads at most min(cols, nnz) columns */
+    size_t nnz = pv__aff_nnz(f), per = nnz < (size_t)f->cols ? nnz : (size_t)f->cols;
+    pv_status st = check_layer_size(cx, rows, (int64_t)per,
+                                    node_label(cx, n, label, sizeof label));
     if (st != PV_OK) {
-        values_free(M, (size_t)rows * (size_t)f->out);
+        values_free(M, (size_t)rows * (size_t)f->rows);
         return st;
     }
     return aff_apply(f, M, rows) ? PV_OK : nomem(cx);
-}
-
-/* aff_emit after check_layer_size (identity and diagonal maps become
- * dense layers here). */
-static pv_status emit_checked(const onnx_ctx *cx, affine *f, pv_net *net,
-                              pv_activation act, const char *where)
-{
-    /* A full map is already in memory, checked when it was formed
-     * (apply_checked, apply_lmap); the identity or a diagonal is not. */
-    pv_status st = f->kind == AFF_FULL ? PV_OK :
-        check_layer_size(cx, f->out, f->in, where);
-    return st != PV_OK ? st : aff_emit(f, net, act, cx->err);
 }
 
 /* The shape numpy.matmul gives a @ b (1-D operands promoted, then the
@@ -1492,27 +1307,23 @@ static pv_status squeeze_shape(const onnx_ctx *cx, const Onnx__NodeProto *n,
  * version a convolution becomes its dense matrix (rows x inputs exact
  * rationals), so a large one is refused here rather than exhausting
  * memory. */
-static pv_status check_dense(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                             int64_t rows, int64_t cols)
+static pv_status check_entries(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                               int64_t rows, size_t nnz)
 {
-    if (rows <= ONNX_MAX_WIDTH && (uint64_t)rows * (uint64_t)cols <=
-                                      ONNX_MAX_ENTRIES)
+    if (rows <= ONNX_MAX_WIDTH && nnz <= ONNX_MAX_ENTRIES)
         return PV_OK;
-    return node_fail(cx, n, "the composed affine layer would be %lld x %lld "
-                     "= %llu exact weights, more than the %u supported: "
-                     "convolutions are stored as dense matrices in this "
-                     "version", (long long)rows, (long long)cols,
-                     (unsigned long long)rows * (unsigned long long)cols,
-                     ONNX_MAX_ENTRIES);
+    return node_fail(cx, n, "the composed affine map would have %lld rows "
+                     "and up to %zu exact weights, more than the %u "
+                     "supported", (long long)rows, nnz, ONNX_MAX_ENTRIES);
 }
 
-/* Composes the sparse map L into the pending map; frees L. */
+/* Composes the sparse map L into the tensor's expression; frees L. */
 static pv_status apply_lmap(const onnx_ctx *cx, const Onnx__NodeProto *n,
                             affine *f, pv__lmap *L)
 {
-    pv_status st = check_dense(cx, n, L->rows, f->in);
+    pv_status st = check_entries(cx, n, L->rows, pv__aff_lmap_nnz_bound(f, L));
     if (st == PV_OK)
-        aff_apply_lmap(f, L);
+        pv__aff_apply_lmap(f, L);
     pv__lmap_clear(L);
     return st;
 }
@@ -1705,6 +1516,101 @@ static pv_status op_conv(const onnx_ctx *cx, const Onnx__NodeProto *n,
     memset(&L, 0, sizeof L);
     if (st == PV_OK)
         pv__lmap_conv(&L, &g, w, b);
+    values_free(w, nw);
+    values_free(b, nb);
+    if (st != PV_OK)
+        return st;
+    window_shape(s, &g, g.M);
+    return apply_lmap(cx, n, f, &L);
+}
+
+/* ConvTranspose(X, W[, B]): W is [C, M/group, k...]; the output size is
+ * s (in - 1) + output_padding + d (k - 1) + 1 - pads (output_shape and
+ * auto_pad are refused: give pads). */
+static pv_status op_convtranspose(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                                  tshape *s, affine *f)
+{
+    pv_status st = image_input(cx, n, s, 2, 3);
+    if (st == PV_OK && (find_attr(n, "output_shape") != NULL ||
+                        (find_attr(n, "auto_pad") != NULL &&
+                         !attr_is(n, "auto_pad", "NOTSET"))))
+        st = node_fail(cx, n, "output_shape and auto_pad are not supported: "
+                       "give pads (and output_padding)");
+    if (st != PV_OK)
+        return st;
+    const Onnx__TensorProto *wt = find_const(cx, n->input[1]), *bt = NULL;
+    if (wt == NULL)
+        return not_constant(cx, n, "weight", n->input[1]);
+    int has_b = n->n_input > 2 && n->input[2][0] != '\0';
+    if (has_b && (bt = find_const(cx, n->input[2])) == NULL)
+        return not_constant(cx, n, "bias", n->input[2]);
+    tshape ws;
+    st = const_shape(cx, wt, n->input[1], &ws);
+    if (st != PV_OK)
+        return st;
+    int sp = s->rank - 2;
+    int64_t group = attr_int(n, "group", 1), C = s->d[1];
+    char ss[160], sw[160];
+    if (ws.rank != s->rank || group < 1 || ws.d[0] != C || C % group)
+        return node_fail(cx, n, "weight '%s' of shape %s does not fit its "
+                         "input of shape %s with group %lld (expected [C, "
+                         "M/group, kernel...])", n->input[1],
+                         shape_str(&ws, sw, sizeof sw),
+                         shape_str(s, ss, sizeof ss), (long long)group);
+    int64_t str[ONNX_MAX_RANK * 2], dil[ONNX_MAX_RANK * 2], pad[ONNX_MAX_RANK * 2],
+            op[ONNX_MAX_RANK * 2];
+    int ns, nd, npd, nop;
+    st = int_list(cx, n, "strides", 99, str, &ns);
+    if (st == PV_OK)
+        st = int_list(cx, n, "dilations", 99, dil, &nd);
+    if (st == PV_OK)
+        st = int_list(cx, n, "pads", 99, pad, &npd);
+    if (st == PV_OK)
+        st = int_list(cx, n, "output_padding", 99, op, &nop);
+    if (st != PV_OK)
+        return st;
+    pv__window g;
+    memset(&g, 0, sizeof g);
+    g.C = C;
+    g.H = sp == 2 ? s->d[2] : 1;
+    g.W = s->d[sp + 1];
+    g.M = ws.d[1] * group;
+    g.group = group;
+    g.kh = sp == 2 ? ws.d[2] : 1;
+    g.kw = ws.d[ws.rank - 1];
+    int64_t *dim[2] = { &g.OH, &g.OW }, in[2] = { g.H, g.W }, k[2] = { g.kh, g.kw };
+    int64_t *sv[2] = { &g.sh, &g.sw }, *dv[2] = { &g.dh, &g.dw }, *pv[2] = { &g.pt, &g.pl };
+    for (int i = 0; i < 2; i++) {
+        int a = i - (2 - sp);
+        int64_t S = a >= 0 && ns > a ? str[a] : 1, D = a >= 0 && nd > a ? dil[a] : 1;
+        int64_t P0 = a >= 0 && npd > a ? pad[a] : 0;
+        int64_t P1 = a >= 0 && npd > a + sp ? pad[a + sp] : 0;
+        int64_t O = a >= 0 && nop > a ? op[a] : 0;
+        if (S < 1 || D < 1 || P0 < 0 || P1 < 0 || O < 0)
+            return node_fail(cx, n, "strides, dilations, pads and "
+                             "output_padding must be positive (pads >= 0)");
+        *dim[i] = S * (in[i] - 1) + O + D * (k[i] - 1) + 1 - P0 - P1;
+        if (*dim[i] < 1)
+            return node_fail(cx, n, "its output would be empty");
+        *sv[i] = S;
+        *dv[i] = D;
+        *pv[i] = P0;
+    }
+    if (g.M * g.OH * g.OW > ONNX_MAX_WIDTH)
+        return node_fail(cx, n, "its output has more than %d values",
+                         ONNX_MAX_WIDTH);
+    mpq_t *w = NULL, *b = NULL;
+    size_t nw = 0, nb = 0;
+    st = tensor_reals(cx, wt, n->input[1], &w, &nw);
+    if (st == PV_OK && has_b)
+        st = tensor_reals(cx, bt, n->input[2], &b, &nb);
+    if (st == PV_OK && has_b && nb != (size_t)g.M)
+        st = node_fail(cx, n, "bias '%s' has %zu values: expected %lld",
+                       n->input[2], nb, (long long)g.M);
+    pv__lmap L;
+    memset(&L, 0, sizeof L);
+    if (st == PV_OK)
+        pv__lmap_convtranspose(&L, &g, w, b);
     values_free(w, nw);
     values_free(b, nb);
     if (st != PV_OK)
@@ -2280,7 +2186,7 @@ static int is_data_op(const Onnx__NodeProto *n)
 {
     return is_shape_op(n) || is_select_op(n) || is_op(n, "Conv") ||
            is_op(n, "AveragePool") || is_op(n, "GlobalAveragePool") ||
-           is_op(n, "BatchNormalization") || is_op(n, "Relu");
+           is_op(n, "BatchNormalization") || is_op(n, "ConvTranspose");
 }
 
 /* Final ops that cannot change a cell: the network's outputs are their
@@ -2291,13 +2197,11 @@ static int is_head_op(const Onnx__NodeProto *n)
            is_op(n, "Sigmoid") || is_op(n, "ArgMax");
 }
 
-/* Piecewise-linear, but not in this version: new activations and pools
- * need new code digits; fan-in of two computed tensors needs a graph. */
+/* Piecewise-linear, but not read in this version. */
 static const char *later_op(const Onnx__NodeProto *n)
 {
-    static const char *const ops[] = {
-        "MaxPool", "LeakyRelu", "PRelu", "Clip", "Abs", "Max", "Min",
-        "GlobalMaxPool", "ConvTranspose", "Concat", "Split", NULL };
+    static const char *const ops[] = { "Max", "Min", "ThresholdedRelu",
+                                       "Shrink", NULL };
     for (int i = 0; ops[i] != NULL; i++)
         if (is_op(n, ops[i]))
             return ops[i];
@@ -2339,21 +2243,25 @@ static pv_status op_refused(const onnx_ctx *cx, const Onnx__NodeProto *n)
 {
     const char *later = later_op(n);
     if (later != NULL)
-        return node_fail(cx, n, "%s is not supported yet: this version "
-                         "reads chains of affine operators and Relu (new "
-                         "activations, pools and branches are planned)",
-                         later);
+        return node_fail(cx, n, "%s is piecewise linear but not supported "
+                         "yet (README: supported operators)", later);
     if (is_op(n, "Tanh") || is_op(n, "Softplus") || is_op(n, "Elu") ||
-        is_op(n, "Exp") || is_op(n, "Log") || is_op(n, "HardSigmoid"))
+        is_op(n, "Exp") || is_op(n, "Log") || is_op(n, "HardSigmoid") ||
+        is_op(n, "Selu") || is_op(n, "Gelu") || is_op(n, "Erf") ||
+        is_op(n, "Round") || is_op(n, "Floor") || is_op(n, "Ceil") ||
+        is_op(n, "Sign") || is_op(n, "Sqrt") || is_op(n, "Pow"))
         return node_fail(cx, n, "%s is not piecewise linear, so the "
                          "network has no polyhedral cells", n->op_type);
-    return node_fail(cx, n, "unsupported operation: polyverify reads chains "
-                     "of affine operators (Gemm, MatMul, Conv, "
+    return node_fail(cx, n, "unsupported operation: polyverify reads graphs "
+                     "of affine operators (Gemm, MatMul, Conv, ConvTranspose, "
                      "BatchNormalization, AveragePool, GlobalAveragePool, "
-                     "Add, Sub, Mul, Div by constants, Transpose, Pad, "
+                     "Add, Sub, Mul, Div by constants, Add and Sub of "
+                     "computed tensors, Concat, Split, Transpose, Pad, "
                      "Slice, Gather, Flatten, Reshape, Squeeze, Unsqueeze, "
-                     "Identity, Dropout, Cast) and Relu, with an optional "
-                     "final Softmax, LogSoftmax, Sigmoid or ArgMax");
+                     "Identity, Dropout, Cast) and the activations Relu, "
+                     "LeakyRelu, PRelu, Clip, Abs, MaxPool and "
+                     "GlobalMaxPool, with an optional final Softmax, "
+                     "LogSoftmax, Sigmoid or ArgMax");
 }
 
 static int is_elementwise(const Onnx__NodeProto *n)
@@ -2363,7 +2271,7 @@ static int is_elementwise(const Onnx__NodeProto *n)
 }
 
 static pv_status apply_op(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                          const char *cur, tshape *s, affine *f, pv_net *net)
+                          const char *cur, tshape *s, affine *f)
 {
     if (n->domain != NULL && n->domain[0] != '\0' &&
         strcmp(n->domain, "ai.onnx"))
@@ -2373,14 +2281,6 @@ static pv_status apply_op(const onnx_ctx *cx, const Onnx__NodeProto *n,
         (n->n_input < 1 || strcmp(n->input[0], cur)))
         return node_fail(cx, n, "expected the tensor '%s' as its first "
                          "(data) input", cur);
-    if (is_op(n, "Relu")) {
-        pv_status st = check_arity(cx, n, 1, 1);
-        if (st != PV_OK)
-            return st;
-        char label[200];
-        return emit_checked(cx, f, net, PV_RELU,
-                            node_label(cx, n, label, sizeof label));
-    }
     if (is_op(n, "Gemm"))
         return op_gemm(cx, n, cur, s, f);
     if (is_op(n, "MatMul"))
@@ -2393,6 +2293,8 @@ static pv_status apply_op(const onnx_ctx *cx, const Onnx__NodeProto *n,
         return op_select(cx, n, s, f);
     if (is_op(n, "Conv"))
         return op_conv(cx, n, s, f);
+    if (is_op(n, "ConvTranspose"))
+        return op_convtranspose(cx, n, s, f);
     if (is_op(n, "AveragePool") || is_op(n, "GlobalAveragePool"))
         return op_avgpool(cx, n, s, f);
     if (is_op(n, "BatchNormalization"))
@@ -2405,18 +2307,17 @@ static pv_status apply_op(const onnx_ctx *cx, const Onnx__NodeProto *n,
 /* One node on the chain; afterwards the shape must still describe the
  * pending map's values (an internal check of the shape rules above). */
 static pv_status apply_node(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                            const char *cur, tshape *s, affine *f,
-                            pv_net *net)
+                            const char *cur, tshape *s, affine *f)
 {
-    pv_status st = apply_op(cx, n, cur, s, f, net);
+    pv_status st = apply_op(cx, n, cur, s, f);
     if (st == PV_OK)
         record_shape(cx, n->output[0], s);
-    if (st == PV_OK && shape_numel(s) != f->out) {
+    if (st == PV_OK && shape_numel(s) != f->rows) {
         char label[200], ss[160];
         return pv_error_set(cx->err, PV_ERR_INTERNAL, "%s: %s: shape %s but "
                             "%d values", cx->name,
                             node_label(cx, n, label, sizeof label),
-                            shape_str(s, ss, sizeof ss), f->out);
+                            shape_str(s, ss, sizeof ss), f->rows);
     }
     return st;
 }
@@ -2504,65 +2405,826 @@ static pv_status input_shape(const onnx_ctx *cx, const Onnx__ValueInfoProto *in,
     return PV_OK;
 }
 
-/* The one node reading `cur`: 1 found, 0 none, -1 error. */
-static int next_node(const onnx_ctx *cx, const char *cur,
-                     const Onnx__NodeProto **out)
+/* ------------------------------------------------------------------------ */
+/* The graph: computed tensors in node order, activations, the chain        */
+
+/* A computed tensor: its expression on the frontier, its shape, and how
+ * many reads of it are still to come (later nodes, the graph output). */
+typedef struct live {
+    const char *name;
+    affine f;
+    tshape s;
+    int uses;
+} live;
+
+typedef struct gwalk {
+    live *t;
+    int n;
+    int width;          /* the frontier's width                          */
+    pv_net *net;
+    size_t at;          /* the node being read                           */
+} gwalk;
+
+static live *find_live(gwalk *w, const char *name)
 {
-    const Onnx__GraphProto *g = cx->g;
-    size_t found = g->n_node;
-    for (size_t i = 0; i < g->n_node; i++) {
-        const Onnx__NodeProto *n = g->node[i];
-        int reads = 0;
-        for (size_t j = 0; j < n->n_input; j++)
-            reads = reads || !strcmp(n->input[j], cur);
-        /* Shape reads only the shape: it is folded when used. */
-        if (!reads || is_op(n, "Shape"))
-            continue;
-        if (found < g->n_node) {
-            char a[200], b[200];
-            cx_fail(cx, "tensor '%s' feeds two nodes, %s and %s: fan-out "
-                    "(a residual connection or a branch) is not supported "
-                    "yet; polyverify reads a single chain of layers", cur,
-                    node_label(cx, g->node[found], a, sizeof a),
-                    node_label(cx, n, b, sizeof b));
-            return -1;
-        }
-        found = i;
-    }
-    if (found == g->n_node)
-        return 0;
-    if (cx->visited[found]) {
-        char a[200];
-        cx_fail(cx, "%s is reached twice (a cycle)",
-                node_label(cx, g->node[found], a, sizeof a));
-        return -1;
-    }
-    cx->visited[found] = 1;
-    *out = g->node[found];
-    return 1;
+    for (int i = 0; i < w->n; i++)
+        if (!strcmp(w->t[i].name, name))
+            return &w->t[i];
+    return NULL;
 }
 
-/* Every node must be on the chain, or a Constant. */
-static pv_status check_all_used(const onnx_ctx *cx, const char *last)
+/* Reads of `name` by the nodes from index `from` on (Shape reads only the
+ * shape) and by the graph output. */
+static int count_uses(const onnx_ctx *cx, const char *name, size_t from)
+{
+    int u = is_graph_output(cx, name);
+    for (size_t i = from; i < cx->g->n_node; i++) {
+        const Onnx__NodeProto *n = cx->g->node[i];
+        for (size_t j = 0; !is_op(n, "Shape") && j < n->n_input; j++)
+            u += !strcmp(n->input[j], name);
+    }
+    return u;
+}
+
+/* A new computed tensor (f is taken over). */
+static void add_live(const onnx_ctx *cx, gwalk *w, const char *name,
+                     affine *f, const tshape *s)
+{
+    w->t = pv_realloc(w->t, (size_t)(w->n + 1) * sizeof *w->t);
+    live *l = &w->t[w->n++];
+    l->name = name;
+    l->f = *f;
+    l->s = *s;
+    l->uses = count_uses(cx, name, w->at + 1);
+    memset(f, 0, sizeof *f);
+    record_shape(cx, name, s);
+}
+
+static void drop_dead(gwalk *w)
+{
+    int k = 0;
+    for (int i = 0; i < w->n; i++) {
+        if (w->t[i].uses > 0)
+            w->t[k++] = w->t[i];
+        else
+            pv__aff_clear(&w->t[i].f);
+    }
+    w->n = k;
+}
+
+/* One layer: ReLU rows R, linear rows Z (or NULL), and every tensor still
+ * to be read carried forward (lower.h). */
+static pv_status emit(const onnx_ctx *cx, gwalk *w, const affine *R,
+                      const affine *Z)
+{
+    pv__aff **lv = pv_malloc(((size_t)w->n + 1) * sizeof *lv);
+    int k = 0;
+    for (int i = 0; i < w->n; i++)
+        if (w->t[i].uses > 0)
+            lv[k++] = &w->t[i].f;
+    pv_status st = pv__lower_emit(w->net, &w->width, R, Z, lv, k, cx->err);
+    pv_free(lv);
+    return st;
+}
+
+/* out = L applied to the new frontier (L's columns are frontier columns). */
+static void on_frontier(affine *out, const gwalk *w, pv__lmap_builder *b)
+{
+    pv__lmap L;
+    pv__lmapb_finish(b, &L);
+    pv__aff_identity(out, w->width);
+    pv__aff_apply_lmap(out, &L);
+    pv__lmap_clear(&L);
+}
+
+/* x - k per row (k NULL: x itself), as a copy. */
+static void shifted(affine *y, const affine *x, const mpq_t *k)
+{
+    pv__aff_copy(y, x);
+    if (k != NULL)
+        pv__aff_shift(y, (mpq_t *)k, 1, -1);
+}
+
+/* A float32 attribute as its exact value; `dflt` when absent. */
+static pv_status attr_real(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                           const char *name, float dflt, mpq_t out)
+{
+    const Onnx__AttributeProto *a = find_attr(n, name);
+    float v = a != NULL ? a->f : dflt;
+    if (pv_rational_from_float32_bits(out, float_bits(v)))
+        return node_fail(cx, n, "attribute %s is %g: expected a finite "
+                         "number", name, (double)v);
+    return PV_OK;
+}
+
+/* The slopes of LeakyRelu (attribute alpha, default 0.01) or PRelu (a
+ * constant slope broadcast onto x): one per value, or one in all. */
+static pv_status slopes(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                        const char *cur, const tshape *s, mpq_t **v,
+                        size_t *count)
+{
+    if (is_op(n, "LeakyRelu")) {
+        *v = values_new(1);
+        *count = 1;
+        return attr_real(cx, n, "alpha", 0.01f, (*v)[0]);
+    }
+    pv_status st = check_arity(cx, n, 2, 2);
+    const Onnx__TensorProto *k = st == PV_OK ? find_const(cx, n->input[1]) : NULL;
+    if (st == PV_OK && k == NULL)
+        st = not_constant(cx, n, "slope", n->input[1]);
+    tshape r = *s;
+    if (st == PV_OK)
+        st = broadcast_operand(cx, n, cur, &r, k, n->input[1], 1, v, count);
+    return st;
+}
+
+/* Relu, LeakyRelu, PRelu, Abs: one bit per value, z > 0 (lower.h). The
+ * value is relu(z), a z + (1 - a) relu(z), or 2 relu(z) - z. */
+static pv_status act_simple(const onnx_ctx *cx, gwalk *w,
+                            const Onnx__NodeProto *n, const live *x,
+                            affine *out)
+{
+    int nv = x->f.rows, relu = is_op(n, "Relu"), absv = is_op(n, "Abs");
+    mpq_t *a = NULL, one_minus;
+    size_t na = 0;
+    pv_status st = relu || absv ? check_arity(cx, n, 1, 1)
+                                : slopes(cx, n, x->name, &x->s, &a, &na);
+    if (st == PV_OK)
+        st = emit(cx, w, &x->f, relu ? NULL : &x->f);
+    if (st != PV_OK) {
+        values_free(a, na);
+        return st;
+    }
+    pv__lmap_builder b;
+    pv__lmapb_init(&b, nv, w->width);
+    mpq_init(one_minus);
+    for (int i = 0; i < nv; i++) {
+        if (relu) {
+            pv__lmapb_add_si(&b, i, 1);
+        } else if (absv) {
+            pv__lmapb_add_si(&b, i, 2);
+            pv__lmapb_add_si(&b, nv + i, -1);
+        } else {
+            const mpq_t *ai = &a[na == 1 ? 0 : (size_t)i];
+            mpq_set_ui(one_minus, 1, 1);
+            mpq_sub(one_minus, one_minus, *ai);
+            pv__lmapb_add(&b, i, one_minus);
+            pv__lmapb_add(&b, nv + i, *ai);
+        }
+        pv__lmapb_row(&b, NULL);
+    }
+    mpq_clear(one_minus);
+    values_free(a, na);
+    on_frontier(out, w, &b);
+    return PV_OK;
+}
+
+/* A bound of Clip: the attribute (opset < 11) or the optional input;
+ * *has = 0 when absent or infinite (no breakpoint on that side). */
+static pv_status clip_bound(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                            int hi, mpq_t q, int *has)
+{
+    *has = 0;
+    const char *name = hi ? "max" : "min";
+    const Onnx__AttributeProto *a = find_attr(n, name);
+    if (a != NULL) {
+        if (isinf(a->f))
+            return PV_OK;
+        *has = 1;
+        return attr_real(cx, n, name, 0, q);
+    }
+    size_t in = hi ? 2 : 1;
+    if (n->n_input <= in || n->input[in][0] == '\0')
+        return PV_OK;
+    const Onnx__TensorProto *t = find_const(cx, n->input[in]);
+    if (t == NULL)
+        return not_constant(cx, n, name, n->input[in]);
+    mpq_t *v = NULL;
+    size_t c = 0;
+    pv_status st = tensor_reals(cx, t, n->input[in], &v, &c);
+    if (st == PV_OK && c != 1)
+        st = node_fail(cx, n, "%s '%s' has %zu values: expected a scalar",
+                       name, n->input[in], c);
+    if (st == PV_OK) {
+        mpq_set(q, v[0]);
+        *has = 1;
+    }
+    values_free(v, c);
+    return st;
+}
+
+/* Clip(z; lo, hi) = lo + relu(z - lo) - relu(z - hi): bits z > lo, z > hi
+ * per value (consecutive); with one bound, lo + relu(z - lo) or
+ * z - relu(z - hi); with none, z. */
+static pv_status act_clip(const onnx_ctx *cx, gwalk *w,
+                          const Onnx__NodeProto *n, const live *x,
+                          affine *out)
+{
+    mpq_t lo, hi;
+    mpq_inits(lo, hi, NULL);
+    int hl = 0, hh = 0, nv = x->f.rows;
+    pv_status st = check_arity(cx, n, 1, 3);
+    if (st == PV_OK)
+        st = clip_bound(cx, n, 0, lo, &hl);
+    if (st == PV_OK)
+        st = clip_bound(cx, n, 1, hi, &hh);
+    if (st == PV_OK && hl && hh && mpq_cmp(lo, hi) > 0)
+        st = node_fail(cx, n, "min %g exceeds max %g", mpq_get_d(lo),
+                       mpq_get_d(hi));
+    if (st != PV_OK || (!hl && !hh)) {
+        if (st == PV_OK)
+            pv__aff_copy(out, &x->f);
+        mpq_clears(lo, hi, NULL);
+        return st;
+    }
+    affine R, Z;
+    memset(&Z, 0, sizeof Z);
+    if (hl && hh) {             /* rows z - lo, z - hi, value after value */
+        affine parts[2];
+        shifted(&parts[0], &x->f, (const mpq_t *)&lo);
+        shifted(&parts[1], &x->f, (const mpq_t *)&hi);
+        affine st2;
+        pv__aff_stack(&st2, parts, 2);
+        int64_t *src = pv_malloc(((size_t)2 * nv + 1) * sizeof *src);
+        for (int i = 0; i < nv; i++) {
+            src[2 * i] = i;
+            src[2 * i + 1] = nv + i;
+        }
+        pv__lmap L;
+        pv__lmap_select(&L, 2 * nv, 2 * nv, src);
+        pv_free(src);
+        pv__aff_apply_lmap(&st2, &L);
+        pv__lmap_clear(&L);
+        R = st2;
+        pv__aff_clear(&parts[0]);
+        pv__aff_clear(&parts[1]);
+    } else {
+        shifted(&R, &x->f, hl ? (const mpq_t *)&lo : (const mpq_t *)&hi);
+        if (hh)
+            pv__aff_copy(&Z, &x->f);
+    }
+    st = emit(cx, w, &R, hh && !hl ? &Z : NULL);
+    if (st == PV_OK) {
+        pv__lmap_builder b;
+        pv__lmapb_init(&b, nv, w->width);
+        for (int i = 0; i < nv; i++) {
+            if (hl && hh) {
+                pv__lmapb_add_si(&b, 2 * i, 1);
+                pv__lmapb_add_si(&b, 2 * i + 1, -1);
+                pv__lmapb_row(&b, (const mpq_t *)&lo);
+            } else if (hl) {
+                pv__lmapb_add_si(&b, i, 1);
+                pv__lmapb_row(&b, (const mpq_t *)&lo);
+            } else {
+                pv__lmapb_add_si(&b, nv + i, 1);
+                pv__lmapb_add_si(&b, i, -1);
+                pv__lmapb_row(&b, NULL);
+            }
+        }
+        on_frontier(out, w, &b);
+    }
+    pv__aff_clear(&R);
+    pv__aff_clear(&Z);
+    mpq_clears(lo, hi, NULL);
+    return st;
+}
+
+/* The window entries of each MaxPool output (padding skipped), in output
+ * order and window order: cand[o] .. cand[o+1]-1 index into src. */
+static pv_status pool_windows(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                              const pv__window *g, int64_t **src, int **cand)
+{
+    int64_t outs = g->C * g->OH * g->OW, k = 0;
+    *src = pv_malloc(((size_t)(outs * g->kh * g->kw) + 1) * sizeof **src);
+    *cand = pv_malloc(((size_t)outs + 1) * sizeof **cand);
+    int64_t o = 0;
+    for (int64_t c = 0; c < g->C; c++)
+        for (int64_t oh = 0; oh < g->OH; oh++)
+            for (int64_t ow = 0; ow < g->OW; ow++, o++) {
+                (*cand)[o] = (int)k;
+                for (int64_t i = 0; i < g->kh; i++) {
+                    int64_t h = oh * g->sh - g->pt + i * g->dh;
+                    for (int64_t j = 0; h >= 0 && h < g->H && j < g->kw; j++) {
+                        int64_t x = ow * g->sw - g->pl + j * g->dw;
+                        if (x >= 0 && x < g->W)
+                            (*src)[k++] = (c * g->H + h) * g->W + x;
+                    }
+                }
+                if (k == (*cand)[o])
+                    return node_fail(cx, n, "output (%lld, %lld, %lld) has a "
+                                     "window entirely in the padding",
+                                     (long long)c, (long long)oh,
+                                     (long long)ow);
+            }
+    (*cand)[o] = (int)k;
+    return PV_OK;
+}
+
+/* One level of the tournament: the candidates W (rows grouped by output,
+ * cnt[o] each) are paired; a pair (a, b) is the ReLU row a - b and the
+ * linear row b, an odd last candidate a linear row; the winners b +
+ * relu(a - b) replace W. */
+static pv_status pool_level(const onnx_ctx *cx, gwalk *w, affine *W,
+                            int *cnt, int outs)
+{
+    int pairs = 0, rows = 0;
+    for (int o = 0; o < outs; o++) {
+        pairs += cnt[o] / 2;
+        rows += cnt[o];
+    }
+    int lin = rows - pairs;
+    pv__lmap_builder br, bz;
+    pv__lmapb_init(&br, pairs, rows);
+    pv__lmapb_init(&bz, lin, rows);
+    for (int o = 0, r = 0; o < outs; r += cnt[o], o++) {
+        for (int p = 0; p + 1 < cnt[o]; p += 2) {
+            pv__lmapb_add_si(&br, r + p, 1);
+            pv__lmapb_add_si(&br, r + p + 1, -1);
+            pv__lmapb_row(&br, NULL);
+            pv__lmapb_add_si(&bz, r + p + 1, 1);
+            pv__lmapb_row(&bz, NULL);
+        }
+        if (cnt[o] % 2) {
+            pv__lmapb_add_si(&bz, r + cnt[o] - 1, 1);
+            pv__lmapb_row(&bz, NULL);
+        }
+    }
+    pv__lmap LR, LZ;
+    pv__lmapb_finish(&br, &LR);
+    pv__lmapb_finish(&bz, &LZ);
+    affine R, Z;
+    pv__aff_copy(&R, W);
+    pv__aff_copy(&Z, W);
+    pv__aff_apply_lmap(&R, &LR);
+    pv__aff_apply_lmap(&Z, &LZ);
+    pv__lmap_clear(&LR);
+    pv__lmap_clear(&LZ);
+    pv_status st = emit(cx, w, &R, &Z);
+    pv__aff_clear(&R);
+    pv__aff_clear(&Z);
+    if (st != PV_OK)
+        return st;
+    pv__lmap_builder b;
+    pv__lmapb_init(&b, lin, w->width);
+    for (int o = 0, p = 0, z = 0; o < outs; o++) {
+        for (int q = 0; q + 1 < cnt[o]; q += 2, p++, z++) {
+            pv__lmapb_add_si(&b, p, 1);
+            pv__lmapb_add_si(&b, pairs + z, 1);
+            pv__lmapb_row(&b, NULL);
+        }
+        if (cnt[o] % 2) {
+            pv__lmapb_add_si(&b, pairs + z++, 1);
+            pv__lmapb_row(&b, NULL);
+        }
+        cnt[o] = (cnt[o] + 1) / 2;
+    }
+    pv__aff_clear(W);
+    on_frontier(W, w, &b);
+    return PV_OK;
+}
+
+/* MaxPool and GlobalMaxPool as a balanced tournament of max(a, b) =
+ * b + relu(a - b), one layer per level (code layout: README). */
+static pv_status act_maxpool(const onnx_ctx *cx, gwalk *w,
+                             const Onnx__NodeProto *n, const live *x,
+                             affine *out, tshape *s)
+{
+    *s = x->s;
+    pv_status st = image_input(cx, n, s, 1, 1);
+    if (st == PV_OK && n->n_output > 1 && n->output[1][0] != '\0')
+        st = node_fail(cx, n, "its Indices output is used");
+    int glob = is_op(n, "GlobalMaxPool"), nk = 0;
+    int64_t ks[ONNX_MAX_RANK * 2];
+    if (st == PV_OK && !glob)
+        st = int_list(cx, n, "kernel_shape", 99, ks, &nk);
+    if (st == PV_OK && !glob && nk != s->rank - 2)
+        st = node_fail(cx, n, "kernel_shape must have %d values", s->rank - 2);
+    if (st != PV_OK)
+        return st;
+    int64_t k[2] = { s->rank == 4 ? (glob ? s->d[2] : ks[0]) : 1,
+                     glob ? s->d[s->rank - 1] : ks[nk - 1] };
+    pv__window g;
+    memset(&g, 0, sizeof g);
+    if (glob) {
+        g.C = s->d[1];
+        g.H = k[0];
+        g.W = k[1];
+        g.OH = g.OW = g.sh = g.sw = g.dh = g.dw = g.group = 1;
+        g.kh = k[0];
+        g.kw = k[1];
+    } else if ((st = window_geom(cx, n, s, k, &g)) != PV_OK) {
+        return st;
+    }
+    g.M = g.C;
+    int64_t *src;
+    int *cand;
+    st = pool_windows(cx, n, &g, &src, &cand);
+    int outs = (int)(g.C * g.OH * g.OW);
+    if (st == PV_OK) {
+        pv__lmap L;
+        pv__lmap_select(&L, cand[outs], x->f.rows, src);
+        pv__aff_copy(out, &x->f);
+        pv__aff_apply_lmap(out, &L);
+        pv__lmap_clear(&L);
+        int *cnt = pv_malloc(((size_t)outs + 1) * sizeof *cnt), more = 0;
+        for (int o = 0; o < outs; o++)
+            more |= (cnt[o] = cand[o + 1] - cand[o]) > 1;
+        while (st == PV_OK && more) {
+            st = pool_level(cx, w, out, cnt, outs);
+            more = 0;
+            for (int o = 0; o < outs; o++)
+                more |= cnt[o] > 1;
+        }
+        pv_free(cnt);
+    }
+    pv_free(src);
+    pv_free(cand);
+    window_shape(s, &g, g.C);
+    return st;
+}
+
+/* y[r] = x[src[r]] for r in shape r of x's shape s broadcast (numpy). */
+static int64_t *broadcast_src(const tshape *s, const tshape *r)
+{
+    size_t n = (size_t)shape_numel(r);
+    int64_t *src = pv_malloc((n + 1) * sizeof *src);
+    int64_t stride[ONNX_MAX_RANK], idx[ONNX_MAX_RANK], step = 1, off = 0;
+    for (int k = r->rank - 1; k >= 0; k--) {
+        int sk = k - (r->rank - s->rank);
+        stride[k] = sk < 0 || s->d[sk] == 1 ? 0 : step;
+        step *= sk < 0 ? 1 : s->d[sk];
+        idx[k] = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        src[i] = off;
+        for (int k = r->rank - 1; k >= 0; k--) {
+            off += stride[k];
+            if (++idx[k] < r->d[k])
+                break;
+            off -= stride[k] * idx[k];
+            idx[k] = 0;
+        }
+    }
+    return src;
+}
+
+/* x's expression broadcast to shape r (a copy). */
+static void broadcast_to(affine *y, const live *x, const tshape *r)
+{
+    pv__aff_copy(y, &x->f);
+    if (same_shape(&x->s, r))
+        return;
+    int64_t *src = broadcast_src(&x->s, r);
+    pv__lmap L;
+    pv__lmap_select(&L, (int)shape_numel(r), x->f.rows, src);
+    pv_free(src);
+    pv__aff_apply_lmap(y, &L);
+    pv__lmap_clear(&L);
+}
+
+/* Add or Sub of two computed tensors (a residual connection), with
+ * numpy broadcasting. */
+static pv_status op_sum(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                        live *a, live *b, affine *out, tshape *s)
+{
+    char sa[160], sb[160];
+    if (!is_op(n, "Add") && !is_op(n, "Sub"))
+        return node_fail(cx, n, "%s of two computed tensors ('%s' and '%s') "
+                         "is not affine", n->op_type, a->name, b->name);
+    if (broadcast_shapes(&a->s, &b->s, s) != 0)
+        return node_fail(cx, n, "'%s' of shape %s and '%s' of shape %s do not "
+                         "broadcast", a->name, shape_str(&a->s, sa, sizeof sa),
+                         b->name, shape_str(&b->s, sb, sizeof sb));
+    affine fb;
+    broadcast_to(out, a, s);
+    broadcast_to(&fb, b, s);
+    pv__aff_add(out, &fb, is_op(n, "Sub") ? -1 : 1);
+    pv__aff_clear(&fb);
+    return PV_OK;
+}
+
+/* Concat of computed tensors and constants along `axis`. */
+static pv_status op_concat(const onnx_ctx *cx, gwalk *w,
+                           const Onnx__NodeProto *n, affine *out, tshape *s)
+{
+    if (n->n_input < 1)
+        return node_fail(cx, n, "has no input");
+    size_t np = n->n_input;
+    affine *parts = pv_calloc(np + 1, sizeof *parts);
+    tshape *sh = pv_malloc((np + 1) * sizeof *sh);
+    pv_status st = PV_OK;
+    size_t done = 0;
+    for (; st == PV_OK && done < np; done++) {
+        live *l = find_live(w, n->input[done]);
+        if (l != NULL) {
+            pv__aff_copy(&parts[done], &l->f);
+            sh[done] = l->s;
+            continue;
+        }
+        const Onnx__TensorProto *t = find_const(cx, n->input[done]);
+        mpq_t *v = NULL;
+        size_t c = 0;
+        st = t == NULL ? not_constant(cx, n, "input", n->input[done])
+                       : const_shape(cx, t, n->input[done], &sh[done]);
+        if (st == PV_OK)
+            st = tensor_reals(cx, t, n->input[done], &v, &c);
+        if (st == PV_OK)
+            pv__aff_constant(&parts[done], v, (int)c, w->width);
+        values_free(v, c);
+    }
+    int rank = sh[0].rank;
+    int64_t axis = attr_int(n, "axis", 0);
+    if (st == PV_OK && (axis < -rank || axis >= rank))
+        st = node_fail(cx, n, "axis %lld is out of range for rank %d",
+                       (long long)axis, rank);
+    if (axis < 0)
+        axis += rank;
+    *s = sh[0];
+    for (size_t p = 1; st == PV_OK && p < np; p++) {
+        int ok = sh[p].rank == rank;
+        for (int d = 0; ok && d < rank; d++)
+            ok = d == axis || sh[p].d[d] == sh[0].d[d];
+        if (!ok) {
+            char a[160], b[160];
+            st = node_fail(cx, n, "input %zu has shape %s, input 0 %s: all "
+                           "dimensions but axis %lld must agree", p,
+                           shape_str(&sh[p], a, sizeof a),
+                           shape_str(&sh[0], b, sizeof b), (long long)axis);
+        }
+        s->d[axis] += sh[p].d[axis];
+    }
+    if (st == PV_OK) {
+        /* stacked rows, then each result value from its part */
+        affine all;
+        pv__aff_stack(&all, parts, (int)np);
+        int64_t total = shape_numel(s), inner = 1, outer = 1;
+        for (int d = (int)axis + 1; d < rank; d++)
+            inner *= s->d[d];
+        for (int d = 0; d < axis; d++)
+            outer *= s->d[d];
+        int64_t *src = pv_malloc(((size_t)total + 1) * sizeof *src), r = 0;
+        for (int64_t o = 0; o < outer; o++) {
+            int64_t base = 0;
+            for (size_t p = 0; p < np; p++) {
+                int64_t len = sh[p].d[axis] * inner;
+                for (int64_t q = 0; q < len; q++)
+                    src[r++] = base + o * len + q;
+                base += shape_numel(&sh[p]);
+            }
+        }
+        pv__lmap L;
+        pv__lmap_select(&L, (int)total, all.rows, src);
+        pv_free(src);
+        pv__aff_apply_lmap(&all, &L);
+        pv__lmap_clear(&L);
+        *out = all;
+    }
+    for (size_t p = 0; p < done; p++)
+        pv__aff_clear(&parts[p]);
+    pv_free(parts);
+    pv_free(sh);
+    return st;
+}
+
+/* Split of a computed tensor along `axis` into the node's outputs: sizes
+ * from the attribute or input `split`, else equal parts. */
+static pv_status op_split(const onnx_ctx *cx, gwalk *w,
+                          const Onnx__NodeProto *n, const live *x)
+{
+    const tshape *s = &x->s;
+    int64_t axis = attr_int(n, "axis", 0), sz[ONNX_MAX_RANK * 2];
+    int ns = 0;
+    if (axis < -s->rank || axis >= s->rank)
+        return node_fail(cx, n, "axis %lld is out of range", (long long)axis);
+    if (axis < 0)
+        axis += s->rank;
+    pv_status st = int_list(cx, n, "split", 1, sz, &ns);
+    if (st != PV_OK)
+        return st;
+    size_t no = n->n_output;
+    if (no < 1 || no > ONNX_MAX_RANK * 2)
+        return node_fail(cx, n, "has %zu outputs", no);
+    if (ns < 0) {
+        if (s->d[axis] % (int64_t)no)
+            return node_fail(cx, n, "dimension %lld of size %lld does not "
+                             "split into %zu equal parts", (long long)axis,
+                             (long long)s->d[axis], no);
+        for (size_t k = 0; k < no; k++)
+            sz[k] = s->d[axis] / (int64_t)no;
+        ns = (int)no;
+    }
+    int64_t sum = 0;
+    for (int k = 0; k < ns; k++)
+        sum += sz[k];
+    if ((size_t)ns != no || sum != s->d[axis])
+        return node_fail(cx, n, "split sizes do not add up to dimension %lld "
+                         "(%lld) over its %zu outputs", (long long)axis,
+                         (long long)s->d[axis], no);
+    int64_t inner = 1, outer = 1;
+    for (int d = (int)axis + 1; d < s->rank; d++)
+        inner *= s->d[d];
+    for (int d = 0; d < axis; d++)
+        outer *= s->d[d];
+    int64_t at = 0;
+    for (size_t k = 0; k < no; k++) {
+        tshape r = *s;
+        r.d[axis] = sz[k];
+        int64_t total = shape_numel(&r), q = 0;
+        int64_t *src = pv_malloc(((size_t)total + 1) * sizeof *src);
+        for (int64_t o = 0; o < outer; o++)
+            for (int64_t e = 0; e < sz[k] * inner; e++)
+                src[q++] = o * s->d[axis] * inner + at * inner + e;
+        at += sz[k];
+        affine y;
+        pv__aff_copy(&y, &x->f);
+        pv__lmap L;
+        pv__lmap_select(&L, (int)total, x->f.rows, src);
+        pv_free(src);
+        pv__aff_apply_lmap(&y, &L);
+        pv__lmap_clear(&L);
+        if (n->output[k][0] != '\0')
+            add_live(cx, w, n->output[k], &y, &r);
+        else
+            pv__aff_clear(&y);
+    }
+    return PV_OK;
+}
+
+static int is_activation(const Onnx__NodeProto *n)
+{
+    return is_op(n, "Relu") || is_op(n, "LeakyRelu") || is_op(n, "PRelu") ||
+           is_op(n, "Abs") || is_op(n, "Clip") || is_op(n, "MaxPool") ||
+           is_op(n, "GlobalMaxPool");
+}
+
+/* An activation node: its layers, its part of the code layout. */
+static pv_status op_activation(const onnx_ctx *cx, gwalk *w,
+                               const Onnx__NodeProto *n, live *x,
+                               affine *out, tshape *s)
+{
+    if (n->n_input < 1 || strcmp(n->input[0], x->name))
+        return node_fail(cx, n, "expected the computed tensor '%s' as its "
+                         "first input", x->name);
+    int first = w->net->neurons;
+    *s = x->s;
+    pv_status st = is_op(n, "Clip") ? act_clip(cx, w, n, x, out)
+                 : is_op(n, "MaxPool") || is_op(n, "GlobalMaxPool")
+                   ? act_maxpool(cx, w, n, x, out, s)
+                   : act_simple(cx, w, n, x, out);
+    if (st != PV_OK || w->net->neurons == first)
+        return st;
+    pv_code_part part;
+    memset(&part, 0, sizeof part);
+    part.first = first;
+    part.count = w->net->neurons - first;
+    part.per_element = is_op(n, "MaxPool") || is_op(n, "GlobalMaxPool") ? 0
+                       : (int)(part.count / (shape_numel(&x->s) ? shape_numel(&x->s) : 1));
+    snprintf(part.op, sizeof part.op, "%s", n->op_type);
+    shape_str(&x->s, part.shape, sizeof part.shape);
+    snprintf(part.node, sizeof part.node, "%s",
+             n->name && n->name[0] ? n->name : n->output[0]);
+    return pv__net_add_code_part(w->net, &part, cx->err);
+}
+
+/* Where the tensor `name` a node reads comes from: 1 a node before `at`,
+ * 0 an initializer, graph input or Constant-foldable producer before it,
+ * or an error naming a cycle or a dangling input. */
+static pv_status check_source(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                              const char *name, size_t at)
+{
+    if (name[0] == '\0' || is_initializer(cx->g, name))
+        return PV_OK;
+    for (size_t i = 0; i < cx->g->n_input; i++)
+        if (cx->g->input[i]->name && !strcmp(cx->g->input[i]->name, name))
+            return PV_OK;
+    for (size_t i = 0; i < cx->g->n_node; i++)
+        for (size_t o = 0; o < cx->g->node[i]->n_output; o++)
+            if (!strcmp(cx->g->node[i]->output[o], name)) {
+                if (i < at)
+                    return PV_OK;
+                char a[200];
+                return node_fail(cx, n, "reads '%s', which %s computes later: "
+                                 "the graph has a cycle or its nodes are not "
+                                 "in topological order", name,
+                                 node_label(cx, cx->g->node[i], a, sizeof a));
+            }
+    return node_fail(cx, n, "'%s' is not defined: no node, initializer or "
+                     "graph input has that name (a dangling input)", name);
+}
+
+/* needed[i]: node i's result reaches the graph output. */
+static char *needed_nodes(const onnx_ctx *cx)
+{
+    const Onnx__GraphProto *g = cx->g;
+    char *need = pv_calloc(g->n_node + 1, 1);
+    for (size_t i = g->n_node; i-- > 0;) {
+        const Onnx__NodeProto *n = g->node[i];
+        for (size_t o = 0; !need[i] && o < n->n_output; o++) {
+            need[i] = (char)is_graph_output(cx, n->output[o]);
+            for (size_t k = i + 1; !need[i] && k < g->n_node; k++)
+                for (size_t j = 0; need[k] && j < g->node[k]->n_input; j++)
+                    if (!strcmp(g->node[k]->input[j], n->output[o]))
+                        need[i] = 1;
+        }
+    }
+    return need;
+}
+
+/* One node that reads computed tensors. */
+static pv_status read_node(const onnx_ctx *cx, gwalk *w,
+                           const Onnx__NodeProto *n, live **in, int nin)
+{
+    affine out;
+    tshape s;
+    memset(&out, 0, sizeof out);
+    pv_status st;
+    if (n->n_output < 1 || n->output[0][0] == '\0')
+        return node_fail(cx, n, "has no output");
+    if (is_op(n, "Split"))
+        return op_split(cx, w, n, in[0]);
+    if (is_op(n, "Concat"))
+        st = op_concat(cx, w, n, &out, &s);
+    else if (nin == 2 && is_elementwise(n))
+        st = op_sum(cx, n, in[0], in[1], &out, &s);
+    else if (nin > 1)
+        st = node_fail(cx, n, "%s of %d computed tensors%s: only Add, Sub "
+                       "and Concat combine computed tensors", n->op_type, nin,
+                       is_op(n, "MatMul") || is_op(n, "Gemm") || is_op(n, "Mul")
+                       ? " is a product, not an affine map" : " is not supported");
+    else if (is_activation(n))
+        st = op_activation(cx, w, n, in[0], &out, &s);
+    else {
+        pv__aff_copy(&out, &in[0]->f);
+        s = in[0]->s;
+        st = apply_node(cx, n, in[0]->name, &s, &out);
+    }
+    if (st == PV_OK)
+        add_live(cx, w, n->output[0], &out, &s);
+    pv__aff_clear(&out);
+    return st;
+}
+
+static pv_status walk_nodes(const onnx_ctx *cx, gwalk *w, const char *need)
+{
+    const Onnx__GraphProto *g = cx->g;
+    live **in = pv_malloc(sizeof *in);
+    size_t cap = 0;
+    pv_status st = PV_OK;
+    for (size_t i = 0; st == PV_OK && i < g->n_node; i++) {
+        const Onnx__NodeProto *n = g->node[i];
+        w->at = i;
+        if (is_op(n, "Constant") || is_op(n, "Shape"))
+            continue;
+        if (n->n_input > cap) {
+            cap = n->n_input;
+            in = pv_realloc(in, (cap + 1) * sizeof *in);
+        }
+        int nin = 0;
+        for (size_t j = 0; st == PV_OK && j < n->n_input; j++) {
+            st = check_source(cx, n, n->input[j], i);
+            live *l = st == PV_OK ? find_live(w, n->input[j]) : NULL;
+            if (l != NULL)
+                in[nin++] = l;
+        }
+        if (st != PV_OK || nin == 0)
+            continue;       /* constants: folded when read (find_const) */
+        if (!need[i]) {
+            st = node_fail(cx, n, "its result does not reach the graph "
+                           "output (a dead branch)");
+            break;
+        }
+        if (n->domain != NULL && n->domain[0] != '\0' &&
+            strcmp(n->domain, "ai.onnx")) {
+            st = node_fail(cx, n, "operator domain '%s' is not supported "
+                           "(only the standard ONNX operators)", n->domain);
+            break;
+        }
+        cx->visited[i] = 1;
+        for (int k = 0; k < nin; k++)
+            in[k]->uses--;
+        st = read_node(cx, w, n, in, nin);
+        drop_dead(w);
+    }
+    pv_free(in);
+    return st;
+}
+
+/* Every node is read, folded, or a Constant; one graph output. */
+static pv_status check_all_used(const onnx_ctx *cx)
 {
     const Onnx__GraphProto *g = cx->g;
     for (size_t i = 0; i < g->n_node; i++)
         if (!cx->visited[i] && !is_op(g->node[i], "Constant") &&
             !is_op(g->node[i], "Shape"))
-            return node_fail(cx, g->node[i], "not on the chain of layers "
-                             "from the input to the output '%s' (branches "
-                             "are not supported)", last);
+            return node_fail(cx, g->node[i], "does not depend on the graph "
+                             "input and is not used as a constant");
     if (g->n_output != 1)
         return cx_fail(cx, "the graph has %zu outputs: expected 1",
                        g->n_output);
-    const char *out = str_or(g->output[0]->name, "");
-    if (strcmp(out, last))
-        return cx_fail(cx, "the chain of layers ends at tensor '%s', which "
-                       "is not the graph output '%s'", last, out);
     return PV_OK;
 }
 
-static pv_status walk(const onnx_ctx *cx, pv_net *net, affine *f)
+static pv_status walk(const onnx_ctx *cx, pv_net *net)
 {
     const Onnx__ValueInfoProto *in;
     pv_status st = find_input(cx, &in);
@@ -2573,27 +3235,31 @@ static pv_status walk(const onnx_ctx *cx, pv_net *net, affine *f)
         return st;
     net->input_dim = (int)shape_numel(&shape);
     shape_str(&shape, net->input_shape, sizeof net->input_shape);
-    aff_reset(f, net->input_dim);
-    const char *cur = in->name;
-    record_shape(cx, cur, &shape);
-    const Onnx__NodeProto *n;
-    int got = 0;
-    while (st == PV_OK && (got = next_node(cx, cur, &n)) > 0) {
-        if (n->n_output < 1)
-            return node_fail(cx, n, "has no output");
-        st = apply_node(cx, n, cur, &shape, f, net);
-        cur = n->output[0];
-    }
-    if (st != PV_OK || got < 0)
-        return st != PV_OK ? st : PV_ERR_PARSE;
-    st = check_all_used(cx, cur);
+    gwalk w;
+    memset(&w, 0, sizeof w);
+    w.net = net;
+    w.width = net->input_dim;
+    affine x;
+    pv__aff_identity(&x, net->input_dim);
+    add_live(cx, &w, in->name, &x, &shape);
+    w.t[0].uses = count_uses(cx, in->name, 0);
+    char *need = needed_nodes(cx);
+    st = walk_nodes(cx, &w, need);
+    pv_free(need);
+    if (st == PV_OK)
+        st = check_all_used(cx);
+    const char *outname = st == PV_OK ? str_or(cx->g->output[0]->name, "") : "";
+    live *o = st == PV_OK ? find_live(&w, outname) : NULL;
+    if (st == PV_OK && o == NULL)
+        st = cx_fail(cx, "the graph output '%s' is not computed from the "
+                     "input", outname);
     if (st == PV_OK && cx->fold->head != NULL)
         snprintf(net->head, sizeof net->head, "%s", cx->fold->head);
-    /* A final affine map is the linear output layer; a network that ends
-     * in Relu has none. */
-    if (st == PV_OK && (f->kind != AFF_IDENTITY || f->c != NULL ||
-                        net->nlayers == 0))
-        st = emit_checked(cx, f, net, PV_LINEAR, "the output layer");
+    if (st == PV_OK)
+        st = pv__lower_output(net, w.width, &o->f, cx->err);
+    for (int i = 0; i < w.n; i++)
+        pv__aff_clear(&w.t[i].f);
+    pv_free(w.t);
     return st;
 }
 
@@ -2607,13 +3273,10 @@ static pv_status parse_model(onnx_ctx *cx, const Onnx__ModelProto *model,
     if (cx->visited == NULL)
         return nomem(cx);
     strcpy(net->format, "onnx");
-    affine f;
-    memset(&f, 0, sizeof f);
     onnx_fold fold;
     memset(&fold, 0, sizeof fold);
     cx->fold = &fold;
-    pv_status st = walk(cx, net, &f);
-    aff_reset(&f, 0);
+    pv_status st = walk(cx, net);
     fold_free(&fold);
     cx->fold = NULL;
     pv_free(cx->visited);

@@ -137,3 +137,88 @@ void pv__lmap_avgpool(pv__lmap *L, const pv__window *g, int count_pad)
             }
     lmap_trim(L, cap);
 }
+
+void pv__lmapb_init(pv__lmap_builder *b, int rows, int cols)
+{
+    b->cap = 16;
+    lmap_alloc(&b->L, rows, cols, b->cap, 1);
+    b->L.bias = pv_malloc(((size_t)rows + 1) * sizeof *b->L.bias);
+    for (int r = 0; r < rows; r++)
+        mpq_init(b->L.bias[r]);
+    b->r = 0;
+    b->k = 0;
+}
+
+static void lmapb_room(pv__lmap_builder *b)
+{
+    if (b->k < b->cap)
+        return;
+    size_t cap = 2 * b->cap;
+    b->L.col = pv_realloc(b->L.col, (cap + 1) * sizeof *b->L.col);
+    b->L.coef = pv_realloc(b->L.coef, (cap + 1) * sizeof *b->L.coef);
+    for (size_t k = b->cap; k < cap; k++)
+        mpq_init(b->L.coef[k]);
+    b->cap = cap;
+}
+
+void pv__lmapb_add(pv__lmap_builder *b, int col, const mpq_t w)
+{
+    lmapb_room(b);
+    b->L.col[b->k] = col;
+    mpq_set(b->L.coef[b->k++], w);
+}
+
+void pv__lmapb_add_si(pv__lmap_builder *b, int col, long w)
+{
+    lmapb_room(b);
+    b->L.col[b->k] = col;
+    mpq_set_si(b->L.coef[b->k++], w, 1);
+}
+
+void pv__lmapb_row(pv__lmap_builder *b, const mpq_t *bias)
+{
+    if (bias != NULL)
+        mpq_set(b->L.bias[b->r], *bias);
+    b->L.start[++b->r] = b->k;
+}
+
+void pv__lmapb_finish(pv__lmap_builder *b, pv__lmap *L)
+{
+    lmap_trim(&b->L, b->cap);
+    *L = b->L;
+}
+
+/* ConvTranspose, row by row: output (m, oh, ow) gathers input (c, h, x)
+ * through kernel tap (i, j) when oh = h sh - pt + i dh (likewise ow). */
+void pv__lmap_convtranspose(pv__lmap *L, const pv__window *g,
+                            mpq_t *const w, mpq_t *const b)
+{
+    int64_t cg = g->C / g->group, mg = g->M / g->group;
+    int rows = (int)(g->M * g->OH * g->OW);
+    pv__lmap_builder B;
+    pv__lmapb_init(&B, rows, (int)(g->C * g->H * g->W));
+    for (int64_t m = 0; m < g->M; m++)
+        for (int64_t oh = 0; oh < g->OH; oh++)
+            for (int64_t ow = 0; ow < g->OW; ow++) {
+                int64_t grp = m / mg, mm = m % mg;
+                for (int64_t c = 0; c < cg; c++)
+                    for (int64_t i = 0; i < g->kh; i++) {
+                        int64_t th = oh + g->pt - i * g->dh;
+                        if (th < 0 || th % g->sh || th / g->sh >= g->H)
+                            continue;
+                        for (int64_t j = 0; j < g->kw; j++) {
+                            int64_t tw = ow + g->pl - j * g->dw;
+                            if (tw < 0 || tw % g->sw || tw / g->sw >= g->W)
+                                continue;
+                            int64_t ci = grp * cg + c;
+                            /* W is [C, M/group, kh, kw] */
+                            const mpq_t *v = &w[((ci * mg + mm) * g->kh + i) * g->kw + j];
+                            if (mpq_sgn(*v) == 0)
+                                continue;
+                            pv__lmapb_add(&B, (int)((ci * g->H + th / g->sh) * g->W + tw / g->sw), *v);
+                        }
+                    }
+                pv__lmapb_row(&B, b ? (const mpq_t *)&b[m] : NULL);
+            }
+    pv__lmapb_finish(&B, L);
+}

@@ -52,4 +52,25 @@ void pv__lmap_conv(pv__lmap *L, const pv__window *g, mpq_t *const w,
  * when count_pad, else over those inside the input. */
 void pv__lmap_avgpool(pv__lmap *L, const pv__window *g, int count_pad);
 
+/* Building a map row by row: entries of the current row (any column
+ * order), then pv__lmapb_row ends it with its bias (NULL: 0). The map
+ * has coefficients and biases. */
+typedef struct pv__lmap_builder {
+    pv__lmap L;
+    size_t cap, k;
+    int r;
+} pv__lmap_builder;
+
+void pv__lmapb_init(pv__lmap_builder *b, int rows, int cols);
+void pv__lmapb_add(pv__lmap_builder *b, int col, const mpq_t w);
+void pv__lmapb_add_si(pv__lmap_builder *b, int col, long w);
+void pv__lmapb_row(pv__lmap_builder *b, const mpq_t *bias);
+void pv__lmapb_finish(pv__lmap_builder *b, pv__lmap *L);
+
+/* ConvTranspose: input [C, H, W], output [M, OH, OW], w of shape
+ * [C, M/group, kh, kw]; g's pt, pl are the pads at the start and sh, sw,
+ * dh, dw the strides and dilations. b is NULL or M. */
+void pv__lmap_convtranspose(pv__lmap *L, const pv__window *g,
+                            mpq_t *const w, mpq_t *const b);
+
 #endif
