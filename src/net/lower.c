@@ -44,12 +44,12 @@ static pv_status append_rows(pv_net *net, int width, int nrelu,
             rp[r + 1] = (int)e;
         }
     }
-    for (int i = 0; i < pass; i++, r++, e++) {
+    for (int i = 0; i < pass; i++, r++) {
         ci[e] = cols[i];
         mpq_init(w[e]);
         mpq_set_ui(w[e], 1, 1);
         mpq_init(b[r]);
-        rp[r + 1] = (int)e;
+        rp[r + 1] = (int)++e;
     }
     double dense = (double)out * (double)width;
     if (dense > PV_DENSE_MAX_ENTRIES || 2.0 * (double)nnz < dense)
