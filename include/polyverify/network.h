@@ -1,8 +1,12 @@
 /* polyverify — networks with exact rational weights.
  *
- * A network is a chain of affine layers z_k = W_k a_{k-1} + b_k, a_0 = x,
- * each `relu` (a_k = max(0, z_k)) or `linear` (a_k = z_k). ReLU neurons are
- * numbered layer by layer from 0; only they carry code bits (DESIGN §1).
+ * A network is a chain of affine layers z_k = W_k a_{k-1} + b_k, a_0 = x.
+ * A layer's rows are ReLU (a = max(0, z)) or linear (a = z): all ReLU
+ * (`relu`), all linear (`linear`), or ReLU rows first and then linear
+ * rows (PV_MIXED: the layers an ONNX graph is lowered to, which carry
+ * residual connections and the linear parts of other activations). ReLU
+ * neurons are numbered layer by layer from 0; only they carry code bits
+ * (DESIGN §1). Weights are stored dense or sparse (pv_net_layer_row).
  *
  * A pv_net is an opaque handle: pv_net_new makes an empty one, the loaders
  * (or pv_net_add_layer and the setters) fill it, pv_net_free releases it.
@@ -56,16 +60,18 @@ PV_API pv_status pv_net_parse_pvnet(pv_net *net, const char *text, size_t len,
 PV_API pv_status pv_net_parse_nnet(pv_net *net, const char *text, size_t len,
                                    const char *name, pv_error *err);
 
-/* A binary ONNX ModelProto whose graph is a chain of affine operators
- * and Relu: Gemm, MatMul, Conv, BatchNormalization (exact square roots
- * only), AveragePool, GlobalAveragePool, Add, Sub, Mul, Div by constants,
- * Transpose, Pad, Slice, Gather, Flatten, Reshape, Squeeze, Unsqueeze,
- * Identity, Dropout, Cast, Constant, shape computations folded at load
- * time, and an optional final Softmax, LogSoftmax, Sigmoid or ArgMax
- * (ignored). Consecutive affine operations are composed exactly into one
- * layer. Operand shapes are checked by ONNX's
- * broadcasting and matmul rules; the input is one example (a first
- * dimension of 1 or symbolic). A gzipped model is decompressed by
+/* A binary ONNX ModelProto: a graph of affine operators (Gemm, MatMul,
+ * Conv, ConvTranspose, BatchNormalization with exact square roots,
+ * AveragePool, GlobalAveragePool, Add/Sub/Mul/Div by constants, Add/Sub of
+ * computed tensors, Concat, Split, Transpose, Pad, Slice, Gather, Flatten,
+ * Reshape, Squeeze, Unsqueeze, Identity, Dropout, Cast, Constant, shape
+ * computations folded at load time) and activations (Relu, LeakyRelu,
+ * PRelu, Abs, Clip, MaxPool, GlobalMaxPool), with an optional final
+ * Softmax, LogSoftmax, Sigmoid or ArgMax (ignored). The graph is lowered
+ * exactly to a chain of (mixed, sparse) layers; every activation node is a
+ * part of the code layout (pv_net_code_part). Operand shapes are checked
+ * by ONNX's broadcasting and matmul rules; the input is one example (a
+ * first dimension of 1 or symbolic). A gzipped model is decompressed by
  * pv_net_load, not here. */
 PV_API pv_status pv_net_parse_onnx(pv_net *net, const char *data, size_t len,
                                    const char *name, pv_error *err);

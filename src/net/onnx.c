@@ -1,19 +1,20 @@
-/* polyverify — ONNX models of fully-connected ReLU networks, read exactly.
+/* polyverify — ONNX models of piecewise-linear networks, read exactly.
  *
  * The protobuf is decoded by C bindings that protoc-c generates at build
  * time from the onnx.proto of Debian's libonnx-dev (see meson.build).
  *
- * We follow the graph's edges from its one input to its one output, never
- * the order of the initializers: every node on the way must be an affine
- * map of the current tensor by constants (Gemm, MatMul, Add, Sub, Mul,
- * Div), a reshaping that keeps the row-major order of the values (Flatten,
- * Reshape, Identity), or Relu. The affine maps met between two Relus are
- * composed exactly into one pending map x -> A x + c, which becomes a
- * `relu` layer at a Relu and a `linear` layer at the output. With a batch
- * of one, every tensor on the chain is a vector of values in row-major
- * order, which is why reshapes are identities on the values.
+ * The nodes are read in the graph's order (ONNX requires it topological;
+ * a node reading a tensor computed later is refused as a cycle). Every
+ * computed tensor is an exact affine expression of the frontier, the
+ * outputs of the last layer emitted (affexpr.h): affine operators by
+ * constants act on it (Gemm, MatMul, Conv, pools, reshapes and index maps
+ * ...), Add/Sub/Concat/Split combine and split expressions, and an
+ * activation emits one layer (lower.h) whose ReLU rows are its code bits
+ * and whose linear rows carry every tensor a later node still reads. With
+ * a batch of one, every tensor is a vector of values in row-major order,
+ * which is why reshapes are identities on the values.
  *
- * The shape of that tensor is tracked all the same, and every operand is
+ * The shape of every tensor is tracked all the same, and every operand is
  * checked against it by ONNX's rules (numpy broadcasting, numpy matmul,
  * Gemm's transA/transB and unidirectional C): a constant that broadcasts
  * the tensor to more values (x[1,3] + B[3,1] is [3,3]) or a product that
