@@ -1419,9 +1419,17 @@ static pv_status window_geom(const onnx_ctx *cx, const Onnx__NodeProto *n,
                              "the padded input (%lld)", (long long)ext,
                              (long long)(in[i] + P0 + P1));
         o[i] = span / S + 1;
-        if (ceil_mode && span % S != 0)
-            return node_fail(cx, n, "ceil_mode = 1 gives another output "
-                             "size than floor here: not supported");
+        /* ceil_mode: one more window, unless it would start in the end
+         * padding (torch's rule, onnx/onnx#3314). A MaxPool skips the
+         * entries beyond the input like padding; a mean would need the
+         * runtime's divisor, so AveragePool keeps the floor size only. */
+        if (ceil_mode && span % S != 0) {
+            if (!is_op(n, "MaxPool"))
+                return node_fail(cx, n, "ceil_mode = 1 gives another output "
+                                 "size than floor here: not supported");
+            if ((o[i]) * S < in[i] + P0)
+                o[i]++;
+        }
         pb[i] = P0;
         if (i == 0) {
             g->sh = S;
@@ -1617,6 +1625,87 @@ static pv_status op_convtranspose(const onnx_ctx *cx, const Onnx__NodeProto *n,
     if (st != PV_OK)
         return st;
     window_shape(s, &g, g.M);
+    return apply_lmap(cx, n, f, &L);
+}
+
+/* ReduceMean and ReduceSum over constant axes (the attribute, or the
+ * input of ReduceSum from opset 13; none: all axes unless
+ * noop_with_empty_axes), keepdims as ONNX says: exact sums and means. */
+static pv_status op_reduce(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                           tshape *s, affine *f)
+{
+    int64_t ax[ONNX_MAX_RANK * 2];
+    int na = 0;
+    pv_status st = check_arity(cx, n, 1, 2);
+    if (st == PV_OK)
+        st = int_list(cx, n, "axes", 1, ax, &na);
+    if (st != PV_OK)
+        return st;
+    int red[ONNX_MAX_RANK] = {0};
+    if (na <= 0 && attr_int(n, "noop_with_empty_axes", 0))
+        return PV_OK;
+    for (int k = 0; k < s->rank; k++)
+        red[k] = na <= 0;
+    for (int k = 0; k < na; k++) {
+        int64_t a = ax[k] < 0 ? ax[k] + s->rank : ax[k];
+        if (a < 0 || a >= s->rank)
+            return node_fail(cx, n, "axis %lld is out of range for rank %d",
+                             (long long)ax[k], s->rank);
+        red[a] = 1;
+    }
+    int keep = attr_int(n, "keepdims", 1) != 0;
+    tshape r = *s, kept = *s;       /* kept: the result with keepdims */
+    int64_t count = 1;
+    for (int k = 0; k < s->rank; k++)
+        if (red[k]) {
+            count *= s->d[k];
+            kept.d[k] = 1;
+        }
+    r.rank = 0;
+    for (int k = 0; k < s->rank; k++)
+        if (!red[k] || keep)
+            r.d[r.rank++] = red[k] ? 1 : s->d[k];
+    int64_t rows = shape_numel(&kept), ks[ONNX_MAX_RANK];
+    shape_strides(&kept, ks);
+    mpq_t w;
+    mpq_init(w);
+    mpq_set_ui(w, 1, 1);
+    if (is_op(n, "ReduceMean"))
+        mpq_set_ui(w, 1, (unsigned long)count);
+    /* each input value adds w to the output of its kept index */
+    int64_t *owner = pv_malloc(((size_t)shape_numel(s) + 1) * sizeof *owner);
+    int64_t idx[ONNX_MAX_RANK] = {0};
+    for (int64_t i = 0; i < shape_numel(s); i++) {
+        int64_t o = 0;
+        for (int k = 0; k < s->rank; k++)
+            o += red[k] ? 0 : idx[k] * ks[k];
+        owner[i] = o;
+        next_index(idx, s);
+    }
+    /* the values of each output, in order (a counting sort by owner) */
+    int64_t nv = shape_numel(s);
+    int64_t *first = pv_calloc((size_t)rows + 2, sizeof *first);
+    int64_t *by = pv_malloc(((size_t)nv + 1) * sizeof *by);
+    for (int64_t i = 0; i < nv; i++)
+        first[owner[i] + 1]++;
+    for (int64_t o = 0; o < rows; o++)
+        first[o + 1] += first[o];
+    for (int64_t i = 0; i < nv; i++)
+        by[first[owner[i]]++] = i;
+    pv__lmap_builder b;
+    pv__lmapb_init(&b, (int)rows, (int)nv);
+    for (int64_t o = 0, k = 0; o < rows; o++) {
+        for (; k < first[o]; k++)
+            pv__lmapb_add(&b, (int)by[k], w);
+        pv__lmapb_row(&b, NULL);
+    }
+    pv_free(first);
+    pv_free(by);
+    pv_free(owner);
+    mpq_clear(w);
+    pv__lmap L;
+    pv__lmapb_finish(&b, &L);
+    *s = r;
     return apply_lmap(cx, n, f, &L);
 }
 
@@ -2187,7 +2276,8 @@ static int is_data_op(const Onnx__NodeProto *n)
 {
     return is_shape_op(n) || is_select_op(n) || is_op(n, "Conv") ||
            is_op(n, "AveragePool") || is_op(n, "GlobalAveragePool") ||
-           is_op(n, "BatchNormalization") || is_op(n, "ConvTranspose");
+           is_op(n, "BatchNormalization") || is_op(n, "ConvTranspose") ||
+           is_op(n, "ReduceMean") || is_op(n, "ReduceSum");
 }
 
 /* Final ops that cannot change a cell: the network's outputs are their
@@ -2256,8 +2346,9 @@ static pv_status op_refused(const onnx_ctx *cx, const Onnx__NodeProto *n)
     return node_fail(cx, n, "unsupported operation: polyverify reads graphs "
                      "of affine operators (Gemm, MatMul, Conv, ConvTranspose, "
                      "BatchNormalization, AveragePool, GlobalAveragePool, "
-                     "Add, Sub, Mul, Div by constants, Add and Sub of "
-                     "computed tensors, Concat, Split, Transpose, Pad, "
+                     "ReduceMean, ReduceSum, Add, Sub, Mul, Div by "
+                     "constants, Add and Sub of computed tensors, Concat, "
+                     "Split, Transpose, Pad, "
                      "Slice, Gather, Flatten, Reshape, Squeeze, Unsqueeze, "
                      "Identity, Dropout, Cast) and the activations Relu, "
                      "LeakyRelu, PRelu, Clip, Abs, MaxPool and "
@@ -2296,6 +2387,8 @@ static pv_status apply_op(const onnx_ctx *cx, const Onnx__NodeProto *n,
         return op_conv(cx, n, s, f);
     if (is_op(n, "ConvTranspose"))
         return op_convtranspose(cx, n, s, f);
+    if (is_op(n, "ReduceMean") || is_op(n, "ReduceSum"))
+        return op_reduce(cx, n, s, f);
     if (is_op(n, "AveragePool") || is_op(n, "GlobalAveragePool"))
         return op_avgpool(cx, n, s, f);
     if (is_op(n, "BatchNormalization"))
