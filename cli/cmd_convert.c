@@ -37,6 +37,8 @@ const cli_command cli_convert = {
     "native text: every weight the rational it is (an ONNX float as its\n"
     "dyadic value, .nnet normalisation composed into the first and last\n"
     "layers), so that it can be inspected and edited. A .nnet default box\n"
-    "(min/max) is kept as a comment.",
+    "(min/max) is kept as a comment. A network with mixed (ReLU and linear\n"
+    "rows) or sparse layers or a code layout, as ONNX graphs are lowered to,\n"
+    "is written as pvnet 2, any other as pvnet 1.",
     opts, run, 0,
 };

@@ -44,7 +44,7 @@ def replace_line(text, lineno, new):
 # name -> (file text, acceptable error line numbers)
 BAD_FILES = {
     'missing_header': (replace_line(VALID, 1, None), [1]),
-    'wrong_version': (replace_line(VALID, 1, 'pvnet 2'), [1]),
+    'wrong_version': (replace_line(VALID, 1, 'pvnet 3'), [1]),
     'division_by_zero': (replace_line(VALID, 4, '1 1/0'), [4]),
     'nan': (replace_line(VALID, 5, 'nan 1'), [5]),
     'inf': (replace_line(VALID, 5, '0 inf'), [5]),

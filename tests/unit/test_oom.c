@@ -740,6 +740,17 @@ int main(void)
         fclose(in);
     if (out != NULL)
         gzclose(out);
+    /* pvnet 2: code lines, a mixed dense layer, a mixed sparse layer with
+     * an empty row. */
+    char pv2[128];
+    snprintf(pv2, sizeof pv2, "%s/mixed.pvnet", tmpdir);
+    FILE *f2 = fopen(pv2, "w");
+    if (f2 != NULL) {
+        fputs("pvnet 2\ninput 3\ncode 0 2 Relu 1 [1,2] a\ncode 2 1 MaxPool 0 [1] b\n"
+              "layer relu 2 linear 1\n1 -1 0\n0 1/2 1\n1 1 1\nbias 0 -1 2\n"
+              "layer relu 1 linear 2 sparse\n0:1 2:-1/2\n-\n1:3\nbias 1 0 -2\n", f2);
+        fclose(f2);
+    }
 
     test_scope();
 
@@ -772,6 +783,7 @@ int main(void)
         { "tests/nets/nvjl_small_nnet.nnet", 0, 0, 0 },
         { "tests/nets/tiny_norm_gemm.onnx", 1, 0, 0 },
         { gz, 0, 0, 0 },
+        { pv2, 1, 0, 0 },
     };
     /* exact: 1 for the calls whose exact-LP path is cheap enough to sweep
      * too (without the float search every LP is cddlib's) */
@@ -803,6 +815,7 @@ int main(void)
         { "load .nnet", run_load, &loads[2], 0, NULL },
         { "load .onnx over a net", run_load, &loads[3], 0, NULL },
         { "load .pvnet.gz", run_load, &loads[4], 0, NULL },
+        { "load pvnet 2 over a net", run_load, &loads[5], 0, NULL },
         { "add_layer, finalize", run_build, NULL, 0, NULL },
         { "certificate of a cell (cross, box)", run_certificate, &cross, 0, NULL },
         { "write .pvnet", run_write, NULL, 0, NULL },
@@ -826,6 +839,7 @@ int main(void)
     printf("%ld failing runs in all\n", total_runs);
 
     unlink(gz);
+    unlink(pv2);
     char path[128];
     snprintf(path, sizeof path, "%s/cell.cert", tmpdir);
     unlink(path);

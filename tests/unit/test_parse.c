@@ -162,18 +162,30 @@ static int q_is(const mpq_t q, const char *expected)
     return ok;
 }
 
+/* Same shape, same rows (dense or sparse, stored alike), same code layout. */
 static int nets_equal(const pv_net *a, const pv_net *b)
 {
     if (a->input_dim != b->input_dim || a->nlayers != b->nlayers ||
-        a->neurons != b->neurons)
+        a->neurons != b->neurons || a->nparts != b->nparts)
         return 0;
+    for (int i = 0; i < a->nparts; i++) {
+        const pv_code_part *P = &a->parts[i], *Q = &b->parts[i];
+        if (P->first != Q->first || P->count != Q->count ||
+            P->per_element != Q->per_element || strcmp(P->op, Q->op) ||
+            strcmp(P->shape, Q->shape) || strcmp(P->node, Q->node))
+            return 0;
+    }
     for (int k = 0; k < a->nlayers; k++) {
         const pv_layer *A = &a->layers[k], *B = &b->layers[k];
         if (A->act != B->act || A->in != B->in || A->out != B->out ||
-            A->first_neuron != B->first_neuron)
+            A->nrelu != B->nrelu || A->first_neuron != B->first_neuron ||
+            A->nnz != B->nnz || (A->rp == NULL) != (B->rp == NULL))
             return 0;
-        for (int i = 0; i < A->in * A->out; i++)
-            if (!mpq_equal(A->w[i], B->w[i]))
+        for (int i = 0; A->rp != NULL && i <= A->out; i++)
+            if (A->rp[i] != B->rp[i])
+                return 0;
+        for (size_t e = 0; e < A->nnz; e++)
+            if (!mpq_equal(A->w[e], B->w[e]) || (A->ci && A->ci[e] != B->ci[e]))
                 return 0;
         for (int i = 0; i < A->out; i++)
             if (!mpq_equal(A->b[i], B->b[i]))
@@ -291,7 +303,7 @@ static void test_pvnet_errors(void)
         { "", 0, 1, "expected header 'pvnet 1', found end of file" },
         { "# only\n\n# comments\n", 0, 3, "found end of file" },
         { "input 2\n", 0, 1, "expected header 'pvnet 1'" },
-        { "pvnet 2\n", 0, 1, "unsupported pvnet version '2'" },
+        { "pvnet 3\n", 0, 1, "unsupported pvnet version '3' (expected 'pvnet 1' or 'pvnet 2')" },
         { "pvnet\n", 0, 1, "without a version" },
         { "pvnet 1 x\n", 0, 1, "unexpected 'x' after 'pvnet 1'" },
         { "pvnet 1\npvnet 1\n", 0, 2, "duplicate header 'pvnet'" },
@@ -346,6 +358,112 @@ static void test_pvnet_errors(void)
           "declares 10000000 x 10000000 weights" },
         { "pvnet 1\ninput 1\nlayer relu 1\n1\nbias nan\n", 0, 5,
           "bad number 'nan'" },
+        /* pvnet 2 constructs in a pvnet 1 file */
+        { "pvnet 1\ninput 2\nlayer relu 1 linear 1\n", 0, 3,
+          "mixed layers ('layer relu R linear L') need 'pvnet 2' (the "
+          "header on line 1 says 'pvnet 1')" },
+        { "pvnet 1\ninput 2\nlayer relu 1 sparse\n", 0, 3,
+          "sparse layers ('layer ... sparse') need 'pvnet 2'" },
+        { "pvnet 1\ninput 2\ncode 0 1 Relu 1 [1] a\n", 0, 3,
+          "'code' lines need 'pvnet 2'" },
+        /* pvnet 2 layer lines */
+        { "pvnet 2\ninput 2\nlayer linear 1 relu 1\n", 0, 3,
+          "the ReLU rows of a mixed layer come first" },
+        { "pvnet 2\ninput 2\nlayer relu 1 linear\n", 0, 3,
+          "expected the number of linear rows of layer 1 after 'linear'" },
+        { "pvnet 2\ninput 2\nlayer relu 1 linear 0\n", 0, 3,
+          "bad number of linear rows '0' for layer 1" },
+        { "pvnet 2\ninput 2\nlayer relu 1 linear 1 dense\n", 0, 3,
+          "unexpected 'dense' after 'layer relu R linear L'" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse x\n", 0, 3,
+          "unexpected 'x' after 'sparse'" },
+        { "pvnet 2\ninput 2\nlayer relu 1 linear 1\n1 2\nbias 0 0\n", 0, 5,
+          "expected row 2 of layer 1 (2 numbers), found 'bias': layer 1 has "
+          "width 2" },
+        { "pvnet 2\ninput 1\nlayer relu 10000000 sparse\n", 0, 3,
+          "declares 10000000 sparse rows" },
+        /* sparse rows */
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n2:1\nbias 0\n", 0, 4,
+          "column 2 out of range in row 1 of layer 1: layer 1 reads 2 values "
+          "(columns 0..1)" },
+        { "pvnet 2\ninput 2\nlayer relu 1\n1 1\nbias 0\n"
+          "layer relu 1 sparse\n1:1\nbias 0\n", 0, 7,
+          "column 1 out of range in row 1 of layer 2: layer 2 reads 1 value "
+          "(columns 0..0)" },
+        { "pvnet 2\ninput 3\nlayer relu 2 sparse\n0:1\n2:1 1:1\nbias 0 0\n",
+          0, 5, "column 1 after column 2 in row 2 of layer 1: columns must "
+          "increase" },
+        { "pvnet 2\ninput 3\nlayer relu 1 sparse\n0:1 0:2\nbias 0\n", 0, 4,
+          "column 0 after column 0" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n1\nbias 0\n", 0, 4,
+          "bad entry '1' in row 1 of layer 1: expected COLUMN:WEIGHT with a "
+          "0-based column, or '-' for an empty row" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n-1:2\nbias 0\n", 0, 4,
+          "bad entry '-1:2'" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\nx:2\nbias 0\n", 0, 4,
+          "bad entry 'x:2'" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n0:1 -\nbias 0\n", 0, 4,
+          "bad entry '-'" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n0:x\nbias 0\n", 0, 4,
+          "bad number 'x' in row 1 of layer 1" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n0:1/0\nbias 0\n", 0, 4,
+          "bad number '1/0' in row 1 of layer 1" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n1:\nbias 0\n", 0, 4,
+          "bad number '' in row 1 of layer 1" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n- 0:1\nbias 0\n", 0, 4,
+          "unexpected '0:1' in row 1 of layer 1 after '-'" },
+        { "pvnet 2\ninput 2\nlayer relu 2 sparse\n0:1\nbias 0 0\n", 0, 5,
+          "expected row 2 of layer 1 ('j:w' entries or '-'), found 'bias': "
+          "layer 1 has width 2, so it needs 2 rows" },
+        { "pvnet 2\ninput 2\nlayer relu 2 sparse\n0:1\n", 0, 4,
+          "unexpected end of file: expected row 2 of layer 1" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n0:1\n1:1\nbias 0\n", 0, 5,
+          "expected 'bias' and 1 number for layer 1, found another row" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n-\n-\nbias 0\n", 0, 5,
+          "found another row" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n0:1\nbias 0 0\n", 0, 5,
+          "expected 1 number in the bias of layer 1, found 2" },
+        { "pvnet 2\ninput 2\nlayer relu 1 sparse\n0:1\nbias 0\n1:1\n", 0, 6,
+          "found a row of numbers (layer 1 has width 1" },
+        /* code lines */
+        { "pvnet 2\ninput 2\ncode 0 1 Relu 1 [1]\n", 0, 3,
+          "expected 'code FIRST NBITS OP BITS_PER_ELEMENT SHAPE NODE', found "
+          "5 of the 6 fields" },
+        { "pvnet 2\ninput 2\ncode -1 1 Relu 1 [1] a\n", 0, 3,
+          "bad first bit '-1' of a code part" },
+        { "pvnet 2\ninput 2\ncode 0 0 Relu 1 [0] a\n", 0, 3,
+          "bad bit count '0' of a code part" },
+        { "pvnet 2\ninput 2\ncode 0 1 Relu one [1] a\n", 0, 3,
+          "bad bits per element 'one'" },
+        { "pvnet 2\ninput 2\ncode 0 2 Relu 1 [1, 2] a\n", 0, 3,
+          "bad shape '[1,' of a code part" },
+        { "pvnet 2\ninput 2\ncode 0 2 Relu 1 (1,2) a\n", 0, 3,
+          "bad shape '(1,2)'" },
+        { "pvnet 2\ninput 2\ncode 0 2 Relu 1 [1,,2] a\n", 0, 3,
+          "bad shape '[1,,2]'" },
+        { "pvnet 2\ninput 2\ncode 0 2 Relu 1 [1,2,] a\n", 0, 3,
+          "bad shape '[1,2,]'" },
+        { "pvnet 2\ninput 2\ncode 0 3 Relu 1 [1,2] a\n", 0, 3,
+          "code part of 3 bits, but shape [1, 2] has 2 elements of 1 bit "
+          "each" },
+        { "pvnet 2\ninput 2\ncode 0 2 Clip 2 [1,2] a\n", 0, 3,
+          "has 2 elements of 2 bits each" },
+        { "pvnet 2\ninput 2\ncode 0 2 Relu 1 [1,2] a b\n", 0, 3,
+          "unexpected 'b' after the node name of a code part" },
+        { "pvnet 2\ninput 2\ncode 0 3 Relu 1 [3] a\nlayer relu 2\n1 0\n0 1\n"
+          "bias 0 0\n", 0, 3,
+          "code part covers bits 0..2, but the network has 2 ReLU neurons "
+          "(bits 0..1)" },
+        { "pvnet 2\ninput 2\ncode 0 2 Relu 1 [2] a\ncode 1 1 Relu 1 [1] b\n"
+          "layer relu 2\n1 0\n0 1\nbias 0 0\n", 0, 4,
+          "code part starts at bit 1, inside or before the part on line 3 "
+          "(bits 0..1)" },
+        { "pvnet 2\ninput 2\ncode 1 1 Relu 1 [1] b\ncode 0 1 Relu 1 [1] a\n"
+          "layer relu 2\n1 0\n0 1\nbias 0 0\n", 0, 4,
+          "code part starts at bit 0, inside or before the part on line 3" },
+        { "pvnet 2\ninput 2\nlayer relu 2\n1 0\n0 1\nbias 0 0\n"
+          "code 0 2 Relu 1 [2] a\n", 0, 7,
+          "'code' lines go between 'input' and the first layer (line 3)" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const bad_net *c = &cases[i];
@@ -437,17 +555,17 @@ static const char HAND_NET[] =
 
 static char *code_of(const pv_net *net, const char *point, unsigned char *zero)
 {
-    mpq_t x[2];
-    mpq_inits(x[0], x[1], NULL);
+    mpq_t x[4];     /* nets of at most 4 inputs */
+    mpq_inits(x[0], x[1], x[2], x[3], NULL);
     pv_code c;
     pv_code_init(&c, 0);
     char *s = NULL;
     pv_error err;
-    if (pv_point_parse(x, 2, point, &err) == PV_OK &&
+    if (pv_point_parse(x, net->input_dim, point, &err) == PV_OK &&
         pv_code_at(net, x, &c, zero, &err) == PV_OK)
         s = pv_code_str(&c, net);
     pv_code_clear(&c);
-    mpq_clears(x[0], x[1], NULL);
+    mpq_clears(x[0], x[1], x[2], x[3], NULL);
     return s;
 }
 
@@ -591,6 +709,210 @@ static void test_codes(void)
 }
 
 /* ------------------------------------------------------------------------ */
+
+/* ------------------------------------------------------------------------ */
+/* pvnet 2: mixed and sparse layers, the code layout                          */
+
+/* Layer 1 mixed and dense: 2 ReLU rows and x1 + x2 + x3 + 2 carried
+ * linearly; layer 2 mixed and sparse (an empty row); layer 3 sparse. */
+static const char NET2_TEXT[] =
+    "pvnet 2\n"
+    "input 3\n"
+    "code 0 2 LeakyRelu 1 [1,2] /act/LeakyRelu\n"
+    "code 2 1 MaxPool 0 [1,1,1] pool   # a tournament: any count\n"
+    "layer relu 2 linear 1\n"
+    "1 -1 0\n"
+    "0 1/2 1\n"
+    "1 1 1\n"
+    "bias 0 -1 2\n"
+    "layer relu 1 linear 2 sparse\n"
+    "0:1 2:-1/2\n"
+    "-\n"
+    "1:3\n"
+    "bias 1 0 -2\n"
+    "layer linear 1 sparse\n"
+    "0:1 1:1 2:1\n"
+    "bias 0\n";
+
+/* The same weights, every layer dense. */
+static const char NET2_DENSE[] =
+    "pvnet 2\n"
+    "input 3\n"
+    "layer relu 2 linear 1\n"
+    "1 -1 0\n"
+    "0 1/2 1\n"
+    "1 1 1\n"
+    "bias 0 -1 2\n"
+    "layer relu 1 linear 2\n"
+    "1 0 -1/2\n"
+    "0 0 0\n"
+    "0 3 0\n"
+    "bias 1 0 -2\n"
+    "layer linear 1\n"
+    "1 1 1\n"
+    "bias 0\n";
+
+/* The whole file at path (NUL-terminated), or NULL. */
+static char *read_all(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return NULL;
+    char *buf = malloc(1 << 16);
+    size_t n = fread(buf, 1, (1 << 16) - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+static void test_pvnet2(void)
+{
+    pv_error err = { PV_OK, "" };
+    pv_net net, dense, back;
+    pv__net_init(&net);
+    pv__net_init(&dense);
+    pv__net_init(&back);
+    pv_status st = pv_net_parse_pvnet(&net, NET2_TEXT, sizeof NET2_TEXT - 1,
+                                      "net2.pvnet", &err);
+    CHECK_ERR(st == PV_OK, err);
+    st = st == PV_OK ? pv_net_parse_pvnet(&dense, NET2_DENSE,
+                                          sizeof NET2_DENSE - 1, "dense",
+                                          &err) : st;
+    CHECK_ERR(st == PV_OK, err);
+    if (st != PV_OK)
+        goto done;
+    CHECK(net.neurons == 3 && net.nlayers == 3 && net.nparts == 2);
+    const pv_layer *L = net.layers;
+    CHECK(L[0].act == PV_MIXED && L[0].nrelu == 2 && L[0].out == 3 &&
+          L[0].rp == NULL && L[0].first_neuron == 0);
+    CHECK(L[1].act == PV_MIXED && L[1].nrelu == 1 && L[1].out == 3 &&
+          L[1].first_neuron == 2 && L[1].nnz == 3);
+    CHECK(L[1].rp && L[1].rp[0] == 0 && L[1].rp[1] == 2 && L[1].rp[2] == 2 &&
+          L[1].rp[3] == 3 && L[1].ci[0] == 0 && L[1].ci[1] == 2 &&
+          L[1].ci[2] == 1 && q_is(L[1].w[1], "-1/2") && q_is(L[1].w[2], "3"));
+    CHECK(L[2].act == PV_LINEAR && L[2].rp != NULL && L[2].nnz == 3);
+    CHECK(pv_net_layer_weights(&net, 1) == NULL &&
+          pv_net_layer_relus(&net, 1) == 1);
+    const pv_code_part *P = pv_net_code_part(&net, 0), *Q = pv_net_code_part(&net, 1);
+    CHECK(P && P->first == 0 && P->count == 2 && P->per_element == 1 &&
+          !strcmp(P->op, "LeakyRelu") && !strcmp(P->shape, "[1, 2]") &&
+          !strcmp(P->node, "/act/LeakyRelu"));
+    CHECK(Q && Q->first == 2 && Q->count == 1 && Q->per_element == 0 &&
+          !strcmp(Q->op, "MaxPool") && !strcmp(Q->shape, "[1, 1, 1]"));
+
+    /* Forward passes by hand. (1,2,3): layer 1 z = -1, 3, carried 8;
+     * layer 2 z = 0 - 4 + 1 = -3. (2,2,0): z = 0, 0, carried 6; then -2.
+     * (3,0,0): z = 3, -1, carried 5; then 3 - 5/2 + 1 = 3/2. */
+    CHECK(code_at_is(&net, "1,2,3", "01|0", "000"));
+    CHECK(code_at_is(&net, "2,2,0", "00|0", "110"));
+    CHECK(code_at_is(&net, "3,0,0", "10|1", "000"));
+    CHECK(code_at_is(&dense, "3,0,0", "10|1", "000"));
+
+    /* The fingerprint reads the dense matrix: storage and layout aside. */
+    CHECK(pv_net_fingerprint(&net) == pv_net_fingerprint(&dense));
+
+    /* Written as pvnet 2, read back the same; written again identically. */
+    char path[128], path2[128];
+    tmp_path(path, sizeof path, "net2.pvnet");
+    tmp_path(path2, sizeof path2, "net2b.pvnet");
+    CHECK_ERR(pv_net_write_pvnet(&net, path, &err) == PV_OK, err);
+    CHECK_ERR(pv_net_load(&back, path, &err) == PV_OK &&
+              nets_equal(&net, &back), err);
+    CHECK(pv_net_fingerprint(&back) == pv_net_fingerprint(&net));
+    CHECK_ERR(pv_net_write_pvnet(&back, path2, &err) == PV_OK, err);
+    char *a = read_all(path), *b = read_all(path2);
+    CHECK(a && b && strcmp(a, b) == 0);
+    CHECK(a && strstr(a, "\npvnet 2\ninput 3\n") &&
+          strstr(a, "\ncode 0 2 LeakyRelu 1 [1,2] /act/LeakyRelu\n") &&
+          strstr(a, "\nlayer relu 1 linear 2 sparse\n1:1 2:-1/2\n") == NULL &&
+          strstr(a, "\nlayer relu 1 linear 2 sparse\n0:1 2:-1/2\n-\n1:3\n"));
+    free(a);
+    free(b);
+
+    /* A name is one word in the file: blanks and '#' become '_'. */
+    snprintf(net.parts[1].node, sizeof net.parts[1].node, "my pool#1");
+    net.parts[0].node[0] = '\0';
+    CHECK_ERR(pv_net_write_pvnet(&net, path, &err) == PV_OK, err);
+    CHECK_ERR(pv_net_load(&back, path, &err) == PV_OK, err);
+    CHECK(back.nparts == 2 && strcmp(back.parts[1].node, "my_pool_1") == 0 &&
+          strcmp(back.parts[0].node, "-") == 0);
+
+    /* A pvnet 2 file of dense relu/linear layers only is written as pvnet 1. */
+    pv__net_clear(&back);
+    CHECK_ERR(pv_net_parse_pvnet(&back, "pvnet 2\ninput 1\nlayer relu 1\n2\n"
+                                 "bias 0\n", 38, "plain", &err) == PV_OK, err);
+    CHECK_ERR(pv_net_write_pvnet(&back, path, &err) == PV_OK, err);
+    a = read_all(path);
+    CHECK(a && strstr(a, "\npvnet 1\ninput 1\nlayer relu 1\n2\nbias 0\n"));
+    free(a);
+    remove(path);
+    remove(path2);
+done:
+    pv__net_clear(&net);
+    pv__net_clear(&dense);
+    pv__net_clear(&back);
+}
+
+/* pv__net_add_sparse_layer refuses bad CSR arrays, frees what it was
+ * given (the sanitizer run sees a leak otherwise) and leaves the net as
+ * it was. */
+static int add_sparse(pv_net *net, int nrelu, int out, const int *rp_in,
+                      const int *ci_in, pv_error *err)
+{
+    int nnz = rp_in[out > 0 ? out : 0];
+    int *rp = malloc(((size_t)(out > 0 ? out : 0) + 1) * sizeof *rp);
+    int *ci = malloc(((size_t)nnz + 1) * sizeof *ci);
+    mpq_t *w = malloc(((size_t)nnz + 1) * sizeof *w);
+    mpq_t *b = malloc(((size_t)(out > 0 ? out : 0) + 1) * sizeof *b);
+    for (int i = 0; i <= (out > 0 ? out : 0); i++)
+        rp[i] = rp_in[i];
+    for (int e = 0; e < nnz; e++) {
+        ci[e] = ci_in[e];
+        mpq_init(w[e]);
+        mpq_set_si(w[e], e + 1, 2);
+        mpq_canonicalize(w[e]);
+    }
+    for (int i = 0; i < out; i++)
+        mpq_init(b[i]);
+    return pv__net_add_sparse_layer(net, nrelu, out, rp, ci, w, b, err);
+}
+
+static void test_sparse_layer(void)
+{
+    pv_error err = { PV_OK, "" };
+    pv_net net;
+    pv__net_init(&net);
+    net.input_dim = 3;
+    const int rp2[] = { 0, 2, 3 }, ci_ok[] = { 0, 2, 1 };
+    const int ci_far[] = { 0, 3, 1 }, ci_down[] = { 2, 0, 1 };
+    const int ci_same[] = { 1, 1, 1 }, ci_neg[] = { -1, 2, 1 };
+    const int rp_bad0[] = { 1, 2, 3 }, rp_back[] = { 0, 2, 1, 3 };
+    CHECK(add_sparse(&net, 3, 2, rp2, ci_ok, &err) == PV_ERR_ARG);
+    CHECK(add_sparse(&net, -1, 2, rp2, ci_ok, &err) == PV_ERR_ARG);
+    CHECK(add_sparse(&net, 1, 2, rp2, ci_far, &err) == PV_ERR_INTERNAL &&
+          strstr(err.msg, "row 0 has column 3") != NULL);
+    CHECK(add_sparse(&net, 1, 2, rp2, ci_down, &err) == PV_ERR_INTERNAL);
+    CHECK(add_sparse(&net, 1, 2, rp2, ci_same, &err) == PV_ERR_INTERNAL);
+    CHECK(add_sparse(&net, 1, 2, rp2, ci_neg, &err) == PV_ERR_INTERNAL);
+    CHECK(add_sparse(&net, 1, 2, rp_bad0, ci_ok, &err) == PV_ERR_INTERNAL);
+    CHECK(add_sparse(&net, 1, 3, rp_back, ci_ok, &err) == PV_ERR_INTERNAL &&
+          strstr(err.msg, "negative length") != NULL);
+    CHECK(add_sparse(&net, 0, 0, rp2, ci_ok, &err) == PV_ERR_ARG);
+    CHECK(net.nlayers == 0 && net.neurons == 0);
+    /* A good one: 1 ReLU row (x0/2 + x2), 1 linear row (3/2 x1). */
+    CHECK_ERR(add_sparse(&net, 1, 2, rp2, ci_ok, &err) == PV_OK, err);
+    CHECK_ERR(pv_net_finalize(&net, &err) == PV_OK, err);
+    CHECK(net.nlayers == 1 && net.neurons == 1 &&
+          net.layers[0].act == PV_MIXED && net.layers[0].first_neuron == 0);
+    const int *cols;
+    const mpq_t *w;
+    CHECK(pv_net_layer_row(&net, 0, 0, &cols, &w) == 2 && cols[1] == 2 &&
+          q_is(w[1], "1"));
+    CHECK(pv_net_layer_row(&net, 0, 1, &cols, &w) == 1 && cols[0] == 1 &&
+          q_is(w[0], "3/2"));
+    CHECK(pv_net_layer_row(&net, 0, 2, &cols, &w) == -1);
+    pv__net_clear(&net);
+}
 
 static void test_points(void)
 {
@@ -750,6 +1072,8 @@ int main(void)
     test_pvnet_mutations();
     test_add_layer();
     test_codes();
+    test_pvnet2();
+    test_sparse_layer();
     test_points();
     test_csv();
     test_error_one_line();
