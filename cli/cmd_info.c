@@ -153,10 +153,11 @@ static void print_layout(const pv_net *net)
             if (r < out)
                 printf(" + linear %d", out - r);
         } else if (P->per_element == 0) {
-            printf("%s, tournament, %s, %s", P->op, P->shape, P->node);
+            printf("%s, %d bits (tournament), %s, %s", P->op, P->count,
+                   P->shape, P->node);
         } else {
-            printf("%s, %d bit%s per element, %s, %s", P->op, P->per_element,
-                   P->per_element == 1 ? "" : "s", P->shape, P->node);
+            printf("%s, %d bit%s (%d per element), %s, %s", P->op, P->count,
+                   P->count == 1 ? "" : "s", P->per_element, P->shape, P->node);
         }
         printf("\n");
     }

@@ -122,9 +122,9 @@ static int is_frontier(const pv__aff *f, int width)
 }
 
 pv_status pv__lower_output(pv_net *net, int width, const pv__aff *f,
-                           pv_error *err)
+                           int activation, pv_error *err)
 {
-    if (net->nlayers > 0 && is_frontier(f, width))
+    if (activation && net->nlayers > 0 && is_frontier(f, width))
         return PV_OK;
     const pv__aff *parts[1] = { f };
     return append_rows(net, width, 0, parts, 1, NULL, 0, err);

@@ -27,9 +27,11 @@ pv_status pv__lower_emit(pv_net *net, int *width, const pv__aff *R,
                          const pv__aff *Z, pv__aff **live, int nlive,
                          pv_error *err);
 
-/* Appends the linear output layer y = f(v), unless f is the frontier
- * itself (a network ending in an activation). */
+/* Appends the linear output layer y = f(v), unless the output is an
+ * activation's (`activation`) and f is the frontier itself: a network
+ * ending in Relu has no linear layer, one ending in an affine map has one
+ * even when that map is the identity. */
 pv_status pv__lower_output(pv_net *net, int width, const pv__aff *f,
-                           pv_error *err);
+                           int activation, pv_error *err);
 
 #endif

@@ -2509,6 +2509,7 @@ typedef struct live {
     affine f;
     tshape s;
     int uses;
+    int activation;     /* an activation's output (through output heads) */
 } live;
 
 typedef struct gwalk {
@@ -2550,6 +2551,7 @@ static void add_live(const onnx_ctx *cx, gwalk *w, const char *name,
     l->f = *f;
     l->s = *s;
     l->uses = count_uses(cx, name, w->at + 1);
+    l->activation = 0;
     memset(f, 0, sizeof *f);
     record_shape(cx, name, s);
 }
@@ -3252,8 +3254,13 @@ static pv_status read_node(const onnx_ctx *cx, gwalk *w,
         s = in[0]->s;
         st = apply_node(cx, n, in[0]->name, &s, &out);
     }
-    if (st == PV_OK)
+    /* an output head or a reshape passes its input's kind on */
+    int act = st == PV_OK && (is_activation(n) ||
+                                ((is_head_op(n) || is_shape_op(n)) && in[0]->activation));
+    if (st == PV_OK) {
         add_live(cx, w, n->output[0], &out, &s);
+        w->t[w->n - 1].activation = act;
+    }
     pv__aff_clear(&out);
     return st;
 }
@@ -3350,7 +3357,7 @@ static pv_status walk(const onnx_ctx *cx, pv_net *net)
     if (st == PV_OK && cx->fold->head != NULL)
         snprintf(net->head, sizeof net->head, "%s", cx->fold->head);
     if (st == PV_OK)
-        st = pv__lower_output(net, w.width, &o->f, cx->err);
+        st = pv__lower_output(net, w.width, &o->f, o->activation, cx->err);
     for (int i = 0; i < w.n; i++)
         pv__aff_clear(&w.t[i].f);
     pv_free(w.t);

@@ -46,18 +46,42 @@ def parse_pvnet(text):
         line = raw.split('#', 1)[0].split()
         if line:
             lines.append(line)
-    if lines[0] != ['pvnet', '1']:
+    if lines[0] not in (['pvnet', '1'], ['pvnet', '2']):
         raise ValueError('missing header')
     if lines[1][0] != 'input':
         raise ValueError('missing input line')
     m = int(lines[1][1])
     layers, pos, width_in = [], 2, m
+    while pos < len(lines) and lines[pos][0] == 'code':
+        pos += 1                  # pvnet 2's code layout: informational
     while pos < len(lines):
-        kw, act, width = lines[pos]
-        if kw != 'layer' or act not in ('relu', 'linear'):
+        words = lines[pos]
+        sparse = words[-1] == 'sparse'
+        if sparse:
+            words = words[:-1]
+        if words[0] != 'layer' or len(words) not in (3, 5):
             raise ValueError('bad layer line %r' % (lines[pos],))
-        width = int(width)
-        rows = [[parse_number(t) for t in lines[pos + 1 + i]] for i in range(width)]
+        if len(words) == 5:       # pvnet 2: layer relu R linear L
+            if words[1] != 'relu' or words[3] != 'linear':
+                raise ValueError('bad layer line %r' % (lines[pos],))
+            nrelu, width = int(words[2]), int(words[2]) + int(words[4])
+            act = 'relu' if nrelu == width else ('mixed', nrelu)
+        else:
+            act, width = words[1], int(words[2])
+            if act not in ('relu', 'linear'):
+                raise ValueError('bad layer line %r' % (lines[pos],))
+        rows = []
+        for i in range(width):
+            toks = lines[pos + 1 + i]
+            if not sparse:
+                rows.append([parse_number(t) for t in toks])
+                continue
+            row = [Fraction(0)] * width_in
+            for t in toks:
+                if t != '-':
+                    j, w = t.split(':')
+                    row[int(j)] = parse_number(w)
+            rows.append(row)
         if any(len(r) != width_in for r in rows):
             raise ValueError('bad row length')
         bias_line = lines[pos + 1 + width]

@@ -359,6 +359,7 @@ def refused(pv, tmp, name, data, wanted):
 def test_refusals(pv, tmp, rng):
     W = tensor('W', [2, 2], [1.0, 2.0, 3.0, 4.0])
     inp, out = [value_info('x', [1, 2])], [value_info('y', [1, 2])]
+    img = [value_info('x', [1, 1, 4, 4])]
     refused(pv, tmp, 'max_of_two', model(
         [node('Relu', ['x'], ['r'], name='relu0'),
          node('MatMul', ['r', 'W'], ['h'], name='dense'),

@@ -319,8 +319,8 @@ def check_info(r, paths):
     r.check(rc == 0 and re.search(r'^layers +relu 1 \+ linear 1 \(sparse, 3 weights\), '
                                   r'relu 1, linear 1$', out, re.M),
             'info residual: the layers line: %r' % out)
-    r.check(re.search(r'^code +bits 0\.\.0: Relu, 1 bit per element, \[1, 1\], '
-                      r'/block/relu1\n +bits 1\.\.1: Relu, 1 bit per element, \[1, 1\], '
+    r.check(re.search(r'^code +bits 0\.\.0: Relu, 1 bit \(1 per element\), \[1, 1\], '
+                      r'/block/relu1\n +bits 1\.\.1: Relu, 1 bit \(1 per element\), \[1, 1\], '
                       r'/block/relu2$', out, re.M), 'info residual: the code layout: %r' % out)
     # Without code lines the layout is the layers with ReLU rows.
     got = r.run_json('info', paths['opposite'], what='info opposite')
@@ -334,7 +334,7 @@ def check_info(r, paths):
                                   r' +bits 1\.\.1: layer 2 relu 1 \+ linear 1$', out, re.M),
             'info opposite: the layout from the layers: %r' % out)
     rc, out, err = r.run('info', paths['maxpool'])
-    r.check(rc == 0 and re.search(r'^code +bits 0\.\.1: MaxPool, tournament, \[1, 1, 1\], '
+    r.check(rc == 0 and re.search(r'^code +bits 0\.\.1: MaxPool, 2 bits \(tournament\), \[1, 1, 1\], '
                                   r'/pool/MaxPool$', out, re.M),
             'info maxpool: a tournament: %r' % out)
     got = r.run_json('info', paths['maxpool'], what='info maxpool')
