@@ -28,7 +28,7 @@ for net in cnn resnet; do
     nb=$(json 'print(d["facets"][0]["neighbor"])' < cell.json)
     say polyverify adjacency-check $net.onnx --point digits10.csv:3 $img --code "<its first neighbour>"
     code=$(json 'print(d["code"])' < cell.json)
-    "$pv" adjacency-check $net.onnx --code "$code" --code "$nb" | sed -n '1,3p'
+    "$pv" adjacency-check $net.onnx --code "$code" --code "$nb" | sed -n '3,5p'
     fi
 
     say polyverify segment $net.onnx --point digits10.csv:0 --point digits10.csv:1 $img
