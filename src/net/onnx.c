@@ -43,9 +43,9 @@
 /* Layers above this many weights must be backed by at least one byte of
  * file per weight (see check_layer_size). */
 #define ONNX_SMALL_ENTRIES (1u << 20)
-/* The most weights a layer composed from sparse maps (Conv, pools ...)
- * may have: 2^26 exact rationals, some GiB. */
-#define ONNX_MAX_ENTRIES (1u << 26)
+/* The most stored weights one composed affine map (a tensor's expression)
+ * may have: 2^24 exact rationals, about 1 GiB with their digits. */
+#define ONNX_MAX_ENTRIES (1u << 24)
 #define ONNX_TYPE_FLOAT 1
 #define ONNX_TYPE_INT32 6
 #define ONNX_TYPE_INT64 7
@@ -611,6 +611,51 @@ static int matmul_shape(const tshape *a, const tshape *b, tshape *r,
     return 0;
 }
 
+static pv_status check_entries(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                               int64_t rows, size_t nnz);
+static pv_status apply_lmap(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                            affine *f, pv__lmap *L);
+
+/* x @ W or W @ x where x holds several rows (columns) of one example,
+ * [..., M, K] (or [..., K, N]), and W is one constant matrix: the same
+ * product for each, a block-diagonal map (sequence models, Transformers'
+ * per-token layers). *s is the result's shape. */
+static pv_status matmul_rows(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                             const Onnx__TensorProto *k, const char *wname,
+                             int pos, int64_t M, int64_t K, int64_t N,
+                             const tshape *s, affine *f)
+{
+    mpq_t *W = NULL;
+    size_t nw = 0;
+    pv_status st = tensor_reals(cx, k, wname, &W, &nw);
+    if (st != PV_OK)
+        return st;
+    int64_t rows = shape_numel(s), B = rows / (M * N);
+    st = check_entries(cx, n, rows, (size_t)rows * (size_t)K);
+    pv__lmap_builder b;
+    if (st == PV_OK) {
+        pv__lmapb_init(&b, (int)rows, f->rows);
+        for (int64_t t = 0; t < B; t++)
+            for (int64_t i = 0; i < M; i++)
+                for (int64_t j = 0; j < N; j++) {
+                    for (int64_t q = 0; q < K; q++) {
+                        /* x @ W: x[t, i, q] W[q, j]; W @ x: W[i, q] x[t, q, j] */
+                        const mpq_t *w = pos ? &W[i * K + q] : &W[q * N + j];
+                        int64_t col = pos ? (t * K + q) * N + j : (t * M + i) * K + q;
+                        if (mpq_sgn(*w) != 0)
+                            pv__lmapb_add(&b, (int)col, *w);
+                    }
+                    pv__lmapb_row(&b, NULL);
+                }
+    }
+    values_free(W, nw);
+    if (st != PV_OK)
+        return st;
+    pv__lmap L;
+    pv__lmapb_finish(&b, &L);
+    return apply_lmap(cx, n, f, &L);
+}
+
 /* MatMul of the current tensor (shape *s) and a constant: x @ W, W of
  * shape [K, N] (or [K]), or W @ x, W of shape [M, K] (or [K]). It is a
  * map of one example only when x is one vector: a row [1, K] or [K]
@@ -648,6 +693,11 @@ static pv_status op_matmul(const onnx_ctx *cx, const Onnx__NodeProto *n,
                          "the leading (batch) dimensions do not broadcast");
     /* x is one row (x @ W) or one column (W @ x) of K values */
     int64_t wsize = pos ? M * K : K * N;
+    if (shape_numel(s) != K && shape_numel(&ts) == wsize &&
+        shape_numel(s) % (pos ? K * N : M * K) == 0) {
+        *s = r;
+        return matmul_rows(cx, n, k, wname, pos, M, K, N, s, f);
+    }
     if (shape_numel(s) != K || shape_numel(&ts) != wsize)
         return node_fail(cx, n, "'%s' of shape %s times '%s' of shape %s "
                          "gives shape %s: %s", n->input[0], sa, n->input[1],

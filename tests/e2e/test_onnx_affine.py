@@ -380,11 +380,32 @@ def test_refusals(pv, tmp, rng):
         ["'cw'", 'Conv'])
 
 
+def test_matmul_rows(pv, tmp, rng):
+    """x [1, 2, 3] @ W [3, 4] -> Relu -> @ V [4, 1]: the same product on each
+    of the example's two rows (numpy matmul), as sequence models write it;
+    then W2 [2, 2] @ the [1, 2, 1] column per batch entry."""
+    Ww, Vw, Uw = rnd_weights(rng, 12), rnd_weights(rng, 4), rnd_weights(rng, 4)
+    nodes = [node('MatMul', ['x', 'W'], ['h']), node('Relu', ['h'], ['r']),
+             node('MatMul', ['r', 'V'], ['c']), node('MatMul', ['U', 'c'], ['y'])]
+    inits = [tensor('W', [3, 4], Ww), tensor('V', [4, 1], Vw), tensor('U', [2, 2], Uw)]
+    data = model(nodes, inits, [value_info('x', [1, 2, 3])], [value_info('y', [1, 2, 1])])
+    W, V, U = [F(v) for v in Ww], [F(v) for v in Vw], [F(v) for v in Uw]
+
+    def ref(x):
+        h = [sum((x[i * 3 + k] * W[k * 4 + j] for k in range(3)), F(0))
+             for i in range(2) for j in range(4)]
+        c = [sum((max(h[i * 4 + k], F(0)) * V[k] for k in range(4)), F(0)) for i in range(2)]
+        y = [U[i * 2] * c[0] + U[i * 2 + 1] * c[1] for i in range(2)]
+        return code_of([([1, 2, 4], h)]), y
+    run_case(pv, tmp, 'matmul_rows', data, 6, '[1, 2, 3]', None, ref, rng)
+
+
 def main():
     pv = PV(os.path.abspath(sys.argv[1]))
     rng = random.Random(15)
     with tempfile.TemporaryDirectory() as tmp:
-        for f in (test_conv2d, test_conv1d_bn_pool, test_layout_ops, test_refusals):
+        for f in (test_conv2d, test_conv1d_bn_pool, test_layout_ops, test_matmul_rows,
+                  test_refusals):
             f(pv, tmp, rng)
     if FAILURES:
         print('%d failure(s)' % len(FAILURES))
