@@ -6,26 +6,14 @@
  * products it takes, not the frontier's width. */
 #include "core/alloc.h"
 #include "net/affexpr.h"
+#include "exact/linalg.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static mpq_t *values(size_t n)
-{
-    mpq_t *v = pv_malloc((n + 1) * sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        mpq_init(v[i]);
-    return v;
-}
-
-static void values_free(mpq_t *v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    pv_free(v);
-}
+/* Vectors of initialised rationals (linalg.h), sized in size_t here. */
+static mpq_t *values(size_t n) { return pv_qvec_new((int)n); }
+static void values_free(mpq_t *v, size_t n) { pv_qvec_free(v, (int)n); }
 
 void pv__aff_clear(pv__aff *f)
 {

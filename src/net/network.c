@@ -239,14 +239,7 @@ pv_status pv__net_append_dense(pv_net *net, int nrelu, int width,
     return PV_OK;
 }
 
-static void values_free(mpq_t *v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    pv_free(v);
-}
+static void values_free(mpq_t *v, size_t n) { pv_qvec_free(v, (int)n); }
 
 static pv_status check_csr(const pv_net *net, int in, int out, const int *rp,
                            const int *ci, pv_error *err)

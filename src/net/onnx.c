@@ -1527,6 +1527,37 @@ static void window_shape(tshape *s, const pv__window *g, int64_t M)
         s->d[2] = g->OH;
 }
 
+/* The map of a Conv (or, `transposed`, a ConvTranspose) of geometry g
+ * with the weight wt and the bias bt (NULL: none), composed into f; *s
+ * becomes the output shape. */
+static pv_status apply_kernel(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                              const Onnx__TensorProto *wt,
+                              const Onnx__TensorProto *bt, const pv__window *g,
+                              int transposed, tshape *s, affine *f)
+{
+    if (g->M * g->OH * g->OW > ONNX_MAX_WIDTH)
+        return node_fail(cx, n, "its output has more than %d values",
+                         ONNX_MAX_WIDTH);
+    mpq_t *w = NULL, *b = NULL;
+    size_t nw = 0, nb = 0;
+    pv_status st = tensor_reals(cx, wt, n->input[1], &w, &nw);
+    if (st == PV_OK && bt != NULL)
+        st = tensor_reals(cx, bt, n->input[2], &b, &nb);
+    if (st == PV_OK && bt != NULL && nb != (size_t)g->M)
+        st = node_fail(cx, n, "bias '%s' has %zu values: expected %lld",
+                       n->input[2], nb, (long long)g->M);
+    pv__lmap L;
+    memset(&L, 0, sizeof L);
+    if (st == PV_OK)
+        (transposed ? pv__lmap_convtranspose : pv__lmap_conv)(&L, g, w, b);
+    values_free(w, nw);
+    values_free(b, nb);
+    if (st != PV_OK)
+        return st;
+    window_shape(s, g, g->M);
+    return apply_lmap(cx, n, f, &L);
+}
+
 /* Conv(X, W[, B]): W is [M, C/group, k...], B is [M]. */
 static pv_status op_conv(const onnx_ctx *cx, const Onnx__NodeProto *n,
                          tshape *s, affine *f)
@@ -1560,27 +1591,7 @@ static pv_status op_conv(const onnx_ctx *cx, const Onnx__NodeProto *n,
         return st;
     g.M = ws.d[0];
     g.group = group;
-    if (g.M * g.OH * g.OW > ONNX_MAX_WIDTH)
-        return node_fail(cx, n, "its output has more than %d values",
-                         ONNX_MAX_WIDTH);
-    mpq_t *w = NULL, *b = NULL;
-    size_t nw = 0, nb = 0;
-    st = tensor_reals(cx, wt, n->input[1], &w, &nw);
-    if (st == PV_OK && has_b)
-        st = tensor_reals(cx, bt, n->input[2], &b, &nb);
-    if (st == PV_OK && has_b && nb != (size_t)g.M)
-        st = node_fail(cx, n, "bias '%s' has %zu values: expected %lld",
-                       n->input[2], nb, (long long)g.M);
-    pv__lmap L;
-    memset(&L, 0, sizeof L);
-    if (st == PV_OK)
-        pv__lmap_conv(&L, &g, w, b);
-    values_free(w, nw);
-    values_free(b, nb);
-    if (st != PV_OK)
-        return st;
-    window_shape(s, &g, g.M);
-    return apply_lmap(cx, n, f, &L);
+    return apply_kernel(cx, n, wt, bt, &g, 0, s, f);
 }
 
 /* ConvTranspose(X, W[, B]): W is [C, M/group, k...]; the output size is
@@ -1655,27 +1666,7 @@ static pv_status op_convtranspose(const onnx_ctx *cx, const Onnx__NodeProto *n,
         *dv[i] = D;
         *pv[i] = P0;
     }
-    if (g.M * g.OH * g.OW > ONNX_MAX_WIDTH)
-        return node_fail(cx, n, "its output has more than %d values",
-                         ONNX_MAX_WIDTH);
-    mpq_t *w = NULL, *b = NULL;
-    size_t nw = 0, nb = 0;
-    st = tensor_reals(cx, wt, n->input[1], &w, &nw);
-    if (st == PV_OK && has_b)
-        st = tensor_reals(cx, bt, n->input[2], &b, &nb);
-    if (st == PV_OK && has_b && nb != (size_t)g.M)
-        st = node_fail(cx, n, "bias '%s' has %zu values: expected %lld",
-                       n->input[2], nb, (long long)g.M);
-    pv__lmap L;
-    memset(&L, 0, sizeof L);
-    if (st == PV_OK)
-        pv__lmap_convtranspose(&L, &g, w, b);
-    values_free(w, nw);
-    values_free(b, nb);
-    if (st != PV_OK)
-        return st;
-    window_shape(s, &g, g.M);
-    return apply_lmap(cx, n, f, &L);
+    return apply_kernel(cx, n, wt, bt, &g, 1, s, f);
 }
 
 /* ReduceMean and ReduceSum over constant axes (the attribute, or the
