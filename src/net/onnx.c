@@ -3128,7 +3128,8 @@ static pv_status op_concat(const onnx_ctx *cx, gwalk *w,
 static pv_status op_split(const onnx_ctx *cx, gwalk *w,
                           const Onnx__NodeProto *n, const live *x)
 {
-    const tshape *s = &x->s;
+    /* x's own copy: add_live below may move the table x points into */
+    const tshape shape = x->s, *s = &shape;
     int64_t axis = attr_int(n, "axis", 0), sz[ONNX_MAX_RANK * 2];
     int ns = 0;
     if (axis < -s->rank || axis >= s->rank)
@@ -3163,6 +3164,8 @@ static pv_status op_split(const onnx_ctx *cx, gwalk *w,
     for (int d = 0; d < axis; d++)
         outer *= s->d[d];
     int64_t at = 0;
+    affine xf;
+    pv__aff_copy(&xf, &x->f);
     for (size_t k = 0; k < no; k++) {
         tshape r = *s;
         r.d[axis] = sz[k];
@@ -3173,9 +3176,9 @@ static pv_status op_split(const onnx_ctx *cx, gwalk *w,
                 src[q++] = o * s->d[axis] * inner + at * inner + e;
         at += sz[k];
         affine y;
-        pv__aff_copy(&y, &x->f);
+        pv__aff_copy(&y, &xf);
         pv__lmap L;
-        pv__lmap_select(&L, (int)total, x->f.rows, src);
+        pv__lmap_select(&L, (int)total, xf.rows, src);
         pv_free(src);
         pv__aff_apply_lmap(&y, &L);
         pv__lmap_clear(&L);
@@ -3184,6 +3187,7 @@ static pv_status op_split(const onnx_ctx *cx, gwalk *w,
         else
             pv__aff_clear(&y);
     }
+    pv__aff_clear(&xf);
     return PV_OK;
 }
 
