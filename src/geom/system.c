@@ -94,11 +94,9 @@ static void layer_product(pv_zmat *C, const pv_layer *L, const pv_zmat *B,
                           const unsigned char *mask)
 {
 #ifdef PV_HAVE_INT128
-    /* |sum| <= in * 2^(bitsW + bitsB): bound the bits of the sum. */
-    size_t wbits = 0;
-    for (size_t e = 0; e < L->nnz; e++)
-        if (mpz_sizeinbase(L->wint[e], 2) > wbits)
-            wbits = mpz_sizeinbase(L->wint[e], 2);
+    /* |sum| <= in * 2^(bitsW + bitsB): bound the bits of the sum. The
+     * 64-bit copy w64 exists only when every weight fits 62 bits. */
+    size_t wbits = L->w64 != NULL ? (size_t)L->w64_bits : 63;
     size_t bbits = max_bits(B), bits = wbits + bbits + 1;
     for (int k = L->in; k > 0; k >>= 1)
         bits++;
@@ -111,7 +109,7 @@ static void layer_product(pv_zmat *C, const pv_layer *L, const pv_zmat *B,
             memset(acc, 0, (size_t)B->cols * sizeof *acc);
             for (size_t e = pv_layer_row_begin(L, i); e < pv_layer_row_end(L, i); e++) {
                 int l = pv_layer_col(L, i, e);
-                int64_t f = to_i64(L->wint[e]);
+                int64_t f = L->w64[e];
                 if (!f || (mask && !mask[l]))
                     continue;
                 const int64_t *br = &b[(size_t)l * B->cols];

@@ -179,14 +179,16 @@ static void need_c(pv__aff *f)
 void pv__aff_scale(pv__aff *f, mpq_t *const k, size_t nk, int divide)
 {
     void (*op)(mpq_ptr, mpq_srcptr, mpq_srcptr) = divide ? mpq_div : mpq_mul;
+    int zero = 0;
     for (int i = 0; i < f->rows; i++) {
         const mpq_t *s = &k[nk == 1 ? 0 : (size_t)i];
+        zero = zero || (!divide && mpq_sgn(*s) == 0 && f->start[i + 1] > f->start[i]);
         for (size_t e = f->start[i]; e < f->start[i + 1]; e++)
             op(f->a[e], f->a[e], *s);
         if (f->c != NULL)
             op(f->c[i], f->c[i], *s);
     }
-    if (!divide) {          /* a zero factor leaves zeros: drop them */
+    if (zero) {             /* a zero factor left stored zeros: drop them */
         pv__lmap id = { f->rows, f->rows, NULL, NULL, NULL, NULL };
         id.start = pv_malloc(((size_t)f->rows + 1) * sizeof *id.start);
         id.col = pv_malloc(((size_t)f->rows + 1) * sizeof *id.col);

@@ -1527,6 +1527,22 @@ static void window_shape(tshape *s, const pv__window *g, int64_t M)
         s->d[2] = g->OH;
 }
 
+/* The constant weight (input 1, its shape in *ws) and optional bias
+ * (input 2; *bt NULL when absent) of a Conv or ConvTranspose. */
+static pv_status kernel_operands(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                                 const Onnx__TensorProto **wt,
+                                 const Onnx__TensorProto **bt, tshape *ws)
+{
+    *wt = find_const(cx, n->input[1]);
+    *bt = NULL;
+    if (*wt == NULL)
+        return not_constant(cx, n, "weight", n->input[1]);
+    int has_b = n->n_input > 2 && n->input[2][0] != '\0';
+    if (has_b && (*bt = find_const(cx, n->input[2])) == NULL)
+        return not_constant(cx, n, "bias", n->input[2]);
+    return const_shape(cx, *wt, n->input[1], ws);
+}
+
 /* The map of a Conv (or, `transposed`, a ConvTranspose) of geometry g
  * with the weight wt and the bias bt (NULL: none), composed into f; *s
  * becomes the output shape. */
@@ -1565,14 +1581,9 @@ static pv_status op_conv(const onnx_ctx *cx, const Onnx__NodeProto *n,
     pv_status st = image_input(cx, n, s, 2, 3);
     if (st != PV_OK)
         return st;
-    const Onnx__TensorProto *wt = find_const(cx, n->input[1]), *bt = NULL;
-    if (wt == NULL)
-        return not_constant(cx, n, "weight", n->input[1]);
-    int has_b = n->n_input > 2 && n->input[2][0] != '\0';
-    if (has_b && (bt = find_const(cx, n->input[2])) == NULL)
-        return not_constant(cx, n, "bias", n->input[2]);
+    const Onnx__TensorProto *wt, *bt;
     tshape ws;
-    st = const_shape(cx, wt, n->input[1], &ws);
+    st = kernel_operands(cx, n, &wt, &bt, &ws);
     if (st != PV_OK)
         return st;
     int64_t group = attr_int(n, "group", 1), C = s->d[1];
@@ -1608,14 +1619,9 @@ static pv_status op_convtranspose(const onnx_ctx *cx, const Onnx__NodeProto *n,
                        "give pads (and output_padding)");
     if (st != PV_OK)
         return st;
-    const Onnx__TensorProto *wt = find_const(cx, n->input[1]), *bt = NULL;
-    if (wt == NULL)
-        return not_constant(cx, n, "weight", n->input[1]);
-    int has_b = n->n_input > 2 && n->input[2][0] != '\0';
-    if (has_b && (bt = find_const(cx, n->input[2])) == NULL)
-        return not_constant(cx, n, "bias", n->input[2]);
+    const Onnx__TensorProto *wt, *bt;
     tshape ws;
-    st = const_shape(cx, wt, n->input[1], &ws);
+    st = kernel_operands(cx, n, &wt, &bt, &ws);
     if (st != PV_OK)
         return st;
     int sp = s->rank - 2;
