@@ -9,6 +9,10 @@ build=${1:-build}
 [ $# -gt 0 ] && shift
 
 pkgs="gcc libc6-dev meson ninja-build pkg-config libgmp-dev libglpk-dev libcdd-dev libcairo2-dev python3 lrslib protobuf-c-compiler libprotobuf-c-dev libonnx-dev zlib1g-dev"
+# The Python package (python/) for Debian's /usr/bin/python3, and what its
+# tests and examples use: numpy, torch, onnx (from_torch's export check),
+# networkx, matplotlib, pytest, tqdm (progress bars).
+pkgs="$pkgs python3-dev python3-numpy python3-torch python3-onnx python3-networkx python3-matplotlib python3-pytest python3-tqdm"
 # tools/fuzz.sh: clang with libFuzzer, whose runtime (libclang_rt.fuzzer)
 # is in libclang-rt-14-dev, only recommended by clang-14.
 pkgs="$pkgs clang libclang-rt-14-dev"
@@ -34,3 +38,11 @@ elif [ $# -gt 0 ]; then
     meson configure "$build" "$@" >&2    # options given again take effect
 fi
 ninja -C "$build" >&2
+# `import polyverify` for /usr/bin/python3 (and the polyverify and pvcheck
+# programs on the PATH, which polyverify.check runs): installed from the
+# main build, as root, into /usr/local (Debian's python3 reads
+# /usr/local/lib/python3/dist-packages). Other build directories (the
+# sanitizer and user-style builds of tools/test.sh) are not installed.
+if [ "$build" = build ] && [ "$(id -u)" -eq 0 ] && [ -d "$build/python/polyverify" ]; then
+    meson install -C "$build" --no-rebuild --quiet --tags runtime,python-runtime >&2
+fi

@@ -26,9 +26,12 @@ for b in build build-asan; do
         # that repeat the same calls at scale (the theorem-validation
         # experiment), and the others run lighter (PV_TEST_LIGHT).
         # The installed-library test (examples/c/ linked through
-        # pkg-config) is about the optimised build's install.
+        # pkg-config) is about the optimised build's install. The Python
+        # package's tests need the sanitizer runtime loaded before the
+        # interpreter: they run in the optimised build only.
         PV_TEST_LIGHT=1 meson test -C "$b" --print-errorlogs --num-processes 2 \
-            --no-suite oracle --no-suite experiment --no-suite install "$@"
+            --no-suite oracle --no-suite experiment --no-suite install \
+            --no-suite python "$@"
     else
         # Self-check: every cell, adjacency and enumeration answer the tests
         # read is first accepted by the independent checker (pvcheck).
