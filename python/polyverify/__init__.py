@@ -17,6 +17,7 @@ raising polyverify.Timeout / polyverify.Interrupted whose `partial` holds
 what was found.
 """
 import sys
+import threading
 import warnings
 from fractions import Fraction
 
@@ -90,6 +91,36 @@ def _long_call(fn, convert, progress, what, **kw):
         warnings.warn(f"{what}: {r.stopped} (complete=False)", IncompleteWarning,
                       stacklevel=3)
     return r
+
+
+def _interruptible(fn, *args, **kw):
+    """Runs a call that has no interrupt hook in the library (cell,
+    adjacency, flips, volume) so that Ctrl-C stops the caller at once: the
+    call runs in a worker thread (the GIL is released inside it) and the
+    main thread waits; on Ctrl-C it raises Interrupted (no answer, as the
+    CLI prints none) and the abandoned call finishes in the background."""
+    if threading.current_thread() is not threading.main_thread():
+        return fn(*args, **kw)
+    out = {}
+
+    def run():
+        try:
+            out["r"] = fn(*args, **kw)
+        except BaseException as e:          # re-raised in the caller's thread
+            out["e"] = e
+    t = threading.Thread(target=run, daemon=True, name="polyverify")
+    t.start()
+    try:
+        while t.is_alive():
+            t.join(0.05)
+    except KeyboardInterrupt:
+        e = Interrupted("interrupted: no answer (the abandoned call finishes in a "
+                        "background thread)")
+        e.partial = None
+        raise e from None
+    if "e" in out:
+        raise out["e"]
+    return out["r"]
 
 
 def _code_arg(code):
@@ -228,7 +259,7 @@ class Network:
     def cell(self, code=None, point=None, box=None, domain=None):
         """The cell of a code (or of a point's code): realized, dim, point,
         bounded, implicit equalities, facets with the code beyond each."""
-        d = self._core.cell(code=_code_arg(code), point=_array(point), box=box,
+        d = _interruptible(self._core.cell, code=_code_arg(code), point=_array(point), box=box,
                             domain=None if domain is None else str(domain))
         facets = [Facet(f["neurons"], f["neighbor"], f["box"], f["domain_row"], f["point"])
                   for f in d["facets"]]
@@ -239,13 +270,13 @@ class Network:
 
     def adjacency(self, a, b, box=None, domain=None):
         """Adjacency of the cells of codes a and b from geometry; d_H from bits."""
-        return Adjacency(**self._core.adjacency(_code_arg(a), _code_arg(b), box=box,
-                                                domain=domain))
+        return Adjacency(**_interruptible(self._core.adjacency, _code_arg(a),
+                                          _code_arg(b), box=box, domain=domain))
 
     def flips(self, code, box=None, domain=None):
         """Each one-bit flip of the code (realised? adjacent?), then every facet
         neighbour that is not a one-bit flip."""
-        d = self._core.flips(_code_arg(code), box=box, domain=domain)
+        d = _interruptible(self._core.flips, _code_arg(code), box=box, domain=domain)
         return [Flip(**f) for f in d["flips"]]
 
     def enumerate(self, box=None, domain=None, graph=True, max_cells=None, lp_only=False,
@@ -315,6 +346,26 @@ class Network:
         return _long_call(self._core.tessellate, Slice._from, progress, "slice",
                           p=_array(p), d1=_array(d1), d2=_array(d2), box=box,
                           max_cells=int(max_cells or 0), timeout=float(timeout or 0))
+
+    def plot(self, path, p=None, d1=None, d2=None, box=None, graph=False,
+             highlight=False, color_class=False, size=None, max_cells=None,
+             progress=None, timeout=None):
+        """The picture of `polyverify plot`: the cells of a 2-input net (or of
+        the slice p + s d1 + t d2) in the box as coloured polygons with exact
+        vertices, to an .svg or .png file; graph draws the adjacency graph,
+        highlight marks pairs where d_A != min(d_H, 2), color_class colours
+        each cell by its predicted class. size: (width, height) pixels."""
+        w, h = size if size is not None else (0, 0)
+        cb, bar = _progress(progress, "plot")
+        try:
+            return self._core.plot(str(path), p=_array(p), d1=_array(d1), d2=_array(d2),
+                                   box=box, graph=bool(graph), highlight=bool(highlight),
+                                   color_class=bool(color_class), width=int(w),
+                                   height=int(h), max_cells=int(max_cells or 0),
+                                   progress=cb, timeout=float(timeout or 0))
+        finally:
+            if bar is not None:
+                bar.close()
 
 
 def _exact(v):

@@ -77,8 +77,9 @@ class Cell:
         """The exact volume of the closure (in the box): a Fraction, or None
         with ``volume_kind`` saying why ("empty", "lower_dim", "unbounded").
         Networks with at most 6 inputs."""
-        kind, v = self._net._core.volume(self.code, box=self._box, domain=self._domain,
-                                         dim=self.dim)
+        from . import _interruptible
+        kind, v = _interruptible(self._net._core.volume, self.code, box=self._box,
+                                 domain=self._domain, dim=self.dim)
         self.volume_kind = kind
         return v
 

@@ -330,6 +330,7 @@ static PyMethodDef net_methods[] = {
     {"segment", KW pvpy_segment, METH_VARARGS | METH_KEYWORDS, NULL},
     {"radius", KW pvpy_radius, METH_VARARGS | METH_KEYWORDS, NULL},
     {"tessellate", KW pvpy_tessellate, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"plot", KW pvpy_plot, METH_VARARGS | METH_KEYWORDS, NULL},
     {NULL, NULL, 0, NULL},
 };
 

@@ -131,5 +131,6 @@ PyObject *pvpy_explore(pvpy_net *self, PyObject *args, PyObject *kw);       /* e
 PyObject *pvpy_segment(pvpy_net *self, PyObject *args, PyObject *kw);       /* segment.c */
 PyObject *pvpy_radius(pvpy_net *self, PyObject *args, PyObject *kw);        /* segment.c */
 PyObject *pvpy_tessellate(pvpy_net *self, PyObject *args, PyObject *kw);    /* slice.c */
+PyObject *pvpy_plot(pvpy_net *self, PyObject *args, PyObject *kw);          /* slice.c */
 
 #endif

@@ -126,3 +126,71 @@ PyObject *pvpy_tessellate(pvpy_net *self, PyObject *args, PyObject *kw)
     pv_net_free(sliced);
     return r;
 }
+
+/* plot(path, p=, d1=, d2=, box=, graph=, highlight=, color_class=, width=,
+ * height=, max_cells=, progress=, timeout=) -> dict of what was drawn: the
+ * picture of `polyverify plot` (SVG or PNG by the extension), from the
+ * exact polygons of the net or of its slice. */
+PyObject *pvpy_plot(pvpy_net *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"path", "p", "d1", "d2", "box", "graph", "highlight",
+                            "color_class", "width", "height", "max_cells", "progress",
+                            "timeout", NULL};
+    PyObject *path, *p = Py_None, *d1 = Py_None, *d2 = Py_None, *box_arg = Py_None,
+             *progress = Py_None;
+    int graph = 0, highlight = 0, color_class = 0, width = 0, height = 0;
+    long max_cells = 0;
+    double timeout = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|OOOOpppiilOd:plot", names,
+                                     PyUnicode_FSConverter, &path, &p, &d1, &d2, &box_arg,
+                                     &graph, &highlight, &color_class, &width, &height,
+                                     &max_cells, &progress, &timeout))
+        return NULL;
+    pv_net *sliced;
+    if (plane_net(&sliced, self->net, p, d1, d2) < 0) {
+        Py_DECREF(path);
+        return NULL;
+    }
+    const pv_net *plane = sliced ? sliced : self->net;
+    pv_box box;
+    pv_box_init(&box, 2);
+    int hb = pvpy_domain(&box, plane, box_arg, Py_None);
+    PyObject *r = NULL;
+    if (hb == 0)
+        pvpy_bad("give the box of the picture: box=(lo, hi) or ((lo1, hi1), (lo2, hi2))");
+    if (hb > 0) {
+        pvpy_hooks h;
+        pvpy_hooks_init(&h, progress, timeout);
+        pv_plot_options o;
+        pv_plot_options_init(&o);
+        o.box = &box;
+        o.graph = graph;
+        o.highlight = highlight;
+        o.color_class = color_class;
+        o.max_cells = max_cells;
+        if (width > 0)
+            o.width = width;
+        o.height = height;
+        o.progress = pvpy_hook_progress;
+        o.progress_ctx = &h;
+        o.interrupted = pvpy_hook_interrupted;
+        o.interrupted_ctx = &h;
+        pv_plot_info info;
+        pv_error err = {0};
+        pv_status st;
+        Py_BEGIN_ALLOW_THREADS
+        st = pv_plot(plane, PyBytes_AS_STRING(path), &o, &info, &err);
+        Py_END_ALLOW_THREADS
+        PyObject *d = st == PV_OK
+            ? Py_BuildValue("{s:i,s:[iii],s:i,s:i}", "cells", info.cells, "cells_by_dim",
+                            info.cells_by_dim[0], info.cells_by_dim[1],
+                            info.cells_by_dim[2], "edges", info.edges, "disagreements",
+                            info.disagreements)
+            : NULL;
+        r = pvpy_hooks_finish(&h, st, &err, d);
+    }
+    pv_box_clear(&box);
+    pv_net_free(sliced);
+    Py_DECREF(path);
+    return r;
+}
