@@ -16,6 +16,7 @@ bits encode, a str such as "1/3" or "0.1" the number it writes. Long calls
 raising polyverify.Timeout / polyverify.Interrupted whose `partial` holds
 what was found.
 """
+import queue
 import sys
 import threading
 import warnings
@@ -93,33 +94,64 @@ def _long_call(fn, convert, progress, what, **kw):
     return r
 
 
+class _Worker:
+    """A long-lived thread that runs library calls for the main thread. Long-
+    lived because the library's float LP back-end (GLPK) keeps an environment
+    per thread that only a thread's own exit would lose: a thread per call
+    would leak one each time."""
+
+    def __init__(self, pool):
+        self.pool, self.jobs = pool, queue.SimpleQueue()
+        threading.Thread(target=self.loop, daemon=True, name="polyverify").start()
+
+    def loop(self):
+        while True:
+            fn, args, kw, out, done = self.jobs.get()
+            try:
+                out["r"] = fn(*args, **kw)
+            except BaseException as e:      # re-raised in the caller's thread
+                out["e"] = e
+            fn = args = kw = out = None         # hold no reference while idle
+            done.set()
+            self.pool.give_back(self)
+
+
+class _Pool:
+    def __init__(self):
+        self.idle, self.lock = [], threading.Lock()
+
+    def take(self):
+        with self.lock:
+            return self.idle.pop() if self.idle else _Worker(self)
+
+    def give_back(self, w):
+        with self.lock:
+            self.idle.append(w)
+
+
+_pool = _Pool()
+
+
 def _interruptible(fn, *args, **kw):
     """Runs a call that has no interrupt hook in the library (cell,
-    adjacency, flips, volume) so that Ctrl-C stops the caller at once: the
-    call runs in a worker thread (the GIL is released inside it) and the
+    adjacency, flips, volume) so that Ctrl-C stops the caller at once: a
+    worker thread makes the call (the GIL is released inside it) while the
     main thread waits; on Ctrl-C it raises Interrupted (no answer, as the
     CLI prints none) and the abandoned call finishes in the background."""
     if threading.current_thread() is not threading.main_thread():
         return fn(*args, **kw)
-    out = {}
-
-    def run():
-        try:
-            out["r"] = fn(*args, **kw)
-        except BaseException as e:          # re-raised in the caller's thread
-            out["e"] = e
-    t = threading.Thread(target=run, daemon=True, name="polyverify")
-    t.start()
+    out, done = {}, threading.Event()
+    _pool.take().jobs.put((fn, args, kw, out, done))
     try:
-        while t.is_alive():
-            t.join(0.05)
+        while not done.wait(0.05):
+            pass
     except KeyboardInterrupt:
         e = Interrupted("interrupted: no answer (the abandoned call finishes in a "
                         "background thread)")
         e.partial = None
         raise e from None
     if "e" in out:
-        raise out["e"]
+        raise out.pop("e")
     return out["r"]
 
 
