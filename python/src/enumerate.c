@@ -40,8 +40,9 @@ static PyObject *genpos_dict(const pv_enum_genpos *g, int m)
 }
 
 /* The enumeration as a dict; stopped: the message of a limit, or NULL. */
-static PyObject *enum_dict(const pv_enum *E, const char *stopped)
+static PyObject *enum_dict(const void *answer, const char *stopped)
 {
+    const pv_enum *E = answer;
     PyObject *cells = PyList_New(E->ncells);
     for (int i = 0; cells && i < E->ncells; i++) {
         const pv_enum_cell *c = &E->cells[i];
@@ -122,27 +123,12 @@ static int run_enum(pv_enum *E, pv_status *st, pv_error *err, pvpy_hooks *h,
     o.lp_only = a->lp_only;
     o.max_bytes = (size_t)a->max_bytes;
     pvpy_hooks_init(h, a->progress, a->timeout);
-    o.progress = pvpy_hook_progress;
-    o.progress_ctx = h;
-    o.interrupted = pvpy_hook_interrupted;
-    o.interrupted_ctx = h;
+    PVPY_SET_HOOKS(o, h);
     Py_BEGIN_ALLOW_THREADS
     *st = pv_enum_compute(E, net, &o, err);
     Py_END_ALLOW_THREADS
     pv_box_clear(&box);
     return 0;
-}
-
-/* The dict of a finished or stopped run, or the exception (with the
- * dict as `partial`). A limit (max_cells, max_bytes) is not an error:
- * the dict says complete False and why. */
-static PyObject *enum_result(pv_enum *E, pv_status st, const pv_error *err, pvpy_hooks *h)
-{
-    int limit = st == PV_ERR_LIMIT && !h->timed_out && !h->interrupted && !h->exc_type;
-    PyObject *d = enum_dict(E, limit ? err->msg : NULL);
-    if (d == NULL)
-        return NULL;
-    return pvpy_hooks_finish(h, limit ? PV_OK : st, err, d);
 }
 
 PyObject *pvpy_enumerate(pvpy_net *self, PyObject *args, PyObject *kw)
@@ -157,7 +143,7 @@ PyObject *pvpy_enumerate(pvpy_net *self, PyObject *args, PyObject *kw)
     pv_status st;
     PyObject *r = NULL;
     if (run_enum(&E, &st, &err, &h, self->net, &a, a.graph) == 0)
-        r = enum_result(&E, st, &err, &h);
+        r = pvpy_hooks_result(&h, st, &err, enum_dict, &E);
     pv_enum_clear(&E);
     return r;
 }
@@ -202,7 +188,7 @@ PyObject *pvpy_lemma1(pvpy_net *self, PyObject *args, PyObject *kw)
     pv_status st;
     PyObject *r = NULL;
     if (run_enum(&E, &st, &err, &h, self->net, &a, 1) == 0) {
-        PyObject *e = enum_result(&E, st, &err, &h);
+        PyObject *e = pvpy_hooks_result(&h, st, &err, enum_dict, &E);
         PyObject *l = NULL;
         if (e && E.complete) {
             pv_lemma1 L;

@@ -2,8 +2,9 @@
  * start cell (explore.h), with progress, Ctrl-C and a timeout. */
 #include "pvpy.h"
 
-static PyObject *explore_dict(const pv_explore *E, const char *stopped)
+static PyObject *explore_dict(const void *answer, const char *stopped)
 {
+    const pv_explore *E = answer;
     PyObject *cells = PyList_New(E->ncells);
     for (int i = 0; cells && i < E->ncells; i++) {
         const pv_explore_cell *c = &E->cells[i];
@@ -84,10 +85,7 @@ PyObject *pvpy_explore(pvpy_net *self, PyObject *args, PyObject *kw)
         o.max_depth = max_depth;
         o.max_cells = max_cells;
         o.edges = edges;
-        o.progress = pvpy_hook_progress;
-        o.progress_ctx = &h;
-        o.interrupted = pvpy_hook_interrupted;
-        o.interrupted_ctx = &h;
+        PVPY_SET_HOOKS(o, &h);
         pv_explore E;
         pv_explore_init(&E);
         pv_error err = {0};
@@ -95,11 +93,7 @@ PyObject *pvpy_explore(pvpy_net *self, PyObject *args, PyObject *kw)
         Py_BEGIN_ALLOW_THREADS
         st = pv_explore_run(&E, self->net, &c, &o, &err);
         Py_END_ALLOW_THREADS
-        int limit = st == PV_ERR_LIMIT && !h.timed_out && !h.interrupted && !h.exc_type;
-        int started = st == PV_OK || st == PV_ERR_LIMIT || st == PV_ERR_INTERRUPTED;
-        PyObject *d = started ? explore_dict(&E, limit ? err.msg : NULL) : NULL;
-        r = started && d == NULL ? NULL
-            : pvpy_hooks_finish(&h, limit ? PV_OK : st, &err, d);
+        r = pvpy_hooks_result(&h, st, &err, explore_dict, &E);
         pv_explore_clear(&E);
     }
     pv_box_clear(&box);

@@ -144,6 +144,19 @@ PyObject *pvpy_hooks_finish(pvpy_hooks *h, pv_status status, const pv_error *err
     return partial;
 }
 
+PyObject *pvpy_hooks_result(pvpy_hooks *h, pv_status st, const pv_error *err,
+                            PyObject *(*build)(const void *answer, const char *stopped),
+                            const void *answer)
+{
+    int by_hook = h->timed_out || h->interrupted || h->exc_type;
+    const char *stopped = st == PV_ERR_LIMIT && !by_hook ? err->msg : NULL;
+    int started = st == PV_OK || st == PV_ERR_LIMIT || st == PV_ERR_INTERRUPTED;
+    PyObject *d = NULL;
+    if (started && (d = build(answer, stopped)) == NULL)
+        return NULL;
+    return pvpy_hooks_finish(h, stopped ? PV_OK : st, err, d);
+}
+
 /* ---- the module ---------------------------------------------------------- */
 
 static PyObject *new_class(PyObject *mod, const char *name, PyObject *bases,

@@ -99,6 +99,24 @@ typedef struct pvpy_hooks {
 void pvpy_hooks_init(pvpy_hooks *h, PyObject *progress, double timeout);
 void pvpy_hook_progress(void *ctx, long cells, double seconds);
 int pvpy_hook_interrupted(void *ctx);
+/* Points the progress and interrupt hooks of a library options struct
+ * (pv_enum_options, pv_explore_options, pv_tess_options, pv_plot_options)
+ * at h. */
+#define PVPY_SET_HOOKS(o, h)                  \
+    do {                                      \
+        (o).progress = pvpy_hook_progress;    \
+        (o).progress_ctx = (h);               \
+        (o).interrupted = pvpy_hook_interrupted; \
+        (o).interrupted_ctx = (h);            \
+    } while (0)
+/* The result of a long call that keeps what it found: build(answer,
+ * stopped) makes the dict of a run that started (stopped: the message of
+ * a limit such as max_cells, which is not an error, or NULL), then
+ * pvpy_hooks_finish raises what stopped the run with the dict as
+ * `partial`, or returns the dict. */
+PyObject *pvpy_hooks_result(pvpy_hooks *h, pv_status st, const pv_error *err,
+                            PyObject *(*build)(const void *answer, const char *stopped),
+                            const void *answer);
 /* After the call returned status (GIL held): raises what the hooks saw
  * (Timeout, Interrupted, the callback's exception) or what err says,
  * attaching partial (stolen; may be NULL); returns NULL. When nothing

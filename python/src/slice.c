@@ -16,8 +16,9 @@ static PyObject *polygon_list(const pv_polygon *P)
     return l;
 }
 
-static PyObject *tess_dict(const pv_tessellation *T, const char *stopped)
+static PyObject *tess_dict(const void *answer, const char *stopped)
 {
+    const pv_tessellation *T = answer;
     PyObject *cells = PyList_New(T->ncells);
     for (int i = 0; cells && i < T->ncells; i++) {
         const pv_tess_cell *c = &T->cells[i];
@@ -104,10 +105,7 @@ PyObject *pvpy_tessellate(pvpy_net *self, PyObject *args, PyObject *kw)
         pv_tess_options o;
         pv_tess_options_init(&o);
         o.max_cells = max_cells;
-        o.progress = pvpy_hook_progress;
-        o.progress_ctx = &h;
-        o.interrupted = pvpy_hook_interrupted;
-        o.interrupted_ctx = &h;
+        PVPY_SET_HOOKS(o, &h);
         pv_tessellation T;
         pv_tessellation_init(&T);
         pv_error err = {0};
@@ -115,11 +113,7 @@ PyObject *pvpy_tessellate(pvpy_net *self, PyObject *args, PyObject *kw)
         Py_BEGIN_ALLOW_THREADS
         st = pv_tessellate(&T, plane, &box, &o, &err);
         Py_END_ALLOW_THREADS
-        int limit = st == PV_ERR_LIMIT && !h.timed_out && !h.interrupted && !h.exc_type;
-        int started = st == PV_OK || st == PV_ERR_LIMIT || st == PV_ERR_INTERRUPTED;
-        PyObject *d = started ? tess_dict(&T, limit ? err.msg : NULL) : NULL;
-        r = started && d == NULL ? NULL
-            : pvpy_hooks_finish(&h, limit ? PV_OK : st, &err, d);
+        r = pvpy_hooks_result(&h, st, &err, tess_dict, &T);
         pv_tessellation_clear(&T);
     }
     pv_box_clear(&box);
@@ -171,10 +165,7 @@ PyObject *pvpy_plot(pvpy_net *self, PyObject *args, PyObject *kw)
         if (width > 0)
             o.width = width;
         o.height = height;
-        o.progress = pvpy_hook_progress;
-        o.progress_ctx = &h;
-        o.interrupted = pvpy_hook_interrupted;
-        o.interrupted_ctx = &h;
+        PVPY_SET_HOOKS(o, &h);
         pv_plot_info info;
         pv_error err = {0};
         pv_status st;
