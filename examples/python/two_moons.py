@@ -179,7 +179,7 @@ def main():
     # 6. The figure: cells by class, cell edges, decision boundary, data; the dual graph.
     plt.rcParams.update({"font.size": 11, "axes.titlesize": 12})
     fig, axes = plt.subplots(1, 1 if args.no_graph else 2, squeeze=False,
-                             figsize=(6.5 if args.no_graph else 13, 5.2))
+                             figsize=(6.5 if args.no_graph else 13, 4.9))
     for ax in axes[0]:
         for cls in (0, 1):
             ax.add_collection(PolyCollection(pieces[cls], facecolors=FILL[cls], edgecolors="none"))
@@ -192,7 +192,7 @@ def main():
     for cls in (0, 1):
         ax.scatter(X[y == cls, 0], X[y == cls, 1], s=12, c=MARK[cls], edgecolors="white",
                    linewidths=0.4, zorder=3)
-    ax.set_title(f"{cx.by_dim[2]} linear regions of a 2-16-16-2 ReLU net")
+    ax.set_title(f"{cx.by_dim[2]} cells (linear regions) of a 2-16-16-2 ReLU net")
     ax.legend(handles=[Patch(fc=FILL[0], ec="0.35", lw=0.4, label="predicted class 0"),
                        Patch(fc=FILL[1], ec="0.35", lw=0.4, label="predicted class 1"),
                        Line2D([], [], color="k", lw=2, label="decision boundary"),

@@ -255,3 +255,9 @@ class Slice:
     def _from(cls, d):
         return cls([SliceCell(*c) for c in d["cells"]], d["by_dim"], d["complete"],
                    d["stopped"])
+
+    def __iter__(self):
+        return iter(self.cells)
+
+    def __len__(self):
+        return len(self.cells)
