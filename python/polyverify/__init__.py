@@ -224,8 +224,19 @@ class Network:
         return self._core.neurons
 
     def info(self):
-        """What `polyverify info --json` says: shape, layers, code layout."""
-        return self._core.info()
+        """What `polyverify info --json` says: shape, layers, code layout
+        (for networks read from .nnet or .pvnet 1, one part per ReLU layer,
+        as the CLI prints it)."""
+        d = self._core.info()
+        for part in d["code_layout"]:
+            part["last"] = part["first"] + part["count"] - 1
+        if not d["code_layout"]:
+            d["code_layout"] = [
+                {"first": l["first_neuron"], "count": l["relus"],
+                 "last": l["first_neuron"] + l["relus"] - 1, "per_element": 1,
+                 "op": "Relu", "shape": f"[{l['relus']}]", "node": None, "layer": k + 1}
+                for k, l in enumerate(d["layers"]) if l["relus"] > 0]
+        return d
 
     @property
     def nlayers(self):

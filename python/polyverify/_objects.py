@@ -128,8 +128,8 @@ class Flip:
     realized: bool
     dim: int
     hamming: int
-    common_dim: int
-    adjacent: bool
+    common_dim: Optional[int]  # None (and adjacent None) when not realised
+    adjacent: Optional[bool]
     neurons: List[int]         # a facet neighbour's facet neurons
 
 

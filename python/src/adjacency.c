@@ -74,8 +74,12 @@ static PyObject *flip_dict(const pv_flip *f)
     bad |= pvpy_set(d, "realized", PyBool_FromLong(f->realized));
     bad |= pvpy_set(d, "dim", PyLong_FromLong(f->dim));
     bad |= pvpy_set(d, "hamming", PyLong_FromLong(f->hamming));
-    bad |= pvpy_set(d, "common_dim", PyLong_FromLong(f->common_dim));
-    bad |= pvpy_set(d, "adjacent", PyBool_FromLong(f->adjacent));
+    /* as `adjacency-check --flips --json`: no common dimension and no
+     * adjacency for an unrealised flip */
+    bad |= pvpy_set(d, "common_dim", f->realized ? PyLong_FromLong(f->common_dim)
+                                                 : pvpy_none());
+    bad |= pvpy_set(d, "adjacent", f->realized ? PyBool_FromLong(f->adjacent)
+                                               : pvpy_none());
     bad |= pvpy_set(d, "neurons", pvpy_ints(f->neurons, f->nneurons));
     if (bad)
         Py_CLEAR(d);

@@ -87,6 +87,24 @@ static PyObject *mod_parse(PyObject *mod, PyObject *args)
     return net ? wrap_or_raise(net, st, &err) : NULL;
 }
 
+/* A pending BadInput's message, prefixed (which layer, which array). */
+static void prefix_error(const char *fmt, int k)
+{
+    if (!PyErr_ExceptionMatches(pvpy_exc.bad_input))
+        return;
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyObject *s = v ? PyObject_Str(v) : NULL;
+    const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
+    char prefix[48];
+    snprintf(prefix, sizeof prefix, fmt, k);
+    pvpy_bad("%s%s", prefix, msg ? msg : "unreadable");
+    Py_XDECREF(s);
+    Py_XDECREF(t);
+    Py_XDECREF(v);
+    Py_XDECREF(tb);
+}
+
 /* Layer k of from_layers: (activation, W, b), W out x in. */
 static int add_layer(pv_net *net, int k, PyObject *layer, int *in, pv_error *err)
 {
@@ -108,22 +126,15 @@ static int add_layer(pv_net *net, int k, PyObject *layer, int *in, pv_error *err
     snprintf(what, sizeof what, "layer %d: W", k);
     mpq_t *w = pvpy_points(W, *in, &out, &single);   /* rows of `in` numbers */
     if (w == NULL) {
-        if (PyErr_ExceptionMatches(pvpy_exc.bad_input)) {
-            PyObject *t, *v, *tb;
-            PyErr_Fetch(&t, &v, &tb);
-            PyObject *s = v ? PyObject_Str(v) : NULL;
-            pvpy_bad("layer %d: W: %s", k, s ? PyUnicode_AsUTF8(s) : "unreadable");
-            Py_XDECREF(s);
-            Py_XDECREF(t);
-            Py_XDECREF(v);
-            Py_XDECREF(tb);
-        }
+        prefix_error("layer %d: W: ", k);
         return -1;
     }
     if (single)
         out = 1;
-    mpq_t *bias = pvpy_vec(b, out, what);
+    mpq_t *bias = pvpy_vec(b, single ? 1 : out, what);
     int rc = bias ? 0 : -1;
+    if (rc)
+        prefix_error("layer %d: b: ", k);
     if (!rc && pv_net_add_layer(net, a, out, err) != PV_OK)
         rc = -2;
     for (int i = 0; !rc && i < out; i++) {

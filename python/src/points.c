@@ -51,8 +51,14 @@ static int open_buffer(pvpy_pointsrc *src, PyObject *o, int m)
     } else if (nd == 2 && shape[1] == m && shape[0] <= INT32_MAX) {
         src->count = (int)shape[0];
     } else {
-        pvpy_bad("points: an array of shape %s; expected (n, %d) or (%d,)",
-                 nd == 1 ? "(k,)" : nd == 2 ? "(n, k)" : "of other rank", m, m);
+        char got[64];
+        if (nd == 1)
+            snprintf(got, sizeof got, "(%zd,)", shape[0]);
+        else if (nd == 2)
+            snprintf(got, sizeof got, "(%zd, %zd)", shape[0], shape[1]);
+        else
+            snprintf(got, sizeof got, "of rank %d", nd);
+        pvpy_bad("points: an array of shape %s; expected (n, %d) or (%d,)", got, m, m);
         return -1;
     }
     return 0;
