@@ -701,3 +701,29 @@ def test_star3_lower_dim_and_volumes():
     for h in rows:
         v = sum((a * x for a, x in zip(h.a, z.point)), Fraction(0)) + h.c
         assert (v == 0) if h.equality else ((v > 0) if h.strict else (v >= 0))
+
+
+@pytest.mark.parametrize("box", [None, (-1, 1)], ids=["nobox", "box"])
+def test_lemma1_degenerate_demo(box):
+    """examples/demo.pvnet is not in general position: Lemma 1 fails (a shared
+    facet of two neurons), and both sides say so."""
+    path = U.EXAMPLES / "demo.pvnet"
+    net = pv.Network.load(path)
+    l1 = net.lemma1(box=box)
+    j = cli_json("adjacency-check", path, "--enumerate", *(["--box", "-1,1"] if box else []))
+    for k in ("pairs_hamming1", "adjacent_pairs", "hamming1_not_adjacent",
+              "adjacent_not_hamming1", "cells"):
+        assert l1[k] == j[k], k
+    assert l1["holds"] is False and j["agrees"] is False
+    assert l1["general_position"] == j["general_position"] is False
+    assert sorted((d[0], d[1], d[2], d[4]) for d in l1["disagreements"]) == \
+        sorted((d["a"], d["b"], d["hamming"], d["adjacent"]) for d in j["disagreements"])
+    for a, b, h, common, adj in l1["disagreements"]:
+        assert h == U.hamming(a, b) == 2 and adj is True and common == 1
+
+
+def test_lemma1_general_position_flag(mp):
+    net, path = mp
+    l1 = net.lemma1(box=BOX)
+    j = cli_json("adjacency-check", path, "--enumerate", "--box", "-2,3")
+    assert l1["general_position"] == j["general_position"]
