@@ -16,6 +16,7 @@ bits encode, a str such as "1/3" or "0.1" the number it writes. Long calls
 raising polyverify.Timeout / polyverify.Interrupted whose `partial` holds
 what was found.
 """
+import copy
 import queue
 import sys
 import threading
@@ -169,6 +170,7 @@ class Network:
         if not isinstance(core, _core.Net):
             raise TypeError("use Network.load, Network.from_layers or Network.from_torch")
         self._core = core
+        self._info = None        # the network never changes: info is made once
 
     # ---- making one -------------------------------------------------------
     @classmethod
@@ -227,6 +229,14 @@ class Network:
         """What `polyverify info --json` says: shape, layers, code layout
         (for networks read from .nnet or .pvnet 1, one part per ReLU layer,
         as the CLI prints it)."""
+        return copy.deepcopy(self._cached())    # the caller may change its copy
+
+    def _cached(self):
+        if self._info is None:
+            self._info = self._make_info()
+        return self._info
+
+    def _make_info(self):
         d = self._core.info()
         for part in d["code_layout"]:
             part["last"] = part["first"] + part["count"] - 1
@@ -240,24 +250,24 @@ class Network:
 
     @property
     def nlayers(self):
-        return self.info()["nlayers"]
+        return self._cached()["nlayers"]
 
     @property
     def format(self):
-        return self.info()["format"]
+        return self._cached()["format"]
 
     @property
     def fingerprint(self):
-        return self.info()["fingerprint"]
+        return self._cached()["fingerprint"]
 
     @property
     def layers(self):
         return [Layer(l["activation"], l["in"], l["out"], l["relus"], l["first_neuron"],
-                      l["sparse"], l["nnz"]) for l in self.info()["layers"]]
+                      l["sparse"], l["nnz"]) for l in self._cached()["layers"]]
 
     def weights(self, k):
         """(W, b) of layer k, exact: W a list of rows of Fractions (dense)."""
-        info = self.info()["layers"][k]
+        info = self._cached()["layers"][k]
         W = []
         for i in range(info["out"]):
             cols, w = self._core.row(k, i)
@@ -295,8 +305,9 @@ class Network:
     def stats(self, X, labels=None, scale=None, max_pairs=200000, filter=True):
         """The paper's code-space experiment: the fields of `stats --json`."""
         if labels is not None:
-            labels = [str(l) for l in _array(labels).tolist()] \
-                if hasattr(_array(labels), "tolist") else [str(l) for l in labels]
+            labels = _array(labels)
+            labels = [str(l) for l in (labels.tolist() if hasattr(labels, "tolist")
+                                       else labels)]
         return self._core.stats(_array(X), labels, scale, max_pairs, filter)
 
     def cell(self, code=None, point=None, box=None, domain=None):

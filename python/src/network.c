@@ -87,8 +87,9 @@ static PyObject *mod_parse(PyObject *mod, PyObject *args)
     return net ? wrap_or_raise(net, st, &err) : NULL;
 }
 
-/* A pending BadInput's message, prefixed (which layer, which array). */
-static void prefix_error(const char *fmt, int k)
+/* A pending BadInput's message, prefixed with the layer and the array
+ * (`name`) unless it names the array already: "layer 0: b: ...". */
+static void prefix_error(int k, const char *name)
 {
     if (!PyErr_ExceptionMatches(pvpy_exc.bad_input))
         return;
@@ -96,9 +97,10 @@ static void prefix_error(const char *fmt, int k)
     PyErr_Fetch(&t, &v, &tb);
     PyObject *s = v ? PyObject_Str(v) : NULL;
     const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
-    char prefix[48];
-    snprintf(prefix, sizeof prefix, fmt, k);
-    pvpy_bad("%s%s", prefix, msg ? msg : "unreadable");
+    size_t n = strlen(name);
+    int named = msg && !strncmp(msg, name, n) && msg[n] == ':';
+    pvpy_bad("layer %d: %s%s%s", k, named ? "" : name, named ? "" : ": ",
+             msg ? msg : "unreadable");
     Py_XDECREF(s);
     Py_XDECREF(t);
     Py_XDECREF(v);
@@ -122,19 +124,17 @@ static int add_layer(pv_net *net, int k, PyObject *layer, int *in, pv_error *err
         return -1;
     }
     int out, single;
-    char what[32];
-    snprintf(what, sizeof what, "layer %d: W", k);
     mpq_t *w = pvpy_points(W, *in, &out, &single);   /* rows of `in` numbers */
     if (w == NULL) {
-        prefix_error("layer %d: W: ", k);
+        prefix_error(k, "W");
         return -1;
     }
     if (single)
         out = 1;
-    mpq_t *bias = pvpy_vec(b, single ? 1 : out, what);
+    mpq_t *bias = pvpy_vec(b, single ? 1 : out, "b");
     int rc = bias ? 0 : -1;
     if (rc)
-        prefix_error("layer %d: b: ", k);
+        prefix_error(k, "b");
     if (!rc && pv_net_add_layer(net, a, out, err) != PV_OK)
         rc = -2;
     for (int i = 0; !rc && i < out; i++) {

@@ -78,6 +78,23 @@ static int plane_net(pv_net **out, const pv_net *net, PyObject *p, PyObject *d1,
     return rc;
 }
 
+/* The plane's network (plane_net) and its box (box=, or domain= for a
+ * 2-input net), required: *plane is net or *sliced (freed by the caller,
+ * as box, initialised here, is cleared by it). 0, or -1 with an error. */
+static int plane_and_box(pv_net **sliced, const pv_net **plane, pv_box *box,
+                         const pv_net *net, PyObject *p, PyObject *d1, PyObject *d2,
+                         PyObject *box_arg, PyObject *domain, const char *what)
+{
+    pv_box_init(box, 2);
+    if (plane_net(sliced, net, p, d1, d2) < 0)
+        return -1;
+    *plane = *sliced ? *sliced : net;
+    int hb = pvpy_domain(box, *plane, box_arg, domain);
+    if (hb == 0)
+        pvpy_bad("give the box of the %s: box=(lo, hi) or ((lo1, hi1), (lo2, hi2))", what);
+    return hb > 0 ? 0 : -1;
+}
+
 PyObject *pvpy_tessellate(pvpy_net *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"p", "d1", "d2", "box", "domain", "max_cells", "progress",
@@ -89,17 +106,12 @@ PyObject *pvpy_tessellate(pvpy_net *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOlOd:tessellate", names, &p, &d1, &d2,
                                      &box_arg, &domain, &max_cells, &progress, &timeout))
         return NULL;
-    pv_net *sliced;
-    if (plane_net(&sliced, self->net, p, d1, d2) < 0)
-        return NULL;
-    const pv_net *plane = sliced ? sliced : self->net;
+    pv_net *sliced = NULL;
+    const pv_net *plane;
     pv_box box;
-    pv_box_init(&box, 2);
-    int hb = pvpy_domain(&box, plane, box_arg, domain);
     PyObject *r = NULL;
-    if (hb == 0)
-        pvpy_bad("give the box of the plane: box=(lo, hi) or ((lo1, hi1), (lo2, hi2))");
-    if (hb > 0) {
+    if (plane_and_box(&sliced, &plane, &box, self->net, p, d1, d2, box_arg, domain,
+                      "plane") == 0) {
         pvpy_hooks h;
         pvpy_hooks_init(&h, progress, timeout);
         pv_tess_options o;
@@ -140,19 +152,12 @@ PyObject *pvpy_plot(pvpy_net *self, PyObject *args, PyObject *kw)
                                      &graph, &highlight, &color_class, &width, &height,
                                      &max_cells, &progress, &timeout))
         return NULL;
-    pv_net *sliced;
-    if (plane_net(&sliced, self->net, p, d1, d2) < 0) {
-        Py_DECREF(path);
-        return NULL;
-    }
-    const pv_net *plane = sliced ? sliced : self->net;
+    pv_net *sliced = NULL;
+    const pv_net *plane;
     pv_box box;
-    pv_box_init(&box, 2);
-    int hb = pvpy_domain(&box, plane, box_arg, Py_None);
     PyObject *r = NULL;
-    if (hb == 0)
-        pvpy_bad("give the box of the picture: box=(lo, hi) or ((lo1, hi1), (lo2, hi2))");
-    if (hb > 0) {
+    if (plane_and_box(&sliced, &plane, &box, self->net, p, d1, d2, box_arg, Py_None,
+                      "picture") == 0) {
         pvpy_hooks h;
         pvpy_hooks_init(&h, progress, timeout);
         pv_plot_options o;
