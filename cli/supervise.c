@@ -219,9 +219,11 @@ void pv_limit_memory(size_t bytes)
         base = (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
     if (f != NULL)
         fclose(f);
-    /* the enumeration keeps its cells within `bytes`; as much again is
-     * left for working memory (LPs, GMP temporaries) */
-    size_t cap = base + 2 * bytes;
+    /* the enumeration keeps its cells within `bytes`; as much again, and
+     * 64 MiB more, is left for working memory (LPs, GMP temporaries):
+     * cddlib does not check its allocations, and one exact LP of a cell
+     * with a few hundred rows takes several MiB */
+    size_t cap = base + 2 * bytes + ((size_t)64 << 20);
     struct rlimit r = { (rlim_t)cap, (rlim_t)cap };
     setrlimit(RLIMIT_DATA, &r);
 #else

@@ -71,6 +71,22 @@ typedef struct ecell {
     double *hint;           /* 2m: y, d with y + e d inside for small e > 0 */
 } ecell;
 
+/* An exact vertex proved once, with its key (vcache.c). */
+typedef struct pv_vcentry {
+    unsigned char *key;
+    mpz_t *X;               /* m numerators                                 */
+    mpz_t delta;            /* common denominator (non-zero, any sign)      */
+    double *x;              /* the vertex rounded, for the search           */
+} pv_vcentry;
+
+/* The vertices proved so far, by key (vcache.c has the argument). */
+typedef struct pv_vcache {
+    int m, count, cap;
+    size_t keylen, tcap, bytes, max_bytes;
+    pv_vcentry *entries;
+    int *table;
+} pv_vcache;
+
 /* One run of pv_enum_compute (the invariants are above). */
 typedef struct state {
     const pv_net *net;
@@ -94,6 +110,7 @@ typedef struct state {
     long cell_faces;        /* faces explored for the current cell         */
     size_t cell_bytes;      /* pv_enum_bytes_per_cell                      */
     pv_enum *E;
+    pv_vcache vcache;       /* the fast path's proved vertices (vcache.c)  */
     double t0, last_report, last_poll;
 } state;
 
@@ -179,8 +196,26 @@ pv_status pv_visit_cell(state *st, int i, pv_error *err);
  * i, as seen from p inside cell i (flip: see visit.c). */
 pv_status pv_visit_cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
                             int flip, pv_error *err);
+/* The same crossing when its code is known combinatorially (flip >= 0, as
+ * above): no exact point is needed, (y, d) is only the new cell's hint. */
+void pv_visit_cross_flip(state *st, int i, int flip, const double *y,
+                         const double *d);
 /* Counts the neurons identically 0 on the cell (general position). */
 int pv_visit_zero_rows(state *st, const pv_system *S, int cell);
+
+/* vcache.c ----------------------------------------------------------------- */
+
+void pv_vcache_init(pv_vcache *C, int m, int neurons, size_t max_bytes);
+void pv_vcache_clear(pv_vcache *C);
+/* The key (C->keylen bytes) of the vertex of rows T (sorted) of S, the
+ * system of the cell of code c. */
+void pv_vcache_key(const pv_vcache *C, unsigned char *key, const pv_system *S,
+                   const pv_net *net, const pv_code *c, const int *T);
+const pv_vcentry *pv_vcache_find(const pv_vcache *C, const unsigned char *key);
+/* Adds a vertex proved with every row but T's > 0 (none merely >= 0),
+ * unless the cache is full or holds the key. */
+void pv_vcache_put(pv_vcache *C, const unsigned char *key, mpz_t *const X,
+                   const mpz_t delta, const double *x);
 
 /* vertex.c ----------------------------------------------------------------- */
 

@@ -183,6 +183,12 @@ static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
      * to a flat, integer directions) grow long numbers: beyond a few
      * dimensions one face's facets can cost seconds of exact LP */
     st.census = st.m <= CENSUS_MAX_DIM;
+    /* the vertex cache may use a sixteenth of the memory limit, at most
+     * 256 MiB (a full cache only stops adding: vcache.c) */
+    size_t vc_bytes = (size_t)256 << 20;
+    if (opt->max_bytes && opt->max_bytes / 16 < vc_bytes)
+        vc_bytes = opt->max_bytes / 16;
+    pv_vcache_init(&st.vcache, st.m, st.n, vc_bytes);
     E->m = st.m;
     E->n = st.n;
     pv_code c;
@@ -213,6 +219,7 @@ static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
         E->complete = E->complete && !st.interrupted;
     }
     pv_free(rank_of);
+    pv_vcache_clear(&st.vcache);
     pv_codeset_clear(&st);
     E->seconds = pv_limits_elapsed(&st);
     if (rc == PV_OK && st.interrupted)

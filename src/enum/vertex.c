@@ -32,6 +32,7 @@
 
 #include "core/sort.h"
 #include "exact/linalg.h"
+#include "exact/reduce.h"
 
 typedef struct vtx {
     int *rows;              /* m sorted row indices                         */
@@ -45,6 +46,11 @@ typedef struct vset {
     vtx *v;
     size_t tcap;
     int *table;             /* index + 1 by hash of rows                    */
+    /* the run's proved vertices (vcache.c), the cell's code, a key buffer */
+    pv_vcache *cache;
+    const pv_net *net;
+    const pv_code *code;
+    unsigned char *key;
 } vset;
 
 static void vset_clear(vset *V)
@@ -59,6 +65,7 @@ static void vset_clear(vset *V)
     }
     pv_free(V->v);
     pv_free(V->table);
+    pv_free(V->key);
     memset(V, 0, sizeof *V);
 }
 
@@ -212,10 +219,12 @@ static int fsolve(double *A, double *b, double *d, int m)
 
 /* Exact vertex of rows T (sorted): fraction-free Gauss-Jordan (Bareiss-
  * Montante) on [G_T | -h_T] leaves delta on the diagonal and X on the
- * right. Then every row is checked: 0 exactly on T, > 0 elsewhere. */
+ * right. Then every row is checked: 0 exactly on T, > 0 elsewhere (or 0
+ * for a row identically 0 on the cell: *strict is then 0). */
 static int exact_vertex(vtx *v, const pv_system *S, const frows *R,
-                        const int *T)
+                        const int *T, int *strict)
 {
+    *strict = 1;
     int m = S->dim, c = m + 1;
     mpz_t *M = pv_malloc((size_t)m * c * sizeof(mpz_t));
     for (int i = 0; i < m; i++) {
@@ -277,7 +286,7 @@ static int exact_vertex(vtx *v, const pv_system *S, const frows *R,
             if (in)
                 ok = s == 0;
             else if (s == 0)
-                ok = !R->live[i];     /* g = 0, h = 0 rows vanish anywhere */
+                ok = !R->live[i], *strict = 0;  /* g = h = 0: 0 anywhere */
             else
                 ok = s > 0;
         }
@@ -298,6 +307,19 @@ static int exact_vertex(vtx *v, const pv_system *S, const frows *R,
     return ok;
 }
 
+/* The vertex of rows T from the cache's proof (vcache.c). */
+static void vtx_from_entry(vtx *v, const pv_vcentry *e, const int *T, int m)
+{
+    v->rows = pv_malloc((size_t)m * sizeof(int));
+    memcpy(v->rows, T, (size_t)m * sizeof(int));
+    v->X = pv_malloc((size_t)m * sizeof(mpz_t));
+    for (int j = 0; j < m; j++)
+        mpz_init_set(v->X[j], e->X[j]);
+    mpz_init_set(v->delta, e->delta);
+    v->x = pv_malloc((size_t)m * sizeof(double));
+    memcpy(v->x, e->x, (size_t)m * sizeof(double));
+}
+
 /* Adds the vertex of rows T (any order) if new; 0 if it fails its proof. */
 static int vset_add(vset *V, const pv_system *S, const frows *R, int *T)
 {
@@ -312,8 +334,19 @@ static int vset_add(vset *V, const pv_system *S, const frows *R, int *T)
         V->cap = V->cap ? 2 * V->cap : 32;
         V->v = pv_realloc(V->v, (size_t)V->cap * sizeof *V->v);
     }
-    if (!exact_vertex(&V->v[V->count], S, R, T))
+    const pv_vcentry *e = NULL;
+    if (V->cache) {
+        pv_vcache_key(V->cache, V->key, S, V->net, V->code, T);
+        e = pv_vcache_find(V->cache, V->key);
+    }
+    int strict = 0;
+    if (e)
+        vtx_from_entry(&V->v[V->count], e, T, V->m);
+    else if (!exact_vertex(&V->v[V->count], S, R, T, &strict))
         return 0;
+    else if (V->cache && strict)
+        pv_vcache_put(V->cache, V->key, V->v[V->count].X,
+                      V->v[V->count].delta, V->v[V->count].x);
     V->table[slot] = ++V->count;
     return 1;
 }
@@ -419,19 +452,71 @@ static int all_vertices(vset *V, const pv_system *S, const frows *R)
     return ok;
 }
 
-/* The vertices of the cell's closure, when the fast path applies. */
-static int cell_vertices(vset *V, const pv_system *S, const double *q)
+/* The vertices of the cell's closure, when the fast path applies (R: the
+ * system's rows in doubles, q: a float point inside). */
+static int cell_vertices(vset *V, const pv_system *S, const frows *R,
+                         const double *q)
 {
-    frows R;
-    memset(V, 0, sizeof *V);
-    V->m = S->dim;
-    memset(&R, 0, sizeof R);
-    int ok = pv_frows_build(&R, S);
+    int ok = 1;
     for (int i = 0; i < S->nrows && ok; i++)
-        ok = !R.live[i] || frow_value(&R, i, q) > 1e-12;
-    ok = ok && first_vertex(V, S, &R, q) && all_vertices(V, S, &R);
-    ok = ok && V->count > S->dim;
-    pv_frows_clear(&R);
+        ok = !R->live[i] || frow_value(R, i, q) > 1e-12;
+    ok = ok && first_vertex(V, S, R, q) && all_vertices(V, S, R);
+    return ok && V->count > S->dim;
+}
+
+/* xc = the float centroid of the vertices listed in idx. */
+static void float_centroid(double *xc, const vset *V, const int *idx, int n)
+{
+    for (int j = 0; j < V->m; j++) {
+        double s = 0;
+        for (int a = 0; a < n; a++)
+            s += V->v[idx[a]].x[j];
+        xc[j] = s / n;
+    }
+}
+
+/* A coarse interior point: the float centroid xc rounded to multiples of
+ * 2^-s, coarsest first, accepted when every row of S is > 0 there in exact
+ * integer arithmetic (h 2^s + g.Z > 0; rows g = 0 are h >= 0 and never
+ * tight). The short point is what the user reads (and what the code check
+ * and the certificate evaluate); 0 when no rounding is inside. */
+static int coarse_interior(mpq_t *p, const pv_system *S, const frows *R,
+                           const double *xc)
+{
+    static const int shifts[] = { 0, 1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24,
+                                  32, 40, 48 };
+    int m = S->dim, ok = 0;
+    mpz_t *Z = pv_zvec_new(m), delta, t;
+    double *zr = pv_malloc((size_t)m * sizeof *zr);
+    mpz_init(delta);
+    mpz_init(t);
+    for (size_t a = 0; a < sizeof shifts / sizeof *shifts && !ok; a++) {
+        int sh = shifts[a];
+        for (int j = 0; j < m; j++)
+            zr[j] = ldexp(nearbyint(ldexp(xc[j], sh)), -sh);
+        ok = 1;                       /* a float filter: decides nothing */
+        for (int i = 0; i < S->nrows && ok; i++)
+            ok = !R->live[i] || frow_value(R, i, zr) > 1e-9;
+        if (!ok || pv_dyadic_round_at(Z, delta, xc, m, sh) != 0) {
+            ok = 0;
+            continue;
+        }
+        for (int i = 0; i < S->nrows && ok; i++) {
+            mpz_mul(t, S->h[i], delta);
+            for (int j = 0; j < m; j++)
+                mpz_addmul(t, PV_G(S, i, j), Z[j]);
+            ok = mpz_sgn(t) > 0 || (!R->live[i] && mpz_sgn(t) == 0);
+        }
+    }
+    for (int j = 0; ok && j < m; j++) {
+        mpq_set_num(p[j], Z[j]);
+        mpq_set_den(p[j], delta);
+        mpq_canonicalize(p[j]);
+    }
+    mpz_clear(delta);
+    mpz_clear(t);
+    pv_zvec_free(Z, (size_t)m);
+    pv_free(zr);
     return ok;
 }
 
@@ -553,6 +638,44 @@ static void vertex_faces(cellctx *X, const vtx *v, int m)
     pv_code_clear(&c);
 }
 
+/* The walk across every neuron facet of cell i, whose interior point is
+ * st->cells[i].point (q: it in doubles). The facet of row r holds the
+ * centroid y of its vertices in its relative interior, where of the rows
+ * that are not identically 0 row r alone vanishes (the vertices are
+ * simple): so with no row identically 0 the cell beyond is the flip of r's
+ * bit and y is needed only in doubles; otherwise y is exact and the exact
+ * forward pass decides (pv_visit_cross_at). */
+static pv_status cross_facets(state *st, int i, const pv_system *S,
+                              const vset *V, const double *q, pv_error *err)
+{
+    int m = st->m;
+    int zero_rows = pv_visit_zero_rows(st, S, i);
+    facet_index F;
+    facet_index_build(&F, V, S->nrows);
+    double *yd = pv_malloc((size_t)(2 * m + 1) * sizeof *yd);
+    mpq_t *y = zero_rows ? pv_qvec_new(m) : NULL;
+    pv_status rc = PV_OK;
+    for (int k = 0; k < F.nrows && rc == PV_OK; k++) {
+        if (!PV_LABEL_IS_NEURON(S->label[F.rows[k]]))
+            continue;                 /* nothing beyond the box */
+        const int *idx = F.idx + F.first[k];
+        int n = F.first[k + 1] - F.first[k];
+        if (zero_rows) {
+            centroid(y, V, idx, n);
+            rc = pv_visit_cross_at(st, i, y, st->cells[i].point, -1, err);
+            continue;
+        }
+        float_centroid(yd, V, idx, n);
+        for (int j = 0; j < m; j++)
+            yd[m + j] = yd[j] - q[j];
+        pv_visit_cross_flip(st, i, S->label[F.rows[k]], yd, yd + m);
+    }
+    pv_qvec_free(y, m);
+    pv_free(yd);
+    facet_index_clear(&F);
+    return rc;
+}
+
 /* The fast path for cell i (see the top of this file). Returns 1 when it
  * decided the cell (rc then says whether crossing its facets went well). */
 int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
@@ -563,53 +686,50 @@ int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     if (!st->bounded || !st->cells[i].hint || m > 12 || st->opt->lp_only)
         return 0;
     double *q = pv_malloc((size_t)m * sizeof *q);
+    frows R;
+    memset(&R, 0, sizeof R);
     vset V;
     memset(&V, 0, sizeof V);
-    int ok = hint_point(q, st->cells[i].hint, S) && cell_vertices(&V, S, q);
-    pv_free(q);
-    if (!ok) {
-        vset_clear(&V);
-        return 0;
-    }
-    int *all = pv_malloc((size_t)V.count * sizeof *all);
-    for (int k = 0; k < V.count; k++)
+    V.m = m;
+    V.cache = &st->vcache;
+    V.net = st->net;
+    V.code = X->code;
+    V.key = pv_malloc(st->vcache.keylen + 1);
+    int ok = hint_point(q, st->cells[i].hint, S) && pv_frows_build(&R, S) &&
+             cell_vertices(&V, S, &R, q);
+    int *all = ok ? pv_malloc((size_t)V.count * sizeof *all) : NULL;
+    for (int k = 0; ok && k < V.count; k++)
         all[k] = k;
-    mpq_t *p = pv_qvec_new(m), *y = pv_qvec_new(m);
-    centroid(p, &V, all, V.count);
+    mpq_t *p = pv_qvec_new(m);
+    if (ok) {
+        /* the interior point: a coarse rounding of the centroid, else the
+         * exact centroid (interior: the cell is simple with > m vertices) */
+        float_centroid(q, &V, all, V.count);
+        if (!coarse_interior(p, S, &R, q))
+            centroid(p, &V, all, V.count);
+    }
     pv_free(all);
     /* a last exact check, independent of the vertex argument: the point
      * has the cell's code (else the LP path decides the cell) */
     pv_code c;
     pv_code_init(&c, 0);
-    ok = pv_code_at(st->net, p, &c, NULL, err) == PV_OK &&
+    ok = ok && pv_code_at(st->net, p, &c, NULL, err) == PV_OK &&
          pv_code_equal(&c, X->code);
     pv_code_clear(&c);
     if (!ok) {
         pv_qvec_free(p, m);
-        pv_qvec_free(y, m);
+        pv_free(q);
+        pv_frows_clear(&R);
         vset_clear(&V);
         return 0;
     }
     st->cells[i].dim = m;
-    st->cells[i].point = pv_qvec_copy(p, m);
-    int zero_rows = pv_visit_zero_rows(st, S, i);
-    facet_index F;
-    facet_index_build(&F, &V, S->nrows);
-    *rc = PV_OK;
-    for (int k = 0; k < F.nrows && *rc == PV_OK; k++) {
-        if (!PV_LABEL_IS_NEURON(S->label[F.rows[k]]))
-            continue;                 /* nothing beyond the box */
-        centroid(y, &V, F.idx + F.first[k], F.first[k + 1] - F.first[k]);
-        /* vertices are simple, so of the rows that are not identically 0,
-         * row F.rows[k] alone vanishes at y */
-        *rc = pv_visit_cross_at(st, i, y, p,
-                                zero_rows ? -1 : S->label[F.rows[k]], err);
-    }
+    st->cells[i].point = p;
+    *rc = cross_facets(st, i, S, &V, q, err);
     for (int k = 0; k < V.count && *rc == PV_OK; k++)
         vertex_faces(X, &V.v[k], m);
-    facet_index_clear(&F);
-    pv_qvec_free(p, m);
-    pv_qvec_free(y, m);
+    pv_free(q);
+    pv_frows_clear(&R);
     vset_clear(&V);
     return 1;
 }

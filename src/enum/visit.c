@@ -52,6 +52,23 @@ int pv_visit_zero_rows(state *st, const pv_system *S, int cell)
  * pre-activation is continuous and non-zero at y, so keeps its sign, and
  * the flipped neuron's own affine form is unchanged across y); otherwise
  * an exact first-order forward pass computes it. */
+/* Records code c as the cell beyond a facet of cell i, with the float hint
+ * (y, d) for its fast path when it is new. */
+static void add_beyond(state *st, int i, const pv_code *c, const double *y,
+                       const double *d)
+{
+    int m = st->m;
+    int j = pv_codeset_add(st, c);
+    if (j >= 0 && j != i)
+        pv_codeset_add_neighbor(&st->cells[i], j);
+    if (j >= 0 && j != i && !st->cells[j].hint && st->cells[j].dim == -2) {
+        double *h = pv_malloc((size_t)(2 * m + 1) * sizeof *h);
+        memcpy(h, y, (size_t)m * sizeof *h);
+        memcpy(h + m, d, (size_t)m * sizeof *h);
+        st->cells[j].hint = h;
+    }
+}
+
 pv_status pv_visit_cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
                             int flip, pv_error *err)
 {
@@ -69,21 +86,28 @@ pv_status pv_visit_cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
         rc = pv_code_beyond(st->net, y, d, &c, err);
     }
     if (rc == PV_OK) {
-        int j = pv_codeset_add(st, &c);
-        if (j >= 0 && j != i)
-            pv_codeset_add_neighbor(&st->cells[i], j);
-        if (j >= 0 && j != i && !st->cells[j].hint && st->cells[j].dim == -2) {
-            double *h = pv_malloc((size_t)(2 * m + 1) * sizeof *h);
-            for (int k = 0; k < m; k++) {
-                h[k] = mpq_get_d(y[k]);
-                h[m + k] = mpq_get_d(d[k]);
-            }
-            st->cells[j].hint = h;
+        double *yd = pv_malloc((size_t)(2 * m + 1) * sizeof *yd);
+        for (int k = 0; k < m; k++) {
+            yd[k] = mpq_get_d(y[k]);
+            yd[m + k] = mpq_get_d(d[k]);
         }
+        add_beyond(st, i, &c, yd, yd + m);
+        pv_free(yd);
     }
     pv_code_clear(&c);
     pv_qvec_free(d, m);
     return rc;
+}
+
+void pv_visit_cross_flip(state *st, int i, int flip, const double *y,
+                         const double *d)
+{
+    pv_code c;
+    pv_code_init(&c, 0);
+    pv_code_set(&c, &st->cells[i].code);
+    c.bit[flip] ^= 1;
+    add_beyond(st, i, &c, y, d);
+    pv_code_clear(&c);
 }
 
 /* Crosses facet f of cell i: the code of y + e(y - p), y in relint f. */

@@ -9,9 +9,9 @@ Facts asserted, and why they hold:
     mod a prime), so all of R^784 holds at least 2^256 cells: no memory can
     hold them, and `enumerate` must refuse at once (exit 3) without
     printing cells;
-  * an ACAS Xu network on its whole input box has many thousands of cells
-    (more than 4 MiB / bytes-per-cell: a few hundred),
-    so --max-memory 4 stops it (exit 3, INCOMPLETE); --timeout 1 and Ctrl-C
+  * a wide random 3-D net (wide_net) has far more cells than 2 MiB hold,
+    so --max-memory 2 stops it (exit 3, INCOMPLETE); an ACAS Xu network on
+    its whole input box has many thousands of cells: --timeout 1 and Ctrl-C
     stop it too (exit 4 / 130) and it prints the cells it decided, marked
     INCOMPLETE, each of which `cell` confirms on its own (realised, with the
     listed dimension, the listed point in it); no certificate is left;
@@ -21,6 +21,7 @@ Facts asserted, and why they hold:
 """
 
 import json
+import random
 import os
 import pty
 import select
@@ -74,14 +75,35 @@ def test_memory_refusal(pv):
     check(rc == 3 and 'INCOMPLETE' in out, 'demo --max-cells 3: %d' % rc)
 
 
+def wide_net(path, n=60):
+    """A 3-n-n-1 ReLU net with integer weights in [-9, 9] (a fixed seed).
+    Its first layer's planes a.x + b = 0 with |b| < |a|_1 meet the cube
+    [-1, 1]^3, most of the n, and cut it into of the order of n^3 / 6 cells
+    (n planes in general position), which the second layer cuts further:
+    far more than 2 MiB hold. The vertex fast path finds them quickly."""
+    rng = random.Random(17)
+
+    def rows(r, k):
+        return '\n'.join(' '.join(str(rng.randint(-9, 9)) for _ in range(k))
+                         for _ in range(r))
+    with open(path, 'w') as f:
+        f.write('pvnet 1\ninput 3\nlayer relu %d\n%s\nbias %s\n'
+                'layer relu %d\n%s\nbias %s\nlayer linear 1\n%s\nbias 0\n'
+                % (n, rows(n, 3), rows(1, n), n, rows(n, n), rows(1, n),
+                   rows(1, n)))
+
+
 def test_memory_stop(pv, tmp):
     # the limit counts the enumeration's own memory (the library's memory
     # scope), so it holds under AddressSanitizer too
-    rc, out, err, _ = run(pv, 'enumerate', ACAS, '--box', 'input',
-                          '--max-memory', '4')
-    check(rc == 3, 'ACAS --max-memory 4: exit %d, expected 3 (%s)' % (rc, err))
-    check('memory limit of 4 MiB' in err, 'ACAS --max-memory 4: message %r' % err)
-    check('INCOMPLETE' in out, 'ACAS --max-memory 4: partial result marked')
+    net = os.path.join(tmp, 'wide.pvnet')
+    wide_net(net)
+    rc, out, err, _ = run(pv, 'enumerate', net, '--box', '-1,1',
+                          '--max-memory', '2')
+    os.remove(net)
+    check(rc == 3, 'wide net --max-memory 2: exit %d, expected 3 (%s)' % (rc, err))
+    check('memory limit of 2 MiB' in err, 'wide net --max-memory 2: message %r' % err)
+    check('INCOMPLETE' in out, 'wide net --max-memory 2: partial result marked')
 
 
 def check_partial(pv, out, what, box):
