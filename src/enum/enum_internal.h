@@ -111,6 +111,8 @@ typedef struct state {
     size_t cell_bytes;      /* pv_enum_bytes_per_cell                      */
     pv_enum *E;
     pv_vcache vcache;       /* the fast path's proved vertices (vcache.c)  */
+    pv_system sys;          /* the current cell's system, its memory reused
+                               from cell to cell (visit.c)                 */
     double t0, last_report, last_poll;
 } state;
 

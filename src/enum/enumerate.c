@@ -220,6 +220,8 @@ static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
     }
     pv_free(rank_of);
     pv_vcache_clear(&st.vcache);
+    if (st.sys.g)
+        pv_system_clear(&st.sys);
     pv_codeset_clear(&st);
     E->seconds = pv_limits_elapsed(&st);
     if (rc == PV_OK && st.interrupted)

@@ -232,21 +232,20 @@ static pv_status slow_cell(cellctx *X, int i, pv_error *err)
 
 pv_status pv_visit_cell(state *st, int i, pv_error *err)
 {
-    pv_system S;
+    pv_system *S = &st->sys;
     /* a copy: st->cells moves when new cells are added */
     pv_code code;
     pv_code_init(&code, 0);
     pv_code_set(&code, &st->cells[i].code);
-    pv_status rc = pv__system_from_code(&S, st->net, &code, st->box, err);
+    pv_status rc = pv__system_from_code_reuse(S, st->net, &code, st->box, err);
     if (rc == PV_OK) {
-        cellctx X = { st, &S, &code, { 0, 0, NULL }, { 0, 0, 0, 0 } };
+        cellctx X = { st, S, &code, { 0, 0, NULL }, { 0, 0, 0, 0 } };
         if (pv_vertex_fast_cell(&X, i, &rc, err))
             st->E->fast_cells++;
         else
             rc = slow_cell(&X, i, err);
         stats_add(&st->E->stats, &X.stats);
         pv_keyset_clear(&X.seen);
-        pv_system_clear(&S);
     }
     pv_code_clear(&code);
     return rc;

@@ -77,6 +77,10 @@ static int64_t to_i64(const mpz_t z) { return (int64_t)mpz_get_si(z); }
 
 static void set_i128(mpz_t z, __int128 v)
 {
+    if (v >= -((__int128)1 << 62) && v < ((__int128)1 << 62)) {
+        mpz_set_si(z, (long)v);
+        return;
+    }
     int neg = v < 0;
     unsigned __int128 u = neg ? -(unsigned __int128)v : (unsigned __int128)v;
     mpz_set_ui(z, (unsigned long)(uint64_t)(u >> 64));
@@ -226,56 +230,73 @@ static void add_box_rows(pv_system *S, int r, const pv_box *box)
 }
 
 /* ---- the fixed-width path ------------------------------------------------
- * The same recursion in int64 maps with __int128 sums, used when every
- * layer has a 64-bit integer form (pv_net_finalize) and each product and
- * sum provably fits: most networks with decimal or float32 weights and
- * few layers. Returns 0, with S's neuron rows partly written, as soon as a
- * bound fails; the mpz path then redoes everything. */
+ * The same recursion in __int128 maps and sums, used when every layer has
+ * a 64-bit integer form (pv_net_finalize) and each product and sum
+ * provably fits: most networks with decimal or float32 weights and two or
+ * three layers (float32 weights of one layer span ~40 bits, so a second
+ * layer's map is ~90 bits: past int64, well inside int128). Returns 0,
+ * with S's neuron rows partly written, as soon as a bound fails; the mpz
+ * path then redoes everything. */
 
 #ifdef PV_HAVE_INT128
-static int bit_length(uint64_t v)
+typedef unsigned __int128 u128;
+
+static int bit_length128(u128 v)
 {
-    return v ? 64 - __builtin_clzll(v) : 0;
+    uint64_t hi = (uint64_t)(v >> 64);
+    return hi ? 128 - __builtin_clzll(hi) : (v ? 64 - __builtin_clzll((uint64_t)v) : 0);
 }
 
-static uint64_t abs64(int64_t v)
+static u128 abs128(__int128 v)
 {
-    return v < 0 ? -(uint64_t)v : (uint64_t)v;
+    return v < 0 ? -(u128)v : (u128)v;
 }
 
-static uint64_t gcd64(uint64_t a, uint64_t b)
+/* Euclid in 64 bits as soon as both fit (the common case). */
+static u128 gcd128(u128 a, u128 b)
 {
-    while (b) {
-        uint64_t t = a % b;
+    while (b && (a >> 64 || b >> 64)) {
+        u128 t = a % b;
         a = b;
         b = t;
     }
-    return a;
+    uint64_t x = (uint64_t)a, y = (uint64_t)b;
+    while (y) {
+        uint64_t t = x % y;
+        x = y;
+        y = t;
+    }
+    return x;
 }
 
 /* Neuron rows j of this layer from Z (out x (m+1)) over delta: primitive,
  * signed by the code bit, with their scale delta / gcd. */
-static void rows_from_map64(pv_system *S, const pv_layer *L, const int64_t *Z,
-                            int64_t delta, const unsigned char *bits)
+static void rows_from_map128(pv_system *S, const pv_layer *L, const __int128 *Z,
+                             const mpz_t delta, const unsigned char *bits)
 {
     int m = S->dim;
+    mpz_t d;
+    mpz_init(d);
     for (int i = 0; i < L->nrelu; i++) {
-        const int64_t *z = Z + (size_t)i * (m + 1);
+        const __int128 *z = Z + (size_t)i * (m + 1);
         int j = L->first_neuron + i, bit = bits[j];
-        uint64_t g = 0;
+        u128 g = 0;
         for (int c = 0; c <= m && g != 1; c++)
-            g = gcd64(g, abs64(z[c]));
-        int64_t d = g ? (int64_t)g : 1;
+            g = gcd128(g, abs128(z[c]));
+        __int128 gd = g ? (__int128)g : 1;
         for (int c = 0; c < m; c++)     /* S starts at 0: skip zeros */
             if (z[c])
-                mpz_set_si(PV_G(S, j, c), bit ? z[c] / d : -(z[c] / d));
+                set_i128(PV_G(S, j, c), bit ? z[c] / gd : -(z[c] / gd));
         if (z[m])
-            mpz_set_si(S->h[j], bit ? z[m] / d : -(z[m] / d));
-        mpq_set_si(S->scale[j], delta, (unsigned long)d);
+            set_i128(S->h[j], bit ? z[m] / gd : -(z[m] / gd));
+        set_i128(d, gd);
+        mpq_set_num(S->scale[j], delta);
+        mpq_set_den(S->scale[j], d);
         mpq_canonicalize(S->scale[j]);
         S->strict[j] = (unsigned char)bit;
         S->label[j] = j;
     }
+    mpz_clear(d);
 }
 
 static int system_from_code64(pv_system *S, const pv_net *net,
@@ -286,37 +307,42 @@ static int system_from_code64(pv_system *S, const pv_net *net,
     for (int k = 0; k < net->nlayers; k++)
         if (net->layers[k].nrelu > 0)
             last = k;               /* later layers give no rows */
-    int64_t delta = 1, *A = pv_calloc((size_t)m * w, sizeof *A);
+    __int128 *A = pv_calloc((size_t)m * w, sizeof *A);
     int rows = m, abits = 1;                 /* A: rows x (m+1), max bits */
+    __int128 delta = 1;                      /* the map is Z / delta      */
+    int dbits = 1;                           /* delta's bits               */
+    mpz_t zdelta;
+    mpz_init(zdelta);
     const unsigned char *mask = NULL;
     unsigned char *maskbuf = NULL;
-    for (int i = 0; A != NULL && i < m; i++)
+    for (int i = 0; i < m; i++)
         A[(size_t)i * w + (size_t)i] = 1;
-    for (int k = 0; ok && A != NULL && k <= last; k++) {
+    for (int k = 0; ok && k <= last; k++) {
         const pv_layer *L = &net->layers[k];
-        int64_t den = (int64_t)mpz_get_si(L->den);
-        /* |sum| < in 2^(wbits + abits) + |b| delta < 2^124 + 2^124 */
-        if (L->w64 == NULL ||
-            L->w64_bits + abits + bit_length((uint64_t)L->in) + 1 > 125) {
+        /* |w a| < 2^(wbits + abits), |b delta| < 2^(wbits + dbits); the sum
+         * of in + 1 of them stays below 2^126 */
+        int tb = L->w64_bits + (abits > dbits ? abits : dbits) +
+                 bit_length128((u128)L->in + 1) + 1;
+        int denbits = (int)mpz_sizeinbase(L->den, 2);
+        if (L->w64 == NULL || tb > 126 || dbits + denbits > 126) {
             ok = 0;
             break;
         }
-        int64_t *Z = pv_malloc((size_t)L->out * w * sizeof *Z);
-        __int128 *acc = pv_malloc(w * sizeof *acc);
+        __int128 dl = delta * (__int128)mpz_get_si(L->den);
+        __int128 *Z = pv_malloc((size_t)L->out * w * sizeof *Z);
         /* A's nonzero columns per row: after a lifted first layer (the
          * identity) each row of A has one or two. */
         int *nzc = pv_malloc(((size_t)rows * w + 1) * sizeof *nzc);
         int *nzn = pv_malloc(((size_t)rows + 1) * sizeof *nzn);
-        for (int l = 0; nzc != NULL && nzn != NULL && l < rows; l++) {
+        for (int l = 0; l < rows; l++) {
             nzn[l] = 0;
             for (size_t c = 0; c < w; c++)
                 if (A[(size_t)l * w + c])
                     nzc[(size_t)l * w + (size_t)nzn[l]++] = (int)c;
         }
-        uint64_t g = 0, big = 0;
-        if (nzc == NULL || nzn == NULL)
-            ok = 0;
-        for (int i = 0; ok && Z != NULL && acc != NULL && i < L->out; i++) {
+        u128 g = 0, big = 0;
+        for (int i = 0; i < L->out; i++) {
+            __int128 *acc = Z + (size_t)i * w;
             for (size_t c = 0; c < w; c++)
                 acc[c] = 0;
             acc[m] = (__int128)L->b64[i] * delta;
@@ -325,50 +351,46 @@ static int system_from_code64(pv_system *S, const pv_net *net,
                 int64_t wl = L->w64[e];
                 if (!wl || (mask && !mask[l]))
                     continue;
-                const int64_t *ar = A + (size_t)l * w;
+                const __int128 *ar = A + (size_t)l * w;
                 const int *nc = nzc + (size_t)l * w;
                 for (int c = 0; c < nzn[l]; c++)
                     acc[nc[c]] += (__int128)wl * ar[nc[c]];
             }
-            for (size_t c = 0; c < w; c++) {
-                __int128 v = acc[c];
-                if (v >= ((__int128)1 << 62) || v <= -((__int128)1 << 62))
-                    ok = 0;
-                Z[(size_t)i * w + c] = (int64_t)v;
-                g = gcd64(g, abs64((int64_t)v));
-            }
+            for (size_t c = 0; c < w && g != 1; c++)
+                g = gcd128(g, abs128(acc[c]));
         }
-        __int128 nd = (__int128)delta * den;
-        if (Z == NULL || acc == NULL || nd >= ((__int128)1 << 62))
-            ok = 0;
-        if (ok) {                           /* reduce map and denominator */
-            delta = (int64_t)nd;
-            g = gcd64(g, abs64(delta));
-            if (g > 1) {
-                delta /= (int64_t)g;
-                for (size_t a = 0; a < (size_t)L->out * w; a++)
-                    Z[a] /= (int64_t)g;
-            }
+        /* reduce map and denominator by their common factor */
+        g = gcd128(g, abs128(dl));
+        if (g > 1) {
+            dl /= (__int128)g;
             for (size_t a = 0; a < (size_t)L->out * w; a++)
-                if (abs64(Z[a]) > big)
-                    big = abs64(Z[a]);
-            if (L->nrelu > 0)
-                rows_from_map64(S, L, Z, delta, code->bit);
+                Z[a] /= (__int128)g;
         }
-        pv_free(acc);
+        for (size_t a = 0; a < (size_t)L->out * w; a++)
+            if (abs128(Z[a]) > big)
+                big = abs128(Z[a]);
+        ok = dl > 0;
+        if (ok) {
+            delta = dl;
+            dbits = bit_length128((u128)dl);
+            set_i128(zdelta, dl);
+            if (L->nrelu > 0)
+                rows_from_map128(S, L, Z, zdelta, code->bit);
+        }
         pv_free(nzc);
         pv_free(nzn);
         pv_free(A);
         A = Z;
         rows = L->out;
-        abits = bit_length(big);
+        abits = bit_length128(big);
         pv_free(maskbuf);
         maskbuf = NULL;
         mask = layer_mask(L, code, &maskbuf);
     }
     pv_free(maskbuf);
     pv_free(A);
-    return ok && A != NULL;
+    mpz_clear(zdelta);
+    return ok;
 }
 #else
 static int system_from_code64(pv_system *S, const pv_net *net,
@@ -379,9 +401,31 @@ static int system_from_code64(pv_system *S, const pv_net *net,
 }
 #endif
 
+/* S as a zero system of dim x nrows: a system of that shape is zeroed in
+ * place (its numbers keep their limbs: an enumeration builds one system a
+ * cell, all of one shape), anything else is (re)initialised. */
+static void system_reset(pv_system *S, int dim, int nrows, int reuse)
+{
+    if (!reuse || S->dim != dim || S->nrows != nrows || !S->g) {
+        if (reuse && S->g)
+            pv_system_clear(S);
+        pv_system_init(S, dim, nrows);
+        return;
+    }
+    for (size_t i = 0; i < (size_t)dim * (size_t)nrows; i++)
+        mpz_set_ui(S->g[i], 0);
+    for (int i = 0; i < nrows; i++) {
+        mpz_set_ui(S->h[i], 0);
+        mpq_set_ui(S->scale[i], 1, 1);
+    }
+    memset(S->strict, 0, (size_t)nrows);
+    memset(S->eq, 0, (size_t)nrows);
+    memset(S->label, 0, (size_t)nrows * sizeof *S->label);
+}
+
 static pv_status system_from_code(pv_system *S, const pv_net *net,
                                   const pv_code *code, const pv_box *box,
-                                  pv_error *err)
+                                  int reuse, pv_error *err)
 {
     int m = net->input_dim;
     if (code->n != net->neurons)
@@ -392,7 +436,7 @@ static pv_status system_from_code(pv_system *S, const pv_net *net,
     if (box && box->dim != m)
         return pv_error_set(err, PV_ERR_ARG, "box has dimension %d, expected %d",
                             box->dim, m);
-    pv_system_init(S, m, net->neurons + (box ? pv_box_system_rows(box) : 0));
+    system_reset(S, m, net->neurons + (box ? pv_box_system_rows(box) : 0), reuse);
     if (system_from_code64(S, net, code)) {
         if (box)
             add_box_rows(S, net->neurons, box);
@@ -488,7 +532,15 @@ pv_status pv__system_from_code(pv_system *S, const pv_net *net,
                               const pv_code *code, const pv_box *box,
                               pv_error *err)
 {
-    PV_GUARD(err, system_from_code(S, net, code, box, err),
+    PV_GUARD(err, system_from_code(S, net, code, box, 0, err),
+             memset(S, 0, sizeof *S));
+}
+
+pv_status pv__system_from_code_reuse(pv_system *S, const pv_net *net,
+                                     const pv_code *code, const pv_box *box,
+                                     pv_error *err)
+{
+    PV_GUARD(err, system_from_code(S, net, code, box, 1, err),
              memset(S, 0, sizeof *S));
 }
 

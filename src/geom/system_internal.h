@@ -21,6 +21,14 @@ pv_status pv__system_from_code(pv_system *S, const pv_net *net,
                                const pv_code *code, const pv_box *box,
                                pv_error *err);
 
+/* The same into an S that is zeroed (memset) or holds an earlier system
+ * (of any shape), reusing its numbers' memory when the shape is the same:
+ * a loop over many codes builds each system without allocating. On
+ * failure S is zeroed (its blocks belong to the failed scope). */
+pv_status pv__system_from_code_reuse(pv_system *S, const pv_net *net,
+                                     const pv_code *code, const pv_box *box,
+                                     pv_error *err);
+
 /* The system of the domain alone, its rows labelled as in a code's
  * system (S not initialised; the caller clears it). */
 void pv__system_of_box(pv_system *S, const pv_box *box);
