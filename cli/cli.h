@@ -34,6 +34,7 @@ typedef enum cli_opt_id {
     OPT_FLIPS, OPT_ENUMERATE, OPT_MAX_CELLS, OPT_LP_ONLY, OPT_GRAPH,
     OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT, OPT_MAX_DEPTH, OPT_SLICE_POINTS, OPT_SIZE, OPT_COLOR, OPT_DOMAIN,
     OPT_VOLUME,                /* cell --volume, enumerate --volumes */
+    OPT_NO_POINTS,             /* enumerate --no-points */
     OPT_COUNT
 } cli_opt_id;
 

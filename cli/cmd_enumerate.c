@@ -88,6 +88,7 @@ typedef struct answer {
     const pv_enum *E;
     int status;
     const volumes *V;      /* --volumes, or NULL */
+    int points;            /* each cell's point (not with --no-points) */
 } answer;
 
 static void enumeration_json(FILE *f, const void *ans)
@@ -95,6 +96,7 @@ static void enumeration_json(FILE *f, const void *ans)
     const pv_enum *E = ((const answer *)ans)->E;
     int status = ((const answer *)ans)->status;
     const volumes *V = ((const answer *)ans)->V;
+    int points = ((const answer *)ans)->points;
     pv_json j;
     pv_json_init(&j, f);
     pv_json_begin_object(&j, NULL);
@@ -108,7 +110,8 @@ static void enumeration_json(FILE *f, const void *ans)
         pv_json_begin_object(&j, NULL);
         pv_json_code(&j, "code", &E->cells[i].code);
         pv_json_int(&j, "dim", E->cells[i].dim);
-        pv_json_rationals(&j, "point", E->cells[i].point, E->m);
+        if (points)
+            pv_json_rationals(&j, "point", E->cells[i].point, E->m);
         if (V && V->kind[i] == PV_VOLUME_FINITE)
             pv_json_rational(&j, "volume", V->v[i]);
         else if (V)
@@ -131,18 +134,21 @@ static void enumeration_json(FILE *f, const void *ans)
 }
 
 static void enumeration_text(const pv_enum *E, const pv_net *net, int status,
-                             const volumes *V)
+                             const volumes *V, int points)
 {
     cli_text_by_dim(E, status);
     if (V && V->total_finite)
         gmp_printf("volume      %Qd (total of the listed cells)\n", V->total);
     else if (V)
         printf("volume      none (unbounded cells)\n");
-    printf("\ncode  dim  point%s\n", V ? "  volume" : "");
+    printf("\ncode  dim%s%s\n", points ? "  point" : "", V ? "  volume" : "");
     for (int i = 0; i < E->ncells; i++) {
         char *s = pv_code_str(&E->cells[i].code, net);
-        printf("%s  %d  ", s, E->cells[i].dim);
-        cli_print_point(stdout, E->cells[i].point, E->m);
+        printf("%s  %d", s, E->cells[i].dim);
+        if (points) {
+            printf("  ");
+            cli_print_point(stdout, E->cells[i].point, E->m);
+        }
         if (V) {
             printf("  ");
             cli_print_volume(stdout, V->v[i], V->kind[i], E->cells[i].dim, E->m);
@@ -161,7 +167,7 @@ static void print_enumeration(const pv_enum *E, const pv_net *net,
     else if (a->given[OPT_JSON] || a->graph)
         enumeration_json(stdout, ans);
     else
-        enumeration_text(E, net, ans->status, ans->V);
+        enumeration_text(E, net, ans->status, ans->V, ans->points);
 }
 
 /* ---- --slice / --slice-points: the tessellation of the plane ------------ */
@@ -287,8 +293,14 @@ done:
 
 static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
 {
+    if ((a->slice || a->slice_points) && a->given[OPT_NO_POINTS])
+        return cli_usage(cmd, "--no-points is not taken with --slice or --slice-points "
+                         "(their cells are polygons, not points)");
     if (a->slice || a->slice_points)
         return run_slice(net, a, cmd);
+    if (a->given[OPT_NO_POINTS] && a->graph && !strcmp(a->graph, "dot"))
+        return cli_usage(cmd, "--graph dot prints no points: --no-points is for the "
+                         "text and JSON outputs");
     if (a->given[OPT_LABEL_COLUMN] || a->scale)
         return cli_usage(cmd, "--label-column and --scale go with --slice-points");
     int vol = a->given[OPT_VOLUME] > 0;
@@ -312,10 +324,13 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     pv_enum E;
     pv_enum_init(&E);
     int status = cli_run_enumeration(&E, net, a, bp, a->graph != NULL);
-    answer ans = { &E, status, NULL };
+    /* the certificate's answer keeps the points (pvcheck binds them); the
+     * printed answer drops them on --no-points */
+    answer ans = { &E, status, NULL, 1 };
     if (status == 0 && (a->certificate || a->verify) &&
         cli_certify(a, net, bp, NULL, NULL, &E, enumeration_json, &ans, &err))
         status = cli_fail(&err);
+    ans.points = !a->given[OPT_NO_POINTS];
     volumes V;
     V.n = 0;
     if (vol && status != 1 && E.by_dim) {
@@ -369,6 +384,10 @@ static const cli_opt opts[] = {
     { OPT_JSON, "--json", NULL, 0,
       "JSON: cells, cells_by_dim, complete (and stopped), cell_list of\n"
       "{code, dim, point}" },
+    { OPT_NO_POINTS, "--no-points", NULL, 0,
+      "leave each cell's point out of the text and JSON output (counts,\n"
+      "codes and graphs only; each point is still proved, and a certificate\n"
+      "still holds them)" },
     { OPT_CERTIFICATE, "--certificate", "FILE", 0,
       "write a certificate: each cell's dimension at its point, and\n"
       "dim P(a)∩P(b) of each edge (check: pvcheck NET FILE)" },

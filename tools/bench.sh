@@ -11,12 +11,27 @@
 #   --scaling   time per cell as m and N grow; writes
 #               bench/results/scaling.{json,txt}
 #   --json FILE the JSON there instead (the table goes to FILE's .txt twin)
+#   --targets   issue 17's targets against the best peers, each with its
+#               measured ratio (about 15 min; --targets --quick about 5):
+#               bench/results/targets17.txt. Berzins' peer rows need
+#               PV_BERZINS=checkout of arturs-berzins/relu_edge_subdivision
+#               (skipped with a message otherwise)
 # Other options go to pvbench unchanged (see the top of bench/pvbench.c:
 # --only, --parts, --queries, --naive-limit, --redund-limit, ...).
 # Data: $PV_DATA, default ../shared/data next to the repository.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+
+case " $* " in
+*" --targets "*)
+    [ -d build ] || meson setup build
+    ninja -C build
+    quick=
+    case " $* " in *" --quick "*) quick=--quick ;; esac
+    mkdir -p bench/results
+    exec python3 bench/targets17.py $quick --out bench/results/targets17.txt ;;
+esac
 
 json= mode=latest
 n=$#

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
 [ $# -gt 0 ] && shift
 
-pkgs="gcc libc6-dev meson ninja-build pkg-config libgmp-dev libglpk-dev libcdd-dev libcairo2-dev python3 lrslib protobuf-c-compiler libprotobuf-c-dev libonnx-dev zlib1g-dev"
+pkgs="gcc libc6-dev meson ninja-build pkg-config libgmp-dev libglpk-dev libcdd-dev libcairo2-dev python3 lrslib protobuf-c-compiler libprotobuf-c-dev libonnx-dev zlib1g-dev libopenblas-serial-dev"
 # The Python package (python/) for Debian's /usr/bin/python3, and what its
 # tests and examples use: numpy, torch, onnx (from_torch's export check),
 # networkx, matplotlib, pytest, tqdm (progress bars).

@@ -55,6 +55,8 @@ PV_API pv_status pv_code_at_points(const pv_net *net, int count, mpq_t *const x,
 typedef struct pv_forward_stats {
     long filtered;   /* points whose every bit the float filter proved  */
     long exact;      /* points that took the exact integer pass         */
+    long batched;    /* of `filtered`, those proved in a batch of points
+                        through BLAS (one product per layer)            */
 } pv_forward_stats;
 
 /* pv_code_at_points with a choice: filter = 0 sends every point through the

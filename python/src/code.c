@@ -81,7 +81,7 @@ PyObject *pvpy_code_points(pvpy_net *self, PyObject *args, PyObject *kw)
     chunk c;
     int have_chunk = zero && chunk_init(&c, m, n) == 0;
     int rc = have_chunk ? 0 : -1;
-    pv_forward_stats fs = {0, 0};
+    pv_forward_stats fs = {0, 0, 0};
     pv_error err = {0};
     for (int first = 0; !rc && first < src.count; first += CHUNK) {
         int k = src.count - first < CHUNK ? src.count - first : CHUNK;

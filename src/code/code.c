@@ -10,6 +10,7 @@
  * is an integer numerator per neuron (accumulated with mpz_addmul) over the
  * positive denominator D delta: its sign is the sign of the numerator. */
 #include "core/alloc.h"
+#include "code/filter_batch.h"
 #include "polyverify/code.h"
 #include "net/network_internal.h"
 #include "polyverify/rational.h"
@@ -533,6 +534,81 @@ static int filter_run(pass *P, const pv_net *net, mpq_t *const x,
     return 1;
 }
 
+/* Many points go through the float filter in batches of BATCH points, one
+ * BLAS product per layer (filter_batch.c); a point the batch leaves open
+ * takes the per-point filter, then the exact pass. */
+#define BATCH 256
+#define BATCH_MIN 16
+
+typedef struct batch {
+    int cap, first, count;     /* points first .. first + count - 1 held */
+    pv_filter_batch W;         /* their inputs and the layers' scratch   */
+    unsigned char *bits, *open;/* cap x N, cap                           */
+} batch;
+
+static void batch_init(batch *B, const pv_net *net)
+{
+    size_t N = (size_t)net->neurons;
+    B->cap = BATCH;
+    B->first = B->count = 0;
+    pv__filter_batch_init(&B->W, net, BATCH);
+    B->bits = pv_malloc(BATCH * N + 1);
+    B->open = pv_malloc(BATCH);
+}
+
+static void batch_clear(batch *B)
+{
+    if (B->cap)
+        pv__filter_batch_clear(&B->W);
+    pv_free(B->bits);
+    pv_free(B->open);
+    memset(B, 0, sizeof *B);
+}
+
+/* Runs the batch of points from p on: the inputs as doubles with their
+ * radii (as filter_load), a point out of double range left open. */
+static void batch_run(batch *B, const pv_net *net, int count, mpq_t *const x,
+                      int p)
+{
+    size_t m = (size_t)net->input_dim;
+    B->first = p;
+    B->count = count - p < B->cap ? count - p : B->cap;
+    memset(B->open, 0, (size_t)B->count);
+    for (int a = 0; a < B->count; a++) {
+        mpq_t *xp = x + (size_t)(p + a) * m;
+        double *h = B->W.H + (size_t)a * m, *r = B->W.R + (size_t)a * m;
+        for (size_t j = 0; j < m; j++) {
+            if (mpq_sgn(xp[j]) == 0) {       /* exact (most pixels are 0) */
+                h[j] = r[j] = 0.0;
+                continue;
+            }
+            if (!pv_rational_fits_double(xp[j])) {
+                B->open[a] = 1;
+                h[j] = r[j] = 0.0;
+                continue;
+            }
+            h[j] = mpq_get_d(xp[j]);
+            r[j] = 2 * PV_U * fabs(h[j]) + 0x1p-1074;
+        }
+    }
+    if (!pv__filter_batch(&B->W, net, B->count, B->bits, B->open))
+        memset(B->open, 1, (size_t)B->count);
+}
+
+/* Point p's bits from its batch (run when p is past the one held): 1 when
+ * the batch proved them all. */
+static int batch_bits(batch *B, const pv_net *net, int count, mpq_t *const x,
+                      int p, unsigned char *bits)
+{
+    if (p < B->first || p >= B->first + B->count)
+        batch_run(B, net, count, x, p);
+    int a = p - B->first;
+    if (B->open[a])
+        return 0;
+    memcpy(bits, B->bits + (size_t)a * (size_t)net->neurons, (size_t)net->neurons);
+    return 1;
+}
+
 /* Shared driver of the public entry points. */
 static pv_status forward(const pv_net *net, int count, mpq_t *const x,
                          mpq_t *const d, pv_code *codes, unsigned char *zero,
@@ -548,6 +624,9 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
     if (!pass_init(&P, max_width(net), d != NULL))
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
     size_t m = (size_t)net->input_dim, N = (size_t)net->neurons;
+    batch B = { 0 };
+    if (filter && d == NULL && count >= BATCH_MIN && pv__filter_batch_usable(net))
+        batch_init(&B, net);
     for (int p = 0; p < count && st == PV_OK; p++) {
         if (!code_reset(&codes[p], net->neurons)) {
             st = pv_error_set(err, PV_ERR_NOMEM, "out of memory");
@@ -555,6 +634,13 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
         }
         mpq_t *xp = x + (size_t)p * m;
         unsigned char *zp = zero != NULL ? zero + (size_t)p * N : NULL;
+        if (B.cap && batch_bits(&B, net, count, x, p, codes[p].bit)) {
+            if (zp != NULL)
+                memset(zp, 0, N);   /* every |z| > B > 0 */
+            if (fs != NULL)
+                fs->filtered++, fs->batched++;
+            continue;
+        }
         if (filter && d == NULL && filter_run(&P, net, xp, codes[p].bit)) {
             if (zp != NULL)
                 memset(zp, 0, N);   /* every |z| > B > 0 */
@@ -566,6 +652,7 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
         if (fs != NULL)
             fs->exact++;
     }
+    batch_clear(&B);
     pass_clear(&P);
     return st;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "polyverify/adjacency.h"
+#include "polyverify/code.h"
 
 int pv_graph_pair_cmp(const void *x, const void *y)
 {
@@ -17,7 +18,13 @@ int pv_graph_pair_cmp(const void *x, const void *y)
 
 /* Candidates: pairs across facets, and (rarely needed) every pair of
  * lower-dimensional cells of one dimension, since two such cells can meet
- * at an angle without sharing an affine hull. Each is decided exactly. */
+ * at an angle without sharing an affine hull. A pair of full-dimensional
+ * cells across a facet is adjacent by the walk's own proof: b is the code
+ * of the far side of a facet F of P(a) near a point y of relint F (visit.c,
+ * vertex.c), so a relatively open piece of F around y lies in P(b) too
+ * (closed) and dim P(a) ∩ P(b) >= m - 1, while the interiors, where all of
+ * a's (b's) rows are > 0, hold only code a (b): dim P(a) ∩ P(b) = m - 1.
+ * Every other candidate is decided exactly by pv_adjacency_decide_pair. */
 pv_status pv_graph_build(pv_enum *E, state *st,
                          const int *rank_of, pv_error *err)
 {
@@ -53,8 +60,16 @@ pv_status pv_graph_build(pv_enum *E, state *st,
     for (size_t i = 0; i < k && rc == PV_OK && !pv_limits_must_stop(st); i++) {
         pv_adjacency_pair P = cand[i];
         const pv_enum_cell *ca = &E->cells[P.a], *cb = &E->cells[P.b];
-        rc = pv_adjacency_decide_pair(&P, st->net, &ca->code, ca->dim, &cb->code,
-                            cb->dim, st->box, &E->stats, err);
+        if (ca->dim == E->m && cb->dim == E->m) {
+            /* only pairs across facets have two full-dimensional cells */
+            P.hamming = pv_code_hamming(&ca->code, &cb->code);
+            P.common_dim = E->m - 1;
+            P.adjacent = 1;
+        } else {
+            rc = pv_adjacency_decide_pair(&P, st->net, &ca->code, ca->dim,
+                                          &cb->code, cb->dim, st->box,
+                                          &E->stats, err);
+        }
         E->candidates++;
         if (rc == PV_OK && P.adjacent)
             E->pairs[E->npairs++] = P;

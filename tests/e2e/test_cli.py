@@ -44,7 +44,8 @@ OPTIONS = {
     'adjacency-check': {'--code', '--point', '--label-column', '--scale', '--box', '--domain', '--flips',
                         '--enumerate', '--max-cells', '--lp-only', '--json', '--certificate', '--verify'},
     'enumerate': {'--box', '--domain', '--graph', '--max-cells', '--lp-only', '--json', '--certificate',
-                  '--verify', '--slice', '--slice-points', '--label-column', '--scale', '--volumes'},
+                  '--verify', '--slice', '--slice-points', '--label-column', '--scale', '--volumes',
+                  '--no-points'},
     'explore': {'--point', '--code', '--label-column', '--scale', '--max-depth', '--max-cells',
                 '--box', '--domain', '--graph', '--json'},
     'segment': {'--point', '--label-column', '--scale', '--json'},
@@ -54,7 +55,7 @@ OPTIONS = {
              '--json'},
 }
 SWITCHES = {'--json', '--no-filter', '--verify', '--flips', '--enumerate', '--lp-only',
-            '--highlight-disagreements', '--help', '--volume', '--volumes'}
+            '--highlight-disagreements', '--help', '--volume', '--volumes', '--no-points'}
 
 
 def help_options(text):

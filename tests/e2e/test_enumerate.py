@@ -20,7 +20,8 @@ lrs; nothing is copied from polyverify's output.
     pairs of the smallest nets, pairs at Hamming distance 1 and sampled
     non-adjacent pairs cross-checked with lrs; the fast vertex path against
     --lp-only;
-  * --max-cells, --graph dot, exit statuses.
+  * --max-cells, --graph dot, --no-points (the same answer less the
+    points), exit statuses.
 
 Usage: python3 tests/e2e/test_enumerate.py /path/to/polyverify  (cwd = root)
 """
@@ -415,6 +416,22 @@ def check_limits(r):
     r.equal(rc, 0, '--graph dot exit status')
     r.equal(out.count(' -- '), 4, 'DOT edges of cross')
     r.check(out.startswith('graph cells {'), 'DOT header')
+    # --no-points: the same cells and edges, without the points
+    cross = os.path.join(NETS, 'cross.pvnet')
+    rc, full, _ = r.run('enumerate', cross, '--graph', 'json')
+    rc2, bare, _ = r.run('enumerate', cross, '--graph', 'json', '--no-points')
+    try:
+        full, bare = json.loads(full), json.loads(bare)
+        r.check(all('point' not in c for c in bare['cell_list']), '--no-points: no point')
+        for c in full['cell_list']:
+            del c['point']
+        r.equal((rc2, bare), (rc, full), '--no-points: the same answer, less the points')
+    except ValueError:
+        r.check(False, '--no-points output is not JSON')
+    rc, out, err = r.run('enumerate', cross, '--no-points')
+    r.check(rc == 0 and '\ncode  dim\n' in out, '--no-points text header: %r' % out[:200])
+    rc, out, err = r.run('enumerate', cross, '--no-points', '--graph', 'dot')
+    r.equal(rc, 2, '--no-points with --graph dot is a usage error')
     rc, out, err = r.run('enumerate', os.path.join(NETS, 'cross.pvnet'), '--graph', 'svg')
     r.equal(rc, 2, '--graph svg is a usage error')
     rc, out, err = r.run('enumerate', '--help')

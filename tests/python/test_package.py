@@ -291,8 +291,15 @@ def big_net():
                                    (rng.randn(30, 30), rng.randn(30), "relu")])
 
 
+def huge_net():
+    """Far more cells in [-20, 20]^3 than a second finds (a few 10^5)."""
+    rng = np.random.RandomState(5)
+    return pv.Network.from_layers([(rng.randn(80, 3), rng.randn(80), "relu"),
+                                   (rng.randn(80, 80), rng.randn(80), "relu")])
+
+
 def test_interrupt_keeps_partial():
-    net = big_net()
+    net = huge_net()
     timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     with pytest.raises(pv.Interrupted) as e:
