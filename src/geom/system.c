@@ -252,6 +252,12 @@ static u128 abs128(__int128 v)
     return v < 0 ? -(u128)v : (u128)v;
 }
 
+static int ctz128(u128 v)
+{
+    uint64_t lo = (uint64_t)v;
+    return lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll((uint64_t)(v >> 64));
+}
+
 /* Euclid in 64 bits as soon as both fit (the common case). */
 static u128 gcd128(u128 a, u128 b)
 {
@@ -329,6 +335,8 @@ static int system_from_code64(pv_system *S, const pv_net *net,
             break;
         }
         __int128 dl = delta * (__int128)mpz_get_si(L->den);
+        int dpow2 = dl > 0 && ((u128)dl & ((u128)dl - 1)) == 0;
+        u128 orbits = 0;
         __int128 *Z = pv_malloc((size_t)L->out * w * sizeof *Z);
         /* A's nonzero columns per row: after a lifted first layer (the
          * identity) each row of A has one or two. */
@@ -356,11 +364,18 @@ static int system_from_code64(pv_system *S, const pv_net *net,
                 for (int c = 0; c < nzn[l]; c++)
                     acc[nc[c]] += (__int128)wl * ar[nc[c]];
             }
-            for (size_t c = 0; c < w && g != 1; c++)
+            /* the denominator of float weights is a power of two: then
+             * so is the common factor, read off the trailing zeros */
+            for (size_t c = 0; c < w && g != 1 && !dpow2; c++)
                 g = gcd128(g, abs128(acc[c]));
+            for (size_t c = 0; c < w && dpow2; c++)
+                orbits |= abs128(acc[c]);
         }
         /* reduce map and denominator by their common factor */
-        g = gcd128(g, abs128(dl));
+        if (dpow2)
+            g = (u128)1 << ctz128(orbits | (u128)dl);
+        else
+            g = gcd128(g, abs128(dl));
         if (g > 1) {
             dl /= (__int128)g;
             for (size_t a = 0; a < (size_t)L->out * w; a++)
