@@ -49,6 +49,32 @@ static pv_status decide_flip(pv_flip *fl, const pv_net *net,
     return rc;
 }
 
+/* Flip j across a facet of the full-dimensional cell C that neuron j
+ * alone defines, with the flip as its neighbour: adjacent without an LP.
+ * The facet's far side near a point of its relative interior is an open
+ * piece of C(flip) (cell.c computed the neighbour there), so the flip is
+ * realised with dimension m, and a relatively open piece of the facet
+ * lies in both closures, which meet inside the facet's hyperplane:
+ * dim P(a) ∩ P(flip) = m - 1. Returns 1 when it decided fl. */
+static int facet_flip(pv_flip *fl, const pv_cell *C, int j)
+{
+    if (C->dim != C->m)
+        return 0;
+    for (int f = 0; f < C->nfacets; f++) {
+        const pv_cell_facet *cf = &C->facets[f];
+        if (cf->nneurons != 1 || cf->neurons[0] != j || !cf->has_neighbor ||
+            !pv_code_equal(&cf->neighbor, &fl->code))
+            continue;
+        fl->hamming = 1;
+        fl->dim = C->m;
+        fl->realized = 1;
+        fl->common_dim = C->m - 1;
+        fl->adjacent = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static pv_status flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
                              const pv_box *box, pv_error *err)
 {
@@ -70,7 +96,8 @@ static pv_status flips_check(pv_flips *F, const pv_net *net, const pv_code *code
         pv_code_init(&fl->code, 0);
         pv_code_set(&fl->code, code);
         fl->code.bit[j] ^= 1;
-        rc = decide_flip(fl, net, code, C.dim, box, err);
+        if (!facet_flip(fl, &C, j))
+            rc = decide_flip(fl, net, code, C.dim, box, err);
     }
     for (int f = 0; f < C.nfacets && rc == PV_OK; f++) {
         const pv_cell_facet *cf = &C.facets[f];

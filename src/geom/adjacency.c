@@ -4,10 +4,13 @@
 #include "geom/system_internal.h"
 #include "net/network_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "polyverify/system.h"
 #include "exact/linalg.h"
+#include "exact/reduce.h"
+#include "lp/lp.h"
 
 int pv_adjacency_dims(int dim_a, int dim_b, int common_dim)
 {
@@ -29,20 +32,144 @@ void pv_adjacency_clear(pv_adjacency *A)
     pv_adjacency_init(A);
 }
 
-/* The system of a code and its cell's dimension. */
+/* The system of a code and its cell's dimension (D, when not NULL, keeps
+ * the whole answer: the caller clears it). */
 static pv_status cell_dim(const pv_net *net, const pv_code *c, const pv_box *box,
-                          pv_system *S, int *dim, pv_stats *st, pv_error *err)
+                          pv_system *S, int *dim, pv_dimension *keep,
+                          pv_stats *st, pv_error *err)
 {
     pv_status rc = pv__system_from_code(S, net, c, box, err);
     if (rc != PV_OK)
         return rc;
     pv_dimension D;
+    pv_dimension_init(&D);
     rc = pv__system_dimension(S, &D, st, err);
     *dim = D.dim;
-    pv_dimension_clear(&D);
+    if (keep && rc == PV_OK)
+        *keep = D;
+    else
+        pv_dimension_clear(&D);
     if (rc != PV_OK)
         pv_system_clear(S);     /* S is the caller's only on success */
     return rc;
+}
+
+/* Row i of S at x, exactly: its sign. */
+static int row_sign(const pv_system *S, int i, mpq_t *const x, mpq_t v)
+{
+    pv_system_row_value(v, S, i, x);
+    return mpq_sgn(v);
+}
+
+/* Codes a and b that differ in neuron j alone, C(a) full-dimensional:
+ * dim P(a) ∩ P(b) = m - 1 is proved by one point y with row j of a at 0
+ * (then so is b's row j, its negation: the layers before j are the same)
+ * and every other row of a and of b > 0 at y, exactly. Such a y has a
+ * neighbourhood in the hyperplane of row j (g_j != 0) inside both
+ * closures, and the intersection lies in that hyperplane. y is searched
+ * as in facets.c: a float point z beyond row j and inside the other rows
+ * of a (GLPK), rounded, and y = p + lambda (z - p) on row j exactly (p:
+ * an interior point of C(a)). Returns 1 with *y set (m entries), 0 when
+ * the search or the proof fails (the caller decides in general). */
+static int flip_witness(mpq_t **y, const pv_system *Sa, const pv_system *Sb,
+                        int j, pv_dimension *known, pv_stats *st, pv_error *err)
+{
+    int m = Sa->dim, n = Sa->nrows, ok = 0;
+    *y = NULL;
+    if (j < 0 || j >= n || pv_flp_disabled())
+        return 0;
+    pv_dimension Da;
+    pv_dimension_init(&Da);
+    if (known)
+        Da = *known, pv_dimension_init(known);   /* moved here */
+    else if (pv__system_dimension(Sa, &Da, st, err) != PV_OK)
+        Da.dim = -1;
+    if (Da.dim != m) {
+        pv_dimension_clear(&Da);
+        return 0;
+    }
+    mpq_t v, lam, t;
+    mpq_inits(v, lam, t, NULL);
+    double *G = pv_malloc(((size_t)n * m + 1) * sizeof *G), *h = pv_malloc((size_t)n * sizeof *h + 1);
+    double *zd = pv_malloc((size_t)m * sizeof *zd + 1);
+    int finite = 1;                      /* out of double range: no search */
+    for (int i = 0; i < n; i++) {        /* rows in the frame z = x - p */
+        pv_system_row_value(v, Sa, i, Da.point);
+        double norm = 0.0;
+        for (int c = 0; c < m; c++) {
+            G[(size_t)i * m + c] = mpz_get_d(PV_G(Sa, i, c));
+            norm += G[(size_t)i * m + c] * G[(size_t)i * m + c];
+        }
+        norm = norm > 0.0 ? sqrt(norm) : 1.0;
+        for (int c = 0; c < m; c++)
+            G[(size_t)i * m + c] /= norm;
+        h[i] = mpq_get_d(v) / norm;
+        finite &= isfinite(norm) && isfinite(h[i]);
+    }
+    pv_flp *lp = finite ? pv_flp_new(m, n, G, h, 1e9) : NULL;
+    mpz_t *Z = pv_zvec_new(m), delta;
+    mpz_init(delta);
+    mpq_t *x = pv_qvec_new(m);
+    if (lp && pv_flp_cross_row(lp, j, 1e-7, zd) == 0 &&
+        pv_dyadic_round(Z, delta, zd, m, 40) == 0) {
+        for (int c = 0; c < m; c++) {    /* x = p + Z / delta */
+            mpq_set_num(t, Z[c]);
+            mpq_set_den(t, delta);
+            mpq_canonicalize(t);
+            mpq_add(x[c], Da.point[c], t);
+        }
+        mpq_t rp, rx;
+        mpq_inits(rp, rx, NULL);
+        pv_system_row_value(rp, Sa, j, Da.point);
+        pv_system_row_value(rx, Sa, j, x);
+        ok = mpq_sgn(rx) < 0 && mpq_sgn(rp) > 0;
+        if (ok) {                        /* lambda = r(p) / (r(p) - r(x)) */
+            mpq_sub(t, rp, rx);
+            mpq_div(lam, rp, t);
+            *y = pv_qvec_new(m);
+            for (int c = 0; c < m; c++) {
+                mpq_sub(t, x[c], Da.point[c]);
+                mpq_mul(t, t, lam);
+                mpq_add((*y)[c], Da.point[c], t);
+            }
+        }
+        mpq_clears(rp, rx, NULL);
+    }
+    int gj = 0;
+    for (int c = 0; c < m; c++)
+        gj |= mpz_sgn(PV_G(Sa, j, c)) != 0;
+    ok = ok && gj && row_sign(Sa, j, *y, v) == 0 && row_sign(Sb, j, *y, v) == 0;
+    for (int i = 0; ok && i < n; i++)
+        ok = i == j || row_sign(Sa, i, *y, v) > 0;
+    for (int i = 0; ok && i < Sb->nrows; i++)
+        ok = i == j || row_sign(Sb, i, *y, v) > 0;
+    if (!ok) {
+        pv_qvec_free(*y, m);
+        *y = NULL;
+    }
+    pv_qvec_free(x, m);
+    mpz_clear(delta);
+    pv_zvec_free(Z, (size_t)m);
+    pv_flp_free(lp);
+    pv_free(G);
+    pv_free(h);
+    pv_free(zd);
+    mpq_clears(v, lam, t, NULL);
+    pv_dimension_clear(&Da);
+    return ok;
+}
+
+/* The one neuron a and b differ in, or -1. */
+static int single_flip(const pv_code *a, const pv_code *b)
+{
+    int j = -1;
+    for (int i = 0; i < a->n && i < b->n; i++)
+        if (a->bit[i] != b->bit[i]) {
+            if (j >= 0)
+                return -1;
+            j = i;
+        }
+    return a->n == b->n ? j : -1;
 }
 
 /* The pipeline of both checks: the systems of a and b (with dim C(a) and
@@ -55,13 +182,16 @@ static pv_status closures_meet(pv_dimension *D, int *dims, const pv_net *net,
 {
     pv_dimension_init(D);
     pv_system Sa, Sb;
-    pv_status rc = dims ? cell_dim(net, a, box, &Sa, &dims[0], st, err)
+    pv_dimension Da;
+    pv_dimension_init(&Da);
+    pv_status rc = dims ? cell_dim(net, a, box, &Sa, &dims[0], &Da, st, err)
                         : pv__system_from_code(&Sa, net, a, box, err);
     if (rc != PV_OK)
         return rc;
-    rc = dims ? cell_dim(net, b, box, &Sb, &dims[1], st, err)
+    rc = dims ? cell_dim(net, b, box, &Sb, &dims[1], NULL, st, err)
               : pv__system_from_code(&Sb, net, b, box, err);
     if (rc != PV_OK) {
+        pv_dimension_clear(&Da);
         pv_system_clear(&Sa);
         return rc;
     }
@@ -70,10 +200,25 @@ static pv_status closures_meet(pv_dimension *D, int *dims, const pv_net *net,
      * itself is only defined between realised cells. */
     pv_system U;
     pv__system_closure_union(&U, &Sa, &Sb);
-    rc = pv__system_dimension(&U, D, st, err);
+    mpq_t *y = NULL;
+    int j = single_flip(a, b);
+    if (j >= 0 && (!dims || dims[0] == Sa.dim) &&
+        flip_witness(&y, &Sa, &Sb, j, dims ? &Da : NULL, st, err)) {
+        /* only dim and point are read by the callers here: D carries no
+         * frame (U stays NULL) */
+        D->m = Sa.dim;
+        D->nrows = U.nrows;
+        D->dim = Sa.dim - 1;
+        D->point = y;
+        D->implicit = pv_calloc((size_t)U.nrows + 1, 1);
+        D->implicit[j] = D->implicit[Sa.nrows + j] = 1;
+    } else {
+        rc = pv__system_dimension(&U, D, st, err);
+    }
     pv_system_clear(&U);
     pv_system_clear(&Sa);
     pv_system_clear(&Sb);
+    pv_dimension_clear(&Da);
     return rc;
 }
 
