@@ -8,7 +8,7 @@
 
 #include "exact/linalg.h"
 
-static uint64_t hash_bytes(const unsigned char *p, size_t n, uint64_t h)
+uint64_t pv_codeset_hash_bytes(const unsigned char *p, size_t n, uint64_t h)
 {
     for (size_t i = 0; i < n; i++) {
         h ^= p[i];
@@ -19,12 +19,12 @@ static uint64_t hash_bytes(const unsigned char *p, size_t n, uint64_t h)
 
 static uint64_t hash_code(const pv_code *c)
 {
-    return hash_bytes(c->bit, (size_t)c->n, 14695981039346656037ULL);
+    return pv_codeset_hash_bytes(c->bit, (size_t)c->n, 14695981039346656037ULL);
 }
 
 uint64_t pv_codeset_hash_rows(const int *rows, int n)
 {
-    return hash_bytes((const unsigned char *)rows, (size_t)n * sizeof(int),
+    return pv_codeset_hash_bytes((const unsigned char *)rows, (size_t)n * sizeof(int),
                       14695981039346656037ULL ^ (uint64_t)n);
 }
 

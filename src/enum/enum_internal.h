@@ -146,6 +146,8 @@ typedef struct frows {
 
 /* codeset.c ---------------------------------------------------------------- */
 
+/* FNV-1a of n bytes from h (the offset basis, or a seed). */
+uint64_t pv_codeset_hash_bytes(const unsigned char *p, size_t n, uint64_t h);
 /* FNV-1a of n ints, seeded by n: the hash of a sorted set of rows. */
 uint64_t pv_codeset_hash_rows(const int *rows, int n);
 

@@ -31,12 +31,7 @@
 
 static uint64_t hash_key(const unsigned char *k, size_t n)
 {
-    uint64_t h = 14695981039346656037ULL ^ (uint64_t)n;
-    for (size_t i = 0; i < n; i++) {
-        h ^= k[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return pv_codeset_hash_bytes(k, n, 14695981039346656037ULL ^ (uint64_t)n);
 }
 
 void pv_vcache_init(pv_vcache *C, int m, int neurons, size_t max_bytes)
