@@ -537,6 +537,16 @@ static int box_stiemke(const pv_system *S, mpq_t *w)
         mpq_sub(t, t, u);
         mpq_div(w[lo[j]], t, a);               /* (t b - r_j) / a */
     }
+    /* the construction, checked: sum_i w_i g_i = 0 exactly */
+    for (int j = 0; j < m && ok; j++) {
+        mpq_set_ui(t, 0, 1);
+        for (int i = 0; i < n; i++) {
+            mpq_set_z(u, PV_G(S, i, j));
+            mpq_mul(u, u, w[i]);
+            mpq_add(t, t, u);
+        }
+        ok = mpq_sgn(t) == 0;
+    }
     mpq_clears(a, b, t, u, NULL);
     pv_zvec_free(r, (size_t)m);
     pv_free(lo);

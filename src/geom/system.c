@@ -266,6 +266,8 @@ static u128 gcd128(u128 a, u128 b)
         a = b;
         b = t;
     }
+    if (!b)
+        return a;                        /* a may need more than 64 bits */
     uint64_t x = (uint64_t)a, y = (uint64_t)b;
     while (y) {
         uint64_t t = x % y;

@@ -34,6 +34,7 @@ Usage: python3 tests/e2e/test_ine.py POLYVERIFY   (cwd = project root)
 
 import glob
 import itertools
+import math
 import os
 import random
 import subprocess
@@ -46,6 +47,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
 
 NETS = sorted(glob.glob(os.path.join('tests', 'nets', '*.pvnet'))) + ['examples/demo.pvnet']
+# a published net whose second-layer rows need more than 64 bits (its rows
+# once came out not primitive: a 128-bit gcd was truncated)
+PENDULUM = os.path.join('..', 'shared', 'data', 'nn_reach', 'pendulum', 'pendulum.pvnet')
+NETS += [PENDULUM] if os.path.exists(PENDULUM) else []
 BOX = (Fraction(-2), Fraction(2))
 BIG = (Fraction(-64), Fraction(64))
 WORKERS = max(2, min(8, os.cpu_count() or 2))
@@ -223,6 +228,14 @@ def one_case(polyverify, net_path, net, code, box):
     except (ValueError, IndexError) as e:
         return [(False, '%s: cannot parse (%s):\n%s' % (what, e, p.stdout))], None
     nrows = N + (2 * m if box else 0)
+    # every row is a primitive integer vector (README, "The half-space
+    # system"): the certificates' scales rest on it
+    def primitive(r):
+        return all(x.denominator == 1 for x in r) and \
+            math.gcd(*[int(x) for x in r]) in (0, 1)
+    res.append((all(primitive(r) for r in rows[:N]),
+                '%s: a neuron row is not a primitive integer vector: %s'
+                % (what, [r for r in rows[:N] if not primitive(r)][:1])))
     res.append((len(rows) == nrows and all(len(r) == m + 1 for r in rows),
                 '%s: %d rows of %d numbers, expected %d of %d' % (what, len(rows), len(rows[0]) if rows else 0,
                                                                    nrows, m + 1)))
