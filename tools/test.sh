@@ -66,8 +66,9 @@ build_as_user() {
     fi
 }
 build_as_user release meson setup --buildtype=release
-# without the optional features (cairo, protobuf-c): everything else builds
-build_as_user minimal meson setup -Dplot=disabled -Donnx=disabled
+# without the optional features (cairo, protobuf-c, OpenBLAS): everything
+# else builds
+build_as_user minimal meson setup -Dplot=disabled -Donnx=disabled -Dblas=disabled
 if command -v clang >/dev/null 2>&1; then
     build_as_user clang env CC=clang meson setup
 else
