@@ -125,10 +125,7 @@ int main(int argc, char **argv)
             mpq_set(x[(size_t)p * m + j], ps.x[(size_t)(p % ps.count) * m + j]);
             X[(size_t)p * m + j] = mpq_get_d(x[(size_t)p * m + j]);
         }
-    int wmax = m;
-    for (int k = 0; k < net->nlayers; k++)
-        if (net->layers[k].out > wmax)
-            wmax = net->layers[k].out;
+    int wmax = pv__net_max_width(net);
     double *A = malloc((size_t)P * wmax * sizeof *A), *B = malloc((size_t)P * wmax * sizeof *B);
     unsigned char *fbits = malloc((size_t)P * N);
     pv_code *codes = malloc((size_t)P * sizeof *codes);

@@ -248,20 +248,7 @@ static int float_empty_support(const pv_system *S, int *K)
     double *z = pv_malloc((size_t)m * sizeof *z + 1), *y = pv_malloc((size_t)nf * sizeof *y + 1);
     int *orig = pv_malloc((size_t)nf * sizeof *orig + 1);
     for (int i = 0, r = 0; i < n; i++) {
-        long shift = (long)mpz_sizeinbase(S->h[i], 2);
-        for (int j = 0; j < m; j++)
-            if ((long)mpz_sizeinbase(PV_G(S, i, j), 2) > shift)
-                shift = (long)mpz_sizeinbase(PV_G(S, i, j), 2);
-        double norm = 0.0;
-        for (int j = 0; j < m; j++) {
-            G[(size_t)r * m + j] = pv_mpz_get_d_scaled(PV_G(S, i, j), shift);
-            norm += G[(size_t)r * m + j] * G[(size_t)r * m + j];
-        }
-        h[r] = pv_mpz_get_d_scaled(S->h[i], shift);
-        norm = norm > 0.0 ? sqrt(norm) : 1.0;
-        for (int j = 0; j < m; j++)
-            G[(size_t)r * m + j] /= norm;
-        h[r] /= norm;
+        pv__system_row_double(S, i, NULL, &G[(size_t)r * m], &h[r]);
         orig[r++] = i;
         if (S->eq[i]) {
             for (int j = 0; j < m; j++)
@@ -554,6 +541,27 @@ static int box_stiemke(const pv_system *S, mpq_t *w)
     return ok ? 0 : -1;
 }
 
+/* The same multipliers by one exact LP over all rows: w >= 1 on every
+ * inequality row (any sign on equations: a domain's equality rows),
+ * sum w_i g_i = 0. Returns the LP's status. */
+static int stiemke_lp(const pv_system *S, mpq_t *w)
+{
+    int m = S->dim, n = S->nrows;
+    mpq_t *M = pv_qvec_new((m + n) * n), *b = pv_qvec_new(m + n);
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < m; j++)
+            mpq_set_z(M[(size_t)j * n + i], PV_G(S, i, j));
+        if (S->eq[i])
+            continue;                     /* the row 0 >= 0 instead */
+        mpq_set_ui(M[(size_t)(m + i) * n + i], 1, 1);
+        mpq_set_si(b[m + i], -1, 1);
+    }
+    int rc = pv_xlp_find(n, m + n, m, M, b, w);
+    pv_qvec_free(M, (m + n) * n);
+    pv_qvec_free(b, m + n);
+    return rc;
+}
+
 static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
                                  pv_error *err)
 {
@@ -564,16 +572,8 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
         /* w >= 1 on every inequality row (any sign on equations: a
          * domain's equality rows), sum w_i g_i = 0 (Stiemke), rank m
          * checked by pvcheck */
-        mpq_t *M = pv_qvec_new((m + n) * n), *b = pv_qvec_new(m + n), *w = pv_qvec_new(n);
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++)
-                mpq_set_z(M[(size_t)j * n + i], PV_G(S, i, j));
-            if (S->eq[i])
-                continue;                     /* the row 0 >= 0 instead */
-            mpq_set_ui(M[(size_t)(m + i) * n + i], 1, 1);
-            mpq_set_si(b[m + i], -1, 1);
-        }
-        rc = box_stiemke(S, w) == 0 ? PV_XLP_OPTIMAL : pv_xlp_find(n, m + n, m, M, b, w);
+        mpq_t *w = pv_qvec_new(n);
+        rc = box_stiemke(S, w) == 0 ? PV_XLP_OPTIMAL : stiemke_lp(S, w);
         if (rc == PV_XLP_OPTIMAL) {
             int *rows = all_rows(n);
             fprintf(f, "bounded %s\n", A->name);
@@ -582,8 +582,6 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
             fprintf(f, "end\n");
             pv_free(rows);
         }
-        pv_qvec_free(M, (m + n) * n);
-        pv_qvec_free(b, m + n);
         pv_qvec_free(w, n);
     } else {
         /* d with g_i . d >= 0 for all rows (= 0 on equations: their

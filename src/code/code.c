@@ -213,16 +213,6 @@ static void scale_to_integer(mpz_t dst, const mpq_t q, const mpz_t D,
     mpz_mul(dst, mpq_numref(q), tmp);
 }
 
-/* Largest of input_dim and the layer widths. */
-static int max_width(const pv_net *net)
-{
-    int w = net->input_dim;
-    for (int k = 0; k < net->nlayers; k++)
-        if (net->layers[k].out > w)
-            w = net->layers[k].out;
-    return w;
-}
-
 /* ------------------------------------------------------------------------ */
 /* The pass: activations as integers over a common denominator               */
 
@@ -446,15 +436,26 @@ static void pass_run(pass *P, const pv_net *net, mpq_t *const x, mpq_t *const d,
 
 /* ĥ, r of the input: the truncations of x, exact zeros kept exact. Returns
  * 0 when a coordinate is out of double range. */
+/* One input as ĥ and its radius r: the truncation, exact zeros kept exact.
+ * 0 when it is out of double range. */
+static int input_double(const mpq_t q, double *h, double *r)
+{
+    if (mpq_sgn(q) == 0) {              /* exact (most pixels are 0) */
+        *h = *r = 0.0;
+        return 1;
+    }
+    if (!pv_rational_fits_double(q))
+        return 0;
+    *h = mpq_get_d(q);
+    *r = 2 * PV_U * fabs(*h) + 0x1p-1074;
+    return 1;
+}
+
 static int filter_load(pass *P, int m, mpq_t *const x)
 {
-    for (int j = 0; j < m; j++) {
-        if (!pv_rational_fits_double(x[j]))
+    for (int j = 0; j < m; j++)
+        if (!input_double(x[j], &P->h[j], &P->r[j]))
             return 0;
-        P->h[j] = mpq_get_d(x[j]);
-        P->r[j] = mpq_sgn(x[j]) == 0 ? 0.0
-                  : 2 * PV_U * fabs(P->h[j]) + 0x1p-1074;
-    }
     return 1;
 }
 
@@ -577,19 +578,11 @@ static void batch_run(batch *B, const pv_net *net, int count, mpq_t *const x,
     for (int a = 0; a < B->count; a++) {
         mpq_t *xp = x + (size_t)(p + a) * m;
         double *h = B->W.H + (size_t)a * m, *r = B->W.R + (size_t)a * m;
-        for (size_t j = 0; j < m; j++) {
-            if (mpq_sgn(xp[j]) == 0) {       /* exact (most pixels are 0) */
-                h[j] = r[j] = 0.0;
-                continue;
-            }
-            if (!pv_rational_fits_double(xp[j])) {
+        for (size_t j = 0; j < m; j++)
+            if (!input_double(xp[j], &h[j], &r[j])) {
                 B->open[a] = 1;
                 h[j] = r[j] = 0.0;
-                continue;
             }
-            h[j] = mpq_get_d(xp[j]);
-            r[j] = 2 * PV_U * fabs(h[j]) + 0x1p-1074;
-        }
     }
     if (!pv__filter_batch(&B->W, net, B->count, B->bits, B->open))
         memset(B->open, 1, (size_t)B->count);
@@ -621,7 +614,7 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
                             "forward pass: call pv_net_finalize first");
     pv_status st = PV_OK;
     pass P;
-    if (!pass_init(&P, max_width(net), d != NULL))
+    if (!pass_init(&P, pv__net_max_width(net), d != NULL))
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
     size_t m = (size_t)net->input_dim, N = (size_t)net->neurons;
     batch B = { 0 };

@@ -128,23 +128,14 @@ static void batch_layer(const pv_layer *L, int P, double *H, double *R,
     }
 }
 
-static int widest(const pv_net *net)
-{
-    int w = net->input_dim;
-    for (int k = 0; k < net->nlayers; k++)
-        if (net->layers[k].out > w)
-            w = net->layers[k].out;
-    return w;
-}
-
 void pv__filter_batch_init(pv_filter_batch *W, const pv_net *net, int cap)
 {
-    size_t cell = (size_t)cap * (size_t)widest(net);
+    size_t cell = (size_t)cap * (size_t)pv__net_max_width(net);
     W->cap = cap;
     W->H = pv_malloc(cell * sizeof *W->H);
     W->R = pv_malloc(cell * sizeof *W->R);
     W->Z = pv_malloc(2 * cell * sizeof *W->Z);
-    W->wn = pv_malloc((size_t)widest(net) * sizeof *W->wn);
+    W->wn = pv_malloc((size_t)pv__net_max_width(net) * sizeof *W->wn);
 }
 
 void pv__filter_batch_clear(pv_filter_batch *W)
@@ -174,10 +165,11 @@ int pv__filter_batch(pv_filter_batch *W, const pv_net *net, int P,
     return 1;
 }
 #else
+/* Without BLAS no net is usable, so code.c never runs a batch. */
 int pv__filter_batch_usable(const pv_net *net)
 {
     (void)net;
-    return 0;                          /* built without BLAS */
+    return 0;
 }
 
 void pv__filter_batch_init(pv_filter_batch *W, const pv_net *net, int cap)
@@ -185,14 +177,10 @@ void pv__filter_batch_init(pv_filter_batch *W, const pv_net *net, int cap)
     (void)net;
     memset(W, 0, sizeof *W);
     W->cap = cap;
-    W->H = pv_malloc((size_t)cap * (size_t)net->input_dim * sizeof *W->H + 1);
-    W->R = pv_malloc((size_t)cap * (size_t)net->input_dim * sizeof *W->R + 1);
 }
 
 void pv__filter_batch_clear(pv_filter_batch *W)
 {
-    pv_free(W->H);
-    pv_free(W->R);
     memset(W, 0, sizeof *W);
 }
 

@@ -453,15 +453,12 @@ static int all_vertices(vset *V, const pv_system *S, const frows *R)
 }
 
 /* The vertices of the cell's closure, when the fast path applies (R: the
- * system's rows in doubles, q: a float point inside). */
+ * system's rows in doubles, q: a float point inside them, hint_point). */
 static int cell_vertices(vset *V, const pv_system *S, const frows *R,
                          const double *q)
 {
-    int ok = 1;
-    for (int i = 0; i < S->nrows && ok; i++)
-        ok = !R->live[i] || frow_value(R, i, q) > 1e-12;
-    ok = ok && first_vertex(V, S, R, q) && all_vertices(V, S, R);
-    return ok && V->count > S->dim;
+    return first_vertex(V, S, R, q) && all_vertices(V, S, R) &&
+           V->count > S->dim;
 }
 
 /* xc = the float centroid of the vertices listed in idx. */
@@ -548,22 +545,19 @@ static void centroid(mpq_t *x, const vset *V, const int *idx, int n)
 
 /* A float point inside the cell from its hint: y + e d for the largest
  * e = 2^-k at which every live row is positive in doubles. */
-static int hint_point(double *q, const double *hint, const pv_system *S)
+static int hint_point(double *q, const double *hint, const pv_system *S,
+                      const frows *R)
 {
-    int m = S->dim;
-    frows R;
-    memset(&R, 0, sizeof R);
-    int ok = pv_frows_build(&R, S), found = 0;
-    for (int k = 0; k < 60 && ok && !found; k++) {
+    int m = S->dim, found = 0;
+    for (int k = 0; k < 60 && !found; k++) {
         double e = ldexp(1.0, -k);
         for (int j = 0; j < m; j++)
             q[j] = hint[j] + e * hint[m + j];
         found = 1;
         for (int i = 0; i < S->nrows && found; i++)
-            found = !R.live[i] || frow_value(&R, i, q) > 1e-12;
+            found = !R->live[i] || frow_value(R, i, q) > 1e-12;
     }
-    pv_frows_clear(&R);
-    return ok && found;
+    return found;
 }
 
 /* Vertex indices of V grouped by row: rows[] lists each row in a vertex
@@ -695,7 +689,7 @@ int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     V.net = st->net;
     V.code = X->code;
     V.key = pv_malloc(st->vcache.keylen + 1);
-    int ok = hint_point(q, st->cells[i].hint, S) && pv_frows_build(&R, S) &&
+    int ok = pv_frows_build(&R, S) && hint_point(q, st->cells[i].hint, S, &R) &&
              cell_vertices(&V, S, &R, q);
     int *all = ok ? pv_malloc((size_t)V.count * sizeof *all) : NULL;
     for (int k = 0; ok && k < V.count; k++)

@@ -95,16 +95,7 @@ static int flip_witness(mpq_t **y, const pv_system *Sa, const pv_system *Sb,
     int finite = 1;                      /* out of double range: no search */
     for (int i = 0; i < n; i++) {        /* rows in the frame z = x - p */
         pv_system_row_value(v, Sa, i, Da.point);
-        double norm = 0.0;
-        for (int c = 0; c < m; c++) {
-            G[(size_t)i * m + c] = mpz_get_d(PV_G(Sa, i, c));
-            norm += G[(size_t)i * m + c] * G[(size_t)i * m + c];
-        }
-        norm = norm > 0.0 ? sqrt(norm) : 1.0;
-        for (int c = 0; c < m; c++)
-            G[(size_t)i * m + c] /= norm;
-        h[i] = mpq_get_d(v) / norm;
-        finite &= isfinite(norm) && isfinite(h[i]);
+        finite &= pv__system_row_double(Sa, i, v, &G[(size_t)i * m], &h[i]);
     }
     pv_flp *lp = finite ? pv_flp_new(m, n, G, h, 1e9) : NULL;
     mpz_t *Z = pv_zvec_new(m), delta;

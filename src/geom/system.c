@@ -12,6 +12,7 @@
 #include "net/network_internal.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <stdint.h>
 #include "exact/linalg.h"
@@ -537,6 +538,27 @@ static pv_status system_from_code(pv_system *S, const pv_net *net,
     if (box)
         add_box_rows(S, net->neurons, box);
     return PV_OK;
+}
+
+int pv__system_row_double(const pv_system *S, int i, mpq_srcptr at, double *g,
+                          double *c)
+{
+    int m = S->dim;
+    long shift = at ? 0 : (long)mpz_sizeinbase(S->h[i], 2);
+    for (int j = 0; j < m; j++)
+        if ((long)mpz_sizeinbase(PV_G(S, i, j), 2) > shift)
+            shift = (long)mpz_sizeinbase(PV_G(S, i, j), 2);
+    double norm = 0.0;
+    for (int j = 0; j < m; j++) {
+        g[j] = pv_mpz_get_d_scaled(PV_G(S, i, j), shift);
+        norm += g[j] * g[j];
+    }
+    *c = at ? ldexp(mpq_get_d(at), (int)-shift) : pv_mpz_get_d_scaled(S->h[i], shift);
+    norm = norm > 0.0 ? sqrt(norm) : 1.0;
+    for (int j = 0; j < m; j++)
+        g[j] /= norm;
+    *c /= norm;
+    return isfinite(norm) && isfinite(*c);
 }
 
 void pv__system_of_box(pv_system *S, const pv_box *box)

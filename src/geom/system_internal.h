@@ -33,6 +33,15 @@ pv_status pv__system_from_code_reuse(pv_system *S, const pv_net *net,
  * system (S not initialised; the caller clears it). */
 void pv__system_of_box(pv_system *S, const pv_box *box);
 
+/* Row i of S in doubles for a float search: its normal into g (S->dim
+ * entries) and its constant into *c — S->h[i], or `at` when not NULL (the
+ * row's value at a point, for a frame centred there) — both scaled by one
+ * power of two (the normal's largest entry, and the constant's when it is
+ * S->h[i]) and then divided by the normal's length (a zero normal keeps
+ * the scale). Returns 0 when a number is out of double range. */
+int pv__system_row_double(const pv_system *S, int i, mpq_srcptr at, double *g,
+                          double *c);
+
 /* pv_system_of_intersection and pv_system_of_face into an uninitialised
  * U / F (initialised here). */
 void pv__system_closure_union(pv_system *U, const pv_system *Sa,

@@ -153,6 +153,15 @@ static pv_status layer_alloc(pv_layer *L, int nrelu, int in, int out)
 }
 
 
+int pv__net_max_width(const pv_net *net)
+{
+    int w = net->input_dim;
+    for (int k = 0; k < net->nlayers; k++)
+        if (net->layers[k].out > w)
+            w = net->layers[k].out;
+    return w;
+}
+
 void pv__net_clear(pv_net *net)
 {
     for (int k = 0; k < net->nlayers; k++)

@@ -142,6 +142,10 @@ pv_status pv__net_add_code_part(pv_net *net, const pv_code_part *part,
 void pv__net_init(pv_net *net);
 void pv__net_clear(pv_net *net);
 
+/* The largest of input_dim and the layers' widths: the size of a buffer
+ * that holds any layer's input or output. */
+int pv__net_max_width(const pv_net *net);
+
 /* pv_net_compose_affine into a net that is NOT initialised: out is
  * initialised here, also on failure (clear it either way). */
 pv_status pv__net_affine_input(pv_net *out, const pv_net *net,
