@@ -39,7 +39,7 @@
  *   start.c      the start cell: the code of a generic point
  *   visit.c      one cell: its dimension, the walk across its facets, its
  *                lower-dimensional neighbours (vertex.c first, else LPs)
- *   vertex.c     the fast path: exact vertices of a simple bounded cell
+ *   vertex.c     the fast path: exact vertices and rays of a simple cell
  *   faces.c      the faces of a cell's closure: the inner-face exploration
  *                (and its vertex census), single-row faces past its budget
  *   flat.c       domains that are not full-dimensional: flat boxes (lo =
@@ -94,7 +94,6 @@ typedef struct state {
     mpq_t *centre;          /* a domain that is not a plain box: an
                                interior point of it (it is full-
                                dimensional here: flat.c), else NULL        */
-    int bounded;            /* the domain is bounded (a box, or proved)    */
     const pv_enum_options *opt;
     int m, n;
     ecell *cells;

@@ -106,12 +106,12 @@ static void finish_cells(pv_enum *E, state *st, int *rank_of)
 }
 
 static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
-                     mpq_t *centre, int bounded, pv_error *err);
+                     mpq_t *centre, pv_error *err);
 
 /* A domain with general rows (or no interval part): its own system
  * decides whether it is empty, its dimension (a lower one: flat.c
- * restricts the net to its affine hull), an interior point to start from
- * and whether it is bounded. */
+ * restricts the net to its affine hull) and an interior point to start
+ * from. */
 static pv_status domain_compute(pv_enum *E, const pv_net *net,
                                 const pv_enum_options *opt, pv_error *err)
 {
@@ -119,16 +119,13 @@ static pv_status domain_compute(pv_enum *E, const pv_net *net,
     pv__system_of_box(&S, opt->box);
     pv_dimension D;
     pv_status rc = pv__system_dimension(&S, &D, &E->stats, err);
-    int bounded = 0;
     if (rc == PV_OK && D.dim < 0)
         rc = pv_error_set(err, PV_ERR_ARG, "enumerate: the domain is empty (no "
                           "input satisfies all of its constraints)");
     else if (rc == PV_OK && D.dim < net->input_dim)
         rc = pv_domain_enumerate(E, net, opt, &D, err);
     else if (rc == PV_OK)
-        rc = pv_system_bounded(&S, &D, &bounded, &E->stats, err);
-    if (rc == PV_OK && D.dim == net->input_dim)
-        rc = run(E, net, opt, D.point, bounded, err);
+        rc = run(E, net, opt, D.point, err);
     pv_dimension_clear(&D);
     pv_system_clear(&S);
     return rc;
@@ -154,14 +151,13 @@ static pv_status enum_compute(pv_enum *E, const pv_net *net,
     }
     if (flat)
         return pv_flat_enumerate(E, net, opt, err);
-    return run(E, net, opt, NULL, opt->box != NULL, err);
+    return run(E, net, opt, NULL, err);
 }
 
 /* The walk in a full-dimensional domain (or R^m): centre is an interior
- * point of a domain that is not a plain box (else NULL), bounded whether
- * the domain is bounded. */
+ * point of a domain that is not a plain box (else NULL). */
 static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
-                     mpq_t *centre, int bounded, pv_error *err)
+                     mpq_t *centre, pv_error *err)
 {
     size_t cell_bytes = pv_enum_bytes_per_cell(net);
     pv_status mc = pv_limits_check_memory(net, opt, cell_bytes, err);
@@ -172,7 +168,6 @@ static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
     st.net = net;
     st.box = opt->box;
     st.centre = centre;
-    st.bounded = bounded;
     st.opt = opt;
     st.m = net->input_dim;
     st.n = net->neurons;

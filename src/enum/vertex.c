@@ -1,9 +1,12 @@
-/* polyverify — the enumeration's fast path: exact vertices of a bounded,
- * simple, full-dimensional cell.
+/* polyverify — the enumeration's fast path: exact vertices (and rays) of a
+ * simple, full-dimensional, pointed cell.
  *
- * Most cells of a generic network in a box are simple polytopes: at each
- * vertex exactly m rows vanish. For them every question of the walk has a
- * combinatorial answer once the vertices are known, and no LP is needed:
+ * Most cells of a generic network are simple polyhedra: at each vertex
+ * exactly m rows vanish. In a box they are polytopes; in R^m (or a domain
+ * that is not bounded) the cells at infinity are pointed polyhedra
+ * conv(vertices) + cone(rays) (they hold no line once the first layer's
+ * rows span R^m). For them every question of the walk has a combinatorial
+ * answer once the vertices and rays are known, and no LP is needed:
  *   search  float pivoting from an interior hint point (ray shooting to a
  *           first vertex, then along the m edges of every vertex found);
  *   proof   each vertex is solved exactly from its m rows (fraction-free
@@ -11,18 +14,24 @@
  *           checked at it: 0 on its m rows, > 0 on all others (so it is a
  *           simple vertex); each pivot along the edge "rows T minus one"
  *           must land on a proved vertex with those m - 1 rows, which is
- *           then that edge's other end. A set of proved vertices closed
- *           under all edges is every vertex (the graph of a polytope is
- *           connected);
- *   use     the centroid of the vertices is an interior point (the cell is
- *           realised with dim m), the rows in vertex sets are the facets
- *           (one row each: two rows on one facet would both vanish at its
- *           vertices), the centroid of a facet's vertices is in its
- *           relative interior, and the faces containing a vertex v are its
- *           subsets of rows, so the codes of all faces are c with a subset
- *           of v's 1-bit rows cleared.
- * Anything unexpected (a tie, a degenerate vertex, a failed proof, no
- * bounded domain) returns "not handled" and the cell takes the LP path. */
+ *           then that edge's other end, or be a proved ray (its exact
+ *           direction decreases no row). Floats only propose: a candidate
+ *           end that some row makes negative is replaced by that row's
+ *           nearer point (edge_end). A set of proved vertices closed under
+ *           all edges is every vertex (the vertices and bounded edges of a
+ *           pointed polyhedron form a connected graph), and its unbounded
+ *           edges are every extreme ray;
+ *   use     a positive combination of all vertices and rays is an interior
+ *           point (the cell is realised with dim m), the rows in vertex
+ *           sets are the facets (one row each: two rows on one facet would
+ *           both vanish at its vertices; a facet of a pointed polyhedron
+ *           has a vertex), the same combination over a facet's vertices
+ *           and rays is in its relative interior, and the faces containing
+ *           a vertex v are its subsets of rows (every face has a vertex),
+ *           so the codes of all faces are c with a subset of v's 1-bit rows
+ *           cleared.
+ * Anything unexpected (a degenerate vertex, a failed proof, a cell with a
+ * line) returns "not handled" and the cell takes the LP path. */
 #include "core/alloc.h"
 #include "enum/enum_internal.h"
 
@@ -41,9 +50,19 @@ typedef struct vtx {
     double *x;              /* the exact vertex rounded, for the search     */
 } vtx;
 
+/* An unbounded edge: from vertex v, leaving its k-th row, along E (exact,
+ * integer; g.E > 0 for that row, = 0 for v's other rows, >= 0 for all). */
+typedef struct vray {
+    int v, k;
+    mpz_t *E;
+    double *e;              /* E as a unit vector, for the search           */
+} vray;
+
 typedef struct vset {
     int m, count, cap;
     vtx *v;
+    int nrays, rcap;
+    vray *rays;
     size_t tcap;
     int *table;             /* index + 1 by hash of rows                    */
     /* the run's proved vertices (vcache.c), the cell's code, a key buffer */
@@ -64,6 +83,11 @@ static void vset_clear(vset *V)
         pv_free(V->v[i].x);
     }
     pv_free(V->v);
+    for (int i = 0; i < V->nrays; i++) {
+        pv_zvec_free(V->rays[i].E, (size_t)V->m);
+        pv_free(V->rays[i].e);
+    }
+    pv_free(V->rays);
     pv_free(V->table);
     pv_free(V->key);
     memset(V, 0, sizeof *V);
@@ -146,12 +170,14 @@ static double frow_value(const frows *R, int i, const double *x)
     return v;
 }
 
-/* Along x + t d (t > 0): the first live row not in T that decreases to 0.
- * Returns the row, or -1 when none or when two rows tie (degenerate). */
+/* Along x + t d (t > 0): the first live row not in T that decreases to 0,
+ * or -1 when none. When another row reaches 0 within rounding of it,
+ * *tied is that row (else -1): floats cannot say which comes first, and
+ * the caller tries both (the exact proof of the vertex decides). */
 static int ratio_test(const frows *R, const double *x, const double *d,
-                      const int *T, int nt, double *t_out)
+                      const int *T, int nt, double *t_out, int *tied)
 {
-    int best = -1;
+    int best = -1, second = -1;
     double tb = 0, t2 = HUGE_VAL;
     for (int i = 0; i < R->n; i++) {
         if (!R->live[i])
@@ -170,14 +196,15 @@ static int ratio_test(const frows *R, const double *x, const double *d,
         double t = (v > 0 ? v : 0) / -gd;
         if (best < 0 || t < tb) {
             t2 = best < 0 ? HUGE_VAL : tb;
+            second = best;
             tb = t;
             best = i;
         } else if (t < t2) {
             t2 = t;
+            second = i;
         }
     }
-    if (best >= 0 && t2 - tb <= 1e-9 * (1.0 + tb))
-        return -1;
+    *tied = best >= 0 && t2 - tb <= 1e-9 * (1.0 + tb) ? second : -1;
     *t_out = tb;
     return best;
 }
@@ -217,63 +244,88 @@ static int fsolve(double *A, double *b, double *d, int m)
     return 1;
 }
 
-/* Exact vertex of rows T (sorted): fraction-free Gauss-Jordan (Bareiss-
- * Montante) on [G_T | -h_T] leaves delta on the diagonal and X on the
- * right. Then every row is checked: 0 exactly on T, > 0 elsewhere (or 0
- * for a row identically 0 on the cell: *strict is then 0). */
-static int exact_vertex(vtx *v, const pv_system *S, const frows *R,
-                        const int *T, int *strict)
+/* Fraction-free Gauss-Jordan (Bareiss-Montante) on [G_T | rhs], rhs = -h_T
+ * (k < 0: the vertex of rows T) or e_k (the direction leaving T's k-th
+ * row): G_T X = delta rhs. 0 when G_T is singular. */
+static int bareiss_solve(const pv_system *S, const int *T, int k, mpz_t *X,
+                         mpz_t delta)
 {
-    *strict = 1;
     int m = S->dim, c = m + 1;
     mpz_t *M = pv_malloc((size_t)m * c * sizeof(mpz_t));
     for (int i = 0; i < m; i++) {
         for (int j = 0; j < m; j++)
             mpz_init_set(M[i * c + j], PV_G(S, T[i], j));
         mpz_init(M[i * c + m]);
-        mpz_neg(M[i * c + m], S->h[T[i]]);
+        if (k < 0)
+            mpz_neg(M[i * c + m], S->h[T[i]]);
+        else
+            mpz_set_ui(M[i * c + m], i == k);
     }
     mpz_t prev, t;
     mpz_init_set_ui(prev, 1);
     mpz_init(t);
     int ok = 1;
-    for (int k = 0; k < m && ok; k++) {
-        int p = k;
-        while (p < m && !mpz_sgn(M[p * c + k]))
+    for (int q = 0; q < m && ok; q++) {
+        int p = q;
+        while (p < m && !mpz_sgn(M[p * c + q]))
             p++;
         if (p == m) {
             ok = 0;
             break;
         }
-        for (int j = 0; j < c && p != k; j++)
-            mpz_swap(M[p * c + j], M[k * c + j]);
+        for (int j = 0; j < c && p != q; j++)
+            mpz_swap(M[p * c + j], M[q * c + j]);
         for (int i = 0; i < m; i++) {
-            if (i == k)
+            if (i == q)
                 continue;
             for (int j = 0; j < c; j++) {
-                if (j == k)
+                if (j == q)
                     continue;
-                mpz_mul(t, M[i * c + k], M[k * c + j]);
-                mpz_mul(M[i * c + j], M[i * c + j], M[k * c + k]);
+                mpz_mul(t, M[i * c + q], M[q * c + j]);
+                mpz_mul(M[i * c + j], M[i * c + j], M[q * c + q]);
                 mpz_sub(M[i * c + j], M[i * c + j], t);
                 mpz_divexact(M[i * c + j], M[i * c + j], prev);
             }
-            mpz_set_ui(M[i * c + k], 0);
+            mpz_set_ui(M[i * c + q], 0);
         }
-        mpz_set(prev, M[k * c + k]);
+        mpz_set(prev, M[q * c + q]);
     }
+    for (int j = 0; ok && j < m; j++)
+        mpz_swap(X[j], M[j * c + m]);
+    mpz_set(delta, prev);
+    for (int i = 0; i < m * c; i++)
+        mpz_clear(M[i]);
+    pv_free(M);
+    mpz_clear(prev);
+    mpz_clear(t);
+    return ok;
+}
+
+/* Exact vertex of rows T (sorted), x = X / delta (bareiss_solve). Then
+ * every row is checked: 0 exactly on T, > 0 elsewhere (or 0 for a row
+ * identically 0 on the cell: *strict is then 0). On failure *neg is a row
+ * not in T that is < 0 at the point (else -1). */
+static int exact_vertex(vtx *v, const pv_system *S, const frows *R,
+                        const int *T, int *strict, int *neg)
+{
+    *strict = 1;
+    *neg = -1;
+    int m = S->dim;
+    mpz_t *X = pv_zvec_new(m), prev, t;
+    mpz_init(prev);
+    mpz_init(t);
+    int ok = bareiss_solve(S, T, -1, X, prev);
     if (ok) {
         v->rows = pv_malloc((size_t)m * sizeof(int));
         memcpy(v->rows, T, (size_t)m * sizeof(int));
-        v->X = pv_malloc((size_t)m * sizeof(mpz_t));
+        v->X = X;
+        X = NULL;
         mpz_init_set(v->delta, prev);
         v->x = pv_malloc((size_t)m * sizeof(double));
         long e = (long)mpz_sizeinbase(prev, 2);
         double dd = pv_mpz_get_d_scaled(prev, e);
-        for (int j = 0; j < m; j++) {
-            mpz_init_set(v->X[j], M[j * c + m]);
+        for (int j = 0; j < m; j++)
             v->x[j] = pv_mpz_get_d_scaled(v->X[j], e) / dd;
-        }
         /* every row: value * delta = g.X + h delta */
         int sd = mpz_sgn(prev), a = 0;
         for (int i = 0; i < S->nrows && ok; i++) {
@@ -287,21 +339,18 @@ static int exact_vertex(vtx *v, const pv_system *S, const frows *R,
                 ok = s == 0;
             else if (s == 0)
                 ok = !R->live[i], *strict = 0;  /* g = h = 0: 0 anywhere */
-            else
-                ok = s > 0;
+            else if (!(ok = s > 0))
+                *neg = i;
         }
         if (!ok) {
             pv_free(v->rows);
-            for (int j = 0; j < m; j++)
-                mpz_clear(v->X[j]);
-            pv_free(v->X);
+            pv_zvec_free(v->X, (size_t)m);
             mpz_clear(v->delta);
             pv_free(v->x);
         }
     }
-    for (int i = 0; i < m * c; i++)
-        mpz_clear(M[i]);
-    pv_free(M);
+    if (X)
+        pv_zvec_free(X, (size_t)m);
     mpz_clear(prev);
     mpz_clear(t);
     return ok;
@@ -320,9 +369,12 @@ static void vtx_from_entry(vtx *v, const pv_vcentry *e, const int *T, int m)
     memcpy(v->x, e->x, (size_t)m * sizeof(double));
 }
 
-/* Adds the vertex of rows T (any order) if new; 0 if it fails its proof. */
-static int vset_add(vset *V, const pv_system *S, const frows *R, int *T)
+/* Adds the vertex of rows T (any order) if new; 0 if it fails its proof,
+ * with *neg as in exact_vertex. */
+static int vset_add(vset *V, const pv_system *S, const frows *R, int *T,
+                    int *neg)
 {
+    *neg = -1;
     qsort(T, (size_t)V->m, sizeof *T, pv_int_cmp);
     for (int a = 1; a < V->m; a++)
         if (T[a] == T[a - 1])
@@ -342,7 +394,7 @@ static int vset_add(vset *V, const pv_system *S, const frows *R, int *T)
     int strict = 0;
     if (e)
         vtx_from_entry(&V->v[V->count], e, T, V->m);
-    else if (!exact_vertex(&V->v[V->count], S, R, T, &strict))
+    else if (!exact_vertex(&V->v[V->count], S, R, T, &strict, neg))
         return 0;
     else if (V->cache && strict)
         pv_vcache_put(V->cache, V->key, V->v[V->count].X,
@@ -351,9 +403,11 @@ static int vset_add(vset *V, const pv_system *S, const frows *R, int *T)
     return 1;
 }
 
-/* Ray shooting from the interior point q to a first vertex. */
-static int first_vertex(vset *V, const pv_system *S, const frows *R,
-                        const double *q)
+/* Ray shooting from the interior point q to a first vertex; at the j-th
+ * near tie the row hit is the second candidate when bit j of choice is
+ * set. *ties counts the near ties met. */
+static int shoot_vertex(vset *V, const pv_system *S, const frows *R,
+                        const double *q, unsigned choice, int *ties)
 {
     int m = R->m;
     double *x = pv_malloc((size_t)m * sizeof *x), *d = pv_malloc((size_t)m * sizeof *d);
@@ -372,11 +426,20 @@ static int first_vertex(vset *V, const pv_system *S, const frows *R,
                 d[j] -= s * B[a * m + j];
         }
         double t;
-        int r = ratio_test(R, x, d, T, k, &t);
+        int tied;
+        int r = ratio_test(R, x, d, T, k, &t, &tied);
+        if (r < 0) {
+            /* an unbounded cell: a pointed one holds no line */
+            for (int j = 0; j < m; j++)
+                d[j] = -d[j];
+            r = ratio_test(R, x, d, T, k, &t, &tied);
+        }
         if (r < 0) {
             ok = 0;
             break;
         }
+        if (tied >= 0 && (choice >> (*ties)++ & 1))
+            r = tied;   /* x moves by the best's t: within rounding */
         for (int j = 0; j < m; j++)
             x[j] += t * d[j];
         T[k] = r;
@@ -399,7 +462,8 @@ static int first_vertex(vset *V, const pv_system *S, const frows *R,
         for (int j = 0; j < m && ok; j++)
             B[k * m + j] /= nb;
     }
-    ok = ok && vset_add(V, S, R, T);
+    int neg;
+    ok = ok && vset_add(V, S, R, T, &neg);
     pv_free(x);
     pv_free(d);
     pv_free(B);
@@ -407,10 +471,109 @@ static int first_vertex(vset *V, const pv_system *S, const frows *R,
     return ok;
 }
 
+/* A first vertex: floats may misorder two rows far from q (a long cell in
+ * a large box), so up to two near ties are tried both ways; the exact
+ * proof of the vertex decides. */
+static int first_vertex(vset *V, const pv_system *S, const frows *R,
+                        const double *q)
+{
+    int ties = 0;
+    if (shoot_vertex(V, S, R, q, 0, &ties))
+        return 1;
+    int tries = 1 << (ties < 2 ? ties : 2);
+    for (int a = 1; a < tries; a++) {
+        int t = 0;
+        if (shoot_vertex(V, S, R, q, (unsigned)a, &t))
+            return 1;
+    }
+    return 0;
+}
+
 #define FAST_MAX_VERTICES 200
 
+/* The other end of the edge of vertex V->v[i] that leaves its k-th row,
+ * floats having named row r first on it (tied: a row floats cannot tell
+ * from r, or -1). Exact walk-back: if the candidate point where r vanishes makes
+ * some row s < 0, then s vanishes on the edge strictly between v (where s
+ * > 0) and the candidate, so s's point is nearer; each step is nearer, so
+ * at most n steps. A row s equal to the one left means the candidate lay
+ * behind v (floats got the direction wrong): not handled. T: scratch. */
+static int edge_end(vset *V, const pv_system *S, const frows *R,
+                    int i, int k, int r, int tied, int *T)
+{
+    int m = V->m, left = V->v[i].rows[k], neg = -1, ok = 0;
+    int *rows = pv_malloc((size_t)m * sizeof *rows);  /* V->v may move */
+    memcpy(rows, V->v[i].rows, (size_t)m * sizeof *rows);
+    for (int step = 0; step <= S->nrows && !ok; step++) {
+        memcpy(T, rows, (size_t)m * sizeof *T);
+        T[k] = r;
+        if ((ok = vset_add(V, S, R, T, &neg)))
+            break;
+        if (step == 0 && tied >= 0 && neg < 0)
+            neg = tied;
+        if (neg < 0 || neg == left)
+            break;
+        r = neg;
+    }
+    pv_free(rows);
+    return ok;
+}
+
 /* Pivots along every edge of every vertex; each edge must end at a proved
- * vertex. */
+ * vertex or be a proved ray. (A pointed polyhedron's vertices and bounded
+ * edges form a connected graph, so closure under edges finds them all.) */
+/* The edge of vertex V->v[i] leaving its k-th row, which floats found
+ * unblocked: E = the exact direction (g.E = 0 on the other rows of the
+ * vertex, > 0 on the row left); it is a ray of the cell when g.E >= 0 for
+ * every row. A row with g.E < 0 blocks it: the edge then ends at a vertex
+ * (edge_end from that row). */
+static int edge_or_ray(vset *V, const pv_system *S, const frows *R, int i,
+                       int k, int *T)
+{
+    int m = V->m, block = -1;
+    mpz_t *E = pv_zvec_new(m), delta, t;
+    mpz_init(delta);
+    mpz_init(t);
+    int ok = bareiss_solve(S, V->v[i].rows, k, E, delta);
+    for (int j = 0; ok && mpz_sgn(delta) < 0 && j < m; j++)
+        mpz_neg(E[j], E[j]);
+    for (int r = 0; ok && r < S->nrows && block < 0; r++) {
+        mpz_set_ui(t, 0);
+        for (int j = 0; j < m; j++)
+            mpz_addmul(t, PV_G(S, r, j), E[j]);
+        if (mpz_sgn(t) < 0)
+            block = r;
+    }
+    mpz_clear(delta);
+    mpz_clear(t);
+    if (!ok || block >= 0) {
+        pv_zvec_free(E, (size_t)m);
+        return ok && edge_end(V, S, R, i, k, block, -1, T);
+    }
+    if (V->nrays == V->rcap) {
+        V->rcap = V->rcap ? 2 * V->rcap : 16;
+        V->rays = pv_realloc(V->rays, (size_t)V->rcap * sizeof *V->rays);
+    }
+    vray *y = &V->rays[V->nrays++];
+    y->v = i;
+    y->k = k;
+    y->E = E;
+    y->e = pv_malloc((size_t)m * sizeof *y->e);
+    long sh = 0;
+    for (int j = 0; j < m; j++) {
+        long b = (long)mpz_sizeinbase(E[j], 2);
+        sh = b > sh ? b : sh;
+    }
+    double nr = 0;
+    for (int j = 0; j < m; j++) {
+        y->e[j] = pv_mpz_get_d_scaled(E[j], sh);
+        nr += y->e[j] * y->e[j];
+    }
+    for (int j = 0; j < m; j++)
+        y->e[j] /= sqrt(nr);
+    return 1;
+}
+
 static int all_vertices(vset *V, const pv_system *S, const frows *R)
 {
     int m = R->m, ok = 1;
@@ -430,14 +593,11 @@ static int all_vertices(vset *V, const pv_system *S, const frows *R)
                 break;
             }
             double t;
+            int tied;
             memcpy(T, V->v[i].rows, (size_t)m * sizeof *T);
-            int r = ratio_test(R, V->v[i].x, d, T, m, &t);
-            if (r < 0) {
-                ok = 0;
-                break;
-            }
-            T[k] = r;
-            ok = vset_add(V, S, R, T);
+            int r = ratio_test(R, V->v[i].x, d, T, m, &t, &tied);
+            ok = r < 0 ? edge_or_ray(V, S, R, i, k, T)
+                       : edge_end(V, S, R, i, k, r, tied, T);
             /* a cell with many vertices (a box corner region in m >= 10
              * has 2^m) costs more here than on the LP path: the exact
              * centroid of thousands of vertices alone takes seconds */
@@ -458,18 +618,41 @@ static int cell_vertices(vset *V, const pv_system *S, const frows *R,
                          const double *q)
 {
     return first_vertex(V, S, R, q) && all_vertices(V, S, R) &&
-           V->count > S->dim;
+           V->count + V->nrays > S->dim;
 }
 
-/* xc = the float centroid of the vertices listed in idx. */
-static void float_centroid(double *xc, const vset *V, const int *idx, int n)
+/* Whether ray y lies in the face of row f (f < 0: the whole cell): f is
+ * one of the rows y stays on. */
+static int ray_in(const vset *V, const vray *y, int f)
 {
+    if (f < 0)
+        return 1;
+    const int *rows = V->v[y->v].rows;
+    for (int a = 0; a < V->m; a++)
+        if (rows[a] == f)
+            return a != y->k;
+    return 0;
+}
+
+/* xc = the float centroid of the vertices listed in idx, plus, in an
+ * unbounded cell, the rays of the face of row f (f < 0: of the cell) at a
+ * length of about the vertices' spread: a positive combination of all
+ * vertices and extreme rays of a face is in its relative interior. */
+static void float_centroid(double *xc, const vset *V, const int *idx, int n,
+                           int f)
+{
+    double spread = 1;
     for (int j = 0; j < V->m; j++) {
         double s = 0;
         for (int a = 0; a < n; a++)
             s += V->v[idx[a]].x[j];
         xc[j] = s / n;
+        for (int a = 0; a < n; a++)
+            spread = fmax(spread, 2 * fabs(V->v[idx[a]].x[j] - xc[j]));
     }
+    for (int r = 0; r < V->nrays; r++)
+        for (int j = 0; ray_in(V, &V->rays[r], f) && j < V->m; j++)
+            xc[j] += spread * V->rays[r].e[j];
 }
 
 /* A coarse interior point: the float centroid xc rounded to multiples of
@@ -517,8 +700,9 @@ static int coarse_interior(mpq_t *p, const pv_system *S, const frows *R,
     return ok;
 }
 
-/* x = centroid of the vertices listed in idx (exact). */
-static void centroid(mpq_t *x, const vset *V, const int *idx, int n)
+/* x = centroid of the vertices listed in idx plus the rays of the face of
+ * row f, each scaled to a largest entry of 1 (exact; see float_centroid). */
+static void centroid(mpq_t *x, const vset *V, const int *idx, int n, int f)
 {
     mpq_t t;
     mpq_init(t);
@@ -540,6 +724,23 @@ static void centroid(mpq_t *x, const vset *V, const int *idx, int n)
     mpq_set_ui(t, (unsigned long)n, 1);
     for (int j = 0; j < V->m; j++)
         mpq_div(x[j], x[j], t);
+    for (int r = 0; r < V->nrays; r++) {
+        const vray *y = &V->rays[r];
+        if (!ray_in(V, y, f))
+            continue;
+        mpz_t big;
+        mpz_init(big);
+        for (int j = 0; j < V->m; j++)
+            if (mpz_cmpabs(y->E[j], big) > 0)
+                mpz_abs(big, y->E[j]);
+        for (int j = 0; j < V->m; j++) {
+            mpq_set_num(t, y->E[j]);
+            mpq_set_den(t, big);
+            mpq_canonicalize(t);
+            mpq_add(x[j], x[j], t);
+        }
+        mpz_clear(big);
+    }
     mpq_clear(t);
 }
 
@@ -655,11 +856,11 @@ static pv_status cross_facets(state *st, int i, const pv_system *S,
         const int *idx = F.idx + F.first[k];
         int n = F.first[k + 1] - F.first[k];
         if (zero_rows) {
-            centroid(y, V, idx, n);
+            centroid(y, V, idx, n, F.rows[k]);
             rc = pv_visit_cross_at(st, i, y, st->cells[i].point, -1, err);
             continue;
         }
-        float_centroid(yd, V, idx, n);
+        float_centroid(yd, V, idx, n, F.rows[k]);
         for (int j = 0; j < m; j++)
             yd[m + j] = yd[j] - q[j];
         pv_visit_cross_flip(st, i, S->label[F.rows[k]], yd, yd + m);
@@ -677,7 +878,7 @@ int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     state *st = X->st;
     const pv_system *S = X->S;
     int m = st->m;
-    if (!st->bounded || !st->cells[i].hint || m > 12 || st->opt->lp_only)
+    if (!st->cells[i].hint || m > 12 || st->opt->lp_only)
         return 0;
     double *q = pv_malloc((size_t)m * sizeof *q);
     frows R;
@@ -697,10 +898,11 @@ int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     mpq_t *p = pv_qvec_new(m);
     if (ok) {
         /* the interior point: a coarse rounding of the centroid, else the
-         * exact centroid (interior: the cell is simple with > m vertices) */
-        float_centroid(q, &V, all, V.count);
+         * exact centroid (interior: the cell is simple with > m vertices,
+         * or has rays and its centroid adds them) */
+        float_centroid(q, &V, all, V.count, -1);
         if (!coarse_interior(p, S, &R, q))
-            centroid(p, &V, all, V.count);
+            centroid(p, &V, all, V.count, -1);
     }
     pv_free(all);
     /* a last exact check, independent of the vertex argument: the point

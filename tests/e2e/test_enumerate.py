@@ -401,6 +401,53 @@ def check_random(r, tmp):
             r.equal(got['edges'], adj, what + ' the adjacency graph, all pairs by the oracle')
 
 
+# (seed, m, relu widths): small enough that every one of the 2^n codes is
+# decided by the oracle
+NOBOX = [
+    (311, 2, [4, 3]),
+    (312, 2, [3, 2, 2]),
+    (313, 3, [4, 3]),
+]
+
+
+def check_nobox(r, tmp):
+    """All of R^m: the unbounded cells take the vertex-and-ray fast path;
+    the cells are every code the oracle realises (all 2^n tried), with its
+    dimension, and the graph agrees with --lp-only and with the oracle's
+    common dimension of every pair at Hamming distance 1."""
+    for seed, m, widths in NOBOX:
+        rng = random.Random(seed)
+        net = random_net(rng, m, widths)
+        path = os.path.join(tmp, 'nobox%d.pvnet' % seed)
+        with open(path, 'w') as f:
+            f.write(net_text(net, rng, 'random net seed %d' % seed))
+        what = 'no box, random %d' % seed
+        got = enumerate_json(r, path, None, what=what)
+        slow = enumerate_json(r, path, None, extra=('--lp-only',), what=what + ' --lp-only')
+        if got is None or slow is None:
+            continue
+        r.equal((slow['cells'], slow['edges']), (got['cells'], got['edges']),
+                what + ': fast path and --lp-only agree')
+        n = sum(widths)
+        want = {}
+        for bits in itertools.product('01', repeat=n):
+            code = ''.join(bits)
+            d = cell_dim(net, code, None)
+            if d >= 0:
+                want[code] = d
+        r.equal(got['cells'], want, what + ': every realised code (oracle, all 2^%d)' % n)
+        for code in got['cells']:
+            p = oracle.fractions_of(got['points'][code])
+            r.equal(oracle.forward(net, p)[0], code, '%s point of %s has that code' % (what, code))
+        cells = got['cells']
+        for a, b in itertools.combinations(sorted(cells), 2):
+            if hamming(a, b) != 1 and (a, b) not in got['edges']:
+                continue
+            d, _ = common_dim(net, a, b, None)
+            adj = cells[a] == cells[b] and d == cells[a] - 1
+            r.equal(adj, (a, b) in got['edges'], '%s: adjacency of %s-%s' % (what, a, b))
+
+
 def check_limits(r):
     path = os.path.join(DATA, 'quadratic', 'quadratic.pvnet')
     rc, out, err = r.run('enumerate', path, '--box', '-1,1', '--max-cells', '10', '--json')
@@ -451,6 +498,7 @@ def main():
         check_published(r)
         check_limits(r)
         check_random(r, tmp)
+        check_nobox(r, tmp)
     r.finish()
 
 

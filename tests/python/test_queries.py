@@ -200,6 +200,22 @@ def test_enumerate_edges_vs_cli(mp, cli_enum, py_enum):
     assert got == want
 
 
+def test_enumerate_unbounded_without_lps(mp, exact_layers):
+    """All of R^2: the unbounded cells are decided by exact vertices and rays
+    (no LP at all), with the same cells and edges as the LP engine."""
+    net, path = mp
+    cx = net.enumerate(graph=True)
+    assert cx.complete is True
+    assert cx.stats["float_lps"] == 0 and cx.stats["exact_lps"] == 0
+    slow = cli_json("enumerate", path, "--graph", "json", "--lp-only")
+    assert sorted((c.code, c.dim) for c in cx.cells) == \
+        sorted((c["code"], c["dim"]) for c in slow["cell_list"])
+    got = {frozenset((cx.cells[e[0]].code, cx.cells[e[1]].code)) for e in cx.edges}
+    assert got == {frozenset((e["a"], e["b"])) for e in slow["edges"]}
+    for c in cx.cells:
+        assert code_of(exact_layers, c.point) == c.code
+
+
 def test_enumerate_points_exact(py_enum, exact_layers):
     """Each listed point has the listed code, by our own exact forward pass."""
     for c in py_enum.cells:
