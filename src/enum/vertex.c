@@ -493,9 +493,9 @@ static int first_vertex(vset *V, const pv_system *S, const frows *R,
 
 /* The other end of the edge of vertex V->v[i] that leaves its k-th row,
  * floats having named row r first on it (tied: a row floats cannot tell
- * from r, or -1). Exact walk-back: if the candidate point where r vanishes makes
- * some row s < 0, then s vanishes on the edge strictly between v (where s
- * > 0) and the candidate, so s's point is nearer; each step is nearer, so
+ * from r, or -1). Exact walk-back: if the candidate point where r
+ * vanishes makes some row s < 0, then s vanishes on the edge strictly
+ * between v (where s > 0) and the candidate, so s's point is nearer; each step is nearer, so
  * at most n steps. A row s equal to the one left means the candidate lay
  * behind v (floats got the direction wrong): not handled. T: scratch. */
 static int edge_end(vset *V, const pv_system *S, const frows *R,
@@ -519,9 +519,6 @@ static int edge_end(vset *V, const pv_system *S, const frows *R,
     return ok;
 }
 
-/* Pivots along every edge of every vertex; each edge must end at a proved
- * vertex or be a proved ray. (A pointed polyhedron's vertices and bounded
- * edges form a connected graph, so closure under edges finds them all.) */
 /* The edge of vertex V->v[i] leaving its k-th row, which floats found
  * unblocked: E = the exact direction (g.E = 0 on the other rows of the
  * vertex, > 0 on the row left); it is a ray of the cell when g.E >= 0 for
@@ -574,6 +571,9 @@ static int edge_or_ray(vset *V, const pv_system *S, const frows *R, int i,
     return 1;
 }
 
+/* Pivots along every edge of every vertex; each edge must end at a proved
+ * vertex or be a proved ray. (A pointed polyhedron's vertices and bounded
+ * edges form a connected graph, so closure under edges finds them all.) */
 static int all_vertices(vset *V, const pv_system *S, const frows *R)
 {
     int m = R->m, ok = 1;
@@ -650,9 +650,12 @@ static void float_centroid(double *xc, const vset *V, const int *idx, int n,
         for (int a = 0; a < n; a++)
             spread = fmax(spread, 2 * fabs(V->v[idx[a]].x[j] - xc[j]));
     }
-    for (int r = 0; r < V->nrays; r++)
-        for (int j = 0; ray_in(V, &V->rays[r], f) && j < V->m; j++)
+    for (int r = 0; r < V->nrays; r++) {
+        if (!ray_in(V, &V->rays[r], f))
+            continue;
+        for (int j = 0; j < V->m; j++)
             xc[j] += spread * V->rays[r].e[j];
+    }
 }
 
 /* A coarse interior point: the float centroid xc rounded to multiples of
