@@ -13,6 +13,9 @@ pkgs="gcc libc6-dev meson ninja-build pkg-config libgmp-dev libglpk-dev libcdd-d
 # tests and examples use: numpy, torch, onnx (from_torch's export check),
 # networkx, matplotlib, pytest, tqdm (progress bars).
 pkgs="$pkgs python3-dev python3-numpy python3-torch python3-onnx python3-networkx python3-matplotlib python3-pytest python3-tqdm"
+# The paper experiments (verify/paper/): scikit-learn (toy tasks, digits,
+# PCA), umap-learn (Figure 2), Fashion-MNIST (the full Figure 1 and 2 runs).
+pkgs="$pkgs python3-sklearn umap-learn dataset-fashion-mnist"
 # tools/fuzz.sh: clang with libFuzzer, whose runtime (libclang_rt.fuzzer)
 # is in libclang-rt-14-dev, only recommended by clang-14.
 pkgs="$pkgs clang libclang-rt-14-dev"

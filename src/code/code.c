@@ -417,8 +417,10 @@ static void pass_run(pass *P, const pv_net *net, mpq_t *const x, mpq_t *const d,
  * through the network in doubles carrying, per activation, a radius r with
  * |h - ĥ| <= r proved for the exact h, the way the filters of exact
  * geometric predicates work. A bit is taken from the floats only when
- * |ẑ| > B, B a proved bound on |z - ẑ|; if any bit is left open the point
- * takes the exact pass. So the filter changes speed, never an answer.
+ * |ẑ| > B, B a proved bound on |z - ẑ|, or when z = 0 is proved without
+ * rounding (a sparse row whose inputs are all exactly 0, its exact bias 0);
+ * if any bit is left open the point takes the exact pass. So the filter
+ * changes speed, never an answer.
  *
  * The bound, with u = 2^-53 and w̃ = trunc(w), so |w - w̃| <= 2u|w̃| (+ one
  * subnormal step), for z = b + sum_i w_i h_i over the n nonzero terms:
@@ -459,8 +461,10 @@ static int filter_load(pass *P, int m, mpq_t *const x)
     return 1;
 }
 
-/* One layer in doubles; 0 when some ReLU bit (or a value) is left open. */
-static int filter_layer(pass *P, const pv_layer *L, unsigned char *bits)
+/* One layer in doubles; 0 when some ReLU bit (or a value) is left open.
+ * zero (all 0 on entry, or NULL) gets the neurons whose z is exactly 0. */
+static int filter_layer(pass *P, const pv_layer *L, unsigned char *bits,
+                        unsigned char *zero)
 {
     if (L->wd == NULL)
         return 0;
@@ -486,12 +490,26 @@ static int filter_layer(pass *P, const pv_layer *L, unsigned char *bits)
                 s += fabs(w[j]) * P->r[j];
             }
         } else {            /* a sparse row has at most its length terms */
+            int inputs = 0;     /* terms whose input is not exactly 0 */
             for (int e = L->rp[i]; e < L->rp[i + 1]; e++) {
                 int j = L->ci[e];
                 double p = L->wd[e] * P->h[j];
                 z += p;
                 t += fabs(p);
                 s += fabs(L->wd[e]) * P->r[j];
+                inputs += P->h[j] != 0 || P->r[j] != 0;
+            }
+            /* Every input of the row exactly 0 and the exact bias 0: z = 0
+             * exactly (a convolution over a black patch with a zero bias,
+             * as at initialisation), so the bit is 0 and z flagged zero. */
+            if (inputs == 0 && mpq_sgn(L->b[i]) == 0) {
+                P->zh[i] = P->zr[i] = 0;
+                if (i < L->nrelu) {
+                    bits[L->first_neuron + i] = 0;
+                    if (zero != NULL)
+                        zero[L->first_neuron + i] = 1;
+                }
+                continue;
             }
         }
         double B = (s + 2 * g * t) * (1 + 2 * g) + tiny;
@@ -519,9 +537,10 @@ static int filter_layer(pass *P, const pv_layer *L, unsigned char *bits)
     return 1;
 }
 
-/* All bits of x from the filter (1), or none decided (0). */
+/* All bits of x from the filter (1), or none decided (0); zero as in
+ * filter_layer. */
 static int filter_run(pass *P, const pv_net *net, mpq_t *const x,
-                      unsigned char *bits)
+                      unsigned char *bits, unsigned char *zero)
 {
     int last = -1;
     for (int k = 0; k < net->nlayers; k++)
@@ -530,7 +549,7 @@ static int filter_run(pass *P, const pv_net *net, mpq_t *const x,
     if (!filter_load(P, net->input_dim, x))
         return 0;
     for (int k = 0; k <= last; k++)
-        if (!filter_layer(P, &net->layers[k], bits))
+        if (!filter_layer(P, &net->layers[k], bits, zero))
             return 0;
     return 1;
 }
@@ -634,9 +653,9 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
                 fs->filtered++, fs->batched++;
             continue;
         }
-        if (filter && d == NULL && filter_run(&P, net, xp, codes[p].bit)) {
-            if (zp != NULL)
-                memset(zp, 0, N);   /* every |z| > B > 0 */
+        if (zp != NULL)
+            memset(zp, 0, N);   /* the filter flags exact zeros, pass_run all */
+        if (filter && d == NULL && filter_run(&P, net, xp, codes[p].bit, zp)) {
             if (fs != NULL)
                 fs->filtered++;
             continue;

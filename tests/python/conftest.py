@@ -14,9 +14,10 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pvtest_util as U  # noqa: E402
 
-try:
-    import polyverify  # noqa: F401
-except ImportError:        # not on PYTHONPATH: the build tree's copy
+# The build tree's package, never an older one installed elsewhere
+# (/usr/local/lib/python3.11/dist-packages after `meson install`), unless
+# PYTHONPATH names a build directory of its own.
+if not os.environ.get("PYTHONPATH") and (U.ROOT / "build" / "python").is_dir():
     sys.path.insert(0, str(U.ROOT / "build" / "python"))
 
 

@@ -193,3 +193,40 @@ def test_wrong_input_shape(moons_net):
     with pytest.raises(pv.BadInput) as ei:
         pv.Network.from_torch(moons_net[0], (3,))
     assert str(ei.value).strip()
+
+
+def test_zero_bias_conv_exact_zeros_filtered(tmp_path):
+    """A convolution with zero biases over black patches (a net at its
+    Xavier/zero-bias initialisation on images with a black background): z is
+    exactly 0 there. The float filter proves those zeros without rounding,
+    so every point is settled by it, with the codes and zero flags of the
+    exact passes; the zero flags of the first conv layer are exactly the
+    positions whose padded 3x3 patch is all black, per channel."""
+    torch.manual_seed(5)
+    model = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(),
+                          nn.Conv2d(3, 4, 3, padding=1, stride=2), nn.ReLU(),
+                          nn.Flatten(), nn.Linear(4 * 5 * 5, 6), nn.ReLU(), nn.Linear(6, 2))
+    for mod in model.modules():
+        if isinstance(mod, (nn.Conv2d, nn.Linear)):
+            nn.init.zeros_(mod.bias)
+    model.eval()
+    net = pv.Network.from_torch(model, (1, 10, 10))
+    rng = np.random.RandomState(2)
+    X = np.zeros((12, 10, 10))
+    for img in X:                          # a random blob on black
+        r, c = rng.randint(2, 6, size=2)
+        img[r:r + 3, c:c + 4] = rng.randint(1, 256, size=(3, 4))
+    pvnet = tmp_path / "z.pvnet"
+    net.save(pvnet)
+    csv = U.write_csv(tmp_path / "z.csv", X.reshape(12, -1).astype(int))
+    fast = U.cli_json("code", pvnet, "--points", csv, "--scale", "1/255")
+    exact = U.cli_json("code", pvnet, "--points", csv, "--scale", "1/255", "--no-filter")
+    assert fast == exact
+    stats = U.run_cli("stats", pvnet, "--data", csv, "--scale", "1/255").stdout
+    assert "12 points proved by the float filter, 0 exactly" in stats
+    bits, zero = net.code(X.reshape(12, -1) / 255)
+    padded = np.pad(X, ((0, 0), (1, 1), (1, 1)))
+    black = np.array([[[not padded[p, i:i + 3, j:j + 3].any() for j in range(10)]
+                       for i in range(10)] for p in range(12)])
+    assert np.array_equal(zero[:, :300].reshape(12, 3, 10, 10),
+                          np.repeat(black[:, None], 3, axis=1))
