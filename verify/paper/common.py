@@ -227,6 +227,18 @@ def with_preset(args, full, quick, name):
     return args
 
 
+def command_line(script, argv):
+    """The command that made a result, as run from the project root (the
+    options given, less --out, which names where it was written)."""
+    keep, it = [], iter(sys.argv[1:] if argv is None else argv)
+    for x in it:
+        if x == '--out':
+            next(it, None)
+        elif not x.startswith('--out='):
+            keep.append(x)
+    return ' '.join(['PYTHONPATH=build/python /usr/bin/python3 verify/paper/' + script] + keep)
+
+
 def settings_header(cmd, extra):
     return dict(command=cmd, torch=torch.__version__, numpy=np.__version__,
                 python=platform.python_version(), polyverify=pv.__file__,

@@ -164,8 +164,7 @@ def main(argv=None):
     lrs = [float(v) for v in a.lrs.split(',')]
     t0 = time.time()
     runs = [one_run(a, lr, int(seed), data) for lr in lrs for seed in a.seeds.split(',')]
-    cmd = 'PYTHONPATH=build/python /usr/bin/python3 verify/paper/fig1_codes.py' + \
-        (' --quick' if a.quick else '')
+    cmd = C.command_line('fig1_codes.py', argv)
     settings = {k: getattr(a, k) for k in FULL}
     res = dict(settings=C.settings_header(cmd, settings), lrs=lrs, n_count=a.n_count,
                runs=runs, seconds=round(time.time() - t0, 1))

@@ -258,8 +258,7 @@ def main(argv=None):
         r, e = train_and_measure(a, data, seed, want_codes=i == 0)
         results += r
         embed.update(e)
-    cmd = 'PYTHONPATH=build/python /usr/bin/python3 verify/paper/fig2_clusters.py' + \
-        (' --quick' if a.quick else '')
+    cmd = C.command_line('fig2_clusters.py', argv)
     res = dict(settings=C.settings_header(cmd, {k: getattr(a, k) for k in FULL}),
                encoder=list(ENCODER), results=results)
     plot_separability(results, os.path.join(a.out, 'fig2_separability.png'))

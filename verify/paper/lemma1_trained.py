@@ -337,8 +337,7 @@ def main(argv=None):
                 acc_ += v['pvcheck_accepted']
                 rej += not v['pvcheck_accepted']
             cli_bad += not v.get('cli_agrees', False)
-    cmd = 'PYTHONPATH=build/python /usr/bin/python3 verify/paper/lemma1_trained.py' + \
-        (' --quick' if a.quick else '')
+    cmd = C.command_line('lemma1_trained.py', argv)
     res = dict(settings=C.settings_header(cmd, {k: getattr(a, k) for k in FULL}),
                nets=nets, confusion=conf, certificates=ncert, accepted=acc_, rejected=rej,
                cli_disagreements=cli_bad)
