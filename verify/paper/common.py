@@ -13,6 +13,7 @@ python3-sklearn, umap-learn) and the package of this build tree:
     PYTHONPATH=build/python /usr/bin/python3 verify/paper/fig1_codes.py --quick
 """
 
+import argparse
 import gzip
 import json
 import os
@@ -102,14 +103,12 @@ def vgg_small(side, channels, head, classes=10):
     return torch.nn.Sequential(*layers)
 
 
-def mlp(m, widths, out, relu_last=False):
+def mlp(m, widths, out):
     layers, w = [torch.nn.Flatten()], m
     for h in widths:
         layers += [torch.nn.Linear(w, h), torch.nn.ReLU()]
         w = h
     layers.append(torch.nn.Linear(w, out))
-    if relu_last:
-        layers.append(torch.nn.ReLU())
     return torch.nn.Sequential(*layers)
 
 
@@ -122,9 +121,9 @@ def xavier_zero(model):
     return model
 
 
-def sgd_epoch(model, X, y, lr, batch, gen, loss='ce'):
-    """One epoch of plain mini-batch gradient descent (no momentum), shuffled by gen."""
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
+def train_epoch(model, opt, X, y, batch, gen, loss='ce'):
+    """One epoch of mini-batch steps of the optimiser opt, shuffled by gen;
+    loss 'ce' (cross-entropy against y) or 'mse' (reconstruct X)."""
     model.train()
     perm = torch.randperm(len(X), generator=gen)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
@@ -171,19 +170,14 @@ def to_polyverify(model, input_shape):
 def relu_parts(net):
     """The ReLU layers of the code, in bit order: [(name, first, count)].
     Names: conv1, conv2, ... for convolutions, fc1, fc2, ... for dense layers."""
-    info = net.info()
-    layout = info.get('code_layout')
-    if layout:
-        parts, nconv, nfc = [], 0, 0
-        for p in layout:
-            if p['op'] != 'Relu':
-                raise ValueError('code part %s (%s) is not a ReLU' % (p['node'], p['op']))
-            conv = p['shape'].count(',') >= 3
-            nconv, nfc = nconv + conv, nfc + (not conv)
-            parts.append(('conv%d' % nconv if conv else 'fc%d' % nfc, p['first'], p['count']))
-        return parts
-    relu = [l for l in info['layers'] if l['relus']]
-    return [('fc%d' % (i + 1), l['first_neuron'], l['relus']) for i, l in enumerate(relu)]
+    parts, nconv, nfc = [], 0, 0
+    for p in net.info()['code_layout']:
+        if p['op'] != 'Relu':
+            raise ValueError('code part %s (%s) is not a ReLU' % (p['node'], p['op']))
+        conv = p['shape'].count(',') >= 3            # [1, C, H, W]
+        nconv, nfc = nconv + conv, nfc + (not conv)
+        parts.append(('conv%d' % nconv if conv else 'fc%d' % nfc, p['first'], p['count']))
+    return parts
 
 
 def exact_codes(net, X):
@@ -216,6 +210,17 @@ def code_counts(bits, parts):
 # Output
 # ---------------------------------------------------------------------------
 
+def arg_parser(doc, name, quick_help):
+    """The options every experiment has: --quick (the test suite's variant)
+    and --out (default verify/paper/results/NAME, NAME_quick)."""
+    ap = argparse.ArgumentParser(description=doc.split('\n\n')[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--quick', action='store_true', help=quick_help + ' (CI)')
+    ap.add_argument('--out', help='output directory (default verify/paper/results/%s[_quick])'
+                    % name)
+    return ap
+
+
 def with_preset(args, full, quick, name):
     """Fills every option left unset from the full or the --quick preset, and
     the output directory: verify/paper/results/NAME (NAME_quick)."""
@@ -243,6 +248,18 @@ def settings_header(cmd, extra):
     return dict(command=cmd, torch=torch.__version__, numpy=np.__version__,
                 python=platform.python_version(), polyverify=pv.__file__,
                 threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'), **extra)
+
+
+def md_header(title, settings):
+    """The first lines of a result's Markdown: title, command, settings."""
+    return ['# ' + title, '', 'Command: `%s`' % settings['command'], '',
+            'Settings: %s.' % ', '.join('%s=%s' % kv for kv in sorted(settings.items())
+                                        if kv[0] != 'command'), '']
+
+
+def mean_range(values, fmt):
+    """'mean (min-max)' of a list of numbers, each printed with fmt."""
+    return (fmt + ' (' + fmt + '-' + fmt + ')') % (np.mean(values), min(values), max(values))
 
 
 def write_json(path, obj):

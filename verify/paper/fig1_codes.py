@@ -16,10 +16,9 @@ layers, the fully-connected head, and the whole network.
 Writes DIR/fig1.json (every number, with the settings), DIR/fig1.md (tables)
 and DIR/fig1.png (accuracy and code counts per epoch, mean and range over the
 seeds).  --quick (the test suite's variant, well under a minute) trains a
-smaller net on the digits for a few epochs.
+smaller net on the digits for 6 epochs of batch 32.
 """
 
-import argparse
 import os
 import sys
 import time
@@ -37,10 +36,7 @@ QUICK = dict(data='digits', n_train=1200, n_test=400, n_count=1200, channels='4,
 
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--quick', action='store_true', help='digits, small net, 3 epochs (CI)')
-    ap.add_argument('--out', help='output directory (default verify/paper/results/fig1[_quick])')
+    ap = C.arg_parser(__doc__, 'fig1', 'digits, small net, 6 epochs of batch 32')
     ap.add_argument('--data', choices=sorted(C.DATASETS))
     ap.add_argument('--n-train', type=int, help='training images (seeded subset)')
     ap.add_argument('--n-test', type=int, help='held-out images for the test accuracy')
@@ -51,8 +47,7 @@ def parse_args(argv):
     ap.add_argument('--seeds', help='seeds (the paper: 1234)')
     ap.add_argument('--epochs', type=int)
     ap.add_argument('--batch', type=int)
-    a = C.with_preset(ap.parse_args(argv), FULL, QUICK, 'fig1')
-    return a
+    return C.with_preset(ap.parse_args(argv), FULL, QUICK, 'fig1')
 
 
 def one_run(a, lr, seed, data):
@@ -63,11 +58,12 @@ def one_run(a, lr, seed, data):
     model = C.xavier_zero(C.vgg_small(side, [int(c) for c in a.channels.split(',')],
                                       [int(h) for h in a.head.split(',')]))
     gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)     # plain: no momentum, no state
     epochs = []
     for epoch in range(a.epochs + 1):
         t0 = time.time()
         if epoch:
-            C.sgd_epoch(model, Xtr, ytr, lr, a.batch, gen)
+            C.train_epoch(model, opt, Xtr, ytr, a.batch, gen)
         t_train = time.time() - t0
         net = C.to_polyverify(model, (1, side, side))
         parts = C.relu_parts(net)
@@ -96,10 +92,8 @@ def summarise(res):
     """Markdown: per learning rate and epoch, mean (min-max) over the seeds."""
     layers = res['runs'][0]['layers']
     keys = ['network', 'conv', 'fc'] + layers
-    out = ['# Figure 1: codes of correctly classified training points per epoch', '',
-           'Command: `%s`' % res['settings']['command'], '',
-           'Settings: %s.' % ', '.join('%s=%s' % kv for kv in sorted(res['settings'].items())
-                                       if kv[0] not in ('command',)), '',
+    out = C.md_header('Figure 1: codes of correctly classified training points per epoch',
+                      res['settings']) + [
            'Each entry: mean over the seeds (min-max). "codes" = distinct exact codes among the '
            '%d counted training points that the network classifies correctly.' % res['n_count'],
            '']
@@ -110,8 +104,7 @@ def summarise(res):
             ep = [r['epochs'][e] for r in runs]
 
             def cell(f, fmt='%.0f'):
-                v = [f(x) for x in ep]
-                return (fmt + ' (' + fmt + '-' + fmt + ')') % (np.mean(v), min(v), max(v))
+                return C.mean_range([f(x) for x in ep], fmt)
             rows.append([e, cell(lambda x: 100 * x['train_accuracy'], '%.2f'),
                          cell(lambda x: 100 * x['test_accuracy'], '%.2f'),
                          cell(lambda x: x['correct'])]

@@ -25,7 +25,6 @@ DIR/fig2.json, DIR/fig2.md, DIR/fig2_umap.png and DIR/fig2_separability.png.
 --quick (the test suite's variant) runs the digits with a smaller UMAP.
 """
 
-import argparse
 import os
 import sys
 import time
@@ -45,10 +44,7 @@ POPCOUNT = np.array([bin(i).count('1') for i in range(256)], dtype=np.uint16)
 
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--quick', action='store_true', help='digits, 3 snapshots (CI)')
-    ap.add_argument('--out', help='output directory (default verify/paper/results/fig2[_quick])')
+    ap = C.arg_parser(__doc__, 'fig2', 'digits, 3 snapshots, one seed')
     ap.add_argument('--data', choices=sorted(C.DATASETS))
     ap.add_argument('--n-train', type=int)
     ap.add_argument('--n-test', type=int)
@@ -116,20 +112,10 @@ def train_and_measure(a, data, seed, want_codes):
         model = C.xavier_zero(model)
         opt = torch.optim.Adam(model.parameters(), lr=a.lr)
         gen = torch.Generator().manual_seed(seed)
-        Xt, yt = torch.from_numpy(Xtr), torch.from_numpy(ytr)
         for epoch in range(snaps[-1] + 1):
             if epoch:
-                model.train()
-                perm = torch.randperm(len(Xt), generator=gen)
-                for i in range(0, len(Xt), a.batch):
-                    idx = perm[i:i + a.batch]
-                    opt.zero_grad()
-                    out = model(Xt[idx])
-                    loss = (torch.nn.functional.cross_entropy(out, yt[idx]) if kind == 'classifier'
-                            else torch.nn.functional.mse_loss(out, Xt[idx].reshape(len(idx), -1)))
-                    loss.backward()
-                    opt.step()
-                model.eval()
+                C.train_epoch(model, opt, Xtr, ytr, a.batch, gen,
+                              loss='ce' if kind == 'classifier' else 'mse')
             if epoch not in snaps:
                 continue
             net = C.to_polyverify(model, (m,))
@@ -221,8 +207,7 @@ def plot_separability(results, path):
 
 
 def summarise(res):
-    def mm(v, fmt):
-        return (fmt + ' (' + fmt + '-' + fmt + ')') % (np.mean(v), min(v), max(v))
+    mm = C.mean_range
     rows = []
     for (model, epoch), rs in grouped(res['results']).items():
         q = (mm([r['test_accuracy'] for r in rs], '%.3f') if model == 'classifier' else
@@ -232,11 +217,7 @@ def summarise(res):
             rows.append([model, epoch, q, f['layer'], f['neurons'], col('distinct', '%.0f'),
                          col('never_active', '%.0f'), col('nn_hamming', '%.3f'),
                          col('shared', '%.3f')])
-    return '\n'.join([
-        '# Figure 2: code clusters per layer', '',
-        'Command: `%s`' % res['settings']['command'], '',
-        'Settings: %s.' % ', '.join('%s=%s' % kv for kv in sorted(res['settings'].items())
-                                    if kv[0] != 'command'), '',
+    return '\n'.join(C.md_header('Figure 2: code clusters per layer', res['settings']) + [
         'nearest-code accuracy: held-out points labelled by the training points of nearest '
         'layer code (Hamming); shared: fraction of the distinct training codes that hold two or '
         'more classes; never active: neurons whose bit is 0 on every training point. Each '

@@ -23,7 +23,6 @@ DIR/lemma1_cells.png (a trained 2-D net's cells, disagreements marked).
 Exit 1 if pvcheck rejects a certificate or the CLI and the library disagree.
 """
 
-import argparse
 import json
 import os
 import subprocess
@@ -47,10 +46,7 @@ QUICK = dict(tasks='moons,digits_pca3', arch2='8x8x8', arch3='6x6', seeds='1', s
 
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--quick', action='store_true', help='two tasks, one net each (CI)')
-    ap.add_argument('--out', help='output directory (default verify/paper/results/lemma1[_quick])')
+    ap = C.arg_parser(__doc__, 'lemma1', 'two tasks, one net each')
     ap.add_argument('--tasks', help='comma-separated, of: ' + ', '.join(TASKS_2D + TASKS_3D))
     ap.add_argument('--arch2', help='ReLU widths for the 2-D tasks, e.g. 8x8,16x16')
     ap.add_argument('--arch3', help='ReLU widths for the 3-D tasks')
@@ -127,15 +123,20 @@ def analyse(net, path, box, a, pool, certdir, name):
     r = net.lemma1(box=box)
     cells = r['complex'].cells
     dims = {c.code: c.dim for c in cells}
-    m = net.info()['input_dim']
-    dis = []
+    info = net.info()
+    m, sizes = info['input_dim'], [l['relus'] for l in info['layers'] if l['relus']]
+    dis, by_layer = [], {}
     for ca, cb, h, common, adjacent in r['disagreements']:   # (a, b, d_H, common dim, adj.)
         free = net.adjacency(ca, cb)                       # the same pair in R^m
-        dis.append(dict(a=ca, b=cb, claim='Lemma 1 (%s)' % ('=>' if h == 1 else '<='),
-                        hamming=h, adjacent=adjacent, common_dim=common,
-                        dim_a=dims.get(ca), dim_b=dims.get(cb),
-                        both_full_dim=dims.get(ca) == dims.get(cb) == m,
-                        layer_of_flip=None, also_without_box=free.adjacent == adjacent))
+        d = dict(a=ca, b=cb, claim='Lemma 1 (%s)' % ('=>' if h == 1 else '<='),
+                 hamming=h, adjacent=adjacent, common_dim=common,
+                 dim_a=dims.get(ca), dim_b=dims.get(cb),
+                 both_full_dim=dims.get(ca) == dims.get(cb) == m,
+                 also_without_box=free.adjacent == adjacent)
+        if h == 1:
+            d['layer_of_flip'] = flip_layer(sizes, ca, cb)
+            by_layer[d['layer_of_flip']] = by_layer.get(d['layer_of_flip'], 0) + 1
+        dis.append(d)
     out = dict(net=name, file=os.path.relpath(path, a.out), box=box, cells=len(cells),
                full_dim_cells=sum(1 for c in cells if c.dim == m),
                general_position=r['general_position'],
@@ -144,7 +145,7 @@ def analyse(net, path, box, a, pool, certdir, name):
                forward_violations_rm=sum(1 for d in dis if d['claim'] == 'Lemma 1 (=>)'
                                          and d['also_without_box']),
                backward_violations=sum(1 for d in dis if d['claim'] == 'Lemma 1 (<=)'),
-               disagreements=dis, seconds=None)
+               forward_by_layer=by_layer, relu_layers=len(sizes), disagreements=dis)
     futures = [pool.submit(certify, a, path, box, d, certdir, name) for d in dis]
     return out, futures, t0, r['complex']
 
@@ -164,14 +165,11 @@ def certify(a, path, box, d, certdir, name):
                 cli.get('hamming') == d['hamming'])
 
 
-def layer_sizes(net):
-    return [l['relus'] for l in net.info()['layers'] if l['relus']]
-
-
-def flip_layer(net, a, b):
-    """The ReLU layer (1-based) of the one bit in which a and b differ."""
+def flip_layer(sizes, a, b):
+    """The ReLU layer (1-based; sizes: the ReLU layers' widths) of the one bit
+    in which a and b differ."""
     j = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y)
-    for k, n in enumerate(layer_sizes(net)):
+    for k, n in enumerate(sizes):
         if j < n:
             return k + 1
         j -= n
@@ -217,11 +215,8 @@ def summarise(res):
         paired.append([depth, len(pairs), sum(rate(t) > rate(i) for i, t in pairs),
                        sum(rate(t) < rate(i) for i, t in pairs),
                        sum(rate(t) == rate(i) for i, t in pairs)])
-    return '\n'.join([
-        '# Lemma 1 and Theorem 2 on trained networks', '',
-        'Command: `%s`' % res['settings']['command'], '',
-        'Settings: %s.' % ', '.join('%s=%s' % kv for kv in sorted(res['settings'].items())
-                                    if kv[0] != 'command'), '',
+    return '\n'.join(C.md_header('Lemma 1 and Theorem 2 on trained networks',
+                                  res['settings']) + [
         '## Confusion of d_H against d_A, all pairs of cells (general-position nets)', '',
         C.md_table(['stage', 'd_H = 1, adjacent', 'd_H = 1, not adjacent',
                     'd_H >= 2, adjacent', 'd_H >= 2, not adjacent'],
@@ -310,14 +305,8 @@ def main(argv=None):
                     if out['general_position']:
                         for k, v in c.items():
                             conf[stage][k] += v
-                    byl = {}
-                    for d in out['disagreements']:
-                        if d['claim'] == 'Lemma 1 (=>)':
-                            d['layer_of_flip'] = flip_layer(net, d['a'], d['b'])
-                            byl[d['layer_of_flip']] = byl.get(d['layer_of_flip'], 0) + 1
                     out.update(task=task, widths=arch, seed=seed, init_seed=init_seed,
-                               stage=stage, m=X.shape[1],
-                               relu_layers=len(widths), forward_by_layer=byl, confusion=c,
+                               stage=stage, m=X.shape[1], confusion=c,
                                seconds=round(time.time() - t1, 2),
                                **({'train_accuracy': round(acc, 3)} if stage == 'trained'
                                   else {}))
