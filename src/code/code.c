@@ -418,7 +418,7 @@ static void pass_run(pass *P, const pv_net *net, mpq_t *const x, mpq_t *const d,
  * |h - ĥ| <= r proved for the exact h, the way the filters of exact
  * geometric predicates work. A bit is taken from the floats only when
  * |ẑ| > B, B a proved bound on |z - ẑ|, or when z = 0 is proved without
- * rounding (a sparse row whose inputs are all exactly 0, its exact bias 0);
+ * rounding (a row whose inputs are all exactly 0, its exact bias 0);
  * if any bit is left open the point takes the exact pass. So the filter
  * changes speed, never an answer.
  *
@@ -480,6 +480,7 @@ static int filter_layer(pass *P, const pv_layer *L, unsigned char *bits,
     double tiny = (nnz + 2) * (1 + 2 * big) * 0x1p-1070;
     for (int i = 0; i < L->out; i++) {
         double z = L->bd[i], t = fabs(L->bd[i]), s = 0;
+        int inputs;         /* terms whose input is not exactly 0 */
         if (L->rp == NULL) {
             const double *w = L->wd + (size_t)i * (size_t)L->in;
             for (int c = 0; c < nnz; c++) {
@@ -489,8 +490,9 @@ static int filter_layer(pass *P, const pv_layer *L, unsigned char *bits,
                 t += fabs(p);
                 s += fabs(w[j]) * P->r[j];
             }
+            inputs = nnz;   /* a weight's truncation 0.0 may hide a tiny w */
         } else {            /* a sparse row has at most its length terms */
-            int inputs = 0;     /* terms whose input is not exactly 0 */
+            inputs = 0;
             for (int e = L->rp[i]; e < L->rp[i + 1]; e++) {
                 int j = L->ci[e];
                 double p = L->wd[e] * P->h[j];
@@ -499,18 +501,18 @@ static int filter_layer(pass *P, const pv_layer *L, unsigned char *bits,
                 s += fabs(L->wd[e]) * P->r[j];
                 inputs += P->h[j] != 0 || P->r[j] != 0;
             }
-            /* Every input of the row exactly 0 and the exact bias 0: z = 0
-             * exactly (a convolution over a black patch with a zero bias,
-             * as at initialisation), so the bit is 0 and z flagged zero. */
-            if (inputs == 0 && mpq_sgn(L->b[i]) == 0) {
-                P->zh[i] = P->zr[i] = 0;
-                if (i < L->nrelu) {
-                    bits[L->first_neuron + i] = 0;
-                    if (zero != NULL)
-                        zero[L->first_neuron + i] = 1;
-                }
-                continue;
+        }
+        /* Every input of the row exactly 0 and the exact bias 0: z = 0
+         * exactly (a convolution over a black patch with a zero bias, as at
+         * initialisation), so the bit is 0 and z flagged zero. */
+        if (inputs == 0 && mpq_sgn(L->b[i]) == 0) {
+            P->zh[i] = P->zr[i] = 0;
+            if (i < L->nrelu) {
+                bits[L->first_neuron + i] = 0;
+                if (zero != NULL)
+                    zero[L->first_neuron + i] = 1;
             }
+            continue;
         }
         double B = (s + 2 * g * t) * (1 + 2 * g) + tiny;
         if (!isfinite(z) || !isfinite(B))

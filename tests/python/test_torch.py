@@ -230,3 +230,24 @@ def test_zero_bias_conv_exact_zeros_filtered(tmp_path):
                        for i in range(10)] for p in range(12)])
     assert np.array_equal(zero[:, :300].reshape(12, 3, 10, 10),
                           np.repeat(black[:, None], 3, axis=1))
+
+
+def test_zero_bias_dense_zero_input_filtered(tmp_path):
+    """The same rule for dense rows: at the input 0, a zero-bias MLP has z = 0
+    exactly in every neuron (no truncated weight matters: every input is 0),
+    settled by the filter with every zero flag set, as the exact pass says."""
+    torch.manual_seed(6)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2), nn.ReLU(), nn.Linear(2, 1))
+    for mod in model.modules():
+        if isinstance(mod, nn.Linear):
+            nn.init.zeros_(mod.bias)
+    net = pv.Network.from_torch(model, (3,))
+    pvnet = tmp_path / "d.pvnet"
+    net.save(pvnet)
+    csv = U.write_csv(tmp_path / "d.csv", [[0, 0, 0], [0, 0, 0]])
+    fast = U.cli_json("code", pvnet, "--points", csv)
+    assert fast == U.cli_json("code", pvnet, "--points", csv, "--no-filter")
+    assert "2 points proved by the float filter, 0 exactly" in \
+        U.run_cli("stats", pvnet, "--data", csv).stdout
+    bits, zero = net.code([[0, 0, 0]])
+    assert not bits.any() and zero.all()
