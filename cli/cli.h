@@ -35,6 +35,7 @@ typedef enum cli_opt_id {
     OPT_GRAPH_SWITCH, OPT_OUTPUT, OPT_SLICE, OPT_HIGHLIGHT, OPT_MAX_DEPTH, OPT_SLICE_POINTS, OPT_SIZE, OPT_COLOR, OPT_DOMAIN,
     OPT_VOLUME,                /* cell --volume, enumerate --volumes */
     OPT_NO_POINTS,             /* enumerate --no-points */
+    OPT_THREADS,               /* --threads K: see CLI_THREADS_OPT */
     OPT_COUNT
 } cli_opt_id;
 
@@ -72,6 +73,7 @@ typedef struct cli_args {
     double timeout;
     long max_memory;
     int verify;              /* 1 --verify; 2 by POLYVERIFY_SELF_CHECK     */
+    int threads;             /* --threads K; 0: every available core       */
 } cli_args;
 
 struct cli_command;
@@ -110,6 +112,12 @@ int cli_fail(const pv_error *err);
     "constraints, linear in the X_i; the output constraints are not part\n"  \
     "of it) or a cddlib .ine file (rows b + a.x >= 0, linearity rows = 0);\n"\
     "rows on several inputs are the domain's rows 0, 1, ... (file order)"
+
+/* The --threads row of the commands that run in parallel. */
+#define CLI_THREADS_OPT                                                       \
+    { OPT_THREADS, "--threads", "K", 0,                                      \
+      "worker threads (default: every available core; 1: one thread).\n"    \
+      "The output is the same, byte for byte, for every K" }
 
 /* --box (or `--box input`) or --domain FILE: 0 no box, 1 a box, -1 error
  * (box initialised in every case: clear it). */

@@ -207,7 +207,8 @@ static int flips(const pv_net *net, const cli_args *a)
     pv_flips F;
     pv_flips_init(&F);
     if (hasbox < 0 || pv_code_parse(&code, net, a->codes[0], &err) != PV_OK ||
-        pv_flips_check(&F, net, &code, hasbox ? &box : NULL, &err) != PV_OK)
+        pv_flips_check_threads(&F, net, &code, hasbox ? &box : NULL, a->threads,
+                               &err) != PV_OK)
         status = cli_fail(&err);
     else
         print_flips(&F, &code, net, a->given[OPT_JSON] > 0);
@@ -234,6 +235,8 @@ static int check_mode(const cli_args *a, const cli_command *cmd)
     if (!en && (a->max_cells || a->given[OPT_LP_ONLY]))
         return cli_usage(cmd, "%s goes with --enumerate",
                          a->max_cells ? "--max-cells" : "--lp-only");
+    if (!fl && !en && a->given[OPT_THREADS])
+        return cli_usage(cmd, "--threads goes with --flips or --enumerate");
     if ((fl || en) && (a->certificate || a->verify == 1))
         return cli_usage(cmd, "%s goes with two codes (not with %s)",
                          a->certificate ? "--certificate" : "--verify",
@@ -284,6 +287,7 @@ static const cli_opt opts[] = {
       "(two codes) write a certificate of dim C(A), dim C(B) and\n"
       "dim P(A)∩P(B); check it with: pvcheck NET FILE" },
     { OPT_VERIFY, "--verify", NULL, 0, "(two codes) run pvcheck on it before printing" },
+    CLI_THREADS_OPT,
     { OPT_COUNT, NULL, NULL, 0, NULL },
 };
 

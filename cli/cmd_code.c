@@ -65,6 +65,8 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
         return cli_usage(cmd, "give exactly one of --point or --points");
     if (a->given[OPT_LABEL_COLUMN] && !a->points)
         return cli_usage(cmd, "--label-column goes with --points FILE.csv");
+    if (a->given[OPT_THREADS] && !a->points)
+        return cli_usage(cmd, "--threads goes with --points FILE.csv");
     mpq_t scale;
     mpq_init(scale);
     if (a->scale && cli_parse_rational(scale, "--scale", a->scale)) {
@@ -81,34 +83,41 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     if (a->scale)
         scale_points(&ps, scale);
     mpq_clear(scale);
-    int n = pv_net_neurons(net);
-    pv_code c;
-    pv_code_init(&c, n);
-    unsigned char *zero = calloc((size_t)n + 1, 1);
+    /* the points in blocks: each block's codes on the threads, then
+     * printed in point order */
+    enum { BLOCK = 1 << 14 };
+    int n = pv_net_neurons(net), nb = ps.count < BLOCK ? ps.count : BLOCK;
+    pv_code *c = calloc((size_t)nb + 1, sizeof *c);
+    unsigned char *zero = calloc((size_t)nb * (size_t)n + 1, 1);
     int *zl = malloc((size_t)(n + 1) * sizeof(int));
     int json = a->given[OPT_JSON] > 0;
     pv_json j;
     pv_json_init(&j, stdout);
     if (json)
         pv_json_begin_array(&j, NULL);
-    pv_status rc = zero && zl ? PV_OK
+    pv_status rc = c && zero && zl ? PV_OK
                  : pv_error_set(&err, PV_ERR_NOMEM, "out of memory");
-    for (int p = 0; p < ps.count && rc == PV_OK; p++) {
-        mpq_t *x = &ps.x[(size_t)p * ps.dim];
-        rc = pv_code_at_points_opt(net, 1, x, &c, zero, !a->given[OPT_NO_FILTER], NULL, &err);
-        if (rc != PV_OK)
-            break;
-        int nz = 0;
-        for (int i = 0; i < n; i++)
-            if (zero[i])
-                zl[nz++] = i;
-        print_one(&j, json, net, &ps, p, &c, zl, nz);
+    for (int first = 0; first < ps.count && rc == PV_OK; first += nb) {
+        int k = ps.count - first < nb ? ps.count - first : nb;
+        mpq_t *x = &ps.x[(size_t)first * ps.dim];
+        rc = pv_code_at_points_threads(net, k, x, c, zero, !a->given[OPT_NO_FILTER],
+                                       a->threads, NULL, &err);
+        for (int p = 0; p < k && rc == PV_OK; p++) {
+            const unsigned char *zp = zero + (size_t)p * (size_t)n;
+            int nz = 0;
+            for (int i = 0; i < n; i++)
+                if (zp[i])
+                    zl[nz++] = i;
+            print_one(&j, json, net, &ps, first + p, &c[p], zl, nz);
+        }
     }
     if (json && rc == PV_OK)
         pv_json_end_array(&j);
     free(zero);
     free(zl);
-    pv_code_clear(&c);
+    for (int p = 0; c && p < nb; p++)
+        pv_code_clear(&c[p]);
+    free(c);
     pv_pointset_clear(&ps);
     return rc == PV_OK ? 0 : cli_fail(&err);
 }
@@ -127,6 +136,7 @@ static const cli_opt opts[] = {
       "bound that settles most points) and compute every point in exact\n"
       "integers: same codes, slower; for checking" },
     { OPT_JSON, "--json", NULL, 0, "JSON: an array of {point, [label,] code, zero_neurons}" },
+    CLI_THREADS_OPT,
     { OPT_COUNT, NULL, NULL, 0, NULL },
 };
 

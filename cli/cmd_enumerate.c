@@ -392,6 +392,7 @@ static const cli_opt opts[] = {
       "write a certificate: each cell's dimension at its point, and\n"
       "dim P(a)∩P(b) of each edge (check: pvcheck NET FILE)" },
     { OPT_VERIFY, "--verify", NULL, 0, "run pvcheck on it before printing" },
+    CLI_THREADS_OPT,
     { OPT_COUNT, NULL, NULL, 0, NULL },
 };
 

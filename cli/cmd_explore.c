@@ -110,6 +110,7 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     o.max_depth = (int)a->max_depth;
     o.max_cells = a->max_cells;
     o.edges = a->graph != NULL;
+    o.threads = a->threads;
     cli_stop_hooks(&o.progress, &o.interrupted);
     cli_catch_stop_signals();
     pv_status rc = pv_explore_run(&E, net, &code, &o, &err);
@@ -160,6 +161,7 @@ static const cli_opt opts[] = {
     { OPT_JSON, "--json", NULL, 0,
       "JSON: {\"start\", \"cells\": [{\"code\", \"depth\", \"dim\", \"facets\",\n"
       "\"point\"}], \"complete\"}" },
+    CLI_THREADS_OPT,
     { OPT_COUNT, NULL, NULL, 0, NULL },
 };
 

@@ -88,8 +88,9 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     pv_code_stats_init(&S);
     int status = 0;
     if (pv_pointset_read_csv(&ps, a->data, pv_net_input_dim(net), a->label_column, &err) != PV_OK ||
-        pv_code_stats_compute(&S, net, &ps, a->scale ? (const mpq_t *)&scale : NULL, 200000,
-                              !a->given[OPT_NO_FILTER], &err) != PV_OK)
+        pv_code_stats_compute_threads(&S, net, &ps, a->scale ? (const mpq_t *)&scale : NULL,
+                                      200000, !a->given[OPT_NO_FILTER], a->threads,
+                                      &err) != PV_OK)
         status = cli_fail(&err);
     else
         print_stats(&S, a->given[OPT_JSON] > 0);
@@ -108,6 +109,7 @@ static const cli_opt opts[] = {
     { OPT_NO_FILTER, "--no-filter", NULL, 0,
       "exact integer forward passes only (see polyverify code --help)" },
     { OPT_JSON, "--json", NULL, 0, "JSON output" },
+    CLI_THREADS_OPT,
     { OPT_COUNT, NULL, NULL, 0, NULL },
 };
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "mpi.h"
 #include "supervise.h"
 #include "core/text.h"
 #include "polyverify/plot.h"
@@ -554,7 +555,15 @@ int cli_run_enumeration(pv_enum *E, const pv_net *net,
                                  : pv_physical_memory() / 4 * 3;
     eo.graph = graph;
     eo.lp_only = a->given[OPT_LP_ONLY] > 0;
+    eo.threads = a->threads;
     cli_stop_hooks(&eo.progress, &eo.interrupted);
+    eo.dist = cli_mpi_dist();
+    if (eo.dist) {
+        /* every process stops at the same cell: no signal hook (one
+         * process's Ctrl-C ends the job), mpi.c reports the progress */
+        eo.interrupted = NULL;
+        eo.progress = NULL;
+    }
     cli_catch_stop_signals();
     pv_status rc = pv_enum_compute(E, net, &eo, &err);
     cli_release_stop_signals();

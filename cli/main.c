@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mpi.h"
 #include "supervise.h"
 
 
@@ -58,6 +59,14 @@ static int run_command(const cli_command *cmd, int argc, char **argv)
         cli_help(cmd, stdout);
         return 0;
     }
+    if (cli_mpi_dist() &&
+        !(cmd == &cli_enumerate || (cmd == &cli_adjacency && a.given[OPT_ENUMERATE])))
+        return cli_usage(cmd, "under mpirun only enumerate and adjacency-check "
+                         "--enumerate run on several processes; run %s alone",
+                         cmd->name);
+    if (cli_mpi_dist() && a.timeout > 0)
+        return cli_usage(cmd, "--timeout does not run under mpirun (bound the run "
+                         "with --max-cells)");
     if (a.max_memory)
         pv_limit_memory((size_t)a.max_memory << 20);
     if (a.timeout > 0) {
@@ -82,9 +91,8 @@ static int run_command(const cli_command *cmd, int argc, char **argv)
     return rc;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-    pv_handle_out_of_memory();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage_main, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : 0;
@@ -94,4 +102,14 @@ int main(int argc, char **argv)
             return run_command(cli_commands[c], argc, argv);
     fprintf(stderr, "polyverify: unknown command '%s'\n%s", argv[1], usage_main);
     return CLI_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    pv_handle_out_of_memory();
+    if (cli_mpi_start(&argc, &argv) < 0)
+        return 1;
+    int rc = dispatch(argc, argv);
+    cli_mpi_finish();
+    return rc;
 }

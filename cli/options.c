@@ -180,6 +180,11 @@ static int store(const cli_command *cmd, const cli_opt *o, const char *v,
         a->height = h;
         return 0;
     }
+    case OPT_THREADS:
+        if (parse_long(cmd, o->name, v, 1, 4096, &k))
+            return CLI_EXIT_USAGE;
+        a->threads = (int)k;
+        return 0;
     case OPT_MAX_DEPTH:
         return parse_long(cmd, o->name, v, 0, 2000000000L, &a->max_depth);
     case OPT_MAX_MEMORY:

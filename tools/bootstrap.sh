@@ -9,6 +9,8 @@ build=${1:-build}
 [ $# -gt 0 ] && shift
 
 pkgs="gcc libc6-dev meson ninja-build pkg-config libgmp-dev libglpk-dev libcdd-dev libcairo2-dev python3 lrslib protobuf-c-compiler libprotobuf-c-dev libonnx-dev zlib1g-dev libopenblas-serial-dev"
+# Scale-out over MPI ranks (cli/mpi.c; optional, -Dmpi=disabled leaves it out).
+pkgs="$pkgs openmpi-bin libopenmpi-dev"
 # The Python package (python/) for Debian's /usr/bin/python3, and what its
 # tests and examples use: numpy, torch, onnx (from_torch's export check),
 # networkx, matplotlib, pytest, tqdm (progress bars).

@@ -28,9 +28,10 @@ for b in build build-asan; do
         # The installed-library test (examples/c/ linked through
         # pkg-config) is about the optimised build's install. The Python
         # package's tests need the sanitizer runtime loaded before the
-        # interpreter: they run in the optimised build only.
+        # interpreter: they run in the optimised build only. The MPI test
+        # too: the leak checker reports Open MPI's own allocations.
         PV_TEST_LIGHT=1 meson test -C "$b" --print-errorlogs --num-processes 2 \
-            --no-suite oracle --no-suite experiment --no-suite install \
+            --no-suite oracle --no-suite experiment --no-suite install --no-suite mpi \
             --no-suite python "$@"
     else
         # Self-check: every cell, adjacency and enumeration answer the tests
@@ -66,9 +67,9 @@ build_as_user() {
     fi
 }
 build_as_user release meson setup --buildtype=release
-# without the optional features (cairo, protobuf-c, OpenBLAS): everything
+# without the optional features (cairo, protobuf-c, OpenBLAS, Open MPI): everything
 # else builds
-build_as_user minimal meson setup -Dplot=disabled -Donnx=disabled -Dblas=disabled
+build_as_user minimal meson setup -Dplot=disabled -Donnx=disabled -Dblas=disabled -Dmpi=disabled
 if command -v clang >/dev/null 2>&1; then
     build_as_user clang env CC=clang meson setup
 else

@@ -70,6 +70,15 @@ PV_API pv_status pv_code_at_points_opt(const pv_net *net, int count,
                                        unsigned char *zero, int filter,
                                        pv_forward_stats *stats, pv_error *err);
 
+/* pv_code_at_points_opt on `threads` worker threads (0: every available
+ * core; 1: the calling thread alone). Codes, flags and stats are the same
+ * for every value. */
+PV_API pv_status pv_code_at_points_threads(const pv_net *net, int count,
+                                           mpq_t *const x, pv_code *codes,
+                                           unsigned char *zero, int filter,
+                                           int threads, pv_forward_stats *stats,
+                                           pv_error *err);
+
 /* Code of y + e*d for every small enough e > 0, computed exactly by a
  * first-order (lexicographic) forward pass: each pre-activation is the pair
  * (value, derivative along d); the network is piecewise linear, so on

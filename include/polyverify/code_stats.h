@@ -55,6 +55,15 @@ PV_API void pv_code_stats_clear(pv_code_stats *S);
 PV_API pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
                                        const pv_pointset *ps, const mpq_t *scale,
                                        long max_pairs, int filter, pv_error *err);
+/* The same with the exact codes on `threads` worker threads (0: every
+ * available core; 1: the calling thread alone, as pv_code_stats_compute).
+ * The statistics are the same for every value. */
+PV_API pv_status pv_code_stats_compute_threads(pv_code_stats *S,
+                                               const pv_net *net,
+                                               const pv_pointset *ps,
+                                               const mpq_t *scale,
+                                               long max_pairs, int filter,
+                                               int threads, pv_error *err);
 
 #ifdef __cplusplus
 }

@@ -128,8 +128,35 @@ typedef struct pv_enum_options {
                                 does not count. GMP's numbers count once
                                 pv_memory_install_gmp() was called; without
                                 it only the library's own arrays do       */
-    void *reserved[8];       /* room for options to come: keep NULL       */
+    int threads;             /* worker threads (0: every available core;
+                                1: the calling thread alone). The answer
+                                is the same for every value             */
+    const struct pv_enum_dist *dist;   /* NULL, or the processes the run
+                                is distributed over (below)             */
+    void *reserved[6];       /* room for options to come: keep NULL       */
 } pv_enum_options;
+
+/* An enumeration distributed over processes (MPI ranks: the CLI's
+ * cli/mpi.c implements it with MPI_Allgatherv). Every process calls
+ * pv_enum_compute with the same network and options; the walk goes in
+ * rounds, each process visits its share of a round's cells (with its own
+ * threads), and all exchange what they found, so that every process ends
+ * with the same, complete answer. One collective call per round:
+ * allgather must give every process the bytes of all, in rank order. */
+typedef struct pv_enum_dist {
+    int rank, size;          /* this process, and how many there are      */
+    /* Every process passes its n bytes at mine; *all receives a block of
+     * malloc (the caller frees it with free) holding the bytes of rank 0,
+     * 1, ... one after the other, sizes[r] bytes each (size entries).
+     * Returns 0, or non-zero when the exchange failed (the run then
+     * fails: a lost process is never a partial answer). */
+    int (*allgather)(void *ctx, const void *mine, size_t n, void **all,
+                     size_t *sizes);
+    void *ctx;
+    /* Optional: after each round, the seconds each rank spent visiting
+     * its share (size entries), for progress reports. NULL: none. */
+    void (*round_done)(void *ctx, long cells, const double *busy);
+} pv_enum_dist;
 
 /* Every option at its default: all of R^m, no limits, no graph, the
  * vertex fast path, no hooks. Initialise with it, then set what differs. */

@@ -32,7 +32,10 @@ typedef struct pv_explore_options {
     void *progress_ctx;
     int (*interrupted)(void *ctx);
     void *interrupted_ctx;
-    void *reserved[8];        /* room for options to come: keep NULL       */
+    int threads;              /* worker threads (0: every available core;
+                                 1: the calling thread alone); the answer
+                                 is the same for every value              */
+    void *reserved[7];        /* room for options to come: keep NULL       */
 } pv_explore_options;
 
 /* No box, no limits, no edges, no hooks. */

@@ -44,6 +44,12 @@ PV_API void pv_flips_clear(pv_flips *F);
  * (initialised; its content is replaced). */
 PV_API pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
                                 const pv_box *box, pv_error *err);
+/* The same with the flips decided on `threads` worker threads (0: every
+ * available core; 1: the calling thread alone, as pv_flips_check). F is
+ * the same for every value. */
+PV_API pv_status pv_flips_check_threads(pv_flips *F, const pv_net *net,
+                                        const pv_code *code, const pv_box *box,
+                                        int threads, pv_error *err);
 
 #ifdef __cplusplus
 }

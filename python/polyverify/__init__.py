@@ -285,12 +285,13 @@ class Network:
                 f"{self.nlayers} layers, {self.neurons} ReLU neurons>")
 
     # ---- questions --------------------------------------------------------
-    def code(self, X, scale=None, filter=True):
+    def code(self, X, scale=None, filter=True, threads=None):
         """Codes of points by the exact forward pass: (bits, zero), (n, N)
         uint8 and bool numpy arrays (1-D for one point); zero[p, j]: neuron
         j's pre-activation is exactly 0 at point p. scale multiplies the
-        points exactly first (e.g. Fraction(1, 255) for 0..255 pixels)."""
-        r = self._core.code(_array(X), scale, filter)
+        points exactly first (e.g. Fraction(1, 255) for 0..255 pixels).
+        threads: worker threads (None: every core; the codes are the same)."""
+        r = self._core.code(_array(X), scale, filter, int(threads or 0))
         n, N = r["count"], r["neurons"]
         try:
             import numpy as np
@@ -302,13 +303,14 @@ class Network:
         zero = np.frombuffer(r["zero"], dtype=np.uint8).reshape(n, N).astype(bool)
         return (bits[0], zero[0]) if r["single"] else (bits, zero)
 
-    def stats(self, X, labels=None, scale=None, max_pairs=200000, filter=True):
+    def stats(self, X, labels=None, scale=None, max_pairs=200000, filter=True, threads=None):
         """The paper's code-space experiment: the fields of `stats --json`."""
         if labels is not None:
             labels = _array(labels)
             labels = [str(l) for l in (labels.tolist() if hasattr(labels, "tolist")
                                        else labels)]
-        return self._core.stats(_array(X), labels, scale, max_pairs, filter)
+        return self._core.stats(_array(X), labels, scale, max_pairs, filter,
+                                int(threads or 0))
 
     def cell(self, code=None, point=None, box=None, domain=None):
         """The cell of a code (or of a point's code): realized, dim, point,
@@ -327,22 +329,27 @@ class Network:
         return Adjacency(**_interruptible(self._core.adjacency, _code_arg(a),
                                           _code_arg(b), box=box, domain=domain))
 
-    def flips(self, code, box=None, domain=None):
+    def flips(self, code, box=None, domain=None, threads=None):
         """Each one-bit flip of the code (realised? adjacent?), then every facet
-        neighbour that is not a one-bit flip."""
-        d = _interruptible(self._core.flips, _code_arg(code), box=box, domain=domain)
+        neighbour that is not a one-bit flip (decided on `threads` threads,
+        None: every core)."""
+        d = _interruptible(self._core.flips, _code_arg(code), box=box, domain=domain,
+                           threads=int(threads or 0))
         return [Flip(**f) for f in d["flips"]]
 
     def enumerate(self, box=None, domain=None, graph=True, max_cells=None, lp_only=False,
-                  max_bytes=None, progress=None, timeout=None):
+                  max_bytes=None, progress=None, timeout=None, threads=None):
         """Every realised cell in the domain (all dimensions) and, with graph,
-        the adjacency graph: a Complex."""
+        the adjacency graph: a Complex. threads: worker threads (None: every
+        core; the answer is the same for every value)."""
         return _long_call(self._core.enumerate, Complex._from, progress, "enumerate",
                           box=box, domain=domain, graph=bool(graph),
                           max_cells=int(max_cells or 0), lp_only=bool(lp_only),
-                          max_bytes=int(max_bytes or 0), timeout=float(timeout or 0))
+                          max_bytes=int(max_bytes or 0), timeout=float(timeout or 0),
+                          threads=int(threads or 0))
 
-    def lemma1(self, box=None, domain=None, max_cells=None, progress=None, timeout=None):
+    def lemma1(self, box=None, domain=None, max_cells=None, progress=None, timeout=None,
+               threads=None):
         """Lemma 1 / Theorem 2 of the paper over every cell: both directions
         decided independently (d_H from bits, adjacency from geometry), every
         disagreement listed, and the general-position checks."""
@@ -360,17 +367,18 @@ class Network:
                         cells=len(cx.cells), complex=cx, stopped=None)
         return _long_call(self._core.lemma1, convert, progress, "lemma1", box=box,
                           domain=domain, max_cells=int(max_cells or 0),
-                          timeout=float(timeout or 0))
+                          timeout=float(timeout or 0), threads=int(threads or 0))
 
     def explore(self, point=None, code=None, max_depth=None, max_cells=None, box=None,
-                domain=None, progress=None, timeout=None):
+                domain=None, progress=None, timeout=None, threads=None):
         """Breadth-first over the full-dimensional cells reachable from the
         start cell by crossing facets (the cells around an image)."""
         return _long_call(self._core.explore, Exploration._from, progress, "explore",
                           code=_code_arg(code), point=_array(point), box=box,
                           domain=domain,
                           max_depth=-1 if max_depth is None else int(max_depth),
-                          max_cells=int(max_cells or 0), timeout=float(timeout or 0))
+                          max_cells=int(max_cells or 0), timeout=float(timeout or 0),
+                          threads=int(threads or 0))
 
     def segment(self, x, y):
         """Every cell the segment from x to y passes through, in order."""

@@ -88,10 +88,11 @@ static PyObject *flip_dict(const pv_flip *f)
 
 PyObject *pvpy_flips(pvpy_net *self, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"code", "box", "domain", NULL};
+    static char *names[] = {"code", "box", "domain", "threads", NULL};
     PyObject *code, *box_arg = Py_None, *domain = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OO:flips", names, &code, &box_arg,
-                                     &domain))
+    int threads = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOi:flips", names, &code, &box_arg,
+                                     &domain, &threads))
         return NULL;
     pv_code c;
     pv_code_init(&c, 0);
@@ -106,7 +107,7 @@ PyObject *pvpy_flips(pvpy_net *self, PyObject *args, PyObject *kw)
         pv_flips_init(&F);
         pv_status st;
         Py_BEGIN_ALLOW_THREADS
-        st = pv_flips_check(&F, self->net, &c, hb ? &box : NULL, &err);
+        st = pv_flips_check_threads(&F, self->net, &c, hb ? &box : NULL, threads, &err);
         Py_END_ALLOW_THREADS
         PyObject *l = st == PV_OK ? PyList_New(F.nflips) : pvpy_raise(&err, NULL);
         for (int i = 0; l && i < F.nflips; i++) {

@@ -59,11 +59,11 @@ static int parse_scale(mpq_t s, PyObject *o)
 
 PyObject *pvpy_code_points(pvpy_net *self, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"points", "scale", "filter", NULL};
+    static char *names[] = {"points", "scale", "filter", "threads", NULL};
     PyObject *points, *scale_arg = NULL;
-    int filter = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|Op:code", names, &points, &scale_arg,
-                                     &filter))
+    int filter = 1, threads = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|Opi:code", names, &points, &scale_arg,
+                                     &filter, &threads))
         return NULL;
     const pv_net *net = self->net;
     int m = pv_net_input_dim(net), n = pv_net_neurons(net);
@@ -91,7 +91,8 @@ PyObject *pvpy_code_points(pvpy_net *self, PyObject *args, PyObject *kw)
         pv_status st = PV_OK;
         if (!rc) {
             Py_BEGIN_ALLOW_THREADS
-            st = pv_code_at_points_opt(net, k, c.x, c.codes, c.zero, filter, &fs, &err);
+            st = pv_code_at_points_threads(net, k, c.x, c.codes, c.zero, filter, threads,
+                                           &fs, &err);
             Py_END_ALLOW_THREADS
         }
         if (!rc && st != PV_OK) {

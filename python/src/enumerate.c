@@ -11,6 +11,7 @@ typedef struct enum_args {
     long max_cells;
     Py_ssize_t max_bytes;
     double timeout;
+    int threads;
 } enum_args;
 
 static PyObject *pair_tuple(const pv_adjacency_pair *P)
@@ -85,16 +86,18 @@ static PyObject *enum_dict(const void *answer, const char *stopped)
 static int parse_enum_args(enum_args *a, PyObject *args, PyObject *kw, const char *fmt)
 {
     static char *names[] = {"box", "domain", "graph", "max_cells", "lp_only",
-                            "max_bytes", "progress", "timeout", NULL};
+                            "max_bytes", "progress", "timeout", "threads", NULL};
     a->box = a->domain = a->progress = Py_None;
     a->graph = 1;
     a->lp_only = 0;
     a->max_cells = 0;
     a->max_bytes = 0;
     a->timeout = 0;
+    a->threads = 0;
     return PyArg_ParseTupleAndKeywords(args, kw, fmt, names, &a->box, &a->domain,
                                        &a->graph, &a->max_cells, &a->lp_only,
-                                       &a->max_bytes, &a->progress, &a->timeout)
+                                       &a->max_bytes, &a->progress, &a->timeout,
+                                       &a->threads)
                ? 0 : -1;
 }
 
@@ -122,6 +125,7 @@ static int run_enum(pv_enum *E, pv_status *st, pv_error *err, pvpy_hooks *h,
     o.graph = graph;
     o.lp_only = a->lp_only;
     o.max_bytes = (size_t)a->max_bytes;
+    o.threads = a->threads;
     pvpy_hooks_init(h, a->progress, a->timeout);
     PVPY_SET_HOOKS(o, h);
     Py_BEGIN_ALLOW_THREADS
@@ -134,7 +138,7 @@ static int run_enum(pv_enum *E, pv_status *st, pv_error *err, pvpy_hooks *h,
 PyObject *pvpy_enumerate(pvpy_net *self, PyObject *args, PyObject *kw)
 {
     enum_args a;
-    if (parse_enum_args(&a, args, kw, "|OOplpnOd:enumerate") < 0)
+    if (parse_enum_args(&a, args, kw, "|OOplpnOdi:enumerate") < 0)
         return NULL;
     pv_enum E;
     pv_enum_init(&E);
@@ -179,7 +183,7 @@ static PyObject *lemma1_dict(const pv_lemma1 *L, const pv_enum *E)
 PyObject *pvpy_lemma1(pvpy_net *self, PyObject *args, PyObject *kw)
 {
     enum_args a;
-    if (parse_enum_args(&a, args, kw, "|OOplpnOd:lemma1") < 0)
+    if (parse_enum_args(&a, args, kw, "|OOplpnOdi:lemma1") < 0)
         return NULL;
     pv_enum E;
     pv_enum_init(&E);

@@ -59,15 +59,15 @@ static int start_code(pv_code *c, const pv_net *net, PyObject *code, PyObject *p
 PyObject *pvpy_explore(pvpy_net *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"code", "point", "box", "domain", "max_depth", "max_cells",
-                            "edges", "progress", "timeout", NULL};
+                            "edges", "progress", "timeout", "threads", NULL};
     PyObject *code = Py_None, *point = Py_None, *box_arg = Py_None, *domain = Py_None,
              *progress = Py_None;
-    int max_depth = -1, edges = 1;
+    int max_depth = -1, edges = 1, threads = 0;
     long max_cells = 0;
     double timeout = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOilpOd:explore", names, &code, &point,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOilpOdi:explore", names, &code, &point,
                                      &box_arg, &domain, &max_depth, &max_cells, &edges,
-                                     &progress, &timeout))
+                                     &progress, &timeout, &threads))
         return NULL;
     pv_code c;
     pv_code_init(&c, 0);
@@ -85,6 +85,7 @@ PyObject *pvpy_explore(pvpy_net *self, PyObject *args, PyObject *kw)
         o.max_depth = max_depth;
         o.max_cells = max_cells;
         o.edges = edges;
+        o.threads = threads;
         PVPY_SET_HOOKS(o, &h);
         pv_explore E;
         pv_explore_init(&E);

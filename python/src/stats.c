@@ -85,12 +85,13 @@ static PyObject *stats_dict(const pv_code_stats *S)
 
 PyObject *pvpy_stats(pvpy_net *self, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"points", "labels", "scale", "max_pairs", "filter", NULL};
+    static char *names[] = {"points", "labels", "scale", "max_pairs", "filter", "threads",
+                            NULL};
     PyObject *points, *labels = Py_None, *scale_arg = Py_None;
     long max_pairs = 200000;
-    int filter = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOlp:stats", names, &points, &labels,
-                                     &scale_arg, &max_pairs, &filter))
+    int filter = 1, threads = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOlpi:stats", names, &points, &labels,
+                                     &scale_arg, &max_pairs, &filter, &threads))
         return NULL;
     int m = pv_net_input_dim(self->net), count, single;
     mpq_t *x = pvpy_points(points, m, &count, &single);
@@ -111,8 +112,9 @@ PyObject *pvpy_stats(pvpy_net *self, PyObject *args, PyObject *kw)
         pv_error err = {0};
         pv_status st;
         Py_BEGIN_ALLOW_THREADS
-        st = pv_code_stats_compute(&S, self->net, &ps, scaled ? (const mpq_t *)&s : NULL,
-                                   max_pairs, filter, &err);
+        st = pv_code_stats_compute_threads(&S, self->net, &ps,
+                                           scaled ? (const mpq_t *)&s : NULL, max_pairs,
+                                           filter, threads, &err);
         Py_END_ALLOW_THREADS
         r = st == PV_OK ? stats_dict(&S) : pvpy_raise(&err, NULL);
         pv_code_stats_clear(&S);

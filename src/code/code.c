@@ -11,6 +11,7 @@
  * positive denominator D delta: its sign is the sign of the numerator. */
 #include "core/alloc.h"
 #include "code/filter_batch.h"
+#include "core/parallel.h"
 #include "polyverify/code.h"
 #include "net/network_internal.h"
 #include "polyverify/rational.h"
@@ -624,9 +625,13 @@ static int batch_bits(batch *B, const pv_net *net, int count, mpq_t *const x,
 }
 
 /* Shared driver of the public entry points. */
-static pv_status forward(const pv_net *net, int count, mpq_t *const x,
-                         mpq_t *const d, pv_code *codes, unsigned char *zero,
-                         int filter, pv_forward_stats *fs, pv_error *err)
+/* forward over points [0, count) of a call of `total` points (the batches
+ * of BATCH points run when the call has BATCH_MIN points or more, so a
+ * part of a threaded call batches exactly as the whole call would). */
+static pv_status forward_part(const pv_net *net, int total, int count,
+                              mpq_t *const x, mpq_t *const d, pv_code *codes,
+                              unsigned char *zero, int filter,
+                              pv_forward_stats *fs, pv_error *err)
 {
     if (count < 0 || (count > 0 && (x == NULL || codes == NULL)))
         return pv_error_set(err, PV_ERR_ARG, "forward pass: no point given");
@@ -639,7 +644,7 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
         return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
     size_t m = (size_t)net->input_dim, N = (size_t)net->neurons;
     batch B = { 0 };
-    if (filter && d == NULL && count >= BATCH_MIN && pv__filter_batch_usable(net))
+    if (filter && d == NULL && total >= BATCH_MIN && pv__filter_batch_usable(net))
         batch_init(&B, net);
     for (int p = 0; p < count && st == PV_OK; p++) {
         if (!code_reset(&codes[p], net->neurons)) {
@@ -671,6 +676,13 @@ static pv_status forward(const pv_net *net, int count, mpq_t *const x,
     return st;
 }
 
+static pv_status forward(const pv_net *net, int count, mpq_t *const x,
+                         mpq_t *const d, pv_code *codes, unsigned char *zero,
+                         int filter, pv_forward_stats *fs, pv_error *err)
+{
+    return forward_part(net, count, count, x, d, codes, zero, filter, fs, err);
+}
+
 pv_status pv_code_at(const pv_net *net, mpq_t *const x, pv_code *code,
                      unsigned char *zero, pv_error *err)
 {
@@ -690,6 +702,70 @@ pv_status pv_code_at_points_opt(const pv_net *net, int count, mpq_t *const x,
                                 pv_forward_stats *stats, pv_error *err)
 {
     PV_GUARD(err, forward(net, count, x, NULL, codes, zero, filter, stats, err),
+             forget_codes(codes, count));
+}
+
+/* Threads: the points in parts of PART points (a multiple of BATCH, so
+ * that the batches are the serial call's), one part per item of
+ * core/parallel.c, each with its own scratch (forward_part's pass and
+ * batch); the codes are resized on the calling thread first, so that a
+ * worker only writes bits. */
+#define PART (2 * BATCH)
+
+typedef struct parts {
+    const pv_net *net;
+    int count, filter;
+    mpq_t *x;
+    pv_code *codes;
+    unsigned char *zero;
+    pv_forward_stats *fs;    /* one per part, added in part order        */
+} parts;
+
+static pv_status part_job(void *ctx, int k, int w, pv_error *err)
+{
+    (void)w;
+    parts *T = ctx;
+    size_t lo = (size_t)k * PART, m = (size_t)T->net->input_dim;
+    int n = T->count - (int)lo < PART ? T->count - (int)lo : PART;
+    return forward_part(T->net, T->count, n, T->x + lo * m, NULL, T->codes + lo,
+                        T->zero ? T->zero + lo * (size_t)T->net->neurons : NULL,
+                        T->filter, &T->fs[k], err);
+}
+
+static pv_status forward_threads(const pv_net *net, int count, mpq_t *const x,
+                                 pv_code *codes, unsigned char *zero,
+                                 int filter, int threads,
+                                 pv_forward_stats *stats, pv_error *err)
+{
+    int nt = pv_threads_resolve(threads), nparts = (count + PART - 1) / PART;
+    if (nt == 1 || nparts <= 1 || !net->finalized)
+        return forward(net, count, x, NULL, codes, zero, filter, stats, err);
+    for (int p = 0; p < count; p++)
+        if (!code_reset(&codes[p], net->neurons))
+            return pv_error_set(err, PV_ERR_NOMEM, "out of memory");
+    parts T = { net, count, filter, x, codes, zero,
+                pv_calloc((size_t)nparts, sizeof *T.fs) };
+    pv_par P = { nt, part_job, NULL, &T, NULL, NULL };
+    int done = 0;
+    pv_status rc = pv_par_run(&P, nparts, &done, err);
+    for (int k = 0; k < nparts && stats; k++) {
+        stats->filtered += T.fs[k].filtered;
+        stats->exact += T.fs[k].exact;
+        stats->batched += T.fs[k].batched;
+    }
+    pv_free(T.fs);
+    return rc;
+}
+
+pv_status pv_code_at_points_threads(const pv_net *net, int count,
+                                    mpq_t *const x, pv_code *codes,
+                                    unsigned char *zero, int filter, int threads,
+                                    pv_forward_stats *stats, pv_error *err)
+{
+    if (count < 0 || (count > 0 && (x == NULL || codes == NULL)))
+        return pv_error_set(err, PV_ERR_ARG, "forward pass: no point given");
+    PV_GUARD(err, forward_threads(net, count, x, codes, zero, filter, threads,
+                                  stats, err),
              forget_codes(codes, count));
 }
 

@@ -191,7 +191,8 @@ static void class_stats(pv_code_stats *S, const pv_pointset *ps, const packed *P
 
 static pv_status code_stats_compute(pv_code_stats *S, const pv_net *net,
                                     const pv_pointset *ps, const mpq_t *scale,
-                                    long max_pairs, int filter, pv_error *err)
+                                    long max_pairs, int filter, int threads,
+                                    pv_error *err)
 {
     pv_code_stats_clear(S);    /* the caller's content is replaced */
     int n = ps->count, N = net->neurons, m = ps->dim;
@@ -206,8 +207,8 @@ static pv_status code_stats_compute(pv_code_stats *S, const pv_net *net,
             mpq_mul(x[i], x[i], *scale);
     }
     pv_code *codes = pv_calloc((size_t)n + 1, sizeof *codes);
-    pv_status rc = pv_code_at_points_opt(net, n, x, codes, NULL, filter,
-                                         &S->forward, err);
+    pv_status rc = pv_code_at_points_threads(net, n, x, codes, NULL, filter,
+                                             threads, &S->forward, err);
     for (size_t i = 0; i < (size_t)n * m; i++)
         mpq_clear(x[i]);
     pv_free(x);
@@ -272,6 +273,16 @@ pv_status pv_code_stats_compute(pv_code_stats *S, const pv_net *net,
                                 const pv_pointset *ps, const mpq_t *scale,
                                 long max_pairs, int filter, pv_error *err)
 {
-    PV_GUARD(err, code_stats_compute(S, net, ps, scale, max_pairs, filter, err),
+    return pv_code_stats_compute_threads(S, net, ps, scale, max_pairs, filter,
+                                         1, err);
+}
+
+pv_status pv_code_stats_compute_threads(pv_code_stats *S, const pv_net *net,
+                                        const pv_pointset *ps,
+                                        const mpq_t *scale, long max_pairs,
+                                        int filter, int threads, pv_error *err)
+{
+    PV_GUARD(err, code_stats_compute(S, net, ps, scale, max_pairs, filter,
+                                     threads, err),
              pv_code_stats_init(S));
 }

@@ -90,10 +90,37 @@ void pv_codeset_add_neighbor(ecell *e, int j)
     e->nbr[e->nnbr++] = j;
 }
 
+/* Appends c (and a copy of the hint when y is given) to X's findings. */
+static void note(cellctx *X, const pv_code *c, const double *y, const double *d)
+{
+    vresult *R = X->R;
+    if (R->nfound == R->cap) {
+        R->cap = R->cap ? 2 * R->cap : 16;
+        R->found = pv_realloc(R->found, (size_t)R->cap * sizeof *R->found);
+    }
+    vfound *f = &R->found[R->nfound++];
+    pv_code_init(&f->code, 0);
+    pv_code_set(&f->code, c);
+    f->beyond = y != NULL;
+    f->hint = NULL;
+    if (y) {
+        int m = X->st->m;
+        f->hint = pv_malloc((size_t)(2 * m + 1) * sizeof *f->hint);
+        memcpy(f->hint, y, (size_t)m * sizeof *f->hint);
+        memcpy(f->hint + m, d, (size_t)m * sizeof *f->hint);
+    }
+}
+
 pv_status pv_codeset_record(cellctx *X, const pv_code *c)
 {
-    pv_codeset_add(X->st, c);          /* -1 at the limit: noted in st */
+    note(X, c, NULL, NULL);
     return PV_OK;
+}
+
+void pv_codeset_record_beyond(cellctx *X, const pv_code *c, const double *y,
+                              const double *d)
+{
+    note(X, c, y, d);
 }
 
 static void ecell_clear(ecell *e, int m)

@@ -17,18 +17,24 @@
  *     copy of its code.
  *   - nbr lists the cells found across the facets of a cell (the graph's
  *     candidates), each once, never the cell itself. hint, owned by its
- *     cell, is set once before the cell is processed (by the start or by
- *     the cell that crossed into it) and only ever guides the fast path.
+ *     cell, is set once before the cell's round (by the start, or at the
+ *     merge of the first cell of an earlier round that crossed into it)
+ *     and only ever guides the fast path.
  *   - limit_hit, memory_hit and interrupted only go from 0 to 1. After any
  *     of them no code is added (pv_limits_can_add); after memory_hit or
  *     interrupted the run unwinds at the next pv_limits_must_stop, keeping
  *     the cells decided so far.
  *   - census is 1 while m <= CENSUS_MAX_DIM and no cell has run past its
  *     budget of faces (explore_budget, faces.c); once 0 it stays 0, and
- *     from then on each cell finds its lower-dimensional neighbours by
- *     single-row faces (pv_faces_by_row).
+ *     from the next round on each cell finds its lower-dimensional
+ *     neighbours by single-row faces (pv_faces_by_row).
  *   - The counters of E (faces, fast_cells, gp, stats) grow as the run
  *     goes; E receives the cells only at the end, sorted by code.
+ *   - The walk goes in rounds (round.c): the cells queued when a round
+ *     starts are visited reading the state only (codes, hints, census and
+ *     limits as they were at the start of the round), each into its own
+ *     vresult, and merged in cell order. So every round, and the run, is
+ *     the same for any number of workers.
  *
  * The files, one concept each (functions shared between them are named
  * after their file, pv_<file>_*, or after the type they work on):
@@ -37,6 +43,8 @@
  *   codeset.c    the set of codes found: the cell array and its hash table
  *   limits.c     max_cells, the memory limit, interrupts and progress
  *   start.c      the start cell: the code of a generic point
+ *   round.c      one round of the walk: the cells queued, visited on the
+ *                workers (threads, MPI ranks), merged in cell order
  *   visit.c      one cell: its dimension, the walk across its facets, its
  *                lower-dimensional neighbours (vertex.c first, else LPs)
  *   vertex.c     the fast path: exact vertices and rays of a simple cell
@@ -50,6 +58,7 @@
 #ifndef PV_ENUM_INTERNAL_H
 #define PV_ENUM_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <gmp.h>
@@ -103,17 +112,59 @@ typedef struct state {
     int limit_hit;          /* max_cells reached                           */
     int memory_hit;         /* max_bytes reached                           */
     size_t heap0;           /* heap in use when the run started            */
-    int interrupted;        /* the caller's interrupt hook said stop       */
+    atomic_int interrupted; /* the caller's interrupt hook said stop (set
+                               by worker 0, read by every worker)          */
     int census;             /* the vertex census (general position) is
                                still exhaustive: explore_budget, faces.c   */
-    long cell_faces;        /* faces explored for the current cell         */
+    atomic_int census_cut;  /* the least cell of the running round whose
+                               visit turned the census off (INT_MAX: none);
+                               the round's later cells are then redone in
+                               the next round, with the census off, as a
+                               one-worker walk would visit them (round.c)  */
     size_t cell_bytes;      /* pv_enum_bytes_per_cell                      */
     pv_enum *E;
-    pv_vcache vcache;       /* the fast path's proved vertices (vcache.c)  */
-    pv_system sys;          /* the current cell's system, its memory reused
-                               from cell to cell (visit.c)                 */
+    pv_vcache vcache;       /* the fast path's proved vertices (vcache.c);
+                               read-only while a round runs on several
+                               workers, which add to their own (round.c)   */
+    int nworkers;
+    struct worker *workers;
     double t0, last_report, last_poll;
 } state;
+
+/* One worker of a round (round.c): the scratch it alone writes. */
+typedef struct worker {
+    int id;                 /* 0: the calling thread, which polls hooks    */
+    pv_system sys;          /* the current cell's system, its memory reused
+                               from cell to cell (visit.c)                 */
+    int census;             /* the round's census, for the current cell    */
+    long cell_faces;        /* faces explored for the current cell         */
+    pv_vcache *put;         /* where proved vertices go: the state's cache
+                               with one worker, else `own`                 */
+    pv_vcache own;
+} worker;
+
+/* A code a visit found: beyond a facet of the cell (a neighbour, with the
+ * fast path's hint: 2m doubles) or the code of a face (hint NULL). */
+typedef struct vfound {
+    pv_code code;
+    double *hint;
+    int beyond;
+} vfound;
+
+/* What visiting one cell gave: merged into the state in cell order
+ * (round.c), so that the run does not depend on the number of workers. */
+typedef struct vresult {
+    int dim;
+    mpq_t *point;
+    vfound *found;
+    int nfound, cap;
+    pv_enum_genpos gp;      /* this cell's counts, and its example         */
+    long faces;
+    int fast;               /* decided by the vertex fast path             */
+    pv_stats stats;
+    int census_off;         /* the cell ran past its budget of faces (the
+                               round is cut after it: census_cut)          */
+} vresult;
 
 /* Past this input dimension the vertex census is not attempted (census = 0
  * from the start): see pv_enum_compute. */
@@ -127,7 +178,10 @@ typedef struct keyset {
 
 /* What the exploration of one cell's closure needs. */
 typedef struct cellctx {
-    state *st;
+    state *st;              /* read-only while the round runs              */
+    worker *w;
+    vresult *R;             /* what the visit writes                       */
+    int cell;               /* its index in st->cells                      */
     const pv_system *S;     /* the cell's system (strict rows = 1-bits)    */
     const pv_code *code;
     keyset seen;
@@ -153,9 +207,11 @@ uint64_t pv_codeset_hash_rows(const int *rows, int n);
 /* Index of code, adding it if new; -1 when the cell limit stops adding. */
 int pv_codeset_add(state *st, const pv_code *c);
 
-/* pv_codeset_add from a cell's exploration; a code refused at a limit is
- * noted in the state, not an error (PV_OK). */
+/* Notes code c, found by X's cell (beyond a facet with its hint (y, d),
+ * else hint NULL: a face's code), for the merge; always PV_OK. */
 pv_status pv_codeset_record(cellctx *X, const pv_code *c);
+void pv_codeset_record_beyond(cellctx *X, const pv_code *c, const double *y,
+                              const double *d);
 
 /* Adds j to e's neighbours unless it is there. */
 void pv_codeset_add_neighbor(ecell *e, int j);
@@ -176,8 +232,10 @@ double pv_limits_elapsed(const state *st);
  * sets limit_hit (and memory_hit). */
 int pv_limits_room(state *st);
 /* 1 when the run must stop at once (interrupt, memory); polls the
- * interrupt hook and reports progress. */
+ * interrupt hook and reports progress. The calling thread only. */
 int pv_limits_must_stop(state *st);
+/* The same from a visit: worker 0 polls, the others read the flag. */
+int pv_limits_visit_stop(const cellctx *X);
 /* Whether new codes can still be recorded. */
 int pv_limits_can_add(const state *st);
 /* Refuses a run without a box whose proved lower bound on its cells
@@ -193,18 +251,44 @@ pv_status pv_start_code(state *st, pv_code *c, double *hint, pv_error *err);
 
 /* visit.c ------------------------------------------------------------------ */
 
-/* Decides cell i (dimension, point) and records the cells it leads to. */
-pv_status pv_visit_cell(state *st, int i, pv_error *err);
-/* Records the cell beyond y, a relative-interior point of a facet of cell
- * i, as seen from p inside cell i (flip: see visit.c). */
-pv_status pv_visit_cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
+/* Decides cell i (dimension, point) into R, with the codes it leads to,
+ * reading the state only. */
+pv_status pv_visit_cell(state *st, worker *w, int i, vresult *R, pv_error *err);
+/* Records the cell beyond y, a relative-interior point of a facet of X's
+ * cell, as seen from p inside it (flip: see visit.c). */
+pv_status pv_visit_cross_at(cellctx *X, mpq_t *const y, mpq_t *const p,
                             int flip, pv_error *err);
 /* The same crossing when its code is known combinatorially (flip >= 0, as
  * above): no exact point is needed, (y, d) is only the new cell's hint. */
-void pv_visit_cross_flip(state *st, int i, int flip, const double *y,
-                         const double *d);
-/* Counts the neurons identically 0 on the cell (general position). */
-int pv_visit_zero_rows(state *st, const pv_system *S, int cell);
+void pv_visit_cross_flip(cellctx *X, int flip, const double *y, const double *d);
+/* Counts the neurons identically 0 on X's cell (general position). */
+int pv_visit_zero_rows(cellctx *X);
+void pv_vresult_clear(vresult *R, int m);
+
+/* round.c ------------------------------------------------------------------ */
+
+/* Sets up st->workers (opt->threads) / frees them. */
+void pv_round_workers(state *st);
+void pv_round_workers_clear(state *st);
+/* Visits cells [begin, end) (one round: the codes they find are added
+ * after them) and merges what they found, in cell order; *done is the end
+ * of the prefix visited (end unless the run stopped). */
+pv_status pv_round_run(state *st, int begin, int end, int *done, pv_error *err);
+/* Cell i's visit turned the census off: the round's cells after i are
+ * cut (their visits stop, and they are visited again next round). */
+void pv_round_cut(state *st, int i);
+/* Visits cells cell[0..n) on this process's workers into R[0..n); *done
+ * as in pv_par_run. */
+pv_status pv_round_visit(state *st, const int *cell, int n, vresult *R,
+                         int *done, pv_error *err);
+
+/* dist.c ------------------------------------------------------------------- */
+
+/* pv_round_visit over the processes of opt->dist: each visits its share,
+ * and every process receives every result (so each holds the same state
+ * after the merge). */
+pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
+                        int *done, pv_error *err);
 
 /* vcache.c ----------------------------------------------------------------- */
 
@@ -219,6 +303,11 @@ const pv_vcentry *pv_vcache_find(const pv_vcache *C, const unsigned char *key);
  * unless the cache is full or holds the key. */
 void pv_vcache_put(pv_vcache *C, const unsigned char *key, mpz_t *const X,
                    const mpz_t delta, const double *x);
+/* Puts every vertex of from into C and empties from (same m and keys). */
+void pv_vcache_absorb(pv_vcache *C, pv_vcache *from);
+/* Empties C, keeping its shape; free_entries = 0 forgets them unfreed
+ * (after an unwinding freed some of its blocks). */
+void pv_vcache_empty(pv_vcache *C, int free_entries);
 
 /* vertex.c ----------------------------------------------------------------- */
 

@@ -184,6 +184,7 @@ static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
     if (opt->max_bytes && opt->max_bytes / 16 < vc_bytes)
         vc_bytes = opt->max_bytes / 16;
     pv_vcache_init(&st.vcache, st.m, st.n, vc_bytes);
+    pv_round_workers(&st);
     E->m = st.m;
     E->n = st.n;
     pv_code c;
@@ -196,10 +197,11 @@ static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
         pv_free(hint);                   /* failed, or a limit before any cell */
     pv_code_clear(&c);
     /* The queue is the cell array itself: cells are processed in the order
-     * found, and processing may append new ones. */
+     * found, a round at a time (round.c), and each round appends the new
+     * ones. */
     int done = 0;
-    for (; rc == PV_OK && done < st.ncells && !pv_limits_must_stop(&st); done++)
-        rc = pv_visit_cell(&st, done, err);
+    while (rc == PV_OK && done < st.ncells && !pv_limits_must_stop(&st))
+        rc = pv_round_run(&st, done, st.ncells, &done, err);
     if (st.memory_hit || st.interrupted)
         pv_codeset_truncate(&st, done);    /* stop now: keep the decided cells */
     int *rank_of = pv_malloc((size_t)(st.ncells + 1) * sizeof *rank_of);
@@ -215,8 +217,7 @@ static pv_status run(pv_enum *E, const pv_net *net, const pv_enum_options *opt,
     }
     pv_free(rank_of);
     pv_vcache_clear(&st.vcache);
-    if (st.sys.g)
-        pv_system_clear(&st.sys);
+    pv_round_workers_clear(&st);
     pv_codeset_clear(&st);
     E->seconds = pv_limits_elapsed(&st);
     if (rc == PV_OK && st.interrupted)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "core/codemap.h"
+#include "core/parallel.h"
 #include "polyverify/cell.h"
 
 void pv_explore_options_init(pv_explore_options *opt)
@@ -198,6 +199,70 @@ static pv_status start_cell(walk *w, const pv_code *start, pv_cell *C, pv_error 
     return PV_OK;
 }
 
+/* One round: the cells of queue entries [q, end) computed on the threads
+ * (core/parallel.c), each into its own pv_cell, then listed in queue order
+ * (which queues the next round), so the walk is the same for any number
+ * of threads. *listed: the entries listed (fewer after an interrupt). */
+typedef struct round {
+    walk *w;
+    int q;
+    pv_cell *C;
+} round;
+
+static pv_status compute_job(void *ctx, int k, int wk, pv_error *err)
+{
+    (void)wk;
+    round *r = ctx;
+    walk *w = r->w;
+    pv_code code = { w->net->neurons, w->qcode[r->q + k] };
+    pv_status st = pv_cell_compute(&r->C[k], w->net, &code, w->opt->box,
+                                   PV_CELL_FACETS, err);
+    if (st == PV_OK && (!r->C[k].realized || r->C[k].dim < w->net->input_dim))
+        st = pv_error_set(err, PV_ERR_INTERNAL, "explore: a cell beyond "
+                          "a facet is not full-dimensional");
+    return st;
+}
+
+static void compute_reset(void *ctx, int k, int wk)
+{
+    (void)wk;
+    round *r = ctx;
+    pv_cell_init(&r->C[k]);             /* its blocks were unwound */
+}
+
+static int poll_stop(void *ctx)
+{
+    const pv_explore_options *o = ctx;
+    int stop = 0;
+    if (o->interrupted)
+        PV_HOOK(stop = o->interrupted(o->interrupted_ctx));
+    return stop;
+}
+
+static pv_status explore_round(walk *w, int q, int end, int *listed,
+                               pv_error *err)
+{
+    int n = end - q, done = 0;
+    round r = { w, q, pv_calloc((size_t)n + 1, sizeof(pv_cell)) };
+    for (int k = 0; k < n; k++)
+        pv_cell_init(&r.C[k]);
+    pv_par P = { pv_threads_resolve(w->opt->threads), compute_job,
+                 compute_reset, &r, poll_stop, (void *)w->opt };
+    pv_status st = pv_par_run(&P, n, &done, err);
+    int k = 0;
+    for (pv_status ls = PV_OK; k < done && ls == PV_OK; k++)
+        ls = list_cell(w, q + k, &r.C[k], err);
+    for (int i = 0; i < n; i++)
+        pv_cell_clear(&r.C[i]);
+    pv_free(r.C);
+    *listed = k;
+    if (st == PV_OK && k < done)
+        st = PV_ERR_NOMEM;              /* list_cell said so in err */
+    if (st == PV_OK && done < n)
+        st = pv_error_set(err, PV_ERR_INTERRUPTED, "explore: interrupted");
+    return st;
+}
+
 static pv_status run(walk *w, const pv_code *start, pv_error *err)
 {
     const pv_explore_options *o = w->opt;
@@ -208,37 +273,26 @@ static pv_status run(walk *w, const pv_code *start, pv_error *err)
     pv_status st = start_cell(w, start, &C, err);
     if (st == PV_OK && enqueue(w, start->bit, 0) < 0)
         st = nomem(err);
-    for (int q = 0; st == PV_OK && q < w->nq; q++) {
+    if (st == PV_OK)
+        st = list_cell(w, 0, &C, err);
+    pv_cell_clear(&C);
+    for (int q = 1; st == PV_OK && q < w->nq;) {
         if (o->max_cells > 0 && E->ncells >= o->max_cells) {
             st = pv_error_set(err, PV_ERR_LIMIT, "explore: stopped at --max-cells "
                               "%ld", o->max_cells);
             break;
         }
-        int stop = 0;
-        if (o->interrupted)
-            PV_HOOK(stop = o->interrupted(o->interrupted_ctx));
-        if (stop) {
-            st = pv_error_set(err, PV_ERR_INTERRUPTED, "explore: interrupted");
-            break;
-        }
-        if (q > 0) {
-            pv_code code = { w->net->neurons, w->qcode[q] };
-            pv_cell_clear(&C);
-            pv_cell_init(&C);
-            st = pv_cell_compute(&C, w->net, &code, o->box, PV_CELL_FACETS, err);
-            if (st == PV_OK && (!C.realized || C.dim < w->net->input_dim))
-                st = pv_error_set(err, PV_ERR_INTERNAL, "explore: a cell beyond "
-                                  "a facet is not full-dimensional");
-        }
-        if (st == PV_OK)
-            st = list_cell(w, q, &C, err);
+        int end = w->nq, listed = 0;
+        if (o->max_cells > 0 && end - q > o->max_cells - E->ncells)
+            end = q + (int)(o->max_cells - E->ncells);
+        st = explore_round(w, q, end, &listed, err);
+        q += listed;
         double t = now_seconds();
         if (o->progress && t - last > 0.5) {
             PV_HOOK(o->progress(o->progress_ctx, E->ncells, t - t0));
             last = t;
         }
     }
-    pv_cell_clear(&C);
     E->complete = st == PV_OK && !w->beyond;
     if (st == PV_OK || st == PV_ERR_LIMIT || st == PV_ERR_INTERRUPTED) {
         pv_error keep = *err;

@@ -238,7 +238,7 @@ void pv_faces_check_vertex(cellctx *X, const int *rows, int nrows,
     }
     if (neurons == 0)
         return;                         /* a corner of the box */
-    pv_enum_genpos *gp = &X->st->E->gp;
+    pv_enum_genpos *gp = &X->R->gp;
     gp->vertices++;
     if (neurons + sides == S->dim)
         return;
@@ -267,12 +267,15 @@ void pv_faces_check_vertex(cellctx *X, const int *rows, int nrows,
  * the inner faces). Returns 1 when one more face may be explored. */
 #define EXPLORE_FACES_PER_CELL 1000
 
-static int explore_budget(state *st)
+static int explore_budget(cellctx *X)
 {
-    if (pv_limits_must_stop(st) || !pv_limits_can_add(st) || !st->census)
+    worker *w = X->w;
+    if (pv_limits_visit_stop(X) || !pv_limits_can_add(X->st) || !w->census)
         return 0;
-    if (++st->cell_faces > EXPLORE_FACES_PER_CELL) {
-        st->census = 0;
+    if (++w->cell_faces > EXPLORE_FACES_PER_CELL) {
+        w->census = 0;                  /* this cell, and from the next */
+        X->R->census_off = 1;           /* round the run (round.c)      */
+        pv_round_cut(X->st, X->cell);
         return 0;
     }
     return 1;
@@ -329,7 +332,7 @@ static pv_status explore_facets(cellctx *X, const face *F,
 pv_status pv_faces_explore(cellctx *X, const int *E, int ne, int cell,
                            pv_error *err)
 {
-    if (!explore_budget(X->st) || !keyset_add(&X->seen, E, ne))
+    if (!explore_budget(X) || !keyset_add(&X->seen, E, ne))
         return PV_OK;
     const pv_system *S = X->S;
     face F;
@@ -338,7 +341,7 @@ pv_status pv_faces_explore(cellctx *X, const int *E, int ne, int cell,
     pv_dimension_init(&DE);
     int *key = pv_malloc((size_t)(S->nrows + 1) * sizeof *key), nkey = -1;
     pv_status rc = PV_OK;
-    X->st->E->faces++;
+    X->R->faces++;
     if (!F.empty && F.k == 0) {
         nkey = point_rows(key, S, F.x0);
         if (nkey >= 0)
@@ -503,9 +506,9 @@ pv_status pv_faces_by_row(cellctx *X, const unsigned char *on_facet,
     for (int r = 0; r < S->nrows && rc == PV_OK; r++) {
         if (!S->strict[r] || !PV_LABEL_IS_NEURON(S->label[r]) || on_facet[r])
             continue;
-        if (pv_limits_must_stop(st) || !pv_limits_can_add(st))
+        if (pv_limits_visit_stop(X) || !pv_limits_can_add(st))
             break;
-        st->E->faces++;
+        X->R->faces++;
         if (lp && row_positive(S, lp, r, z, y))
             continue;               /* G_r is empty, proved */
         /* in x, with row r marked = 0: the rows keep their small integers

@@ -7,6 +7,7 @@
 
 #include "polyverify/adjacency.h"
 #include "polyverify/cell.h"
+#include "core/parallel.h"
 
 void pv_flips_init(pv_flips *F) { memset(F, 0, sizeof *F); F->dim = -1; }
 
@@ -75,8 +76,38 @@ static int facet_flip(pv_flip *fl, const pv_cell *C, int j)
     return 0;
 }
 
+/* The flips are decided on the threads (core/parallel.c), one per item:
+ * the calling thread sets up every entry first (codes, neurons), so a
+ * worker only writes the numbers of its own entry. */
+typedef struct flipjob {
+    pv_flips *F;
+    const pv_cell *C;
+    const pv_net *net;
+    const pv_code *code;
+    const pv_box *box;
+} flipjob;
+
+static pv_status flip_job(void *ctx, int k, int w, pv_error *err)
+{
+    (void)w;
+    const flipjob *J = ctx;
+    pv_flip *fl = &J->F->flips[k];
+    if (fl->neuron >= 0 && facet_flip(fl, J->C, fl->neuron))
+        return PV_OK;
+    return decide_flip(fl, J->net, J->code, J->C->dim, J->box, err);
+}
+
+static pv_flip *add_flip(pv_flips *F, const pv_code *c, int neuron)
+{
+    pv_flip *fl = &F->flips[F->nflips++];
+    fl->neuron = neuron;
+    pv_code_init(&fl->code, 0);
+    pv_code_set(&fl->code, c);
+    return fl;
+}
+
 static pv_status flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
-                             const pv_box *box, pv_error *err)
+                             const pv_box *box, int threads, pv_error *err)
 {
     pv_flips_clear(F);
     pv_cell C;
@@ -90,28 +121,21 @@ static pv_status flips_check(pv_flips *F, const pv_net *net, const pv_code *code
     }
     int n = net->neurons;
     F->flips = pv_calloc((size_t)(n + C.nfacets + 1), sizeof *F->flips);
-    for (int j = 0; j < n && rc == PV_OK; j++) {
-        pv_flip *fl = &F->flips[F->nflips++];
-        fl->neuron = j;
-        pv_code_init(&fl->code, 0);
-        pv_code_set(&fl->code, code);
-        fl->code.bit[j] ^= 1;
-        if (!facet_flip(fl, &C, j))
-            rc = decide_flip(fl, net, code, C.dim, box, err);
-    }
-    for (int f = 0; f < C.nfacets && rc == PV_OK; f++) {
+    for (int j = 0; j < n; j++)
+        add_flip(F, code, j)->code.bit[j] ^= 1;
+    for (int f = 0; f < C.nfacets; f++) {
         const pv_cell_facet *cf = &C.facets[f];
         if (!cf->has_neighbor || pv_code_hamming(code, &cf->neighbor) == 1)
             continue;
-        pv_flip *fl = &F->flips[F->nflips++];
-        fl->neuron = -1;
-        pv_code_init(&fl->code, 0);
-        pv_code_set(&fl->code, &cf->neighbor);
+        pv_flip *fl = add_flip(F, &cf->neighbor, -1);
         fl->nneurons = cf->nneurons;
         fl->neurons = pv_malloc((size_t)(cf->nneurons + 1) * sizeof(int));
         memcpy(fl->neurons, cf->neurons, (size_t)cf->nneurons * sizeof(int));
-        rc = decide_flip(fl, net, code, C.dim, box, err);
     }
+    flipjob J = { F, &C, net, code, box };
+    pv_par P = { pv_threads_resolve(threads), flip_job, NULL, &J, NULL, NULL };
+    int done = 0;
+    rc = pv_par_run(&P, F->nflips, &done, err);
     pv_cell_clear(&C);
     return rc;
 }
@@ -119,5 +143,12 @@ static pv_status flips_check(pv_flips *F, const pv_net *net, const pv_code *code
 pv_status pv_flips_check(pv_flips *F, const pv_net *net, const pv_code *code,
                          const pv_box *box, pv_error *err)
 {
-    PV_GUARD(err, flips_check(F, net, code, box, err), pv_flips_init(F));
+    return pv_flips_check_threads(F, net, code, box, 1, err);
+}
+
+pv_status pv_flips_check_threads(pv_flips *F, const pv_net *net,
+                                 const pv_code *code, const pv_box *box,
+                                 int threads, pv_error *err)
+{
+    PV_GUARD(err, flips_check(F, net, code, box, threads, err), pv_flips_init(F));
 }

@@ -44,7 +44,9 @@ int pv_limits_room(state *st)
         st->limit_hit = 1;
         return 0;
     }
-    if (st->opt->max_bytes > 0 && st->ncells % 64 == 0 &&
+    /* not over processes (opt->dist): each would measure its own heap,
+     * and they must stop at the same cell */
+    if (st->opt->max_bytes > 0 && !st->opt->dist && st->ncells % 64 == 0 &&
         heap_in_use() > st->heap0 + st->opt->max_bytes) {
         st->limit_hit = st->memory_hit = 1;
         return 0;
@@ -79,6 +81,15 @@ int pv_limits_must_stop(state *st)
         st->interrupted = stop != 0;
     }
     return st->interrupted;
+}
+
+int pv_limits_visit_stop(const cellctx *X)
+{
+    if (X->cell > atomic_load(&X->st->census_cut))
+        return 1;                        /* redone next round (round.c) */
+    if (X->w->id == 0)
+        return pv_limits_must_stop(X->st);   /* the calling thread polls */
+    return X->st->interrupted || X->st->memory_hit;
 }
 
 /* Whether new codes can still be recorded: after max_cells (or a stop) no

@@ -152,3 +152,21 @@ void pv_vcache_put(pv_vcache *C, const unsigned char *key, mpz_t *const X,
     C->table[h] = ++C->count;
     C->bytes += need;
 }
+
+void pv_vcache_absorb(pv_vcache *C, pv_vcache *from)
+{
+    for (int i = 0; i < from->count; i++) {
+        const pv_vcentry *e = &from->entries[i];
+        pv_vcache_put(C, e->key, e->X, e->delta, e->x);
+    }
+    pv_vcache_empty(from, 1);
+}
+
+void pv_vcache_empty(pv_vcache *C, int free_entries)
+{
+    int m = C->m, neurons = (int)(C->keylen - (size_t)m * sizeof(int));
+    size_t max_bytes = C->max_bytes;
+    if (free_entries)
+        pv_vcache_clear(C);
+    pv_vcache_init(C, m, neurons, max_bytes);
+}

@@ -7,7 +7,8 @@
  * conv(vertices) + cone(rays) (they hold no line once the first layer's
  * rows span R^m). For them every question of the walk has a combinatorial
  * answer once the vertices and rays are known, and no LP is needed:
- *   search  float pivoting from an interior hint point (ray shooting to a
+ *   search  float pivoting from an interior hint point (the crossing's, or
+ *           one float LP's for a cell found as a face's code; ray shooting to a
  *           first vertex, then along the m edges of every vertex found);
  *   proof   each vertex is solved exactly from its m rows (fraction-free
  *           Gauss-Jordan, x = X / delta) and every row of the system is
@@ -42,6 +43,7 @@
 #include "core/sort.h"
 #include "exact/linalg.h"
 #include "exact/reduce.h"
+#include "lp/lp.h"
 
 typedef struct vtx {
     int *rows;              /* m sorted row indices                         */
@@ -65,8 +67,10 @@ typedef struct vset {
     vray *rays;
     size_t tcap;
     int *table;             /* index + 1 by hash of rows                    */
-    /* the run's proved vertices (vcache.c), the cell's code, a key buffer */
-    pv_vcache *cache;
+    /* the run's proved vertices (vcache.c; read-only in a round), where
+     * this worker puts new ones, the cell's code, a key buffer */
+    const pv_vcache *cache;
+    pv_vcache *put;
     const pv_net *net;
     const pv_code *code;
     unsigned char *key;
@@ -390,6 +394,8 @@ static int vset_add(vset *V, const pv_system *S, const frows *R, int *T,
     if (V->cache) {
         pv_vcache_key(V->cache, V->key, S, V->net, V->code, T);
         e = pv_vcache_find(V->cache, V->key);
+        if (!e && V->put != V->cache)
+            e = pv_vcache_find(V->put, V->key);
     }
     int strict = 0;
     if (e)
@@ -397,7 +403,7 @@ static int vset_add(vset *V, const pv_system *S, const frows *R, int *T,
     else if (!exact_vertex(&V->v[V->count], S, R, T, &strict, neg))
         return 0;
     else if (V->cache && strict)
-        pv_vcache_put(V->cache, V->key, V->v[V->count].X,
+        pv_vcache_put(V->put, V->key, V->v[V->count].X,
                       V->v[V->count].delta, V->v[V->count].x);
     V->table[slot] = ++V->count;
     return 1;
@@ -764,6 +770,33 @@ static int hint_point(double *q, const double *hint, const pv_system *S,
     return found;
 }
 
+/* A float point inside a cell no crossing gave a hint (found as the code
+ * of a face): the centre of the largest ball in the cell by one float LP
+ * (max t, R's rows >= t, t <= 1), checked as hint_point checks. A float
+ * search only: the vertices then prove the cell exactly, or the LP path
+ * decides it. */
+static int margin_point(double *q, const frows *R, pv_stats *stats)
+{
+    int m = R->m, n = 0;
+    double *G = pv_malloc(((size_t)R->n * m + 1) * sizeof *G);
+    double *h = pv_malloc(((size_t)R->n + 1) * sizeof *h);
+    for (int i = 0; i < R->n; i++) {
+        if (!R->live[i])
+            continue;
+        memcpy(G + (size_t)n * m, R->G + (size_t)i * m, (size_t)m * sizeof *G);
+        h[n++] = R->h[i];
+    }
+    double *y = pv_malloc(((size_t)n + 1) * sizeof *y), t = 0;
+    stats->float_lps++;
+    int found = n > 0 && pv_flp_margin(m, n, G, h, q, &t, y) == 0 && t > 0;
+    for (int i = 0; i < R->n && found; i++)
+        found = !R->live[i] || frow_value(R, i, q) > 1e-12;
+    pv_free(y);
+    pv_free(h);
+    pv_free(G);
+    return found;
+}
+
 /* Vertex indices of V grouped by row: rows[] lists each row in a vertex
  * set once, ascending; members of rows[k] are idx[first[k] .. first[k+1]). */
 typedef struct facet_index {
@@ -821,7 +854,7 @@ static void vertex_faces(cellctx *X, const vtx *v, int m)
             t1[n1++] = r;
     }
     if (n1 == 0 && neurons > 0)
-        X->st->E->gp.vertices++;      /* simple: on exactly m hyperplanes */
+        X->R->gp.vertices++;          /* simple: on exactly m hyperplanes */
     if (n1 == 0 || n1 > 20)
         return;
     pv_code c;
@@ -837,17 +870,18 @@ static void vertex_faces(cellctx *X, const vtx *v, int m)
 }
 
 /* The walk across every neuron facet of cell i, whose interior point is
- * st->cells[i].point (q: it in doubles). The facet of row r holds the
+ * X->R->point (q: it in doubles). The facet of row r holds the
  * centroid y of its vertices in its relative interior, where of the rows
  * that are not identically 0 row r alone vanishes (the vertices are
  * simple): so with no row identically 0 the cell beyond is the flip of r's
  * bit and y is needed only in doubles; otherwise y is exact and the exact
  * forward pass decides (pv_visit_cross_at). */
-static pv_status cross_facets(state *st, int i, const pv_system *S,
-                              const vset *V, const double *q, pv_error *err)
+static pv_status cross_facets(cellctx *X, const vset *V, const double *q,
+                              pv_error *err)
 {
-    int m = st->m;
-    int zero_rows = pv_visit_zero_rows(st, S, i);
+    const pv_system *S = X->S;
+    int m = X->st->m;
+    int zero_rows = pv_visit_zero_rows(X);
     facet_index F;
     facet_index_build(&F, V, S->nrows);
     double *yd = pv_malloc((size_t)(2 * m + 1) * sizeof *yd);
@@ -860,13 +894,13 @@ static pv_status cross_facets(state *st, int i, const pv_system *S,
         int n = F.first[k + 1] - F.first[k];
         if (zero_rows) {
             centroid(y, V, idx, n, F.rows[k]);
-            rc = pv_visit_cross_at(st, i, y, st->cells[i].point, -1, err);
+            rc = pv_visit_cross_at(X, y, X->R->point, -1, err);
             continue;
         }
         float_centroid(yd, V, idx, n, F.rows[k]);
         for (int j = 0; j < m; j++)
             yd[m + j] = yd[j] - q[j];
-        pv_visit_cross_flip(st, i, S->label[F.rows[k]], yd, yd + m);
+        pv_visit_cross_flip(X, S->label[F.rows[k]], yd, yd + m);
     }
     pv_qvec_free(y, m);
     pv_free(yd);
@@ -881,7 +915,7 @@ int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     state *st = X->st;
     const pv_system *S = X->S;
     int m = st->m;
-    if (!st->cells[i].hint || m > 12 || st->opt->lp_only)
+    if (m > 12 || st->opt->lp_only)
         return 0;
     double *q = pv_malloc((size_t)m * sizeof *q);
     frows R;
@@ -890,10 +924,13 @@ int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
     memset(&V, 0, sizeof V);
     V.m = m;
     V.cache = &st->vcache;
+    V.put = X->w->put;
     V.net = st->net;
     V.code = X->code;
     V.key = pv_malloc(st->vcache.keylen + 1);
-    int ok = pv_frows_build(&R, S) && hint_point(q, st->cells[i].hint, S, &R) &&
+    const double *hint = st->cells[i].hint;
+    int ok = pv_frows_build(&R, S) &&
+             (hint ? hint_point(q, hint, S, &R) : margin_point(q, &R, &X->stats)) &&
              cell_vertices(&V, S, &R, q);
     int *all = ok ? pv_malloc((size_t)V.count * sizeof *all) : NULL;
     for (int k = 0; ok && k < V.count; k++)
@@ -922,9 +959,9 @@ int pv_vertex_fast_cell(cellctx *X, int i, pv_status *rc, pv_error *err)
         vset_clear(&V);
         return 0;
     }
-    st->cells[i].dim = m;
-    st->cells[i].point = p;
-    *rc = cross_facets(st, i, S, &V, q, err);
+    X->R->dim = m;
+    X->R->point = p;
+    *rc = cross_facets(X, &V, q, err);
     for (int k = 0; k < V.count && *rc == PV_OK; k++)
         vertex_faces(X, &V.v[k], m);
     pv_free(q);

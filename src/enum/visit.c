@@ -11,18 +11,11 @@
 #include "core/sort.h"
 #include "exact/linalg.h"
 
-static void stats_add(pv_stats *to, const pv_stats *from)
-{
-    to->float_lps += from->float_lps;
-    to->exact_lps += from->exact_lps;
-    to->float_proofs += from->float_proofs;
-    to->rays += from->rays;
-}
-
 /* Counts the neurons whose pre-activation is identically 0 on the cell
  * (general-position report); returns how many there are. */
-int pv_visit_zero_rows(state *st, const pv_system *S, int cell)
+int pv_visit_zero_rows(cellctx *X)
 {
+    const pv_system *S = X->S;
     int count = 0;
     for (int i = 0; i < S->nrows; i++) {
         if (!PV_LABEL_IS_NEURON(S->label[i]) || mpz_sgn(S->h[i]))
@@ -32,47 +25,30 @@ int pv_visit_zero_rows(state *st, const pv_system *S, int cell)
             zero = !mpz_sgn(PV_G(S, i, j));
         if (!zero)
             continue;
-        pv_enum_genpos *gp = &st->E->gp;
+        pv_enum_genpos *gp = &X->R->gp;
         gp->zero_rows++;
         count++;
         if (gp->example_kind == 0) {
             gp->example_kind = 1;
-            gp->example_cell = cell;
+            gp->example_cell = X->cell;
         }
     }
     return count;
 }
 
-/* The cell beyond y (in the relative interior of a facet of cell i, with
- * p inside cell i): the code of y + e(y - p) for small e > 0. The new cell
- * keeps (y, y - p) in doubles as the fast path's hint. flip >= 0 says that
- * neuron alone vanishes at y (no other, not even one that is identically 0
- * on the cell) and the cell is full-dimensional: then the
- * code beyond is cell i's with that bit flipped (every other
+/* The cell beyond y (in the relative interior of a facet of the cell, with
+ * p inside the cell): the code of y + e(y - p) for small e > 0. The new
+ * cell keeps (y, y - p) in doubles as the fast path's hint. flip >= 0 says
+ * that neuron alone vanishes at y (no other, not even one that is
+ * identically 0 on the cell) and the cell is full-dimensional: then the
+ * code beyond is the cell's with that bit flipped (every other
  * pre-activation is continuous and non-zero at y, so keeps its sign, and
  * the flipped neuron's own affine form is unchanged across y); otherwise
  * an exact first-order forward pass computes it. */
-/* Records code c as the cell beyond a facet of cell i, with the float hint
- * (y, d) for its fast path when it is new. */
-static void add_beyond(state *st, int i, const pv_code *c, const double *y,
-                       const double *d)
-{
-    int m = st->m;
-    int j = pv_codeset_add(st, c);
-    if (j >= 0 && j != i)
-        pv_codeset_add_neighbor(&st->cells[i], j);
-    if (j >= 0 && j != i && !st->cells[j].hint && st->cells[j].dim == -2) {
-        double *h = pv_malloc((size_t)(2 * m + 1) * sizeof *h);
-        memcpy(h, y, (size_t)m * sizeof *h);
-        memcpy(h + m, d, (size_t)m * sizeof *h);
-        st->cells[j].hint = h;
-    }
-}
-
-pv_status pv_visit_cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
+pv_status pv_visit_cross_at(cellctx *X, mpq_t *const y, mpq_t *const p,
                             int flip, pv_error *err)
 {
-    int m = st->m;
+    int m = X->st->m;
     mpq_t *d = pv_qvec_new(m);
     for (int j = 0; j < m; j++)
         mpq_sub(d[j], y[j], p[j]);
@@ -80,10 +56,10 @@ pv_status pv_visit_cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
     pv_code_init(&c, 0);
     pv_status rc = PV_OK;
     if (flip >= 0) {
-        pv_code_set(&c, &st->cells[i].code);
+        pv_code_set(&c, X->code);
         c.bit[flip] ^= 1;
     } else {
-        rc = pv_code_beyond(st->net, y, d, &c, err);
+        rc = pv_code_beyond(X->st->net, y, d, &c, err);
     }
     if (rc == PV_OK) {
         double *yd = pv_malloc((size_t)(2 * m + 1) * sizeof *yd);
@@ -91,7 +67,7 @@ pv_status pv_visit_cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
             yd[k] = mpq_get_d(y[k]);
             yd[m + k] = mpq_get_d(d[k]);
         }
-        add_beyond(st, i, &c, yd, yd + m);
+        pv_codeset_record_beyond(X, &c, yd, yd + m);
         pv_free(yd);
     }
     pv_code_clear(&c);
@@ -99,19 +75,18 @@ pv_status pv_visit_cross_at(state *st, int i, mpq_t *const y, mpq_t *const p,
     return rc;
 }
 
-void pv_visit_cross_flip(state *st, int i, int flip, const double *y,
-                         const double *d)
+void pv_visit_cross_flip(cellctx *X, int flip, const double *y, const double *d)
 {
     pv_code c;
     pv_code_init(&c, 0);
-    pv_code_set(&c, &st->cells[i].code);
+    pv_code_set(&c, X->code);
     c.bit[flip] ^= 1;
-    add_beyond(st, i, &c, y, d);
+    pv_codeset_record_beyond(X, &c, y, d);
     pv_code_clear(&c);
 }
 
-/* Crosses facet f of cell i: the code of y + e(y - p), y in relint f. */
-static pv_status cross_facet(cellctx *X, int i, const pv_facet *f,
+/* Crosses facet f of X's cell: the code of y + e(y - p), y in relint f. */
+static pv_status cross_facet(cellctx *X, const pv_facet *f,
                              const int *rows, int nrows, mpq_t *const p,
                              pv_error *err)
 {
@@ -120,7 +95,7 @@ static pv_status cross_facet(cellctx *X, int i, const pv_facet *f,
     if (!f->point)
         rc = pv_faces_facet_point(&y, X->S, rows, nrows, &X->stats, err);
     if (rc == PV_OK)
-        rc = pv_visit_cross_at(X->st, i, y ? y : f->point, p, -1, err);
+        rc = pv_visit_cross_at(X, y ? y : f->point, p, -1, err);
     pv_qvec_free(y, X->st->m);
     return rc;
 }
@@ -142,7 +117,7 @@ static pv_status process_facets(cellctx *X, int i, const pv_dimension *D,
             rows[nimp++] = r;
     pv_code c;
     pv_code_init(&c, 0);
-    for (int f = 0; f < F.count && rc == PV_OK && !pv_limits_must_stop(st); f++) {
+    for (int f = 0; f < F.count && rc == PV_OK && !pv_limits_visit_stop(X); f++) {
         const pv_facet *fa = &F.f[f];
         int nr = nimp, neurons = 0, box = 0;
         for (int a = 0; a < fa->nrows; a++)
@@ -157,14 +132,14 @@ static pv_status process_facets(cellctx *X, int i, const pv_dimension *D,
         }
         qsort(rows, (size_t)nr, sizeof *rows, pv_int_cmp);
         if (neurons >= 2) {
-            st->E->gp.shared_facets++;
-            if (st->E->gp.example_kind == 0) {
-                st->E->gp.example_kind = 2;
-                st->E->gp.example_cell = i;
+            X->R->gp.shared_facets++;
+            if (X->R->gp.example_kind == 0) {
+                X->R->gp.example_kind = 2;
+                X->R->gp.example_cell = i;
             }
         }
         if (!box)
-            rc = cross_facet(X, i, fa, rows + 0, nr, D->point, err);
+            rc = cross_facet(X, fa, rows + 0, nr, D->point, err);
         int leaves = 0;
         if (rc == PV_OK && fa->point) {
             rc = pv_code_at(st->net, fa->point, &c, NULL, err);
@@ -204,9 +179,9 @@ static pv_status slow_cell(cellctx *X, int i, pv_error *err)
         pv_free(s);
     }
     if (rc == PV_OK) {
-        st->cells[i].dim = D.dim;
-        st->cells[i].point = pv_qvec_copy(D.point, st->m);
-        pv_visit_zero_rows(st, S, i);
+        X->R->dim = D.dim;
+        X->R->point = pv_qvec_copy(D.point, st->m);
+        pv_visit_zero_rows(X);
         if (D.dim == 0) {
             int *rows = pv_malloc((size_t)(S->nrows + 1) * sizeof *rows), n = 0;
             for (int r = 0; r < S->nrows; r++)
@@ -217,11 +192,11 @@ static pv_status slow_cell(cellctx *X, int i, pv_error *err)
         } else if (pv_limits_can_add(st) || st->opt->graph) {
             /* after max_cells the facets only serve the graph's candidates */
             unsigned char *on_facet = pv_calloc((size_t)S->nrows + 1, 1);
-            st->cell_faces = 0;
+            X->w->cell_faces = 0;
             rc = process_facets(X, i, &D, on_facet, err);
             /* the inner faces were not all explored (budget): the single-
              * row faces find the lower-dimensional cells instead */
-            if (rc == PV_OK && !st->census && pv_limits_can_add(st))
+            if (rc == PV_OK && !X->w->census && pv_limits_can_add(st))
                 rc = pv_faces_by_row(X, on_facet, err);
             pv_free(on_facet);
         }
@@ -230,23 +205,34 @@ static pv_status slow_cell(cellctx *X, int i, pv_error *err)
     return rc;
 }
 
-pv_status pv_visit_cell(state *st, int i, pv_error *err)
+pv_status pv_visit_cell(state *st, worker *w, int i, vresult *R, pv_error *err)
 {
-    pv_system *S = &st->sys;
-    /* a copy: st->cells moves when new cells are added */
-    pv_code code;
-    pv_code_init(&code, 0);
-    pv_code_set(&code, &st->cells[i].code);
-    pv_status rc = pv__system_from_code_reuse(S, st->net, &code, st->box, err);
+    pv_system *S = &w->sys;
+    const pv_code *code = &st->cells[i].code;    /* not moved in a round */
+    w->census = st->census;
+    R->dim = -2;
+    R->gp.example_cell = -1;
+    pv_status rc = pv__system_from_code_reuse(S, st->net, code, st->box, err);
     if (rc == PV_OK) {
-        cellctx X = { st, S, &code, { 0, 0, NULL }, { 0, 0, 0, 0 } };
+        cellctx X = { st, w, R, i, S, code, { 0, 0, NULL }, { 0, 0, 0, 0 } };
         if (pv_vertex_fast_cell(&X, i, &rc, err))
-            st->E->fast_cells++;
+            R->fast = 1;
         else
             rc = slow_cell(&X, i, err);
-        stats_add(&st->E->stats, &X.stats);
+        R->stats = X.stats;
         pv_keyset_clear(&X.seen);
     }
-    pv_code_clear(&code);
     return rc;
+}
+
+void pv_vresult_clear(vresult *R, int m)
+{
+    pv_qvec_free(R->point, m);
+    for (int k = 0; k < R->nfound; k++) {
+        pv_code_clear(&R->found[k].code);
+        pv_free(R->found[k].hint);
+    }
+    pv_free(R->found);
+    pv_qvec_free(R->gp.example_vertex, m);
+    memset(R, 0, sizeof *R);
 }

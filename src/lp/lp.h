@@ -21,6 +21,9 @@
 /* 1 under POLYVERIFY_EXACT_ONLY=1: every float search (these, and the
  * facet probes of facet_probe.c) fails, so the exact path decides. */
 int pv_flp_disabled(void);
+/* Frees the calling thread's GLPK environment (GLPK keeps one per thread):
+ * a worker thread calls it before it ends (core/parallel.c). */
+void pv_flp_thread_done(void);
 
 /* max t s.t. G_i z + h_i >= t (i < n), t <= 1; G is n*k row-major, rows
  * should be normalised by the caller. Fills z (k), *t and y (n

@@ -2,8 +2,8 @@
  *
  * cddlib reads rows [b, A] as b + A x >= 0 and, in its GMPRATIONAL build,
  * every number is an mpq_t. It keeps a few global constants that must be
- * set once; that is the only process-wide state touched, set exactly once
- * under pthread_once.
+ * set once (under pthread_once), and its simplex keeps static work arrays
+ * (so it runs under a lock: one exact LP at a time in the process).
  *
  * Which solver: dd_LPSolve first runs a double-precision copy of the LP
  * (ddf_*) and only then checks or redoes its basis in GMP. That float phase
@@ -39,6 +39,10 @@
 #include <cddlib/cdd.h>
 
 static pthread_once_t cdd_once = PTHREAD_ONCE_INIT;
+/* cddlib's simplex keeps its work arrays in static variables: one LP at a
+ * time in the process (threads: core/parallel.c). The float search, where
+ * most of the work is, runs in parallel (GLPK keeps its state per thread). */
+static pthread_mutex_t cdd_simplex = PTHREAD_MUTEX_INITIALIZER;
 static void cdd_constants(void) { dd_set_global_constants(); }
 
 static void cdd_init(void)
@@ -148,7 +152,9 @@ static int solve(dd_MatrixPtr M, mpq_t value, mpq_t *z, int k)
         return PV_XLP_ERROR;
     }
     pv_foreign_begin(&f, 0);
+    pthread_mutex_lock(&cdd_simplex);
     dd_LPSolve0(lp, dd_DualSimplex, &err);     /* GMP only: see the top */
+    pthread_mutex_unlock(&cdd_simplex);
     pv_foreign_end(&f);
     int rc = PV_XLP_ERROR;
     if (err == dd_NoError) {

@@ -9,6 +9,7 @@
 #include "lp/lp.h"
 
 #include <glpk.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -46,14 +47,23 @@ static void load_rows(glp_prob *P, int k, int n, const double *G, int with_t)
 /* POLYVERIFY_EXACT_ONLY=1 (a test switch, tests/e2e/test_exact_numbers.py):
  * every float search fails, so the exact path (lp_exact.c) decides every
  * question the float search would have answered. Read once. */
+static int exact_only;
+static pthread_once_t exact_only_once = PTHREAD_ONCE_INIT;
+static void read_exact_only(void)
+{
+    const char *e = getenv("POLYVERIFY_EXACT_ONLY");
+    exact_only = e != NULL && e[0] != '\0' && e[0] != '0';
+}
+
 int pv_flp_disabled(void)
 {
-    static int cached = -1;
-    if (cached < 0) {
-        const char *e = getenv("POLYVERIFY_EXACT_ONLY");
-        cached = e != NULL && e[0] != '\0' && e[0] != '0';
-    }
-    return cached;
+    pthread_once(&exact_only_once, read_exact_only);   /* threads: once */
+    return exact_only;
+}
+
+void pv_flp_thread_done(void)
+{
+    glp_free_env();
 }
 
 /* GLPK is handed finite numbers only: an Inf or NaN (a row whose float

