@@ -28,10 +28,9 @@ for b in build build-asan; do
         # The installed-library test (examples/c/ linked through
         # pkg-config) is about the optimised build's install. The Python
         # package's tests need the sanitizer runtime loaded before the
-        # interpreter: they run in the optimised build only. The MPI test
-        # too: the leak checker reports Open MPI's own allocations.
+        # interpreter: they run in the optimised build only.
         PV_TEST_LIGHT=1 meson test -C "$b" --print-errorlogs --num-processes 2 \
-            --no-suite oracle --no-suite experiment --no-suite install --no-suite mpi \
+            --no-suite oracle --no-suite experiment --no-suite install \
             --no-suite python "$@"
     else
         # Self-check: every cell, adjacency and enumeration answer the tests

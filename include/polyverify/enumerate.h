@@ -142,7 +142,10 @@ typedef struct pv_enum_options {
  * rounds, each process visits its share of a round's cells (with its own
  * threads), and all exchange what they found, so that every process ends
  * with the same, complete answer. One collective call per round:
- * allgather must give every process the bytes of all, in rank order. */
+ * allgather must give every process the bytes of all, in rank order.
+ * Every process must stop at the same cell, so with dist the interrupt
+ * hook must be NULL, and max_bytes does not stop the run (each process
+ * would measure its own heap); max_cells does. */
 typedef struct pv_enum_dist {
     int rank, size;          /* this process, and how many there are      */
     /* Every process passes its n bytes at mine; *all receives a block of

@@ -230,6 +230,8 @@ pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
     pv_error e;
     memset(&e, 0, sizeof e);
     double t0 = now_seconds();
+    vguard G;
+    pv_vguard_push(&G, mine, mine_n, st->m);
     pv_status rc = pv_round_visit(st, mine_cell, mine_n, mine, &mine_done, &e);
     double busy = now_seconds() - t0;
     int cut = atomic_load(&st->census_cut);
@@ -237,6 +239,7 @@ pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
     write_block(&B, st, mine_n, mine_done, mine, rc, &e, cut, busy);
     for (int k = 0; k < mine_n; k++)
         pv_vresult_clear(&mine[k], st->m);
+    pv_vguard_pop(&G);
     pv_free(mine);
     pv_free(mine_cell);
 

@@ -128,6 +128,7 @@ typedef struct state {
                                workers, which add to their own (round.c)   */
     int nworkers;
     struct worker *workers;
+    pv_cleanup workers_unwind;  /* frees workers 1..'s scratch (round.c)    */
     double t0, last_report, last_poll;
 } state;
 
@@ -164,7 +165,20 @@ typedef struct vresult {
     pv_stats stats;
     int census_off;         /* the cell ran past its budget of faces (the
                                round is cut after it: census_cut)          */
+    int owner;              /* the worker that filled it: > 0, its blocks
+                               are outside the caller's memory scope (an
+                               unwinding frees them through a vguard)      */
 } vresult;
+
+/* While results of workers are held: an unwinding of the calling thread's
+ * scope frees those of workers 1.. (worker 0's are in the scope). */
+typedef struct vguard {
+    vresult *R;
+    int n, m;
+    pv_cleanup c;
+} vguard;
+void pv_vguard_push(vguard *G, vresult *R, int n, int m);
+void pv_vguard_pop(vguard *G);
 
 /* Past this input dimension the vertex census is not attempted (census = 0
  * from the start): see pv_enum_compute. */

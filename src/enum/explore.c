@@ -14,6 +14,7 @@
 #include <time.h>
 #include "core/codemap.h"
 #include "core/parallel.h"
+#include "exact/linalg.h"
 #include "polyverify/cell.h"
 
 void pv_explore_options_init(pv_explore_options *opt)
@@ -130,8 +131,9 @@ static pv_status list_cell(walk *w, int q, pv_cell *C, pv_error *err)
     c->depth = w->qdepth[q];
     c->dim = C->dim;
     c->nfacets = C->nfacets;
-    c->point = C->point;                  /* taken over from the cell */
-    C->point = NULL;
+    /* a copy: a cell computed on a worker thread holds blocks outside this
+     * call's memory scope (explore_round) */
+    c->point = C->point ? pv_qvec_copy(C->point, C->m) : NULL;
     w->cross[E->ncells] = cr;
     w->ncross[E->ncells] = 0;
     E->ncells++;
@@ -205,15 +207,27 @@ static pv_status start_cell(walk *w, const pv_code *start, pv_cell *C, pv_error 
  * of threads. *listed: the entries listed (fewer after an interrupt). */
 typedef struct round {
     walk *w;
-    int q;
+    int q, n;
     pv_cell *C;
+    int *owner;             /* the worker that computed C[k]              */
+    pv_cleanup unwind;
 } round;
+
+/* Cells computed on workers 1.. hold blocks outside the calling thread's
+ * memory scope: an unwinding of it frees them here. */
+static void round_unwind(void *obj)
+{
+    round *r = obj;
+    for (int k = 0; k < r->n; k++)
+        if (r->owner[k] > 0)
+            pv_cell_clear(&r->C[k]);
+}
 
 static pv_status compute_job(void *ctx, int k, int wk, pv_error *err)
 {
-    (void)wk;
     round *r = ctx;
     walk *w = r->w;
+    r->owner[k] = wk;
     pv_code code = { w->net->neurons, w->qcode[r->q + k] };
     pv_status st = pv_cell_compute(&r->C[k], w->net, &code, w->opt->box,
                                    PV_CELL_FACETS, err);
@@ -243,9 +257,11 @@ static pv_status explore_round(walk *w, int q, int end, int *listed,
                                pv_error *err)
 {
     int n = end - q, done = 0;
-    round r = { w, q, pv_calloc((size_t)n + 1, sizeof(pv_cell)) };
+    round r = { w, q, n, pv_calloc((size_t)n + 1, sizeof(pv_cell)),
+                pv_calloc((size_t)n + 1, sizeof(int)), { 0 } };
     for (int k = 0; k < n; k++)
         pv_cell_init(&r.C[k]);
+    pv_cleanup_push(&r.unwind, round_unwind, &r);
     pv_par P = { pv_threads_resolve(w->opt->threads), compute_job,
                  compute_reset, &r, poll_stop, (void *)w->opt };
     pv_status st = pv_par_run(&P, n, &done, err);
@@ -254,7 +270,9 @@ static pv_status explore_round(walk *w, int q, int end, int *listed,
         ls = list_cell(w, q + k, &r.C[k], err);
     for (int i = 0; i < n; i++)
         pv_cell_clear(&r.C[i]);
+    pv_cleanup_pop(&r.unwind);
     pv_free(r.C);
+    pv_free(r.owner);
     *listed = k;
     if (st == PV_OK && k < done)
         st = PV_ERR_NOMEM;              /* list_cell said so in err */

@@ -21,6 +21,22 @@
 #include "core/parallel.h"
 #include "exact/linalg.h"
 
+/* The scratch of workers 1.. was allocated on their threads, outside the
+ * calling thread's memory scope: an unwinding frees it here. */
+static void free_scratch(worker *k)
+{
+    if (k->sys.g)
+        pv_system_clear(&k->sys);
+    pv_vcache_clear(&k->own);
+}
+
+static void workers_unwind(void *obj)
+{
+    state *st = obj;
+    for (int w = 1; w < st->nworkers; w++)
+        free_scratch(&st->workers[w]);
+}
+
 void pv_round_workers(state *st)
 {
     int nw = pv_threads_resolve(st->opt->threads);
@@ -35,15 +51,14 @@ void pv_round_workers(state *st)
         k->put = nw == 1 ? &st->vcache : &k->own;
         pv_vcache_init(&k->own, st->m, st->n, st->vcache.max_bytes / (size_t)nw);
     }
+    pv_cleanup_push(&st->workers_unwind, workers_unwind, st);
 }
 
 void pv_round_workers_clear(state *st)
 {
-    for (int w = 0; w < st->nworkers; w++) {
-        if (st->workers[w].sys.g)
-            pv_system_clear(&st->workers[w].sys);
-        pv_vcache_clear(&st->workers[w].own);
-    }
+    pv_cleanup_pop(&st->workers_unwind);
+    for (int w = 0; w < st->nworkers; w++)
+        free_scratch(&st->workers[w]);
     pv_free(st->workers);
     st->workers = NULL;
     st->nworkers = 0;
@@ -59,6 +74,7 @@ typedef struct round {
 static pv_status visit_job(void *ctx, int k, int w, pv_error *err)
 {
     round *r = ctx;
+    r->R[k].owner = w;
     return pv_visit_cell(r->st, &r->st->workers[w], r->cell[k], &r->R[k], err);
 }
 
@@ -159,6 +175,27 @@ static void merge(state *st, int i, int end, vresult *R)
         st->census = 0;                  /* from the next round on */
 }
 
+static void vguard_unwind(void *obj)
+{
+    vguard *G = obj;
+    for (int k = 0; k < G->n; k++)
+        if (G->R[k].owner > 0)
+            pv_vresult_clear(&G->R[k], G->m);
+}
+
+void pv_vguard_push(vguard *G, vresult *R, int n, int m)
+{
+    G->R = R;
+    G->n = n;
+    G->m = m;
+    pv_cleanup_push(&G->c, vguard_unwind, G);
+}
+
+void pv_vguard_pop(vguard *G)
+{
+    pv_cleanup_pop(&G->c);
+}
+
 pv_status pv_round_run(state *st, int begin, int end, int *done, pv_error *err)
 {
     int n = end - begin, ndone = 0;
@@ -167,6 +204,8 @@ pv_status pv_round_run(state *st, int begin, int end, int *done, pv_error *err)
     for (int k = 0; k < n; k++)
         cell[k] = begin + k;
     atomic_store(&st->census_cut, INT_MAX);
+    vguard G;
+    pv_vguard_push(&G, R, n, st->m);
     pv_status rc = st->opt->dist
                  ? pv_dist_visit(st, cell, n, R, &ndone, err)
                  : pv_round_visit(st, cell, n, R, &ndone, err);
@@ -177,6 +216,7 @@ pv_status pv_round_run(state *st, int begin, int end, int *done, pv_error *err)
         merge(st, begin + k, end, &R[k]);
     for (int k = 0; k < n; k++)
         pv_vresult_clear(&R[k], st->m);
+    pv_vguard_pop(&G);
     pv_free(R);
     pv_free(cell);
     *done = begin + ndone;
