@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "mpi.h"
 #include "polyverify/code.h"
 #include "polyverify/explore.h"
 #include "polyverify/json.h"
@@ -112,6 +113,9 @@ static int run(const pv_net *net, const cli_args *a, const cli_command *cmd)
     o.edges = a->graph != NULL;
     o.threads = a->threads;
     cli_stop_hooks(&o.progress, &o.interrupted);
+    o.dist = cli_mpi_dist();
+    if (o.dist)
+        o.interrupted = NULL;           /* as in cli_run_enumeration */
     cli_catch_stop_signals();
     pv_status rc = pv_explore_run(&E, net, &code, &o, &err);
     cli_release_stop_signals();

@@ -60,9 +60,11 @@ static int run_command(const cli_command *cmd, int argc, char **argv)
         return 0;
     }
     if (cli_mpi_dist() &&
-        !(cmd == &cli_enumerate || (cmd == &cli_adjacency && a.given[OPT_ENUMERATE])))
-        return cli_usage(cmd, "under mpirun only enumerate and adjacency-check "
-                         "--enumerate run on several processes; run %s alone",
+        !(cmd == &cli_enumerate || cmd == &cli_explore ||
+          (cmd == &cli_adjacency && a.given[OPT_ENUMERATE])))
+        return cli_usage(cmd, "under mpirun only enumerate, explore and "
+                         "adjacency-check --enumerate run on several processes; "
+                         "run %s alone",
                          cmd->name);
     if (cli_mpi_dist() && a.timeout > 0)
         return cli_usage(cmd, "--timeout does not run under mpirun (bound the run "

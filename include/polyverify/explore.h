@@ -35,7 +35,12 @@ typedef struct pv_explore_options {
     int threads;              /* worker threads (0: every available core;
                                  1: the calling thread alone); the answer
                                  is the same for every value              */
-    void *reserved[7];        /* room for options to come: keep NULL       */
+    /* NULL, or the processes the exploration is distributed over, as an
+     * enumeration's (enumerate.h: every process calls pv_explore_run with
+     * the same arguments and ends with the same answer); with it the
+     * interrupt hook must be NULL */
+    const struct pv_enum_dist *dist;
+    void *reserved[6];        /* room for options to come: keep NULL       */
 } pv_explore_options;
 
 /* No box, no limits, no edges, no hooks. */

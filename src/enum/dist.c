@@ -7,9 +7,7 @@
  * visit found, and one allgather gives every process every visit; each
  * then merges all of them in cell order (round.c) and so holds the same
  * state as every other, and as a one-process walk. What crosses between
- * processes is exact: points as GMP integers' bytes, codes as bytes,
- * hints as the doubles' bytes (the processes are one program on one kind
- * of machine).
+ * processes is exact (core/wire.c).
  *
  * The exchanged block of a process: a header (the number of its cells it
  * visited, its least cell that ran past the census budget, whether it was
@@ -25,133 +23,38 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/wire.h"
 #include "exact/linalg.h"
 
-/* ---- writing ------------------------------------------------------------ */
+/* ---- one visit's result ---------------------------------------------- */
 
-typedef struct wbuf {
-    unsigned char *p;
-    size_t n, cap;
-} wbuf;
-
-static void put(wbuf *B, const void *x, size_t n)
+static void put_result(pv_wbuf *B, const vresult *R, int m, int n)
 {
-    if (B->n + n > B->cap) {
-        B->cap = 2 * (B->n + n) + 256;
-        B->p = pv_realloc(B->p, B->cap);
-    }
-    memcpy(B->p + B->n, x, n);
-    B->n += n;
-}
-
-static void put_long(wbuf *B, long v) { put(B, &v, sizeof v); }
-
-/* An integer as its sign and magnitude bytes (mpz_export: exact, and far
- * faster than text for the long fractions of cell points). */
-static void put_mpz(wbuf *B, const mpz_t z)
-{
-    size_t len = mpz_sgn(z) ? (mpz_sizeinbase(z, 2) + 7) / 8 : 0;
-    put_long(B, mpz_sgn(z) < 0 ? -(long)len - 1 : (long)len);
-    if (B->n + len > B->cap) {
-        B->cap = 2 * (B->n + len) + 256;
-        B->p = pv_realloc(B->p, B->cap);
-    }
-    size_t out = 0;
-    if (len)
-        mpz_export(B->p + B->n, &out, 1, 1, 1, 0, z);
-    B->n += out;
-}
-
-static void put_qvec(wbuf *B, mpq_t *const x, int m)
-{
-    put_long(B, x != NULL);
-    for (int j = 0; x && j < m; j++) {
-        put_mpz(B, mpq_numref(x[j]));
-        put_mpz(B, mpq_denref(x[j]));
-    }
-}
-
-static void put_result(wbuf *B, const vresult *R, int m, int n)
-{
-    put_long(B, R->dim);
-    put_qvec(B, R->point, m);
-    put_long(B, R->nfound);
+    pv_wire_put_long(B, R->dim);
+    pv_wire_put_qvec(B, R->point, m);
+    pv_wire_put_long(B, R->nfound);
     for (int k = 0; k < R->nfound; k++) {
         const vfound *f = &R->found[k];
-        put_long(B, f->beyond);
-        put(B, f->code.bit, (size_t)n);
+        pv_wire_put_long(B, f->beyond);
+        pv_wire_put(B, f->code.bit, (size_t)n);
         if (f->beyond)
-            put(B, f->hint, (size_t)(2 * m) * sizeof(double));
+            pv_wire_put(B, f->hint, (size_t)(2 * m) * sizeof(double));
     }
     const pv_enum_genpos *g = &R->gp;
     long v[] = { g->zero_rows, g->shared_facets, g->vertices, g->bad_vertices,
                  g->example_cell, g->example_kind, g->example_count,
                  R->faces, R->fast, R->stats.float_lps, R->stats.exact_lps,
                  R->stats.float_proofs, R->stats.rays, R->census_off };
-    put(B, v, sizeof v);
-    put_qvec(B, g->example_vertex, m);
+    pv_wire_put(B, v, sizeof v);
+    pv_wire_put_qvec(B, g->example_vertex, m);
 }
 
-/* ---- reading ------------------------------------------------------------ */
-
-typedef struct rbuf {
-    const unsigned char *p;
-    size_t n, at;
-    int bad;
-} rbuf;
-
-static int get(rbuf *B, void *x, size_t n)
+static void get_result(pv_rbuf *B, vresult *R, int m, int n)
 {
-    if (B->bad || n > B->n - B->at) {
-        B->bad = 1;
-        return 0;
-    }
-    memcpy(x, B->p + B->at, n);
-    B->at += n;
-    return 1;
-}
-
-static long get_long(rbuf *B)
-{
-    long v = 0;
-    get(B, &v, sizeof v);
-    return v;
-}
-
-static void get_mpz(rbuf *B, mpz_t z)
-{
-    long v = get_long(B);
-    size_t len = (size_t)(v < 0 ? -(v + 1) : v);
-    if (B->bad || len > B->n - B->at) {
-        B->bad = 1;
-        return;
-    }
-    mpz_import(z, len, 1, 1, 1, 0, B->p + B->at);
-    if (v < 0)
-        mpz_neg(z, z);
-    B->at += len;
-}
-
-static mpq_t *get_qvec(rbuf *B, int m)
-{
-    if (!get_long(B) || B->bad)
-        return NULL;
-    mpq_t *x = pv_qvec_new(m);
-    for (int j = 0; j < m && !B->bad; j++) {
-        get_mpz(B, mpq_numref(x[j]));
-        get_mpz(B, mpq_denref(x[j]));
-        if (mpz_sgn(mpq_denref(x[j])) <= 0)
-            B->bad = 1;                 /* not a fraction a process wrote */
-    }
-    return x;
-}
-
-static void get_result(rbuf *B, vresult *R, int m, int n)
-{
-    R->dim = (int)get_long(B);
-    R->point = get_qvec(B, m);
-    long nf = get_long(B);
-    if (nf < 0 || (size_t)nf > B->n - B->at) {   /* each takes > 1 byte */
+    R->dim = (int)pv_wire_get_long(B);
+    R->point = pv_wire_get_qvec(B, m);
+    long nf = pv_wire_get_long(B);
+    if (nf < 0 || (size_t)nf > pv_wire_left(B)) {   /* each takes > 1 byte */
         B->bad = 1;
         return;
     }
@@ -159,16 +62,16 @@ static void get_result(rbuf *B, vresult *R, int m, int n)
     R->cap = (int)nf;
     for (long k = 0; k < nf && !B->bad; k++) {
         vfound *f = &R->found[R->nfound++];
-        f->beyond = get_long(B) != 0;
+        f->beyond = pv_wire_get_long(B) != 0;
         pv_code_init(&f->code, n);
-        get(B, f->code.bit, (size_t)n);
+        pv_wire_get(B, f->code.bit, (size_t)n);
         if (f->beyond) {
             f->hint = pv_malloc((size_t)(2 * m + 1) * sizeof(double));
-            get(B, f->hint, (size_t)(2 * m) * sizeof(double));
+            pv_wire_get(B, f->hint, (size_t)(2 * m) * sizeof(double));
         }
     }
     long v[14];
-    if (!get(B, v, sizeof v))
+    if (!pv_wire_get(B, v, sizeof v))
         return;
     pv_enum_genpos *g = &R->gp;
     g->zero_rows = v[0];
@@ -185,7 +88,7 @@ static void get_result(rbuf *B, vresult *R, int m, int n)
     R->stats.float_proofs = v[11];
     R->stats.rays = v[12];
     R->census_off = (int)v[13];
-    g->example_vertex = get_qvec(B, m);
+    g->example_vertex = pv_wire_get_qvec(B, m);
 }
 
 /* ---- the round ---------------------------------------------------------- */
@@ -198,22 +101,34 @@ static double now_seconds(void)
 }
 
 /* This process's block: header, then the records of its visited cells. */
-static void write_block(wbuf *B, state *st, int mine_n, int mine_done,
+static void write_block(pv_wbuf *B, state *st, int mine_n, int mine_done,
                         const vresult *mine, pv_status rc, const pv_error *e,
                         int cut, double busy)
 {
     long msg = rc == PV_OK ? 0 : (long)strlen(e->msg);
-    put_long(B, mine_done);
-    put_long(B, cut);
-    put_long(B, atomic_load(&st->interrupted));
-    put_long(B, rc);
-    put_long(B, mine_done < mine_n && rc != PV_OK);
-    put(B, &busy, sizeof busy);
-    put_long(B, msg);
+    pv_wire_put_long(B, mine_done);
+    pv_wire_put_long(B, cut);
+    pv_wire_put_long(B, atomic_load(&st->interrupted));
+    pv_wire_put_long(B, rc);
+    pv_wire_put_long(B, mine_done < mine_n && rc != PV_OK);
+    pv_wire_put(B, &busy, sizeof busy);
+    pv_wire_put_long(B, msg);
     if (msg)
-        put(B, e->msg, (size_t)msg);
+        pv_wire_put(B, e->msg, (size_t)msg);
     for (int k = 0; k < mine_done; k++)
         put_result(B, &mine[k], st->m, st->n);
+}
+
+pv_status pv_dist_check(const pv_enum_dist *D, int interrupt_hook,
+                        const char *who, pv_error *err)
+{
+    if (D->size < 1 || D->rank < 0 || D->rank >= D->size || !D->allgather)
+        return pv_error_set(err, PV_ERR_ARG, "%s: dist: rank %d of %d processes, "
+                            "or no allgather", who, D->rank, D->size);
+    if (interrupt_hook)
+        return pv_error_set(err, PV_ERR_ARG, "%s: an interrupt hook with dist "
+                            "(every process must stop at the same cell)", who);
+    return PV_OK;
 }
 
 pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
@@ -235,7 +150,7 @@ pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
     pv_status rc = pv_round_visit(st, mine_cell, mine_n, mine, &mine_done, &e);
     double busy = now_seconds() - t0;
     int cut = atomic_load(&st->census_cut);
-    wbuf B = { NULL, 0, 0 };
+    pv_wbuf B = { NULL, 0, 0 };
     write_block(&B, st, mine_n, mine_done, mine, rc, &e, cut, busy);
     for (int k = 0; k < mine_n; k++)
         pv_vresult_clear(&mine[k], st->m);
@@ -260,19 +175,19 @@ pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
     double *busy_all = pv_calloc((size_t)size, sizeof *busy_all);
     size_t off = 0;
     for (int r = 0; r < size && out == PV_OK; r++) {
-        rbuf rb = { (const unsigned char *)all + off, sizes[r], 0, 0 };
+        pv_rbuf rb = { (const unsigned char *)all + off, sizes[r], 0, 0 };
         off += sizes[r];
         int rn = n > r ? (n - r + size - 1) / size : 0;
-        long rdone = get_long(&rb), rcut = get_long(&rb);
-        long rint = get_long(&rb), rrc = get_long(&rb), rfailed = get_long(&rb);
-        get(&rb, &busy_all[r], sizeof(double));
-        long msg = get_long(&rb);
+        long rdone = pv_wire_get_long(&rb), rcut = pv_wire_get_long(&rb);
+        long rint = pv_wire_get_long(&rb), rrc = pv_wire_get_long(&rb), rfailed = pv_wire_get_long(&rb);
+        pv_wire_get(&rb, &busy_all[r], sizeof(double));
+        long msg = pv_wire_get_long(&rb);
         char text[sizeof e.msg];
         memset(text, 0, sizeof text);
         if (msg < 0 || (size_t)msg >= sizeof text || rdone < 0 || rdone > rn)
             rb.bad = 1;
         else if (msg)
-            get(&rb, text, (size_t)msg);
+            pv_wire_get(&rb, text, (size_t)msg);
         for (long k = 0; k < rdone && !rb.bad; k++)
             get_result(&rb, &R[r + k * size], st->m, st->n);
         if (rb.bad || rb.at != rb.n) {

@@ -303,6 +303,10 @@ pv_status pv_round_visit(state *st, const int *cell, int n, vresult *R,
  * after the merge). */
 pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
                         int *done, pv_error *err);
+/* A distribution the walk can use (explore's too): its rank and size, and
+ * no interrupt hook (every process must stop at the same cell). */
+pv_status pv_dist_check(const pv_enum_dist *D, int interrupt_hook,
+                        const char *who, pv_error *err);
 
 /* vcache.c ----------------------------------------------------------------- */
 

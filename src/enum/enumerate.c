@@ -139,13 +139,10 @@ static pv_status enum_compute(pv_enum *E, const pv_net *net,
         return pv_error_set(err, PV_ERR_ARG, "enumerate: the box has %d "
                             "coordinates, the network %d inputs",
                             opt->box->dim, net->input_dim);
-    const pv_enum_dist *D = opt->dist;
-    if (D && (D->size < 1 || D->rank < 0 || D->rank >= D->size || !D->allgather))
-        return pv_error_set(err, PV_ERR_ARG, "enumerate: dist: rank %d of %d "
-                            "processes, or no allgather", D->rank, D->size);
-    if (D && opt->interrupted)
-        return pv_error_set(err, PV_ERR_ARG, "enumerate: an interrupt hook with "
-                            "dist (every process must stop at the same cell)");
+    pv_status dc = opt->dist ? pv_dist_check(opt->dist, opt->interrupted != NULL,
+                                             "enumerate", err) : PV_OK;
+    if (dc != PV_OK)
+        return dc;
     if (opt->box && !pv_box_is_box(opt->box))
         return domain_compute(E, net, opt, err);
     int flat = 0;

@@ -10,12 +10,17 @@
 #include "net/network_internal.h"
 #include "polyverify/explore.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "core/codemap.h"
 #include "core/parallel.h"
+#include "core/wire.h"
+#include "enum/enum_internal.h"
 #include "exact/linalg.h"
 #include "polyverify/cell.h"
+#include "polyverify/enumerate.h"
 
 void pv_explore_options_init(pv_explore_options *opt)
 {
@@ -211,6 +216,7 @@ typedef struct round {
     pv_cell *C;
     int *owner;             /* the worker that computed C[k]              */
     pv_cleanup unwind;
+    const int *item;        /* over processes: this one's items (else all) */
 } round;
 
 /* Cells computed on workers 1.. hold blocks outside the calling thread's
@@ -227,6 +233,7 @@ static pv_status compute_job(void *ctx, int k, int wk, pv_error *err)
 {
     round *r = ctx;
     walk *w = r->w;
+    k = r->item ? r->item[k] : k;
     r->owner[k] = wk;
     pv_code code = { w->net->neurons, w->qcode[r->q + k] };
     pv_status st = pv_cell_compute(&r->C[k], w->net, &code, w->opt->box,
@@ -241,7 +248,7 @@ static void compute_reset(void *ctx, int k, int wk)
 {
     (void)wk;
     round *r = ctx;
-    pv_cell_init(&r->C[k]);             /* its blocks were unwound */
+    pv_cell_init(&r->C[r->item ? r->item[k] : k]);   /* its blocks were unwound */
 }
 
 static int poll_stop(void *ctx)
@@ -253,18 +260,149 @@ static int poll_stop(void *ctx)
     return stop;
 }
 
+/* ---- over processes (opt->dist) ------------------------------------------
+ * Process r computes the round's cells k with k mod size = r (on its
+ * threads); one allgather gives every process every cell, as the facts
+ * list_cell reads (dimension, exact point, the code beyond each facet), so
+ * that every process lists the same cells in the same order. A block that
+ * does not parse, or a lost process, fails the run. */
+
+static void put_cell(pv_wbuf *B, const pv_cell *C, int n)
+{
+    pv_wire_put_long(B, C->dim);
+    pv_wire_put_qvec(B, C->point, C->m);
+    pv_wire_put_long(B, C->nfacets);
+    for (int f = 0; f < C->nfacets; f++) {
+        pv_wire_put_long(B, C->facets[f].has_neighbor);
+        if (C->facets[f].has_neighbor)
+            pv_wire_put(B, C->facets[f].neighbor.bit, (size_t)n);
+    }
+}
+
+static void get_cell(pv_rbuf *B, pv_cell *C, const pv_code *code, int m)
+{
+    int n = code->n;
+    pv_code_set(&C->code, code);
+    C->m = m;
+    C->realized = 1;
+    C->dim = (int)pv_wire_get_long(B);
+    C->point = pv_wire_get_qvec(B, m);
+    long nf = pv_wire_get_long(B);
+    if (nf < 0 || (size_t)nf > pv_wire_left(B)) {
+        B->bad = 1;
+        return;
+    }
+    C->facets = pv_calloc((size_t)nf + 1, sizeof *C->facets);
+    for (long f = 0; f < nf && !B->bad; f++) {
+        pv_cell_facet *cf = &C->facets[C->nfacets++];
+        cf->box_coord = cf->domain_row = -1;
+        pv_code_init(&cf->neighbor, 0);
+        cf->has_neighbor = pv_wire_get_long(B) != 0;
+        if (cf->has_neighbor) {
+            pv_code_init(&cf->neighbor, n);
+            pv_wire_get(B, cf->neighbor.bit, (size_t)n);
+        }
+    }
+    if (!C->point)
+        B->bad = 1;
+}
+
+static pv_status dist_round(round *r, const pv_par *P, int *done, pv_error *err)
+{
+    const pv_enum_dist *D = r->w->opt->dist;
+    int n = r->n, size = D->size, rank = D->rank, nn = r->w->net->neurons;
+    int mine_n = n > rank ? (n - rank + size - 1) / size : 0, mine_done = 0;
+    int *item = pv_malloc((size_t)(mine_n + 1) * sizeof *item);
+    for (int i = 0; i < mine_n; i++)
+        item[i] = rank + i * size;
+    r->item = item;
+    pv_error e;
+    memset(&e, 0, sizeof e);
+    pv_status rc = pv_par_run(P, mine_n, &mine_done, &e);
+    r->item = NULL;
+    pv_wbuf B = { NULL, 0, 0 };
+    long msg = rc == PV_OK ? 0 : (long)strlen(e.msg);
+    pv_wire_put_long(&B, mine_done);
+    pv_wire_put_long(&B, rc);
+    pv_wire_put_long(&B, msg);
+    pv_wire_put(&B, e.msg, (size_t)msg);
+    for (int i = 0; i < mine_done; i++)
+        put_cell(&B, &r->C[item[i]], nn);
+    pv_free(item);
+    void *all = NULL;
+    size_t *sizes = pv_calloc((size_t)size, sizeof *sizes);
+    int ex = D->allgather(D->ctx, B.p, B.n, &all, sizes);
+    pv_free(B.p);
+    pv_status out = ex ? pv_error_set(err, PV_ERR_INTERNAL, "explore: the "
+                                      "exchange between processes failed (a "
+                                      "process was lost)") : PV_OK;
+    int first_gap = n, fail_at = INT_MAX;
+    size_t off = 0;
+    for (int p = 0; p < size && out == PV_OK; p++) {
+        pv_rbuf rb = { (const unsigned char *)all + off, sizes[p], 0, 0 };
+        off += sizes[p];
+        int pn = n > p ? (n - p + size - 1) / size : 0;
+        long pdone = pv_wire_get_long(&rb), prc = pv_wire_get_long(&rb);
+        long pmsg = pv_wire_get_long(&rb);
+        char text[sizeof e.msg];
+        memset(text, 0, sizeof text);
+        if (pdone < 0 || pdone > pn || pmsg < 0 || (size_t)pmsg >= sizeof text)
+            rb.bad = 1;
+        else
+            pv_wire_get(&rb, text, (size_t)pmsg);
+        for (long i = 0; i < pdone && !rb.bad; i++) {
+            int k = p + (int)i * size;
+            if (p == rank) {            /* computed here: skip its record */
+                pv_cell tmp;
+                pv_cell_init(&tmp);
+                get_cell(&rb, &tmp, &r->C[k].code, r->C[k].m);
+                pv_cell_clear(&tmp);
+                continue;
+            }
+            pv_code code = { nn, r->w->qcode[r->q + k] };
+            get_cell(&rb, &r->C[k], &code, r->w->net->input_dim);
+        }
+        if (rb.bad || rb.at != rb.n) {
+            out = pv_error_set(err, PV_ERR_INTERNAL, "explore: the results of "
+                               "process %d do not parse", p);
+            break;
+        }
+        int gap = pdone < pn ? p + (int)pdone * size : n;
+        if (gap < first_gap)
+            first_gap = gap;
+        if (prc != PV_OK && gap < fail_at) {
+            fail_at = gap;
+            memset(&e, 0, sizeof e);
+            e.status = (pv_status)prc;
+            memcpy(e.msg, text, sizeof e.msg - 1);
+        }
+    }
+    pv_free(sizes);
+    free(all);
+    if (out != PV_OK)
+        return out;
+    *done = first_gap;
+    if (fail_at == first_gap) {
+        if (err)
+            *err = e;
+        return e.status;
+    }
+    return PV_OK;
+}
+
 static pv_status explore_round(walk *w, int q, int end, int *listed,
                                pv_error *err)
 {
     int n = end - q, done = 0;
     round r = { w, q, n, pv_calloc((size_t)n + 1, sizeof(pv_cell)),
-                pv_calloc((size_t)n + 1, sizeof(int)), { 0 } };
+                pv_calloc((size_t)n + 1, sizeof(int)), { 0 }, NULL };
     for (int k = 0; k < n; k++)
         pv_cell_init(&r.C[k]);
     pv_cleanup_push(&r.unwind, round_unwind, &r);
     pv_par P = { pv_threads_resolve(w->opt->threads), compute_job,
-                 compute_reset, &r, poll_stop, (void *)w->opt };
-    pv_status st = pv_par_run(&P, n, &done, err);
+                 compute_reset, &r, w->opt->dist ? NULL : poll_stop, (void *)w->opt };
+    pv_status st = w->opt->dist ? dist_round(&r, &P, &done, err)
+                                : pv_par_run(&P, n, &done, err);
     int k = 0;
     for (pv_status ls = PV_OK; k < done && ls == PV_OK; k++)
         ls = list_cell(w, q + k, &r.C[k], err);
@@ -332,6 +470,10 @@ static pv_status explore_run(pv_explore *E, const pv_net *net, const pv_code *st
     }
     pv_explore_clear(E);
     E->m = net->input_dim;
+    pv_status dc = opt->dist ? pv_dist_check(opt->dist, opt->interrupted != NULL,
+                                             "explore", err) : PV_OK;
+    if (dc != PV_OK)
+        return dc;
     if (start->n != net->neurons)
         return pv_error_set(err, PV_ERR_ARG, "explore: a code of %d bits for "
                             "a network of %d neurons", start->n, net->neurons);

@@ -4,7 +4,8 @@
 bytes as the serial run (`--threads 1`, one process) — cells, points,
 graph, general-position report, certificate files — on nets where the walk
 takes many rounds: the demo net in a box, a net on all of R^2, a 3-D net of
-the peers' benchmark, and ACAS Xu stopped by --max-cells inside a round.
+the peers' benchmark, and ACAS Xu stopped by --max-cells inside a round;
+and `explore` (with --max-depth) the same way.
 Commands that do not run distributed are refused under mpirun, with the
 reason. Skipped (exit 77) when mpirun is not installed or polyverify was
 built without MPI.
@@ -50,11 +51,15 @@ def cases():
                        '--certificate', 'enum.cert'], ['enum.cert']),
          ('dead-no-box', ['enumerate', dead, '--json', '--graph', 'json'], []),
          ('demo-adjacency', ['adjacency-check', demo, '--enumerate', '--box', '-2,2',
-                             '--json'], [])]
+                             '--json'], []),
+         ('demo-explore', ['explore', demo, '--point', '1/3,-0.25', '--box', '-2,2',
+                           '--graph', 'json'], [])]
     peer = os.path.join(PEERS, 'n3_16_16_2_s0.onnx')
     if os.path.exists(peer):
         c.append(('peer-3d', ['enumerate', peer, '--box', '-1,1', '--json', '--graph', 'json'],
                   []))
+        c.append(('peer-3d-explore', ['explore', peer, '--point', '0.1,0.2,0.3', '--box',
+                                      '-1,1', '--max-depth', '6', '--graph', 'json'], []))
     acas = os.path.join(DATA, 'acasxu', 'ACASXU_run2a_1_1_batch_2000.nnet')
     if os.path.exists(acas):
         c.append(('acas-limit', ['enumerate', acas, '--box', 'input', '--max-cells', '150',
@@ -105,7 +110,7 @@ def main():
         check(a[1] == b[1] and a[0] == b[0] == 0, '2 processes x 2 threads differ')
         # what does not run distributed is refused, with the reason
         rc, out, err = run(MPIRUN + ['-np', '2', pv, 'cell', demo, '--code', '100010'], tmp)
-        check(rc != 0 and 'only enumerate' in err,
+        check(rc != 0 and 'only enumerate, explore' in err,
               'cell under mpirun: exit %d %r' % (rc, err[-300:]))
         rc, out, err = run(MPIRUN + ['-np', '2', pv] + argv + ['--timeout', '5'], tmp)
         check(rc != 0 and '--timeout does not run under mpirun' in err,
