@@ -100,25 +100,6 @@ static double now_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* This process's block: header, then the records of its visited cells. */
-static void write_block(pv_wbuf *B, state *st, int mine_n, int mine_done,
-                        const vresult *mine, pv_status rc, const pv_error *e,
-                        int cut, double busy)
-{
-    long msg = rc == PV_OK ? 0 : (long)strlen(e->msg);
-    pv_wire_put_long(B, mine_done);
-    pv_wire_put_long(B, cut);
-    pv_wire_put_long(B, atomic_load(&st->interrupted));
-    pv_wire_put_long(B, rc);
-    pv_wire_put_long(B, mine_done < mine_n && rc != PV_OK);
-    pv_wire_put(B, &busy, sizeof busy);
-    pv_wire_put_long(B, msg);
-    if (msg)
-        pv_wire_put(B, e->msg, (size_t)msg);
-    for (int k = 0; k < mine_done; k++)
-        put_result(B, &mine[k], st->m, st->n);
-}
-
 pv_status pv_dist_check(const pv_enum_dist *D, int interrupt_hook,
                         const char *who, pv_error *err)
 {
@@ -131,92 +112,87 @@ pv_status pv_dist_check(const pv_enum_dist *D, int interrupt_hook,
     return PV_OK;
 }
 
-pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
-                        int *done, pv_error *err)
+/* ---- a round over the processes (enumerate's and explore's) ------------ */
+
+/* Items of process p in a round of n: p, p + size, ... */
+static int share(int n, int p, int size)
 {
-    const pv_enum_dist *D = st->opt->dist;
-    int size = D->size, rank = D->rank;
-    /* this process's share: items rank, rank + size, ... */
-    int mine_n = n > rank ? (n - rank + size - 1) / size : 0, mine_done = 0;
-    int *mine_cell = pv_malloc((size_t)(mine_n + 1) * sizeof *mine_cell);
-    vresult *mine = pv_calloc((size_t)mine_n + 1, sizeof *mine);
-    for (int k = 0; k < mine_n; k++)
-        mine_cell[k] = cell[rank + k * size];
+    return n > p ? (n - p + size - 1) / size : 0;
+}
+
+pv_status pv_dist_round_run(const pv_dist_round *T, int *done, pv_error *err)
+{
+    const pv_enum_dist *D = T->D;
+    int n = T->n, size = D->size, rank = D->rank;
+    int mine_n = share(n, rank, size), mine_done = 0;
+    int *mine = pv_malloc((size_t)(mine_n + 1) * sizeof *mine);
+    for (int i = 0; i < mine_n; i++)
+        mine[i] = rank + i * size;
     pv_error e;
     memset(&e, 0, sizeof e);
-    double t0 = now_seconds();
-    vguard G;
-    pv_vguard_push(&G, mine, mine_n, st->m);
-    pv_status rc = pv_round_visit(st, mine_cell, mine_n, mine, &mine_done, &e);
-    double busy = now_seconds() - t0;
-    int cut = atomic_load(&st->census_cut);
+    pv_status rc = T->visit(T->ctx, mine, mine_n, &mine_done, &e);
+    /* this process's block: items visited, status and message, the
+     * caller's header, then the record of each item visited */
     pv_wbuf B = { NULL, 0, 0 };
-    write_block(&B, st, mine_n, mine_done, mine, rc, &e, cut, busy);
-    for (int k = 0; k < mine_n; k++)
-        pv_vresult_clear(&mine[k], st->m);
-    pv_vguard_pop(&G);
+    long msg = rc == PV_OK ? 0 : (long)strlen(e.msg);
+    pv_wire_put_long(&B, mine_done);
+    pv_wire_put_long(&B, rc);
+    pv_wire_put_long(&B, msg);
+    pv_wire_put(&B, e.msg, (size_t)msg);
+    if (T->put_head)
+        T->put_head(T->ctx, &B);
+    for (int i = 0; i < mine_done; i++)
+        T->put_item(T->ctx, &B, mine[i]);
     pv_free(mine);
-    pv_free(mine_cell);
-
+    if (T->visited)
+        T->visited(T->ctx);
     void *all = NULL;
     size_t *sizes = pv_calloc((size_t)size, sizeof *sizes);
     int ex = D->allgather(D->ctx, B.p, B.n, &all, sizes);
     pv_free(B.p);
-    if (ex != 0) {
-        pv_free(sizes);
-        free(all);
-        return pv_error_set(err, PV_ERR_INTERNAL, "enumerate: the exchange "
-                            "between processes failed (a process was lost)");
-    }
-    /* every block, in rank order: the first cell not visited anywhere
-     * ends the prefix, and the least failure is the run's */
-    pv_status out = PV_OK;
-    int first_gap = n, cut_all = INT_MAX, fail_at = INT_MAX;
-    double *busy_all = pv_calloc((size_t)size, sizeof *busy_all);
+    pv_status out = ex ? pv_error_set(err, PV_ERR_INTERNAL, "%s: the exchange "
+                                      "between processes failed (a process "
+                                      "was lost)", T->who) : PV_OK;
+    /* every block, in rank order, this process's too (so every process
+     * holds what the same bytes say): the first item not visited anywhere
+     * ends the prefix, and the least failure is the round's */
+    int first_gap = n, fail_at = INT_MAX;
     size_t off = 0;
-    for (int r = 0; r < size && out == PV_OK; r++) {
-        pv_rbuf rb = { (const unsigned char *)all + off, sizes[r], 0, 0 };
-        off += sizes[r];
-        int rn = n > r ? (n - r + size - 1) / size : 0;
-        long rdone = pv_wire_get_long(&rb), rcut = pv_wire_get_long(&rb);
-        long rint = pv_wire_get_long(&rb), rrc = pv_wire_get_long(&rb), rfailed = pv_wire_get_long(&rb);
-        pv_wire_get(&rb, &busy_all[r], sizeof(double));
-        long msg = pv_wire_get_long(&rb);
+    for (int p = 0; p < size && out == PV_OK; p++) {
+        pv_rbuf rb = { (const unsigned char *)all + off, sizes[p], 0, 0 };
+        off += sizes[p];
+        int pn = share(n, p, size);
+        long pdone = pv_wire_get_long(&rb), prc = pv_wire_get_long(&rb);
+        long pmsg = pv_wire_get_long(&rb);
         char text[sizeof e.msg];
         memset(text, 0, sizeof text);
-        if (msg < 0 || (size_t)msg >= sizeof text || rdone < 0 || rdone > rn)
+        if (pdone < 0 || pdone > pn || pmsg < 0 || (size_t)pmsg >= sizeof text)
             rb.bad = 1;
-        else if (msg)
-            pv_wire_get(&rb, text, (size_t)msg);
-        for (long k = 0; k < rdone && !rb.bad; k++)
-            get_result(&rb, &R[r + k * size], st->m, st->n);
+        else
+            pv_wire_get(&rb, text, (size_t)pmsg);
+        if (!rb.bad && T->get_head)
+            T->get_head(T->ctx, &rb, p);
+        for (long i = 0; i < pdone && !rb.bad; i++)
+            T->get_item(T->ctx, &rb, p + (int)i * size);
         if (rb.bad || rb.at != rb.n) {
-            out = pv_error_set(err, PV_ERR_INTERNAL, "enumerate: the results "
-                               "of process %d do not parse", r);
+            out = pv_error_set(err, PV_ERR_INTERNAL, "%s: the results of "
+                               "process %d do not parse", T->who, p);
             break;
         }
-        if (rint)
-            atomic_store(&st->interrupted, 1);
-        if (rcut < cut_all)
-            cut_all = (int)rcut;
-        int gap = rdone < rn ? r + (int)rdone * size : n;
+        int gap = pdone < pn ? p + (int)pdone * size : n;
         if (gap < first_gap)
             first_gap = gap;
-        if (rfailed && gap < fail_at) {
+        if (prc != PV_OK && gap < fail_at) {
             fail_at = gap;
             memset(&e, 0, sizeof e);
-            e.status = (pv_status)rrc;
+            e.status = (pv_status)prc;
             memcpy(e.msg, text, sizeof e.msg - 1);
         }
     }
-    if (out == PV_OK && D->round_done)
-        PV_HOOK(D->round_done(D->ctx, (long)st->ncells, busy_all));
-    pv_free(busy_all);
     pv_free(sizes);
     free(all);
     if (out != PV_OK)
         return out;
-    atomic_store(&st->census_cut, cut_all);
     *done = first_gap;
     if (fail_at == first_gap) {
         if (err)
@@ -224,4 +200,102 @@ pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
         return e.status;
     }
     return PV_OK;
+}
+
+/* ---- the enumeration's round -------------------------------------------- */
+
+typedef struct enum_round {
+    state *st;
+    const int *cell;        /* the round's cells                          */
+    vresult *R;             /* every item's result, after the exchange    */
+    vresult *mine;          /* this process's results, item k at k / size */
+    int size, mine_n;
+    vguard G;
+    double busy, *busy_all;
+    int cut_all;
+} enum_round;
+
+static pv_status enum_visit(void *ctx, const int *items, int count, int *done,
+                            pv_error *err)
+{
+    enum_round *T = ctx;
+    state *st = T->st;
+    int *cells = pv_malloc((size_t)(count + 1) * sizeof *cells);
+    for (int i = 0; i < count; i++)
+        cells[i] = T->cell[items[i]];
+    T->mine = pv_calloc((size_t)count + 1, sizeof *T->mine);
+    T->mine_n = count;
+    pv_vguard_push(&T->G, T->mine, count, st->m);
+    double t0 = now_seconds();
+    pv_status rc = pv_round_visit(st, cells, count, T->mine, done, err);
+    T->busy = now_seconds() - t0;
+    pv_free(cells);
+    return rc;
+}
+
+/* the enumeration's header: its census cut, interrupt, busy seconds */
+static void enum_put_head(void *ctx, pv_wbuf *B)
+{
+    enum_round *T = ctx;
+    pv_wire_put_long(B, atomic_load(&T->st->census_cut));
+    pv_wire_put_long(B, atomic_load(&T->st->interrupted));
+    pv_wire_put(B, &T->busy, sizeof T->busy);
+}
+
+static void enum_put_item(void *ctx, pv_wbuf *B, int k)
+{
+    enum_round *T = ctx;
+    put_result(B, &T->mine[k / T->size], T->st->m, T->st->n);
+}
+
+static void enum_visited(void *ctx)
+{
+    enum_round *T = ctx;
+    for (int k = 0; k < T->mine_n; k++)
+        pv_vresult_clear(&T->mine[k], T->st->m);
+    pv_vguard_pop(&T->G);
+    pv_free(T->mine);
+    T->mine = NULL;
+}
+
+static void enum_get_head(void *ctx, pv_rbuf *B, int p)
+{
+    enum_round *T = ctx;
+    long cut = pv_wire_get_long(B), interrupted = pv_wire_get_long(B);
+    pv_wire_get(B, &T->busy_all[p], sizeof(double));
+    if (interrupted)
+        atomic_store(&T->st->interrupted, 1);
+    if (cut < T->cut_all)
+        T->cut_all = (int)cut;
+}
+
+static void enum_get_item(void *ctx, pv_rbuf *B, int k)
+{
+    enum_round *T = ctx;
+    get_result(B, &T->R[k], T->st->m, T->st->n);
+}
+
+pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
+                        int *done, pv_error *err)
+{
+    const pv_enum_dist *D = st->opt->dist;
+    enum_round T;
+    memset(&T, 0, sizeof T);
+    T.st = st;
+    T.cell = cell;
+    T.R = R;
+    T.size = D->size;
+    T.cut_all = INT_MAX;
+    T.busy_all = pv_calloc((size_t)D->size, sizeof *T.busy_all);
+    pv_dist_round X = { D, n, "enumerate", enum_visit, enum_put_head,
+                        enum_put_item, enum_visited, enum_get_head,
+                        enum_get_item, &T };
+    pv_status rc = pv_dist_round_run(&X, done, err);
+    if (rc != PV_ERR_INTERNAL) {
+        atomic_store(&st->census_cut, T.cut_all);
+        if (D->round_done)
+            PV_HOOK(D->round_done(D->ctx, (long)st->ncells, T.busy_all));
+    }
+    pv_free(T.busy_all);
+    return rc;
 }

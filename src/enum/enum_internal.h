@@ -303,6 +303,28 @@ pv_status pv_round_visit(state *st, const int *cell, int n, vresult *R,
  * after the merge). */
 pv_status pv_dist_visit(state *st, const int *cell, int n, vresult *R,
                         int *done, pv_error *err);
+/* One round of n items over the processes of D (dist.c): each process
+ * visits its items (k mod size = rank), writes its header and a record per
+ * item visited; after one allgather every process reads every block, its
+ * own too, in rank order. *done: the prefix of items visited everywhere;
+ * the status is the least failed item's (or the exchange's). put_head,
+ * visited and get_head may be NULL. */
+struct pv_wbuf;
+struct pv_rbuf;
+typedef struct pv_dist_round {
+    const pv_enum_dist *D;
+    int n;
+    const char *who;        /* "enumerate", "explore": for messages       */
+    pv_status (*visit)(void *ctx, const int *items, int count, int *done,
+                       pv_error *err);
+    void (*put_head)(void *ctx, struct pv_wbuf *B);
+    void (*put_item)(void *ctx, struct pv_wbuf *B, int k);
+    void (*visited)(void *ctx);     /* after writing: free what it held   */
+    void (*get_head)(void *ctx, struct pv_rbuf *B, int p);
+    void (*get_item)(void *ctx, struct pv_rbuf *B, int k);
+    void *ctx;
+} pv_dist_round;
+pv_status pv_dist_round_run(const pv_dist_round *T, int *done, pv_error *err);
 /* A distribution the walk can use (explore's too): its rank and size, and
  * no interrupt hook (every process must stop at the same cell). */
 pv_status pv_dist_check(const pv_enum_dist *D, int interrupt_hook,

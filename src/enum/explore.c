@@ -307,87 +307,43 @@ static void get_cell(pv_rbuf *B, pv_cell *C, const pv_code *code, int m)
         B->bad = 1;
 }
 
+typedef struct explore_dist {
+    round *r;
+    const pv_par *P;
+} explore_dist;
+
+static pv_status ex_visit(void *ctx, const int *items, int count, int *done,
+                          pv_error *err)
+{
+    explore_dist *T = ctx;
+    T->r->item = items;
+    pv_status rc = pv_par_run(T->P, count, done, err);
+    T->r->item = NULL;
+    return rc;
+}
+
+static void ex_put_item(void *ctx, pv_wbuf *B, int k)
+{
+    explore_dist *T = ctx;
+    put_cell(B, &T->r->C[k], T->r->w->net->neurons);
+}
+
+/* Every cell from the exchanged bytes, this process's too. */
+static void ex_get_item(void *ctx, pv_rbuf *B, int k)
+{
+    round *r = ((explore_dist *)ctx)->r;
+    pv_code code = { r->w->net->neurons, r->w->qcode[r->q + k] };
+    pv_cell_clear(&r->C[k]);
+    r->owner[k] = 0;                    /* now in this call's memory scope */
+    get_cell(B, &r->C[k], &code, r->w->net->input_dim);
+}
+
 static pv_status dist_round(round *r, const pv_par *P, int *done, pv_error *err)
 {
-    const pv_enum_dist *D = r->w->opt->dist;
-    int n = r->n, size = D->size, rank = D->rank, nn = r->w->net->neurons;
-    int mine_n = n > rank ? (n - rank + size - 1) / size : 0, mine_done = 0;
-    int *item = pv_malloc((size_t)(mine_n + 1) * sizeof *item);
-    for (int i = 0; i < mine_n; i++)
-        item[i] = rank + i * size;
-    r->item = item;
-    pv_error e;
-    memset(&e, 0, sizeof e);
-    pv_status rc = pv_par_run(P, mine_n, &mine_done, &e);
-    r->item = NULL;
-    pv_wbuf B = { NULL, 0, 0 };
-    long msg = rc == PV_OK ? 0 : (long)strlen(e.msg);
-    pv_wire_put_long(&B, mine_done);
-    pv_wire_put_long(&B, rc);
-    pv_wire_put_long(&B, msg);
-    pv_wire_put(&B, e.msg, (size_t)msg);
-    for (int i = 0; i < mine_done; i++)
-        put_cell(&B, &r->C[item[i]], nn);
-    pv_free(item);
-    void *all = NULL;
-    size_t *sizes = pv_calloc((size_t)size, sizeof *sizes);
-    int ex = D->allgather(D->ctx, B.p, B.n, &all, sizes);
-    pv_free(B.p);
-    pv_status out = ex ? pv_error_set(err, PV_ERR_INTERNAL, "explore: the "
-                                      "exchange between processes failed (a "
-                                      "process was lost)") : PV_OK;
-    int first_gap = n, fail_at = INT_MAX;
-    size_t off = 0;
-    for (int p = 0; p < size && out == PV_OK; p++) {
-        pv_rbuf rb = { (const unsigned char *)all + off, sizes[p], 0, 0 };
-        off += sizes[p];
-        int pn = n > p ? (n - p + size - 1) / size : 0;
-        long pdone = pv_wire_get_long(&rb), prc = pv_wire_get_long(&rb);
-        long pmsg = pv_wire_get_long(&rb);
-        char text[sizeof e.msg];
-        memset(text, 0, sizeof text);
-        if (pdone < 0 || pdone > pn || pmsg < 0 || (size_t)pmsg >= sizeof text)
-            rb.bad = 1;
-        else
-            pv_wire_get(&rb, text, (size_t)pmsg);
-        for (long i = 0; i < pdone && !rb.bad; i++) {
-            int k = p + (int)i * size;
-            if (p == rank) {            /* computed here: skip its record */
-                pv_cell tmp;
-                pv_cell_init(&tmp);
-                get_cell(&rb, &tmp, &r->C[k].code, r->C[k].m);
-                pv_cell_clear(&tmp);
-                continue;
-            }
-            pv_code code = { nn, r->w->qcode[r->q + k] };
-            get_cell(&rb, &r->C[k], &code, r->w->net->input_dim);
-        }
-        if (rb.bad || rb.at != rb.n) {
-            out = pv_error_set(err, PV_ERR_INTERNAL, "explore: the results of "
-                               "process %d do not parse", p);
-            break;
-        }
-        int gap = pdone < pn ? p + (int)pdone * size : n;
-        if (gap < first_gap)
-            first_gap = gap;
-        if (prc != PV_OK && gap < fail_at) {
-            fail_at = gap;
-            memset(&e, 0, sizeof e);
-            e.status = (pv_status)prc;
-            memcpy(e.msg, text, sizeof e.msg - 1);
-        }
-    }
-    pv_free(sizes);
-    free(all);
-    if (out != PV_OK)
-        return out;
-    *done = first_gap;
-    if (fail_at == first_gap) {
-        if (err)
-            *err = e;
-        return e.status;
-    }
-    return PV_OK;
+    explore_dist T = { r, P };
+    pv_dist_round X = { r->w->opt->dist, r->n, "explore", ex_visit, NULL,
+                        ex_put_item, NULL, NULL, ex_get_item, &T };
+    return pv_dist_round_run(&X, done, err);
 }
 
 static pv_status explore_round(walk *w, int q, int end, int *listed,
