@@ -453,51 +453,94 @@ static int redundant_exactly(const groups *G, int i)
     return ok;
 }
 
-static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
+/* The float arrays of the groups' rows (normalised: h is the distance of
+ * the interior point 0 to the hyperplane), shared by the LP passes. */
+typedef struct lp_rows {
+    double *G, *h, *norm, *zd, *y;
+    int *unit;
+} lp_rows;
+
+/* One float pass over the undecided groups with every free coordinate
+ * bounded by |z_l| <= zbound (box sides bound theirs). Crossing hyperplane
+ * i while keeping the others is a phase-1 question (no optimisation); only
+ * when it fails does the full "min row i" LP run, whose multipliers prove
+ * redundancy. */
+static void float_pass(groups *G, const lp_rows *L, double zbound, pv_stats *st,
+                       mpz_t *Z, mpz_t delta)
 {
     const pv_rrows *R = &G->reps;
     int k = R->k, n = R->n;
-    double *Gd = pv_malloc(((size_t)n * k + 1) * sizeof *Gd);
-    double *h = pv_malloc((size_t)n * sizeof *h), *norm = pv_malloc((size_t)n * sizeof *norm);
-    double *zd = pv_malloc((size_t)k * sizeof *zd), *y = pv_malloc((size_t)n * sizeof *y);
-    pv_rrows_to_double(R, Gd, h, norm);
-    int *unit = pv_malloc(((size_t)n + 1) * sizeof *unit);
-    for (int j = 0; j < n; j++)
-        unit[j] = pv_rrows_unit_column(R, j);
-    pv_flp *lp = pv_flp_new(k, n, Gd, h, 1e9);
-    mpq_t *z = pv_qvec_new(k);
-    mpz_t *Z = pv_zvec_new(k), delta;
-    mpq_t val;
-    mpq_init(val);
-    mpz_init(delta);
-    pv_status rc = PV_OK;
-    for (int i = 0; i < n && rc == PV_OK; i++) {
+    pv_flp *lp = pv_flp_new(k, n, L->G, L->h, zbound);
+    for (int i = 0; lp && i < n; i++) {
         if (G->status[i] != UNKNOWN)
             continue;
         double v;
         if (st)
             st->float_lps++;
-        /* Crossing hyperplane i while keeping the others is a phase-1
-         * question (no optimisation); only when it fails does the full
-         * "min row i" LP run, whose multipliers prove redundancy. */
-        if (lp && pv_flp_cross_row(lp, i, 1e-7, zd) == 0 &&
-            pv_dyadic_round(Z, delta, zd, k, 40) == 0 &&
+        if (pv_flp_cross_row(lp, i, 1e-7, L->zd) == 0 &&
+            pv_dyadic_round(Z, delta, L->zd, k, 40) == 0 &&
             facet_from_witness(G, i, Z, delta))
             G->status[i] = FACET;
-        if (G->status[i] == UNKNOWN && lp && pv_flp_min_row(lp, i, &v, zd, y) == 0) {
+        if (G->status[i] == UNKNOWN && pv_flp_min_row(lp, i, &v, L->zd, L->y) == 0) {
             if (v < -1e-9) {
-                if (pv_dyadic_round(Z, delta, zd, k, 40) == 0 &&
+                if (pv_dyadic_round(Z, delta, L->zd, k, 40) == 0 &&
                     facet_from_witness(G, i, Z, delta))
                     G->status[i] = FACET;
-            } else if (redundant_from_multipliers(G, i, y, norm, unit)) {
+            } else if (redundant_from_multipliers(G, i, L->y, L->norm, L->unit)) {
                 G->status[i] = REDUNDANT;
             }
         }
-        if (G->status[i] != UNKNOWN) {
-            if (st)
-                st->float_proofs++;
+        if (G->status[i] != UNKNOWN && st)
+            st->float_proofs++;
+    }
+    pv_flp_free(lp);
+}
+
+/* Float passes, then cddlib for what they left. The first pass bounds the
+ * free coordinates by 16 times the largest distance h_j: in an unbounded
+ * cell phase 1 otherwise ends at a vertex near the far bound 1e9, where a
+ * crossing of 1e-7 is lost in the 40-bit rounding of z (at m = 784 the
+ * witness failed on nearly every row of a three-layer cell, each then
+ * costing a second LP). A facet only reached beyond that cube, or a
+ * redundancy whose multipliers lean on its sides, is left to the second
+ * pass with the far bound. */
+static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
+{
+    const pv_rrows *R = &G->reps;
+    int k = R->k, n = R->n;
+    lp_rows L;
+    L.G = pv_malloc(((size_t)n * k + 1) * sizeof *L.G);
+    L.h = pv_malloc((size_t)n * sizeof *L.h);
+    L.norm = pv_malloc((size_t)n * sizeof *L.norm);
+    L.zd = pv_malloc((size_t)k * sizeof *L.zd);
+    L.y = pv_malloc((size_t)n * sizeof *L.y);
+    L.unit = pv_malloc(((size_t)n + 1) * sizeof *L.unit);
+    pv_rrows_to_double(R, L.G, L.h, L.norm);
+    double hmax = 0.0;
+    for (int j = 0; j < n; j++) {
+        L.unit[j] = pv_rrows_unit_column(R, j);
+        if (isfinite(L.h[j]) && L.h[j] > hmax)
+            hmax = L.h[j];
+    }
+    mpq_t *z = pv_qvec_new(k);
+    mpz_t *Z = pv_zvec_new(k), delta;
+    mpq_t val;
+    mpq_init(val);
+    mpz_init(delta);
+    int open = 0;
+    for (int i = 0; i < n; i++)
+        open += G->status[i] == UNKNOWN;
+    if (open > 0 && hmax > 0.0 && 16.0 * hmax < 1e9)
+        float_pass(G, &L, 16.0 * hmax, st, Z, delta);
+    open = 0;
+    for (int i = 0; i < n; i++)
+        open += G->status[i] == UNKNOWN;
+    if (open > 0)
+        float_pass(G, &L, 1e9, st, Z, delta);
+    pv_status rc = PV_OK;
+    for (int i = 0; i < n && rc == PV_OK; i++) {
+        if (G->status[i] != UNKNOWN)
             continue;
-        }
         if (st)
             st->exact_lps++;
         /* cddlib decides; its answer is then proved like a float one */
@@ -514,13 +557,12 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
     mpz_clear(delta);
     pv_zvec_free(Z, (size_t)k);
     pv_qvec_free(z, k);
-    pv_flp_free(lp);
-    pv_free(unit);
-    pv_free(Gd);
-    pv_free(h);
-    pv_free(norm);
-    pv_free(zd);
-    pv_free(y);
+    pv_free(L.unit);
+    pv_free(L.G);
+    pv_free(L.h);
+    pv_free(L.norm);
+    pv_free(L.zd);
+    pv_free(L.y);
     return rc;
 }
 

@@ -263,27 +263,6 @@ static void combine(pv__aff *f, int rows, const void *ctx, row_terms terms,
     b_finish(&b, f);
 }
 
-typedef struct dense_ctx {
-    mpq_t *M;
-    int n;
-} dense_ctx;
-
-static void dense_terms(const void *ctx, int r, size_t *n, const int **j,
-                        const mpq_t **w, int *ws)
-{
-    const dense_ctx *d = ctx;
-    *n = (size_t)d->n;
-    *j = NULL;
-    *w = d->M + (size_t)r * (size_t)d->n;
-    *ws = 1;
-}
-
-void pv__aff_apply_dense(pv__aff *f, mpq_t *const M, int rows)
-{
-    dense_ctx d = { M, f->rows };
-    combine(f, rows, &d, dense_terms, NULL);
-}
-
 static void lmap_terms(const void *ctx, int r, size_t *n, const int **j,
                        const mpq_t **w, int *ws)
 {

@@ -45,9 +45,8 @@ size_t pv__aff_nnz(const pv__aff *f);
 void pv__aff_scale(pv__aff *f, mpq_t *const k, size_t nk, int divide);
 void pv__aff_shift(pv__aff *f, mpq_t *const k, size_t nk, int sign);
 
-/* f <- M f for a dense M of rows x f->rows (row-major); f <- L f + b for
- * a sparse map L of f->rows columns. */
-void pv__aff_apply_dense(pv__aff *f, mpq_t *const M, int rows);
+/* f <- L f + b for a sparse map L of f->rows columns (a weight matrix
+ * too: onnx.c reads its non-zero entries only). */
 void pv__aff_apply_lmap(pv__aff *f, const pv__lmap *L);
 
 /* f <- f + sign g, row by row (g has f's rows and cols). */

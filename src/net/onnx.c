@@ -335,15 +335,6 @@ static int aff_shift(affine *f, mpq_t *const k, size_t nk, int sign)
     return 1;
 }
 
-/* f <- M f with M rows x f->rows (dense); takes ownership of M. */
-static int aff_apply(affine *f, mpq_t *M, int rows)
-{
-    size_t n = (size_t)rows * (size_t)f->rows;
-    pv__aff_apply_dense(f, M, rows);
-    values_free(M, n);
-    return 1;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Shapes                                                                    */
 
@@ -507,37 +498,63 @@ static pv_status nomem(const onnx_ctx *cx)
     return pv_error_set(cx->err, PV_ERR_NOMEM, "out of memory");
 }
 
-/* The values of a weight tensor holding a rows x cols matrix (row-major;
- * leading dimensions of 1 allowed) as the out x in layer matrix: itself,
- * or its transpose when `transpose`. */
-static pv_status weight_matrix(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                               const Onnx__TensorProto *t, const char *label,
-                               int64_t rows, int64_t cols, int transpose,
-                               mpq_t **M)
+/* A weight tensor holding a rows x cols matrix (row-major; leading
+ * dimensions of 1 allowed) as the out x in layer matrix: itself, or its
+ * transpose when `transpose` — sparse, read element by element from the
+ * file's bytes: only the non-zero weights become rationals, so a chain of
+ * sparse MatMuls (VNN-COMP's TLL nets: 1024 x 2048 with 4096 non-zeros)
+ * never holds a dense matrix of mpq_t. */
+static pv_status weight_lmap(const onnx_ctx *cx, const Onnx__NodeProto *n,
+                             const Onnx__TensorProto *t, const char *label,
+                             int64_t rows, int64_t cols, int transpose,
+                             pv__lmap *L)
 {
-    int64_t out = transpose ? cols : rows;
+    int64_t out = transpose ? cols : rows, in = transpose ? rows : cols;
     if (out < 1 || out > ONNX_MAX_WIDTH)
         return node_fail(cx, n, "weight '%s' gives a layer of width %lld: "
                          "expected 1..%d", label, (long long)out,
                          ONNX_MAX_WIDTH);
-    mpq_t *v;
-    size_t count;
-    pv_status st = tensor_reals(cx, t, label, &v, &count);
-    if (st != PV_OK || !transpose) {
-        *M = v;
+    if (!t->has_data_type || (t->data_type != ONNX_TYPE_FLOAT &&
+                              t->data_type != ONNX_TYPE_DOUBLE))
+        return cx_fail(cx, "tensor '%s' has element type %d: expected "
+                       "float32 (1) or float64 (11)", label,
+                       (int)t->data_type);
+    int dbl = t->data_type == ONNX_TYPE_DOUBLE;
+    int64_t numel = tensor_numel(t);
+    pv_status st = check_storage(cx, t, label, numel,
+                                 dbl ? t->n_double_data : t->n_float_data,
+                                 dbl ? 8 : 4);
+    if (st != PV_OK)
         return st;
+    if (numel != rows * cols)
+        return cx_fail(cx, "tensor '%s' has %lld elements: expected %lld x %lld",
+                       label, (long long)numel, (long long)rows, (long long)cols);
+    pv__lmap_builder B;
+    pv__lmapb_init(&B, (int)out, (int)in);
+    mpq_t w;
+    mpq_init(w);
+    for (int64_t o = 0; o < out; o++) {     /* after a failure: empty rows */
+        for (int64_t c = 0; c < in && st == PV_OK; c++) {
+            size_t i = (size_t)(transpose ? c * cols + o : o * cols + c);
+            if (decode_real(w, t, i) != 0) {
+                st = cx_fail(cx, "tensor '%s': element %zu is NaN or infinite; "
+                             "weights must be finite numbers", label, i);
+                continue;
+            }
+            if (mpq_sgn(w) != 0)
+                pv__lmapb_add(&B, (int)c, w);
+        }
+        pv__lmapb_row(&B, NULL);
     }
-    mpq_t *T = values_new(count);
-    if (T == NULL) {
-        values_free(v, count);
-        return nomem(cx);
-    }
-    for (int64_t i = 0; i < rows; i++)
-        for (int64_t o = 0; o < cols; o++)
-            mpq_swap(T[o * rows + i], v[i * cols + o]);
-    values_free(v, count);
-    *M = T;
-    return PV_OK;
+    mpq_clear(w);
+    pv__lmapb_finish(&B, L);
+    for (int64_t o = 0; o < out; o++)       /* no bias: a MatMul's own */
+        mpq_clear(L->bias[o]);
+    pv_free(L->bias);
+    L->bias = NULL;
+    if (st != PV_OK)
+        pv__lmap_clear(L);
+    return st;
 }
 
 /* A layer the file does not write out weight by weight can be far larger
@@ -560,21 +577,19 @@ static pv_status check_layer_size(const onnx_ctx *cx, int64_t rows,
                    (unsigned long long)entries, ONNX_SMALL_ENTRIES, cx->len);
 }
 
-/* aff_apply after check_layer_size for the product it forms; frees M
- * either way. */
+/* f <- L f after check_layer_size for the product it forms; clears L. */
 static pv_status apply_checked(const onnx_ctx *cx, const Onnx__NodeProto *n,
-                               affine *f, mpq_t *M, int rows)
+                               affine *f, pv__lmap *L)
 {
     char label[200];
     /* each row of the product reads at most min(cols, nnz) columns */
     size_t nnz = pv__aff_nnz(f), per = nnz < (size_t)f->cols ? nnz : (size_t)f->cols;
-    pv_status st = check_layer_size(cx, rows, (int64_t)per,
+    pv_status st = check_layer_size(cx, L->rows, (int64_t)per,
                                     node_label(cx, n, label, sizeof label));
-    if (st != PV_OK) {
-        values_free(M, (size_t)rows * (size_t)f->rows);
-        return st;
-    }
-    return aff_apply(f, M, rows) ? PV_OK : nomem(cx);
+    if (st == PV_OK)
+        pv__aff_apply_lmap(f, L);
+    pv__lmap_clear(L);
+    return st;
 }
 
 /* The shape numpy.matmul gives a @ b (1-D operands promoted, then the
@@ -707,14 +722,12 @@ static pv_status op_matmul(const onnx_ctx *cx, const Onnx__NodeProto *n,
                          "not a map of one example" :
                          "a batch of weight matrices is not supported");
     /* x @ W: the layer matrix is W^T (N x K); W @ x: W itself (M x K). */
-    mpq_t *A;
-    int64_t rows = pos ? M : N;
-    st = weight_matrix(cx, n, k, wname, pos ? M : K, pos ? K : N, pos == 0,
-                       &A);
+    pv__lmap A;
+    st = weight_lmap(cx, n, k, wname, pos ? M : K, pos ? K : N, pos == 0, &A);
     if (st != PV_OK)
         return st;
     *s = r;
-    return apply_checked(cx, n, f, A, (int)rows);
+    return apply_checked(cx, n, f, &A);
 }
 
 static int64_t attr_int(const Onnx__NodeProto *n, const char *name,
@@ -851,22 +864,19 @@ static pv_status gemm_weight(const onnx_ctx *cx, const Onnx__NodeProto *n,
                          (long long)M, (long long)N,
                          (long long)(pos ? N : M), pos ? "columns" : "rows",
                          pos ? "N" : "M");
-    mpq_t *W;
+    pv__lmap W;
     /* x = A: the layer matrix is B'^T, N x K: B itself when transB. */
-    st = pos == 0 ? weight_matrix(cx, n, k, n->input[1], b->d[0], b->d[1],
-                                  !tb, &W)
-                  : weight_matrix(cx, n, k, n->input[0], a->d[0], a->d[1],
-                                  ta, &W);
+    st = pos == 0 ? weight_lmap(cx, n, k, n->input[1], b->d[0], b->d[1], !tb, &W)
+                  : weight_lmap(cx, n, k, n->input[0], a->d[0], a->d[1], ta, &W);
     if (st != PV_OK)
         return st;
-    int64_t rows = pos ? M : N;
     if (mpq_cmp_ui(alpha, 1, 1) != 0)
-        for (size_t i = 0; i < (size_t)rows * (size_t)K; i++)
-            mpq_mul(W[i], W[i], alpha);
+        for (size_t e = 0; e < W.start[W.rows]; e++)
+            mpq_mul(W.coef[e], W.coef[e], alpha);
     s->rank = 2;
     s->d[0] = M;
     s->d[1] = N;
-    return apply_checked(cx, n, f, W, (int)rows);
+    return apply_checked(cx, n, f, &W);
 }
 
 static pv_status op_gemm(const onnx_ctx *cx, const Onnx__NodeProto *n,
