@@ -219,6 +219,19 @@ def target4(R, a, pv):
              '< 2', rc == 0 and t < 2)
 
 
+def peak_kb(cmd, timeout):
+    """(seconds, peak resident KB or None, returncode) of cmd under /usr/bin/time."""
+    t = time.perf_counter()
+    try:
+        p = subprocess.run(['/usr/bin/time', '-f', 'PEAK %M'] + cmd, capture_output=True,
+                           text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - t, None, None
+    t = time.perf_counter() - t
+    kb = [int(l.split()[1]) for l in p.stderr.splitlines() if l.startswith('PEAK ')]
+    return t, kb[-1] if kb else None, p.returncode
+
+
 def target5(R, a, pv):
     R.say('5. loading a chain of sparse affine layers (TLL, VNN-COMP)')
     cands = [os.path.join(a.data, 'small_onnx', 'tllBench_n2_NM8_m1_instance_0_0.onnx')]
@@ -227,11 +240,18 @@ def target5(R, a, pv):
         cands.append(big)
     for p in cands:
         if not os.path.exists(p):
+            R.say('   %s: not found' % p)
             continue
-        t, out, rc = run(['/usr/bin/time', '-f', '%M', pv, 'info', p], timeout=300)
-        R.say('   %s: %.2f s, exit %s' % (os.path.basename(p), t, rc))
+        t, kb, rc = peak_kb([pv, 'info', p], 300)
+        mb = kb / 1024 if kb else float('nan')
+        R.say('   %s: %.2f s, %.0f MB, exit %s' % (os.path.basename(p), t, mb, rc))
+        if p == big:
+            R.target('loading TLL N=M=32, seconds and MB', '%.2f s, %.0f MB' % (t, mb),
+                     '< 5 s, < 100 MB', rc == 0 and t < 5 and mb < 100)
     if not big:
-        R.say('   (TLL N=M=32 is not in ../shared/data: set PV_TLL32 to its .onnx; target '
+        R.say('   (TLL N=M=32 is not in ../shared/data: set PV_TLL32 to its .onnx, e.g. '
+              'benchmarks/tllverifybench/onnx/tllBench_n=2_N=M=32_m=1_instance_3_0.onnx.gz '
+              'of github.com/ChristopherBrix/vnncomp2022_benchmarks, gunzipped; target '
               '< 5 s and < 100 MB not measured here)')
 
 

@@ -82,6 +82,8 @@ typedef struct cset {
     int *zero, nz;              /* system row indices */
     pv_system S;
     int *part;
+    int view;                   /* S's numbers are another set's (cset_face) */
+    const struct dfilter *flt;  /* S's rows in doubles, or NULL            */
     char name[16];
 } cset;
 
@@ -116,9 +118,34 @@ static pv_status cset_build(cset *X, pv_cert *c, pv_error *err)
     return PV_OK;
 }
 
+/* The face of A's closure where rows `zero` vanish: A's system viewed
+ * (neither rebuilt from the code nor copied: an MNIST cell's system has
+ * 2080 x 784 numbers, and there is a face per row), strict rows made >=,
+ * the zero rows =. A outlives X. */
+static void cset_face(cset *X, const cset *A, pv_cert *c, const int *zero, int nz)
+{
+    X->nparts = 1, X->code[0] = A->code[0], X->closure[0] = 1;
+    X->zero = (int *)zero, X->nz = nz;
+    X->S = A->S;                /* a view: only the flags are its own */
+    X->view = 1;
+    X->flt = A->flt;
+    X->S.strict = pv_calloc((size_t)X->S.nrows + 1, 1);
+    X->S.eq = pv_malloc((size_t)X->S.nrows + 1);
+    memcpy(X->S.eq, A->S.eq, (size_t)X->S.nrows);
+    X->part = pv_calloc((size_t)X->S.nrows + 1, sizeof(int));
+    for (int a = 0; a < nz; a++)
+        X->S.eq[zero[a]] = 1;
+    snprintf(X->name, sizeof X->name, "S%d", ++c->nsets);
+}
+
 static void cset_clear(cset *X)
 {
-    pv_system_clear(&X->S);
+    if (X->view) {
+        pv_free(X->S.strict);
+        pv_free(X->S.eq);
+    } else {
+        pv_system_clear(&X->S);
+    }
     pv_free(X->part);
 }
 
@@ -348,21 +375,110 @@ static pv_status write_empty(pv_cert *c, const cset *X, pv_error *err)
     return rc;
 }
 
+/* S's rows in doubles, for the sign filter of vanishing_rows; exact[i]
+ * marks a row with an entry out of double range (always exact). */
+typedef struct dfilter {
+    int m, n;
+    double *g, *h;
+    unsigned char *exact;
+} dfilter;
+
+static void dfilter_init(dfilter *F, const pv_system *S)
+{
+    int m = S->dim, n = S->nrows;
+    F->m = m, F->n = n;
+    F->g = pv_malloc(((size_t)n * m + 1) * sizeof *F->g);
+    F->h = pv_malloc(((size_t)n + 1) * sizeof *F->h);
+    F->exact = pv_calloc((size_t)n + 1, 1);
+    for (int i = 0; i < n; i++) {
+        F->h[i] = mpz_get_d(S->h[i]);
+        int ok = isfinite(F->h[i]);
+        for (int j = 0; j < m; j++) {
+            double v = mpz_sgn(PV_G(S, i, j)) ? mpz_get_d(PV_G(S, i, j)) : 0.0;
+            F->g[(size_t)i * m + j] = v;
+            ok &= isfinite(v);
+        }
+        F->exact[i] = !ok;
+    }
+}
+
+static void dfilter_clear(dfilter *F)
+{
+    pv_free(F->g);
+    pv_free(F->h);
+    pv_free(F->exact);
+}
+
+/* Row i at x in doubles proves row i non-zero when |r| > B. Each entry
+ * and coordinate is truncated (relative error < 2^-52), each product
+ * rounded, m + 1 terms summed: |r~ - r| <= (3 2^-52 + m 2^-53)(1 + eps)
+ * sum |terms| < (m + 8) 2^-51 A for A = sum |g~ x~| + |h~|; underflow
+ * adds at most (m + 2) 2^-1074 (sum |g~| + 1). Returns 1 when proved. */
+static int filter_nonzero(const dfilter *F, int i, const double *xd)
+{
+    int m = F->m;
+    const double *g = F->g + (size_t)i * m;
+    double r = F->h[i], A = fabs(r), G = 1.0;
+    for (int j = 0; j < m; j++) {
+        if (g[j] == 0.0)
+            continue;
+        double p = g[j] * xd[j];
+        r += p;
+        A += fabs(p);
+        G += fabs(g[j]);
+    }
+    double B = ((m + 8) * 0x1p-51 * A + (m + 8) * 0x1p-1070 * G) * 1.01;
+    return isfinite(r) && isfinite(B) && fabs(r) > B;
+}
+
+/* The rows of S vanishing at x (skip[i] set: left out; skip may be NULL)
+ * into rows; returns how many. The double filter F (NULL: none) settles
+ * the rows plainly non-zero; the others, with x = X / delta over one
+ * denominator, vanish iff g_i.X + h_i delta = 0: integer dot products.
+ * (A facet point of an MNIST cell has 784 coordinates over a common
+ * denominator of hundreds of digits, and there are 2080 rows and as many
+ * faces: the exact products alone took minutes.) */
+static int vanishing_rows(const pv_system *S, mpq_t *const x, const unsigned char *skip,
+                          const dfilter *F, int *rows)
+{
+    int m = S->dim, n = 0, xok = F != NULL;
+    double *xd = pv_malloc(((size_t)m + 1) * sizeof *xd);
+    for (int j = 0; xok && j < m; j++) {
+        xd[j] = mpq_get_d(x[j]);
+        xok = isfinite(xd[j]);
+    }
+    mpz_t *X = NULL, delta, v;
+    mpz_inits(delta, v, NULL);
+    for (int i = 0; i < S->nrows; i++) {
+        if (skip && skip[i])
+            continue;
+        if (xok && !F->exact[i] && filter_nonzero(F, i, xd))
+            continue;
+        if (!X) {
+            X = pv_zvec_new(m);
+            pv_qvec_common(X, delta, x, m);
+        }
+        mpz_mul(v, S->h[i], delta);
+        for (int j = 0; j < m; j++)
+            if (mpz_sgn(PV_G(S, i, j)) && mpz_sgn(X[j]))
+                mpz_addmul(v, PV_G(S, i, j), X[j]);
+        if (mpz_sgn(v) == 0)
+            rows[n++] = i;
+    }
+    mpz_clears(delta, v, NULL);
+    if (X)
+        pv_zvec_free(X, (size_t)m);
+    pv_free(xd);
+    return n;
+}
+
 /* dim claim at the point x: E = the rows that vanish there. */
 static pv_status write_dim(pv_cert *c, const cset *X, mpq_t *const x, int dim,
                            pv_error *err)
 {
     const pv_system *S = &X->S;
-    int n = S->nrows, ne = 0;
-    int *E = pv_malloc((size_t)(n + 1) * sizeof *E);
-    mpq_t v;
-    mpq_init(v);
-    for (int i = 0; i < n; i++) {
-        pv_system_row_value(v, S, i, x);
-        if (mpq_sgn(v) == 0)
-            E[ne++] = i;
-    }
-    mpq_clear(v);
+    int n = S->nrows;
+    int *E = pv_malloc((size_t)(n + 1) * sizeof *E), ne = vanishing_rows(S, x, NULL, X->flt, E);
     mpq_t *y = pv_qvec_new(ne);
     pv_status rc = PV_OK;
     if (implicit_multipliers(S, E, ne, y) != 0)
@@ -429,39 +545,15 @@ static int facet_rows(const pv_cell_facet *cf, const pv_cert *c, int *rows)
     return n;
 }
 
-/* The rows that vanish at a facet's point, but not on the whole cell:
- * every row defining the facet (a neuron set, and box sides: several rows
- * can lie on one facet). */
-static int rows_vanishing(const pv_system *S, mpq_t *const y,
-                          const unsigned char *implicit, int *rows)
-{
-    int n = 0;
-    mpq_t v;
-    mpq_init(v);
-    for (int i = 0; i < S->nrows; i++) {
-        if (implicit[i])
-            continue;
-        pv_system_row_value(v, S, i, y);
-        if (mpq_sgn(v) == 0)
-            rows[n++] = i;
-    }
-    mpq_clear(v);
-    return n;
-}
-
 /* The face of the closure where rows vanish: a point from the facet when
  * polyverify kept one, else the dimension procedure finds one (copied to
  * found, m entries, when found != NULL). */
-static pv_status certify_face(pv_cert *c, const pv_cell *C, const int *zero,
-                              int nz, const mpq_t *point, int *dim,
-                              const char **name, cset *X, mpq_t *found,
-                              pv_error *err)
+static pv_status certify_face(pv_cert *c, const pv_cell *C, const cset *A,
+                              const int *zero, int nz, const mpq_t *point,
+                              int *dim, const char **name, cset *X,
+                              mpq_t *found, pv_error *err)
 {
-    X->nparts = 1, X->code[0] = &C->code, X->closure[0] = 1;
-    X->zero = (int *)zero, X->nz = nz;
-    pv_status rc = cset_build(X, c, err);
-    if (rc != PV_OK)
-        return rc;
+    cset_face(X, A, c, zero, nz);
     cset_write(c->f, X);
     *name = X->name;
     if (point) {
@@ -648,6 +740,16 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
     return PV_OK;
 }
 
+/* pv__system_empty_faces at the cell's interior point (full-dimensional:
+ * the frame is the identity; `implicit` is all zero there). */
+static void empty_faces(const pv_system *S, mpq_t *point, const unsigned char *implicit,
+                        const int *rows, int nr, mpq_t **y)
+{
+    pv_dimension D = { .m = S->dim, .nrows = S->nrows, .dim = S->dim, .point = point,
+                       .implicit = (unsigned char *)implicit, .U = NULL };
+    pv__system_empty_faces(S, &D, rows, nr, y);
+}
+
 static pv_status cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
 {
     cset A = { .nparts = 1, .code = { &C->code, NULL } };
@@ -663,34 +765,34 @@ static pv_status cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
         cset_clear(&A);
         return rc;
     }
+    dfilter flt;
+    dfilter_init(&flt, &A.S);
+    A.flt = &flt;
     rc = write_dim(c, &A, C->point, C->dim, err);
     int n = A.S.nrows;
     unsigned char *covered = pv_calloc((size_t)n + 1, 1);
-    mpq_t v;
-    mpq_init(v);
-    for (int i = 0; i < n; i++) {         /* implicit rows: not faces */
-        pv_system_row_value(v, &A.S, i, C->point);
-        covered[i] = mpq_sgn(v) == 0;
-    }
-    mpq_clear(v);
     int *rows = pv_malloc((size_t)(n + 1) * sizeof *rows);
+    int ni = vanishing_rows(&A.S, C->point, NULL, A.flt, rows);
+    for (int a = 0; a < ni; a++)          /* implicit rows: not faces */
+        covered[rows[a]] = 1;
     unsigned char *implicit = pv_malloc((size_t)n + 1);
     memcpy(implicit, covered, (size_t)n);
     mpq_t *found = pv_qvec_new(A.S.dim);
     for (int f = 0; f < C->nfacets && rc == PV_OK; f++) {
         const pv_cell_facet *cf = &C->facets[f];
-        int nz = cf->point ? rows_vanishing(&A.S, cf->point, implicit, rows)
+        int nz = cf->point ? vanishing_rows(&A.S, cf->point, implicit, A.flt, rows)
                            : facet_rows(cf, c, rows), dim;
         const char *name;
         cset F;
-        rc = certify_face(c, C, rows, nz, cf->point, &dim, &name, &F, found, err);
+        rc = certify_face(c, C, &A, rows, nz, cf->point, &dim, &name, &F, found, err);
         if (rc == PV_OK && dim != C->dim - 1)
             rc = pv_error_set(err, PV_ERR_INTERNAL,
                               "certificate: a facet has dimension %d, not %d", dim, C->dim - 1);
         /* pvcheck counts as the facet's rows every row vanishing at its
-         * point (but the implicit ones): so must the rows left below */
+         * point (but the implicit ones: not faces; several rows can lie
+         * on one facet): so must the rows left below */
         if (rc == PV_OK && !cf->point)
-            nz = rows_vanishing(&A.S, found, implicit, rows);
+            nz = vanishing_rows(&A.S, found, implicit, A.flt, rows);
         if (rc == PV_OK && cf->has_neighbor) {
             char *s = pv_code_str(&cf->neighbor, NULL);
             fprintf(c->f, "neighbor %s %s %s\n", A.name, name, s);
@@ -702,25 +804,44 @@ static pv_status cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
         cset_clear(&F);
     }
     /* every other row: its face is lower-dimensional or empty, so the
-     * facet list is complete */
-    for (int i = 0; i < n && rc == PV_OK; i++) {
-        if (covered[i])
-            continue;
-        int dim;
+     * facet list is complete. In a full-dimensional cell most are empty,
+     * proved by multipliers from one warm-started float LP each
+     * (pv__system_empty_faces); the rest by their own set's procedure. */
+    int nu = 0;
+    for (int i = 0; i < n; i++)
+        if (!covered[i])
+            rows[nu++] = i;
+    mpq_t **ye = pv_calloc((size_t)nu + 1, sizeof *ye);
+    if (rc == PV_OK && C->dim == A.S.dim)
+        empty_faces(&A.S, C->point, implicit, rows, nu, ye);
+    for (int a = 0; a < nu && rc == PV_OK; a++) {
+        int i = rows[a], dim;
         const char *name;
         cset F;
-        rc = certify_face(c, C, &i, 1, NULL, &dim, &name, &F, NULL, err);
+        if (ye[a]) {
+            cset_face(&F, &A, c, &i, 1);
+            cset_write(c->f, &F);
+            write_empty_claim(c, &F, ye[a]);
+            cset_clear(&F);
+            continue;
+        }
+        rc = certify_face(c, C, &A, &i, 1, NULL, &dim, &name, &F, NULL, err);
         if (rc == PV_OK && dim >= 0 && dim > C->dim - 2)
             rc = pv_error_set(err, PV_ERR_INTERNAL,
                               "certificate: row %d bounds a face of dimension %d", i, dim);
         cset_clear(&F);
     }
+    for (int a = 0; a < nu; a++)
+        if (ye[a])
+            pv_qvec_free(ye[a], n);
+    pv_free(ye);
     if (rc == PV_OK)
         rc = certify_bounded(c, &A, C->bounded, err);
     pv_qvec_free(found, A.S.dim);
     pv_free(rows);
     pv_free(covered);
     pv_free(implicit);
+    dfilter_clear(&flt);
     cset_clear(&A);
     return rc;
 }

@@ -278,8 +278,11 @@ static pv_status cell_compute(pv_cell *C, const pv_net *net,
     C->m = net->input_dim;
     pv_code_set(&C->code, code);
     pv_status lrc = PV_OK;
-    int lift = net->lifted && code->n == net->neurons && !(what & PV_CELL_DIRECT);
-    if (lift && !box && compute_lifted(C, net, code, what, &lrc, err))
+    int lift = net->lifted && code->n == net->neurons;
+    /* PV_CELL_DIRECT keeps the facet points in x: it turns off the lifted
+     * answer (points of u), not the box's hint (which only spares LPs) */
+    if (lift && !box && !(what & PV_CELL_DIRECT) &&
+        compute_lifted(C, net, code, what, &lrc, err))
         return lrc;
     unsigned char *hint = NULL;
     if (lift && box && lifted_hint(C, net, code, what, &hint, &lrc, err))

@@ -29,7 +29,7 @@
 #include "geom/facet_probe.h"
 
 
-enum { UNKNOWN = 0, FACET, REDUNDANT };
+enum { UNKNOWN = 0, FACET, REDUNDANT, UNDECIDED };
 
 #define PV_RAY_NNZ 8        /* non-zero coordinates of a probing ray */
 
@@ -332,14 +332,16 @@ static int facet_from_witness(groups *G, int i, mpz_t *const Z, const mpz_t delt
 }
 
 /* Exact Farkas multipliers from float ones: g'_i = sum l_j g'_j with
- * l >= 0 and h'_i - sum l_j h'_j >= 0. Returns 1 when proved.
+ * l >= 0 and mu = h'_i - sum l_j h'_j >= 0. Returns 1 when proved; then
+ * l_out (n entries, zero, or NULL) and mu_out receive l and mu.
  * Rows with one non-zero entry (box sides) in the support J need no
  * elimination: only the coordinates they do not cover form the linear
  * system, over J's other rows; the residual g'_i - sum l_j g'_j on a
  * covered coordinate then names the multiplier of its unit row. A box of
  * side rows in R^784 leaves a system of the size of the neuron support. */
-static int redundant_from_multipliers(const groups *G, int i, const double *y,
-                                      const double *norm, const int *unit)
+static int multipliers_exact(const groups *G, int i, const double *y,
+                             const double *norm, const int *unit,
+                             mpq_t *l_out, mpq_t mu_out)
 {
     const pv_rrows *R = &G->reps;
     int k = R->k, n = R->n, nj = 0, nu = 0;
@@ -380,7 +382,7 @@ static int redundant_from_multipliers(const groups *G, int i, const double *y,
         guess[c] = y[J[c]] * (norm[i] / norm[J[c]]);
     mpq_t *lam = pv_qvec_new(nj);
     int ok = pv_zmat_solve_guided(&A, b, guess, lam) == 0;
-    mpq_t mu, t, res;
+    mpq_t mu, t, res, *lu = l_out ? pv_qvec_new(nu) : NULL;
     mpq_inits(mu, t, res, NULL);
     mpq_set_z(mu, R->h[i]);
     for (int c = 0; ok && c < nj; c++) {
@@ -403,11 +405,22 @@ static int redundant_from_multipliers(const groups *G, int i, const double *y,
         mpq_set_z(t, R->g[(size_t)u * k + l]);
         mpq_div(res, res, t);                       /* l_u */
         ok = mpq_sgn(res) >= 0;
+        if (lu)
+            mpq_set(lu[a], res);
         mpq_set_z(t, R->h[u]);
         mpq_mul(t, t, res);
         mpq_sub(mu, mu, t);
     }
     ok = ok && mpq_sgn(mu) >= 0;
+    if (ok && l_out) {
+        for (int c = 0; c < nj; c++)
+            mpq_set(l_out[J[c]], lam[c]);
+        for (int a = 0; a < nu; a++)
+            mpq_set(l_out[U[a]], lu[a]);
+        mpq_set(mu_out, mu);
+    }
+    if (lu)
+        pv_qvec_free(lu, nu);
     mpq_clears(mu, t, res, NULL);
     pv_qvec_free(lam, nj);
     pv_zvec_free(b, (size_t)neq);
@@ -460,6 +473,14 @@ typedef struct lp_rows {
     int *unit;
 } lp_rows;
 
+static double dot_d(const double *a, const double *b, int k)
+{
+    double s = 0.0;
+    for (int l = 0; l < k; l++)
+        s += a[l] * b[l];
+    return s;
+}
+
 /* One float pass over the undecided groups with every free coordinate
  * bounded by |z_l| <= zbound (box sides bound theirs). Crossing hyperplane
  * i while keeping the others is a phase-1 question (no optimisation); only
@@ -471,9 +492,22 @@ static void float_pass(groups *G, const lp_rows *L, double zbound, pv_stats *st,
     const pv_rrows *R = &G->reps;
     int k = R->k, n = R->n;
     pv_flp *lp = pv_flp_new(k, n, L->G, L->h, zbound);
-    for (int i = 0; lp && i < n; i++) {
-        if (G->status[i] != UNKNOWN)
-            continue;
+    int have_z = 0;
+    for (;;) {
+        int i = -1;
+        double best = INFINITY;
+        for (int j = 0; j < n; j++) {
+            if (G->status[j] != UNKNOWN)
+                continue;
+            double r = have_z ? L->h[j] + dot_d(L->G + (size_t)j * k, L->zd, k) : 0.0;
+            if (i < 0 || r < best)
+                i = j, best = r;
+            if (!have_z)
+                break;
+        }
+        if (i < 0 || !lp)
+            break;
+        have_z = 1;
         double v;
         if (st)
             st->float_lps++;
@@ -486,13 +520,18 @@ static void float_pass(groups *G, const lp_rows *L, double zbound, pv_stats *st,
                 if (pv_dyadic_round(Z, delta, L->zd, k, 40) == 0 &&
                     facet_from_witness(G, i, Z, delta))
                     G->status[i] = FACET;
-            } else if (redundant_from_multipliers(G, i, L->y, L->norm, L->unit)) {
+            } else if (multipliers_exact(G, i, L->y, L->norm, L->unit, NULL, NULL)) {
                 G->status[i] = REDUNDANT;
             }
         }
         if (G->status[i] != UNKNOWN && st)
             st->float_proofs++;
+        if (G->status[i] == UNKNOWN)
+            G->status[i] = UNDECIDED;
     }
+    for (int j = 0; j < n; j++)
+        if (G->status[j] == UNDECIDED)
+            G->status[j] = UNKNOWN;
     pv_flp_free(lp);
 }
 
@@ -735,6 +774,108 @@ pv_status pv__system_facets_hinted(const pv_system *S, const pv_dimension *D,
                                    pv_facets *F, pv_stats *st, pv_error *err)
 {
     PV_GUARD(err, system_facets(S, D, not_facet, F, st, err), pv_facets_init(F));
+}
+
+/* ---- empty faces, for certificates --------------------------------------- */
+
+/* sigma with rep row g = sigma * (S row t, translated): the ratio of the
+ * first non-zero normal entries (a translation keeps the normal). */
+static void row_ratio(mpq_t sigma, const pv_rrows *R, int g, const pv_system *S, int t)
+{
+    for (int j = 0; j < R->k; j++)
+        if (mpz_sgn(PV_G(S, t, j)) != 0) {
+            mpq_set_num(sigma, R->g[(size_t)g * R->k + j]);
+            mpq_set_den(sigma, PV_G(S, t, j));
+            mpq_canonicalize(sigma);
+            return;
+        }
+    mpq_set_ui(sigma, 0, 1);
+}
+
+/* y over S's rows from rep multipliers: rho_i = sum l_j rho_j + mu with
+ * rho_g = sigma_g S_{o(g)} gives sum_t y_t S_t = -1 for y_s = -sigma_i / mu
+ * and y_{o(j)} = l_j sigma_j / mu: the face {S_s = 0} is empty (Farkas). */
+static mpq_t *face_multipliers(const groups *G, int i, int s, const pv_system *S,
+                               mpq_t *const l, const mpq_t mu)
+{
+    const pv_rrows *R = &G->reps;
+    mpq_t *y = pv_qvec_new(S->nrows), sigma;
+    mpq_init(sigma);
+    for (int j = 0; j < R->n; j++) {
+        if (mpq_sgn(l[j]) == 0)
+            continue;
+        int t = R->orig[j];
+        row_ratio(sigma, R, j, S, t);
+        mpq_mul(sigma, sigma, l[j]);
+        mpq_div(sigma, sigma, mu);
+        mpq_add(y[t], y[t], sigma);
+    }
+    row_ratio(sigma, R, i, S, s);
+    mpq_div(sigma, sigma, mu);
+    mpq_sub(y[s], y[s], sigma);
+    mpq_clear(sigma);
+    return y;
+}
+
+int pv__system_empty_faces(const pv_system *S, const pv_dimension *D,
+                           const int *rows, int nr, mpq_t **y)
+{
+    int found = 0;
+    for (int a = 0; a < nr; a++)
+        y[a] = NULL;
+    if (D->dim != S->dim || D->U != NULL || pv_flp_disabled())
+        return 0;
+    for (int i = 0; i < S->nrows; i++)
+        if (D->implicit[i])
+            return 0;
+    pv_rrows R;
+    candidate_rows(S, D, &R);
+    groups G;
+    groups_build(&G, &R);
+    pv_rrows_clear(&R);
+    int q = G.q, k = G.reps.k;
+    int *group_of = pv_malloc(((size_t)S->nrows + 1) * sizeof *group_of);
+    for (int t = 0; t < S->nrows; t++)
+        group_of[t] = -1;
+    for (int g = 0; g < q; g++)
+        for (int a = 0; a < G.count[g]; a++)
+            group_of[G.members[G.first[g] + a]] = g;
+    double *Gd = pv_malloc(((size_t)q * k + 1) * sizeof *Gd), *h = pv_malloc((size_t)(q + 1) * sizeof *h);
+    double *norm = pv_malloc((size_t)(q + 1) * sizeof *norm), *yd = pv_malloc((size_t)(q + 1) * sizeof *yd);
+    double *zd = pv_malloc((size_t)(k + 1) * sizeof *zd);
+    int *unit = pv_malloc((size_t)(q + 1) * sizeof *unit);
+    pv_rrows_to_double(&G.reps, Gd, h, norm);
+    for (int g = 0; g < q; g++)
+        unit[g] = pv_rrows_unit_column(&G.reps, g);
+    /* one LP object for every face: each min row i starts from the last
+     * optimal basis */
+    pv_flp *lp = q > 0 ? pv_flp_new(k, q, Gd, h, 1e9) : NULL;
+    mpq_t *l = pv_qvec_new(q), mu;
+    mpq_init(mu);
+    for (int a = 0; lp && a < nr; a++) {
+        int g = group_of[rows[a]];
+        double v;
+        if (g < 0 || pv_flp_min_row(lp, g, &v, zd, yd) != 0 || !(v > 0.0))
+            continue;
+        for (int j = 0; j < q; j++)
+            mpq_set_ui(l[j], 0, 1);
+        if (multipliers_exact(&G, g, yd, norm, unit, l, mu) && mpq_sgn(mu) > 0) {
+            y[a] = face_multipliers(&G, g, rows[a], S, l, mu);
+            found++;
+        }
+    }
+    mpq_clear(mu);
+    pv_qvec_free(l, q);
+    pv_flp_free(lp);
+    pv_free(unit);
+    pv_free(zd);
+    pv_free(yd);
+    pv_free(norm);
+    pv_free(h);
+    pv_free(Gd);
+    pv_free(group_of);
+    groups_clear(&G);
+    return found;
 }
 
 /* ---- boundedness -------------------------------------------------------- */

@@ -70,4 +70,14 @@ pv_status pv__system_facets_hinted(const pv_system *S, const pv_dimension *D,
                                    const unsigned char *not_facet,
                                    pv_facets *F, pv_stats *stats, pv_error *err);
 
+/* Certificates: for each listed row s of a full-dimensional S (D its
+ * dimension, no implicit rows), y[a] = NULL or S->nrows exact multipliers
+ * with y_t >= 0 for t != s, sum_t y_t g_t = 0 and sum_t y_t h_t = -1: the
+ * face {row s = 0} of S's closure is empty (Farkas). Float LPs over one
+ * warm-started problem guess them, multipliers_exact makes them exact on
+ * their support; no exact LP (a row it fails on is left NULL). Returns
+ * how many were found. */
+int pv__system_empty_faces(const pv_system *S, const pv_dimension *D,
+                           const int *rows, int nr, mpq_t **y);
+
 #endif

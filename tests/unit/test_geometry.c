@@ -145,6 +145,47 @@ static void test_dimension(void)
     CHECK_MSG(dim_of(2, zero_strict, NULL) == -1, "0 > 0 is empty");
 }
 
+/* Farkas multipliers for the faces {row s = 0} of a closure, the
+ * certificates' fast path: the unit square with x + y <= 3 (its face is
+ * empty: r4 = r1 + r3 + 1), x + y <= 2 (its face is the vertex (1, 1):
+ * not empty) and x <= 1 (a facet). Each y found is checked against the
+ * Farkas conditions themselves: y_t >= 0 off row s, sum y_t g_t = 0,
+ * sum y_t h_t = -1. */
+static void test_empty_faces(void)
+{
+    const long rows[][4] = { { 1, 0, 0, 0 }, { -1, 0, 1, 0 }, { 0, 1, 0, 0 },
+                             { 0, -1, 1, 0 }, { -1, -1, 3, 0 }, { -1, -1, 2, 0 } };
+    pv_system S;
+    pv_dimension D;
+    system_from(&S, 6, rows);
+    CHECK(pv__system_dimension(&S, &D, NULL, NULL) == PV_OK && D.dim == 2);
+    int ask[3] = { 4, 5, 1 };
+    mpq_t *y[3];
+    int found = pv__system_empty_faces(&S, &D, ask, 3, y);
+    CHECK_MSG(found == 1 && y[0] && !y[1] && !y[2],
+              "only the face of x + y <= 3 is proved empty (found %d)", found);
+    if (y[0]) {
+        mpq_t acc, t;
+        mpq_inits(acc, t, NULL);
+        for (int t_ = 0; t_ < 6; t_++)
+            CHECK_MSG(t_ == 4 || mpq_sgn(y[0][t_]) >= 0, "y_%d >= 0", t_);
+        for (int c = 0; c <= 2; c++) {      /* g_1, g_2, then h */
+            mpq_set_ui(acc, 0, 1);
+            for (int t_ = 0; t_ < 6; t_++) {
+                mpq_set_z(t, c < 2 ? PV_G(&S, t_, c) : S.h[t_]);
+                mpq_mul(t, t, y[0][t_]);
+                mpq_add(acc, acc, t);
+            }
+            CHECK_MSG(mpq_cmp_si(acc, c < 2 ? 0 : -1, 1) == 0,
+                      "sum y_t %s_t = %s", c < 2 ? "g" : "h", c < 2 ? "0" : "-1");
+        }
+        mpq_clears(acc, t, NULL);
+        pv_qvec_free(y[0], 6);
+    }
+    pv_dimension_clear(&D);
+    pv_system_clear(&S);
+}
+
 /* A face from the pendulum net (a row and its exact negation among 18 rows
  * of ~80-bit integers in R^2): the set is one point. cddlib's implicit-
  * linearity call once answered "no implicit row" here; polyverify's exact
@@ -382,6 +423,7 @@ int main(void)
     test_rank();
     test_solve_guided();
     test_dimension();
+    test_empty_faces();
     test_huge_face();
     test_lift_agrees();
     test_volume();
