@@ -784,6 +784,8 @@ static void cell_rows(const char *bits, row *out)
                 if (mpq_sgn(*w) == 0)
                     continue;
                 for (int x = 0; x < M; x++) {
+                    if (mpq_sgn(act[(size_t)s * M + x]) == 0)
+                        continue;    /* the identity of layer 1, off neurons */
                     mpq_mul(t, *w, act[(size_t)s * M + x]);
                     mpq_add(z[(size_t)i * M + x], z[(size_t)i * M + x], t);
                 }
@@ -819,6 +821,37 @@ static void cell_rows(const char *bits, row *out)
     qvec_free(act, (size_t)din * M);
     qvec_free(ac, (size_t)din);
     mpq_clear(t);
+}
+
+/* The neuron rows of the last code cell_rows computed: the claims of one
+ * cell's certificate name the same code hundreds of times (a face per
+ * row), and at m = 784 one recursion costs seconds. */
+static struct {
+    char *bits;
+    row *r;                  /* N rows */
+} last_code;
+
+static void code_rows(const char *bits, row *out)
+{
+    if (last_code.bits == NULL || strcmp(last_code.bits, bits) != 0) {
+        if (last_code.r == NULL) {
+            last_code.r = xmalloc(((size_t)N + 1) * sizeof(row));
+            for (int j = 0; j < N; j++) {
+                last_code.r[j].a = qvec((size_t)M);
+                mpq_init(last_code.r[j].c);
+            }
+        }
+        free(last_code.bits);
+        last_code.bits = NULL;
+        cell_rows(bits, last_code.r);
+        last_code.bits = xmalloc(strlen(bits) + 1);
+        strcpy(last_code.bits, bits);
+    }
+    for (int j = 0; j < N; j++) {
+        for (int x = 0; x < M; x++)
+            mpq_set(out[j].a[x], last_code.r[j].a[x]);
+        mpq_set(out[j].c, last_code.r[j].c);
+    }
 }
 
 /* The rows of a set with nparts parts: each part's neurons, the box rows,
@@ -879,7 +912,7 @@ static int build_rows(const set *s, rows *R)
             return fail("set %s: the code at line %d has %d bits, the network "
                         "has %d ReLU neurons", s->name, p->line,
                         (int)strlen(p->bits), N);
-        cell_rows(p->bits, &R->r[k * N]);
+        code_rows(p->bits, &R->r[k * N]);
         for (int j = 0; j < N; j++)
             R->r[k * N + j].strict = !p->closure && p->bits[j] == '1';
     }
@@ -2495,6 +2528,16 @@ static void refs_free(ref *r, int n)
  * state as a new run expects it. */
 static void free_all(void)
 {
+    if (last_code.r != NULL) {
+        for (int j = 0; j < N; j++) {
+            qvec_free(last_code.r[j].a, (size_t)M);
+            mpq_clear(last_code.r[j].c);
+        }
+        free(last_code.r);
+        last_code.r = NULL;
+    }
+    free(last_code.bits);
+    last_code.bits = NULL;
     for (int i = 0; i < C.nsets; i++) {
         set *s = &C.sets[i];
         for (int k = 0; k < s->nparts; k++)
