@@ -84,12 +84,27 @@ typedef struct cset {
     int *part;
     int view;                   /* S's numbers are another set's (cset_face) */
     const struct dfilter *flt;  /* S's rows in doubles, or NULL            */
+    pv_system *scratch;         /* one part: S is built in here (reused from
+                                   set to set, not freed with the set)     */
     char name[16];
 } cset;
 
 static pv_status cset_build(cset *X, pv_cert *c, pv_error *err)
 {
     const pv_net *net = c->net;
+    if (X->scratch && X->nparts == 1) {     /* no allocation per set */
+        pv_status rc = pv__system_from_code_reuse(X->scratch, net, X->code[0], c->box, err);
+        if (rc != PV_OK)
+            return rc;
+        X->S = *X->scratch;
+        if (X->closure[0])
+            memset(X->S.strict, 0, (size_t)X->S.nrows);
+        X->part = pv_calloc((size_t)X->S.nrows + 1, sizeof(int));
+        for (int a = 0; a < X->nz; a++)
+            X->S.eq[X->zero[a]] = 1;
+        snprintf(X->name, sizeof X->name, "S%d", ++c->nsets);
+        return PV_OK;
+    }
     pv_system P[2];
     int n = 0;
     for (int p = 0; p < X->nparts; p++) {
@@ -140,7 +155,9 @@ static void cset_face(cset *X, const cset *A, pv_cert *c, const int *zero, int n
 
 static void cset_clear(cset *X)
 {
-    if (X->view) {
+    if (X->scratch && X->nparts == 1) {
+        /* the scratch's */
+    } else if (X->view) {
         pv_free(X->S.strict);
         pv_free(X->S.eq);
     } else {
@@ -881,8 +898,10 @@ static pv_status cert_enumeration(pv_cert *c, const pv_enum *E,
     pv_status rc = PV_OK;
     char **names = pv_calloc((size_t)E->ncells + 1, sizeof *names);
     fprintf(c->f, "answer enumeration\n");
+    pv_system scratch;
+    memset(&scratch, 0, sizeof scratch);
     for (int i = 0; i < E->ncells && rc == PV_OK; i++) {
-        cset X = { .nparts = 1, .code = { &E->cells[i].code, NULL } };
+        cset X = { .nparts = 1, .code = { &E->cells[i].code, NULL }, .scratch = &scratch };
         rc = cset_build(&X, c, err);
         if (rc != PV_OK)
             break;
@@ -906,6 +925,8 @@ static pv_status cert_enumeration(pv_cert *c, const pv_enum *E,
                               dim, P->common_dim);
         cset_clear(&X);
     }
+    if (scratch.g)
+        pv_system_clear(&scratch);
     for (int i = 0; i < E->ncells; i++)
         pv_free(names[i]);
     pv_free(names);

@@ -8,6 +8,8 @@
 #include "polyverify/adjacency.h"
 #include "polyverify/cell.h"
 #include "core/parallel.h"
+#include "exact/linalg.h"
+#include "geom/system_internal.h"
 
 void pv_flips_init(pv_flips *F) { memset(F, 0, sizeof *F); F->dim = -1; }
 
@@ -76,6 +78,62 @@ static int facet_flip(pv_flip *fl, const pv_cell *C, int j)
     return 0;
 }
 
+/* Flips of the last ReLU layer's neurons whose hyperplane never touches
+ * the closure of the full-dimensional cell C: no other row of the system
+ * reads such a neuron's bit, so C(flip) is C with row j reversed, inside
+ * Q = {every other row >= 0}. When the face {row j = 0} of P(C) is empty
+ * (Farkas multipliers, exact: pv__system_empty_faces), row j keeps its
+ * sign on the convex Q (a sign change on a segment from C would cross the
+ * face), so C(flip), P(flip) and P(C) ∩ P(flip) are empty: unrealised,
+ * not adjacent, with no LP of the flip's own (in [0,1]^784 each cost
+ * about a second). Marks decided[k] for the flips it settles. */
+static pv_status unreachable_flips(pv_flips *F, unsigned char *decided, const pv_cell *C,
+                                   const pv_net *net, const pv_code *code,
+                                   const pv_box *box, pv_error *err)
+{
+    int last = -1;
+    for (int k = 0; k < net->nlayers; k++)
+        if (net->layers[k].nrelu > 0)
+            last = k;
+    if (last < 0 || C->dim != C->m)
+        return PV_OK;
+    const pv_layer *L = &net->layers[last];
+    int *rows = pv_malloc(((size_t)L->nrelu + 1) * sizeof *rows), nr = 0;
+    for (int a = 0; a < L->nrelu; a++) {
+        int j = L->first_neuron + a;
+        if (!decided[j] && !facet_flip(&F->flips[j], C, j))
+            rows[nr++] = j;
+    }
+    pv_system S;
+    pv_status rc = nr > 0 ? pv__system_from_code(&S, net, code, box, err) : PV_OK;
+    if (rc != PV_OK || nr == 0) {
+        pv_free(rows);
+        return rc;
+    }
+    unsigned char *none = pv_calloc((size_t)S.nrows + 1, 1);
+    pv_dimension D = { .m = S.dim, .nrows = S.nrows, .dim = S.dim, .point = C->point,
+                       .implicit = none, .U = NULL };
+    mpq_t **y = pv_calloc((size_t)nr + 1, sizeof *y);
+    pv__system_empty_faces(&S, &D, rows, nr, y);
+    for (int a = 0; a < nr; a++) {
+        if (!y[a])
+            continue;
+        pv_flip *fl = &F->flips[rows[a]];
+        fl->hamming = 1;
+        fl->realized = 0;
+        fl->dim = -1;
+        fl->common_dim = -1;
+        fl->adjacent = 0;
+        decided[rows[a]] = 1;
+        pv_qvec_free(y[a], S.nrows);
+    }
+    pv_free(y);
+    pv_free(none);
+    pv_system_clear(&S);
+    pv_free(rows);
+    return PV_OK;
+}
+
 /* The flips are decided on the threads (core/parallel.c), one per item:
  * the calling thread sets up every entry first (codes, neurons), so a
  * worker only writes the numbers of its own entry. */
@@ -85,6 +143,7 @@ typedef struct flipjob {
     const pv_net *net;
     const pv_code *code;
     const pv_box *box;
+    const unsigned char *decided;   /* settled before the threads start */
 } flipjob;
 
 static pv_status flip_job(void *ctx, int k, int w, pv_error *err)
@@ -92,6 +151,8 @@ static pv_status flip_job(void *ctx, int k, int w, pv_error *err)
     (void)w;
     const flipjob *J = ctx;
     pv_flip *fl = &J->F->flips[k];
+    if (k < J->F->nflips && J->decided[k])
+        return PV_OK;
     if (fl->neuron >= 0 && facet_flip(fl, J->C, fl->neuron))
         return PV_OK;
     return decide_flip(fl, J->net, J->code, J->C->dim, J->box, err);
@@ -132,10 +193,14 @@ static pv_status flips_check(pv_flips *F, const pv_net *net, const pv_code *code
         fl->neurons = pv_malloc((size_t)(cf->nneurons + 1) * sizeof(int));
         memcpy(fl->neurons, cf->neurons, (size_t)cf->nneurons * sizeof(int));
     }
-    flipjob J = { F, &C, net, code, box };
+    unsigned char *decided = pv_calloc((size_t)F->nflips + 1, 1);
+    rc = unreachable_flips(F, decided, &C, net, code, box, err);
+    flipjob J = { F, &C, net, code, box, decided };
     pv_par P = { pv_threads_resolve(threads), flip_job, NULL, &J, NULL, NULL };
     int done = 0;
-    rc = pv_par_run(&P, F->nflips, &done, err);
+    if (rc == PV_OK)
+        rc = pv_par_run(&P, F->nflips, &done, err);
+    pv_free(decided);
     pv_cell_clear(&C);
     return rc;
 }

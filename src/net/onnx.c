@@ -244,9 +244,9 @@ static pv_status check_storage(const onnx_ctx *cx, const Onnx__TensorProto *t,
     return PV_OK;
 }
 
-/* Values of a float32/float64 constant tensor, exact. */
-static pv_status tensor_reals(const onnx_ctx *cx, const Onnx__TensorProto *t,
-                              const char *label, mpq_t **out, size_t *count)
+/* A float32/float64 tensor holding its elements itself: *numel of them. */
+static pv_status check_reals(const onnx_ctx *cx, const Onnx__TensorProto *t,
+                             const char *label, int64_t *numel)
 {
     if (!t->has_data_type || (t->data_type != ONNX_TYPE_FLOAT &&
                               t->data_type != ONNX_TYPE_DOUBLE))
@@ -254,10 +254,17 @@ static pv_status tensor_reals(const onnx_ctx *cx, const Onnx__TensorProto *t,
                        "float32 (1) or float64 (11)", label,
                        (int)t->data_type);
     int dbl = t->data_type == ONNX_TYPE_DOUBLE;
-    int64_t numel = tensor_numel(t);
-    pv_status st = check_storage(cx, t, label, numel,
-                                 dbl ? t->n_double_data : t->n_float_data,
-                                 dbl ? 8 : 4);
+    *numel = tensor_numel(t);
+    return check_storage(cx, t, label, *numel,
+                         dbl ? t->n_double_data : t->n_float_data, dbl ? 8 : 4);
+}
+
+/* Values of a float32/float64 constant tensor, exact. */
+static pv_status tensor_reals(const onnx_ctx *cx, const Onnx__TensorProto *t,
+                              const char *label, mpq_t **out, size_t *count)
+{
+    int64_t numel;
+    pv_status st = check_reals(cx, t, label, &numel);
     if (st != PV_OK)
         return st;
     mpq_t *v = pv_malloc(((size_t)numel + 1) * sizeof *v);
@@ -514,16 +521,8 @@ static pv_status weight_lmap(const onnx_ctx *cx, const Onnx__NodeProto *n,
         return node_fail(cx, n, "weight '%s' gives a layer of width %lld: "
                          "expected 1..%d", label, (long long)out,
                          ONNX_MAX_WIDTH);
-    if (!t->has_data_type || (t->data_type != ONNX_TYPE_FLOAT &&
-                              t->data_type != ONNX_TYPE_DOUBLE))
-        return cx_fail(cx, "tensor '%s' has element type %d: expected "
-                       "float32 (1) or float64 (11)", label,
-                       (int)t->data_type);
-    int dbl = t->data_type == ONNX_TYPE_DOUBLE;
-    int64_t numel = tensor_numel(t);
-    pv_status st = check_storage(cx, t, label, numel,
-                                 dbl ? t->n_double_data : t->n_float_data,
-                                 dbl ? 8 : 4);
+    int64_t numel;
+    pv_status st = check_reals(cx, t, label, &numel);
     if (st != PV_OK)
         return st;
     if (numel != rows * cols)

@@ -277,6 +277,22 @@ def check_flips(r):
                      '--flips', what='flips unrealised')
     if got:
         r.equal((got['realized'], got['dim']), (False, -1), 'unrealised code reported')
+    # a last-layer hyperplane that misses the box: decided by the face's
+    # Farkas multipliers (flips.c), without the flip's own LP
+    path = os.path.join(NETS, 'far_plane.pvnet')
+    got = r.run_json('adjacency-check', path, '--code', '110', '--flips', '--box', '0,1',
+                     what='flips far_plane 110 in the box')
+    if got:
+        f = got['flips'][2]
+        r.equal((f['code'], f['realized'], f['dim'], f['common_dim'], f['adjacent']),
+                ('111', False, -1, None, None), 'far_plane 110: flip 111 misses the box '
+                '(adjacency is not defined for an unrealised flip: null)')
+    got = r.run_json('adjacency-check', path, '--code', '110', '--flips',
+                     what='flips far_plane 110 in R^2')
+    if got:
+        f = got['flips'][2]
+        r.equal((f['code'], f['realized'], f['dim'], f['common_dim'], f['adjacent']),
+                ('111', True, 2, 1, True), 'far_plane 110: flip 111 across the facet in R^2')
     got = r.run_json('adjacency-check', os.path.join(NETS, 'opposite.pvnet'), '--code', '00',
                      '--flips', what='flips opposite 00')
     if got:
