@@ -139,6 +139,7 @@ static pv_status cset_build(cset *X, pv_cert *c, pv_error *err)
  * the zero rows =. A outlives X. */
 static void cset_face(cset *X, const cset *A, pv_cert *c, const int *zero, int nz)
 {
+    memset(X, 0, sizeof *X);
     X->nparts = 1, X->code[0] = A->code[0], X->closure[0] = 1;
     X->zero = (int *)zero, X->nz = nz;
     X->S = A->S;                /* a view: only the flags are its own */
