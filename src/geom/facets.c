@@ -29,7 +29,7 @@
 #include "geom/facet_probe.h"
 
 
-enum { UNKNOWN = 0, FACET, REDUNDANT, UNDECIDED };
+enum { UNKNOWN = 0, FACET, REDUNDANT };
 
 #define PV_RAY_NNZ 8        /* non-zero coordinates of a probing ray */
 
@@ -473,14 +473,6 @@ typedef struct lp_rows {
     int *unit;
 } lp_rows;
 
-static double dot_d(const double *a, const double *b, int k)
-{
-    double s = 0.0;
-    for (int l = 0; l < k; l++)
-        s += a[l] * b[l];
-    return s;
-}
-
 /* One float pass over the undecided groups with every free coordinate
  * bounded by |z_l| <= zbound (box sides bound theirs). Crossing hyperplane
  * i while keeping the others is a phase-1 question (no optimisation); only
@@ -492,22 +484,9 @@ static void float_pass(groups *G, const lp_rows *L, double zbound, pv_stats *st,
     const pv_rrows *R = &G->reps;
     int k = R->k, n = R->n;
     pv_flp *lp = pv_flp_new(k, n, L->G, L->h, zbound);
-    int have_z = 0;
-    for (;;) {
-        int i = -1;
-        double best = INFINITY;
-        for (int j = 0; j < n; j++) {
-            if (G->status[j] != UNKNOWN)
-                continue;
-            double r = have_z ? L->h[j] + dot_d(L->G + (size_t)j * k, L->zd, k) : 0.0;
-            if (i < 0 || r < best)
-                i = j, best = r;
-            if (!have_z)
-                break;
-        }
-        if (i < 0 || !lp)
-            break;
-        have_z = 1;
+    for (int i = 0; lp && i < n; i++) {
+        if (G->status[i] != UNKNOWN)
+            continue;
         double v;
         if (st)
             st->float_lps++;
@@ -526,12 +505,7 @@ static void float_pass(groups *G, const lp_rows *L, double zbound, pv_stats *st,
         }
         if (G->status[i] != UNKNOWN && st)
             st->float_proofs++;
-        if (G->status[i] == UNKNOWN)
-            G->status[i] = UNDECIDED;
     }
-    for (int j = 0; j < n; j++)
-        if (G->status[j] == UNDECIDED)
-            G->status[j] = UNKNOWN;
     pv_flp_free(lp);
 }
 
