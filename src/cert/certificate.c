@@ -476,11 +476,7 @@ static int vanishing_rows(const pv_system *S, mpq_t *const x, const unsigned cha
             X = pv_zvec_new(m);
             pv_qvec_common(X, delta, x, m);
         }
-        mpz_mul(v, S->h[i], delta);
-        for (int j = 0; j < m; j++)
-            if (mpz_sgn(PV_G(S, i, j)) && mpz_sgn(X[j]))
-                mpz_addmul(v, PV_G(S, i, j), X[j]);
-        if (mpz_sgn(v) == 0)
+        if (pv__system_row_sign(S, i, X, delta, v) == 0)
             rows[n++] = i;
     }
     mpz_clears(delta, v, NULL);
@@ -758,16 +754,6 @@ static pv_status certify_bounded(pv_cert *c, const cset *A, int bounded,
     return PV_OK;
 }
 
-/* pv__system_empty_faces at the cell's interior point (full-dimensional:
- * the frame is the identity; `implicit` is all zero there). */
-static void empty_faces(const pv_system *S, mpq_t *point, const unsigned char *implicit,
-                        const int *rows, int nr, mpq_t **y)
-{
-    pv_dimension D = { .m = S->dim, .nrows = S->nrows, .dim = S->dim, .point = point,
-                       .implicit = (unsigned char *)implicit, .U = NULL };
-    pv__system_empty_faces(S, &D, rows, nr, y);
-}
-
 static pv_status cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
 {
     cset A = { .nparts = 1, .code = { &C->code, NULL } };
@@ -831,7 +817,7 @@ static pv_status cert_cell(pv_cert *c, const pv_cell *C, pv_error *err)
             rows[nu++] = i;
     mpq_t **ye = pv_calloc((size_t)nu + 1, sizeof *ye);
     if (rc == PV_OK && C->dim == A.S.dim)
-        empty_faces(&A.S, C->point, implicit, rows, nu, ye);
+        pv__system_empty_faces(&A.S, C->point, rows, nu, ye);
     for (int a = 0; a < nu && rc == PV_OK; a++) {
         int i = rows[a], dim;
         const char *name;

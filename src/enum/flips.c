@@ -110,11 +110,8 @@ static pv_status unreachable_flips(pv_flips *F, unsigned char *decided, const pv
         pv_free(rows);
         return rc;
     }
-    unsigned char *none = pv_calloc((size_t)S.nrows + 1, 1);
-    pv_dimension D = { .m = S.dim, .nrows = S.nrows, .dim = S.dim, .point = C->point,
-                       .implicit = none, .U = NULL };
     mpq_t **y = pv_calloc((size_t)nr + 1, sizeof *y);
-    pv__system_empty_faces(&S, &D, rows, nr, y);
+    pv__system_empty_faces(&S, C->point, rows, nr, y);
     for (int a = 0; a < nr; a++) {
         if (!y[a])
             continue;
@@ -128,7 +125,6 @@ static pv_status unreachable_flips(pv_flips *F, unsigned char *decided, const pv
         pv_qvec_free(y[a], S.nrows);
     }
     pv_free(y);
-    pv_free(none);
     pv_system_clear(&S);
     pv_free(rows);
     return PV_OK;

@@ -54,17 +54,6 @@ static pv_status cell_dim(const pv_net *net, const pv_code *c, const pv_box *box
     return rc;
 }
 
-/* Row i of S at x = X / delta (one common denominator), exactly: the
- * sign of g_i.X + h_i delta, in integers (no rational per entry). */
-static int row_sign(const pv_system *S, int i, mpz_t *const X, const mpz_t delta, mpz_t v)
-{
-    mpz_mul(v, S->h[i], delta);
-    for (int c = 0; c < S->dim; c++)
-        if (mpz_sgn(PV_G(S, i, c)) && mpz_sgn(X[c]))
-            mpz_addmul(v, PV_G(S, i, c), X[c]);
-    return mpz_sgn(v);
-}
-
 /* The point y = p + lambda (x - p) on row j of a, x = p + Z / delta
  * beyond it (row j of a < 0 at x, > 0 at p): lambda = r(p) / (r(p) - r(x)).
  * Returns 1 with *y set (m entries; the caller proves the other rows). */
@@ -106,11 +95,11 @@ static int witness_holds(mpq_t *const y, const pv_system *Sa, const pv_system *S
     pv_qvec_common(Y, delta, y, m);
     for (int c = 0; c < m; c++)
         gj |= mpz_sgn(PV_G(Sa, j, c)) != 0;
-    ok = gj && row_sign(Sa, j, Y, delta, v) == 0 && row_sign(Sb, j, Y, delta, v) == 0;
+    ok = gj && pv__system_row_sign(Sa, j, Y, delta, v) == 0 && pv__system_row_sign(Sb, j, Y, delta, v) == 0;
     for (int i = 0; ok && i < Sa->nrows; i++)
-        ok = i == j || row_sign(Sa, i, Y, delta, v) > 0;
+        ok = i == j || pv__system_row_sign(Sa, i, Y, delta, v) > 0;
     for (int i = 0; ok && i < Sb->nrows; i++)
-        ok = i == j || row_sign(Sb, i, Y, delta, v) > 0;
+        ok = i == j || pv__system_row_sign(Sb, i, Y, delta, v) > 0;
     mpz_clears(delta, v, NULL);
     pv_zvec_free(Y, (size_t)m);
     return ok;
@@ -194,25 +183,20 @@ static int flip_witness(mpq_t **y, const pv_system *Sa, const pv_system *Sb,
     double *G = pv_malloc(((size_t)n * m + 1) * sizeof *G), *h = pv_malloc((size_t)n * sizeof *h + 1);
     double *zd = pv_malloc((size_t)m * sizeof *zd + 1);
     int finite = 1;                      /* out of double range: no search */
-    double hmax = 0.0;
     for (int i = 0; i < n; i++) {        /* rows in the frame z = x - p */
         pv_system_row_value(v, Sa, i, Da.point);
         finite &= pv__system_row_double(Sa, i, v, &G[(size_t)i * m], &h[i]);
-        if (isfinite(h[i]) && h[i] > hmax)
-            hmax = h[i];
     }
     mpq_clear(v);
     mpz_t *Z = pv_zvec_new(m), delta;
     mpz_init(delta);
     mpq_t *x = pv_qvec_new(m);
-    /* the free coordinates bounded near p first, as in facets.c: in an
-     * unbounded cell phase 1 otherwise ends near the far bound 1e9, where
-     * the rounding of z loses a crossing of 1e-7 (at m = 784 every
-     * facet neighbour of an MNIST image's cell fell through to the
-     * general dimension procedure, 6 s) */
-    double bounds[2] = { 16.0 * hmax, 1e9 };
+    /* near p first (pv_flp_near_bound): at m = 784 every facet neighbour
+     * of an MNIST image's cell otherwise fell through to the general
+     * dimension procedure, 6 s */
+    double bounds[2] = { pv_flp_near_bound(n, h), PV_FLP_FAR };
     for (int pass = 0; finite && !ok && pass < 2; pass++) {
-        if (pass == 0 && !(bounds[0] > 0.0 && bounds[0] < 1e9))
+        if (bounds[pass] == 0.0)
             continue;
         pv_flp *lp = pv_flp_new(m, n, G, h, bounds[pass]);
         ok = lp && pv_flp_cross_row(lp, j, 1e-7, zd) == 0 &&

@@ -529,12 +529,9 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
     L.y = pv_malloc((size_t)n * sizeof *L.y);
     L.unit = pv_malloc(((size_t)n + 1) * sizeof *L.unit);
     pv_rrows_to_double(R, L.G, L.h, L.norm);
-    double hmax = 0.0;
-    for (int j = 0; j < n; j++) {
+    for (int j = 0; j < n; j++)
         L.unit[j] = pv_rrows_unit_column(R, j);
-        if (isfinite(L.h[j]) && L.h[j] > hmax)
-            hmax = L.h[j];
-    }
+    double near = pv_flp_near_bound(n, L.h);
     mpq_t *z = pv_qvec_new(k);
     mpz_t *Z = pv_zvec_new(k), delta;
     mpq_t val;
@@ -543,13 +540,13 @@ static pv_status decide_by_lp(groups *G, pv_stats *st, pv_error *err)
     int open = 0;
     for (int i = 0; i < n; i++)
         open += G->status[i] == UNKNOWN;
-    if (open > 0 && hmax > 0.0 && 16.0 * hmax < 1e9)
-        float_pass(G, &L, 16.0 * hmax, st, Z, delta);
+    if (open > 0 && near > 0.0)
+        float_pass(G, &L, near, st, Z, delta);
     open = 0;
     for (int i = 0; i < n; i++)
         open += G->status[i] == UNKNOWN;
     if (open > 0)
-        float_pass(G, &L, 1e9, st, Z, delta);
+        float_pass(G, &L, PV_FLP_FAR, st, Z, delta);
     pv_status rc = PV_OK;
     for (int i = 0; i < n && rc == PV_OK; i++) {
         if (G->status[i] != UNKNOWN)
@@ -791,19 +788,21 @@ static mpq_t *face_multipliers(const groups *G, int i, int s, const pv_system *S
     return y;
 }
 
-int pv__system_empty_faces(const pv_system *S, const pv_dimension *D,
+int pv__system_empty_faces(const pv_system *S, mpq_t *const point,
                            const int *rows, int nr, mpq_t **y)
 {
-    int found = 0;
     for (int a = 0; a < nr; a++)
         y[a] = NULL;
-    if (D->dim != S->dim || D->U != NULL || pv_flp_disabled())
+    if (pv_flp_disabled())
         return 0;
-    for (int i = 0; i < S->nrows; i++)
-        if (D->implicit[i])
-            return 0;
+    int found = 0;
+    /* the frame of a full-dimensional set centred at its interior point */
+    unsigned char *none = pv_calloc((size_t)S->nrows + 1, 1);
+    pv_dimension D = { .m = S->dim, .nrows = S->nrows, .dim = S->dim, .point = point,
+                       .implicit = none, .U = NULL };
     pv_rrows R;
-    candidate_rows(S, D, &R);
+    candidate_rows(S, &D, &R);
+    pv_free(none);
     groups G;
     groups_build(&G, &R);
     pv_rrows_clear(&R);

@@ -658,6 +658,16 @@ pv_status pv_system_of_face(pv_system *F, const pv_system *S, const int *zero,
     return PV_OK;
 }
 
+int pv__system_row_sign(const pv_system *S, int i, mpz_t *const X, const mpz_t delta,
+                        mpz_t v)
+{
+    mpz_mul(v, S->h[i], delta);
+    for (int c = 0; c < S->dim; c++)
+        if (mpz_sgn(PV_G(S, i, c)) && mpz_sgn(X[c]))
+            mpz_addmul(v, PV_G(S, i, c), X[c]);
+    return mpz_sgn(v);
+}
+
 void pv_system_row_value(mpq_t out, const pv_system *S, int i, mpq_t *const x)
 {
     mpq_t t;

@@ -42,6 +42,12 @@ void pv__system_of_box(pv_system *S, const pv_box *box);
 int pv__system_row_double(const pv_system *S, int i, mpq_srcptr at, double *g,
                           double *c);
 
+/* The sign of row i of S at x = X / delta (delta > 0, one common
+ * denominator, pv_qvec_common): of g_i.X + h_i delta, in integers — no
+ * rational per entry (v: scratch). */
+int pv__system_row_sign(const pv_system *S, int i, mpz_t *const X, const mpz_t delta,
+                        mpz_t v);
+
 /* pv_system_of_intersection and pv_system_of_face into an uninitialised
  * U / F (initialised here). */
 void pv__system_closure_union(pv_system *U, const pv_system *Sa,
@@ -70,14 +76,14 @@ pv_status pv__system_facets_hinted(const pv_system *S, const pv_dimension *D,
                                    const unsigned char *not_facet,
                                    pv_facets *F, pv_stats *stats, pv_error *err);
 
-/* Certificates: for each listed row s of a full-dimensional S (D its
- * dimension, no implicit rows), y[a] = NULL or S->nrows exact multipliers
+/* Certificates: for each listed row s of S, whose closure has the interior
+ * point `point` (every row > 0 there), y[a] = NULL or S->nrows exact multipliers
  * with y_t >= 0 for t != s, sum_t y_t g_t = 0 and sum_t y_t h_t = -1: the
  * face {row s = 0} of S's closure is empty (Farkas). Float LPs over one
  * warm-started problem guess them, multipliers_exact makes them exact on
  * their support; no exact LP (a row it fails on is left NULL). Returns
  * how many were found. */
-int pv__system_empty_faces(const pv_system *S, const pv_dimension *D,
+int pv__system_empty_faces(const pv_system *S, mpq_t *const point,
                            const int *rows, int nr, mpq_t **y);
 
 #endif

@@ -38,6 +38,13 @@ typedef struct pv_flp pv_flp;
 pv_flp *pv_flp_new(int k, int n, const double *G, const double *h,
                    double zbound);
 void pv_flp_free(pv_flp *lp);
+/* The zbound to try first for witnesses of normalised rows (h_i: the
+ * distance of z = 0 to row i): 16 max h_i, or 0 when that is no nearer
+ * than PV_FLP_FAR. In an unbounded set phase 1 otherwise ends near the far
+ * bound, where the rounding of z to 40 bits loses a crossing of 1e-7; a
+ * witness beyond the near cube needs a second try with PV_FLP_FAR. */
+#define PV_FLP_FAR 1e9
+double pv_flp_near_bound(int n, const double *h);
 /* min G_i z + h_i over the other rows (row i relaxed). Fills *value, z (k),
  * y (n multipliers of the other rows at the optimum, >= 0). Returns 0 on
  * an optimum. */

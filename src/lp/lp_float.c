@@ -408,6 +408,15 @@ pv_flp *pv_flp_new(int k, int n, const double *G, const double *h,
     return lp;
 }
 
+double pv_flp_near_bound(int n, const double *h)
+{
+    double hmax = 0.0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(h[i]) && h[i] > hmax)
+            hmax = h[i];
+    return hmax > 0.0 && 16.0 * hmax < PV_FLP_FAR ? 16.0 * hmax : 0.0;
+}
+
 void pv_flp_free(pv_flp *lp)
 {
     if (!lp)

@@ -161,7 +161,7 @@ static void test_empty_faces(void)
     CHECK(pv__system_dimension(&S, &D, NULL, NULL) == PV_OK && D.dim == 2);
     int ask[3] = { 4, 5, 1 };
     mpq_t *y[3];
-    int found = pv__system_empty_faces(&S, &D, ask, 3, y);
+    int found = pv__system_empty_faces(&S, D.point, ask, 3, y);
     CHECK_MSG(found == 1 && y[0] && !y[1] && !y[2],
               "only the face of x + y <= 3 is proved empty (found %d)", found);
     if (y[0]) {
